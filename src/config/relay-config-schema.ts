@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every setting of a relay, with its default. Unknown keys are refused so that a typo in a config file
+ * is an error naming the key, not a silently ignored setting.
+ */
+export const relayConfigSchema = z
+  .object({
+    /** TCP port; 0 picks a free one (tests). */
+    port: z.int().min(0).max(65_535).default(3000),
+    /** Interface to listen on; all interfaces when unset. */
+    host: z.string().min(1).optional(),
+    /** Where a user's `sendMessage` goes: everyone in the sender's room, the sender only, or all but the sender. */
+    routing: z.enum(['all', 'echo', 'others']).default('all'),
+    /** Who gets the greeting when a socket connects: the new socket, its whole room, the room but it, or nobody. */
+    greeting: z.enum(['self', 'all', 'others', 'none']).default('self'),
+    greetingText: z.string().min(1).max(4096).default('New user connected'),
+    /**
+     * Browser origins allowed to connect. Empty: same-origin pages and pages served from loopback
+     * (localhost, 127.0.0.1, [::1]) on any port. `["*"]`: any origin. Clients that send no Origin header
+     * (native apps, Node, curl) are always allowed: origin checks only protect browsers.
+     */
+    origins: z.array(z.string().min(1)).default([]),
+    /** Largest accepted content, in UTF-8 bytes (objects: their JSON text). */
+    maxContentBytes: z.int().min(1).max(1_048_576).default(4096),
+    /** socket.io's `maxHttpBufferSize`: largest packet before the connection is dropped. */
+    maxHttpBufferSize: z.int().min(1024).max(16_777_216).default(65_536),
+    /** Per-socket token bucket for client events; `false` turns it off. */
+    rateLimit: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            burst: z.int().min(1).default(20),
+            perSecond: z.number().positive().default(10),
+          })
+          .strict(),
+      ])
+      .default({ burst: 20, perSecond: 10 }),
+    /** How long a dropped client may come back and get what it missed (ms); 0 turns recovery off. */
+    recoveryWindowMs: z.int().min(0).default(120_000),
+    /** How long `close()` waits for clients to drain before cutting connections (ms). */
+    shutdownTimeoutMs: z.int().min(0).default(10_000),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+  })
+  .strict();
+
+/** A relay's settings as given: every key optional. */
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+
+/** A relay's settings after validation, defaults filled in. */
+export type RelayConfig = z.output<typeof relayConfigSchema>;

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Decides which browser origins may open a socket. WebSocket upgrades are not covered by CORS, so this
+ * guard runs in socket.io's `allowRequest` for every handshake, polling or WebSocket alike.
+ *
+ * Allowed: requests without an `Origin` header (native apps, Node, curl: origin checks only protect
+ * browsers), same-origin pages, `origins` listed exactly, any origin when `origins` has `"*"`, and, when
+ * `origins` is empty, pages served from loopback on any port (local development).
+ *
+ * @example
+ * ```ts
+ * const guard = createOriginGuard(['https://chat.example.com']);
+ * new Server(httpServer, { allowRequest: guard.allowRequest, cors: { origin: guard.corsOrigin } });
+ * ```
+ */
+export function createOriginGuard(
+  origins: readonly string[],
+  onRefused: (origin: string) => void = () => {},
+): {
+  isAllowed(origin: string | undefined, host?: string): boolean;
+  allowRequest(
+    req: IncomingMessage,
+    callback: (err: string | null | undefined, success: boolean) => void,
+  ): void;
+  corsOrigin(origin: string | undefined, callback: (err: Error | null, allow?: boolean) => void): void;
+} {
+  const anyOrigin = origins.includes('*');
+  const listed = new Set(origins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
+
+  const isAllowed = (origin: string | undefined, host?: string): boolean => {
+    if (origin === undefined || anyOrigin) return true;
+    const normalized = origin.toLowerCase();
+    if (listed.has(normalized)) return true;
+    let url: URL;
+    try {
+      url = new URL(normalized);
+    } catch {
+      return false;
+    }
+    if (host !== undefined && url.host === host.toLowerCase()) return true;
+    return listed.size === 0 && LOOPBACK_HOSTS.has(url.hostname);
+  };
+
+  return {
+    isAllowed,
+    allowRequest(req, callback) {
+      const allowed = isAllowed(req.headers.origin, req.headers.host);
+      if (!allowed) onRefused(req.headers.origin ?? '');
+      callback(allowed ? null : 'RELAY_ERR_ORIGIN_NOT_ALLOWED', allowed);
+    },
+    corsOrigin(origin, callback) {
+      callback(null, isAllowed(origin));
+    },
+  };
+}

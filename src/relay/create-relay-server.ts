@@ -1,0 +1,42 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { parseRelayConfig } from '../config/parse-relay-config.js';
+import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { createLogger } from './create-logger.js';
+import { RelayServer } from './relay-server.js';
+
+/** Settings of a relay (see the README's configuration reference) plus what code can inject. */
+export interface RelayServerOptions extends RelayConfigInput {
+  /** A pino logger; default: JSON lines on stdout at `logLevel`. */
+  logger?: Logger;
+  /** An existing Express app to mount the relay on (the seed's `bin/www` case). */
+  app?: Express;
+  /** An existing HTTP server for that app; the relay attaches socket.io to it. */
+  httpServer?: HttpServer;
+}
+
+/**
+ * Creates a relay. Nothing listens until `listen()`; `close()` stops everything it started.
+ * Throws a `ConfigError` naming the bad key when a setting is invalid.
+ *
+ * @example
+ * ```ts
+ * import { createRelayServer } from 'relaykit';
+ *
+ * const server = createRelayServer({ port: 3000, routing: 'all', greeting: 'self' });
+ * const { url } = await server.listen();
+ * server.relay.publish('Hello from code', { from: { id: 'app', name: 'app', kind: 'http' } });
+ * await server.close();
+ * ```
+ */
+export function createRelayServer(options: RelayServerOptions = {}): RelayServer {
+  const { logger, app, httpServer, ...settings } = options;
+  const config = parseRelayConfig(settings, 'createRelayServer options');
+  return new RelayServer({
+    config,
+    logger: logger ?? createLogger({ level: config.logLevel }),
+    ...(app ? { app } : {}),
+    ...(httpServer ? { httpServer } : {}),
+  });
+}

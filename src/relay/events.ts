@@ -1,0 +1,103 @@
+/**
+ * The wire contract: every socket event map of RelayKit, shared by the server, bots and the client kit.
+ *
+ * Seed clients only ever `emit('sendMessage', content)` and read the first argument of
+ * `sendMessageFromBack`; everything else here is additive so those clients keep working unchanged.
+ */
+
+/** What a message carries: a non-empty string or a plain JSON object, delivered exactly as sent. */
+export type MessageContent = string | { readonly [key: string]: JsonValue };
+
+/** A JSON value, as content objects may nest them. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Who can produce a message. `system` is the relay itself (greetings). */
+export type SenderKind = 'user' | 'bot' | 'http' | 'schedule' | 'system';
+
+/** The author of a message. `id` is the socket id for users and bots, the token or job name otherwise. */
+export interface Sender {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: SenderKind;
+}
+
+/** Second argument of `sendMessageFromBack`: who sent the message, where, when, and its id. */
+export interface MessageMeta {
+  /** Unique id of this message, also returned in the sender's ack. */
+  readonly id: string;
+  readonly from: Sender;
+  /** The room the message was published to; `null` for a relay-wide announcement. */
+  readonly room: string | null;
+  /** ISO 8601 time the relay accepted the message. */
+  readonly at: string;
+  /** Id of the message that caused this one (bots answering), if any. */
+  readonly causedBy?: string;
+  /** How many bot hops led to this message; 0 for a message from a person or a service. */
+  readonly hops?: number;
+}
+
+/** A stable error as sockets see it, in acks and in `relayError` events. */
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The answer to `sendMessage` when the client passed an ack callback. */
+export type SendAck =
+  | { readonly ok: true; readonly id: string }
+  | { readonly ok: false; readonly error: WireError };
+
+/** The answer to `join` and `leave`. */
+export type RoomAck =
+  | { readonly ok: true; readonly room: string }
+  | { readonly ok: false; readonly error: WireError };
+
+/** Presence changes, sent to bots so they can greet people (see the `welcome` plugin). */
+export interface PresenceEvent {
+  readonly type: 'join' | 'leave';
+  readonly user: Sender;
+  readonly room: string;
+  readonly at: string;
+}
+
+/** Options a bot connection may attach to what it sends; ignored for people. */
+export interface BotSendOptions {
+  readonly room?: string | null;
+  readonly causedBy?: string;
+  readonly hops?: number;
+}
+
+/** Events clients send to the relay. */
+export interface ClientToServerEvents {
+  sendMessage: (content: MessageContent, ack?: (answer: SendAck) => void) => void;
+  join: (room: string, ack?: (answer: RoomAck) => void) => void;
+  leave: (ack?: (answer: RoomAck) => void) => void;
+  /** Bot connections only: send to any room, with the cause of the message for loop prevention. */
+  botMessage: (content: MessageContent, options: BotSendOptions, ack?: (answer: SendAck) => void) => void;
+}
+
+/** Events the relay sends to clients. */
+export interface ServerToClientEvents {
+  sendMessageFromBack: (content: MessageContent, meta: MessageMeta) => void;
+  /** Sent when a client's input was refused and it gave no ack callback to report it through. */
+  relayError: (error: WireError & { readonly event: string }) => void;
+  presence: (event: PresenceEvent) => void;
+}
+
+/** Events between relay nodes (none of RelayKit's own; socket.io's adapters carry broadcasts). */
+export type InterServerEvents = Record<string, never>;
+
+/** Per-socket state kept by socket.io (and restored by connection state recovery). */
+export interface SocketData {
+  name: string;
+  kind: SenderKind;
+  room: string;
+}
+
+/** The relay's event names clients may send; anything else is refused as unknown. */
+export const CLIENT_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>([
+  'sendMessage',
+  'join',
+  'leave',
+  'botMessage',
+]);

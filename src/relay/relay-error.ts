@@ -1,0 +1,119 @@
+/**
+ * The one table of RelayKit's errors. Codes are stable: clients, logs, acks and HTTP problems use them.
+ * Each entry has the HTTP status that applies where there is one, a title, and how to fix it.
+ * The README's error table is checked against this one by a test.
+ */
+export const RELAY_ERRORS = {
+  RELAY_ERR_INVALID_CONTENT: {
+    status: 400,
+    title: 'Invalid content',
+    fix: 'send a non-empty string or a plain JSON object (no numbers, arrays, binary or null at the top level)',
+  },
+  RELAY_ERR_CONTENT_TOO_LARGE: {
+    status: 413,
+    title: 'Content too large',
+    fix: 'send at most maxContentBytes bytes of content (RELAY_MAX_CONTENT_BYTES raises the limit)',
+  },
+  RELAY_ERR_RATE_LIMITED: {
+    status: 429,
+    title: 'Rate limited',
+    fix: 'slow down; the limit refills over time (rateLimit.perSecond and rateLimit.burst set it)',
+  },
+  RELAY_ERR_UNKNOWN_EVENT: {
+    status: 400,
+    title: 'Unknown event',
+    fix: 'emit one of sendMessage, join or leave',
+  },
+  RELAY_ERR_INVALID_ROOM: {
+    status: 400,
+    title: 'Invalid room name',
+    fix: 'use 1 to 64 characters among letters, digits, "-", "_" and "."',
+  },
+  RELAY_ERR_INVALID_NAME: {
+    status: 400,
+    title: 'Invalid display name',
+    fix: 'use a display name of 1 to 40 printable characters',
+  },
+  RELAY_ERR_FORBIDDEN: {
+    status: 403,
+    title: 'Forbidden',
+    fix: 'this action needs a bot connection or a token with the right scope',
+  },
+  RELAY_ERR_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    title: 'Origin not allowed',
+    fix: 'add the page origin to the origins setting (--origins or RELAY_ORIGINS)',
+  },
+  RELAY_ERR_LOOP_DETECTED: {
+    status: 508,
+    title: 'Bot loop detected',
+    fix: 'bots answered each other too many times in a row; make the bot ignore bot messages',
+  },
+  RELAY_ERR_SHUTTING_DOWN: {
+    status: 503,
+    title: 'Shutting down',
+    fix: 'the relay is closing; reconnect to another node or retry shortly',
+  },
+  RELAY_ERR_CONFIG_INVALID: {
+    status: 500,
+    title: 'Invalid configuration',
+    fix: 'correct the named key in the config file, environment or flags',
+  },
+  RELAY_ERR_PORT_IN_USE: {
+    status: 500,
+    title: 'Port in use',
+    fix: 'pass --port or set PORT to a free port',
+  },
+  RELAY_ERR_INTERNAL: {
+    status: 500,
+    title: 'Internal error',
+    fix: 'this is a RelayKit bug; the log line with this message id says more',
+  },
+} as const satisfies Record<string, { status: number; title: string; fix: string }>;
+
+/** A stable error code, e.g. `RELAY_ERR_CONTENT_TOO_LARGE`. */
+export type RelayErrorCode = keyof typeof RELAY_ERRORS;
+
+/**
+ * An error RelayKit reports to a client or an operator: a stable `code`, the HTTP `status` that applies,
+ * and a message that says what went wrong and how to fix it.
+ *
+ * @example
+ * ```ts
+ * throw new RelayError('RELAY_ERR_CONTENT_TOO_LARGE', 'content is 9000 bytes, over the 4096-byte limit');
+ * ```
+ */
+export class RelayError extends Error {
+  readonly code: RelayErrorCode;
+  readonly status: number;
+  readonly title: string;
+  /** What exactly was wrong, without the fix hint. */
+  readonly detail: string;
+
+  constructor(code: RelayErrorCode, detail: string, options?: { cause?: unknown }) {
+    const entry = RELAY_ERRORS[code];
+    super(`${detail}; ${entry.fix}`, options);
+    this.name = 'RelayError';
+    this.code = code;
+    this.status = entry.status;
+    this.title = entry.title;
+    this.detail = detail;
+  }
+
+  /** The shape sent to sockets in acks and `relayError` events. */
+  toWire(): { code: string; message: string } {
+    return { code: this.code, message: this.message };
+  }
+
+  /** An Error for socket.io middleware `next(err)`: the client's `connect_error` gets `{ code, message }` as `err.data`. */
+  toConnectError(): Error & { data: { code: string; message: string } } {
+    return Object.assign(new Error(this.message), { data: this.toWire() });
+  }
+
+  /** `error` itself when it is a RelayError, else a `RELAY_ERR_INTERNAL` that keeps it as its cause. */
+  static from(error: unknown, detail: string): RelayError {
+    return error instanceof RelayError
+      ? error
+      : new RelayError('RELAY_ERR_INTERNAL', detail, { cause: error });
+  }
+}

@@ -1,0 +1,157 @@
+import { once } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import type { RelayConfig } from '../config/relay-config-schema.js';
+import { createOriginGuard } from './create-origin-guard.js';
+import { createConnectionHandler } from './handle-connection.js';
+import { identifySocket } from './identify-socket.js';
+import { Relay, type RelayIo } from './relay.js';
+import { RelayError } from './relay-error.js';
+
+/** The phases of `close()`, in the order they run: producers first, transports last. */
+export type ClosePhase = 'jobs' | 'bots' | 'sockets' | 'http';
+const CLOSE_PHASES: readonly ClosePhase[] = ['jobs', 'bots', 'sockets', 'http'];
+
+/** Where a listening relay can be reached. */
+export interface RelayAddress {
+  readonly port: number;
+  readonly host: string;
+  /** `http://host:port`, with loopback for a relay listening on all interfaces. */
+  readonly url: string;
+}
+
+/**
+ * A relay: an Express app and a socket.io server on one HTTP server, and the {@link Relay} publish path.
+ * Made by `createRelayServer`; closes in a known order (jobs, bots, sockets, HTTP).
+ */
+export class RelayServer {
+  readonly app: Express;
+  readonly io: RelayIo;
+  readonly httpServer: HttpServer;
+  readonly relay: Relay;
+  readonly logger: Logger;
+  readonly config: RelayConfig;
+  readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
+  #closing: Promise<void> | undefined;
+  #address: RelayAddress | undefined;
+
+  constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {
+    const { config, logger } = options;
+    this.config = config;
+    this.logger = logger;
+    this.app = options.app ?? express();
+    if (!options.app) this.app.disable('x-powered-by');
+    this.httpServer = options.httpServer ?? createServer(this.app);
+    const log = logger.child({ part: 'relay' });
+    const guard = createOriginGuard(config.origins, (origin) =>
+      log.warn({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED', origin }, 'connection refused: origin not allowed'),
+    );
+    this.io = new Server(this.httpServer, {
+      maxHttpBufferSize: config.maxHttpBufferSize,
+      allowRequest: guard.allowRequest,
+      cors: { origin: guard.corsOrigin, credentials: true },
+      ...(config.recoveryWindowMs > 0
+        ? {
+            connectionStateRecovery: {
+              maxDisconnectionDuration: config.recoveryWindowMs,
+              // Recovery must not bypass the handshake checks (identity, bot tokens).
+              skipMiddlewares: false,
+            },
+          }
+        : {}),
+    });
+    this.relay = new Relay({ io: this.io, logger: log, maxContentBytes: config.maxContentBytes });
+    this.io.use(identifySocket);
+    this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
+  }
+
+  /** The address after `listen()` resolved; throws before. */
+  get address(): RelayAddress {
+    if (!this.#address) throw new Error('the relay is not listening yet; await listen() first');
+    return this.#address;
+  }
+
+  /** True once `close()` has been called: producers should refuse new work. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Starts listening on `port`/`host` (defaults: the config's). Resolves with the bound address;
+   * rejects with `RELAY_ERR_PORT_IN_USE` when the port is taken.
+   */
+  async listen(port = this.config.port, host = this.config.host): Promise<RelayAddress> {
+    const server = this.httpServer;
+    if (!server.listening) {
+      const failed = once(server, 'error');
+      server.listen(port, host);
+      const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
+      if (outcome) {
+        const error = outcome[0] as NodeJS.ErrnoException;
+        if (error.code === 'EADDRINUSE') {
+          throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
+        }
+        throw error;
+      }
+    }
+    const info = server.address() as AddressInfo;
+    const shownHost = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
+    const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
+    this.#address = { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
+    this.logger.info({ port: info.port, host: info.address, url: this.#address.url }, 'relay listening');
+    return this.#address;
+  }
+
+  /**
+   * Registers work to run when the relay closes, in `phase` order (jobs, bots, sockets, http); hooks of
+   * one phase run in the order they were added.
+   */
+  onClose(phase: ClosePhase, hook: () => unknown): void {
+    const hooks = this.#closeHooks.get(phase) ?? [];
+    hooks.push(hook);
+    this.#closeHooks.set(phase, hooks);
+  }
+
+  /**
+   * Closes the relay: jobs, then bots, then sockets (clients see a transport close and reconnect, to this
+   * relay when it comes back or to another node), then HTTP. Pending writes drain for up to
+   * `shutdownTimeoutMs`, then remaining connections are cut. Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#runClose();
+    return this.#closing;
+  }
+
+  async #runClose(): Promise<void> {
+    this.logger.info('relay closing');
+    for (const phase of CLOSE_PHASES) {
+      if (phase === 'sockets') this.relay.stopAccepting();
+      for (const hook of this.#closeHooks.get(phase) ?? []) {
+        try {
+          await hook();
+        } catch (error) {
+          this.logger.error({ err: error, phase }, 'close hook failed');
+        }
+      }
+      if (phase === 'sockets') await this.#closeTransports();
+    }
+    this.logger.info('relay closed');
+  }
+
+  async #closeTransports(): Promise<void> {
+    const server = this.httpServer;
+    const closed = server.listening ? once(server, 'close') : Promise.resolve();
+    // io.close() ends every engine.io socket after its write buffer drains, then closes the HTTP server.
+    await this.io.close();
+    const timer = delay(this.config.shutdownTimeoutMs, 'timeout', { ref: false });
+    if ((await Promise.race([closed, timer])) === 'timeout') {
+      this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'connections still open; closing them');
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Server } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  MessageContent,
+  MessageMeta,
+  Sender,
+  ServerToClientEvents,
+  SocketData,
+} from './events.js';
+import { RelayError } from './relay-error.js';
+import { BOTS_ROOM, roomKey } from './room-name.js';
+import type { TokenBucket } from './token-bucket.js';
+import { validateContent } from './validate-content.js';
+
+/** The socket.io server with RelayKit's event maps. */
+export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/**
+ * Who receives a message, relative to `socketId`: everyone in the room (`all`), everyone in the room
+ * but that socket (`others`), or that socket only (`echo`).
+ */
+export type Delivery = 'all' | 'others' | 'echo';
+
+/** What a producer says about a message it publishes. */
+export interface PublishOptions {
+  readonly from: Sender;
+  /** Room name; `null` or absent means every connected client. */
+  readonly room?: string | null;
+  readonly delivery?: Delivery;
+  /** The socket `others` leaves out and `echo` targets. */
+  readonly socketId?: string;
+  /** The producer's rate limit; a message is refused when it is empty. */
+  readonly limiter?: TokenBucket;
+  readonly causedBy?: string;
+  readonly hops?: number;
+}
+
+/** Observers of the publish path: metrics, logs, tests. */
+export interface PublishObserver {
+  published?(meta: MessageMeta, content: MessageContent): void;
+  rejected?(error: RelayError, from: Sender): void;
+}
+
+/**
+ * The single publish path of a relay. Socket users, HTTP announcements, bots and schedules all call
+ * {@link Relay.publish}, so validation, limits, metrics and logging happen here and nowhere else.
+ *
+ * @example
+ * ```ts
+ * const { id } = server.relay.publish('Deploy freeze starts now', {
+ *   from: { id: 'ops', name: 'ops', kind: 'http' },
+ * });
+ * ```
+ */
+export class Relay {
+  readonly #io: RelayIo;
+  readonly #log: Logger;
+  readonly #maxContentBytes: number;
+  readonly #maxHops: number;
+  readonly #observers = new Set<PublishObserver>();
+  #accepting = true;
+
+  constructor(options: { io: RelayIo; logger: Logger; maxContentBytes: number; maxHops?: number }) {
+    this.#io = options.io;
+    this.#log = options.logger;
+    this.#maxContentBytes = options.maxContentBytes;
+    this.#maxHops = options.maxHops ?? 3;
+  }
+
+  /**
+   * Validates `content`, stamps its {@link MessageMeta} and emits `sendMessageFromBack(content, meta)` to
+   * the clients `options` select. Throws a {@link RelayError} (and logs a warning) when the message is
+   * refused; nothing is emitted then.
+   */
+  publish(content: unknown, options: PublishOptions): { id: string; meta: MessageMeta } {
+    let accepted: MessageContent;
+    let target: string | null;
+    try {
+      if (!this.#accepting) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
+      accepted = validateContent(content, this.#maxContentBytes);
+      target = options.room == null ? null : roomKey(options.room);
+      if ((options.hops ?? 0) > this.#maxHops) {
+        throw new RelayError(
+          'RELAY_ERR_LOOP_DETECTED',
+          `message is ${options.hops} bot hops from a person, over the limit of ${this.#maxHops}`,
+        );
+      }
+      if (options.limiter && !options.limiter.take()) {
+        throw new RelayError(
+          'RELAY_ERR_RATE_LIMITED',
+          `${options.from.kind} "${options.from.name}" is over its rate limit; next message allowed in ${options.limiter.msUntilNext()} ms`,
+        );
+      }
+    } catch (error) {
+      const relayError = RelayError.from(error, 'validation failed');
+      this.#reject(relayError, options.from, options.limiter);
+      throw relayError;
+    }
+
+    const meta: MessageMeta = {
+      id: randomUUID(),
+      from: options.from,
+      room: options.room ?? null,
+      at: new Date().toISOString(),
+      ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),
+    };
+    this.#deliver(accepted, meta, target, options);
+    for (const observer of this.#observers) observer.published?.(meta, accepted);
+    this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
+    return { id: meta.id, meta };
+  }
+
+  /** Registers an observer of every publish and refusal; returns a function that removes it. */
+  observe(observer: PublishObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /** Refuses every later publish with `RELAY_ERR_SHUTTING_DOWN`. Part of the relay's close sequence. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers. */
+  reportRejected(error: RelayError, from: Sender, limiter?: TokenBucket): void {
+    this.#reject(error, from, limiter);
+  }
+
+  #reject(error: RelayError, from: Sender, limiter?: TokenBucket): void {
+    // A flood is logged once, when it starts, so that it cannot flood the log as well.
+    const floodGoingOn = error.code === 'RELAY_ERR_RATE_LIMITED' && (limiter?.deniedInARow ?? 0) > 1;
+    if (!floodGoingOn) this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
+    for (const observer of this.#observers) observer.rejected?.(error, from);
+  }
+
+  #deliver(content: MessageContent, meta: MessageMeta, target: string | null, options: PublishOptions): void {
+    const delivery = options.delivery ?? 'all';
+    const socketId = options.socketId;
+    if (delivery === 'echo' && socketId) {
+      // Bots hear what people say in every routing mode, even when people only hear themselves.
+      const echo = this.#io.to(socketId);
+      (meta.from.kind === 'user' ? echo.to(BOTS_ROOM) : echo).emit('sendMessageFromBack', content, meta);
+      return;
+    }
+    const base = target === null ? this.#io : this.#io.to(target).to(BOTS_ROOM);
+    const operator = delivery === 'others' && socketId ? base.except(socketId) : base;
+    operator.emit('sendMessageFromBack', content, meta);
+  }
+}

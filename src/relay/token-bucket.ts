@@ -1,0 +1,59 @@
+/**
+ * A token bucket: `burst` tokens at most, refilled continuously at `perSecond` tokens a second.
+ * O(1) per call and no timers, so one per socket costs a few numbers.
+ *
+ * @example
+ * ```ts
+ * const bucket = new TokenBucket({ burst: 20, perSecond: 10 });
+ * if (!bucket.take()) reject();
+ * ```
+ */
+export class TokenBucket {
+  readonly #burst: number;
+  readonly #perMs: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #last: number;
+  #deniedInARow = 0;
+
+  constructor(options: { burst: number; perSecond: number; now?: () => number }) {
+    this.#burst = options.burst;
+    this.#perMs = options.perSecond / 1000;
+    this.#now = options.now ?? Date.now;
+    this.#tokens = options.burst;
+    this.#last = this.#now();
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) {
+      this.#deniedInARow += 1;
+      return false;
+    }
+    this.#tokens -= 1;
+    this.#deniedInARow = 0;
+    return true;
+  }
+
+  /** How many calls to `take` in a row were refused; 1 marks the start of a flood. */
+  get deniedInARow(): number {
+    return this.#deniedInARow;
+  }
+
+  /** Milliseconds until the next token, 0 when one is available. */
+  msUntilNext(): number {
+    this.#refill();
+    const missing = 1 - this.#tokens;
+    return missing <= 0 ? 0 : Math.ceil(missing / this.#perMs);
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    const elapsed = now - this.#last;
+    if (elapsed > 0) {
+      this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#perMs);
+      this.#last = now;
+    }
+  }
+}
