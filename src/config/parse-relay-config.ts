@@ -21,7 +21,10 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
     throw new ConfigError(key, source, 'unknown setting (see the configuration reference in the README)');
   }
   const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  throw new ConfigError(key, source, issue.message);
+  const given = valueAt(input, issue.path);
+  const shown =
+    given === undefined ? '' : ` (got ${typeof given === 'number' ? String(given) : JSON.stringify(given)})`;
+  throw new ConfigError(key, source, `${issue.message}${shown}`);
 }
 
 // A union (e.g. `rateLimit: false | {...}`) reports one issue per branch; the deepest names the real key.
@@ -39,4 +42,13 @@ function deepestIssue(
     if (!best || candidate.path.length > best.path.length) best = candidate;
   }
   return best;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
 }

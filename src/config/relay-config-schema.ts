@@ -9,41 +9,78 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const relayConfigSchema = z
   .object({
     /** TCP port; 0 picks a free one (tests). */
-    port: z.int().min(0).max(65_535).default(3000),
+    port: z.int().min(0).max(65_535).default(3000).describe('TCP port; 0 picks a free one'),
     /** Interface to listen on; all interfaces when unset. */
-    host: z.string().min(1).optional(),
+    host: z.string().min(1).optional().describe('interface to listen on (default: all interfaces)'),
     /** Where a user's `sendMessage` goes: everyone in the sender's room, the sender only, or all but the sender. */
-    routing: z.enum(['all', 'echo', 'others']).default('all'),
+    routing: z
+      .enum(['all', 'echo', 'others'])
+      .default('all')
+      .describe(
+        "where a user's message goes: its whole room, back to the sender only, or the room but the sender",
+      ),
     /** Who gets the greeting when a socket connects: the new socket, its whole room, the room but it, or nobody. */
-    greeting: z.enum(['self', 'all', 'others', 'none']).default('self'),
-    greetingText: z.string().min(1).max(4096).default('New user connected'),
+    greeting: z
+      .enum(['self', 'all', 'others', 'none'])
+      .default('self')
+      .describe(
+        'who is greeted when a socket connects: the new socket, its room, its room but it, or nobody',
+      ),
+    greetingText: z.string().min(1).max(4096).default('New user connected').describe('text of the greeting'),
     /**
      * Browser origins allowed to connect. Empty: same-origin pages and pages served from loopback
      * (localhost, 127.0.0.1, [::1]) on any port. `["*"]`: any origin. Clients that send no Origin header
      * (native apps, Node, curl) are always allowed: origin checks only protect browsers.
      */
-    origins: z.array(z.string().min(1)).default([]),
+    origins: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'browser origins allowed to connect (comma-separated; * for any; empty: same origin and loopback)',
+      ),
     /** Largest accepted content, in UTF-8 bytes (objects: their JSON text). */
-    maxContentBytes: z.int().min(1).max(1_048_576).default(4096),
+    maxContentBytes: z
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(4096)
+      .describe('largest message content, in UTF-8 bytes'),
     /** socket.io's `maxHttpBufferSize`: largest packet before the connection is dropped. */
-    maxHttpBufferSize: z.int().min(1024).max(16_777_216).default(65_536),
+    maxHttpBufferSize: z
+      .int()
+      .min(1024)
+      .max(16_777_216)
+      .default(65_536)
+      .describe("socket.io's maxHttpBufferSize: largest packet before the connection is dropped"),
     /** Per-socket token bucket for client events; `false` turns it off. */
     rateLimit: z
       .union([
         z.literal(false),
         z
           .object({
-            burst: z.int().min(1).default(20),
-            perSecond: z.number().positive().default(10),
+            burst: z.int().min(1).default(20).describe('events a socket may send at once'),
+            perSecond: z
+              .number()
+              .positive()
+              .default(10)
+              .describe('events a second a socket may send in the long run'),
           })
           .strict(),
       ])
       .default({ burst: 20, perSecond: 10 }),
     /** How long a dropped client may come back and get what it missed (ms); 0 turns recovery off. */
-    recoveryWindowMs: z.int().min(0).default(120_000),
+    recoveryWindowMs: z
+      .int()
+      .min(0)
+      .default(120_000)
+      .describe('how long a dropped client can come back and get what it missed (ms); 0: off'),
     /** How long `close()` waits for clients to drain before cutting connections (ms). */
-    shutdownTimeoutMs: z.int().min(0).default(10_000),
-    logLevel: z.enum(LOG_LEVELS).default('info'),
+    shutdownTimeoutMs: z
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('how long close() lets clients drain before cutting connections (ms)'),
+    logLevel: z.enum(LOG_LEVELS).default('info').describe('log level'),
   })
   .strict();
 

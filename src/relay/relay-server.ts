@@ -36,6 +36,7 @@ export class RelayServer {
   readonly logger: Logger;
   readonly config: RelayConfig;
   readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
+  readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
 
@@ -102,8 +103,17 @@ export class RelayServer {
     const shownHost = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
     const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
     this.#address = { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
+    for (const hook of this.#listenHooks) await hook(this.#address);
     this.logger.info({ port: info.port, host: info.address, url: this.#address.url }, 'relay listening');
     return this.#address;
+  }
+
+  /**
+   * Registers work to start once the relay listens, before `listen()` resolves: things that connect to
+   * the relay as clients (bots) or publish on their own (schedules). A hook that throws fails `listen()`.
+   */
+  onListen(hook: (address: RelayAddress) => unknown): void {
+    this.#listenHooks.push(hook);
   }
 
   /**

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error.js';
+import { parseRelayConfig } from './parse-relay-config.js';
+import type { RelayConfig } from './relay-config-schema.js';
+import { type SettingLeaf, settingLeaves } from './setting-leaves.js';
+
+/** Files looked for in the working directory when no `--config` is given. */
+export const DEFAULT_CONFIG_FILES = ['relay.config.json', 'relay.config.yaml', 'relay.config.yml'] as const;
+
+/** Where settings come from; later ones win: defaults, file, environment, flags. */
+export interface ConfigSources {
+  /** Flag values by setting key (`rateLimit.burst`), as the CLI parsed them; undefined values are ignored. */
+  readonly flags?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A config file to read; when absent, the default files are looked for in `cwd`. */
+  readonly configFile?: string;
+  readonly cwd?: string;
+}
+
+/** Conventional variables read as well as their `RELAY_` names. */
+const ALIASES: Readonly<Record<string, string>> = { port: 'PORT', host: 'HOST' };
+
+/**
+ * Builds the relay's settings from a config file (JSON or YAML), `RELAY_*` environment variables and
+ * flags, in that order of precedence, and validates them. A bad value throws a {@link ConfigError}
+ * that names the key and where it came from (the file, the variable or the flag).
+ *
+ * @example
+ * ```ts
+ * const { config } = await loadConfig({ env: process.env, flags: { port: 8080 } });
+ * ```
+ */
+export async function loadConfig(
+  sources: ConfigSources = {},
+): Promise<{ config: RelayConfig; file?: string }> {
+  const cwd = sources.cwd ?? process.cwd();
+  const env = sources.env ?? {};
+  const file = sources.configFile ?? env.RELAY_CONFIG ?? findDefaultFile(cwd);
+  const origin = new Map<string, string>();
+  const merged: Record<string, unknown> = file ? await readConfigFile(path.resolve(cwd, file)) : {};
+  for (const key of Object.keys(merged)) origin.set(key, file ?? '');
+
+  for (const leaf of settingLeaves()) {
+    const names = [leaf.env, ...(ALIASES[leaf.key] ? [ALIASES[leaf.key] as string] : [])];
+    const name = names.find((candidate) => env[candidate] !== undefined && env[candidate] !== '');
+    if (name) {
+      setPath(merged, leaf.path, coerce(leaf, env[name] as string));
+      origin.set(leaf.key, `environment variable ${name}`);
+    }
+    const flag = sources.flags?.[leaf.key];
+    if (flag !== undefined) {
+      setPath(merged, leaf.path, typeof flag === 'string' ? coerce(leaf, flag) : flag);
+      origin.set(leaf.key, `flag ${leaf.flag}`);
+    }
+  }
+
+  try {
+    return { config: parseRelayConfig(merged, file ?? 'settings'), ...(file ? { file } : {}) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const source = sourceOf(error.key, origin) ?? error.source;
+    throw new ConfigError(error.key, source, error.detail.slice(error.detail.indexOf('is invalid: ') + 12));
+  }
+}
+
+function findDefaultFile(cwd: string): string | undefined {
+  return DEFAULT_CONFIG_FILES.find((name) => existsSync(path.join(cwd, name)));
+}
+
+async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      '(file)',
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(
+      '(file)',
+      file,
+      `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError('(root)', file, 'expected an object of settings');
+  }
+  return data as Record<string, unknown>;
+}
+
+function coerce(leaf: SettingLeaf, value: string): unknown {
+  switch (leaf.kind) {
+    case 'number': {
+      const number = Number(value);
+      // Left as text when not a number, so validation names the key and shows the bad value.
+      return value.trim() !== '' && Number.isFinite(number) ? number : value;
+    }
+    case 'boolean':
+      return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())
+        ? true
+        : ['0', 'false', 'no', 'off'].includes(value.toLowerCase())
+          ? false
+          : value;
+    case 'array':
+      return value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+    default:
+      return value;
+  }
+}
+
+function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function sourceOf(key: string, origin: ReadonlyMap<string, string>): string | undefined {
+  for (let parts = key.split('.'); parts.length > 0; parts = parts.slice(0, -1)) {
+    const found = origin.get(parts.join('.'));
+    if (found) return found;
+  }
+  return undefined;
+}
