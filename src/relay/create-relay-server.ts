@@ -33,10 +33,12 @@ export interface RelayServerOptions extends RelayConfigInput {
 export function createRelayServer(options: RelayServerOptions = {}): RelayServer {
   const { logger, app, httpServer, ...settings } = options;
   const config = parseRelayConfig(settings, 'createRelayServer options');
-  return new RelayServer({
+  const server = new RelayServer({
     config,
     logger: logger ?? createLogger({ level: config.logLevel }),
     ...(app ? { app } : {}),
     ...(httpServer ? { httpServer } : {}),
   });
+  // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
+  return server;
 }
