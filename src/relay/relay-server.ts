@@ -153,14 +153,13 @@ export class RelayServer {
   }
 
   async #closeTransports(): Promise<void> {
-    const server = this.httpServer;
-    const closed = server.listening ? once(server, 'close') : Promise.resolve();
-    // io.close() ends every engine.io socket after its write buffer drains, then closes the HTTP server.
-    await this.io.close();
-    const timer = delay(this.config.shutdownTimeoutMs, 'timeout', { ref: false });
+    // io.close() ends every engine.io socket after its write buffer drains, then resolves once the HTTP
+    // server has closed, which waits for requests still running: those get shutdownTimeoutMs.
+    const closed = this.io.close().then(() => 'closed' as const);
+    const timer = delay(this.config.shutdownTimeoutMs, 'timeout' as const, { ref: false });
     if ((await Promise.race([closed, timer])) === 'timeout') {
       this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'connections still open; closing them');
-      server.closeAllConnections();
+      this.httpServer.closeAllConnections();
       await closed;
     }
   }

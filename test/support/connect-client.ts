@@ -14,9 +14,12 @@ export async function connectClient(
   url: string,
   options: Partial<ManagerOptions & SocketOptions> = {},
 ): Promise<TestClient> {
-  const socket: TestClient = track(io(url, { forceNew: true, reconnection: false, ...options }), (s) =>
-    s.disconnect(),
-  );
+  const socket = openClient(url, options);
   await waitForEvent(socket, 'connect');
   return socket;
+}
+
+/** Creates a client without waiting for it: with `autoConnect: false`, listen first, then `connect()`. */
+export function openClient(url: string, options: Partial<ManagerOptions & SocketOptions> = {}): TestClient {
+  return track(io(url, { forceNew: true, reconnection: false, ...options }), (s) => s.disconnect());
 }

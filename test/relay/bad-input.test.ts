@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { WireError } from '../../src/index.js';
+import { WARN } from '../support/capture-logs.js';
+import { connectClient, type TestClient } from '../support/connect-client.js';
+import { startRelay } from '../support/start-relay.js';
+import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
+
+// Proves the relay still serves: a fresh client sends and hears its own message.
+async function expectHealthy(url: string): Promise<void> {
+  const healthy = await connectClient(url, { auth: { name: 'healthy' } });
+  const heard = waitForEvent<[string]>(healthy, 'sendMessageFromBack', { filter: (c) => c === 'still here' });
+  expect(await healthy.emitWithAck('sendMessage', 'still here')).toMatchObject({ ok: true });
+  await heard;
+}
+
+const BAD_CONTENT: Array<[string, unknown, string]> = [
+  ['a number', 42, 'RELAY_ERR_INVALID_CONTENT'],
+  ['an array', ['a', 'b'], 'RELAY_ERR_INVALID_CONTENT'],
+  ['null', null, 'RELAY_ERR_INVALID_CONTENT'],
+  ['a boolean', true, 'RELAY_ERR_INVALID_CONTENT'],
+  ['binary', Buffer.from('binary'), 'RELAY_ERR_INVALID_CONTENT'],
+  ['binary inside an object', { file: Buffer.from('x') }, 'RELAY_ERR_INVALID_CONTENT'],
+  ['an empty string', '', 'RELAY_ERR_INVALID_CONTENT'],
+  [
+    'an object nested too deep',
+    JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`),
+    'RELAY_ERR_INVALID_CONTENT',
+  ],
+  ['an oversized string', 'é'.repeat(2049), 'RELAY_ERR_CONTENT_TOO_LARGE'],
+  ['an oversized object', { text: 'x'.repeat(4100) }, 'RELAY_ERR_CONTENT_TOO_LARGE'],
+];
+
+describe('bad input', () => {
+  it.each(BAD_CONTENT)(
+    'answers %s with a typed ack error, a warn line, and no broadcast',
+    async (_label, content, code) => {
+      const { url, logs } = await startRelay({ greeting: 'none' });
+      const sender = await connectClient(url);
+      const listener = await connectClient(url);
+      const heard = collectEvents(listener, 'sendMessageFromBack', 300);
+      const answer = await sender.emitWithAck('sendMessage', content as string);
+      expect(answer).toEqual({ ok: false, error: { code, message: expect.stringMatching(/; /) } });
+      expect(await heard).toEqual([]);
+      expect(logs.find((line) => line.level === WARN && line.code === code)).toBeDefined();
+      await expectHealthy(url);
+    },
+  );
+
+  it('answers a missing content (ack only) with RELAY_ERR_INVALID_CONTENT', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const sender = await connectClient(url);
+    const answer = await new Promise((resolve) =>
+      (sender as TestClient).emit('sendMessage', resolve as never),
+    );
+    expect(answer).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_INVALID_CONTENT' } });
+  });
+
+  it('sends a relayError event when refused input came without an ack', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const sender = await connectClient(url);
+    const refused = waitForEvent<[WireError & { event: string }]>(sender, 'relayError');
+    sender.emit('sendMessage', 42 as unknown as string);
+    expect((await refused)[0]).toMatchObject({ code: 'RELAY_ERR_INVALID_CONTENT', event: 'sendMessage' });
+  });
+
+  it('refuses unknown events, with and without an ack, and keeps serving', async () => {
+    const { url, logs } = await startRelay({ greeting: 'none' });
+    const sender = await connectClient(url);
+    const loose = sender as unknown as {
+      emit(event: string, ...args: unknown[]): void;
+      emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+    };
+    expect(await loose.emitWithAck('deleteEverything', 'now')).toMatchObject({
+      ok: false,
+      error: { code: 'RELAY_ERR_UNKNOWN_EVENT' },
+    });
+    const refused = waitForEvent<[WireError & { event: string }]>(sender, 'relayError');
+    loose.emit('sendMesage', 'typo');
+    expect((await refused)[0]).toMatchObject({ code: 'RELAY_ERR_UNKNOWN_EVENT', event: 'sendMesage' });
+    expect(logs.filter((line) => line.code === 'RELAY_ERR_UNKNOWN_EVENT')).toHaveLength(2);
+    await expectHealthy(url);
+  });
+
+  it('refuses botMessage from a person', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const sender = await connectClient(url);
+    const listener = await connectClient(url);
+    const heard = collectEvents(listener, 'sendMessageFromBack', 300);
+    expect(await sender.emitWithAck('botMessage', 'I am a bot', { room: 'lobby' })).toMatchObject({
+      ok: false,
+      error: { code: 'RELAY_ERR_FORBIDDEN' },
+    });
+    expect(await heard).toEqual([]);
+  });
+
+  it('drops a connection whose packet exceeds maxHttpBufferSize and keeps serving others', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    for (const transports of [['websocket'], ['polling']]) {
+      const sender = await connectClient(url, { transports });
+      const dropped = waitForEvent<[string]>(sender, 'disconnect');
+      sender.emit('sendMessage', 'x'.repeat(70 * 1024));
+      expect((await dropped)[0]).toMatch(/transport (close|error)/);
+    }
+    await expectHealthy(url);
+  });
+});
+
+describe('rate limit', () => {
+  it('refuses a flood with RELAY_ERR_RATE_LIMITED, logs it once, and recovers after refill', async () => {
+    const { url, logs } = await startRelay({ greeting: 'none', rateLimit: { burst: 5, perSecond: 20 } });
+    const flooder = await connectClient(url);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => flooder.emitWithAck('sendMessage', `flood ${i}`)),
+    );
+    const accepted = answers.filter((answer) => answer.ok);
+    const limited = answers.filter((answer) => !answer.ok);
+    // 5 from the burst, plus at most a token or two refilled while the 12 packets arrive.
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    expect(accepted.length).toBeLessThanOrEqual(7);
+    for (const answer of limited) expect(answer).toMatchObject({ error: { code: 'RELAY_ERR_RATE_LIMITED' } });
+    expect(logs.filter((line) => line.code === 'RELAY_ERR_RATE_LIMITED')).toHaveLength(1);
+
+    // Other sockets have their own bucket.
+    expect(await (await connectClient(url)).emitWithAck('sendMessage', 'unaffected')).toMatchObject({
+      ok: true,
+    });
+
+    await new Promise((resolve) => setTimeout(resolve, 300)); // 20/s refills 6 tokens
+    expect(await flooder.emitWithAck('sendMessage', 'after the pause')).toMatchObject({ ok: true });
+  });
+
+  it('limits every event, not only messages', async () => {
+    const { url } = await startRelay({ greeting: 'none', rateLimit: { burst: 2, perSecond: 1 } });
+    const flooder = await connectClient(url);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => flooder.emitWithAck('join', 'dev')));
+    expect(answers.filter((answer) => !answer.ok)).toHaveLength(2);
+    expect(answers[3]).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_RATE_LIMITED' } });
+  });
+});

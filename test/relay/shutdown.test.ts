@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { createRelayServer, type SendAck } from '../../src/index.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { track } from '../support/cleanup.js';
+import { connectClient } from '../support/connect-client.js';
+import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+
+describe('lifecycle', () => {
+  it('closes in order (jobs, bots, sockets, http), once, and clients see a transport close', async () => {
+    const { server, url } = await startRelay({ greeting: 'none' });
+    const client = await connectClient(url);
+    const order: string[] = [];
+    server.onClose('http', () => order.push('http'));
+    server.onClose('sockets', () => order.push(`sockets (connected: ${server.io.engine.clientsCount})`));
+    server.onClose('bots', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('bots');
+    });
+    server.onClose('jobs', () => order.push('jobs'));
+    server.onClose('jobs', () => {
+      throw new Error('a failing hook does not stop the others');
+    });
+
+    const disconnected = waitForEvent<[string]>(client, 'disconnect');
+    const closing = server.close();
+    expect(server.close()).toBe(closing);
+    await closing;
+    expect(order).toEqual(['jobs', 'bots', 'sockets (connected: 1)', 'http']);
+    // "transport close" (not "io server disconnect") makes socket.io clients reconnect by themselves.
+    expect((await disconnected)[0]).toBe('transport close');
+    expect(server.httpServer.listening).toBe(false);
+    expect(() => server.relay.publish('late', { from: { id: 'x', name: 'x', kind: 'http' } })).toThrow(
+      expect.objectContaining({ code: 'RELAY_ERR_SHUTTING_DOWN' }),
+    );
+  });
+
+  it('answers every ack that arrived before close', async () => {
+    const { server, url } = await startRelay({ greeting: 'none', rateLimit: false });
+    const client = await connectClient(url);
+    let closing: Promise<void> | undefined;
+    server.relay.observe({
+      published: () => {
+        closing ??= server.close();
+      },
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client
+          .timeout(3000)
+          .emitWithAck('sendMessage', `message ${i}`)
+          .catch((error: Error) => error),
+      ),
+    );
+    await closing;
+    const delivered = answers.filter((answer): answer is SendAck => !(answer instanceof Error));
+    expect(delivered[0]).toMatchObject({ ok: true });
+    // Every answer that came back is a real one; acks of packets still in flight may be lost with the
+    // transport, never answered wrongly.
+    for (const answer of delivered) {
+      if (!answer.ok) expect(answer.error.code).toBe('RELAY_ERR_SHUTTING_DOWN');
+    }
+  });
+
+  it('cuts connections still open after shutdownTimeoutMs', async () => {
+    const { server, url } = await startRelay({ shutdownTimeoutMs: 200 });
+    server.app.get('/hang', () => {
+      // never answers: a stuck request must not hold the shutdown forever
+    });
+    const hanging = fetch(`${url}/hang`).catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.close();
+    expect(await hanging).toBeInstanceOf(Error);
+  });
+
+  it('reports a port in use with a message that says how to fix it', async () => {
+    const { server } = await startRelay();
+    const second = track(
+      createRelayServer({ port: server.address.port, host: '127.0.0.1', logger: captureLogs().logger }),
+      (s) => s.close(),
+    );
+    await expect(second.listen()).rejects.toMatchObject({
+      code: 'RELAY_ERR_PORT_IN_USE',
+      message: `port ${server.address.port} is in use; pass --port or set PORT to a free port`,
+    });
+  });
+});
