@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { track } from './cleanup.js';
+
+const BIN = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
+
+/** A `relay` CLI process, with its output kept line by line. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Resolves with the first parsed JSON log line that `predicate` accepts. */
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code once the process ended. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `node bin/relay.js ...args` as a real process; killed after the test if still running. */
+export function spawnRelayCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): CliProcess {
+  const child = track(
+    spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    (c) => {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+  );
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<() => void>();
+  const collect = (into: string[]) => (chunk: Buffer) => {
+    into.push(...String(chunk).split('\n').filter(Boolean));
+    for (const wake of waiters) wake();
+  };
+  child.stdout?.on('data', collect(stdout));
+  child.stderr?.on('data', collect(stderr));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+
+  const parsed = () =>
+    stdout.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+
+  const waitForLog: CliProcess['waitForLog'] = (predicate, timeoutMs = 10_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = parsed().find(predicate);
+        if (found) {
+          done();
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new Error(
+            `no matching log line within ${timeoutMs} ms; stdout: ${stdout.join('\n')} stderr: ${stderr.join('\n')}`,
+          ),
+        );
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  return { child, stdout, stderr, waitForLog, exited };
+}
