@@ -64,6 +64,41 @@ export const RELAY_ERRORS = {
     title: 'Port in use',
     fix: 'pass --port or set PORT to a free port',
   },
+  RELAY_ERR_INVALID_REQUEST: {
+    status: 400,
+    title: 'Invalid request',
+    fix: 'correct the field the problem names (its `field` member); the API spec is served at /openapi.json',
+  },
+  RELAY_ERR_MALFORMED_JSON: {
+    status: 400,
+    title: 'Malformed JSON',
+    fix: 'send a body that is valid JSON',
+  },
+  RELAY_ERR_UNAUTHORIZED: {
+    status: 401,
+    title: 'Unauthorized',
+    fix: 'send "Authorization: Bearer <secret>" with a token of api.tokens (RELAY_API_TOKENS)',
+  },
+  RELAY_ERR_NOT_FOUND: {
+    status: 404,
+    title: 'Not found',
+    fix: 'check the method and path against the API spec served at /openapi.json',
+  },
+  RELAY_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    title: 'Request body too large',
+    fix: 'send at most api.bodyLimitBytes bytes (RELAY_API_BODY_LIMIT_BYTES raises it), or split the batch',
+  },
+  RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported media type',
+    fix: 'send the body as UTF-8 JSON with "Content-Type: application/json"',
+  },
+  RELAY_ERR_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency key reused',
+    fix: 'an Idempotency-Key names one request; use a new key for a different request',
+  },
   RELAY_ERR_INTERNAL: {
     status: 500,
     title: 'Internal error',
