@@ -1,0 +1,25 @@
+/**
+ * RelayKit's client kit (`relaykit/client`): a typed relay client over socket.io-client, for browsers,
+ * Node and React Native. React hooks are in `relaykit/react`.
+ * @packageDocumentation
+ */
+export type {
+  ClientToServerEvents,
+  JsonValue,
+  MessageContent,
+  MessageMeta,
+  RoomAck,
+  SendAck,
+  Sender,
+  SenderKind,
+  ServerToClientEvents,
+  WireError,
+} from '../relay/events.js';
+export { createRelayClient, type RelayClientOptions } from './create-relay-client.js';
+export {
+  type ConnectionStatus,
+  type RelayAuth,
+  RelayClient,
+  type RelayMessage,
+  type RelaySocket,
+} from './relay-client.js';
