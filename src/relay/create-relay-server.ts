@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { mountHttpApi } from '../http/mount-http-api.js';
 import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
 
@@ -40,5 +41,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     ...(httpServer ? { httpServer } : {}),
   });
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
+  // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
+  mountHttpApi(server);
   return server;
 }

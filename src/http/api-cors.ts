@@ -1,0 +1,40 @@
+import type { RequestHandler } from 'express';
+import { createOriginGuard } from '../relay/create-origin-guard.js';
+import { RelayError } from '../relay/relay-error.js';
+
+/**
+ * CORS for the HTTP API with the same rule as sockets (the `origins` setting, see createOriginGuard):
+ * requests without `Origin` pass, allowed browser origins get CORS headers and preflight answers, other
+ * origins get a 403 `RELAY_ERR_ORIGIN_NOT_ALLOWED`. Tokens travel in a header, never in cookies, so
+ * credentials are not allowed.
+ *
+ * @example
+ * ```ts
+ * app.use('/v1', apiCors(config.origins));
+ * ```
+ */
+export function apiCors(origins: readonly string[]): RequestHandler {
+  const guard = createOriginGuard(origins);
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.get('origin');
+    if (origin === undefined) {
+      next();
+      return;
+    }
+    if (!guard.isAllowed(origin, req.get('host'))) {
+      next(new RelayError('RELAY_ERR_ORIGIN_NOT_ALLOWED', `origin ${origin} is not allowed`));
+      return;
+    }
+    res.set('Access-Control-Allow-Origin', origin);
+    res.set('Access-Control-Expose-Headers', 'Retry-After, Idempotent-Replayed, WWW-Authenticate');
+    if (req.method === 'OPTIONS') {
+      res.set('Access-Control-Allow-Methods', 'GET, POST');
+      res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
+      res.set('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

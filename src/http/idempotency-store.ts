@@ -1,0 +1,26 @@
+/** The first answer to a request with an `Idempotency-Key`, kept for its retries. */
+export interface StoredAnswer {
+  /** A hash of what was asked (method, path, body): a key reused for another request is refused. */
+  readonly fingerprint: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * Where idempotent answers are kept. The relay uses {@link MemoryIdempotencyStore}; a shared store (e.g.
+ * Redis with `SET key value PX ttl`) lets every node of a cluster answer a retry that reaches another node.
+ *
+ * @example
+ * ```ts
+ * const store: IdempotencyStore = {
+ *   async get(key) { const text = await redis.get(key); return text ? JSON.parse(text) : undefined; },
+ *   async set(key, answer, ttlMs) { await redis.set(key, JSON.stringify(answer), { PX: ttlMs }); },
+ * };
+ * mountHttpApi(server, { idempotencyStore: store });
+ * ```
+ */
+export interface IdempotencyStore {
+  get(key: string): Promise<StoredAnswer | undefined>;
+  /** Keeps `answer` under `key` for `ttlMs` milliseconds (a store may forget it sooner when full). */
+  set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void>;
+}

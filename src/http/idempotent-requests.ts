@@ -1,0 +1,93 @@
+import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
+import { RequestFieldError } from './request-field-error.js';
+
+/** An HTTP answer a handler produced. */
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs requests that carry an `Idempotency-Key` at most once per key: a retry within the window gets the
+ * first answer again (`replayed: true`) and its work does not run. Only successful answers are kept, so a
+ * refused request can be retried with the same key. Requests with the same key on this node wait for
+ * each other, so two concurrent retries cannot both run.
+ *
+ * @example
+ * ```ts
+ * const answer = await requests.run('ci', req.get('idempotency-key'), fingerprint, () => publish());
+ * ```
+ */
+export class IdempotentRequests {
+  readonly #store: IdempotencyStore;
+  readonly #windowMs: number;
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(options: { store: IdempotencyStore; windowMs: number }) {
+    this.#store = options.store;
+    this.#windowMs = options.windowMs;
+  }
+
+  /**
+   * `produce()` once per (`scope`, `key`); without a key, every time. Throws a 400 naming the
+   * `Idempotency-Key` header when the key is malformed, and `RELAY_ERR_IDEMPOTENCY_KEY_REUSED` when the
+   * key was used for a request with another `fingerprint`.
+   */
+  run(
+    scope: string,
+    key: string | undefined,
+    fingerprint: string,
+    produce: () => Answer | Promise<Answer>,
+  ): Promise<Answer & { replayed: boolean }> {
+    if (key === undefined)
+      return Promise.resolve(produce()).then((answer) => ({ ...answer, replayed: false }));
+    if (!KEY.test(key)) {
+      return Promise.reject(
+        new RequestFieldError(
+          'RELAY_ERR_INVALID_REQUEST',
+          'Idempotency-Key',
+          'must be 1 to 255 visible ASCII characters',
+        ),
+      );
+    }
+    // Scoped by token: one client can neither read nor block another's keys.
+    const storeKey = `${scope}\n${key}`;
+    const previous = this.#queues.get(storeKey) ?? Promise.resolve();
+    const current = previous.then(() => this.#attempt(storeKey, fingerprint, produce));
+    const settled = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(storeKey, settled);
+    void settled.then(() => {
+      if (this.#queues.get(storeKey) === settled) this.#queues.delete(storeKey);
+    });
+    return current;
+  }
+
+  async #attempt(
+    storeKey: string,
+    fingerprint: string,
+    produce: () => Answer | Promise<Answer>,
+  ): Promise<Answer & { replayed: boolean }> {
+    const stored = await this.#store.get(storeKey);
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) {
+        throw new RequestFieldError(
+          'RELAY_ERR_IDEMPOTENCY_KEY_REUSED',
+          'Idempotency-Key',
+          'was already used for a different request',
+        );
+      }
+      return { status: stored.status, body: stored.body, replayed: true };
+    }
+    const answer = await produce();
+    if (answer.status >= 200 && answer.status < 300) {
+      const entry: StoredAnswer = { fingerprint, status: answer.status, body: answer.body };
+      await this.#store.set(storeKey, entry, this.#windowMs);
+    }
+    return { ...answer, replayed: false };
+  }
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
+import type { MessageMeta } from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { RelayServer } from '../relay/relay-server.js';
+import type { TokenBucket } from '../relay/token-bucket.js';
+import { authenticatedToken } from './authenticate-bearer.js';
+import type { IdempotentRequests } from './idempotent-requests.js';
+import { jsonBody } from './json-body.js';
+import type { components } from './openapi-types.js';
+import type { ApiToken } from './parse-api-tokens.js';
+import { markReportedByRelay, reportedByRelay } from './problem-handler.js';
+import { type CheckedPublishRequest, readPublishRequest } from './read-publish-request.js';
+import { RequestFieldError } from './request-field-error.js';
+import { requireScope } from './require-scope.js';
+
+type PublishAccepted = components['schemas']['PublishAccepted'];
+type BatchAccepted = components['schemas']['BatchAccepted'];
+
+/**
+ * `POST /messages` and `POST /messages/batch` (under `/v1`): announcements through the relay's one
+ * publish path, as `meta.from = { id: token name, name: token name, kind: 'http' }`.
+ *
+ * @example
+ * ```ts
+ * v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+ * ```
+ */
+export function messagesRouter(deps: {
+  server: RelayServer;
+  idempotent: IdempotentRequests;
+  limiterOf: (token: ApiToken) => TokenBucket | undefined;
+}): Router {
+  const { server, idempotent, limiterOf } = deps;
+  const { maxContentBytes } = server.config;
+  const { bodyLimitBytes, maxBatch } = server.config.api;
+  const router = Router();
+
+  // Publishes checked messages in one synchronous run: nothing can close the relay half-way through, so
+  // once every message passed the checks, all are sent. The batch takes one token of the rate limit.
+  const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]): PublishAccepted[] => {
+    const token = authenticatedToken(res) as ApiToken;
+    const limiter = limiterOf(token);
+    return messages.map((message, index) => {
+      try {
+        const { meta } = server.relay.publish(message.content, {
+          from: { id: token.name, name: token.name, kind: 'http' },
+          room: message.room,
+          ...(message.exceptSocketId === undefined
+            ? {}
+            : { delivery: 'others' as const, socketId: message.exceptSocketId }),
+          ...(index === 0 && limiter ? { limiter } : {}),
+        });
+        return accepted(meta);
+      } catch (error) {
+        markReportedByRelay(res);
+        if (error instanceof RelayError && error.code === 'RELAY_ERR_RATE_LIMITED' && limiter) {
+          res.set('Retry-After', String(Math.max(1, Math.ceil(limiter.msUntilNext() / 1000))));
+        }
+        throw error;
+      }
+    });
+  };
+
+  const answer = async (req: Request, res: Response, produce: () => unknown) => {
+    const token = authenticatedToken(res) as ApiToken;
+    const result = await idempotent.run(token.name, req.get('idempotency-key'), fingerprint(req), () => {
+      try {
+        return { status: 202, body: produce() };
+      } catch (error) {
+        // Refused content is a refused publish: logged and counted where sockets' refusals are.
+        if (error instanceof RelayError && !reportedByRelay(res)) {
+          server.relay.reportRejected(error, { id: token.name, name: token.name, kind: 'http' });
+          markReportedByRelay(res);
+        }
+        throw error;
+      }
+    });
+    if (result.replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(result.status).json(result.body);
+  };
+
+  router.post('/messages', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
+    answer(req, res, (): PublishAccepted => {
+      const [published] = publishAll(res, [readPublishRequest(req.body, '', maxContentBytes)]);
+      return published as PublishAccepted;
+    }),
+  );
+
+  router.post('/messages/batch', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
+    answer(req, res, (): BatchAccepted => {
+      const messages = readBatch(req.body, maxBatch).map((item, index) =>
+        readPublishRequest(item, `messages[${index}]`, maxContentBytes),
+      );
+      return { messages: publishAll(res, messages) };
+    }),
+  );
+
+  return router;
+}
+
+function readBatch(body: unknown, maxBatch: number): unknown[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      'body',
+      'expected a JSON object { messages: [...] }',
+    );
+  }
+  const extra = Object.keys(body).find((key) => key !== 'messages');
+  if (extra !== undefined) {
+    throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', extra, 'is not a field of a batch (messages)');
+  }
+  const { messages } = body as { messages?: unknown };
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      'messages',
+      'expected a non-empty array of messages',
+    );
+  }
+  if (messages.length > maxBatch) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      'messages',
+      `has ${messages.length} messages, over the api.maxBatch limit of ${maxBatch}`,
+    );
+  }
+  return messages;
+}
+
+function accepted(meta: MessageMeta): PublishAccepted {
+  return { id: meta.id, room: meta.room, at: meta.at, from: meta.from };
+}
+
+// What makes two requests "the same" for an Idempotency-Key: method, route and body.
+function fingerprint(req: Request): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`)
+    .digest('base64url');
+}

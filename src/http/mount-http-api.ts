@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { type RequestHandler, Router } from 'express';
+import helmet from 'helmet';
+import { RelayError } from '../relay/relay-error.js';
+import type { RelayServer } from '../relay/relay-server.js';
+import { TokenBucket } from '../relay/token-bucket.js';
+import { apiCors } from './api-cors.js';
+import { authenticateBearer } from './authenticate-bearer.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { IdempotentRequests } from './idempotent-requests.js';
+import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
+import { messagesRouter } from './messages-router.js';
+import { operationsRouter } from './operations-router.js';
+import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
+import { notFound, problemHandler } from './problem-handler.js';
+import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
+
+/** The relay's HTTP API, for features that add routes to it. */
+export interface HttpApi {
+  /**
+   * The `/v1` router, behind security headers, CORS, the shutdown check and bearer authentication;
+   * errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
+   * {@link jsonBody}, and describe them in src/http/openapi.yaml.
+   */
+  readonly v1: Router;
+  /** The tokens in force: the configured ones, or the generated admin token. */
+  readonly tokens: readonly ApiToken[];
+  readonly metrics: RelayMetrics;
+}
+
+/** What code can inject into the HTTP API. */
+export interface HttpApiOptions {
+  /** Where idempotent answers are kept; default: this process's memory (bounded by `api.*` settings). */
+  idempotencyStore?: IdempotencyStore;
+}
+
+const OPERATION_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
+
+/**
+ * Mounts the HTTP API on the relay's Express app: `POST /v1/messages`, `POST /v1/messages/batch`,
+ * `/healthz`, `/readyz`, `/metrics` and `/openapi.json`. Tokens come from `api.tokens`; with none, a
+ * random admin token is made and logged once at warn level, so the API is never open. Throws a
+ * `ConfigError` naming a bad token entry.
+ *
+ * @example
+ * ```ts
+ * const server = new RelayServer({ config, logger });
+ * const api = mountHttpApi(server);
+ * api.v1.get('/schedules', requireScope('admin'), listSchedules);
+ * ```
+ */
+export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}): HttpApi {
+  const { app, config } = server;
+  const log = server.logger.child({ part: 'http' });
+  const tokens = effectiveTokens(server);
+  const limits = config.api.rateLimit;
+  const limiters = new Map(tokens.map((token) => [token.name, limits ? new TokenBucket(limits) : undefined]));
+  const idempotent = new IdempotentRequests({
+    store:
+      options.idempotencyStore ??
+      new MemoryIdempotencyStore({ maxEntries: config.api.idempotencyMaxEntries }),
+    windowMs: config.api.idempotencyWindowMs,
+  });
+  const metrics = createRelayMetrics(server);
+  server.onClose('http', () => metrics.close());
+
+  // JSON only here: nothing to run, frame or embed. The web page sets its own policy.
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+  });
+  const refuseWhileClosing: RequestHandler = (_req, _res, next) => {
+    next(
+      server.closing ? new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down') : undefined,
+    );
+  };
+
+  const v1 = Router();
+  v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+
+  app.use(metrics.countRequests);
+  app.use(OPERATION_PATHS, headers);
+  app.use(operationsRouter(server, metrics));
+  app.use(
+    '/v1',
+    headers,
+    apiCors(config.origins),
+    refuseWhileClosing,
+    authenticateBearer(tokens),
+    v1,
+    notFound,
+  );
+  app.use(['/v1', ...OPERATION_PATHS], problemHandler(log));
+  return { v1, tokens, metrics };
+}
+
+function effectiveTokens(server: RelayServer): ApiToken[] {
+  const configured = parseApiTokens(server.config.api.tokens);
+  if (configured.length > 0) return configured;
+  const secret = randomBytes(24).toString('base64url');
+  server.logger
+    .child({ part: 'http' })
+    .warn(
+      { apiToken: 'admin' },
+      `HTTP API: no api.tokens configured, so this run generated the admin token ${secret} ` +
+        `(send "Authorization: Bearer ${secret}"); it changes at every start, set RELAY_API_TOKENS=name:secret:publish to choose your own`,
+    );
+  return [{ name: 'admin', secret, scopes: ['admin'] }];
+}

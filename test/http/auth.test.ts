@@ -1,0 +1,143 @@
+// Bearer tokens, scopes and the generated admin token.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { mountHttpApi } from '../../src/http/mount-http-api.js';
+import { parseApiTokens } from '../../src/http/parse-api-tokens.js';
+import { requireScope } from '../../src/http/require-scope.js';
+import { ConfigError, createRelayServer, parseRelayConfig } from '../../src/index.js';
+import { RelayServer } from '../../src/relay/relay-server.js';
+import { captureLogs, WARN } from '../support/capture-logs.js';
+import { track } from '../support/cleanup.js';
+import { startRelay } from '../support/start-relay.js';
+import { listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
+
+describe('HTTP API authentication', () => {
+  it('answers 401 with WWW-Authenticate for no token, a wrong token and a non-bearer scheme; sends nothing', async () => {
+    const { url, send } = await startApiRelay();
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const cases: Array<[string | null, Record<string, string>]> = [
+      [null, {}],
+      ['not-a-token', {}],
+      [null, { authorization: 'Basic Y2k6Y2ktczNjcjN0' }],
+      ['ci-s3cr3', {}], // a prefix of a real secret
+    ];
+    for (const [token, headers] of cases) {
+      const response = await send('/v1/messages', { token, headers, body: { content: 'nope' } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="relay"/);
+      expect(await problemOf(response)).toMatchObject({
+        code: 'RELAY_ERR_UNAUTHORIZED',
+        title: 'Unauthorized',
+      });
+    }
+    await send('/v1/messages', { body: { content: 'marker' } });
+    expect((await hears).content).toBe('marker');
+  });
+
+  it('lets an admin token publish: admin grants every scope', async () => {
+    const { url, send } = await startApiRelay();
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const response = await send('/v1/messages', { token: 'ops-s3cr3t', body: { content: 'from ops' } });
+    expect(response.status).toBe(202);
+    expect((await hears).meta.from).toEqual({ id: 'ops', name: 'ops', kind: 'http' });
+  });
+
+  it('answers 403 when the token lacks the scope a route requires (requireScope, as features use it)', async () => {
+    const capture = captureLogs();
+    const config = parseRelayConfig({
+      port: 0,
+      host: '127.0.0.1',
+      api: { tokens: ['ci:ci-s3cr3t:publish', 'ops:ops-s3cr3t:admin'] },
+    });
+    const server = track(new RelayServer({ config, logger: capture.logger }), (s) => s.close());
+    const api = mountHttpApi(server);
+    api.v1.get('/admin-only', requireScope('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const { url } = await server.listen();
+    const asPublisher = await fetch(`${url}/v1/admin-only`, {
+      headers: { authorization: 'Bearer ci-s3cr3t' },
+    });
+    expect(asPublisher.status).toBe(403);
+    const problem = await problemOf(asPublisher);
+    expect(problem).toMatchObject({ code: 'RELAY_ERR_FORBIDDEN', status: 403 });
+    expect(String(problem.detail)).toContain('needs admin');
+    const asAdmin = await fetch(`${url}/v1/admin-only`, { headers: { authorization: 'Bearer ops-s3cr3t' } });
+    expect(asAdmin.status).toBe(200);
+    expect(await asAdmin.json()).toEqual({ ok: true });
+  });
+
+  it('generates an admin token when none is configured and logs it once at warn level', async () => {
+    const { url, logs } = await startRelay({ greeting: 'none' });
+    const lines = logs.filter((line) => String(line.msg).includes('generated the admin token'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe(WARN);
+    const secret = /admin token (\S+) /.exec(String(lines[0]?.msg))?.[1] ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const refused = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"content":"x"}',
+    });
+    expect(refused.status).toBe(401);
+    const response = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ content: 'with the generated token' }),
+    });
+    expect(response.status).toBe(202);
+    expect((await hears).meta.from.name).toBe('admin');
+  });
+
+  it('reads RELAY_API_TOKENS (name:secret:scope+scope, comma-separated)', async () => {
+    const { config } = await loadConfig({
+      env: { RELAY_API_TOKENS: 'ci:env-s3cr3t:publish, deploy:d3ploy:publish+admin' },
+      cwd: '/nonexistent-dir-for-config',
+    });
+    const capture = captureLogs();
+    const server = track(
+      createRelayServer({ ...config, port: 0, host: '127.0.0.1', logger: capture.logger }),
+      (s) => s.close(),
+    );
+    const { url } = await server.listen();
+    expect(capture.find((line) => String(line.msg).includes('generated the admin token'))).toBeUndefined();
+    for (const secret of ['env-s3cr3t', 'd3ploy']) {
+      const response = await fetch(`${url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ content: 'hi' }),
+      });
+      expect(response.status).toBe(202);
+    }
+  });
+
+  it('refuses bad token entries with a ConfigError naming the entry, never showing a secret', () => {
+    const bad = [
+      ['ci:hunter2-top'],
+      ['ci:hunter2-top:root'],
+      ['bad name:hunter2-top:publish'],
+      ['ci:hunter2-top:publish', 'ci:hunter2-other:publish'],
+      ['ci:hunter2-top:publish', 'cd:hunter2-top:publish'],
+    ];
+    for (const entries of bad) {
+      let thrown: unknown;
+      try {
+        parseApiTokens(entries);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).key).toMatch(/^api\.tokens\.\d$/);
+      expect((thrown as Error).message).not.toContain('hunter2');
+    }
+    expect(() => createRelayServer({ api: { tokens: ['ci:hunter2-top:root'] } })).toThrow(/api\.tokens\.0/);
+    expect(parseApiTokens([{ name: 'ci', secret: 'x', scopes: ['publish', 'publish'] }])).toEqual([
+      { name: 'ci', secret: 'x', scopes: ['publish'] },
+    ]);
+  });
+});
