@@ -2,6 +2,32 @@
  * RelayKit's public API. Everything not exported here is internal and may change.
  * @packageDocumentation
  */
+export type {
+  BotContext,
+  BotEvents,
+  BotJob,
+  BotMessage,
+  BotSendTarget,
+  BotTimer,
+  CommandInfo,
+  CommandMessage,
+  CommandSpec,
+  HeardMessage,
+  SendResult,
+} from './bots/bot-context.js';
+export { BotHost, type BotHostOptions, type BotStatus, type PluginFailure } from './bots/bot-host.js';
+export { type BotScheduler, cronBotScheduler } from './bots/bot-scheduler.js';
+export { BotStore } from './bots/bot-store.js';
+export {
+  type BotTestbed,
+  type BotTestbedOptions,
+  createBotTestbed,
+  type ReceivedMessage,
+  type TestbedUser,
+} from './bots/create-bot-testbed.js';
+export { type BotDefinition, defineBot } from './bots/define-bot.js';
+export { listPluginFiles, loadPlugin } from './bots/load-plugin.js';
+export { ManualBotScheduler } from './bots/manual-bot-scheduler.js';
 export { ConfigError } from './config/config-error.js';
 export { parseRelayConfig } from './config/parse-relay-config.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';

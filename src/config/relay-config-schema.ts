@@ -90,6 +90,66 @@ export const relayConfigSchema = z
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('log level'),
+    /** Folder of bot plugins to load; `relay serve` loads `./plugins` when unset, `createRelayServer` none. */
+    plugins: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('folder of bot plugins (.ts/.js) to run in the relay (relay serve default: ./plugins)'),
+    /** Shared secret bots authenticate with (`auth.botToken`); generated at start-up when unset. */
+    botToken: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('secret bots connect with (at least 16 characters; default: random at each start)'),
+    /** Bot hops a message may be from a person before the relay drops it: two bots cannot talk forever. */
+    maxBotHops: z
+      .int()
+      .min(1)
+      .max(20)
+      .default(3)
+      .describe('how many bots may answer each other in a row before the relay drops the chain'),
+    /** Per-bot token bucket for what a bot sends; `false` turns it off. */
+    botRateLimit: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            burst: z.int().min(1).default(10).describe('messages a bot may send at once'),
+            perSecond: z
+              .number()
+              .positive()
+              .default(5)
+              .describe('messages a second a bot may send in the long run'),
+          })
+          .strict(),
+      ])
+      .default({ burst: 10, perSecond: 5 }),
+    /** What starts a bot command in a message, e.g. `!` in `!ping`. */
+    commandPrefix: z
+      .string()
+      .min(1)
+      .max(8)
+      .regex(/^\S+$/, 'no spaces')
+      .default('!')
+      .describe('what starts a bot command (e.g. ! in !ping)'),
+    /** How long a bot handler may run before it is abandoned and logged (ms). */
+    botHandlerTimeoutMs: z
+      .int()
+      .min(1)
+      .default(5000)
+      .describe('how long a bot handler may run before it is abandoned and logged (ms)'),
+    /** Where bots' key-value stores are kept (one JSON file per bot), relative to the working directory. */
+    botStoreDir: z
+      .string()
+      .min(1)
+      .default('.relaykit')
+      .describe("folder of the bots' key-value stores (one JSON file per bot)"),
+    /** Each bot's own settings by bot name, validated by the schema the plugin declares. */
+    bots: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .default({})
+      .describe("each bot's own settings, by bot name (config file only)"),
     /**
      * The HTTP API (`/v1`, see src/http/openapi.yaml). Without tokens the relay makes a random `admin`
      * token at start-up and logs it once at warn level: no configuration never means an open API.

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { mountBots } from '../bots/mount-bots.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
@@ -15,6 +16,8 @@ export interface RelayServerOptions extends RelayConfigInput {
   app?: Express;
   /** An existing HTTP server for that app; the relay attaches socket.io to it. */
   httpServer?: HttpServer;
+  /** Reload a bot plugin when its file changes (`relay serve --watch`). */
+  watchPlugins?: boolean;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface RelayServerOptions extends RelayConfigInput {
  * ```
  */
 export function createRelayServer(options: RelayServerOptions = {}): RelayServer {
-  const { logger, app, httpServer, ...settings } = options;
+  const { logger, app, httpServer, watchPlugins, ...settings } = options;
   const config = parseRelayConfig(settings, 'createRelayServer options');
   const server = new RelayServer({
     config,
@@ -43,5 +46,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   mountHttpApi(server);
+  // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
+  mountBots(server, { watch: watchPlugins ?? false });
   return server;
 }

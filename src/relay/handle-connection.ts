@@ -34,11 +34,15 @@ export function createConnectionHandler(deps: {
 
   return (socket) => {
     const from: Sender = { id: socket.id, name: socket.data.name, kind: socket.data.kind };
-    const limiter = config.rateLimit ? new TokenBucket(config.rateLimit) : undefined;
+    const isBot = from.kind === 'bot';
+    // A bot is its own connection, so its socket's bucket is the per-bot send limit.
+    const limits = isBot ? config.botRateLimit : config.rateLimit;
+    const limiter = limits ? new TokenBucket(limits) : undefined;
     const log = logger.child({ socket: socket.id, name: from.name });
 
     // socket.io restores rooms of a recovered socket; a fresh one joins its first room now.
-    if (!socket.recovered) socket.join(roomKey(socket.data.room));
+    // Bots sit in BOTS_ROOM, which every room's messages and presence events also go to.
+    if (!socket.recovered) socket.join(isBot ? BOTS_ROOM : roomKey(socket.data.room));
     log.info(
       {
         room: socket.data.room,
@@ -48,7 +52,7 @@ export function createConnectionHandler(deps: {
       },
       'client connected',
     );
-    if (!socket.recovered && config.greeting !== 'none') {
+    if (!socket.recovered && config.greeting !== 'none' && !isBot) {
       relay.publish(config.greetingText, {
         from: SYSTEM_SENDER,
         room: socket.data.room,
@@ -108,8 +112,18 @@ export function createConnectionHandler(deps: {
       }
     });
 
+    const refuseBot = (event: string) => {
+      if (isBot) {
+        throw new RelayError(
+          'RELAY_ERR_FORBIDDEN',
+          `bots hear every room and choose one per message (botMessage's room option); "${event}" is for people`,
+        );
+      }
+    };
+
     listen('join', ([room], reply) => {
       takeToken();
+      refuseBot('join');
       const key = roomKey(room);
       moveTo(socket, key, room as string, from);
       log.debug({ room }, 'joined room');
@@ -118,14 +132,30 @@ export function createConnectionHandler(deps: {
 
     listen('leave', (_args, reply) => {
       takeToken();
+      refuseBot('leave');
       moveTo(socket, roomKey(LOBBY), LOBBY, from);
       log.debug('left room for the lobby');
       reply?.({ ok: true, room: LOBBY });
     });
 
-    listen('botMessage', (_args, _reply) => {
-      takeToken();
-      throw new RelayError('RELAY_ERR_FORBIDDEN', 'botMessage is for bot connections');
+    listen('botMessage', ([content, options], reply) => {
+      if (!isBot) {
+        takeToken();
+        throw new RelayError('RELAY_ERR_FORBIDDEN', 'botMessage is for bot connections');
+      }
+      let sendOptions: ReturnType<typeof botSendOptions>;
+      try {
+        sendOptions = botSendOptions(options);
+      } catch (error) {
+        relay.reportRejected(RelayError.from(error, 'bad botMessage options'), from);
+        throw error;
+      }
+      try {
+        const { id } = relay.publish(content, { from, limiter, ...sendOptions });
+        reply?.({ ok: true, id });
+      } catch (error) {
+        refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
+      }
     });
 
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -149,6 +179,28 @@ export function createConnectionHandler(deps: {
       log.info({ reason }, 'client disconnected');
       if (from.kind === 'user') presence(socket, 'leave', from);
     });
+  };
+}
+
+// What a bot may say about its message; the relay checks the shape, publish checks room and hops.
+function botSendOptions(options: unknown): { room: string | null; causedBy?: string; hops?: number } {
+  const invalid = (detail: string) => new RelayError('RELAY_ERR_INVALID_OPTIONS', detail);
+  if (options === undefined || options === null) return { room: null };
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid('botMessage options must be an object');
+  }
+  const { room, causedBy, hops } = options as Record<string, unknown>;
+  if (room !== undefined && room !== null) roomKey(room);
+  if (causedBy !== undefined && (typeof causedBy !== 'string' || causedBy === '' || causedBy.length > 128)) {
+    throw invalid('causedBy must be the id of the message this one answers');
+  }
+  if (hops !== undefined && (typeof hops !== 'number' || !Number.isInteger(hops) || hops < 0)) {
+    throw invalid(`hops must be a whole number >= 0, got ${JSON.stringify(hops)}`);
+  }
+  return {
+    room: typeof room === 'string' ? room : null,
+    ...(causedBy === undefined ? {} : { causedBy: causedBy as string }),
+    ...(hops === undefined ? {} : { hops: hops as number }),
   };
 }
 

@@ -99,6 +99,31 @@ export const RELAY_ERRORS = {
     title: 'Idempotency key reused',
     fix: 'an Idempotency-Key names one request; use a new key for a different request',
   },
+  RELAY_ERR_BOT_AUTH_FAILED: {
+    status: 401,
+    title: 'Bot authentication failed',
+    fix: "connect bots with the relay's bot token (botToken setting, RELAY_BOT_TOKEN, relay bots --token)",
+  },
+  RELAY_ERR_INVALID_OPTIONS: {
+    status: 400,
+    title: 'Invalid options',
+    fix: 'pass botMessage options as { room?, causedBy?, hops? }: a valid room, a message id, a whole number',
+  },
+  RELAY_ERR_PLUGIN_LOAD_FAILED: {
+    status: 500,
+    title: 'Plugin failed to load',
+    fix: 'fix the named plugin file: it must import cleanly and default-export defineBot({ ... })',
+  },
+  RELAY_ERR_BOT_HANDLER_FAILED: {
+    status: 500,
+    title: 'Bot handler failed',
+    fix: 'a bot handler threw or rejected; the log line names the bot and the error',
+  },
+  RELAY_ERR_BOT_HANDLER_TIMEOUT: {
+    status: 504,
+    title: 'Bot handler timed out',
+    fix: 'a bot handler ran past botHandlerTimeoutMs and was abandoned; make it faster or raise the limit',
+  },
   RELAY_ERR_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,11 @@ export class RelayServer {
   readonly relay: Relay;
   readonly logger: Logger;
   readonly config: RelayConfig;
+  /**
+   * The secret bot connections present as `auth.botToken`: the `botToken` setting, else a random one
+   * made at start-up and handed to in-process bots. Never log it.
+   */
+  readonly botToken: string;
   readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
@@ -65,8 +71,14 @@ export class RelayServer {
           }
         : {}),
     });
-    this.relay = new Relay({ io: this.io, logger: log, maxContentBytes: config.maxContentBytes });
-    this.io.use(identifySocket);
+    this.relay = new Relay({
+      io: this.io,
+      logger: log,
+      maxContentBytes: config.maxContentBytes,
+      maxHops: config.maxBotHops,
+    });
+    this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
+    this.io.use(identifySocket({ botToken: this.botToken }));
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
   }
 

@@ -1,0 +1,63 @@
+// remind: `!remind 10m stand up` posts "⏰ ann: stand up" in the same room ten minutes later.
+// Durations: 30s, 10m, 2h, 1d, or combined (1h30m), up to 7 days. Reminders live in bot.store, so a
+// restart of the bot host keeps them; one that fell due while the host was down is sent when it starts.
+import { randomUUID } from 'node:crypto';
+import { defineBot } from 'relaykit';
+
+type Reminder = { id: string; room: string; who: string; text: string; dueAt: number };
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_MS = 7 * 86_400_000;
+
+/** `1h30m` → 5400000; undefined when it is not a duration. */
+function parseDuration(text: string): number | undefined {
+  const parts = /^(?:\d+[smhd])+$/i.test(text) ? text.toLowerCase().match(/\d+[smhd]/g) : null;
+  if (!parts) return undefined;
+  return parts.reduce((total, part) => total + Number(part.slice(0, -1)) * (UNIT_MS[part.slice(-1)] ?? 0), 0);
+}
+
+export default defineBot({
+  name: 'remind',
+  description: 'Reminds you of something later, even across restarts',
+  setup(bot) {
+    const pending = (): Reminder[] => bot.store.get<Reminder[]>('reminders') ?? [];
+
+    const arm = (reminder: Reminder) =>
+      bot.later(Math.max(0, reminder.dueAt - Date.now()), async () => {
+        await bot.send(`⏰ ${reminder.who}: ${reminder.text}`, { room: reminder.room });
+        // Removed only once sent: a reminder that could not be sent is tried again at the next start.
+        await bot.store.set(
+          'reminders',
+          pending().filter((other) => other.id !== reminder.id),
+        );
+      });
+
+    for (const reminder of pending()) arm(reminder);
+
+    bot.command(
+      'remind',
+      { description: 'remind you of something later (e.g. 10m stand up)', usage: '<duration> <text>' },
+      async (msg) => {
+        const when = msg.args[0] ?? '';
+        const delayMs = parseDuration(when);
+        const text = msg.rest.slice(when.length).trim();
+        if (delayMs === undefined || delayMs <= 0 || text === '') {
+          return msg.reply(
+            `usage: ${bot.prefix}remind <duration> <text>, e.g. ${bot.prefix}remind 10m stand up`,
+          );
+        }
+        if (delayMs > MAX_MS) return msg.reply('I can remind you at most 7 days ahead.');
+        const reminder: Reminder = {
+          id: randomUUID(),
+          room: msg.room ?? 'lobby',
+          who: msg.from.name,
+          text,
+          dueAt: Date.now() + delayMs,
+        };
+        await bot.store.set('reminders', [...pending(), reminder]);
+        arm(reminder);
+        return msg.reply(`OK ${msg.from.name}, I will remind you in ${when}.`);
+      },
+    );
+  },
+});

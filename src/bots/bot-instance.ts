@@ -1,0 +1,407 @@
+import type { Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import { ConfigError } from '../config/config-error.js';
+import type {
+  BotSendOptions,
+  ClientToServerEvents,
+  MessageContent,
+  MessageMeta,
+  PresenceEvent,
+  SendAck,
+  ServerToClientEvents,
+} from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
+import { LOBBY } from '../relay/room-name.js';
+import type {
+  BotContext,
+  BotEvents,
+  BotJob,
+  BotMessage,
+  BotSendTarget,
+  BotTimer,
+  CommandMessage,
+  CommandSpec,
+  HeardMessage,
+  SendResult,
+} from './bot-context.js';
+import type { BotScheduler } from './bot-scheduler.js';
+import type { BotStore } from './bot-store.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { BotDefinition } from './define-bot.js';
+import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.js';
+import { messageText } from './message-text.js';
+import { parseCommand } from './parse-command.js';
+
+type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Handlers = { [E in keyof BotEvents]: Array<BotEvents[E]> };
+
+/** What a bot instance needs from its host. */
+export interface BotInstanceOptions {
+  readonly definition: BotDefinition<unknown>;
+  readonly file?: string;
+  readonly url: string;
+  readonly token: string;
+  readonly logger: Logger;
+  readonly prefix: string;
+  readonly handlerTimeoutMs: number;
+  readonly settings: Record<string, unknown> | undefined;
+  readonly store: BotStore;
+  readonly scheduler: BotScheduler;
+  readonly registry: CommandRegistry;
+  /** How long `start()` waits for the first connection before going on without it (ms). */
+  readonly connectTimeoutMs?: number;
+  /** How long a send waits for the relay's ack (ms). */
+  readonly sendTimeoutMs?: number;
+}
+
+// setTimeout's largest delay; longer ones fire at once.
+const MAX_DELAY_MS = 2_147_483_647;
+
+/**
+ * One running bot: its own socket.io-client connection, and everything its setup registered. Socket
+ * listeners are added once per instance, never per `connect`, so reconnecting cannot double handlers.
+ * `stop()` removes all of it.
+ */
+export class BotInstance {
+  readonly name: string;
+  readonly file: string | undefined;
+  readonly #options: BotInstanceOptions;
+  readonly #log: Logger;
+  readonly #runner: HandlerRunner;
+  readonly #socket: BotSocket;
+  readonly #handlers: Handlers = { message: [], connect: [], disconnect: [], presence: [] };
+  readonly #hears: Array<{ pattern: RegExp; handler: (message: HeardMessage) => unknown }> = [];
+  readonly #commands = new Map<string, (message: CommandMessage) => unknown>();
+  readonly #jobs = new Set<BotJob>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #cleanup: (() => unknown) | undefined;
+  #stopping: Promise<void> | undefined;
+  #connections = 0;
+
+  constructor(options: BotInstanceOptions) {
+    this.#options = options;
+    this.name = options.definition.name;
+    this.file = options.file;
+    this.#log = options.logger.child({ bot: this.name });
+    this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs });
+    this.#socket = io(options.url, {
+      autoConnect: false,
+      forceNew: true,
+      transports: ['websocket'],
+      auth: { name: this.name, botToken: options.token },
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 5000,
+    });
+    this.#listen();
+  }
+
+  /** How the bot's handlers fared. */
+  get stats(): Readonly<HandlerStats> {
+    return this.#runner.stats;
+  }
+
+  /** True while the bot's socket is connected. */
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /** The bot's socket id while connected. */
+  get socketId(): string | undefined {
+    return this.#socket.id;
+  }
+
+  /**
+   * Validates the bot's settings, runs its setup, then connects. Rejects (after cleaning up) when the
+   * settings are invalid, setup throws, or the relay refuses the bot; a relay that does not answer in
+   * time is logged and retried in the background.
+   */
+  async start(): Promise<void> {
+    try {
+      const context = this.#context(this.#validateSettings());
+      const cleanup = await this.#options.definition.setup(context);
+      if (typeof cleanup === 'function') this.#cleanup = cleanup as () => unknown;
+    } catch (error) {
+      await this.stop();
+      if (error instanceof RelayError) throw error;
+      throw new RelayError(
+        'RELAY_ERR_PLUGIN_LOAD_FAILED',
+        `bot "${this.name}": setup failed: ${reason(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    await this.#connect();
+  }
+
+  /** Stops everything the bot registered and disconnects it. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    for (const job of this.#jobs) job.stop();
+    this.#jobs.clear();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#options.registry.removeBot(this.name);
+    this.#runner.abortAll(`bot "${this.name}" is stopping`);
+    if (this.#cleanup) {
+      try {
+        await this.#cleanup();
+      } catch (error) {
+        this.#log.error({ err: error }, 'cleanup failed');
+      }
+    }
+    this.#socket.disconnect();
+    this.#socket.removeAllListeners();
+    await this.#options.store.flush();
+    if (this.#connections > 0) this.#log.info('bot stopped');
+  }
+
+  #validateSettings(): unknown {
+    const schema = this.#options.definition.configSchema;
+    const settings = this.#options.settings ?? {};
+    if (!schema) return settings;
+    const result = schema.safeParse(settings);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const key = ['bots', this.name, ...(issue?.path ?? []).map(String)].join('.');
+    throw new ConfigError(key, 'bot settings', issue?.message ?? 'invalid');
+  }
+
+  #connect(): Promise<void> {
+    const timeoutMs = this.#options.connectTimeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#socket.off('connect', connected);
+        this.#socket.off('connect_error', failed);
+      };
+      const connected = () => {
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.#log.warn({ url: this.#options.url, timeoutMs }, 'relay not reached yet; still trying');
+        resolve();
+      }, timeoutMs);
+      const failed = (error: Error & { data?: { code?: string } }) => {
+        // An inactive socket was refused by the relay's middleware and will not retry.
+        if (this.#socket.active) return;
+        done();
+        const code = error.data?.code;
+        void this.stop();
+        reject(
+          code === 'RELAY_ERR_BOT_AUTH_FAILED'
+            ? new RelayError('RELAY_ERR_BOT_AUTH_FAILED', `bot "${this.name}" was refused by the relay`)
+            : new RelayError(
+                'RELAY_ERR_PLUGIN_LOAD_FAILED',
+                `bot "${this.name}" was refused: ${error.message}`,
+              ),
+        );
+      };
+      this.#socket.on('connect', connected);
+      this.#socket.on('connect_error', failed);
+      this.#socket.connect();
+    });
+  }
+
+  #listen(): void {
+    const socket = this.#socket;
+    socket.on('connect', () => {
+      this.#connections += 1;
+      this.#log.info({ socket: socket.id, reconnect: this.#connections > 1 }, 'bot connected');
+      for (const handler of this.#handlers.connect) void this.#runner.run('on connect', () => handler());
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.#stopping) return;
+      this.#log.warn({ reason }, 'bot disconnected; reconnecting');
+      for (const handler of this.#handlers.disconnect) {
+        void this.#runner.run('on disconnect', () => handler(reason));
+      }
+    });
+    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      this.#log.warn({ code: error.data?.code, err: error.message }, 'bot could not connect');
+    });
+    socket.on('relayError', (error) => this.#log.warn({ ...error }, 'relay refused something the bot sent'));
+    socket.on('presence', (event) => this.#presence(event));
+    socket.on('sendMessageFromBack', (content, meta) => this.#dispatch(content, meta));
+  }
+
+  #presence(event: PresenceEvent): void {
+    if (this.#stopping) return;
+    for (const handler of this.#handlers.presence) {
+      void this.#runner.run(`on presence ${event.type}`, () => handler(event));
+    }
+  }
+
+  #dispatch(content: MessageContent, meta: MessageMeta): void {
+    if (this.#stopping || !meta?.from) return;
+    const { kind, name } = meta.from;
+    if (kind === 'system') return;
+    if (kind === 'bot' && (name === this.name || !this.#options.definition.hearBots)) return;
+    const cause: Cause = { id: meta.id, hops: (meta.hops ?? 0) + 1 };
+    const text = messageText(content);
+
+    for (const handler of this.#handlers.message) {
+      void this.#runner.run(
+        'on message',
+        (signal) => handler(this.#message(content, meta, text, signal)),
+        cause,
+      );
+    }
+    if (text === '') return;
+    for (const { pattern, handler } of this.#hears) {
+      pattern.lastIndex = 0;
+      const match = text.match(pattern);
+      if (!match) continue;
+      void this.#runner.run(
+        `hear ${pattern}`,
+        (signal) => handler({ ...this.#message(content, meta, text, signal), match }),
+        cause,
+      );
+    }
+    const command = parseCommand(text, this.#options.prefix);
+    const handler = command && this.#commands.get(command.name);
+    if (command && handler) {
+      void this.#runner.run(
+        `command ${this.#options.prefix}${command.name}`,
+        (signal) =>
+          handler({
+            ...this.#message(content, meta, text, signal),
+            command: command.name,
+            args: command.args,
+            rest: command.rest,
+          }),
+        cause,
+      );
+    }
+  }
+
+  #message(content: MessageContent, meta: MessageMeta, text: string, signal: AbortSignal): BotMessage {
+    const room = meta.room;
+    return {
+      content,
+      text,
+      meta,
+      from: meta.from,
+      room,
+      signal,
+      reply: (answer) => this.#send(answer, { room: room ?? LOBBY }),
+    };
+  }
+
+  #send(content: MessageContent, target: BotSendTarget = {}): Promise<SendResult> {
+    const scope = this.#runner.current();
+    const room = target.room === undefined ? LOBBY : target.room;
+    const sent = new Promise<SendResult>((resolve, reject) => {
+      if (this.#stopping) {
+        reject(new Error(`bot "${this.name}" is stopped`));
+        return;
+      }
+      if (scope?.signal.aborted) {
+        reject(new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned handler tried to send'));
+        return;
+      }
+      const options: BotSendOptions = {
+        room,
+        ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
+      };
+      const timeoutMs = this.#options.sendTimeoutMs ?? 5000;
+      this.#socket
+        .timeout(timeoutMs)
+        .emitWithAck('botMessage', content, options)
+        .then(
+          (answer: SendAck) => {
+            if (answer.ok) resolve({ id: answer.id });
+            else reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+          },
+          () => reject(new Error(`the relay did not acknowledge the message within ${timeoutMs} ms`)),
+        );
+    });
+    // Logged here so that a send nobody awaits is still reported, and never an unhandled rejection.
+    sent.catch((error: Error & { code?: string }) => {
+      const level = error.code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
+      this.#log[level]({ code: error.code, room, err: error.message }, 'message not sent');
+    });
+    return sent;
+  }
+
+  #context(config: unknown): BotContext<unknown> {
+    const options = this.#options;
+    let jobCount = 0;
+    return {
+      name: this.name,
+      prefix: options.prefix,
+      config,
+      log: this.#log,
+      store: options.store,
+      hear: (pattern, handler) => {
+        this.#hears.push({ pattern: toRegExp(pattern), handler });
+      },
+      command: (name: string, spec: CommandSpec, handler: (message: CommandMessage) => unknown) => {
+        const key = name.toLowerCase();
+        const usage = spec.usage ? ` ${spec.usage}` : '';
+        options.registry.add({
+          bot: this.name,
+          name: key,
+          description: spec.description,
+          ...(spec.usage ? { usage: spec.usage } : {}),
+          syntax: `${options.prefix}${key}${usage}`,
+        });
+        this.#commands.set(key, handler);
+      },
+      on: (event, handler) => {
+        (this.#handlers[event] as Array<typeof handler>).push(handler);
+      },
+      send: (content, target) => this.#send(content, target),
+      every: (cron, handler, jobOptions) => {
+        jobCount += 1;
+        const id = `${this.name}:${jobOptions?.name ?? `job-${jobCount}`}`;
+        const scheduled = options.scheduler.schedule(id, cron, () =>
+          this.#runner.run(`every ${id}`, () => handler()),
+        );
+        const job: BotJob = {
+          id,
+          cron,
+          stop: () => {
+            scheduled.stop();
+            this.#jobs.delete(job);
+          },
+        };
+        this.#jobs.add(job);
+        return job;
+      },
+      later: (ms, handler) => {
+        if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+          throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_DELAY_MS}`);
+        }
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          void this.#runner.run('later', () => handler());
+        }, ms);
+        this.#timers.add(timer);
+        return {
+          cancel: () => {
+            clearTimeout(timer);
+            this.#timers.delete(timer);
+          },
+        } satisfies BotTimer;
+      },
+      commands: () => options.registry.list(),
+    };
+  }
+}
+
+function toRegExp(pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  const escaped = pattern.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|\\b|\\s)${escaped}(?:$|\\b|\\s)`, 'i');
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

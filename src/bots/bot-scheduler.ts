@@ -1,0 +1,32 @@
+import cron from 'node-cron';
+import { RelayError } from '../relay/relay-error.js';
+
+/**
+ * Where `bot.every` jobs run. Kept this small so that the relay's job scheduler can take over and show
+ * bot jobs with every other job; the default runs them on node-cron.
+ *
+ * @example
+ * ```ts
+ * const job = scheduler.schedule('remind:sweep', '* * * * *', async () => sweep());
+ * job.stop();
+ * ```
+ */
+export interface BotScheduler {
+  /** Starts running `handler` on `cronExpression`; throws a RelayError for an invalid expression. */
+  schedule(id: string, cronExpression: string, handler: () => Promise<void>): { stop(): void };
+}
+
+/** The default {@link BotScheduler}: node-cron, in the process's time zone. */
+export const cronBotScheduler: BotScheduler = {
+  schedule(id, cronExpression, handler) {
+    if (!cron.validate(cronExpression)) {
+      throw new RelayError(
+        'RELAY_ERR_PLUGIN_LOAD_FAILED',
+        `job "${id}" has an invalid cron expression ${JSON.stringify(cronExpression)}`,
+      );
+    }
+    // noOverlap: a slow run is not stacked on by the next tick.
+    const task = cron.schedule(cronExpression, handler, { name: id, noOverlap: true });
+    return { stop: () => void task.destroy() };
+  },
+};

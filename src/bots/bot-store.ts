@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JsonValue } from '../relay/events.js';
+
+/**
+ * A bot's small key-value store, kept in memory and saved to one JSON file per bot. Writes replace
+ * the file atomically (temp file, then rename), so a crash leaves the old or the new content, never half.
+ *
+ * @example
+ * ```ts
+ * const count = (bot.store.get<number>('count') ?? 0) + 1;
+ * await bot.store.set('count', count);
+ * ```
+ */
+export class BotStore {
+  readonly #file: string;
+  #data = new Map<string, JsonValue>();
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Opens the store of `bot` in `dir` (created when missing); an absent file is an empty store. */
+  static async open(dir: string, bot: string): Promise<BotStore> {
+    const store = new BotStore(path.join(dir, 'bot-store', `${bot}.json`));
+    let text: string | undefined;
+    try {
+      text = await readFile(store.#file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== undefined) {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error(`${store.#file} does not hold a JSON object`);
+      }
+      store.#data = new Map(Object.entries(parsed as Record<string, JsonValue>));
+    }
+    return store;
+  }
+
+  /** The file the store is saved to. */
+  get file(): string {
+    return this.#file;
+  }
+
+  get<T extends JsonValue = JsonValue>(key: string): T | undefined {
+    return this.#data.get(key) as T | undefined;
+  }
+
+  has(key: string): boolean {
+    return this.#data.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.#data.keys()];
+  }
+
+  entries(): Array<[string, JsonValue]> {
+    return [...this.#data.entries()];
+  }
+
+  /** Sets `key` and resolves once the file is saved. `value` must be JSON. */
+  set(key: string, value: JsonValue): Promise<void> {
+    // Kept as JSON text and parsed back, so later changes to `value` by the caller do not leak in.
+    this.#data.set(key, JSON.parse(JSON.stringify(value)) as JsonValue);
+    return this.#save();
+  }
+
+  /** Removes `key`; resolves with whether it was there, once the file is saved. */
+  async delete(key: string): Promise<boolean> {
+    const had = this.#data.delete(key);
+    if (had) await this.#save();
+    return had;
+  }
+
+  /** Resolves once every write started so far is on disk. */
+  flush(): Promise<void> {
+    return this.#writing;
+  }
+
+  #save(): Promise<void> {
+    const text = `${JSON.stringify(Object.fromEntries(this.#data), null, 2)}\n`;
+    // Writes are chained so that an older snapshot can never overwrite a newer one.
+    const write = this.#writing.then(async () => {
+      await mkdir(path.dirname(this.#file), { recursive: true });
+      const temp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temp, text, 'utf8');
+      await rename(temp, this.#file);
+    });
+    this.#writing = write.catch(() => undefined);
+    return write;
+  }
+}

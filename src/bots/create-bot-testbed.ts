@@ -1,0 +1,256 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { io, type Socket } from 'socket.io-client';
+import { createLogger } from '../relay/create-logger.js';
+import { createRelayServer, type RelayServerOptions } from '../relay/create-relay-server.js';
+import type {
+  ClientToServerEvents,
+  MessageContent,
+  MessageMeta,
+  ServerToClientEvents,
+} from '../relay/events.js';
+import type { RelayServer } from '../relay/relay-server.js';
+import { BotHost } from './bot-host.js';
+import type { BotDefinition } from './define-bot.js';
+import { loadPlugin } from './load-plugin.js';
+import { ManualBotScheduler } from './manual-bot-scheduler.js';
+import { messageText } from './message-text.js';
+
+/** A message a testbed user received. */
+export interface ReceivedMessage {
+  readonly content: MessageContent;
+  readonly meta: MessageMeta;
+  /** The content when it is a string, its `text` field when it is an object, else `''`. */
+  readonly text: string;
+}
+
+/** A person in the testbed: a real socket.io client in one room. */
+export interface TestbedUser {
+  readonly name: string;
+  readonly room: string;
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** Everything this user received so far, oldest first. */
+  readonly received: readonly ReceivedMessage[];
+  /** Sends a message to the user's room; resolves with its id once the relay accepted it. */
+  say(content: MessageContent): Promise<{ id: string }>;
+  /** The first message received so far or later that `match` accepts; rejects after the timeout. */
+  waitFor(
+    match: (message: ReceivedMessage) => boolean,
+    options?: { timeoutMs?: number },
+  ): Promise<ReceivedMessage>;
+}
+
+/** What to run in the testbed. */
+export interface BotTestbedOptions {
+  /** Bots to run: definitions, or plugin file paths. */
+  readonly bots: ReadonlyArray<BotDefinition<unknown> | string>;
+  /** Relay settings (port, host and logger are the testbed's); e.g. `{ bots: { welcome: { … } } }`. */
+  readonly relay?: Omit<RelayServerOptions, 'port' | 'host' | 'logger' | 'plugins'>;
+  /** Folder of the bots' stores; default a temporary folder removed by `close()`. */
+  readonly storeDir?: string;
+  /** Default deadline of waits (ms); default 3000. */
+  readonly timeoutMs?: number;
+}
+
+/** A relay on an ephemeral port with bots running, and people to talk to them. */
+export interface BotTestbed {
+  readonly url: string;
+  readonly server: RelayServer;
+  /** The host running the bots (replaced by `restartBots()`). */
+  readonly host: BotHost;
+  /** The relay's and the bots' log lines, parsed. */
+  readonly logs: ReadonlyArray<Record<string, unknown>>;
+  /** Connects a person (default: `tester` in the lobby). */
+  user(name?: string, options?: { room?: string }): Promise<TestbedUser>;
+  /** Says `content` as `tester` in `room` (default the lobby) and resolves with the first bot reply to it. */
+  ask(content: MessageContent, options?: { room?: string; timeoutMs?: number }): Promise<ReceivedMessage>;
+  /** Says `content` and resolves with every bot reply to it within `withinMs` (default 300 ms): `[]` proves silence. */
+  repliesTo(
+    content: MessageContent,
+    options?: { room?: string; withinMs?: number },
+  ): Promise<ReceivedMessage[]>;
+  /** Ids of the scheduled `bot.every` jobs (`bot:job`). */
+  jobs(): string[];
+  /** Runs one job now, without waiting for its time, and waits for it. */
+  tick(jobId: string): Promise<void>;
+  /** Runs every job (of one bot, given its name) once. */
+  runJobs(bot?: string): Promise<string[]>;
+  /** Stops every bot and starts them again from scratch with the same stores: a restart of the bot host. */
+  restartBots(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a relay on an ephemeral port (127.0.0.1), runs the given bots against it, and lets a test talk
+ * to them as a person. `bot.every` jobs never run by themselves: `tick(id)` and `runJobs()` run them.
+ * Close it after the test.
+ *
+ * @example
+ * ```ts
+ * import { createBotTestbed } from 'relaykit';
+ * import echo from '../../plugins/echo.js';
+ *
+ * const testbed = await createBotTestbed({ bots: [echo] });
+ * const reply = await testbed.ask('!echo hi');
+ * expect(reply.text).toBe('hi');
+ * await testbed.close();
+ * ```
+ */
+export async function createBotTestbed(options: BotTestbedOptions): Promise<BotTestbed> {
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const ownStoreDir = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? (await mkdtemp(path.join(tmpdir(), 'relaykit-testbed-')));
+  const definitions = await Promise.all(
+    options.bots.map(async (bot) => ({
+      definition: typeof bot === 'string' ? await loadPlugin(bot) : (bot as BotDefinition<unknown>),
+      file: typeof bot === 'string' ? bot : undefined,
+    })),
+  );
+  const server = createRelayServer({ ...options.relay, port: 0, host: '127.0.0.1', logger });
+  const { url } = await server.listen();
+  const users = new Set<TestbedUser>();
+  const testers = new Map<string, TestbedUser>();
+  let scheduler = new ManualBotScheduler();
+  let host: BotHost;
+
+  const startHost = async () => {
+    scheduler = new ManualBotScheduler();
+    const config = server.config;
+    host = new BotHost({
+      url,
+      token: server.botToken,
+      logger,
+      prefix: config.commandPrefix,
+      handlerTimeoutMs: config.botHandlerTimeoutMs,
+      storeDir,
+      settings: config.bots,
+      scheduler,
+    });
+    for (const { definition, file } of definitions) await host.start(definition, file);
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const user of users) user.socket.disconnect();
+      await host?.close();
+      await server.close();
+      if (ownStoreDir) await rm(storeDir, { recursive: true, force: true });
+    })();
+    return closing;
+  };
+
+  try {
+    await startHost();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const user = async (name = 'tester', userOptions: { room?: string } = {}): Promise<TestbedUser> => {
+    const room = userOptions.room ?? 'lobby';
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+      forceNew: true,
+      reconnection: false,
+      transports: ['websocket'],
+      auth: { name, room },
+    });
+    const received: ReceivedMessage[] = [];
+    const waiters = new Set<(message: ReceivedMessage) => void>();
+    socket.on('sendMessageFromBack', (content, meta) => {
+      const message = { content, meta, text: messageText(content) };
+      received.push(message);
+      for (const waiter of [...waiters]) waiter(message);
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const person: TestbedUser = {
+      name,
+      room,
+      socket,
+      received,
+      say: async (content) => {
+        const answer = await socket.timeout(timeoutMs).emitWithAck('sendMessage', content);
+        if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        return { id: answer.id };
+      },
+      waitFor: (match, waitOptions = {}) => {
+        const found = received.find(match);
+        if (found) return Promise.resolve(found);
+        const deadline = waitOptions.timeoutMs ?? timeoutMs;
+        return new Promise((resolve, reject) => {
+          const waiter = (message: ReceivedMessage) => {
+            if (!match(message)) return;
+            waiters.delete(waiter);
+            clearTimeout(timer);
+            resolve(message);
+          };
+          const timer = setTimeout(() => {
+            waiters.delete(waiter);
+            const seen = received.map((message) => `${message.meta.from.name}: ${message.text}`).join(' | ');
+            reject(
+              new Error(`no matching message within ${deadline} ms; ${name} received: ${seen || 'nothing'}`),
+            );
+          }, deadline);
+          waiters.add(waiter);
+        });
+      },
+    };
+    users.add(person);
+    return person;
+  };
+
+  const tester = async (room = 'lobby') => {
+    let found = testers.get(room);
+    if (!found) {
+      found = await user('tester', { room });
+      testers.set(room, found);
+    }
+    return found;
+  };
+
+  const fromBot = (id: string) => (message: ReceivedMessage) =>
+    message.meta.from.kind === 'bot' && message.meta.causedBy === id;
+
+  return {
+    url,
+    server,
+    get host() {
+      return host;
+    },
+    logs,
+    user,
+    ask: async (content, askOptions = {}) => {
+      const person = await tester(askOptions.room);
+      const { id } = await person.say(content);
+      return person.waitFor(fromBot(id), { timeoutMs: askOptions.timeoutMs ?? timeoutMs });
+    },
+    repliesTo: async (content, replyOptions = {}) => {
+      const person = await tester(replyOptions.room);
+      const { id } = await person.say(content);
+      await new Promise((resolve) => setTimeout(resolve, replyOptions.withinMs ?? 300));
+      return person.received.filter(fromBot(id));
+    },
+    jobs: () => scheduler.ids(),
+    tick: (jobId) => scheduler.run(jobId),
+    runJobs: (bot) => scheduler.runAll(bot ? `${bot}:` : ''),
+    restartBots: async () => {
+      await host.close();
+      await startHost();
+    },
+    close,
+  };
+}

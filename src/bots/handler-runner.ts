@@ -1,0 +1,85 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
+import { RelayError } from '../relay/relay-error.js';
+
+/** The message a handler is answering: what its sends carry as their cause. */
+export interface Cause {
+  readonly id: string;
+  readonly hops: number;
+}
+
+/** How a bot's handlers fared since it started. */
+export interface HandlerStats {
+  handled: number;
+  failed: number;
+  timedOut: number;
+}
+
+interface Scope {
+  readonly cause: Cause | undefined;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs a bot's handlers so that none can hurt the host: a throw or a rejection is logged with the bot's
+ * name and counted, a handler past the timeout is abandoned (its signal aborts, its later sends are
+ * refused) and logged. Sends made while a handler runs find its cause through {@link current}.
+ */
+export class HandlerRunner {
+  readonly stats: HandlerStats = { handled: 0, failed: 0, timedOut: 0 };
+  readonly #scopes = new AsyncLocalStorage<Scope>();
+  readonly #log: Logger;
+  readonly #timeoutMs: number;
+  readonly #running = new Set<AbortController>();
+
+  constructor(options: { log: Logger; timeoutMs: number }) {
+    this.#log = options.log;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** The scope of the handler running now, if any. */
+  current(): Scope | undefined {
+    return this.#scopes.getStore();
+  }
+
+  /** Runs `handler`; never rejects. `label` names the handler in logs (e.g. `command !ping`). */
+  async run(label: string, handler: (signal: AbortSignal) => unknown, cause?: Cause): Promise<void> {
+    const controller = new AbortController();
+    this.#running.add(controller);
+    let timer: NodeJS.Timeout | undefined;
+    const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
+      await handler(controller.signal);
+    });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, this.#timeoutMs, 'timeout');
+    });
+    try {
+      const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
+      if (outcome === 'timeout') {
+        const error = new RelayError(
+          'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+          `${label} ran past ${this.#timeoutMs} ms and was abandoned`,
+        );
+        controller.abort(error);
+        this.stats.timedOut += 1;
+        this.#log.warn({ code: error.code, handler: label, timeoutMs: this.#timeoutMs }, error.detail);
+        work.catch((late: unknown) =>
+          this.#log.warn({ handler: label, err: late }, 'abandoned handler failed after its timeout'),
+        );
+      } else {
+        this.stats.handled += 1;
+      }
+    } catch (error) {
+      this.stats.failed += 1;
+      this.#log.error({ code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, err: error }, 'handler failed');
+    } finally {
+      clearTimeout(timer);
+      this.#running.delete(controller);
+    }
+  }
+
+  /** Aborts every running handler: the bot is stopping. */
+  abortAll(reason: string): void {
+    for (const controller of this.#running) controller.abort(new Error(reason));
+  }
+}
