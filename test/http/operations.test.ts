@@ -1,0 +1,114 @@
+// Health, readiness, metrics, the spec, security headers and CORS.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { listener, problemOf, startApiRelay } from './api-relay.js';
+
+const metricValue = (text: string, series: string): number => {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+};
+
+describe('operations endpoints', () => {
+  it('answers /healthz and /readyz without a token', async () => {
+    const { url } = await startApiRelay();
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('moves the Prometheus metrics after traffic', async () => {
+    const { url, send } = await startApiRelay();
+    const before = await (await fetch(`${url}/metrics`)).text();
+    await listener(url, 'ops');
+    const user = await listener(url);
+    expect((await send('/v1/messages', { body: { content: 'hi' } })).status).toBe(202);
+    expect((await send('/v1/messages', { body: { content: 7 } })).status).toBe(400);
+    expect((await send('/v1/messages', { token: 'nope', body: { content: 'x' } })).status).toBe(401);
+    user.emit('sendMessage', 'from a socket');
+    user.emit('sendMessage', 'x'.repeat(5000));
+
+    await expect
+      .poll(async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return {
+          sockets: metricValue(text, 'relay_connected_sockets{kind="user"}'),
+          http: metricValue(text, 'relay_messages_published_total{source="http"}'),
+          user: metricValue(text, 'relay_messages_published_total{source="user"}'),
+          invalid: metricValue(text, 'relay_publish_errors_total{code="RELAY_ERR_INVALID_CONTENT"}'),
+          tooLarge: metricValue(text, 'relay_publish_errors_total{code="RELAY_ERR_CONTENT_TOO_LARGE"}'),
+          accepted: metricValue(
+            text,
+            'relay_http_requests_total{method="POST",route="/v1/messages",status="202"}',
+          ),
+          refused: metricValue(
+            text,
+            'relay_http_requests_total{method="POST",route="/v1/messages",status="400"}',
+          ),
+        };
+      })
+      .toEqual({ sockets: 2, http: 1, user: 1, invalid: 1, tooLarge: 1, accepted: 1, refused: 1 });
+    expect(metricValue(before, 'relay_messages_published_total{source="http"}')).toBe(0);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/^relay_event_loop_lag_seconds\{quantile="0\.99"\} \d/m);
+    expect(text).toMatch(/^relay_http_requests_total\{method="GET",route="\/metrics",status="200"\} [1-9]/m);
+  });
+
+  it('keeps metrics per relay: two relays in one process do not share counters', async () => {
+    const first = await startApiRelay();
+    const second = await startApiRelay();
+    await first.send('/v1/messages', { body: { content: 'only on the first' } });
+    const text = await (await fetch(`${second.url}/metrics`)).text();
+    expect(metricValue(text, 'relay_messages_published_total{source="http"}')).toBe(0);
+  });
+
+  it('serves the spec as JSON at /openapi.json, equal to src/http/openapi.yaml', async () => {
+    const { url } = await startApiRelay();
+    const response = await fetch(`${url}/openapi.json`);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const spec = parseYaml(readFileSync(new URL('../../src/http/openapi.yaml', import.meta.url), 'utf8'));
+    expect(await response.json()).toEqual(spec);
+  });
+
+  it('sets security headers on the API', async () => {
+    const { url, send } = await startApiRelay();
+    for (const response of [
+      await fetch(`${url}/healthz`),
+      await send('/v1/messages', { body: { content: 'x' } }),
+    ]) {
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('applies the origins setting to the API: allowed origins get CORS, others a 403', async () => {
+    const { send } = await startApiRelay({ origins: ['https://chat.example.com'] });
+    const preflight = await send('/v1/messages', {
+      method: 'OPTIONS',
+      token: null,
+      headers: {
+        origin: 'https://chat.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://chat.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const allowed = await send('/v1/messages', {
+      body: { content: 'x' },
+      headers: { origin: 'https://chat.example.com' },
+    });
+    expect(allowed.status).toBe(202);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://chat.example.com');
+    const refused = await send('/v1/messages', {
+      body: { content: 'x' },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await problemOf(refused)).toMatchObject({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED' });
+  });
+});
