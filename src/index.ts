@@ -53,3 +53,16 @@ export type { Delivery, PublishObserver, PublishOptions, Relay, RelayIo } from '
 export { RELAY_ERRORS, RelayError, type RelayErrorCode } from './relay/relay-error.js';
 export type { ClosePhase, RelayAddress, RelayServer } from './relay/relay-server.js';
 export { LOBBY } from './relay/room-name.js';
+export { checkCron } from './schedule/check-cron.js';
+export type { JobRun, RunReason } from './schedule/job-run.js';
+export { nextRuns } from './schedule/next-runs.js';
+export type { ScheduleSpec } from './schedule/schedule-spec.js';
+export type { JobOrigin, ScheduleView } from './schedule/schedule-view.js';
+export {
+  type JobContext,
+  type JobHandler,
+  Scheduler,
+  type SchedulerEvents,
+  type SchedulerOptions,
+  type SkippedRun,
+} from './schedule/scheduler.js';

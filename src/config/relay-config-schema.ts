@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// The scheduler's defaults: where its store lives and how late a missed slot may still run (5 minutes).
+const SCHEDULER_DEFAULTS = { store: '.relaykit/schedules.db', missedRunGraceMs: 300_000 };
 
 // The HTTP API's defaults, used twice: by each key and by the `api` object when it is absent.
 const API_DEFAULTS = {
@@ -61,6 +65,29 @@ export const relayConfigSchema = z
       .max(16_777_216)
       .default(65_536)
       .describe("socket.io's maxHttpBufferSize: largest packet before the connection is dropped"),
+    /** Scheduled announcements (config file only); see the README's "Scheduled announcements". */
+    schedules: schedulesSettingSchema.default([]),
+    /** Where runtime jobs and last runs are kept, and what happens to slots missed while the relay was down. */
+    scheduler: z
+      .object({
+        store: z
+          .string()
+          .min(1)
+          .default(SCHEDULER_DEFAULTS.store)
+          .describe(
+            'SQLite file of runtime jobs and last runs, relative to the working directory; :memory: keeps nothing',
+          ),
+        missedRunGraceMs: z
+          .int()
+          .min(0)
+          .max(3_600_000)
+          .default(SCHEDULER_DEFAULTS.missedRunGraceMs)
+          .describe(
+            'a job slot missed while the relay was down runs once at start if at most this old (ms); 0: skip',
+          ),
+      })
+      .strict()
+      .default(SCHEDULER_DEFAULTS),
     /** Per-socket token bucket for client events; `false` turns it off. */
     rateLimit: z
       .union([

@@ -46,6 +46,9 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   mountHttpApi(server);
+  // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.
+  server.onListen(() => server.scheduler.start());
+  server.onClose('jobs', () => server.scheduler.close());
   // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
   mountBots(server, { watch: watchPlugins ?? false });
   return server;

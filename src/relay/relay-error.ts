@@ -54,6 +54,41 @@ export const RELAY_ERRORS = {
     title: 'Shutting down',
     fix: 'the relay is closing; reconnect to another node or retry shortly',
   },
+  RELAY_ERR_INVALID_SCHEDULE: {
+    status: 400,
+    title: 'Invalid schedule',
+    fix: 'give an id, a cron expression of 5 or 6 fields, an IANA time zone and string or object content',
+  },
+  RELAY_ERR_SCHEDULE_NOT_FOUND: {
+    status: 404,
+    title: 'Schedule not found',
+    fix: 'list the jobs with GET /v1/schedules (relay schedule list) and use one of their ids',
+  },
+  RELAY_ERR_SCHEDULE_EXISTS: {
+    status: 409,
+    title: 'Schedule exists',
+    fix: 'pick another id, or delete the existing job first',
+  },
+  RELAY_ERR_SCHEDULE_READ_ONLY: {
+    status: 409,
+    title: 'Schedule is read-only',
+    fix: 'jobs declared in the config file or by a bot change there, not over the API',
+  },
+  RELAY_ERR_SCHEDULE_BUSY: {
+    status: 409,
+    title: 'Schedule is running',
+    fix: 'the job is running now and runs never overlap; retry when it has finished',
+  },
+  RELAY_ERR_SCHEDULE_RUN_FAILED: {
+    status: 500,
+    title: 'Scheduled run failed',
+    fix: "the job's handler threw or rejected; the log line names the job and the error",
+  },
+  RELAY_ERR_SCHEDULE_STORE: {
+    status: 500,
+    title: 'Schedule store failed',
+    fix: 'check that scheduler.store names a writable file (RELAY_SCHEDULER_STORE); the log line says more',
+  },
   RELAY_ERR_CONFIG_INVALID: {
     status: 500,
     title: 'Invalid configuration',

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { RelayConfig } from '../config/relay-config-schema.js';
+import { Scheduler } from '../schedule/scheduler.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { createConnectionHandler } from './handle-connection.js';
 import { identifySocket } from './identify-socket.js';
@@ -45,6 +46,12 @@ export class RelayServer {
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
+  /**
+   * The job scheduler: scheduled announcements from the config file, the HTTP API and bots' `bot.every`.
+   * Starts when the relay listens, stops first when it closes.
+   */
+  readonly scheduler: Scheduler;
+
 
   constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {
     const { config, logger } = options;
@@ -80,6 +87,14 @@ export class RelayServer {
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
     this.io.use(identifySocket({ botToken: this.botToken }));
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
+    this.scheduler = new Scheduler({
+      relay: this.relay,
+      logger,
+      store: config.scheduler.store,
+      missedRunGraceMs: config.scheduler.missedRunGraceMs,
+      maxContentBytes: config.maxContentBytes,
+      declared: config.schedules,
+    });
   }
 
   /** The address after `listen()` resolved; throws before. */

@@ -1,0 +1,248 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { RelayError } from '../relay/relay-error.js';
+import type { JobRun } from './job-run.js';
+import type { ScheduleSpec } from './schedule-spec.js';
+
+/** A runtime job (added over HTTP) as the store keeps it. */
+export interface StoredJob {
+  readonly spec: ScheduleSpec;
+  readonly createdAt: string;
+}
+
+/** What the store knows of any job, runtime, declared or code: pause flag, counters and last run. */
+export interface JobState {
+  readonly paused: boolean;
+  /** Epoch ms up to which the job's cron slots are accounted for (run, skipped or not yet due). */
+  readonly handledUntil: number | null;
+  readonly runs: number;
+  readonly failures: number;
+  readonly lastRun: JobRun | null;
+}
+
+const SCHEMA_VERSION = 1;
+const EMPTY_STATE: JobState = { paused: false, handledUntil: null, runs: 0, failures: 0, lastRun: null };
+
+interface JobRow {
+  id: string;
+  cron: string;
+  timezone: string | null;
+  content: string;
+  room: string | null;
+  created_at: string;
+}
+interface StateRow {
+  paused: number;
+  handled_until: number | null;
+  runs: number;
+  failures: number;
+  last_run: string | null;
+}
+
+/**
+ * The scheduler's durable store: one SQLite file (better-sqlite3) with the runtime jobs, and the pause
+ * flag and last-run record of every job. Writes are synchronous and fully synced, so a job acknowledged
+ * by `POST /v1/schedules` survives a crash; `:memory:` keeps nothing (tests, throwaway relays).
+ *
+ * @example
+ * ```ts
+ * const store = ScheduleStore.open('.relaykit/schedules.db');
+ * store.listJobs();
+ * store.close();
+ * ```
+ */
+export class ScheduleStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  #closed = false;
+
+  private constructor(file: string, db: Database.Database) {
+    this.path = file;
+    this.#db = db;
+  }
+
+  /** Opens (creating it and its folder when needed) the store at `file`; throws `RELAY_ERR_SCHEDULE_STORE`. */
+  static open(file: string): ScheduleStore {
+    const resolved = file === ':memory:' ? file : path.resolve(file);
+    try {
+      if (resolved !== ':memory:') mkdirSync(path.dirname(resolved), { recursive: true });
+      const db = new Database(resolved);
+      // Another relay on the same file (tests, a restart racing the old process) waits instead of failing.
+      db.pragma('busy_timeout = 5000');
+      if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+      return new ScheduleStore(resolved, db);
+    } catch (error) {
+      throw new RelayError(
+        'RELAY_ERR_SCHEDULE_STORE',
+        `cannot open the schedule store ${resolved}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The runtime jobs, oldest first. */
+  listJobs(): StoredJob[] {
+    const rows = this.#run(() =>
+      this.#db.prepare('SELECT * FROM jobs ORDER BY created_at, id').all(),
+    ) as JobRow[];
+    return rows.map((row) => ({
+      createdAt: row.created_at,
+      spec: {
+        id: row.id,
+        cron: row.cron,
+        ...(row.timezone === null ? {} : { timezone: row.timezone }),
+        content: JSON.parse(row.content),
+        ...(row.room === null ? {} : { room: row.room }),
+      },
+    }));
+  }
+
+  /** Adds a runtime job and starts its state afresh; `false` when a job with that id is already stored. */
+  insertJob(spec: ScheduleSpec, now: Date): boolean {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const inserted = this.#db
+          .prepare(
+            'INSERT OR IGNORE INTO jobs (id, cron, timezone, content, room, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            spec.id,
+            spec.cron,
+            spec.timezone ?? null,
+            JSON.stringify(spec.content),
+            spec.room ?? null,
+            now.toISOString(),
+          );
+        if (inserted.changes === 0) return false;
+        // A job of the same id removed earlier must not lend this one its history.
+        this.#db.prepare('DELETE FROM job_state WHERE id = ?').run(spec.id);
+        this.#db
+          .prepare('INSERT INTO job_state (id, handled_until) VALUES (?, ?)')
+          .run(spec.id, now.getTime());
+        return true;
+      })(),
+    );
+  }
+
+  /** Removes a runtime job and its state; `false` when there was none. */
+  deleteJob(id: string): boolean {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const deleted = this.#db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+        if (deleted.changes > 0) this.#db.prepare('DELETE FROM job_state WHERE id = ?').run(id);
+        return deleted.changes > 0;
+      })(),
+    );
+  }
+
+  /** The state of a job; a job the store has never seen has an empty one. */
+  getState(id: string): JobState {
+    const row = this.#run(() => this.#db.prepare('SELECT * FROM job_state WHERE id = ?').get(id)) as
+      | StateRow
+      | undefined;
+    if (!row) return EMPTY_STATE;
+    return {
+      paused: row.paused === 1,
+      handledUntil: row.handled_until,
+      runs: row.runs,
+      failures: row.failures,
+      lastRun: row.last_run === null ? null : (JSON.parse(row.last_run) as JobRun),
+    };
+  }
+
+  /** Starts the state of a job the store has not seen, its slots accounted for up to `now`. */
+  ensureState(id: string, now: Date): void {
+    this.#run(() =>
+      this.#db
+        .prepare('INSERT OR IGNORE INTO job_state (id, handled_until) VALUES (?, ?)')
+        .run(id, now.getTime()),
+    );
+  }
+
+  /** Pauses or resumes a job. Resuming accounts for the slots up to `now`: a pause is not downtime. */
+  setPaused(id: string, paused: boolean, now: Date): void {
+    this.ensureState(id, now);
+    this.#run(() =>
+      paused
+        ? this.#db.prepare('UPDATE job_state SET paused = 1 WHERE id = ?').run(id)
+        : this.#db
+            .prepare('UPDATE job_state SET paused = 0, handled_until = ? WHERE id = ?')
+            .run(now.getTime(), id),
+    );
+  }
+
+  /** Marks the slots of a job up to `until` as accounted for (run or skipped). */
+  markHandled(id: string, until: Date): void {
+    this.#run(() =>
+      this.#db
+        .prepare('UPDATE job_state SET handled_until = max(coalesce(handled_until, 0), ?) WHERE id = ?')
+        .run(until.getTime(), id),
+    );
+  }
+
+  /** Records a finished run as the job's last one and counts it. */
+  recordRun(run: JobRun, now: Date): void {
+    this.ensureState(run.jobId, now);
+    const failed = run.outcome === 'failed' ? 1 : 0;
+    const slot = run.scheduledFor === null ? 0 : Date.parse(run.scheduledFor);
+    this.#run(() =>
+      this.#db
+        .prepare(
+          `UPDATE job_state SET last_run = ?, runs = runs + 1, failures = failures + ?,
+             handled_until = max(coalesce(handled_until, 0), ?) WHERE id = ?`,
+        )
+        .run(JSON.stringify(run), failed, slot, run.jobId),
+    );
+  }
+
+  /** Closes the database; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #run<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw new RelayError(
+        'RELAY_ERR_SCHEDULE_STORE',
+        `schedule store ${this.path}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `it was written by a newer RelayKit (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS jobs (
+      id TEXT PRIMARY KEY,
+      cron TEXT NOT NULL,
+      timezone TEXT,
+      content TEXT NOT NULL,
+      room TEXT,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS job_state (
+      id TEXT PRIMARY KEY,
+      paused INTEGER NOT NULL DEFAULT 0,
+      handled_until INTEGER,
+      runs INTEGER NOT NULL DEFAULT 0,
+      failures INTEGER NOT NULL DEFAULT 0,
+      last_run TEXT
+    );
+    PRAGMA user_version = ${SCHEMA_VERSION};
+  `);
+}

@@ -1,0 +1,444 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/config-error.js';
+import type { MessageContent } from '../relay/events.js';
+import type { Relay } from '../relay/relay.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { JobRun, RunReason } from './job-run.js';
+import { lastSlot } from './last-slot.js';
+import { checkScheduleSpec, parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
+import { ScheduleStore } from './schedule-store.js';
+import type { JobOrigin, ScheduleView } from './schedule-view.js';
+
+/** What a code job's handler gets on each run. */
+export interface JobContext {
+  readonly jobId: string;
+  readonly reason: RunReason;
+  /** The cron slot of this run; `null` for run-now. */
+  readonly scheduledFor: Date | null;
+  /** Publishes through the relay's one publish path as `{ kind: 'schedule', name: jobId }`. */
+  publish(content: unknown, options?: { room?: string | null }): { id: string };
+}
+
+/** The work of a code job (e.g. a bot's `bot.every`); a throw or rejection is a failed run. */
+export type JobHandler = (context: JobContext) => unknown;
+
+/** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
+export interface SkippedRun {
+  readonly jobId: string;
+  readonly scheduledFor: string;
+  readonly reason: 'overlap';
+}
+
+/** Events of a {@link Scheduler}: the metrics and observability hook. */
+export interface SchedulerEvents {
+  run: [run: JobRun];
+  skipped: [skipped: SkippedRun];
+}
+
+/** Settings of a {@link Scheduler}; `createRelayServer` passes the relay's. */
+export interface SchedulerOptions {
+  readonly relay: Pick<Relay, 'publish'>;
+  readonly logger: Logger;
+  /** SQLite file of the runtime jobs and last-run records; `:memory:` keeps nothing. */
+  readonly store: string;
+  /** Missed-run policy: a slot missed while the relay was down runs once at start if this recent (ms). */
+  readonly missedRunGraceMs: number;
+  readonly maxContentBytes: number;
+  /** Jobs from the config file's `schedules`. */
+  readonly declared?: readonly ScheduleSpec[];
+}
+
+interface Job {
+  readonly id: string;
+  readonly cron: string;
+  readonly timezone: string | undefined;
+  readonly origin: JobOrigin;
+  readonly content: MessageContent | undefined;
+  readonly room: string | undefined;
+  readonly handler: JobHandler | undefined;
+  readonly owner: string | undefined;
+  readonly task: ScheduledTask;
+  running: Promise<JobRun> | undefined;
+}
+
+const CLOSE_WAIT_MS = 5000;
+
+/**
+ * Runs scheduled announcements: jobs from the config file, jobs added at runtime (kept in a SQLite store, so
+ * a restart loses and duplicates none) and code jobs such as bots' `bot.every`. Every run publishes through
+ * `relay.publish` with `meta.from = { id: jobId, name: jobId, kind: 'schedule' }`; runs of one job never
+ * overlap; the last run of each job is recorded, and emitted as a `run` event.
+ *
+ * Missed-run policy: when the relay starts, a job whose latest slot passed while it was down, less than
+ * `missedRunGraceMs` ago, runs once (reason `catch-up`); older slots are skipped. A slot is recorded before
+ * it runs, so a restart never runs it twice.
+ *
+ * @example
+ * ```ts
+ * const server = createRelayServer({ scheduler: { store: 'data/schedules.db' } });
+ * await server.listen();
+ * server.scheduler.add({ id: 'standup', cron: '0 55 9 * * 1-5', timezone: 'Europe/Paris', content: 'Stand-up in 5 minutes' });
+ * server.scheduler.on('run', (run) => console.log(run.jobId, run.outcome));
+ * ```
+ */
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly #options: SchedulerOptions;
+  readonly #log: Logger;
+  readonly #jobs = new Map<string, Job>();
+  #store: ScheduleStore | undefined;
+  #started = false;
+  #closing: Promise<void> | undefined;
+
+  /** Checks the declared jobs against the relay's limits; throws a `ConfigError` naming job and field. */
+  constructor(options: SchedulerOptions) {
+    super();
+    this.#options = options;
+    this.#log = options.logger.child({ part: 'scheduler' });
+    for (const [index, declared] of (options.declared ?? []).entries()) {
+      const result = checkScheduleSpec(declared, { maxContentBytes: options.maxContentBytes });
+      if (!result.ok) throw new ConfigError(`schedules.${index}.${result.field}`, 'settings', result.problem);
+      if (this.#jobs.has(result.spec.id)) {
+        throw new ConfigError(`schedules.${index}.id`, 'settings', `job "${result.spec.id}": duplicate id`);
+      }
+      this.#jobs.set(result.spec.id, this.#makeJob(result.spec, 'config'));
+    }
+  }
+
+  /** The store's file (resolved), once `start()` has opened it. */
+  get storePath(): string | undefined {
+    return this.#store?.path;
+  }
+
+  /**
+   * Opens the store, loads the runtime jobs, applies the missed-run policy and starts every job that is
+   * not paused. Idempotent. The relay calls it once it listens.
+   */
+  start(): void {
+    if (this.#started || this.#closing) return;
+    this.#started = true;
+    // A relay that never had a job leaves no file behind; the store is made when the first job comes.
+    const file = this.#options.store;
+    const hasFile = file !== ':memory:' && existsSync(path.resolve(file));
+    if (!hasFile && this.#jobs.size === 0) {
+      this.#log.debug({ store: file }, 'scheduler started without jobs');
+      return;
+    }
+    const store = this.#openStore();
+    for (const stored of store.listJobs()) {
+      if (this.#jobs.get(stored.spec.id)?.origin === 'config') {
+        this.#log.warn(
+          { job: stored.spec.id },
+          'a job added over HTTP has the id of a job in the config file; the config file wins, the stored job stays inactive',
+        );
+        continue;
+      }
+      this.#jobs.set(stored.spec.id, this.#makeJob(stored.spec, 'api'));
+    }
+    const now = new Date();
+    for (const job of this.#jobs.values()) this.#activate(job, now);
+    this.#log.info({ jobs: this.#jobs.size, store: store.path }, 'scheduler started');
+  }
+
+  /**
+   * Adds a runtime job, kept in the store until removed. Throws `RELAY_ERR_INVALID_SCHEDULE` (naming the
+   * field) or `RELAY_ERR_SCHEDULE_EXISTS`.
+   */
+  add(input: unknown): ScheduleView {
+    this.#assertOpen();
+    const spec = parseScheduleSpec(input, { maxContentBytes: this.#options.maxContentBytes });
+    if (this.#jobs.has(spec.id)) {
+      throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" exists`);
+    }
+    if (!this.#openStore().insertJob(spec, new Date())) {
+      throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" is in the store`);
+    }
+    const job = this.#makeJob(spec, 'api');
+    this.#jobs.set(spec.id, job);
+    if (this.#started) this.#activate(job, new Date());
+    this.#log.info({ job: spec.id, cron: spec.cron, timezone: spec.timezone }, 'job added');
+    return this.#view(job);
+  }
+
+  /**
+   * Adds a code job that runs `handler` on `cron` for as long as its owner lives; returns the function that
+   * removes it. Not kept in the store (its code declares it again at start), but its last run is.
+   */
+  every(
+    id: string,
+    cron: string,
+    handler: JobHandler,
+    options: { timezone?: string; owner?: string } = {},
+  ): () => void {
+    this.#assertOpen();
+    const spec = parseScheduleSpec({ id, cron, timezone: options.timezone, content: '(code)' });
+    if (this.#jobs.has(id)) throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${id}" exists`);
+    const job = this.#makeJob(spec, 'code', handler, options.owner);
+    this.#jobs.set(id, job);
+    if (this.#started) this.#activate(job, new Date());
+    return () => {
+      if (this.#jobs.get(id) === job) this.#drop(job);
+    };
+  }
+
+  /**
+   * The bots' scheduler interface (`BotScheduler` in src/bots): pass the relay's scheduler to the bot host
+   * and `bot.every` jobs show up in `GET /v1/schedules` with every other job. The owner is the part of `id`
+   * before the first `:` (bot jobs are `botName:jobName`).
+   */
+  schedule(id: string, cron: string, handler: () => Promise<void>): { stop(): void } {
+    const colon = id.indexOf(':');
+    const stop = this.every(id, cron, () => handler(), colon > 0 ? { owner: id.slice(0, colon) } : {});
+    return { stop };
+  }
+
+  /** Removes a runtime job for good. Config and code jobs are `RELAY_ERR_SCHEDULE_READ_ONLY`. */
+  remove(id: string): void {
+    const job = this.#find(id);
+    if (job.origin !== 'api') {
+      throw new RelayError(
+        'RELAY_ERR_SCHEDULE_READ_ONLY',
+        `job "${id}" comes from ${job.origin === 'config' ? 'the config file' : `code (${job.owner ?? 'unknown owner'})`}`,
+      );
+    }
+    this.#openStore().deleteJob(id);
+    this.#drop(job);
+    this.#log.info({ job: id }, 'job removed');
+  }
+
+  /** Stops a job's slots until `resume`; kept across restarts. A run in progress finishes. */
+  pause(id: string): ScheduleView {
+    const job = this.#find(id);
+    this.#openStore().setPaused(id, true, new Date());
+    job.task.stop();
+    this.#log.info({ job: id }, 'job paused');
+    return this.#view(job);
+  }
+
+  /** Starts a paused job's slots again; slots that passed while paused are not caught up. */
+  resume(id: string): ScheduleView {
+    const job = this.#find(id);
+    this.#openStore().setPaused(id, false, new Date());
+    if (this.#started) job.task.start();
+    this.#log.info({ job: id }, 'job resumed');
+    return this.#view(job);
+  }
+
+  /**
+   * Runs a job now, even a paused one, and resolves with the run's record (a failed publish is a failed
+   * run, not a rejection). `RELAY_ERR_SCHEDULE_BUSY` while the job is running.
+   */
+  runNow(id: string): Promise<JobRun> {
+    const job = this.#find(id);
+    this.#assertOpen();
+    if (job.running) {
+      return Promise.reject(
+        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`),
+      );
+    }
+    return this.#execute(job, 'manual', null) as Promise<JobRun>;
+  }
+
+  /** Every job, in the order they were added, each with its next `nextRunCount` fire times. */
+  list(options: { nextRunCount?: number } = {}): ScheduleView[] {
+    return [...this.#jobs.values()].map((job) => this.#view(job, options.nextRunCount));
+  }
+
+  /** One job; `RELAY_ERR_SCHEDULE_NOT_FOUND` when there is none. */
+  get(id: string, options: { nextRunCount?: number } = {}): ScheduleView {
+    return this.#view(this.#find(id), options.nextRunCount);
+  }
+
+  /**
+   * Stops every job, waits (up to 5 s) for runs in progress, and closes the store. Idempotent; the relay
+   * calls it in its `jobs` close phase.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#runClose();
+    return this.#closing;
+  }
+
+  async #runClose(): Promise<void> {
+    for (const job of this.#jobs.values()) job.task.destroy();
+    const running = [...this.#jobs.values()].flatMap((job) => (job.running ? [job.running] : []));
+    if (running.length > 0) {
+      const timer = new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
+      await Promise.race([Promise.allSettled(running), timer]);
+    }
+    this.#store?.close();
+    this.#log.info('scheduler closed');
+  }
+
+  #openStore(): ScheduleStore {
+    this.#store ??= ScheduleStore.open(this.#options.store);
+    return this.#store;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the scheduler is closing');
+  }
+
+  #find(id: string): Job {
+    const job = this.#jobs.get(id);
+    if (!job) throw new RelayError('RELAY_ERR_SCHEDULE_NOT_FOUND', `no job with id "${id}"`);
+    return job;
+  }
+
+  #makeJob(spec: ScheduleSpec, origin: JobOrigin, handler?: JobHandler, owner?: string): Job {
+    const log = this.#log.child({ job: spec.id });
+    let job: Job | undefined;
+    const task = createTask(
+      spec.cron,
+      (context) => (job ? this.#execute(job, 'scheduled', context.date) : undefined),
+      {
+        name: spec.id,
+        ...(spec.timezone ? { timezone: spec.timezone } : {}),
+        // node-cron's own warnings (e.g. a slot missed by a blocked event loop) go to the relay's log.
+        logger: {
+          info: (message) => log.debug(String(message)),
+          warn: (message) => log.warn(String(message)),
+          error: (message, error) => log.error({ err: error }, String(message)),
+          debug: (message) => log.debug(String(message)),
+        },
+      },
+    );
+    job = {
+      id: spec.id,
+      cron: spec.cron,
+      timezone: spec.timezone,
+      origin,
+      content: handler ? undefined : spec.content,
+      room: handler ? undefined : spec.room,
+      handler,
+      owner,
+      task,
+      running: undefined,
+    };
+    return job;
+  }
+
+  // Starts a job's slots, first running the slot it missed while the relay was down if that is recent.
+  #activate(job: Job, now: Date): void {
+    const store = this.#openStore();
+    const state = store.getState(job.id);
+    store.ensureState(job.id, now);
+    if (state.paused) return;
+    if (state.handledUntil !== null) {
+      const after = Math.max(state.handledUntil, now.getTime() - this.#options.missedRunGraceMs);
+      const missed = lastSlot(job.task, after, now.getTime());
+      if (missed) void this.#execute(job, 'catch-up', missed);
+    }
+    job.task.start();
+  }
+
+  #drop(job: Job): void {
+    job.task.destroy();
+    this.#jobs.delete(job.id);
+  }
+
+  #execute(job: Job, reason: RunReason, slot: Date | null): Promise<JobRun> | undefined {
+    if (job.running) {
+      const skipped: SkippedRun = {
+        jobId: job.id,
+        scheduledFor: (slot ?? new Date()).toISOString(),
+        reason: 'overlap',
+      };
+      this.#log.warn(
+        { job: job.id, scheduledFor: skipped.scheduledFor },
+        'slot skipped: the previous run is still going',
+      );
+      if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
+      this.emit('skipped', skipped);
+      return undefined;
+    }
+    // Recorded before the run: a crash mid-run then loses this slot rather than running it twice.
+    if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
+    const running = this.#run(job, reason, slot).finally(() => {
+      job.running = undefined;
+    });
+    job.running = running;
+    return running;
+  }
+
+  async #run(job: Job, reason: RunReason, slot: Date | null): Promise<JobRun> {
+    const startedAt = new Date();
+    const from = { id: job.id, name: job.id, kind: 'schedule' } as const;
+    let messageId: string | undefined;
+    let failure: RelayError | undefined;
+    try {
+      if (job.handler) {
+        await job.handler({
+          jobId: job.id,
+          reason,
+          scheduledFor: slot,
+          publish: (content, options = {}) => {
+            const published = this.#options.relay.publish(content, { from, room: options.room ?? null });
+            messageId = published.id;
+            return { id: published.id };
+          },
+        });
+      } else {
+        messageId = this.#options.relay.publish(job.content, { from, room: job.room ?? null }).id;
+      }
+    } catch (error) {
+      failure =
+        error instanceof RelayError
+          ? error
+          : new RelayError(
+              'RELAY_ERR_SCHEDULE_RUN_FAILED',
+              `job "${job.id}": ${(error as Error)?.message ?? error}`,
+              {
+                cause: error,
+              },
+            );
+    }
+    const run: JobRun = {
+      jobId: job.id,
+      reason,
+      scheduledFor: slot?.toISOString() ?? null,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      outcome: failure ? 'failed' : 'ok',
+      ...(messageId ? { messageId } : {}),
+      ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+    };
+    this.#safely(() => this.#store?.recordRun(run, new Date()));
+    if (failure) this.#log.error({ job: job.id, reason, code: failure.code, err: failure }, 'job run failed');
+    else this.#log.info({ job: job.id, reason, messageId }, 'job ran');
+    this.emit('run', run);
+    return run;
+  }
+
+  // A store failure during a run is logged; it must not stop the job or crash the relay.
+  #safely(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
+    }
+  }
+
+  #view(job: Job, nextRunCount = 3): ScheduleView {
+    const state = this.#closing ? undefined : this.#store?.getState(job.id);
+    const paused = state?.paused ?? false;
+    return {
+      id: job.id,
+      cron: job.cron,
+      timezone: job.timezone ?? null,
+      room: job.room ?? null,
+      content: job.content ?? null,
+      origin: job.origin,
+      owner: job.owner ?? null,
+      paused,
+      running: job.running !== undefined,
+      nextRuns:
+        paused || this.#closing ? [] : job.task.getNextRuns(nextRunCount).map((date) => date.toISOString()),
+      lastRun: state?.lastRun ?? null,
+      runs: state?.runs ?? 0,
+      failures: state?.failures ?? 0,
+    };
+  }
+}
