@@ -117,6 +117,8 @@ export const relayConfigSchema = z
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('log level'),
+    /** Serve the chat page (`public/`) at `/`; turn off when embedding in an app that serves its own `/`. */
+    webPage: z.boolean().default(true).describe('serve the chat page at / (public/index.html)'),
     /** Folder of bot plugins to load; `relay serve` loads `./plugins` when unset, `createRelayServer` none. */
     plugins: z
       .string()

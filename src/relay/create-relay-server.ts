@@ -5,6 +5,7 @@ import { mountBots } from '../bots/mount-bots.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
+import { mountWebPage } from '../web/mount-web-page.js';
 import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
 
@@ -51,5 +52,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   server.onClose('jobs', () => server.scheduler.close());
   // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
   mountBots(server, { watch: watchPlugins ?? false });
+  // The chat page's static files go last: every route above wins over them.
+  mountWebPage(server);
   return server;
 }

@@ -1,0 +1,259 @@
+// RelayKit's chat page: plain JavaScript, no build step. The socket.io client is the one the relay
+// itself serves, so the page and the socket are always same-origin and the versions always match.
+// Message text is only ever put in the page with textContent: whatever people send stays text.
+import { io } from '/socket.io/socket.io.esm.min.js';
+
+const MAX_MESSAGES = 500;
+const ACK_TIMEOUT_MS = 5000;
+const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const KIND_LABELS = { bot: 'bot', http: 'announcement', schedule: 'schedule', system: 'relay' };
+
+const $ = (id) => document.getElementById(id);
+const view = {
+  status: $('status'),
+  statusText: $('status-text'),
+  joinView: $('join-view'),
+  joinForm: $('join-form'),
+  nameInput: $('name-input'),
+  roomInput: $('room-input'),
+  joinError: $('join-error'),
+  chatView: $('chat-view'),
+  roomTitle: $('room-title'),
+  me: $('me'),
+  leaveButton: $('leave-button'),
+  log: $('log'),
+  sendForm: $('send-form'),
+  messageInput: $('message-input'),
+  sendError: $('send-error'),
+};
+
+/** The current connection, or null on the join screen. */
+let socket = null;
+/** Who and where the current connection is. */
+let session = { name: '', room: '' };
+/** Ids of messages shown, so that a replayed or acknowledged message is never shown twice. */
+const shown = new Set();
+
+const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+function setStatus(state, text) {
+  view.status.dataset.state = state;
+  view.statusText.textContent = text;
+}
+
+function showError(element, text) {
+  element.textContent = text;
+}
+
+function contentText(content) {
+  if (typeof content === 'string') return content;
+  if (content && typeof content.text === 'string') return content.text;
+  return JSON.stringify(content, null, 2);
+}
+
+function isNearBottom() {
+  const { scrollTop, scrollHeight, clientHeight } = view.log;
+  return scrollHeight - scrollTop - clientHeight < 80;
+}
+
+function append(item) {
+  const stick = isNearBottom();
+  view.log.append(item);
+  while (view.log.childElementCount > MAX_MESSAGES) view.log.firstElementChild.remove();
+  if (stick) view.log.scrollTop = view.log.scrollHeight;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function renderMessage(content, meta) {
+  if (shown.has(meta.id)) return;
+  shown.add(meta.id);
+  if (shown.size > MAX_MESSAGES * 2) shown.delete(shown.values().next().value);
+
+  const kind = meta.from.kind;
+  const mine = kind === 'user' && socket !== null && meta.from.id === socket.id;
+  const item = element('li', `message kind-${kind}${mine ? ' mine' : ''}`);
+  item.dataset.kind = kind;
+  item.dataset.id = meta.id;
+
+  const head = element('div', 'message-head');
+  head.append(element('span', 'message-from', mine ? `${meta.from.name} (you)` : meta.from.name));
+  const label = KIND_LABELS[kind];
+  if (label && label !== meta.from.name) head.append(element('span', 'badge', label));
+  if (meta.room === null && kind !== 'system') head.append(element('span', 'badge scope', 'everyone'));
+  const at = new Date(meta.at);
+  const stamp = element('time', 'message-time', Number.isNaN(at.getTime()) ? '' : time.format(at));
+  stamp.dateTime = meta.at;
+  head.append(stamp);
+
+  // Objects without a `text` field are shown as their JSON, preformatted.
+  const plain = typeof content === 'string' || typeof content?.text === 'string';
+  const body = element(plain ? 'p' : 'pre', 'message-text', contentText(content));
+  item.append(head, body);
+  append(item);
+}
+
+function renderNote(text) {
+  const item = element('li', 'note', text);
+  item.dataset.kind = 'note';
+  append(item);
+}
+
+function connect(name, room) {
+  disconnect();
+  session = { name, room };
+  shown.clear();
+  view.log.replaceChildren();
+  setStatus('connecting', 'Connecting…');
+
+  const current = io({ auth: { name, room }, reconnectionDelayMax: 5000 });
+  socket = current;
+  let everConnected = false;
+
+  current.on('connect', () => {
+    setStatus('connected', 'Connected');
+    showError(view.sendError, '');
+    if (everConnected)
+      renderNote(current.recovered ? 'Reconnected.' : 'Reconnected; messages sent meanwhile may be missing.');
+    everConnected = true;
+  });
+  current.on('disconnect', (reason) => {
+    if (socket !== current) return;
+    setStatus('reconnecting', 'Connection lost, reconnecting…');
+    renderNote('Connection lost. Reconnecting…');
+    // The relay ended the session itself: socket.io does not retry that on its own.
+    if (reason === 'io server disconnect') setTimeout(() => socket === current && current.connect(), 1000);
+  });
+  current.io.on('reconnect_attempt', (attempt) => {
+    if (socket === current) setStatus('reconnecting', `Reconnecting… (attempt ${attempt})`);
+  });
+  current.on('connect_error', (error) => {
+    if (current.active) {
+      setStatus(
+        everConnected ? 'reconnecting' : 'connecting',
+        everConnected ? 'Reconnecting…' : 'Connecting…',
+      );
+      return;
+    }
+    // Refused by the relay (bad name or room): back to the form with its reason.
+    const reason = error.data?.message ?? error.message;
+    disconnect();
+    showJoin();
+    showError(view.joinError, `The relay refused to connect: ${reason}`);
+  });
+  current.on('sendMessageFromBack', (content, meta) => renderMessage(content, meta));
+  current.on('relayError', (error) => showError(view.sendError, `${error.message} (${error.code})`));
+}
+
+function disconnect() {
+  if (!socket) return;
+  const previous = socket;
+  socket = null;
+  previous.removeAllListeners();
+  previous.io.removeAllListeners();
+  previous.disconnect();
+  setStatus('idle', 'Not connected');
+}
+
+function showJoin() {
+  view.chatView.hidden = true;
+  view.joinView.hidden = false;
+  view.nameInput.focus();
+}
+
+function showChat(name, room) {
+  view.roomTitle.textContent = `#${room}`;
+  view.me.textContent = `You are ${name}`;
+  view.joinView.hidden = true;
+  view.chatView.hidden = false;
+  showError(view.sendError, '');
+  view.messageInput.focus();
+}
+
+function remember(name, room) {
+  try {
+    localStorage.setItem('relaykit.name', name);
+    localStorage.setItem('relaykit.room', room);
+  } catch {
+    // Storage can be off (private mode); remembering is only a convenience.
+  }
+}
+
+function recalled(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+view.joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = view.nameInput.value.trim();
+  const room = view.roomInput.value.trim() || 'lobby';
+  view.nameInput.setAttribute('aria-invalid', String(name === ''));
+  view.roomInput.setAttribute('aria-invalid', String(!ROOM_PATTERN.test(room)));
+  if (name === '') {
+    showError(view.joinError, 'Please pick a name.');
+    view.nameInput.focus();
+    return;
+  }
+  if (!ROOM_PATTERN.test(room)) {
+    showError(view.joinError, 'Room names use letters, digits, -, _ and . only (up to 64).');
+    view.roomInput.focus();
+    return;
+  }
+  showError(view.joinError, '');
+  remember(name, room);
+  showChat(name, room);
+  connect(name, room);
+});
+
+view.sendForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = view.messageInput.value;
+  if (text.trim() === '' || !socket) return;
+  if (!socket.connected) {
+    // Not buffered for later: the person would not know when, or whether, it went out.
+    showError(view.sendError, 'Not connected: your message was not sent. It is still in the box.');
+    return;
+  }
+  const current = socket;
+  view.messageInput.value = '';
+  showError(view.sendError, '');
+  current.timeout(ACK_TIMEOUT_MS).emit('sendMessage', text, (error, answer) => {
+    if (socket !== current) return;
+    if (error || !answer.ok) {
+      if (view.messageInput.value === '') view.messageInput.value = text;
+      const reason = error
+        ? 'the relay did not answer in time'
+        : `${answer.error.message} (${answer.error.code})`;
+      showError(view.sendError, `Not sent: ${reason}.`);
+      return;
+    }
+    // With routing "others" the relay does not send our own message back: show it from the ack.
+    if (!shown.has(answer.id)) {
+      renderMessage(text, {
+        id: answer.id,
+        from: { id: current.id, name: session.name, kind: 'user' },
+        room: session.room,
+        at: new Date().toISOString(),
+      });
+    }
+  });
+});
+
+view.leaveButton.addEventListener('click', () => {
+  disconnect();
+  showJoin();
+});
+
+const params = new URLSearchParams(location.search);
+view.nameInput.value = params.get('name') ?? recalled('relaykit.name') ?? '';
+view.roomInput.value = params.get('room') ?? recalled('relaykit.room') ?? 'lobby';
+view.nameInput.focus();

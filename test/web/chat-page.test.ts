@@ -1,0 +1,198 @@
+// The chat page in a real browser (Debian's Chromium through playwright-core) against real relays.
+import { mkdirSync } from 'node:fs';
+import express from 'express';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from '../support/connect-client.js';
+import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
+import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+
+const ARTIFACTS = 'test-results/web';
+const DEADLINE = { timeout: 5000 };
+
+/** Opens the page, fills the join form with the keyboard and waits until it is connected. */
+async function join(page: Page, url: string, name: string, room = 'general'): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Your name', { exact: true }).fill(name);
+  await page.getByLabel('Room', { exact: true }).fill(room);
+  await page.getByLabel('Room', { exact: true }).press('Enter');
+  await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+}
+
+async function statusText(page: Page): Promise<string> {
+  return (await page.locator('#status-text').textContent()) ?? '';
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  const input = page.getByLabel('Message', { exact: true });
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** The text of every message in the log but the relay's greetings, as `sender: text`. */
+function messages(page: Page): Promise<string[]> {
+  return page
+    .locator('#log li.message:not([data-kind="system"])')
+    .evaluateAll((items) =>
+      items.map(
+        (item) =>
+          `${item.querySelector('.message-from')?.textContent}: ${item.querySelector('.message-text')?.textContent}`,
+      ),
+    );
+}
+
+describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
+  it('lets two pages chat with each other, Enter to send, sender and kind shown', async () => {
+    const { url } = await startRelay();
+    const browser = await launchChromium();
+    const alice = await openPage(browser);
+    const bob = await openPage(browser);
+    await join(alice.page, url, 'Alice');
+    await join(bob.page, url, 'Bob');
+
+    // The greeting is the relay's own message, shown as such.
+    const greeting = alice.page.locator('#log li[data-kind="system"]').first();
+    await expect.poll(() => greeting.textContent(), DEADLINE).toContain('New user connected');
+    expect(await greeting.locator('.message-from').textContent()).toBe('relay');
+
+    await say(alice.page, 'Hello Bob !');
+    await expect.poll(() => messages(bob.page), DEADLINE).toContain('Alice: Hello Bob !');
+    await say(bob.page, 'Hello Alice !');
+    await expect
+      .poll(() => messages(alice.page), DEADLINE)
+      .toEqual(['Alice (you): Hello Bob !', 'Bob: Hello Alice !']);
+    await expect
+      .poll(() => messages(bob.page), DEADLINE)
+      .toEqual(['Alice: Hello Bob !', 'Bob (you): Hello Alice !']);
+    expect(await alice.page.getByLabel('Message', { exact: true }).inputValue()).toBe('');
+    expect(await alice.page.evaluate(() => document.activeElement?.id)).toBe('message-input');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: `${ARTIFACTS}/chat-page.png`, fullPage: true });
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+
+  it('keeps rooms apart', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const general = await openPage(browser);
+    const random = await openPage(browser);
+    await join(general.page, url, 'Alice', 'general');
+    await join(random.page, url, 'Bob', 'random');
+    await say(general.page, 'only for general');
+    await say(random.page, 'only for random');
+    await expect.poll(() => messages(random.page), DEADLINE).toEqual(['Bob (you): only for random']);
+    await expect.poll(() => messages(general.page), DEADLINE).toEqual(['Alice (you): only for general']);
+    expect(await random.page.locator('#room-title').textContent()).toBe('#random');
+  });
+
+  it('shows a message containing HTML as text, and its onerror never runs', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const alice = await openPage(browser);
+    const bob = await openPage(browser);
+    await join(alice.page, url, 'Alice');
+    await join(bob.page, url, 'Bob');
+    const payload = '<img src=x onerror="window.__pwned = (window.__pwned || 0) + 1"><b>bold?</b>';
+    await say(alice.page, payload);
+    await expect.poll(() => messages(bob.page), DEADLINE).toEqual([`Alice: ${payload}`]);
+    // A later message proves the first one had all the time it needed to load its image and fail.
+    await say(alice.page, 'after');
+    await expect.poll(() => messages(bob.page), DEADLINE).toHaveLength(2);
+    for (const { page } of [alice, bob]) {
+      expect(await page.locator('#log img, #log b').count()).toBe(0);
+      expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    }
+  });
+
+  it('recovers after the relay restarts on the same port', async () => {
+    const first = await startRelay({ greeting: 'none' });
+    const port = Number(new URL(first.url).port);
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await join(page, first.url, 'Alice');
+    await say(page, 'before the restart');
+    await expect.poll(() => messages(page), DEADLINE).toEqual(['Alice (you): before the restart']);
+
+    await first.server.close();
+    await expect.poll(() => statusText(page), DEADLINE).toMatch(/reconnecting/i);
+    await say(page, 'while down');
+    await expect
+      .poll(() => page.locator('#send-error').textContent(), DEADLINE)
+      .toMatch(/not connected.*not sent/i);
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('while down');
+
+    const second = await startRelay({ greeting: 'none', port });
+    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('Connected');
+    // The page is back in its room on the new relay: a client there hears it.
+    const listener = await connectClient(second.url, { auth: { name: 'Bob', room: 'general' } });
+    const heard = waitForEvent<[string]>(listener, 'sendMessageFromBack', { timeoutMs: 5000 });
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+    expect((await heard)[0]).toBe('while down');
+    await expect
+      .poll(() => messages(page), DEADLINE)
+      .toEqual(['Alice (you): before the restart', 'Alice (you): while down']);
+    expect(await page.locator('#log li.note').allInnerTexts()).toContain('Connection lost. Reconnecting…');
+    // The failed handshakes while the relay was down are the browser's own network errors, nothing else.
+    expect(errors.filter((error) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(error))).toEqual(
+      [],
+    );
+  });
+
+  it('works under a strict Content-Security-Policy (no inline script or style)', async () => {
+    const app = express();
+    app.use((_req, res, next) => {
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'",
+      );
+      next();
+    });
+    const { url } = await startRelay({ app, greeting: 'none' });
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await join(page, url, 'Alice');
+    await say(page, 'under CSP');
+    await expect.poll(() => messages(page), DEADLINE).toEqual(['Alice (you): under CSP']);
+    // The stylesheet applied: the body is a flex column only through style.css.
+    expect(await page.evaluate(() => getComputedStyle(document.body).flexDirection)).toBe('column');
+    expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('is usable from the keyboard: labels, focus order, Enter to join and send', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const { page } = await openPage(browser);
+    await page.goto(url);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name-input');
+    await page.keyboard.type('Keyboard Kim');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('room-input');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('keys');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('message-input');
+    await page.keyboard.type('typed, then Enter');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => messages(page), DEADLINE).toEqual(['Keyboard Kim (you): typed, then Enter']);
+    const log = page.getByRole('log', { name: 'Messages' });
+    expect(await log.getAttribute('aria-live')).toBe('polite');
+    expect(await page.getByRole('status').count()).toBe(1);
+
+    // A bad room is refused on the page, with the reason, before anything is sent.
+    await page.getByRole('button', { name: 'Change name or room' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name-input');
+    await page.getByLabel('Room', { exact: true }).fill('no spaces please');
+    await page.getByLabel('Room', { exact: true }).press('Enter');
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/room names/i);
+    expect(await page.getByLabel('Room', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+  });
+});
