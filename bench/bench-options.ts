@@ -1,0 +1,139 @@
+import yargs from 'yargs';
+import type { ContentKind } from './load/bench-message.js';
+import type { Transport } from './load/connect-clients.js';
+
+/** Every setting of a bench run, after defaults (full or `--quick`). */
+export interface BenchOptions {
+  readonly name: string;
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly only: readonly string[];
+  readonly fanoutClients: readonly number[];
+  readonly fanoutLoad: number;
+  readonly burstClients: number;
+  readonly burstMessages: number;
+  readonly httpListeners: number;
+  readonly httpConcurrency: number;
+  readonly echoBackground: number;
+  readonly echoLoad: number;
+  readonly echoIntervalMs: number;
+  readonly idleClients: readonly number[];
+  readonly idleRounds: number;
+  readonly pings: number;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  readonly clientProcs: number;
+  readonly transport: Transport;
+  readonly content: ContentKind;
+  readonly bytes: number;
+  readonly cpuProf: boolean;
+  readonly out: string;
+}
+
+/** All workloads, in the order they run. */
+export const WORKLOADS = ['fan-out', 'burst', 'http', 'echo', 'idle', 'bot'] as const;
+
+const numbers = (value: unknown) =>
+  String(value)
+    .split(',')
+    .map((v) => Number(v.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0);
+
+/** Parses the command line of `npm run bench -- …`. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const args = yargs([...argv])
+    .scriptName('npm run bench --')
+    .usage('$0 [options]: RelayKit vs a bare socket.io server, same workloads, alternating rounds')
+    .option('quick', {
+      type: 'boolean',
+      default: false,
+      describe: 'small sizes, one round (~30 s): a smoke check',
+    })
+    .option('rounds', { type: 'number', describe: 'rounds per workload (default 3; quick 1)' })
+    .option('only', { type: 'string', describe: `comma-separated workloads: ${WORKLOADS.join(',')}` })
+    .option('fanout-clients', {
+      type: 'string',
+      describe: 'fan-out sizes (default 100,1000,5000; quick 100)',
+    })
+    .option('fanout-load', {
+      type: 'number',
+      describe: 'offered deliveries/s in fan-out (default 20000; quick 5000)',
+    })
+    .option('burst-clients', { type: 'number', describe: 'burst receivers (default 1000; quick 100)' })
+    .option('burst-messages', { type: 'number', describe: 'burst size (default 200; quick 50)' })
+    .option('http-listeners', {
+      type: 'number',
+      describe: 'clients listening to HTTP announcements (default 100; quick 20)',
+    })
+    .option('http-concurrency', { type: 'number', default: 32, describe: 'HTTP requests in flight' })
+    .option('echo-background', {
+      type: 'number',
+      describe: 'background clients in echo (default 1000; quick 100)',
+    })
+    .option('echo-load', {
+      type: 'number',
+      describe: 'background deliveries/s in echo (default 10000; quick 2000)',
+    })
+    .option('echo-interval', { type: 'number', default: 20, describe: 'ms between echo probes' })
+    .option('idle-clients', { type: 'string', describe: 'idle sizes (default 1000,10000; quick 300)' })
+    .option('idle-rounds', { type: 'number', describe: 'rounds of the largest idle size (default 2)' })
+    .option('pings', { type: 'number', describe: '!ping round trips per round (default 100; quick 20)' })
+    .option('duration', {
+      type: 'number',
+      describe: 'ms of measured load per run (default 4000; quick 1500)',
+    })
+    .option('warmup', { type: 'number', describe: 'ms of unmeasured load first (default 1000; quick 300)' })
+    .option('client-procs', {
+      type: 'number',
+      default: 1,
+      describe: 'load-generator processes for receivers',
+    })
+    .option('transport', {
+      choices: ['websocket', 'polling-upgrade'] as const,
+      default: 'websocket' as const,
+    })
+    .option('content', { choices: ['string', 'object'] as const, default: 'string' as const })
+    .option('bytes', { type: 'number', default: 100, describe: 'approximate message size' })
+    .option('cpu-prof', {
+      type: 'boolean',
+      default: false,
+      describe: 'profile RelayKit servers (--cpu-prof) into <out>/profiles',
+    })
+    .option('out', { type: 'string', default: 'bench/results', describe: 'where results go' })
+    .option('name', { type: 'string', describe: 'result file name (default full, or quick)' })
+    .strict()
+    .help()
+    .parseSync();
+  const quick = args.quick;
+  const pick = <T>(given: T | undefined, full: T, small: T): T => given ?? (quick ? small : full);
+  const only = args.only ? args.only.split(',').map((w) => w.trim()) : [...WORKLOADS];
+  const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+  if (unknown.length > 0)
+    throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
+  return {
+    name: args.name ?? (quick ? 'quick' : 'full'),
+    quick,
+    rounds: pick(args.rounds, 3, 1),
+    only,
+    fanoutClients: numbers(pick(args['fanout-clients'], '100,1000,5000', '100')),
+    fanoutLoad: pick(args['fanout-load'], 20_000, 5000),
+    burstClients: pick(args['burst-clients'], 1000, 100),
+    burstMessages: pick(args['burst-messages'], 200, 50),
+    httpListeners: pick(args['http-listeners'], 100, 20),
+    httpConcurrency: args['http-concurrency'],
+    echoBackground: pick(args['echo-background'], 1000, 100),
+    echoLoad: pick(args['echo-load'], 10_000, 2000),
+    echoIntervalMs: args['echo-interval'],
+    idleClients: numbers(pick(args['idle-clients'], '1000,10000', '300')),
+    idleRounds: pick(args['idle-rounds'], 2, 1),
+    pings: pick(args.pings, 100, 20),
+    durationMs: pick(args.duration, 4000, 1500),
+    warmupMs: pick(args.warmup, 1000, 300),
+    clientProcs: args['client-procs'],
+    transport: args.transport,
+    content: args.content,
+    bytes: args.bytes,
+    cpuProf: args['cpu-prof'],
+    out: args.out,
+  };
+}

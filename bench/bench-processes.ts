@@ -1,0 +1,120 @@
+// Starting the processes of a benchmark: one server (RelayKit or the bare baseline) and load workers,
+// each a separate Node process running TypeScript through tsx, with the open-file limit raised.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LoadCommand, LoadReply } from './load/load-protocol.js';
+import type { ServerReport, ServerRequest } from './servers/server-child.js';
+
+/** The two servers every workload runs against. */
+export type Target = 'relaykit' | 'bare';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// A shell raises the soft open-file limit to the hard one (10 000 idle clients need 10 000 sockets).
+function spawnNode(
+  file: string,
+  nodeFlags: readonly string[],
+  env: NodeJS.ProcessEnv,
+  quietStdout: boolean,
+): ChildProcess {
+  const flags = ['--import', 'tsx', '--conditions=development', ...nodeFlags].map((f) => `'${f}'`).join(' ');
+  const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec '${process.execPath}' ${flags} '${file}'`;
+  return spawn('sh', ['-c', script], {
+    stdio: ['ignore', quietStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    env: { ...process.env, ...env },
+  });
+}
+
+function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`${what} exited with ${code} before it was ready`));
+    child.once('exit', onExit);
+    child.once('message', (message) => {
+      child.off('exit', onExit);
+      resolve(message as T);
+    });
+  });
+}
+
+/** Memory and CPU of a server process, after a full GC. */
+export type ServerStats = Extract<ServerReport, { type: 'stats' }>;
+
+/** A running server process. */
+export interface ServerHandle {
+  readonly target: Target;
+  readonly url: string;
+  readonly notes: readonly string[];
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+/** Starts a server process and waits until it listens. `cpuProfileDir` turns on `--cpu-prof`. */
+export async function startServer(
+  target: Target,
+  options: object,
+  cpuProfileDir?: string,
+): Promise<ServerHandle> {
+  const file = here(target === 'relaykit' ? './servers/relaykit-server.ts' : './servers/bare-server.ts');
+  const flags = ['--expose-gc', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
+  const child = spawnNode(file, flags, { BENCH_SERVER_OPTIONS: JSON.stringify(options) }, true);
+  const ready = await firstMessage<Extract<ServerReport, { type: 'ready' }>>(child, `${target} server`);
+  const request = (message: ServerRequest) => child.send(message);
+  return {
+    target,
+    url: `http://127.0.0.1:${ready.port}`,
+    notes: ready.notes,
+    stats: () => {
+      const answer = firstMessage<ServerStats>(child, `${target} server`);
+      request({ type: 'stats' });
+      return answer;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        request({ type: 'stop' });
+      }),
+  };
+}
+
+/** A load-generator process driven by request/reply over IPC. */
+export interface LoadWorker {
+  call<T>(command: LoadCommand): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Starts a load worker and waits until it is ready. */
+export async function startLoadWorker(): Promise<LoadWorker> {
+  const child = spawnNode(here('./load/load-worker.ts'), [], {}, false);
+  await firstMessage<LoadReply>(child, 'load worker');
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  child.on('message', (reply: LoadReply) => {
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (reply.ok) waiting.resolve(reply.result);
+    else waiting.reject(new Error(reply.error));
+  });
+  child.on('exit', (code) => {
+    for (const waiting of pending.values()) waiting.reject(new Error(`load worker exited with ${code}`));
+    pending.clear();
+  });
+  const call = <T>(command: LoadCommand) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, command });
+    });
+  return {
+    call,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await call({ cmd: 'close' }).catch(() => undefined);
+      await exited;
+    },
+  };
+}

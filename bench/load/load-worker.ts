@@ -1,0 +1,100 @@
+// A load-generator process: real socket.io-client connections (and an HTTP client) driven by the
+// orchestrator over IPC. Receivers time each delivery against the send time the message carries.
+import type { Socket } from 'socket.io-client';
+import { nowMs } from '../stats.js';
+import { sentAtOf } from './bench-message.js';
+import { connectClients } from './connect-clients.js';
+import type { Deliveries, LoadCommand, LoadReply } from './load-protocol.js';
+import { runEcho, runHttp, runPing } from './run-round-trips.js';
+import { runBurst, runSender } from './run-sender.js';
+
+const receivers: Socket[] = [];
+let recording: { tag: string; samples: number[]; firstAt: number; lastAt: number } | undefined;
+let waiter: { expected: number; resolve: () => void } | undefined;
+
+function onDelivery(content: unknown): void {
+  if (!recording) return;
+  const sentAt = sentAtOf(content, recording.tag);
+  if (sentAt === undefined) return;
+  const at = nowMs();
+  if (recording.samples.length === 0) recording.firstAt = at;
+  recording.lastAt = at;
+  recording.samples.push(at - sentAt);
+  if (waiter && recording.samples.length >= waiter.expected) {
+    waiter.resolve();
+    waiter = undefined;
+  }
+}
+
+async function handle(command: LoadCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'connect': {
+      const started = nowMs();
+      const sockets = await connectClients({
+        ...command,
+        setup: (socket) => socket.on('sendMessageFromBack', onDelivery),
+      });
+      receivers.push(...sockets);
+      return { connected: receivers.length, ms: nowMs() - started };
+    }
+    case 'record':
+      recording = { tag: command.tag, samples: [], firstAt: Number.NaN, lastAt: Number.NaN };
+      return null;
+    case 'waitFor': {
+      const current = recording?.samples.length ?? 0;
+      if (current < command.expected) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, command.timeoutMs);
+          waiter = {
+            expected: command.expected,
+            resolve: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
+        waiter = undefined;
+      }
+      return { count: recording?.samples.length ?? 0 };
+    }
+    case 'collect': {
+      const result: Deliveries = {
+        count: recording?.samples.length ?? 0,
+        samples: Float64Array.from(recording?.samples ?? []),
+        firstAt: recording?.firstAt ?? Number.NaN,
+        lastAt: recording?.lastAt ?? Number.NaN,
+      };
+      recording = undefined;
+      return result;
+    }
+    case 'send':
+      return runSender(command);
+    case 'burst':
+      return runBurst(command);
+    case 'echo':
+      return runEcho(command);
+    case 'http':
+      return runHttp(command);
+    case 'ping':
+      return runPing(command);
+    case 'close':
+      for (const socket of receivers) socket.disconnect();
+      receivers.length = 0;
+      setTimeout(() => process.exit(0), 50);
+      return null;
+  }
+}
+
+process.on('message', (message: { id: number; command: LoadCommand }) => {
+  handle(message.command).then(
+    (result) => process.send?.({ id: message.id, ok: true, result } satisfies LoadReply),
+    (error: unknown) =>
+      process.send?.({
+        id: message.id,
+        ok: false,
+        error: (error as Error).message ?? String(error),
+      } satisfies LoadReply),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ id: 0, ok: true, result: 'ready' } satisfies LoadReply);

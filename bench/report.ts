@@ -1,0 +1,115 @@
+// Turns per-round measurements into the report: medians per target, RelayKit ÷ bare ratios, verdicts
+// against the issue's targets, as Markdown tables and a JSON document.
+import type { Target } from './bench-processes.js';
+import { median } from './stats.js';
+import type { MetricSpec, WorkloadCase } from './workloads/workload-case.js';
+
+/** Every round's numbers for one case, by target. */
+export interface CaseRounds {
+  readonly case: WorkloadCase;
+  readonly rounds: Record<Target, Array<Record<string, number>>>;
+  readonly notes: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/** One metric of one case in the report. */
+export interface MetricResult {
+  readonly spec: MetricSpec;
+  readonly relaykit: number;
+  readonly bare: number;
+  readonly ratio: number;
+  /** 'met' / 'missed' against the issue's target; absent when the metric has none. */
+  readonly verdict?: 'met' | 'missed';
+  readonly perRound: Record<Target, number[]>;
+}
+
+/** One case in the report. */
+export interface CaseResult {
+  readonly id: string;
+  readonly workload: string;
+  readonly title: string;
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly notes: readonly string[];
+  readonly errors: readonly string[];
+  readonly pending?: string;
+  readonly metrics: readonly MetricResult[];
+}
+
+/** Medians, ratios and verdicts of one case. */
+export function summariseCase(rounds: CaseRounds): CaseResult {
+  const { case: c } = rounds;
+  const metrics = c.metrics.map((spec): MetricResult => {
+    const perRound = {
+      relaykit: rounds.rounds.relaykit.map((r) => r[spec.key] ?? Number.NaN),
+      bare: rounds.rounds.bare.map((r) => r[spec.key] ?? Number.NaN),
+    };
+    const relaykit = median(perRound.relaykit);
+    const bare = median(perRound.bare);
+    const ratio = bare === 0 ? (relaykit === 0 ? 1 : Number.POSITIVE_INFINITY) : relaykit / bare;
+    let verdict: MetricResult['verdict'];
+    if (spec.target && Number.isFinite(ratio)) {
+      const okMin = spec.target.min === undefined || ratio >= spec.target.min;
+      const okMax = spec.target.max === undefined || ratio <= spec.target.max;
+      verdict = okMin && okMax ? 'met' : 'missed';
+    }
+    return { spec, relaykit, bare, ratio, perRound, ...(verdict ? { verdict } : {}) };
+  });
+  return {
+    id: c.id,
+    workload: c.workload,
+    title: c.title,
+    params: c.params,
+    notes: rounds.notes,
+    errors: rounds.errors,
+    ...(c.pending ? { pending: c.pending } : {}),
+    metrics,
+  };
+}
+
+function format(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function targetText(spec: MetricSpec): string {
+  if (!spec.target) return '';
+  const parts = [];
+  if (spec.target.min !== undefined) parts.push(`≥ ${spec.target.min}`);
+  if (spec.target.max !== undefined) parts.push(`≤ ${spec.target.max}`);
+  return parts.join(', ');
+}
+
+/** The Markdown table of one case (or its pending reason). */
+export function caseMarkdown(result: CaseResult): string {
+  const lines = [`### ${result.title}`, ''];
+  if (result.pending) return [...lines, `_Pending: ${result.pending}_`, ''].join('\n');
+  lines.push('| metric | RelayKit | bare socket.io | RelayKit ÷ bare | target | |');
+  lines.push('| --- | ---: | ---: | ---: | :---: | :---: |');
+  for (const m of result.metrics) {
+    const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
+    const mark = m.verdict === 'met' ? '✅' : m.verdict === 'missed' ? '❌' : '';
+    lines.push(
+      `| ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${targetText(m.spec)} | ${mark} |`,
+    );
+  }
+  lines.push('');
+  for (const note of result.notes) lines.push(`- ${note}`);
+  for (const error of result.errors) lines.push(`- **error:** ${error}`);
+  if (result.notes.length + result.errors.length > 0) lines.push('');
+  return lines.join('\n');
+}
+
+/** The whole report as Markdown. */
+export function reportMarkdown(meta: Record<string, unknown>, results: readonly CaseResult[]): string {
+  const lines = [
+    '# RelayKit vs bare socket.io',
+    '',
+    `Run ${String(meta.startedAt)} on ${String(meta.machine)}, Node ${String(meta.node)}, commit ${String(meta.commit)}.`,
+    `${String(meta.rounds)} rounds, targets alternating each round; every number is the median over rounds.`,
+    `Load clients: socket.io-client over the ${String(meta.transport)} transport, ${String(meta.contentKind)} content of ~${String(meta.bytes)} bytes.`,
+    'Ratios are RelayKit ÷ bare: for throughput higher is better, for latency and memory lower is better.',
+    '',
+  ];
+  for (const result of results) lines.push(caseMarkdown(result));
+  return lines.join('\n');
+}

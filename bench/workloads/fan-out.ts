@@ -1,0 +1,68 @@
+import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
+import type { SendResult } from '../load/load-protocol.js';
+import { summarise } from '../stats.js';
+import { connectReceivers } from './receivers.js';
+import { BARE_SETUP, senderRateLimit, type WorkloadCase } from './workload-case.js';
+
+/**
+ * Workload 1, fan-out: `clients` receivers and one sender at a fixed rate chosen so that the offered load
+ * is `deliveriesPerSecond` (rate = deliveries / clients). Measures deliveries a second (from the first
+ * send to the last delivery) and delivery latency (send time to receipt, every receiver, every message).
+ */
+export function fanOutCase(clients: number, deliveriesPerSecond: number): WorkloadCase {
+  const rate = Math.max(1, Math.round(deliveriesPerSecond / clients));
+  return {
+    id: `fan-out-${clients}`,
+    workload: 'fan-out',
+    title: `Fan-out: ${clients} clients, one sender at ${rate} msg/s`,
+    params: { clients, rate, offeredDeliveriesPerSecond: rate * clients },
+    metrics: [
+      { key: 'deliveriesPerSecond', label: 'deliveries/s', unit: '', better: 'higher', target: { min: 0.9 } },
+      { key: 'p50', label: 'latency p50', unit: 'ms', better: 'lower', digits: 1 },
+      { key: 'p99', label: 'latency p99', unit: 'ms', better: 'lower', target: { max: 1.1 }, digits: 1 },
+      { key: 'max', label: 'latency max', unit: 'ms', better: 'lower', digits: 1 },
+      { key: 'lost', label: 'not delivered', unit: '', better: 'lower' },
+      { key: 'serverCpuPct', label: 'server CPU', unit: '%', better: 'lower' },
+    ],
+    setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
+    run: async (server, settings) => {
+      const receivers = await connectReceivers(server.url, clients, settings.clientProcs, settings.transport);
+      let sender: LoadWorker | undefined;
+      try {
+        sender = await startLoadWorker();
+        const send = (tag: string, durationMs: number) =>
+          (sender as LoadWorker).call<SendResult>({
+            cmd: 'send',
+            url: server.url,
+            transport: settings.transport,
+            tag,
+            rate,
+            durationMs,
+            bytes: settings.bytes,
+            kind: settings.kind,
+          });
+        if (settings.warmupMs > 0) await send('warm', settings.warmupMs);
+        await receivers.record('fan');
+        const before = await server.stats();
+        const sent = await send('fan', settings.durationMs);
+        await receivers.waitFor(sent.sent, 5000);
+        const after = await server.stats();
+        const got = await receivers.collect();
+        const latency = summarise(got.samples);
+        const cpuMs = after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
+        return {
+          deliveriesPerSecond: (got.count / (got.lastAt - sent.startedAt)) * 1000,
+          p50: latency.p50,
+          p99: latency.p99,
+          max: latency.max,
+          lost: sent.sent * clients - got.count,
+          refused: sent.refused,
+          serverCpuPct: (cpuMs / (got.lastAt - sent.startedAt)) * 100,
+        };
+      } finally {
+        await sender?.close();
+        await receivers.close();
+      }
+    },
+  };
+}

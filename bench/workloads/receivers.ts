@@ -1,0 +1,63 @@
+import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
+import type { Transport } from '../load/connect-clients.js';
+import type { Deliveries } from '../load/load-protocol.js';
+import { concatSamples } from '../stats.js';
+
+/** Receivers spread over load-worker processes, all recording deliveries of one tag. */
+export interface Receivers {
+  readonly count: number;
+  readonly connectMs: number;
+  record(tag: string): Promise<void>;
+  /** Waits until every receiver has `perReceiver` deliveries, or `timeoutMs` passed. */
+  waitFor(perReceiver: number, timeoutMs: number): Promise<void>;
+  collect(): Promise<Deliveries>;
+  close(): Promise<void>;
+}
+
+/** Connects `count` receivers to `url` over `procs` worker processes (as evenly as possible). */
+export async function connectReceivers(
+  url: string,
+  count: number,
+  procs: number,
+  transport: Transport,
+): Promise<Receivers> {
+  const lanes = Math.max(1, Math.min(procs, count));
+  const shares: number[] = Array.from(
+    { length: lanes },
+    (_, i) => Math.floor(count / lanes) + (i < count % lanes ? 1 : 0),
+  );
+  const workers: LoadWorker[] = await Promise.all(shares.map(() => startLoadWorker()));
+  const close = () => Promise.all(workers.map((w) => w.close())).then(() => undefined);
+  let connectMs = 0;
+  try {
+    const started = performance.now();
+    await Promise.all(
+      workers.map((w, i) => w.call({ cmd: 'connect', url, count: shares[i] ?? 0, transport, inFlight: 50 })),
+    );
+    connectMs = performance.now() - started;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    count,
+    connectMs,
+    record: (tag) => Promise.all(workers.map((w) => w.call({ cmd: 'record', tag }))).then(() => undefined),
+    waitFor: (perReceiver, timeoutMs) =>
+      Promise.all(
+        workers.map((w, i) =>
+          w.call({ cmd: 'waitFor', expected: perReceiver * (shares[i] ?? 0), timeoutMs }),
+        ),
+      ).then(() => undefined),
+    collect: async () => {
+      const parts = await Promise.all(workers.map((w) => w.call<Deliveries>({ cmd: 'collect' })));
+      return {
+        count: parts.reduce((n, p) => n + p.count, 0),
+        samples: concatSamples(parts.map((p) => p.samples)),
+        firstAt: Math.min(...parts.map((p) => p.firstAt)),
+        lastAt: Math.max(...parts.map((p) => p.lastAt)),
+      };
+    },
+    close,
+  };
+}
