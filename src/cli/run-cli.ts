@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import yargs from 'yargs';
 import { RelayError } from '../relay/relay-error.js';
+import { announceCommand } from './announce-command.js';
 import { serveCommand } from './serve-command.js';
 
 /** Something a command leaves running, for the CLI entry to close on SIGINT/SIGTERM. */
@@ -28,6 +29,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .scriptName('relay')
     .usage('$0 <command> [options]')
     .command(serveCommand(context))
+    .command(announceCommand(context))
     .demandCommand(1, 'name a command: relay serve')
     .strict()
     .help()

@@ -1,0 +1,139 @@
+// `relay announce`: in-process through runCli with a CliContext, and end to end as real processes.
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import socketIOClient from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
+import { type CliContext, runCli } from '../../src/cli/run-cli.js';
+import { listener, nextMessage, startApiRelay } from '../http/api-relay.js';
+import { track } from '../support/cleanup.js';
+import { spawnRelayCli } from '../support/spawn-relay-cli.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+
+function context(env: Record<string, string> = {}): CliContext & { out: () => string; err: () => string } {
+  const sink = () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  };
+  const stdout = sink();
+  const stderr = sink();
+  return {
+    env,
+    cwd: process.cwd(),
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    exitCode: 0,
+    out: stdout.text,
+    err: stderr.text,
+  };
+}
+
+// A port nothing listens on: bound by the system, then released.
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+describe('relay announce', () => {
+  it('posts to a room and prints the message id the clients see', async () => {
+    const { url } = await startApiRelay();
+    const ops = await listener(url, 'ops');
+    const hears = nextMessage(ops);
+    const ctx = context();
+    await runCli(['announce', 'Deploy done', '--room', 'ops', '--url', url, '--token', 'ci-s3cr3t'], ctx);
+    expect(ctx.err()).toBe('');
+    expect(ctx.exitCode).toBe(0);
+    const heard = await hears;
+    expect(heard.content).toBe('Deploy done');
+    expect(heard.meta.from).toEqual({ id: 'ci', name: 'ci', kind: 'http' });
+    expect(ctx.out()).toBe(`${heard.meta.id}\n`);
+  });
+
+  it('reads RELAY_URL and RELAY_API_TOKEN, announces to everyone without --room, and honours --idempotency-key', async () => {
+    const { url } = await startApiRelay();
+    const client = await listener(url, 'anywhere');
+    const heard: unknown[] = [];
+    client.on('sendMessageFromBack', (content) => heard.push(content));
+    const env = { RELAY_URL: `${url}/`, RELAY_API_TOKEN: 'ci-s3cr3t' };
+    const first = context(env);
+    await runCli(['announce', 'Freeze at 18:00', '--idempotency-key', 'freeze-1'], first);
+    const retry = context(env);
+    await runCli(['announce', 'Freeze at 18:00', '--idempotency-key', 'freeze-1'], retry);
+    expect([first.exitCode, retry.exitCode]).toEqual([0, 0]);
+    expect(retry.out()).toBe(first.out());
+    const marker = nextMessage(client);
+    await runCli(['announce', 'marker'], context(env));
+    await marker;
+    expect(heard).toEqual(['Freeze at 18:00', 'marker']);
+  });
+
+  it("fails with exit code 1 and the problem's title when the relay refuses, sending nothing", async () => {
+    const { url } = await startApiRelay();
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const wrongToken = context();
+    await runCli(['announce', 'hi', '--url', url, '--token', 'wrong'], wrongToken);
+    expect(wrongToken.exitCode).toBe(1);
+    expect(wrongToken.out()).toBe('');
+    expect(wrongToken.err()).toMatch(/^relay: Unauthorized \(RELAY_ERR_UNAUTHORIZED\): /);
+    const badRoom = context();
+    await runCli(['announce', 'hi', '--url', url, '--token', 'ci-s3cr3t', '--room', 'not a room'], badRoom);
+    expect(badRoom.exitCode).toBe(1);
+    expect(badRoom.err()).toMatch(
+      /^relay: Invalid room name \(RELAY_ERR_INVALID_ROOM\): room "not a room" is not valid/,
+    );
+    await runCli(['announce', 'marker', '--url', url, '--token', 'ci-s3cr3t'], context());
+    expect((await hears).content).toBe('marker');
+  });
+
+  it('fails clearly without a token (exit 2) and when the relay cannot be reached (exit 1)', async () => {
+    const closedPort = await freePort();
+    const noToken = context();
+    await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], noToken);
+    expect(noToken.exitCode).toBe(2);
+    expect(noToken.err()).toMatch(/needs an API token: --token or RELAY_API_TOKEN/);
+    const unreachable = context({ RELAY_API_TOKEN: 'x' });
+    await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], unreachable);
+    expect(unreachable.exitCode).toBe(1);
+    expect(unreachable.err()).toMatch(
+      new RegExp(`^relay: cannot reach http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED`),
+    );
+    const noText = context({ RELAY_API_TOKEN: 'x' });
+    await runCli(['announce'], noText);
+    expect(noText.exitCode).toBe(2);
+  });
+
+  it('works end to end as processes: relay serve with its generated token, then relay announce', async () => {
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--greeting', 'none']);
+    const warning = await relay.waitForLog((line) => String(line.msg).includes('generated the admin token'));
+    const token = /admin token (\S+) /.exec(String(warning.msg))?.[1] ?? '';
+    const url = (await relay.waitForLog((line) => line.msg === 'relay listening')).url as string;
+    const socket = track(socketIOClient(url, { reconnection: false }), (s) => s.disconnect());
+    await waitForEvent(socket, 'connect', { timeoutMs: 5000 });
+    const heard = waitForEvent<[string, { id: string }]>(socket, 'sendMessageFromBack', {
+      timeoutMs: 10_000,
+    });
+
+    const announce = spawnRelayCli(['announce', 'Hello from a script'], {
+      env: { RELAY_URL: url, RELAY_API_TOKEN: token },
+    });
+    expect(await announce.exited).toBe(0);
+    const [content, meta] = await heard;
+    expect(content).toBe('Hello from a script');
+    expect(announce.stdout).toEqual([meta.id]);
+
+    const refused = spawnRelayCli(['announce', 'nope', '--url', url, '--token', 'wrong']);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr.join('\n')).toContain('relay: Unauthorized');
+  });
+});
