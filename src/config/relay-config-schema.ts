@@ -116,6 +116,27 @@ export const relayConfigSchema = z
       .min(0)
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
+    /** Redis shared by the nodes of a cluster (socket.io's Redis Streams adapter); unset: one node, in memory. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+      .optional()
+      .describe('Redis URL (redis://host:port) shared by the nodes of a cluster; unset: a single node'),
+    /** Bytes a socket may have waiting to be written before it is disconnected as a slow consumer. */
+    maxBufferedBytes: z
+      .int()
+      .min(0)
+      .default(1_048_576)
+      .describe(
+        'bytes waiting to be sent to one socket before it is cut as a slow consumer (it may reconnect); 0: off',
+      ),
+    /** How often sockets' write buffers are measured (ms). */
+    bufferCheckIntervalMs: z
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(1000)
+      .describe("how often sockets' write buffers are measured against maxBufferedBytes (ms)"),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('log level'),
     /** Serve the chat page (`public/`) at `/`; turn off when embedding in an app that serves its own `/`. */
     webPage: z.boolean().default(true).describe('serve the chat page at / (public/index.html)'),

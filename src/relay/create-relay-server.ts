@@ -2,12 +2,14 @@ import type { Server as HttpServer } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { mountBots } from '../bots/mount-bots.js';
+import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { mountWebPage } from '../web/mount-web-page.js';
 import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
+import { watchSlowConsumers } from './watch-slow-consumers.js';
 
 /** Settings of a relay (see the README's configuration reference) plus what code can inject. */
 export interface RelayServerOptions extends RelayConfigInput {
@@ -45,6 +47,10 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     ...(httpServer ? { httpServer } : {}),
   });
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
+  // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket connects.
+  mountRedisAdapter(server);
+  // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
+  watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   mountHttpApi(server);
   // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { RelayConfig } from '../config/relay-config-schema.js';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -26,6 +27,15 @@ export interface RelayAddress {
   readonly url: string;
 }
 
+/** One condition of a relay's readiness (e.g. its Redis connections), asked each time `/readyz` is. */
+export type ReadinessCheck = () => { readonly ok: boolean; readonly detail?: string };
+
+/** What {@link RelayServer.checkReadiness} answers: ready when listening, not closing and every check ok. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
+}
+
 /**
  * A relay: an Express app and a socket.io server on one HTTP server, and the {@link Relay} publish path.
  * Made by `createRelayServer`; closes in a known order (jobs, bots, sockets, HTTP).
@@ -42,6 +52,12 @@ export class RelayServer {
    * made at start-up and handed to in-process bots. Never log it.
    */
   readonly botToken: string;
+  /**
+   * This relay's Prometheus registry, for features' own metrics (e.g. the cluster's adapter errors);
+   * one per relay, so several relays in one process never share metrics.
+   */
+  readonly metricsRegistry = new Registry();
+  readonly #readinessChecks = new Map<string, ReadinessCheck>();
   readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
@@ -151,6 +167,35 @@ export class RelayServer {
     const hooks = this.#closeHooks.get(phase) ?? [];
     hooks.push(hook);
     this.#closeHooks.set(phase, hooks);
+  }
+
+  /**
+   * Registers a condition of readiness under `name` (replacing one of that name): a relay whose check
+   * says `ok: false` is alive but should get no traffic, e.g. while its Redis is unreachable.
+   *
+   * @example
+   * ```ts
+   * server.addReadinessCheck('redis', () => ({ ok: links.state.ready }));
+   * ```
+   */
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.#readinessChecks.set(name, check);
+  }
+
+  /** Asks every readiness check; a check that throws counts as not ok. */
+  checkReadiness(): Readiness {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {
+      listening: { ok: this.httpServer.listening && !this.closing },
+    };
+    for (const [name, check] of this.#readinessChecks) {
+      try {
+        const { ok, detail } = check();
+        checks[name] = detail === undefined ? { ok } : { ok, detail };
+      } catch (error) {
+        checks[name] = { ok: false, detail: (error as Error).message };
+      }
+    }
+    return { ready: Object.values(checks).every((check) => check.ok), checks };
   }
 
   /**

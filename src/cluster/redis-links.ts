@@ -1,0 +1,146 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { createClient, type RedisClientType } from 'redis';
+
+/** A Redis client of RelayKit's, whatever modules it was made with. */
+export type RedisLink = RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>;
+
+/** What {@link RedisLinks.state} reports: readiness and how many connection errors happened so far. */
+export interface RedisLinksState {
+  /** Every connection (the main one and the ones duplicated from it) is connected and ready. */
+  readonly ready: boolean;
+  readonly connections: number;
+  readonly connectionsReady: number;
+  readonly errors: number;
+}
+
+// Exponential back-off with jitter, capped at 2 s, and never giving up: a node must outlive a Redis restart.
+function reconnectDelay(retries: number): number {
+  return Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200);
+}
+
+/**
+ * The Redis connections of one relay node: a main client made from `url`, and every client duplicated
+ * from it (socket.io's Redis adapter duplicates it for its blocking reads and subscriptions). They all
+ * reconnect forever with back-off; an outage is logged once when it starts and once when it ends, and
+ * every connection error is counted.
+ *
+ * @example
+ * ```ts
+ * const links = new RedisLinks({ url: 'redis://127.0.0.1:6379', logger });
+ * await links.connect();
+ * links.state.ready; // true
+ * await links.close();
+ * ```
+ */
+export class RedisLinks {
+  /** The main client: publish with it, or duplicate it (duplicates are watched too). */
+  readonly client: RedisLink;
+  readonly #log: Logger;
+  readonly #links = new Set<RedisLink>();
+  readonly #errorListeners = new Set<(error: Error) => void>();
+  #errors = 0;
+  #down = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: { url: string; logger: Logger; connectTimeoutMs?: number }) {
+    this.#log = options.logger;
+    const client = createClient({
+      url: options.url,
+      socket: { reconnectStrategy: reconnectDelay, connectTimeout: options.connectTimeoutMs ?? 5000 },
+    }) as unknown as RedisLink;
+    const duplicate = client.duplicate.bind(client);
+    // The adapter duplicates the client for its own connections and swallows their errors; duplicating
+    // through here puts those connections under the same watch (readiness, logs, error count).
+    client.duplicate = ((overrides?: Parameters<typeof duplicate>[0]) => {
+      const copy = duplicate(overrides) as unknown as RedisLink;
+      this.#watch(copy);
+      return copy;
+    }) as typeof client.duplicate;
+    this.client = client;
+    this.#watch(client);
+  }
+
+  /** Connects the main client; resolves once connected (retrying while Redis is unreachable). */
+  async connect(): Promise<void> {
+    if (!this.client.isOpen) await this.client.connect();
+  }
+
+  /** Readiness of every connection, and the errors counted since start. */
+  get state(): RedisLinksState {
+    let ready = 0;
+    for (const link of this.#links) if (link.isReady) ready += 1;
+    const connections = this.#links.size;
+    return {
+      ready: this.#closing === undefined && connections > 0 && ready === connections,
+      connections,
+      connectionsReady: ready,
+      errors: this.#errors,
+    };
+  }
+
+  /** Calls `listener` on every connection error (metrics count them); returns a function that removes it. */
+  onError(listener: (error: Error) => void): () => void {
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
+  /**
+   * Resolves once every connection is ready, or with `false` after `timeoutMs`. Connections that are
+   * being duplicated right now count once they exist, so wait a little after creating the adapter.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.state.ready) {
+      if (Date.now() >= deadline || this.#closing) return false;
+      await delay(20);
+    }
+    return true;
+  }
+
+  /** Closes every connection, waiting for commands already sent. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const main = this.client;
+    const copies = [...this.#links].filter((link) => link !== main);
+    // The adapter's own connections hold no writes of ours; a blocking read may wait seconds: cut them.
+    for (const link of copies) link.destroy();
+    if (!main.isOpen) return;
+    // The main client may still be sending sessions persisted as sockets closed: let it finish, but a
+    // Redis that is away would keep those commands queued forever, so not for long.
+    const closed = main.close().then(() => 'closed' as const);
+    if ((await Promise.race([closed, delay(2000, 'timeout' as const, { ref: false })])) === 'timeout') {
+      this.#log.warn('Redis did not answer while closing; dropping its pending commands');
+      main.destroy();
+    }
+  }
+
+  #watch(link: RedisLink): void {
+    this.#links.add(link);
+    // The adapter disconnects its connections when socket.io closes, maybe after close() cut them:
+    // a second destroy must be a no-op, not a ClientClosedError thrown inside the adapter's read loop.
+    const destroy = link.destroy.bind(link);
+    link.destroy = () => {
+      if (link.isOpen) destroy();
+    };
+    link.on('error', (error: Error) => {
+      this.#errors += 1;
+      for (const listener of this.#errorListeners) listener(error);
+      if (!this.#down && !this.#closing) {
+        this.#down = true;
+        this.#log.error({ err: error.message }, 'Redis connection lost; reconnecting');
+      }
+    });
+    link.on('ready', () => {
+      if (this.#down && this.state.ready) {
+        this.#down = false;
+        this.#log.info('Redis connection back');
+      }
+    });
+    link.on('end', () => this.#links.delete(link));
+  }
+}

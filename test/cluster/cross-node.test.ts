@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import { connectClient } from '../support/connect-client.js';
+import { requireBinary } from '../support/require-binary.js';
+import { startRedis } from '../support/start-redis.js';
+import { startRelay } from '../support/start-relay.js';
+import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
+
+type Heard = [unknown, MessageMeta];
+const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
+
+describe.runIf(HAS_REDIS)('several relay nodes over Redis', () => {
+  it('carries a message sent on one node to the clients of the others, room by room', async () => {
+    const redis = await startRedis();
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map(() => startRelay({ redisUrl: redis.url, greeting: 'none' })),
+    );
+    if (!a || !b || !c) throw new Error('three nodes expected');
+    expect(a.server.checkReadiness()).toMatchObject({ ready: true, checks: { redis: { ok: true } } });
+
+    const alice = await connectClient(a.url, { auth: { name: 'alice', room: 'ops' } });
+    const bob = await connectClient(b.url, { auth: { name: 'bob', room: 'ops' } });
+    const carol = await connectClient(c.url, { auth: { name: 'carol' } }); // the lobby
+
+    const bobHears = waitForEvent<Heard>(bob, 'sendMessageFromBack', { timeoutMs: 5000 });
+    const aliceHears = waitForEvent<Heard>(alice, 'sendMessageFromBack', { timeoutMs: 5000 });
+    const carolHears = collectEvents<Heard>(carol, 'sendMessageFromBack', 1500);
+    const ack = await alice.emitWithAck('sendMessage', 'hello ops');
+    expect(ack.ok).toBe(true);
+    const [content, meta] = await bobHears;
+    expect(content).toBe('hello ops');
+    expect(meta).toMatchObject({ room: 'ops', from: { name: 'alice', kind: 'user' } });
+    expect(ack.ok && meta.id).toBe(ack.ok && ack.id);
+    expect((await aliceHears)[1].id).toBe(meta.id); // routing 'all': the sender hears it too
+    expect(await carolHears).toEqual([]); // another room, on another node
+
+    // Moving to a room on node B takes effect cluster-wide.
+    expect(await bob.emitWithAck('join', 'random')).toEqual({ ok: true, room: 'random' });
+    const bobAfterMove = collectEvents<Heard>(bob, 'sendMessageFromBack', 1500);
+    expect((await alice.emitWithAck('sendMessage', 'ops only')).ok).toBe(true);
+    expect(await bobAfterMove).toEqual([]);
+
+    // An announcement published on node C (HTTP and schedules publish this way) reaches every node.
+    const everyone = [alice, bob, carol].map((client) =>
+      waitForEvent<Heard>(client, 'sendMessageFromBack', {
+        timeoutMs: 5000,
+        filter: (text) => text === 'deploy at noon',
+      }),
+    );
+    const { id } = c.server.relay.publish('deploy at noon', {
+      from: { id: 'ops', name: 'ops', kind: 'http' },
+    });
+    for (const heard of await Promise.all(everyone)) expect(heard[1]).toMatchObject({ id, room: null });
+  });
+
+  it('keeps the routing and greeting modes right across nodes', async () => {
+    const redis = await startRedis();
+    const options = { redisUrl: redis.url, routing: 'others', greeting: 'others' } as const;
+    const a = await startRelay(options);
+    const b = await startRelay(options);
+    const alice = await connectClient(a.url, { auth: { name: 'alice' } });
+
+    // greeting 'others': alice, on node A, is told that bob connected to node B; bob is not.
+    const aliceGreeted = waitForEvent<Heard>(alice, 'sendMessageFromBack', { timeoutMs: 5000 });
+    const bob = await connectClient(b.url, { auth: { name: 'bob' } });
+    const bobGreeted = collectEvents<Heard>(bob, 'sendMessageFromBack', 1000);
+    expect((await aliceGreeted)[1].from.kind).toBe('system');
+    expect(await bobGreeted).toEqual([]);
+
+    // routing 'others': bob's message reaches alice on the other node, not bob himself.
+    const aliceHears = waitForEvent<Heard>(alice, 'sendMessageFromBack', { timeoutMs: 5000 });
+    const bobHears = collectEvents<Heard>(bob, 'sendMessageFromBack', 1500);
+    const ack = await bob.emitWithAck('sendMessage', 'only for the others');
+    const [content, meta] = await aliceHears;
+    expect(content).toBe('only for the others');
+    expect(ack).toEqual({ ok: true, id: meta.id });
+    expect(await bobHears).toEqual([]);
+  });
+
+  it('answers echo routing to the sender only, wherever the others are', async () => {
+    const redis = await startRedis();
+    const a = await startRelay({ redisUrl: redis.url, routing: 'echo', greeting: 'none' });
+    const b = await startRelay({ redisUrl: redis.url, routing: 'echo', greeting: 'none' });
+    const alice = await connectClient(a.url);
+    const bob = await connectClient(b.url);
+    const bobHears = collectEvents<Heard>(bob, 'sendMessageFromBack', 1500);
+    const aliceHears = waitForEvent<Heard>(alice, 'sendMessageFromBack', { timeoutMs: 5000 });
+    alice.emit('sendMessage', 'just me');
+    expect((await aliceHears)[0]).toBe('just me');
+    expect(await bobHears).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Socket as NetSocket } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import { WARN } from '../support/capture-logs.js';
+import { connectClient } from '../support/connect-client.js';
+import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+
+// The TCP socket under a socket.io-client WebSocket (engine.io-client's transport wraps a `ws` WebSocket).
+function tcpSocketOf(client: { io: { engine: unknown } }): NetSocket {
+  const transport = (client.io.engine as { transport: { name: string; ws?: { _socket?: NetSocket } } })
+    .transport;
+  const socket = transport.ws?._socket;
+  if (transport.name !== 'websocket' || !socket) throw new Error('a WebSocket transport was expected');
+  return socket;
+}
+
+describe('slow consumers', () => {
+  it('cuts a client that stops reading once its buffer passes the cap; it recovers everything on reconnect', async () => {
+    const maxBufferedBytes = 256 * 1024;
+    const { server, url, logs } = await startRelay({
+      greeting: 'none',
+      maxContentBytes: 65_536,
+      maxBufferedBytes,
+      bufferCheckIntervalMs: 50,
+    });
+    const slow = await connectClient(url, {
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
+    const healthy = await connectClient(url, { transports: ['websocket'] });
+    const received = new Map<string, number>();
+    slow.on('sendMessageFromBack', (_content, meta: MessageMeta) => {
+      received.set(meta.id, (received.get(meta.id) ?? 0) + 1);
+    });
+    const healthyReceived = new Set<string>();
+    healthy.on('sendMessageFromBack', (_content, meta: MessageMeta) => healthyReceived.add(meta.id));
+    // Recovery resumes from the last offset a client saw: let it see one message first.
+    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+    const first = waitForEvent(slow, 'sendMessageFromBack');
+    const published = [server.relay.publish('first', { from }).id];
+    await first;
+
+    tcpSocketOf(slow).pause(); // the client stops reading; the kernel buffers fill, then the relay's
+    const chunk = 'x'.repeat(60_000);
+    const cut = () => logs.some((line) => line.msg === 'slow consumer disconnected');
+    // Publish until the relay cuts it (the kernel's socket buffers take a few MB first), 100 MB at most.
+    for (let i = 0; i < 1700 && !cut(); i += 1) {
+      published.push(server.relay.publish(chunk, { from }).id);
+      if (i % 4 === 3) await nextTurn();
+    }
+    expect(cut()).toBe(true);
+    const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
+    expect(line).toMatchObject({ level: WARN, maxBufferedBytes });
+    expect(line?.bufferedBytes as number).toBeGreaterThan(maxBufferedBytes);
+    const metric = await server.metricsRegistry
+      .getSingleMetric('relay_slow_consumers_disconnected_total')
+      ?.get();
+    expect(metric?.values[0]?.value).toBe(1);
+
+    // The healthy client was never cut and got everything.
+    await expect.poll(() => healthyReceived.size, { timeout: 10_000 }).toBe(published.length);
+    expect(healthy.connected).toBe(true);
+
+    // Reading again, the slow client sees its transport closed, reconnects, recovers what it missed.
+    const reconnected = waitForEvent(slow, 'connect', { timeoutMs: 10_000 });
+    tcpSocketOf(slow).resume();
+    await reconnected;
+    expect(slow.recovered).toBe(true);
+    await expect.poll(() => received.size, { timeout: 10_000 }).toBe(published.length);
+    expect([...received.values()].every((count) => count === 1)).toBe(true);
+  });
+});

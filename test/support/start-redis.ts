@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { track } from './cleanup.js';
+
+/** A real `redis-server` on a free port, stopped after the test. */
+export interface RedisProcess {
+  readonly port: number;
+  /** `redis://127.0.0.1:port` */
+  readonly url: string;
+  /** Stops the server (SIGTERM, or SIGKILL for a crash); its data is gone (no persistence). */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  readonly running: boolean;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+// Redis answers PING once it accepts connections.
+async function answersPing(port: number): Promise<boolean> {
+  const socket = new Socket();
+  try {
+    socket.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('PING\r\n');
+    const [data] = await Promise.race([once(socket, 'data'), delay(500).then(() => [Buffer.from('')])]);
+    return String(data).startsWith('+PONG');
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/**
+ * Starts `redis-server --port N --save '' --appendonly no` on a free port and waits until it answers.
+ * Check `requireBinary('redis-server', ...)` first.
+ */
+export async function startRedis(): Promise<RedisProcess> {
+  let port = await freePort();
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const launch = async (): Promise<void> => {
+    output = '';
+    const spawned = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = spawned;
+    spawned.stdout?.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+    });
+    spawned.stderr?.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (spawned.exitCode !== null || spawned.signalCode !== null) {
+        throw new Error(`redis-server on port ${port} exited at start: ${output}`);
+      }
+      if (await answersPing(port)) return;
+      await delay(50);
+    }
+    throw new Error(`redis-server on port ${port} did not answer within 10 s: ${output}`);
+  };
+
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill(signal);
+    await exited;
+  };
+
+  // Another process may take the free port between the probe and redis-server binding it: try again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      await stop('SIGKILL');
+      if (attempt === 3) throw error;
+      port = await freePort();
+    }
+  }
+
+  const redis: RedisProcess = {
+    get port() {
+      return port;
+    },
+    get url() {
+      return `redis://127.0.0.1:${port}`;
+    },
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    stop,
+    start: launch,
+  };
+  return track(redis, (r) => r.stop('SIGKILL'));
+}
