@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { RelayError } from '../relay/relay-error.js';
 import { type BotDefinition, isBotDefinition } from './define-bot.js';
 
@@ -87,7 +88,13 @@ async function importFile(file: string, fresh: boolean): Promise<{ default?: unk
   return (await import(fresh ? `${url}?reload=${version}` : url)) as { default?: unknown };
 }
 
+// The reason, on one line: loaders put it on the second line after a "Transform failed:" heading.
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((line) => line.trim() !== '') ?? message;
+  const message = stripVTControlCharacters(error instanceof Error ? error.message : String(error));
+  const meaningful = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const [first = message, second] = meaningful;
+  return first.endsWith(':') && second ? `${first} ${second}` : first;
 }

@@ -1,0 +1,169 @@
+// Bots must not hurt the relay, each other or themselves: loops, throws, timeouts, floods, reconnection.
+import { describe, expect, it } from 'vitest';
+import { defineBot } from '../../src/index.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+import { settle, startTestbed } from './start-testbed.js';
+
+const chatty = (name: string) =>
+  defineBot({
+    name,
+    description: 'answers everything, bots included',
+    hearBots: true,
+    setup(bot) {
+      bot.on('message', (msg) => msg.reply(`${name} heard ${msg.from.name}`));
+    },
+  });
+
+const echo = defineBot({
+  name: 'echo',
+  description: 'test echo',
+  setup(bot) {
+    bot.command('echo', { description: 'repeat' }, (msg) => msg.reply(msg.rest));
+  },
+});
+
+describe('loop prevention', () => {
+  it('stops two bots that answer each other after maxBotHops hops', async () => {
+    const testbed = await startTestbed({
+      bots: [chatty('alice-bot'), chatty('bob-bot')],
+      relay: { maxBotHops: 2 },
+    });
+    const person = await testbed.user('gina');
+    await person.say('hello bots');
+    await settle(1000);
+    const fromBots = person.received.filter((m) => m.meta.from.kind === 'bot');
+    // Each bot answers the person (hop 1) and the other bot's answer (hop 2); hop 3 is dropped.
+    expect(fromBots.map((m) => m.meta.hops).sort()).toEqual([1, 1, 2, 2]);
+    expect(testbed.logs.some((line) => line.code === 'RELAY_ERR_LOOP_DETECTED')).toBe(true);
+    await settle(300);
+    expect(person.received.filter((m) => m.meta.from.kind === 'bot')).toHaveLength(4);
+  });
+});
+
+describe('handlers that fail', () => {
+  it('logs a throwing or rejecting handler with the bot name, counts it, and keeps every bot running', async () => {
+    const grumpy = defineBot({
+      name: 'grumpy',
+      description: 'fails',
+      setup(bot) {
+        bot.command('boom', { description: 'throws' }, () => {
+          throw new Error('sync boom');
+        });
+        bot.command('reject', { description: 'rejects' }, async () => {
+          await settle(10);
+          throw new Error('async boom');
+        });
+        bot.command('fine', { description: 'works' }, (msg) => msg.reply('still here'));
+      },
+    });
+    const testbed = await startTestbed({ bots: [grumpy, echo] });
+    expect(await testbed.repliesTo('!boom')).toEqual([]);
+    expect(await testbed.repliesTo('!reject')).toEqual([]);
+    expect((await testbed.ask('!fine')).text).toBe('still here');
+    expect((await testbed.ask('!echo ok')).text).toBe('ok');
+    const failures = testbed.logs.filter((line) => line.code === 'RELAY_ERR_BOT_HANDLER_FAILED');
+    expect(
+      failures.map((line) => [line.bot, line.handler, (line.err as { message: string }).message]),
+    ).toEqual([
+      ['grumpy', 'command !boom', 'sync boom'],
+      ['grumpy', 'command !reject', 'async boom'],
+    ]);
+    expect(testbed.host.get('grumpy')?.stats).toMatchObject({ failed: 2, handled: 1 });
+  });
+
+  it('abandons a handler that runs past the timeout: logged, counted, its late reply dropped', async () => {
+    let aborted = false;
+    const slowpoke = defineBot({
+      name: 'slowpoke',
+      description: 'slow',
+      setup(bot) {
+        bot.command('slow', { description: 'takes long' }, async (msg) => {
+          await settle(700);
+          aborted = msg.signal.aborted;
+          await msg.reply('too late').catch(() => undefined);
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [slowpoke], relay: { botHandlerTimeoutMs: 200 } });
+    expect(await testbed.repliesTo('!slow', { withinMs: 1200 })).toEqual([]);
+    expect(aborted).toBe(true);
+    const line = testbed.logs.find(
+      (l) => l.code === 'RELAY_ERR_BOT_HANDLER_TIMEOUT' && l.handler === 'command !slow',
+    );
+    expect(line).toMatchObject({ bot: 'slowpoke', timeoutMs: 200 });
+    expect(testbed.host.get('slowpoke')?.stats.timedOut).toBe(1);
+  });
+});
+
+describe('per-bot send rate limit', () => {
+  it('refuses what a bot sends past its bucket with RELAY_ERR_RATE_LIMITED', async () => {
+    let outcomes: string[] = [];
+    const flood = defineBot({
+      name: 'flood',
+      description: 'sends a lot',
+      setup(bot) {
+        bot.command('flood', { description: 'send 6 messages' }, async () => {
+          const results = await Promise.allSettled(
+            Array.from({ length: 6 }, (_, i) => bot.send(`message ${i}`, { room: 'lobby' })),
+          );
+          outcomes = results.map((r) =>
+            r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code,
+          );
+        });
+      },
+    });
+    const testbed = await startTestbed({
+      bots: [flood],
+      relay: { botRateLimit: { burst: 3, perSecond: 0.1 } },
+    });
+    await testbed.repliesTo('!flood', { withinMs: 500 });
+    expect(outcomes).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'RELAY_ERR_RATE_LIMITED',
+      'RELAY_ERR_RATE_LIMITED',
+      'RELAY_ERR_RATE_LIMITED',
+    ]);
+  });
+});
+
+describe('reconnection', () => {
+  it('reconnects after the connection drops without registering its handlers twice', async () => {
+    let runs = 0;
+    let connects = 0;
+    const counter = defineBot({
+      name: 'counter',
+      description: 'counts',
+      setup(bot) {
+        bot.on('connect', () => {
+          connects += 1;
+        });
+        bot.command('count', { description: 'count runs' }, (msg) => {
+          runs += 1;
+          return msg.reply(`run ${runs}`);
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [counter] });
+    expect((await testbed.ask('!count')).text).toBe('run 1');
+
+    for (let drop = 1; drop <= 2; drop += 1) {
+      const serverSide = [...testbed.server.io.sockets.sockets.values()].find((s) => s.data.kind === 'bot');
+      expect(serverSide).toBeDefined();
+      const reconnected = waitForEvent(testbed.server.io, 'connection', {
+        timeoutMs: 5000,
+        filter: (socket: unknown) => (socket as { data: { kind: string } }).data.kind === 'bot',
+      });
+      serverSide?.conn.close(); // a transport drop, as a network cut would cause
+      await reconnected;
+      await settle(100);
+    }
+
+    const replies = await testbed.repliesTo('!count', { withinMs: 500 });
+    expect(replies.map((m) => m.text)).toEqual(['run 2']);
+    expect(runs).toBe(2);
+    expect(connects).toBe(3);
+    expect(testbed.logs.filter((l) => l.msg === 'bot connected' && l.bot === 'counter')).toHaveLength(3);
+  });
+});
