@@ -1,6 +1,5 @@
 // The chat page in a real browser (Debian's Chromium through playwright-core) against real relays.
 import { mkdirSync } from 'node:fs';
-import express from 'express';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { connectClient } from '../support/connect-client.js';
@@ -9,6 +8,8 @@ import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 const ARTIFACTS = 'test-results/web';
+// Bots keep their key-value stores here; .relaykit/ is gitignored.
+const BOT_STORE = '.relaykit/test-web-bots';
 const DEADLINE = { timeout: 5000 };
 
 /** Opens the page, fills the join form with the keyboard and waits until it is connected. */
@@ -141,27 +142,25 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     );
   });
 
-  it('works under a strict Content-Security-Policy (no inline script or style)', async () => {
-    const app = express();
-    app.use((_req, res, next) => {
-      res.setHeader(
-        'Content-Security-Policy',
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'",
-      );
-      next();
-    });
-    const { url } = await startRelay({ app, greeting: 'none' });
+  it('works under its own strict Content-Security-Policy, over WebSocket', async () => {
+    const { url, server } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();
     const { page, errors } = await openPage(browser);
     const violations: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
+    const response = await page.goto(url);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(response?.headers()['content-security-policy']).not.toContain('unsafe-inline');
     await join(page, url, 'Alice');
     await say(page, 'under CSP');
     await expect.poll(() => messages(page), DEADLINE).toEqual(['Alice (you): under CSP']);
     // The stylesheet applied: the body is a flex column only through style.css.
     expect(await page.evaluate(() => getComputedStyle(document.body).flexDirection)).toBe('column');
+    // connect-src 'self' let the socket upgrade from polling to WebSocket.
+    const transports = () => [...server.io.of('/').sockets.values()].map((s) => s.conn.transport.name);
+    await expect.poll(transports, DEADLINE).toEqual(['websocket']);
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -194,5 +193,51 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     await page.getByLabel('Room', { exact: true }).press('Enter');
     expect(await page.getByRole('alert').first().textContent()).toMatch(/room names/i);
     expect(await page.getByLabel('Room', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+  });
+  it('shows an announcement posted to the HTTP API on pages in every room', async () => {
+    const { url } = await startRelay({
+      greeting: 'none',
+      api: { tokens: ['deploys:deploys-s3cr3t:publish'] },
+    });
+    const browser = await launchChromium();
+    const alice = await openPage(browser);
+    const bob = await openPage(browser);
+    await join(alice.page, url, 'Alice', 'general');
+    await join(bob.page, url, 'Bob', 'random');
+
+    const response = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer deploys-s3cr3t', 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'Deploy freeze starts at 18:00 UTC' }),
+    });
+    expect(response.status).toBe(202);
+    for (const { page } of [alice, bob]) {
+      const announcement = page.locator('#log li[data-kind="http"]');
+      await expect.poll(() => announcement.count(), DEADLINE).toBe(1);
+      expect(await announcement.locator('.message-from').textContent()).toBe('deploys');
+      expect(await announcement.locator('.badge').allTextContents()).toEqual(['announcement', 'everyone']);
+      expect(await announcement.locator('.message-text').textContent()).toBe(
+        'Deploy freeze starts at 18:00 UTC',
+      );
+    }
+  });
+
+  it('shows a bot answering !ping to everyone in the room', async () => {
+    const { url } = await startRelay({ greeting: 'none', plugins: 'plugins', botStoreDir: BOT_STORE });
+    const browser = await launchChromium();
+    const alice = await openPage(browser);
+    const bob = await openPage(browser);
+    await join(alice.page, url, 'Alice');
+    await join(bob.page, url, 'Bob');
+    await say(alice.page, '!ping');
+    for (const { page } of [alice, bob]) {
+      const answer = page.locator('#log li[data-kind="bot"]').filter({ hasText: 'pong' });
+      await expect.poll(() => answer.count(), DEADLINE).toBe(1);
+      expect(await answer.locator('.message-from').textContent()).toBe('ping');
+      expect(await answer.locator('.badge').textContent()).toBe('bot');
+      expect(await answer.locator('.message-text').textContent()).toMatch(/^pong \(\d+ ms\)$/);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await bob.page.screenshot({ path: `${ARTIFACTS}/chat-page-bot.png`, fullPage: true });
   });
 });

@@ -12,6 +12,11 @@ describe('web page mount', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain('<script type="module" src="app.js"></script>');
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).not.toContain('unsafe');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
 
     for (const [path, type] of [
       ['/app.js', /javascript/],
@@ -38,7 +43,11 @@ describe('web page mount', () => {
     const { url } = await startRelay();
     // The HTTP API is mounted first; its routes answer, never the page.
     const health = await fetch(`${url}/healthz`);
-    expect(health.headers.get('content-type')).not.toMatch(/^text\/html/);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('content-type')).toMatch(/^application\/json/);
+    const api = await fetch(`${url}/v1/messages`, { method: 'POST' });
+    expect(api.status).toBe(401);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('has no inline script, inline style or event-handler attribute, so a strict CSP needs no exception', () => {
