@@ -8,8 +8,9 @@ import type { RelayMetrics } from './relay-metrics.js';
 type Health = components['schemas']['Health'];
 
 /**
- * `GET /healthz` (the process answers), `GET /readyz` (listening and not closing: send messages here),
- * `GET /metrics` (Prometheus) and `GET /openapi.json` (the API spec). No token: orchestrators and
+ * `GET /healthz` (the process answers), `GET /readyz` (listening, not closing and every readiness check
+ * of the server ok, e.g. Redis reachable: send messages here), `GET /metrics` (Prometheus, with the
+ * server's own registry: cluster and slow-consumer metrics) and `GET /openapi.json` (the API spec). No token: orchestrators and
  * scrapers call them; keep them on a private network or behind the proxy's access rules.
  *
  * @example
@@ -27,10 +28,19 @@ export function operationsRouter(server: RelayServer, metrics: RelayMetrics): Ro
       next(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is not accepting messages'));
       return;
     }
+    const { ready, checks } = server.checkReadiness();
+    if (!ready) {
+      const failing = Object.entries(checks).filter(([, check]) => !check.ok);
+      const why = failing.map(([name, check]) => (check.detail ? `${name} (${check.detail})` : name));
+      next(new RelayError('RELAY_ERR_NOT_READY', `not ready: ${why.join(', ')}`));
+      return;
+    }
     res.json({ status: 'ready' } satisfies Health);
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    // Features' metrics (cluster, slow consumers) live in the server's registry; both are text, one after the other.
+    const text = (await metrics.registry.metrics()) + (await server.metricsRegistry.metrics());
+    res.type(metrics.registry.contentType).send(text);
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(loadOpenApiDocument());

@@ -54,6 +54,11 @@ export const RELAY_ERRORS = {
     title: 'Shutting down',
     fix: 'the relay is closing; reconnect to another node or retry shortly',
   },
+  RELAY_ERR_NOT_READY: {
+    status: 503,
+    title: 'Not ready',
+    fix: 'something the relay needs (its Redis) is unreachable; it reconnects by itself: use another node or retry shortly',
+  },
   RELAY_ERR_INVALID_SCHEDULE: {
     status: 400,
     title: 'Invalid schedule',

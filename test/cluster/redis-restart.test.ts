@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import type { LogLine } from '../support/capture-logs.js';
+import { connectClient, type TestClient } from '../support/connect-client.js';
+import { requireBinary } from '../support/require-binary.js';
+import { startRedis } from '../support/start-redis.js';
+import { startRelay } from '../support/start-relay.js';
+
+const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
+
+// Every message id a client heard, with how many times.
+function tally(client: TestClient): Map<string, number> {
+  const seen = new Map<string, number>();
+  client.on('sendMessageFromBack', (_content, meta: MessageMeta) => {
+    seen.set(meta.id, (seen.get(meta.id) ?? 0) + 1);
+  });
+  return seen;
+}
+
+const readiness = async (url: string) => {
+  const response = await fetch(`${url}/readyz`);
+  const body = (await response.json()) as { code?: string; detail?: string; status?: string };
+  return { status: response.status, code: body.code };
+};
+
+const metric = async (url: string, name: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+};
+
+const logged = (logs: LogLine[], msg: string) => logs.some((line) => line.msg === msg);
+
+describe.runIf(HAS_REDIS)('a Redis restart', () => {
+  it('makes nodes log and report not ready, then resume on their own; nothing acknowledged is lost or doubled', async () => {
+    const redis = await startRedis();
+    const a = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const b = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const alice = await connectClient(a.url, { auth: { name: 'alice' } });
+    const bob = await connectClient(b.url, { auth: { name: 'bob' } });
+    const heardByAlice = tally(alice);
+    const heardByBob = tally(bob);
+    const acknowledged: string[] = [];
+    const send = async (text: string) => {
+      const ack = await alice.emitWithAck('sendMessage', text);
+      if (!ack.ok) throw new Error(`refused: ${ack.error.code}`);
+      acknowledged.push(ack.id);
+    };
+
+    await send('before');
+    await expect.poll(() => heardByBob.size, { timeout: 5000 }).toBe(1);
+    expect(await readiness(a.url)).toEqual({ status: 200, code: undefined });
+    expect(await metric(a.url, 'relay_redis_up')).toBe(1);
+
+    await redis.stop();
+    for (const node of [a, b]) {
+      await expect
+        .poll(() => readiness(node.url), { timeout: 10_000 })
+        .toEqual({
+          status: 503,
+          code: 'RELAY_ERR_NOT_READY',
+        });
+      await expect.poll(() => logged(node.logs, 'Redis connection lost; reconnecting')).toBe(true);
+    }
+    expect(await metric(a.url, 'relay_redis_up')).toBe(0);
+    expect(await metric(a.url, 'relay_adapter_errors_total')).toBeGreaterThan(0);
+
+    // Clients stay connected to their nodes; what is accepted meanwhile waits for Redis, in order.
+    await send('during 1');
+    await send('during 2');
+
+    await redis.start(); // same port, empty: no stream, no sessions
+    for (const node of [a, b]) {
+      await expect
+        .poll(() => readiness(node.url), { timeout: 15_000 })
+        .toEqual({ status: 200, code: undefined });
+      expect(logged(node.logs, 'Redis connection back')).toBe(true);
+    }
+    await send('after');
+
+    await expect.poll(() => heardByBob.size, { timeout: 10_000 }).toBe(acknowledged.length);
+    await expect.poll(() => heardByAlice.size, { timeout: 10_000 }).toBe(acknowledged.length);
+    for (const heard of [heardByAlice, heardByBob]) {
+      expect([...heard.keys()].sort()).toEqual([...acknowledged].sort());
+      expect([...heard.values()].every((count) => count === 1)).toBe(true);
+    }
+    expect(alice.connected && bob.connected).toBe(true);
+  });
+});
