@@ -58,9 +58,8 @@ export type { JobRun, RunReason } from './schedule/job-run.js';
 export { nextRuns } from './schedule/next-runs.js';
 export type { ScheduleSpec } from './schedule/schedule-spec.js';
 export type { JobOrigin, ScheduleView } from './schedule/schedule-view.js';
+export type { JobContext, JobHandler } from './schedule/scheduled-job.js';
 export {
-  type JobContext,
-  type JobHandler,
   Scheduler,
   type SchedulerEvents,
   type SchedulerOptions,

@@ -6,6 +6,7 @@ import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
+import { mountScheduleApi } from '../schedule/mount-schedule-api.js';
 import { mountWebPage } from '../web/mount-web-page.js';
 import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
@@ -52,10 +53,11 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
-  mountHttpApi(server);
+  const api = mountHttpApi(server);
   // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.
   server.onListen(() => server.scheduler.start());
   server.onClose('jobs', () => server.scheduler.close());
+  mountScheduleApi(server, api);
   // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
   mountBots(server, { watch: watchPlugins ?? false });
   // The chat page's static files go last: every route above wins over them.

@@ -24,7 +24,7 @@ export interface ScheduleView {
   /** True while a run is in progress (runs never overlap). */
   readonly running: boolean;
   /** The next fire times (ISO 8601); empty while paused. */
-  readonly nextRuns: readonly string[];
+  readonly nextRuns: string[];
   readonly lastRun: JobRun | null;
   readonly runs: number;
   readonly failures: number;

@@ -1,30 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error.js';
-import type { MessageContent } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { JobRun, RunReason } from './job-run.js';
 import { lastSlot } from './last-slot.js';
+import { runJob } from './run-job.js';
 import { checkScheduleSpec, parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
-
-/** What a code job's handler gets on each run. */
-export interface JobContext {
-  readonly jobId: string;
-  readonly reason: RunReason;
-  /** The cron slot of this run; `null` for run-now. */
-  readonly scheduledFor: Date | null;
-  /** Publishes through the relay's one publish path as `{ kind: 'schedule', name: jobId }`. */
-  publish(content: unknown, options?: { room?: string | null }): { id: string };
-}
-
-/** The work of a code job (e.g. a bot's `bot.every`); a throw or rejection is a failed run. */
-export type JobHandler = (context: JobContext) => unknown;
+import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
 
 /** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
 export interface SkippedRun {
@@ -52,19 +39,6 @@ export interface SchedulerOptions {
   readonly declared?: readonly ScheduleSpec[];
 }
 
-interface Job {
-  readonly id: string;
-  readonly cron: string;
-  readonly timezone: string | undefined;
-  readonly origin: JobOrigin;
-  readonly content: MessageContent | undefined;
-  readonly room: string | undefined;
-  readonly handler: JobHandler | undefined;
-  readonly owner: string | undefined;
-  readonly task: ScheduledTask;
-  running: Promise<JobRun> | undefined;
-}
-
 const CLOSE_WAIT_MS = 5000;
 
 /**
@@ -88,7 +62,7 @@ const CLOSE_WAIT_MS = 5000;
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #options: SchedulerOptions;
   readonly #log: Logger;
-  readonly #jobs = new Map<string, Job>();
+  readonly #jobs = new Map<string, ScheduledJob>();
   #store: ScheduleStore | undefined;
   #started = false;
   #closing: Promise<void> | undefined;
@@ -277,51 +251,28 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.#store;
   }
 
+  #makeJob(spec: ScheduleSpec, origin: JobOrigin, handler?: JobHandler, owner?: string): ScheduledJob {
+    return createScheduledJob(spec, {
+      origin,
+      logger: this.#log,
+      onSlot: (job, slot) => this.#execute(job, 'scheduled', slot),
+      ...(handler ? { handler } : {}),
+      ...(owner ? { owner } : {}),
+    });
+  }
+
   #assertOpen(): void {
     if (this.#closing) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the scheduler is closing');
   }
 
-  #find(id: string): Job {
+  #find(id: string): ScheduledJob {
     const job = this.#jobs.get(id);
     if (!job) throw new RelayError('RELAY_ERR_SCHEDULE_NOT_FOUND', `no job with id "${id}"`);
     return job;
   }
 
-  #makeJob(spec: ScheduleSpec, origin: JobOrigin, handler?: JobHandler, owner?: string): Job {
-    const log = this.#log.child({ job: spec.id });
-    let job: Job | undefined;
-    const task = createTask(
-      spec.cron,
-      (context) => (job ? this.#execute(job, 'scheduled', context.date) : undefined),
-      {
-        name: spec.id,
-        ...(spec.timezone ? { timezone: spec.timezone } : {}),
-        // node-cron's own warnings (e.g. a slot missed by a blocked event loop) go to the relay's log.
-        logger: {
-          info: (message) => log.debug(String(message)),
-          warn: (message) => log.warn(String(message)),
-          error: (message, error) => log.error({ err: error }, String(message)),
-          debug: (message) => log.debug(String(message)),
-        },
-      },
-    );
-    job = {
-      id: spec.id,
-      cron: spec.cron,
-      timezone: spec.timezone,
-      origin,
-      content: handler ? undefined : spec.content,
-      room: handler ? undefined : spec.room,
-      handler,
-      owner,
-      task,
-      running: undefined,
-    };
-    return job;
-  }
-
   // Starts a job's slots, first running the slot it missed while the relay was down if that is recent.
-  #activate(job: Job, now: Date): void {
+  #activate(job: ScheduledJob, now: Date): void {
     const store = this.#openStore();
     const state = store.getState(job.id);
     store.ensureState(job.id, now);
@@ -334,12 +285,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     job.task.start();
   }
 
-  #drop(job: Job): void {
+  #drop(job: ScheduledJob): void {
     job.task.destroy();
     this.#jobs.delete(job.id);
   }
 
-  #execute(job: Job, reason: RunReason, slot: Date | null): Promise<JobRun> | undefined {
+  #execute(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> | undefined {
     if (job.running) {
       const skipped: SkippedRun = {
         jobId: job.id,
@@ -363,51 +314,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return running;
   }
 
-  async #run(job: Job, reason: RunReason, slot: Date | null): Promise<JobRun> {
-    const startedAt = new Date();
-    const from = { id: job.id, name: job.id, kind: 'schedule' } as const;
-    let messageId: string | undefined;
-    let failure: RelayError | undefined;
-    try {
-      if (job.handler) {
-        await job.handler({
-          jobId: job.id,
-          reason,
-          scheduledFor: slot,
-          publish: (content, options = {}) => {
-            const published = this.#options.relay.publish(content, { from, room: options.room ?? null });
-            messageId = published.id;
-            return { id: published.id };
-          },
-        });
-      } else {
-        messageId = this.#options.relay.publish(job.content, { from, room: job.room ?? null }).id;
-      }
-    } catch (error) {
-      failure =
-        error instanceof RelayError
-          ? error
-          : new RelayError(
-              'RELAY_ERR_SCHEDULE_RUN_FAILED',
-              `job "${job.id}": ${(error as Error)?.message ?? error}`,
-              {
-                cause: error,
-              },
-            );
-    }
-    const run: JobRun = {
-      jobId: job.id,
-      reason,
-      scheduledFor: slot?.toISOString() ?? null,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      outcome: failure ? 'failed' : 'ok',
-      ...(messageId ? { messageId } : {}),
-      ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
-    };
+  async #run(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> {
+    const run = await runJob(job, reason, slot, this.#options.relay);
     this.#safely(() => this.#store?.recordRun(run, new Date()));
-    if (failure) this.#log.error({ job: job.id, reason, code: failure.code, err: failure }, 'job run failed');
-    else this.#log.info({ job: job.id, reason, messageId }, 'job ran');
+    if (run.error)
+      this.#log.error(
+        { job: job.id, reason, code: run.error.code, err: run.error.message },
+        'job run failed',
+      );
+    else this.#log.info({ job: job.id, reason, messageId: run.messageId }, 'job ran');
     this.emit('run', run);
     return run;
   }
@@ -421,7 +336,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  #view(job: Job, nextRunCount = 3): ScheduleView {
+  #view(job: ScheduledJob, nextRunCount = 3): ScheduleView {
     const state = this.#closing ? undefined : this.#store?.getState(job.id);
     const paused = state?.paused ?? false;
     return {

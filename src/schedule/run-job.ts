@@ -1,0 +1,63 @@
+import type { Relay } from '../relay/relay.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { JobRun, RunReason } from './job-run.js';
+import type { ScheduledJob } from './scheduled-job.js';
+
+/**
+ * Runs a job once: publishes its content through `relay.publish` as `{ kind: 'schedule', name: job.id }`,
+ * or calls its handler. Never rejects: a refused publish or a throwing handler is a failed run, recorded
+ * with the error's code (`RELAY_ERR_SCHEDULE_RUN_FAILED` for a handler's own errors).
+ *
+ * @example
+ * ```ts
+ * const run = await runJob(job, 'manual', null, server.relay); // { outcome: 'ok', messageId, … }
+ * ```
+ */
+export async function runJob(
+  job: ScheduledJob,
+  reason: RunReason,
+  slot: Date | null,
+  relay: Pick<Relay, 'publish'>,
+): Promise<JobRun> {
+  const startedAt = new Date();
+  const from = { id: job.id, name: job.id, kind: 'schedule' } as const;
+  let messageId: string | undefined;
+  let failure: RelayError | undefined;
+  try {
+    if (job.handler) {
+      await job.handler({
+        jobId: job.id,
+        reason,
+        scheduledFor: slot,
+        publish: (content, options = {}) => {
+          const published = relay.publish(content, { from, room: options.room ?? null });
+          messageId = published.id;
+          return { id: published.id };
+        },
+      });
+    } else {
+      messageId = relay.publish(job.content, { from, room: job.room ?? null }).id;
+    }
+  } catch (error) {
+    failure =
+      error instanceof RelayError
+        ? error
+        : new RelayError(
+            'RELAY_ERR_SCHEDULE_RUN_FAILED',
+            `job "${job.id}": ${(error as Error)?.message ?? error}`,
+            {
+              cause: error,
+            },
+          );
+  }
+  return {
+    jobId: job.id,
+    reason,
+    scheduledFor: slot?.toISOString() ?? null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    outcome: failure ? 'failed' : 'ok',
+    ...(messageId ? { messageId } : {}),
+    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+  };
+}

@@ -1,0 +1,165 @@
+// The /v1/schedules routes over real HTTP (fetch), with real socket.io clients hearing the jobs.
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import { ADMIN, listener, PUBLISHER, problemOf } from '../http/api-relay.js';
+import { startRelay } from '../support/start-relay.js';
+import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
+import { tempStore } from './temp-store.js';
+
+type Heard = [content: unknown, meta: MessageMeta];
+
+async function startScheduleRelay(options: { store?: string; schedules?: unknown[] } = {}) {
+  const started = await startRelay({
+    greeting: 'none',
+    api: { tokens: [PUBLISHER, ADMIN] },
+    scheduler: { store: options.store ?? (await tempStore()) },
+    ...(options.schedules ? { schedules: options.schedules as never } : {}),
+  });
+  const call = (method: string, path: string, body?: unknown, token: string | null = 'ops-s3cr3t') =>
+    fetch(`${started.url}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return { ...started, call };
+}
+
+describe('HTTP API: /v1/schedules', () => {
+  it('adds a job that a socket client hears, lists it with next runs and last run, deletes it', async () => {
+    const { url, call } = await startScheduleRelay();
+    const client = await listener(url, 'ops');
+    const created = await call('POST', '/v1/schedules', {
+      id: 'heartbeat',
+      cron: '* * * * * *',
+      timezone: 'Europe/Paris',
+      content: { text: 'still here' },
+      room: 'ops',
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/v1/schedules/heartbeat');
+    expect(await created.json()).toMatchObject({
+      id: 'heartbeat',
+      origin: 'api',
+      paused: false,
+      room: 'ops',
+    });
+
+    const [content, meta] = await waitForEvent<Heard>(client, 'sendMessageFromBack', { timeoutMs: 4000 });
+    expect(content).toEqual({ text: 'still here' });
+    expect(meta.from).toEqual({ id: 'heartbeat', name: 'heartbeat', kind: 'schedule' });
+
+    const listed = await call('GET', '/v1/schedules?next=5');
+    expect(listed.status).toBe(200);
+    const { schedules } = (await listed.json()) as { schedules: Array<Record<string, unknown>> };
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.nextRuns).toHaveLength(5);
+    expect(schedules[0]?.lastRun).toMatchObject({ jobId: 'heartbeat', outcome: 'ok', reason: 'scheduled' });
+
+    expect((await call('DELETE', '/v1/schedules/heartbeat')).status).toBe(204);
+    const deletedAt = new Date().toISOString();
+    const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 2200);
+    expect(after.filter(([, m]) => m.at > deletedAt)).toEqual([]);
+    const gone = await call('GET', '/v1/schedules/heartbeat');
+    expect(gone.status).toBe(404);
+    expect(await problemOf(gone)).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_NOT_FOUND', status: 404 });
+  });
+
+  it('runs a job now, pauses and resumes it, and counts runs in /metrics', async () => {
+    const { url, call } = await startScheduleRelay({
+      schedules: [
+        {
+          id: 'freeze',
+          cron: '0 17 * * 5',
+          timezone: 'America/New_York',
+          content: 'Deploy freeze starts now',
+        },
+      ],
+    });
+    const client = await listener(url);
+    const heard = waitForEvent<Heard>(client, 'sendMessageFromBack');
+    const ran = await call('POST', '/v1/schedules/freeze/run');
+    expect(ran.status).toBe(200);
+    const run = (await ran.json()) as Record<string, unknown>;
+    const [content, meta] = await heard;
+    expect(content).toBe('Deploy freeze starts now');
+    expect(run).toMatchObject({
+      jobId: 'freeze',
+      reason: 'manual',
+      outcome: 'ok',
+      messageId: meta.id,
+      scheduledFor: null,
+    });
+
+    const paused = await call('POST', '/v1/schedules/freeze/pause');
+    expect(await paused.json()).toMatchObject({ paused: true, nextRuns: [] });
+    const resumed = (await (await call('POST', '/v1/schedules/freeze/resume')).json()) as {
+      nextRuns: string[];
+    };
+    expect(resumed.nextRuns).toHaveLength(3);
+    // 17:00 in New York is 21:00 or 22:00 UTC depending on daylight-saving time.
+    expect(resumed.nextRuns.every((time) => /T2[12]:00:00\.000Z$/.test(time))).toBe(true);
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('relay_schedule_runs_total{job="freeze",reason="manual",outcome="ok"} 1');
+    expect(metrics).toContain('relay_schedule_jobs{origin="config",state="active"} 1');
+    expect(metrics).toMatch(/relay_messages_published_total\{source="schedule"\} 1/);
+  });
+
+  it('answers problems: 401 without token, 403 without admin, 400 naming the field, 409, 404', async () => {
+    const { call } = await startScheduleRelay({
+      schedules: [{ id: 'standup', cron: '0 55 9 * * 1-5', content: 'Stand-up in 5 minutes' }],
+    });
+    const job = { id: 'lunch', cron: '0 0 12 * * *', content: 'Lunch' };
+
+    const anonymous = await call('GET', '/v1/schedules', undefined, null);
+    expect(anonymous.status).toBe(401);
+    const publisher = await call('POST', '/v1/schedules', job, 'ci-s3cr3t');
+    expect(publisher.status).toBe(403);
+    expect(await problemOf(publisher)).toMatchObject({ code: 'RELAY_ERR_FORBIDDEN' });
+
+    const badCron = await call('POST', '/v1/schedules', { ...job, cron: '0 0 25 * * *' });
+    expect(badCron.status).toBe(400);
+    const problem = await problemOf(badCron);
+    expect(problem).toMatchObject({
+      code: 'RELAY_ERR_INVALID_SCHEDULE',
+      field: 'cron',
+      title: 'Invalid schedule',
+    });
+    expect(problem.detail).toContain('job "lunch": cron "0 0 25 * * *" is invalid: hours field');
+    const badZone = await problemOf(await call('POST', '/v1/schedules', { ...job, timezone: 'Paris' }));
+    expect(badZone).toMatchObject({ field: 'timezone', code: 'RELAY_ERR_INVALID_SCHEDULE' });
+    const badBody = await problemOf(await call('POST', '/v1/schedules', ['not', 'an', 'object']));
+    expect(badBody).toMatchObject({ field: 'body', code: 'RELAY_ERR_INVALID_SCHEDULE' });
+    const badNext = await call('GET', '/v1/schedules?next=many');
+    expect(await problemOf(badNext)).toMatchObject({ status: 400, field: 'next' });
+
+    expect((await call('POST', '/v1/schedules', job)).status).toBe(201);
+    const again = await call('POST', '/v1/schedules', job);
+    expect(again.status).toBe(409);
+    expect(await problemOf(again)).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_EXISTS' });
+    const declared = await call('DELETE', '/v1/schedules/standup');
+    expect(declared.status).toBe(409);
+    expect(await problemOf(declared)).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_READ_ONLY' });
+    expect((await call('POST', '/v1/schedules/nope/run')).status).toBe(404);
+  });
+
+  it('keeps a job added over HTTP across a restart', async () => {
+    const store = await tempStore();
+    const first = await startScheduleRelay({ store });
+    expect(
+      (await first.call('POST', '/v1/schedules', { id: 'weekly', cron: '0 9 * * 1', content: 'Week starts' }))
+        .status,
+    ).toBe(201);
+    await first.server.close();
+    const second = await startScheduleRelay({ store });
+    const { schedules } = (await (await second.call('GET', '/v1/schedules')).json()) as {
+      schedules: unknown[];
+    };
+    expect(schedules).toMatchObject([
+      { id: 'weekly', origin: 'api', cron: '0 9 * * 1', content: 'Week starts' },
+    ]);
+  });
+});
