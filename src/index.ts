@@ -31,6 +31,12 @@ export { ManualBotScheduler } from './bots/manual-bot-scheduler.js';
 export { ConfigError } from './config/config-error.js';
 export { parseRelayConfig } from './config/parse-relay-config.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';
+export type { IdempotencyStore, StoredAnswer } from './http/idempotency-store.js';
+export type { HttpApi } from './http/mount-http-api.js';
+export type { components as ApiComponents, paths as ApiPaths } from './http/openapi-types.js';
+export type { ApiScope, ApiToken } from './http/parse-api-tokens.js';
+export { requireScope } from './http/require-scope.js';
+export type { Problem } from './http/send-problem.js';
 export { createLogger } from './relay/create-logger.js';
 export { createRelayServer, type RelayServerOptions } from './relay/create-relay-server.js';
 export type {

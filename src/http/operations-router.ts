@@ -9,9 +9,9 @@ type Health = components['schemas']['Health'];
 
 /**
  * `GET /healthz` (the process answers), `GET /readyz` (listening, not closing and every readiness check
- * of the server ok, e.g. Redis reachable: send messages here), `GET /metrics` (Prometheus, with the
- * server's own registry: cluster and slow-consumer metrics) and `GET /openapi.json` (the API spec). No token: orchestrators and
- * scrapers call them; keep them on a private network or behind the proxy's access rules.
+ * of the server ok, e.g. Redis reachable: send messages here), `GET /metrics` (Prometheus: the
+ * server's registry, with features' metrics) and `GET /openapi.json` (the API spec). No token:
+ * orchestrators and scrapers call them; keep them on a private network or behind the proxy's access rules.
  *
  * @example
  * ```ts
@@ -38,9 +38,8 @@ export function operationsRouter(server: RelayServer, metrics: RelayMetrics): Ro
     res.json({ status: 'ready' } satisfies Health);
   });
   router.get('/metrics', async (_req, res) => {
-    // Features' metrics (cluster, slow consumers) live in the server's registry; both are text, one after the other.
-    const text = (await metrics.registry.metrics()) + (await server.metricsRegistry.metrics());
-    res.type(metrics.registry.contentType).send(text);
+    // The server's registry: these metrics and features' own (cluster, slow consumers).
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(loadOpenApiDocument());

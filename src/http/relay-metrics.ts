@@ -1,11 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RelayServer } from '../relay/relay-server.js';
 
 /** A relay's Prometheus metrics and the middleware that counts HTTP requests. */
 export interface RelayMetrics {
-  /** This relay's own registry: several relays in one process never share metrics. */
+  /** The relay's registry (`server.metricsRegistry`): several relays in one process never share metrics. */
   readonly registry: Registry;
   /** Counts every request of the Express app, by method, route pattern and status. */
   readonly countRequests: RequestHandler;
@@ -14,7 +14,7 @@ export interface RelayMetrics {
 }
 
 /**
- * Creates the metrics of `server` in a registry of its own: connected sockets, messages published by
+ * Creates the metrics of `server` in its registry (one per relay): connected sockets, messages published by
  * source, publish errors by code (both observed on the one publish path), HTTP requests by route and
  * status, and event-loop lag.
  *
@@ -25,7 +25,8 @@ export interface RelayMetrics {
  * ```
  */
 export function createRelayMetrics(server: RelayServer): RelayMetrics {
-  const registry = new Registry();
+  // The server's own registry, shared with features' metrics (cluster, slow consumers).
+  const registry = server.metricsRegistry;
   new Gauge({
     name: 'relay_connected_sockets',
     help: 'Sockets connected to this relay node, by kind (user, bot).',
