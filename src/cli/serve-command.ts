@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
@@ -15,10 +17,12 @@ export function serveCommand(context: CliContext): CommandModule {
     command: 'serve',
     describe: 'start a relay (Express + socket.io) with the configured behaviour',
     builder: (args: Argv) => {
-      let built = args.option('config', {
-        type: 'string',
-        describe: 'config file (JSON or YAML); default: relay.config.json|yaml in the working directory',
-      });
+      let built = args
+        .option('config', {
+          type: 'string',
+          describe: 'config file (JSON or YAML); default: relay.config.json|yaml in the working directory',
+        })
+        .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' });
       for (const leaf of leaves) {
         built = built.option(leaf.flag.slice(2), {
           type: leaf.kind === 'number' ? 'number' : leaf.kind === 'boolean' ? 'boolean' : 'string',
@@ -42,7 +46,17 @@ export function serveCommand(context: CliContext): CommandModule {
       });
       const logger = createLogger({ level: config.logLevel });
       if (file) logger.info({ file }, 'config file loaded');
-      const server = createRelayServer({ ...config, logger });
+      // ./plugins runs by default so that the shipped bots work with no setup; a folder named
+      // explicitly must exist. Relative paths are the working directory's, not the process's.
+      const plugins =
+        config.plugins ?? (existsSync(path.join(context.cwd, 'plugins')) ? 'plugins' : undefined);
+      const server = createRelayServer({
+        ...config,
+        plugins: plugins && path.resolve(context.cwd, plugins),
+        botStoreDir: path.resolve(context.cwd, config.botStoreDir),
+        watchPlugins: argv.watch === true,
+        logger,
+      });
       await server.listen();
       context.running = server;
     },

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { BotHost } from '../bots/bot-host.js';
+import { listPluginFiles } from '../bots/load-plugin.js';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger } from '../relay/create-logger.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { CliContext } from './run-cli.js';
+
+/**
+ * `relay bots --url URL --token TOKEN [files...]`: runs bots against a relay elsewhere, each as its own
+ * socket connection. Without files, runs the plugins of `--plugins` (default `./plugins`). Bot settings,
+ * prefix, timeout and store folder come from the same config file and `RELAY_*` variables as `serve`.
+ */
+export function botsCommand(context: CliContext): CommandModule {
+  return {
+    command: 'bots [files..]',
+    describe: 'run bot plugins against a relay (another process or machine)',
+    builder: (args: Argv) =>
+      args
+        .positional('files', {
+          type: 'string',
+          array: true,
+          describe: 'plugin files (default: the plugins folder)',
+        })
+        .option('url', {
+          type: 'string',
+          describe: 'URL of the relay [env RELAY_URL]',
+          default: context.env.RELAY_URL ?? 'http://127.0.0.1:3000',
+        })
+        .option('token', { type: 'string', describe: "the relay's bot token [env RELAY_BOT_TOKEN]" })
+        .option('plugins', {
+          type: 'string',
+          describe: 'plugins folder when no files are given (default: ./plugins)',
+        })
+        .option('config', { type: 'string', describe: 'config file with bot settings (as for relay serve)' })
+        .option('watch', { type: 'boolean', describe: 'reload a plugin when its file changes' }),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const { config } = await loadConfig({
+        env: context.env,
+        cwd: context.cwd,
+        ...(typeof argv.config === 'string' ? { configFile: argv.config } : {}),
+      });
+      const token = typeof argv.token === 'string' && argv.token !== '' ? argv.token : config.botToken;
+      if (!token) {
+        throw new RelayError(
+          'RELAY_ERR_BOT_AUTH_FAILED',
+          'no bot token: pass --token or set RELAY_BOT_TOKEN to the botToken of the relay',
+        );
+      }
+      const given = ((argv.files as string[] | undefined) ?? []).map((file) =>
+        path.resolve(context.cwd, file),
+      );
+      const dir = path.resolve(
+        context.cwd,
+        typeof argv.plugins === 'string' ? argv.plugins : (config.plugins ?? 'plugins'),
+      );
+      if (given.length === 0 && !existsSync(dir)) {
+        throw new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', `no plugin files given and no folder ${dir}`);
+      }
+      const files = given.length > 0 ? given : await listPluginFiles(dir);
+      const logger = createLogger({ level: config.logLevel });
+      const host = new BotHost({
+        url: String(argv.url),
+        token,
+        logger,
+        prefix: config.commandPrefix,
+        handlerTimeoutMs: config.botHandlerTimeoutMs,
+        storeDir: config.botStoreDir,
+        cwd: context.cwd,
+        settings: config.bots,
+      });
+      const { started, failed } = await host.startFiles(files);
+      const refused = failed.find((failure) => failure.error.code === 'RELAY_ERR_BOT_AUTH_FAILED');
+      if (refused || started.length === 0) {
+        await host.close();
+        throw refused?.error ?? new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', 'no bot could start');
+      }
+      if (argv.watch === true && given.length === 0) host.watch(dir);
+      context.running = host;
+    },
+  };
+}

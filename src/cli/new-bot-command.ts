@@ -1,0 +1,55 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { CliContext } from './run-cli.js';
+
+// The templates ship in the package's plugins/templates/ (two levels up from src/cli and dist/cli).
+const TEMPLATES = new URL('../../plugins/templates/', import.meta.url);
+const BOT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * `relay new-bot NAME`: writes `plugins/NAME.ts` (a working bot) and `test/plugins/NAME.test.ts` (its
+ * test with the testing kit) under the working directory, or `--dir`. Never overwrites without `--force`.
+ */
+export function newBotCommand(context: CliContext): CommandModule {
+  return {
+    command: 'new-bot <name>',
+    describe: 'create plugins/NAME.ts and its test from a template',
+    builder: (args: Argv) =>
+      args
+        .positional('name', { type: 'string', describe: 'bot name: lower-case letters, digits and "-"' })
+        .option('dir', { type: 'string', describe: 'project folder (default: the working directory)' })
+        .option('force', { type: 'boolean', default: false, describe: 'overwrite existing files' }),
+    handler: async (argv: ArgumentsCamelCase) => {
+      const name = String(argv.name);
+      if (!BOT_NAME.test(name)) {
+        throw new Error(
+          `bot name ${JSON.stringify(name)} is not valid: use a-z, 0-9 and "-", starting with a letter`,
+        );
+      }
+      const root = path.resolve(context.cwd, typeof argv.dir === 'string' ? argv.dir : '.');
+      const files = [
+        { template: 'bot.ts.tmpl', target: path.join(root, 'plugins', `${name}.ts`) },
+        { template: 'bot.test.ts.tmpl', target: path.join(root, 'test', 'plugins', `${name}.test.ts`) },
+      ];
+      if (argv.force !== true) {
+        for (const { target } of files) {
+          if (await stat(target).catch(() => undefined)) {
+            throw new Error(
+              `${path.relative(context.cwd, target) || target} exists; pass --force to overwrite it`,
+            );
+          }
+        }
+      }
+      for (const { template, target } of files) {
+        const text = await readFile(new URL(template, TEMPLATES), 'utf8');
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, text.replaceAll('__NAME__', name));
+        context.stdout.write(`created ${path.relative(context.cwd, target)}\n`);
+      }
+      context.stdout.write(
+        `\nnext: relay serve (npm start in a RelayKit checkout), say "!${name} Ada"; test: npx vitest run test/plugins/${name}.test.ts\n`,
+      );
+    },
+  };
+}

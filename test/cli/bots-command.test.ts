@@ -1,0 +1,108 @@
+// `relay serve` runs ./plugins by default; `relay bots` runs plugins against a relay elsewhere.
+// Real processes through bin/relay.js, so TS plugins load with no build step and import 'relaykit'.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import { track } from '../support/cleanup.js';
+import { connectClient, type TestClient } from '../support/connect-client.js';
+import { spawnRelayCli } from '../support/spawn-relay-cli.js';
+import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const TOKEN = 'cli-test-bot-token-0123456789';
+
+async function askBot(socket: TestClient, text: string): Promise<[string, MessageMeta]> {
+  const reply = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
+    timeoutMs: 5000,
+    filter: (_content, meta) => meta.from.kind === 'bot',
+  });
+  socket.emit('sendMessage', text);
+  return reply;
+}
+
+describe('relay serve with bots', () => {
+  it('runs the shipped plugins of ./plugins by default', async () => {
+    await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+    const storeDir = track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-store-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    const relay = spawnRelayCli(
+      ['serve', '--port', '0', '--host', '127.0.0.1', '--bot-store-dir', storeDir],
+      {
+        cwd: REPO,
+      },
+    );
+    const started = await relay.waitForLog((line) => line.msg === 'bots started', 20_000);
+    expect((started.bots as string[]).sort()).toEqual(['echo', 'help', 'ping', 'remind', 'welcome']);
+    expect(started.failed).toBe(0);
+    const { url } = await relay.waitForLog((line) => line.msg === 'relay listening');
+    const socket = await connectClient(url as string);
+    const [pong, meta] = await askBot(socket, '!ping');
+    expect(pong).toMatch(/^pong \(\d+ ms\)$/);
+    expect(meta.from).toMatchObject({ name: 'ping', kind: 'bot' });
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('reports a broken plugin of --plugins by file and reason and starts the others', async () => {
+    await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+    const dir = track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-plugins-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    await writeFile(path.join(dir, 'broken.ts'), 'export default defineBot({ name: "x", setup( });\n');
+    await writeFile(
+      path.join(dir, 'fine.ts'),
+      "import { defineBot } from 'relaykit';\nexport default defineBot({ name: 'fine', description: 'x', setup(bot) { bot.command('fine', { description: 'x' }, (m) => m.reply('fine')); } });\n",
+    );
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--plugins', dir], {
+      cwd: REPO,
+    });
+    const failure = await relay.waitForLog((line) => line.msg === 'plugin failed to load', 20_000);
+    expect(failure).toMatchObject({
+      code: 'RELAY_ERR_PLUGIN_LOAD_FAILED',
+      file: path.join(dir, 'broken.ts'),
+    });
+    expect(String(failure.err)).toContain('broken.ts');
+    const { url } = await relay.waitForLog((line) => line.msg === 'relay listening');
+    const socket = await connectClient(url as string);
+    expect((await askBot(socket, '!fine'))[0]).toBe('fine');
+  });
+});
+
+describe('relay bots', () => {
+  it('runs plugin files against a relay elsewhere, authenticated by the bot token', async () => {
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const bots = spawnRelayCli(
+      ['bots', '--url', url, '--token', TOKEN, 'plugins/echo.ts', 'plugins/help.ts'],
+      {
+        cwd: REPO,
+      },
+    );
+    const started = await bots.waitForLog((line) => line.msg === 'bots started', 20_000);
+    expect(started.bots).toEqual(['echo', 'help']);
+    const socket = await connectClient(url, { auth: { room: 'general' } });
+    const [text, meta] = await askBot(socket, '!echo from afar');
+    expect(text).toBe('from afar');
+    expect(meta).toMatchObject({ room: 'general', from: { name: 'echo', kind: 'bot' } });
+    const [help] = await askBot(socket, '!help');
+    expect(help.split('\n')).toEqual([
+      'Commands:',
+      '!echo <text> — repeat the text',
+      '!help [command] — list the commands, or show one',
+    ]);
+    bots.child.kill('SIGTERM');
+    expect(await bots.exited).toBe(0);
+  });
+
+  it('exits with code 1 and RELAY_ERR_BOT_AUTH_FAILED when the token is wrong', async () => {
+    const { url } = await startRelay({ botToken: TOKEN });
+    const bots = spawnRelayCli(['bots', '--url', url, 'plugins/echo.ts'], {
+      cwd: REPO,
+      env: { RELAY_BOT_TOKEN: 'a-wrong-token-0123456789' },
+    });
+    expect(await bots.exited).toBe(1);
+    expect(bots.stderr.join('\n')).toContain('RELAY_ERR_BOT_AUTH_FAILED');
+  });
+});

@@ -1,0 +1,75 @@
+// `relay new-bot NAME` writes a working bot and its test, from the shipped templates.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { createBotTestbed } from '../../src/index.js';
+import { track } from '../support/cleanup.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+function context(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        into.push(String(chunk));
+        done();
+      },
+    });
+  return { env: {}, cwd, stdout: sink(out), stderr: sink(err), exitCode: 0, out, err };
+}
+
+// Inside the repository (gitignored .relaykit/), so that the generated `import … from 'relaykit'` resolves.
+async function projectDir(): Promise<string> {
+  await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+  return track(await mkdtemp(path.join(REPO, '.relaykit', 'new-bot-')), (d) =>
+    rm(d, { recursive: true, force: true }),
+  );
+}
+
+describe('relay new-bot', () => {
+  it('writes plugins/NAME.ts and test/plugins/NAME.test.ts, and the bot works as generated', async () => {
+    const dir = await projectDir();
+    const ctx = context(REPO);
+    await runCli(['new-bot', 'greeter', '--dir', dir], ctx);
+    expect(ctx.exitCode).toBe(0);
+    const pluginFile = path.join(dir, 'plugins', 'greeter.ts');
+    const testFile = path.join(dir, 'test', 'plugins', 'greeter.test.ts');
+    expect(ctx.out.join('')).toContain(path.relative(REPO, pluginFile));
+    const plugin = await readFile(pluginFile, 'utf8');
+    expect(plugin).toContain("name: 'greeter'");
+    expect(plugin).not.toContain('__NAME__');
+    const test = await readFile(testFile, 'utf8');
+    expect(test).toContain("import bot from '../../plugins/greeter.js'");
+    expect(test).toContain("testbed.ask('!greeter Ada')");
+
+    const testbed = track(await createBotTestbed({ bots: [pluginFile] }), (t) => t.close());
+    expect((await testbed.ask('!greeter Ada')).text).toBe('Hello Ada!');
+    expect((await testbed.ask('!greeter')).text).toBe('Hello tester!');
+  });
+
+  it('writes into the working directory without --dir, and never overwrites without --force', async () => {
+    const dir = await projectDir();
+    const first = context(dir);
+    await runCli(['new-bot', 'dup'], first);
+    expect(first.exitCode).toBe(0);
+    const second = context(dir);
+    await runCli(['new-bot', 'dup'], second);
+    expect(second.exitCode).toBe(1);
+    expect(second.err.join('')).toContain(`${path.join('plugins', 'dup.ts')} exists; pass --force`);
+    const forced = context(dir);
+    await runCli(['new-bot', 'dup', '--force'], forced);
+    expect(forced.exitCode).toBe(0);
+  });
+
+  it('refuses an invalid bot name', async () => {
+    const dir = await projectDir();
+    const ctx = context(dir);
+    await runCli(['new-bot', 'Bad Name!'], ctx);
+    expect(ctx.exitCode).toBe(1);
+    expect(ctx.err.join('')).toContain('is not valid');
+  });
+});
