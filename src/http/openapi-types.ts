@@ -48,6 +48,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every job with its next run times and last run
+         * @description Jobs from the config file (`origin: config`), from this API (`api`) and from code such as
+         *     bots' `bot.every` (`code`), in the order they were added. Needs the `admin` scope.
+         */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Add a runtime job
+         * @description Adds a job kept in the relay's schedule store: it survives restarts until deleted. Checked
+         *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one); an id in use
+         *     is `RELAY_ERR_SCHEDULE_EXISTS`. Needs the `admin` scope.
+         */
+        post: operations["addSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        /** One job with its next run times and last run */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a runtime job
+         * @description Stops the job and removes it from the store. Jobs from the config file or from code are
+         *     `RELAY_ERR_SCHEDULE_READ_ONLY` (409): change them where they are declared.
+         */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a job now
+         * @description Runs the job at once (even a paused one) and answers with the run's record once it has
+         *     finished; a run whose publish was refused is answered 200 with `outcome: failed`. Runs never
+         *     overlap: `RELAY_ERR_SCHEDULE_BUSY` (409) while the job is running.
+         */
+        post: operations["runSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a job
+         * @description Its slots stop until it is resumed, across restarts too; a run in progress finishes.
+         */
+        post: operations["pauseSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused job
+         * @description Its slots start again; the ones that passed while it was paused are not caught up.
+         */
+        post: operations["resumeSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -171,6 +294,75 @@ export interface components {
         BatchAccepted: {
             messages: components["schemas"]["PublishAccepted"][];
         };
+        /** @description A runtime job; the same fields as a job in the config file's `schedules`. */
+        ScheduleRequest: {
+            /** @description Unique among all jobs; the announcement's `meta.from.name`. */
+            id: string;
+            /** @description A node-cron expression, 5 fields or 6 with seconds first, e.g. `0 55 9 * * 1-5`. */
+            cron: string;
+            /**
+             * @description IANA time zone the expression is read in; default the relay process's zone.
+             * @example Europe/Paris
+             */
+            timezone?: string | null;
+            content: components["schemas"]["MessageContent"];
+            /** @description Room to announce to; absent or null for every connected client. */
+            room?: string | null;
+        };
+        Schedule: {
+            id: string;
+            cron: string;
+            /** @description `null`: the relay process's zone. */
+            timezone: string | null;
+            room: string | null;
+            /** @description What the job publishes; `null` for code jobs, whose handler decides. */
+            content: components["schemas"]["MessageContent"] | null;
+            /**
+             * @description `config`: the config file; `api`: added over HTTP, kept in the store; `code`: e.g. a bot's `bot.every`.
+             * @enum {string}
+             */
+            origin: "config" | "api" | "code";
+            /** @description The bot or component that owns a code job. */
+            owner: string | null;
+            paused: boolean;
+            /** @description A run is in progress (runs never overlap). */
+            running: boolean;
+            /** @description The next fire times (ISO 8601); empty while paused. */
+            nextRuns: string[];
+            lastRun: components["schemas"]["ScheduleRun"] | null;
+            /** @description Runs recorded, failed ones included. */
+            runs: number;
+            failures: number;
+        };
+        ScheduleList: {
+            schedules: components["schemas"]["Schedule"][];
+        };
+        /** @description The record of one run of a job. */
+        ScheduleRun: {
+            jobId: string;
+            /**
+             * @description `scheduled`: its cron slot; `catch-up`: a slot missed while the relay was down; `manual`: run now.
+             * @enum {string}
+             */
+            reason: "scheduled" | "catch-up" | "manual";
+            /**
+             * Format: date-time
+             * @description The cron slot the run was for; `null` for a manual run.
+             */
+            scheduledFor: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            finishedAt: string;
+            /** @enum {string} */
+            outcome: "ok" | "failed";
+            /** @description The id of the message the run published. */
+            messageId?: string;
+            error?: {
+                code: string;
+                message: string;
+            };
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "ready";
@@ -287,6 +479,27 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No job has this id (`RELAY_ERR_SCHEDULE_NOT_FOUND`). */
+        ScheduleNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), the job is declared in the config file or by code
+         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), or it is running (`RELAY_ERR_SCHEDULE_BUSY`).
+         */
+        ScheduleConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`); retry on another node or shortly. */
         ShuttingDown: {
             headers: {
@@ -306,6 +519,8 @@ export interface components {
          *     remembered; the same key with a different body is refused with 422.
          */
         IdempotencyKey: string;
+        /** @description The job's id. */
+        ScheduleId: string;
     };
     requestBodies: never;
     headers: {
@@ -399,6 +614,204 @@ export interface operations {
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                /** @description How many next run times to show per job (default 3). */
+                next?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ShuttingDown"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    addSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Added and scheduled. */
+            201: {
+                headers: {
+                    /** @description The job's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["ScheduleConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ShuttingDown"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ScheduleNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; it will not run again. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ScheduleNotFound"];
+            409: components["responses"]["ScheduleConflict"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    runSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run's record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ScheduleNotFound"];
+            409: components["responses"]["ScheduleConflict"];
+            503: components["responses"]["ShuttingDown"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    pauseSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The paused job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ScheduleNotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    resumeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: components["parameters"]["ScheduleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resumed job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["ScheduleNotFound"];
             default: components["responses"]["Problem"];
         };
     };

@@ -48,8 +48,6 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     ...(httpServer ? { httpServer } : {}),
   });
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
-  // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
-  mountHttpApi(server);
   // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket connects.
   mountRedisAdapter(server);
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
