@@ -1,10 +1,12 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
 import type { RelayServer } from '../relay/relay-server.js';
+import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisLinks } from './redis-links.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
+const SESSION_PREFIX = 'relaykit:session:';
 
 /**
  * Makes `server` one node of a cluster when `redisUrl` is set: socket.io's Redis Streams adapter
@@ -33,20 +35,36 @@ export function mountRedisAdapter(server: RelayServer): RedisLinks | undefined {
     createAdapter(links.client, {
       streamName: 'relaykit:messages',
       channelPrefix: 'relaykit',
-      sessionKeyPrefix: 'relaykit:session:',
+      sessionKeyPrefix: SESSION_PREFIX,
       // The stream is also the replay log of recovery: about the last 10 000 broadcasts.
       maxLen: 10_000,
       // A blocking read holds a connection this long; short enough that closing never waits for it.
       blockTimeInMs: 1000,
     }),
   );
-  links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
-
   const errors = new Counter({
     name: 'relay_adapter_errors_total',
-    help: 'Errors of the Redis connections of the socket.io adapter (each lost or refused connection).',
+    help: 'Errors of the Redis connections of the socket.io adapter (lost or refused connections, failed commands).',
     registers: [server.metricsRegistry],
   });
+  links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
+  // The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
+  // fails while Redis is away must be counted, not become an unhandled rejection that ends the process.
+  for (const command of ['set', 'publish'] as const) {
+    const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
+    (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
+      const reply = original(...args);
+      reply.catch((error: unknown) => {
+        errors.inc();
+        log.warn({ err: (error as Error).message, command }, 'Redis command failed');
+      });
+      return reply;
+    };
+  }
+  persistSessionsEagerly(server, {
+    deleteSession: (pid) => links.client.del(`${SESSION_PREFIX}${pid}`),
+  });
+
   links.onError(() => errors.inc());
   new Gauge({
     name: 'relay_redis_up',
