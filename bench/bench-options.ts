@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly bytes: number;
   readonly cpuProf: boolean;
   readonly out: string;
+  /** Extra createRelayServer options for RelayKit in every case, to measure what an option costs. */
+  readonly relayOptions: Readonly<Record<string, unknown>>;
 }
 
 /** All workloads, in the order they run. */
@@ -97,7 +99,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     .option('cpu-prof', {
       type: 'boolean',
       default: false,
-      describe: 'profile RelayKit servers (--cpu-prof) into <out>/profiles',
+      describe: 'profile the servers (--cpu-prof) into <out>/profiles/<case>/<target>',
+    })
+    .option('relay-options', {
+      type: 'string',
+      describe: 'JSON of extra createRelayServer options for RelayKit, e.g. \'{"recoveryWindowMs":0}\'',
     })
     .option('out', { type: 'string', default: 'bench/results', describe: 'where results go' })
     .option('name', { type: 'string', describe: 'result file name (default full, or quick)' })
@@ -135,5 +141,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     bytes: args.bytes,
     cpuProf: args['cpu-prof'],
     out: args.out,
+    relayOptions: args['relay-options'] ? (JSON.parse(args['relay-options']) as Record<string, unknown>) : {},
   };
 }

@@ -8,7 +8,7 @@ import { parseBenchOptions } from './bench-options.js';
 import { startServer, type Target } from './bench-processes.js';
 import { planCases } from './plan-cases.js';
 import { type CaseResult, type CaseRounds, caseMarkdown, reportMarkdown, summariseCase } from './report.js';
-import type { RunSettings } from './workloads/workload-case.js';
+import type { RunSettings, ServerSetup } from './workloads/workload-case.js';
 
 const options = parseBenchOptions(process.argv.slice(2));
 const outDir = resolve(options.out);
@@ -42,6 +42,18 @@ const meta: Record<string, unknown> = {
   loadAverageAtStart: loadavg()[0],
   options,
 };
+if (Object.keys(options.relayOptions).length > 0) meta.relayOptions = options.relayOptions;
+
+// --relay-options: the same extra RelayKit settings in every case, named in the notes.
+function withRelayOptions(setup: ServerSetup, target: Target): ServerSetup {
+  if (target !== 'relaykit' || Object.keys(options.relayOptions).length === 0) return setup;
+  const given = setup.options as { relay?: object; notes?: readonly string[] };
+  const notes = [
+    ...setup.notes,
+    `RelayKit run with ${JSON.stringify(options.relayOptions)} (--relay-options)`,
+  ];
+  return { options: { relay: { ...given.relay, ...options.relayOptions }, notes }, notes };
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const results: CaseResult[] = [];
@@ -60,13 +72,9 @@ for (const c of planCases(options)) {
     for (let round = 0; round < count; round += 1) {
       const order: Target[] = round % 2 === 0 ? ['relaykit', 'bare'] : ['bare', 'relaykit'];
       for (const target of order) {
-        const setup = c.setup(target);
+        const setup = withRelayOptions(c.setup(target), target);
         for (const note of setup.notes) notes.add(note);
-        const server = await startServer(
-          target,
-          setup.options,
-          target === 'relaykit' ? profileDir : undefined,
-        );
+        const server = await startServer(target, setup.options, profileDir && join(profileDir, c.id, target));
         try {
           const measured = await c.run(server, settings);
           rounds.rounds[target].push(measured);
