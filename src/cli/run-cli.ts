@@ -4,6 +4,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { announceCommand } from './announce-command.js';
 import { botsCommand } from './bots-command.js';
 import { newBotCommand } from './new-bot-command.js';
+import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
 
 /** Something a command leaves running, for the CLI entry to close on SIGINT/SIGTERM. */
@@ -34,6 +35,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .command(botsCommand(context))
     .command(newBotCommand(context))
     .command(announceCommand(context))
+    .command(scheduleCommand(context))
     .demandCommand(1, 'name a command: relay serve')
     .strict()
     .help()

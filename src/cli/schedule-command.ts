@@ -1,0 +1,233 @@
+import createClient from 'openapi-fetch';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { components, paths } from '../http/openapi-types.js';
+import { RelayError } from '../relay/relay-error.js';
+import { nextRuns } from '../schedule/next-runs.js';
+import { DEFAULT_RELAY_URL } from './announce-command.js';
+import type { CliContext } from './run-cli.js';
+
+type Schedule = components['schemas']['Schedule'];
+type ApiClient = ReturnType<typeof createClient<paths>>;
+// What every openapi-fetch call resolves with, reduced to what the command reads.
+type ApiResult<T> = { data?: T; error?: unknown; response: Response };
+
+interface ApiArgs {
+  url?: string;
+  token?: string;
+}
+
+/**
+ * `relay schedule …`: the scheduler from the command line. `next "<cron>" [--tz] [--count]` prints the next
+ * fire times offline; `list`, `add`, `rm`, `run`, `pause` and `resume` call a running relay's
+ * `/v1/schedules` API (admin token: `--token` or `RELAY_API_TOKEN`; `--url` or `RELAY_URL`) through a client
+ * typed by the API spec. Failures print the problem's title and detail and exit 1 (2 for usage errors).
+ *
+ * @example
+ * ```sh
+ * relay schedule next "0 55 9 * * 1-5" --tz Europe/Paris --count 3
+ * RELAY_API_TOKEN=s3cr3t relay schedule add standup "0 55 9 * * 1-5" "Stand-up in 5 minutes" --tz Europe/Paris
+ * ```
+ */
+export function scheduleCommand(context: CliContext): CommandModule {
+  const print = (line: string) => context.stdout.write(`${line}\n`);
+  const fail = (message: string, exitCode: number) => {
+    context.stderr.write(`relay: ${message}\n`);
+    context.exitCode = exitCode;
+  };
+
+  // Runs one API call; prints the problem (or why the relay could not be reached) and returns undefined
+  // on failure.
+  const callApi = async <T>(
+    argv: ApiArgs,
+    call: (client: ApiClient, headers: Record<string, string>) => Promise<ApiResult<T>>,
+  ): Promise<{ data: T | undefined; status: number } | undefined> => {
+    const baseUrl = (argv.url ?? context.env.RELAY_URL ?? DEFAULT_RELAY_URL).replace(/\/+$/, '');
+    const token = argv.token ?? context.env.RELAY_API_TOKEN;
+    if (!token) {
+      fail('this needs an admin API token: --token or RELAY_API_TOKEN (see "HTTP API" in the README)', 2);
+      return undefined;
+    }
+    if (!URL.canParse(baseUrl)) {
+      fail(`--url ${JSON.stringify(baseUrl)} is not a URL, e.g. ${DEFAULT_RELAY_URL}`, 2);
+      return undefined;
+    }
+    const result = await call(createClient<paths>({ baseUrl }), { authorization: `Bearer ${token}` }).catch(
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    if (result instanceof Error) {
+      const cause = result.cause as { code?: string; message?: string } | undefined;
+      fail(`cannot reach ${baseUrl}: ${cause?.code ?? cause?.message ?? result.message}`, 1);
+      return undefined;
+    }
+    if (result.response.ok) return { data: result.data, status: result.response.status };
+    const problem = result.error;
+    if (problem !== null && typeof problem === 'object' && 'title' in problem) {
+      const { title, code, detail } = problem as { title: string; code?: string; detail?: string };
+      fail(`${title}${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`, 1);
+    } else {
+      fail(`${baseUrl} answered HTTP ${result.response.status} ${result.response.statusText}`, 1);
+    }
+    return undefined;
+  };
+
+  const apiOptions = (args: Argv) =>
+    args
+      .option('url', {
+        type: 'string',
+        describe: `relay URL [env RELAY_URL] (default: ${DEFAULT_RELAY_URL})`,
+      })
+      .option('token', { type: 'string', describe: 'admin API token secret [env RELAY_API_TOKEN]' });
+
+  const idCommand = (name: 'rm' | 'run' | 'pause' | 'resume', describe: string): CommandModule => ({
+    command: `${name} <id>`,
+    describe,
+    builder: (args: Argv) =>
+      apiOptions(args).positional('id', { type: 'string', describe: 'job id', demandOption: true }),
+    handler: async (raw: ArgumentsCamelCase) => {
+      const argv = raw as ArgumentsCamelCase<ApiArgs & { id: string }>;
+      const params = { path: { id: String(argv.id) } };
+      if (name === 'rm') {
+        const done = await callApi(argv, (client, headers) =>
+          client.DELETE('/v1/schedules/{id}', { params, headers }),
+        );
+        if (done) print(`removed ${argv.id}`);
+      } else if (name === 'run') {
+        const done = await callApi(argv, (client, headers) =>
+          client.POST('/v1/schedules/{id}/run', { params, headers }),
+        );
+        const run = done?.data;
+        if (run?.outcome === 'ok') print(run.messageId ?? `ran ${argv.id}`);
+        else if (run) fail(`job "${argv.id}" ran and failed: ${run.error?.code}: ${run.error?.message}`, 1);
+      } else {
+        const path = name === 'pause' ? '/v1/schedules/{id}/pause' : '/v1/schedules/{id}/resume';
+        const done = await callApi(argv, (client, headers) => client.POST(path, { params, headers }));
+        if (done?.data) print(describeJob(done.data));
+      }
+    },
+  });
+
+  return {
+    command: 'schedule <command>',
+    describe: 'scheduled announcements: next fire times, and the jobs of a running relay',
+    builder: (args: Argv) =>
+      args
+        .command({
+          command: 'next <cron>',
+          describe: 'print the next fire times of a cron expression (offline)',
+          builder: (sub: Argv) =>
+            sub
+              .positional('cron', {
+                type: 'string',
+                describe: 'node-cron expression: 5 fields, or 6 with seconds first',
+                demandOption: true,
+              })
+              .option('tz', { type: 'string', describe: "IANA time zone (default: this machine's)" })
+              .option('count', { type: 'number', default: 5, describe: 'how many times to print (1-100)' }),
+          handler: (raw: ArgumentsCamelCase) => {
+            const argv = raw as ArgumentsCamelCase<{ cron: string; tz?: string; count: number }>;
+            if (!Number.isInteger(argv.count) || argv.count < 1 || argv.count > 100) {
+              fail(`--count must be a whole number from 1 to 100, got ${argv.count}`, 2);
+              return;
+            }
+            let times: Date[];
+            try {
+              times = nextRuns(String(argv.cron), { timezone: argv.tz, count: argv.count });
+            } catch (error) {
+              if (!(error instanceof RelayError)) throw error;
+              fail(`${error.code}: ${error.detail}`, 2);
+              return;
+            }
+            const zone = argv.tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+            for (const time of times) print(`${time.toISOString()}  ${localTime(time, zone)} ${zone}`);
+          },
+        })
+        .command({
+          command: 'list',
+          describe: "list a running relay's jobs with their next run and last run",
+          builder: (sub: Argv) =>
+            apiOptions(sub).option('json', { type: 'boolean', describe: 'print the API answer as JSON' }),
+          handler: async (raw: ArgumentsCamelCase) => {
+            const argv = raw as ArgumentsCamelCase<ApiArgs & { json?: boolean }>;
+            const done = await callApi(argv, (client, headers) => client.GET('/v1/schedules', { headers }));
+            if (!done?.data) return;
+            if (argv.json) print(JSON.stringify(done.data, null, 2));
+            else if (done.data.schedules.length === 0) print('no jobs');
+            else for (const job of done.data.schedules) print(describeJob(job));
+          },
+        })
+        .command({
+          command: 'add <id> <cron> <content>',
+          describe: 'add a runtime job to a running relay (kept across restarts)',
+          builder: (sub: Argv) =>
+            apiOptions(sub)
+              .positional('id', { type: 'string', describe: 'unique job id', demandOption: true })
+              .positional('cron', { type: 'string', describe: 'node-cron expression', demandOption: true })
+              .positional('content', { type: 'string', describe: 'what to announce', demandOption: true })
+              .option('tz', { type: 'string', describe: 'IANA time zone the expression is read in' })
+              .option('room', { type: 'string', describe: 'room to announce in (default: every client)' })
+              .option('json', { type: 'boolean', describe: 'content is a JSON object' }),
+          handler: async (raw: ArgumentsCamelCase) => {
+            const argv = raw as ArgumentsCamelCase<
+              ApiArgs & {
+                id: string;
+                cron: string;
+                content: string;
+                tz?: string;
+                room?: string;
+                json?: boolean;
+              }
+            >;
+            let content: components['schemas']['MessageContent'] = String(argv.content);
+            if (argv.json) {
+              try {
+                content = JSON.parse(content);
+              } catch (error) {
+                fail(`--json: the content is not JSON: ${(error as Error).message}`, 2);
+                return;
+              }
+            }
+            const body = {
+              id: String(argv.id),
+              cron: String(argv.cron),
+              content,
+              ...(argv.tz === undefined ? {} : { timezone: argv.tz }),
+              ...(argv.room === undefined ? {} : { room: argv.room }),
+            };
+            const done = await callApi(argv, (client, headers) =>
+              client.POST('/v1/schedules', { body, headers }),
+            );
+            if (done?.data) print(`added ${describeJob(done.data)}`);
+          },
+        })
+        .command(idCommand('rm', 'delete a runtime job of a running relay'))
+        .command(idCommand('run', 'run a job of a running relay now; prints the message id'))
+        .command(idCommand('pause', 'pause a job of a running relay'))
+        .command(idCommand('resume', 'resume a paused job of a running relay'))
+        .demandCommand(1, 'name a schedule command: next, list, add, rm, run, pause or resume'),
+    handler: () => undefined,
+  };
+}
+
+// One line per job: id, cron and zone, origin, state, next run, last run.
+function describeJob(job: Schedule): string {
+  const zone = job.timezone ? ` ${job.timezone}` : '';
+  const state = job.paused ? 'paused' : `next ${job.nextRuns[0] ?? '-'}`;
+  const last = job.lastRun
+    ? `last ${job.lastRun.finishedAt} ${job.lastRun.outcome}${job.lastRun.error ? ` (${job.lastRun.error.code})` : ''}`
+    : 'never ran';
+  return `${job.id}  "${job.cron}"${zone}  ${job.origin}  ${state}  ${last}`;
+}
+
+function localTime(date: Date, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
+}
