@@ -42,6 +42,8 @@ export function mountBots(server: RelayServer, options: MountBotsOptions = {}): 
       storeDir: config.botStoreDir,
       cwd,
       settings: config.bots,
+      // bot.every jobs run in the relay's scheduler, listed with every other job (GET /v1/schedules).
+      scheduler: server.scheduler,
     });
     await host.startDir(dir);
     if (options.watch) host.watch(dir);

@@ -71,6 +71,17 @@ export default defineBot({ name: 'bad-setup', description: 'x', setup() { throw 
     expect(server.closing).toBe(false);
   });
 
+  it("runs a mounted bot's bot.every jobs in the relay's scheduler, listed with the other jobs", async () => {
+    const dir = await pluginDir({
+      'nightly.ts': `import { defineBot } from 'relaykit';
+export default defineBot({ name: 'nightly', description: 'x', setup(bot) { bot.every('0 3 * * *', () => bot.send('good night'), { name: 'report' }); } });
+`,
+    });
+    const { server } = await startRelay({ plugins: dir });
+    const job = server.scheduler.list().find((view) => view.id === 'nightly:report');
+    expect(job).toMatchObject({ origin: 'code', owner: 'nightly' });
+  });
+
   it('refuses a plugins folder that does not exist, naming the setting', async () => {
     await expect(
       startRelay({ plugins: path.join(REPO, '.relaykit', 'no-such-folder') }),
