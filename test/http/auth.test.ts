@@ -69,6 +69,28 @@ describe('HTTP API authentication', () => {
     expect(await asAdmin.json()).toEqual({ ok: true });
   });
 
+  it('turns an unexpected error in a route into a 500 problem (RELAY_ERR_INTERNAL) and an error log line', async () => {
+    const capture = captureLogs();
+    const config = parseRelayConfig({
+      port: 0,
+      host: '127.0.0.1',
+      api: { tokens: ['ops:ops-s3cr3t:admin'] },
+    });
+    const server = track(new RelayServer({ config, logger: capture.logger }), (s) => s.close());
+    mountHttpApi(server).v1.get('/boom', async () => {
+      throw new TypeError('a bug');
+    });
+    const { url } = await server.listen();
+    const response = await fetch(`${url}/v1/boom`, { headers: { authorization: 'Bearer ops-s3cr3t' } });
+    expect(response.status).toBe(500);
+    expect(await problemOf(response)).toMatchObject({
+      code: 'RELAY_ERR_INTERNAL',
+      status: 500,
+      instance: '/v1/boom',
+    });
+    expect(capture.find((line) => line.msg === 'http request failed' && line.level === 50)).toBeDefined();
+  });
+
   it('generates an admin token when none is configured and logs it once at warn level', async () => {
     const { url, logs } = await startRelay({ greeting: 'none' });
     const lines = logs.filter((line) => String(line.msg).includes('generated the admin token'));
