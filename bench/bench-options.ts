@@ -20,6 +20,7 @@ export interface BenchOptions {
   readonly idleClients: readonly number[];
   readonly idleRounds: number;
   readonly pings: number;
+  readonly pingIntervalMs: number;
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly clientProcs: number;
@@ -80,6 +81,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     .option('idle-clients', { type: 'string', describe: 'idle sizes (default 1000,10000; quick 300)' })
     .option('idle-rounds', { type: 'number', describe: 'rounds of the largest idle size (default 2)' })
     .option('pings', { type: 'number', describe: '!ping round trips per round (default 100; quick 20)' })
+    .option('ping-interval', { type: 'number', default: 20, describe: 'ms between !ping round trips' })
     .option('duration', {
       type: 'number',
       describe: 'ms of measured load per run (default 4000; quick 1500)',
@@ -133,6 +135,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     idleClients: numbers(pick(args['idle-clients'], '1000,10000', '300')),
     idleRounds: pick(args['idle-rounds'], 2, 1),
     pings: pick(args.pings, 100, 20),
+    pingIntervalMs: args['ping-interval'],
     durationMs: pick(args.duration, 4000, 1500),
     warmupMs: pick(args.warmup, 1000, 300),
     clientProcs: args['client-procs'],

@@ -1,6 +1,9 @@
 // Starting the processes of a benchmark: one server (RelayKit or the bare baseline) and load workers,
 // each a separate Node process running TypeScript through tsx, with the open-file limit raised.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadCommand, LoadReply } from './load/load-protocol.js';
 import type { ServerReport, ServerRequest } from './servers/server-child.js';
@@ -9,6 +12,8 @@ import type { ServerReport, ServerRequest } from './servers/server-child.js';
 export type Target = 'relaykit' | 'bare';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// Absolute, so that processes can run in a scratch working directory.
+const TSX = import.meta.resolve('tsx');
 
 // A shell raises the soft open-file limit to the hard one (10 000 idle clients need 10 000 sockets).
 function spawnNode(
@@ -16,13 +21,15 @@ function spawnNode(
   nodeFlags: readonly string[],
   env: NodeJS.ProcessEnv,
   quietStdout: boolean,
+  cwd?: string,
 ): ChildProcess {
-  const flags = ['--import', 'tsx', '--conditions=development', ...nodeFlags].map((f) => `'${f}'`).join(' ');
+  const flags = [`--import=${TSX}`, '--conditions=development', ...nodeFlags].map((f) => `'${f}'`).join(' ');
   const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec '${process.execPath}' ${flags} '${file}'`;
   return spawn('sh', ['-c', script], {
     stdio: ['ignore', quietStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
     env: { ...process.env, ...env },
+    cwd,
   });
 }
 
@@ -58,7 +65,10 @@ export async function startServer(
 ): Promise<ServerHandle> {
   const file = here(target === 'relaykit' ? './servers/relaykit-server.ts' : './servers/bare-server.ts');
   const flags = ['--expose-gc', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
-  const child = spawnNode(file, flags, { BENCH_SERVER_OPTIONS: JSON.stringify(options) }, true);
+  // A scratch working directory: RelayKit keeps its bot stores and schedule database under it.
+  const cwd = mkdtempSync(join(tmpdir(), `relaykit-bench-${target}-`));
+  const child = spawnNode(file, flags, { BENCH_SERVER_OPTIONS: JSON.stringify(options) }, true, cwd);
+  child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
   const ready = await firstMessage<Extract<ServerReport, { type: 'ready' }>>(child, `${target} server`);
   const request = (message: ServerRequest) => child.send(message);
   return {
