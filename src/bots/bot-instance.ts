@@ -1,17 +1,9 @@
 import type { Logger } from 'pino';
-import { io, type Socket } from 'socket.io-client';
 import { ConfigError } from '../config/config-error.js';
-import type {
-  BotSendOptions,
-  ClientToServerEvents,
-  MessageContent,
-  MessageMeta,
-  PresenceEvent,
-  SendAck,
-  ServerToClientEvents,
-} from '../relay/events.js';
+import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
+import { BotConnection } from './bot-connection.js';
 import type {
   BotContext,
   BotEvents,
@@ -32,7 +24,6 @@ import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.j
 import { messageText } from './message-text.js';
 import { parseCommand } from './parse-command.js';
 
-type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Handlers = { [E in keyof BotEvents]: Array<BotEvents[E]> };
 
 /** What a bot instance needs from its host. */
@@ -68,7 +59,7 @@ export class BotInstance {
   readonly #options: BotInstanceOptions;
   readonly #log: Logger;
   readonly #runner: HandlerRunner;
-  readonly #socket: BotSocket;
+  readonly #connection: BotConnection;
   readonly #handlers: Handlers = { message: [], connect: [], disconnect: [], presence: [] };
   readonly #hears: Array<{ pattern: RegExp; handler: (message: HeardMessage) => unknown }> = [];
   readonly #commands = new Map<string, (message: CommandMessage) => unknown>();
@@ -76,6 +67,7 @@ export class BotInstance {
   readonly #timers = new Set<NodeJS.Timeout>();
   #cleanup: (() => unknown) | undefined;
   #stopping: Promise<void> | undefined;
+  #stopped = false;
   #connections = 0;
 
   constructor(options: BotInstanceOptions) {
@@ -84,15 +76,19 @@ export class BotInstance {
     this.file = options.file;
     this.#log = options.logger.child({ bot: this.name });
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs });
-    this.#socket = io(options.url, {
-      autoConnect: false,
-      forceNew: true,
-      transports: ['websocket'],
-      auth: { name: this.name, botToken: options.token },
-      reconnectionDelay: 250,
-      reconnectionDelayMax: 5000,
+    this.#connection = new BotConnection({
+      url: options.url,
+      token: options.token,
+      name: this.name,
+      log: this.#log,
+      ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+      events: {
+        connect: () => this.#connected(),
+        disconnect: (reason) => this.#disconnected(reason),
+        message: (content, meta) => this.#dispatch(content, meta),
+        presence: (event) => this.#presence(event),
+      },
     });
-    this.#listen();
   }
 
   /** How the bot's handlers fared. */
@@ -102,12 +98,12 @@ export class BotInstance {
 
   /** True while the bot's socket is connected. */
   get connected(): boolean {
-    return this.#socket.connected;
+    return this.#connection.connected;
   }
 
   /** The bot's socket id while connected. */
   get socketId(): string | undefined {
-    return this.#socket.id;
+    return this.#connection.id;
   }
 
   /**
@@ -131,11 +127,18 @@ export class BotInstance {
         },
       );
     }
-    await this.#connect();
+    try {
+      await this.#connection.open(this.#options.connectTimeoutMs);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   /** Stops everything the bot registered and disconnects it. Idempotent. */
   stop(): Promise<void> {
+    // Set before #stop runs: disconnecting emits 'disconnect' synchronously.
+    this.#stopped = true;
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }
@@ -154,8 +157,7 @@ export class BotInstance {
         this.#log.error({ err: error }, 'cleanup failed');
       }
     }
-    this.#socket.disconnect();
-    this.#socket.removeAllListeners();
+    this.#connection.close();
     await this.#options.store.flush();
     if (this.#connections > 0) this.#log.info('bot stopped');
   }
@@ -171,75 +173,29 @@ export class BotInstance {
     throw new ConfigError(key, 'bot settings', issue?.message ?? 'invalid');
   }
 
-  #connect(): Promise<void> {
-    const timeoutMs = this.#options.connectTimeoutMs ?? 5000;
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#socket.off('connect', connected);
-        this.#socket.off('connect_error', failed);
-      };
-      const connected = () => {
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        this.#log.warn({ url: this.#options.url, timeoutMs }, 'relay not reached yet; still trying');
-        resolve();
-      }, timeoutMs);
-      const failed = (error: Error & { data?: { code?: string } }) => {
-        // An inactive socket was refused by the relay's middleware and will not retry.
-        if (this.#socket.active) return;
-        done();
-        const code = error.data?.code;
-        void this.stop();
-        reject(
-          code === 'RELAY_ERR_BOT_AUTH_FAILED'
-            ? new RelayError('RELAY_ERR_BOT_AUTH_FAILED', `bot "${this.name}" was refused by the relay`)
-            : new RelayError(
-                'RELAY_ERR_PLUGIN_LOAD_FAILED',
-                `bot "${this.name}" was refused: ${error.message}`,
-              ),
-        );
-      };
-      this.#socket.on('connect', connected);
-      this.#socket.on('connect_error', failed);
-      this.#socket.connect();
-    });
+  #connected(): void {
+    this.#connections += 1;
+    this.#log.info({ socket: this.#connection.id, reconnect: this.#connections > 1 }, 'bot connected');
+    for (const handler of this.#handlers.connect) void this.#runner.run('on connect', () => handler());
   }
 
-  #listen(): void {
-    const socket = this.#socket;
-    socket.on('connect', () => {
-      this.#connections += 1;
-      this.#log.info({ socket: socket.id, reconnect: this.#connections > 1 }, 'bot connected');
-      for (const handler of this.#handlers.connect) void this.#runner.run('on connect', () => handler());
-    });
-    socket.on('disconnect', (reason) => {
-      if (this.#stopping) return;
-      this.#log.warn({ reason }, 'bot disconnected; reconnecting');
-      for (const handler of this.#handlers.disconnect) {
-        void this.#runner.run('on disconnect', () => handler(reason));
-      }
-    });
-    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-      this.#log.warn({ code: error.data?.code, err: error.message }, 'bot could not connect');
-    });
-    socket.on('relayError', (error) => this.#log.warn({ ...error }, 'relay refused something the bot sent'));
-    socket.on('presence', (event) => this.#presence(event));
-    socket.on('sendMessageFromBack', (content, meta) => this.#dispatch(content, meta));
+  #disconnected(reason: string): void {
+    if (this.#stopped) return;
+    this.#log.warn({ reason }, 'bot disconnected; reconnecting');
+    for (const handler of this.#handlers.disconnect) {
+      void this.#runner.run('on disconnect', () => handler(reason));
+    }
   }
 
   #presence(event: PresenceEvent): void {
-    if (this.#stopping) return;
+    if (this.#stopped) return;
     for (const handler of this.#handlers.presence) {
       void this.#runner.run(`on presence ${event.type}`, () => handler(event));
     }
   }
 
   #dispatch(content: MessageContent, meta: MessageMeta): void {
-    if (this.#stopping || !meta?.from) return;
+    if (this.#stopped || !meta?.from) return;
     const { kind, name } = meta.from;
     if (kind === 'system') return;
     if (kind === 'bot' && (name === this.name || !this.#options.definition.hearBots)) return;
@@ -298,7 +254,7 @@ export class BotInstance {
     const scope = this.#runner.current();
     const room = target.room === undefined ? LOBBY : target.room;
     const sent = new Promise<SendResult>((resolve, reject) => {
-      if (this.#stopping) {
+      if (this.#stopped) {
         reject(new Error(`bot "${this.name}" is stopped`));
         return;
       }
@@ -310,17 +266,7 @@ export class BotInstance {
         room,
         ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
       };
-      const timeoutMs = this.#options.sendTimeoutMs ?? 5000;
-      this.#socket
-        .timeout(timeoutMs)
-        .emitWithAck('botMessage', content, options)
-        .then(
-          (answer: SendAck) => {
-            if (answer.ok) resolve({ id: answer.id });
-            else reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
-          },
-          () => reject(new Error(`the relay did not acknowledge the message within ${timeoutMs} ms`)),
-        );
+      this.#connection.send(content, options).then(resolve, reject);
     });
     // Logged here so that a send nobody awaits is still reported, and never an unhandled rejection.
     sent.catch((error: Error & { code?: string }) => {

@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  BotSendOptions,
+  ClientToServerEvents,
+  MessageContent,
+  MessageMeta,
+  PresenceEvent,
+  SendAck,
+  ServerToClientEvents,
+} from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { SendResult } from './bot-context.js';
+
+/** What a bot connection reports to its bot; each is registered once, for the connection's life. */
+export interface BotConnectionEvents {
+  connect(): void;
+  disconnect(reason: string): void;
+  message(content: MessageContent, meta: MessageMeta): void;
+  presence(event: PresenceEvent): void;
+}
+
+type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type ConnectError = Error & { data?: { code?: string } };
+
+/**
+ * One bot's socket.io-client connection to the relay, authenticated with the bot token. socket.io-client
+ * reconnects by itself with backoff; the listeners given to the constructor are added once, so a
+ * reconnection never doubles them.
+ */
+export class BotConnection {
+  readonly #socket: BotSocket;
+  readonly #name: string;
+  readonly #log: Logger;
+  readonly #sendTimeoutMs: number;
+  #closed = false;
+
+  constructor(options: {
+    url: string;
+    token: string;
+    name: string;
+    log: Logger;
+    events: BotConnectionEvents;
+    sendTimeoutMs?: number;
+  }) {
+    this.#name = options.name;
+    this.#log = options.log;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? 5000;
+    this.#socket = io(options.url, {
+      autoConnect: false,
+      forceNew: true,
+      transports: ['websocket'],
+      auth: { name: options.name, botToken: options.token },
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 5000,
+    });
+    const { events } = options;
+    const socket = this.#socket;
+    socket.on('connect', () => events.connect());
+    socket.on('disconnect', (reason) => {
+      if (!this.#closed) events.disconnect(reason);
+    });
+    socket.on('connect_error', (error: ConnectError) => {
+      this.#log.warn({ code: error.data?.code, err: error.message }, 'bot could not connect');
+    });
+    socket.on('relayError', (error) => this.#log.warn({ ...error }, 'relay refused something the bot sent'));
+    socket.on('presence', (event) => events.presence(event));
+    socket.on('sendMessageFromBack', (content, meta) => events.message(content, meta));
+  }
+
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /** The socket id while connected. */
+  get id(): string | undefined {
+    return this.#socket.id;
+  }
+
+  /**
+   * Connects; resolves on the first connection, or after `timeoutMs` with a warning (it keeps trying).
+   * Rejects when the relay refuses the bot (a wrong token): socket.io-client does not retry those.
+   */
+  open(timeoutMs = 5000): Promise<void> {
+    const socket = this.#socket;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        socket.off('connect', connected);
+        socket.off('connect_error', failed);
+      };
+      const connected = () => {
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.#log.warn({ timeoutMs }, 'relay not reached yet; still trying');
+        resolve();
+      }, timeoutMs);
+      const failed = (error: ConnectError) => {
+        // An inactive socket was refused by the relay's middleware and will not retry.
+        if (socket.active) return;
+        done();
+        reject(
+          error.data?.code === 'RELAY_ERR_BOT_AUTH_FAILED'
+            ? new RelayError('RELAY_ERR_BOT_AUTH_FAILED', `bot "${this.#name}" was refused by the relay`)
+            : new RelayError(
+                'RELAY_ERR_PLUGIN_LOAD_FAILED',
+                `bot "${this.#name}" was refused: ${error.message}`,
+              ),
+        );
+      };
+      socket.on('connect', connected);
+      socket.on('connect_error', failed);
+      socket.connect();
+    });
+  }
+
+  /** Sends through `botMessage`; resolves with the message id, rejects with the relay's `code`. */
+  send(content: MessageContent, options: BotSendOptions): Promise<SendResult> {
+    const timeoutMs = this.#sendTimeoutMs;
+    return this.#socket
+      .timeout(timeoutMs)
+      .emitWithAck('botMessage', content, options)
+      .then(
+        (answer: SendAck) => {
+          if (answer.ok) return { id: answer.id };
+          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        },
+        () => {
+          throw new Error(`the relay did not acknowledge the message within ${timeoutMs} ms`);
+        },
+      );
+  }
+
+  /** Disconnects for good. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.#socket.disconnect();
+    this.#socket.removeAllListeners();
+  }
+}
