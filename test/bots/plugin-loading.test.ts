@@ -77,9 +77,13 @@ export default defineBot({ name: 'bad-setup', description: 'x', setup() { throw 
 export default defineBot({ name: 'nightly', description: 'x', setup(bot) { bot.every('0 3 * * *', () => bot.send('good night'), { name: 'report' }); } });
 `,
     });
-    const { server } = await startRelay({ plugins: dir });
+    const { server, logs } = await startRelay({ plugins: dir });
     const job = server.scheduler.list().find((view) => view.id === 'nightly:report');
     expect(job).toMatchObject({ origin: 'code', owner: 'nightly' });
+    // Jobs close first, then bots: the bot's job.stop() on the closed scheduler must not fail the close.
+    await server.close();
+    expect(logs.filter((line) => line.msg === 'close hook failed')).toEqual([]);
+    expect(logs.some((line) => line.msg === 'bot stopped' && line.bot === 'nightly')).toBe(true);
   });
 
   it('refuses a plugins folder that does not exist, naming the setting', async () => {

@@ -1,0 +1,56 @@
+// bot.store: a JSON file per bot, replaced atomically, writes in order.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BotStore } from '../../src/index.js';
+import { track } from '../support/cleanup.js';
+
+async function tempDir(): Promise<string> {
+  return track(await mkdtemp(path.join(tmpdir(), 'relaykit-store-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+}
+
+describe('BotStore', () => {
+  it('starts empty, saves to <dir>/bot-store/<bot>.json and reads it back after a reopen', async () => {
+    const dir = await tempDir();
+    const store = await BotStore.open(dir, 'notes');
+    expect(store.keys()).toEqual([]);
+    await store.set('count', 1);
+    await store.set('list', [{ at: 'now' }]);
+    expect(store.file).toBe(path.join(dir, 'bot-store', 'notes.json'));
+    const again = await BotStore.open(dir, 'notes');
+    expect(again.entries()).toEqual([
+      ['count', 1],
+      ['list', [{ at: 'now' }]],
+    ]);
+    expect(await again.delete('count')).toBe(true);
+    expect(await again.delete('count')).toBe(false);
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({ list: [{ at: 'now' }] });
+  });
+
+  it('keeps the last of many writes started at once, and leaves no temporary files', async () => {
+    const dir = await tempDir();
+    const store = await BotStore.open(dir, 'busy');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.set('n', i)));
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({ n: 19 });
+    expect(await readdir(path.join(dir, 'bot-store'))).toEqual(['busy.json']);
+  });
+
+  it('copies values on set, so later changes by the caller do not leak in', async () => {
+    const store = await BotStore.open(await tempDir(), 'copy');
+    const value = { items: ['a'] };
+    await store.set('v', value);
+    value.items.push('b');
+    expect(store.get('v')).toEqual({ items: ['a'] });
+  });
+
+  it('refuses a store file that is not a JSON object', async () => {
+    const dir = await tempDir();
+    const first = await BotStore.open(dir, 'bad');
+    await first.set('x', 1);
+    await writeFile(first.file, '[1, 2]');
+    await expect(BotStore.open(dir, 'bad')).rejects.toThrow(/does not hold a JSON object/);
+  });
+});
