@@ -1,12 +1,23 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
+import type { IdempotencyStore } from '../http/idempotency-store.js';
 import type { RelayServer } from '../relay/relay-server.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
+import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
 const SESSION_PREFIX = 'relaykit:session:';
+
+/** What a node shares with its cluster, for the features that need it. */
+export interface RedisCluster {
+  /** The node's main Redis client, for features that keep shared state (e.g. the scheduler's slot claims). */
+  readonly client: RedisLinks['client'];
+  readonly links: RedisLinks;
+  /** Idempotent HTTP answers, shared so that a retry on another node is not published twice. */
+  readonly idempotencyStore: IdempotencyStore;
+}
 
 /**
  * Makes `server` one node of a cluster when `redisUrl` is set: socket.io's Redis Streams adapter
@@ -26,7 +37,7 @@ const SESSION_PREFIX = 'relaykit:session:';
  * server.checkReadiness().checks.redis; // { ok: true, detail: '3/3 Redis connections ready' }
  * ```
  */
-export function mountRedisAdapter(server: RelayServer): RedisLinks | undefined {
+export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined {
   const url = server.config.redisUrl;
   if (url === undefined) return undefined;
   const log = server.logger.child({ part: 'cluster', redis: redactUrl(url) });
@@ -88,7 +99,7 @@ export function mountRedisAdapter(server: RelayServer): RedisLinks | undefined {
   });
   // After the sockets phase: closing sockets persist their recovery sessions through the main client.
   server.onClose('http', () => links.close());
-  return links;
+  return { client: links.client, links, idempotencyStore: new RedisIdempotencyStore(links.client) };
 }
 
 /** The URL without its password, for logs. */

@@ -49,11 +49,12 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   });
   // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
   // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket connects.
-  mountRedisAdapter(server);
+  const cluster = mountRedisAdapter(server);
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
-  const api = mountHttpApi(server);
+  // In a cluster, idempotent answers are kept in Redis: a retry that reaches another node is not published twice.
+  const api = mountHttpApi(server, cluster ? { idempotencyStore: cluster.idempotencyStore } : {});
   // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.
   server.onListen(() => server.scheduler.start());
   server.onClose('jobs', () => server.scheduler.close());
