@@ -78,15 +78,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       describe: 'background deliveries/s in echo (default 10000; quick 2000)',
     })
     .option('echo-interval', { type: 'number', default: 20, describe: 'ms between echo probes' })
-    .option('idle-clients', { type: 'string', describe: 'idle sizes (default 1000,10000; quick 300)' })
+    .option('idle-clients', { type: 'string', describe: 'idle sizes (default 1000,10000; quick 200)' })
     .option('idle-rounds', { type: 'number', describe: 'rounds of the largest idle size (default 2)' })
     .option('pings', { type: 'number', describe: '!ping round trips per round (default 100; quick 20)' })
     .option('ping-interval', { type: 'number', default: 20, describe: 'ms between !ping round trips' })
     .option('duration', {
       type: 'number',
-      describe: 'ms of measured load per run (default 4000; quick 1500)',
+      describe: 'ms of measured load per run (default 4000; quick 1000)',
     })
-    .option('warmup', { type: 'number', describe: 'ms of unmeasured load first (default 1000; quick 300)' })
+    .option('warmup', { type: 'number', describe: 'ms of unmeasured load first (default 1000; quick 200)' })
     .option('client-procs', {
       type: 'number',
       default: 1,
@@ -132,12 +132,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     echoBackground: pick(args['echo-background'], 1000, 100),
     echoLoad: pick(args['echo-load'], 10_000, 2000),
     echoIntervalMs: args['echo-interval'],
-    idleClients: numbers(pick(args['idle-clients'], '1000,10000', '300')),
+    idleClients: numbers(pick(args['idle-clients'], '1000,10000', '200')),
     idleRounds: pick(args['idle-rounds'], 2, 1),
     pings: pick(args.pings, 100, 20),
     pingIntervalMs: args['ping-interval'],
-    durationMs: pick(args.duration, 4000, 1500),
-    warmupMs: pick(args.warmup, 1000, 300),
+    durationMs: pick(args.duration, 4000, 1000),
+    warmupMs: pick(args.warmup, 1000, 200),
     clientProcs: args['client-procs'],
     transport: args.transport,
     content: args.content,

@@ -92,11 +92,20 @@ export async function startServer(
 /** A load-generator process driven by request/reply over IPC. */
 export interface LoadWorker {
   call<T>(command: LoadCommand): Promise<T>;
+  /** Disconnects its clients and gives the process back to the pool for the next run. */
   close(): Promise<void>;
 }
 
-/** Starts a load worker and waits until it is ready. */
-export async function startLoadWorker(): Promise<LoadWorker> {
+interface PooledWorker {
+  readonly child: ChildProcess;
+  call<T>(command: LoadCommand): Promise<T>;
+}
+
+// Load workers are reused across runs: starting a TypeScript process costs about a second.
+const idleWorkers: PooledWorker[] = [];
+const allWorkers = new Set<PooledWorker>();
+
+async function spawnLoadWorker(): Promise<PooledWorker> {
   const child = spawnNode(here('./load/load-worker.ts'), [], {}, false);
   await firstMessage<LoadReply>(child, 'load worker');
   let nextId = 1;
@@ -108,23 +117,53 @@ export async function startLoadWorker(): Promise<LoadWorker> {
     if (reply.ok) waiting.resolve(reply.result);
     else waiting.reject(new Error(reply.error));
   });
+  const worker: PooledWorker = {
+    child,
+    call: <T>(command: LoadCommand) =>
+      new Promise<T>((resolve, reject) => {
+        if (child.exitCode !== null) return reject(new Error('load worker has exited'));
+        const id = nextId++;
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, command });
+      }),
+  };
   child.on('exit', (code) => {
     for (const waiting of pending.values()) waiting.reject(new Error(`load worker exited with ${code}`));
     pending.clear();
+    allWorkers.delete(worker);
+    const index = idleWorkers.indexOf(worker);
+    if (index >= 0) idleWorkers.splice(index, 1);
   });
-  const call = <T>(command: LoadCommand) =>
-    new Promise<T>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      child.send({ id, command });
-    });
+  allWorkers.add(worker);
+  return worker;
+}
+
+/** A load worker from the pool, or a new one; ready for commands. */
+export async function startLoadWorker(): Promise<LoadWorker> {
+  const worker = idleWorkers.pop() ?? (await spawnLoadWorker());
+  let released = false;
   return {
-    call,
+    call: (command) => worker.call(command),
     close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await call({ cmd: 'close' }).catch(() => undefined);
-      await exited;
+      if (released) return;
+      released = true;
+      try {
+        await worker.call({ cmd: 'reset' });
+        idleWorkers.push(worker);
+      } catch {
+        worker.child.kill();
+      }
     },
   };
+}
+
+/** Ends every load worker; the last step of a bench run. */
+export async function closeLoadWorkers(): Promise<void> {
+  await Promise.all(
+    [...allWorkers].map(async (worker) => {
+      const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+      await worker.call({ cmd: 'close' }).catch(() => undefined);
+      await exited;
+    }),
+  );
 }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseBenchOptions } from './bench-options.js';
-import { startServer, type Target } from './bench-processes.js';
+import { closeLoadWorkers, type ServerHandle, startServer, type Target } from './bench-processes.js';
 import { planCases } from './plan-cases.js';
 import { type CaseResult, type CaseRounds, caseMarkdown, reportMarkdown, summariseCase } from './report.js';
 import type { RunSettings, ServerSetup } from './workloads/workload-case.js';
@@ -25,7 +25,10 @@ const settings: RunSettings = {
 
 const commit = (() => {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    return (
+      process.env.BENCH_COMMIT ??
+      execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    );
   } catch {
     return 'unknown';
   }
@@ -74,8 +77,9 @@ for (const c of planCases(options)) {
       for (const target of order) {
         const setup = withRelayOptions(c.setup(target), target);
         for (const note of setup.notes) notes.add(note);
-        const server = await startServer(target, setup.options, profileDir && join(profileDir, c.id, target));
+        let server: ServerHandle | undefined;
         try {
+          server = await startServer(target, setup.options, profileDir && join(profileDir, c.id, target));
           const measured = await c.run(server, settings);
           rounds.rounds[target].push(measured);
           const shown = Object.entries(measured)
@@ -86,7 +90,7 @@ for (const c of planCases(options)) {
           rounds.errors.push(`${target}, round ${round + 1}: ${(error as Error).message}`);
           log(`[${c.id}] round ${round + 1}/${count} ${target}: FAILED ${(error as Error).message}`);
         } finally {
-          await server.stop();
+          await server?.stop();
         }
       }
     }
@@ -98,6 +102,7 @@ for (const c of planCases(options)) {
   log(`\n${caseMarkdown(result)}`);
 }
 
+await closeLoadWorkers();
 meta.durationSeconds = Math.round((performance.now() - started) / 1000);
 meta.loadAverageAtEnd = loadavg()[0];
 const markdown = reportMarkdown(meta, results);

@@ -45,6 +45,7 @@ export type LoadCommand =
       bytes: number;
     }
   | { cmd: 'ping'; url: string; transport: Transport; count: number; intervalMs: number; timeoutMs: number }
+  | { cmd: 'reset' }
   | { cmd: 'close' };
 
 /** Deliveries seen by a worker's receivers since `record`. */

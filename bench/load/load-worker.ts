@@ -77,6 +77,11 @@ async function handle(command: LoadCommand): Promise<unknown> {
       return runHttp(command);
     case 'ping':
       return runPing(command);
+    case 'reset':
+      for (const socket of receivers) socket.disconnect();
+      receivers.length = 0;
+      recording = undefined;
+      return null;
     case 'close':
       for (const socket of receivers) socket.disconnect();
       receivers.length = 0;

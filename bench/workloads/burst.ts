@@ -17,6 +17,7 @@ export function burstCase(clients: number, messages: number): WorkloadCase {
       { key: 'allDeliveredMs', label: 'time until all delivered', unit: 'ms', better: 'lower' },
       { key: 'deliveriesPerSecond', label: 'deliveries/s', unit: '', better: 'higher' },
       { key: 'lost', label: 'not delivered', unit: '', better: 'lower' },
+      { key: 'serverCpuMs', label: 'server CPU time', unit: 'ms', better: 'lower' },
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(messages, messages)),
     run: async (server, settings) => {
@@ -34,8 +35,10 @@ export function burstCase(clients: number, messages: number): WorkloadCase {
             kind: settings.kind,
           });
         await receivers.record('burst');
+        const before = await server.stats();
         const sent = await burst('burst', messages);
         await receivers.waitFor(messages, 30_000);
+        const after = await server.stats();
         const got = await receivers.collect();
         const allDeliveredMs = got.lastAt - sent.startedAt;
         return {
@@ -43,6 +46,7 @@ export function burstCase(clients: number, messages: number): WorkloadCase {
           deliveriesPerSecond: (got.count / allDeliveredMs) * 1000,
           lost: messages * clients - got.count,
           refused: sent.refused,
+          serverCpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs,
         };
       } finally {
         await sender.close();
