@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta } from '../../src/index.js';
+import type { MessageMeta, PresenceEvent } from '../../src/index.js';
 import { connectClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
@@ -88,5 +88,41 @@ describe.runIf(HAS_REDIS)('several relay nodes over Redis', () => {
     alice.emit('sendMessage', 'just me');
     expect((await aliceHears)[0]).toBe('just me');
     expect(await bobHears).toEqual([]);
+  });
+
+  it('lets a bot connected to any node hear every room of every node, and answer there', async () => {
+    const redis = await startRedis();
+    // Nodes of one cluster share their bot token, so a bot may connect to any of them.
+    const options = {
+      redisUrl: redis.url,
+      greeting: 'none',
+      botToken: 'cluster-bot-token-0123456789',
+    } as const;
+    const a = await startRelay(options);
+    const b = await startRelay(options);
+    const bot = await connectClient(b.url, { auth: { name: 'watcher', botToken: options.botToken } });
+
+    const joined = waitForEvent<[PresenceEvent]>(bot, 'presence', { timeoutMs: 5000 });
+    const hana = await connectClient(a.url, { auth: { name: 'hana', room: 'general' } });
+    expect((await joined)[0]).toMatchObject({ type: 'join', room: 'general', user: { name: 'hana' } });
+
+    const botHears = waitForEvent<Heard>(bot, 'sendMessageFromBack', { timeoutMs: 5000 });
+    const ack = await hana.emitWithAck('sendMessage', '!ping');
+    const [content, meta] = await botHears;
+    expect(content).toBe('!ping');
+    expect(meta).toMatchObject({ room: 'general', from: { name: 'hana' } });
+    expect(ack).toEqual({ ok: true, id: meta.id });
+
+    const hanaHears = waitForEvent<Heard>(hana, 'sendMessageFromBack', {
+      timeoutMs: 5000,
+      filter: (text) => text === 'pong',
+    });
+    const answer = await bot.emitWithAck('botMessage', 'pong', {
+      room: 'general',
+      causedBy: meta.id,
+      hops: 1,
+    });
+    expect(answer.ok).toBe(true);
+    expect((await hanaHears)[1]).toMatchObject({ from: { name: 'watcher', kind: 'bot' }, causedBy: meta.id });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta } from '../../src/index.js';
+import type { MessageMeta, RelayServerOptions } from '../../src/index.js';
 import { connectClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
@@ -23,7 +23,7 @@ const announce = (url: string, key: string, content: string) =>
 describe.runIf(HAS_REDIS)('state shared by the nodes through Redis', () => {
   it('answers a retry sent to another node from the shared idempotency store, without publishing again', async () => {
     const redis = await startRedis();
-    const options = { redisUrl: redis.url, greeting: 'none', api: { tokens: [TOKEN] } } as const;
+    const options: RelayServerOptions = { redisUrl: redis.url, greeting: 'none', api: { tokens: [TOKEN] } };
     const a = await startRelay(options);
     const b = await startRelay(options);
     const listener = await connectClient(b.url);
