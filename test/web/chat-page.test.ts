@@ -75,6 +75,45 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it('labels every kind of sender, and shows object content as its text or JSON', async () => {
+    const { url, server } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const { page } = await openPage(browser);
+    await join(page, url, 'Alice');
+    // Every producer goes through the one publish path; these stand for a bot, the API and a schedule.
+    const publish = server.relay.publish.bind(server.relay);
+    publish('pong', { from: { id: 'b1', name: 'pingbot', kind: 'bot' }, room: 'general' });
+    publish('Deploy done', { from: { id: 'ci', name: 'ci', kind: 'http' } });
+    publish(
+      { text: 'Stand-up in 5 minutes' },
+      { from: { id: 'j1', name: 'standup', kind: 'schedule' }, room: 'general' },
+    );
+    publish({ build: 42 }, { from: { id: 'ci', name: 'ci', kind: 'http' }, room: 'general' });
+    const rows = page.locator('#log li.message');
+    await expect.poll(() => rows.count(), DEADLINE).toBe(4);
+    const seen = await rows.evaluateAll((items) =>
+      items.map((item) => ({
+        kind: (item as HTMLElement).dataset.kind,
+        from: item.querySelector('.message-from')?.textContent,
+        badges: Array.from(item.querySelectorAll('.badge'), (badge) => badge.textContent),
+        text: item.querySelector('.message-text')?.textContent,
+        tag: item.querySelector('.message-text')?.tagName,
+      })),
+    );
+    expect(seen).toEqual([
+      { kind: 'bot', from: 'pingbot', badges: ['bot'], text: 'pong', tag: 'P' },
+      { kind: 'http', from: 'ci', badges: ['announcement', 'everyone'], text: 'Deploy done', tag: 'P' },
+      { kind: 'schedule', from: 'standup', badges: ['schedule'], text: 'Stand-up in 5 minutes', tag: 'P' },
+      {
+        kind: 'http',
+        from: 'ci',
+        badges: ['announcement'],
+        text: JSON.stringify({ build: 42 }, null, 2),
+        tag: 'PRE',
+      },
+    ]);
+  });
+
   it('keeps rooms apart', async () => {
     const { url } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();
