@@ -25,7 +25,7 @@ export interface BotMessage {
   readonly room: string | null;
   /** Aborted when the handler runs past the bot handler timeout: stop the work, the answer is dropped. */
   readonly signal: AbortSignal;
-  /** Answers in the room the message came from; the answer carries this message as its cause. */
+  /** Answers in the room the message came from (the lobby for a relay-wide announcement), with this message as its cause. */
   reply(content: MessageContent): Promise<SendResult>;
 }
 

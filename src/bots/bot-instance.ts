@@ -211,8 +211,9 @@ export class BotInstance {
     }
     if (text === '') return;
     for (const { pattern, handler } of this.#hears) {
+      // exec, not match: a /g pattern must still give its captures.
       pattern.lastIndex = 0;
-      const match = text.match(pattern);
+      const match = pattern.exec(text);
       if (!match) continue;
       void this.#runner.run(
         `hear ${pattern}`,

@@ -9,6 +9,7 @@ const parrot = defineBot({
   setup(bot) {
     bot.hear(/^my name is (\w+)$/i, (msg) => msg.reply(`hello ${msg.match[1]}`));
     bot.hear('good morning', (msg) => msg.reply('morning!'));
+    bot.hear(/deploy (\w+)/gi, (msg) => msg.reply(`deploying ${msg.match[1]}`));
     bot.command('args', { description: 'show arguments', usage: '<words…>' }, (msg) =>
       msg.reply(JSON.stringify({ command: msg.command, args: msg.args, rest: msg.rest })),
     );
@@ -24,6 +25,9 @@ describe('bots hear, answer commands and reply', () => {
     expect((await testbed.ask('My name is Ada')).text).toBe('hello Ada');
     expect((await testbed.ask('Well, GOOD MORNING everyone')).text).toBe('morning!');
     expect(await testbed.repliesTo('goodmorning')).toEqual([]);
+    // A /g pattern still gives its captures, every time.
+    expect((await testbed.ask('please deploy api')).text).toBe('deploying api');
+    expect((await testbed.ask('deploy web now')).text).toBe('deploying web');
   });
 
   it('parses command arguments, quotes included, with the command case-insensitive', async () => {
