@@ -30,7 +30,12 @@ describe('loop prevention', () => {
     });
     const person = await testbed.user('gina');
     await person.say('hello bots');
-    await settle(1000);
+    // Both bots' third answers are refused; wait for those refusals rather than for a fixed time.
+    const refused = () =>
+      testbed.logs.filter((line) => line.code === 'RELAY_ERR_LOOP_DETECTED' && line.msg === 'input refused')
+        .length;
+    for (const deadline = Date.now() + 5000; refused() < 2 && Date.now() < deadline; ) await settle(50);
+    await settle(200);
     const fromBots = person.received.filter((m) => m.meta.from.kind === 'bot');
     // Each bot answers the person (hop 1) and the other bot's answer (hop 2); hop 3 is dropped.
     expect(fromBots.map((m) => m.meta.hops).sort()).toEqual([1, 1, 2, 2]);
