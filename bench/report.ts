@@ -99,6 +99,30 @@ export function caseMarkdown(result: CaseResult): string {
   return lines.join('\n');
 }
 
+/** One table of the headline metrics of every case: what the README shows. */
+export function summaryMarkdown(results: readonly CaseResult[]): string {
+  const lines = [
+    '| workload | metric | RelayKit | bare socket.io | RelayKit ÷ bare | target |',
+    '| --- | --- | ---: | ---: | ---: | :---: |',
+  ];
+  for (const result of results) {
+    const where = result.title.replace(/^[^:]*: /, '').replace(/\|/g, '/');
+    const name = `${result.workload}: ${where}`;
+    if (result.pending) {
+      lines.push(`| ${name} | _pending: ${result.pending}_ | | | | |`);
+      continue;
+    }
+    for (const m of result.metrics.filter((metric) => metric.spec.headline)) {
+      const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
+      const mark = m.verdict === 'met' ? ' ✅' : m.verdict === 'missed' ? ' ❌' : '';
+      lines.push(
+        `| ${name} | ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${targetText(m.spec)}${mark} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** The whole report as Markdown. */
 export function reportMarkdown(meta: Record<string, unknown>, results: readonly CaseResult[]): string {
   const lines = [
@@ -108,6 +132,11 @@ export function reportMarkdown(meta: Record<string, unknown>, results: readonly 
     `${String(meta.rounds)} rounds, targets alternating each round; every number is the median over rounds.`,
     `Load clients: socket.io-client over the ${String(meta.transport)} transport, ${String(meta.contentKind)} content of ~${String(meta.bytes)} bytes.`,
     'Ratios are RelayKit ÷ bare: for throughput higher is better, for latency and memory lower is better.',
+    '',
+    '## Summary',
+    '',
+    summaryMarkdown(results),
+    '## Workloads',
     '',
   ];
   for (const result of results) lines.push(caseMarkdown(result));

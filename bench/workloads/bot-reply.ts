@@ -27,8 +27,8 @@ export function botReplyCase(pings: number, intervalMs: number): WorkloadCase {
     title: 'Bot reply: `!ping` until the `pong` arrives',
     params: { pings, intervalMs },
     metrics: [
-      { key: 'p50', label: 'reply p50', unit: 'ms', better: 'lower', digits: 2 },
-      { key: 'p99', label: 'reply p99', unit: 'ms', better: 'lower', digits: 2 },
+      { key: 'p50', headline: true, label: 'reply p50', unit: 'ms', better: 'lower', digits: 2 },
+      { key: 'p99', headline: true, label: 'reply p99', unit: 'ms', better: 'lower', digits: 2 },
       { key: 'failed', label: 'pings without a reply', unit: '', better: 'lower' },
     ],
     setup: (target) =>

@@ -18,8 +18,8 @@ export function echoCase(background: number, backgroundDeliveries: number, inter
     title: `Echo round trip under load: ${background} background clients at ${rate} msg/s`,
     params: { background, backgroundRate: rate, intervalMs },
     metrics: [
-      { key: 'p50', label: 'round trip p50', unit: 'ms', better: 'lower', digits: 2 },
-      { key: 'p99', label: 'round trip p99', unit: 'ms', better: 'lower', digits: 2 },
+      { key: 'p50', headline: true, label: 'round trip p50', unit: 'ms', better: 'lower', digits: 2 },
+      { key: 'p99', headline: true, label: 'round trip p99', unit: 'ms', better: 'lower', digits: 2 },
       { key: 'failed', label: 'lost round trips', unit: '', better: 'lower' },
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(Math.max(rate, probeRate))),

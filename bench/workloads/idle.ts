@@ -16,13 +16,21 @@ export function idleCase(clients: number, maxRounds?: number): WorkloadCase {
     metrics: [
       {
         key: 'rssPerClient',
+        headline: true,
         label: 'RSS per client',
         unit: 'KiB',
         better: 'lower',
         target: { max: 1.15 },
         digits: 1,
       },
-      { key: 'heapPerClient', label: 'JS heap per client', unit: 'KiB', better: 'lower', digits: 1 },
+      {
+        key: 'heapPerClient',
+        headline: true,
+        label: 'JS heap per client',
+        unit: 'KiB',
+        better: 'lower',
+        digits: 1,
+      },
       { key: 'connectPerSecond', label: 'connections/s while connecting', unit: '', better: 'higher' },
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : relaykitSetup({})),

@@ -10,6 +10,8 @@ export interface MetricSpec {
   readonly better: 'higher' | 'lower';
   /** The issue's target for RelayKit ÷ bare, when there is one: at least (`min`) or at most (`max`). */
   readonly target?: { readonly min?: number; readonly max?: number };
+  /** Shown in the run's summary table (and the README), not only in the workload's own table. */
+  readonly headline?: boolean;
   /** Digits after the decimal point in tables. */
   readonly digits?: number;
 }
