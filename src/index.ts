@@ -62,6 +62,7 @@ export { LOBBY } from './relay/room-name.js';
 export { checkCron } from './schedule/check-cron.js';
 export type { JobRun, RunReason } from './schedule/job-run.js';
 export { nextRuns } from './schedule/next-runs.js';
+export { redisSlotClaim, type SlotClaimRedis } from './schedule/redis-slot-claim.js';
 export type { ScheduleSpec } from './schedule/schedule-spec.js';
 export type { JobOrigin, ScheduleView } from './schedule/schedule-view.js';
 export type { JobContext, JobHandler } from './schedule/scheduled-job.js';
@@ -70,4 +71,5 @@ export {
   type SchedulerEvents,
   type SchedulerOptions,
   type SkippedRun,
+  type SlotClaim,
 } from './schedule/scheduler.js';

@@ -7,6 +7,7 @@ import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { mountScheduleApi } from '../schedule/mount-schedule-api.js';
+import { redisSlotClaim } from '../schedule/redis-slot-claim.js';
 import { mountWebPage } from '../web/mount-web-page.js';
 import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
@@ -59,6 +60,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   server.onListen(() => server.scheduler.start());
   server.onClose('jobs', () => server.scheduler.close());
   mountScheduleApi(server, api);
+  // In a cluster every node has the config file's jobs: each cron slot runs on the node that claims it in Redis.
+  if (cluster) server.scheduler.coordinate(redisSlotClaim(cluster.client));
   // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
   mountBots(server, { watch: watchPlugins ?? false });
   // The chat page's static files go last: every route above wins over them.

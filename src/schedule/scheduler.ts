@@ -13,6 +13,12 @@ import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
 import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
 
+/**
+ * Decides whether this node runs a cron slot of a job; `true` for exactly one node of a cluster (see
+ * {@link Scheduler.coordinate}).
+ */
+export type SlotClaim = (jobId: string, slot: Date) => Promise<boolean>;
+
 /** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
 export interface SkippedRun {
   readonly jobId: string;
@@ -65,6 +71,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #jobs = new Map<string, ScheduledJob>();
   #store: ScheduleStore | undefined;
   #started = false;
+  #claim: SlotClaim | undefined;
   #closing: Promise<void> | undefined;
 
   /** Checks the declared jobs against the relay's limits; throws a `ConfigError` naming job and field. */
@@ -103,11 +110,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     const store = this.#openStore();
     for (const stored of store.listJobs()) {
-      if (this.#jobs.get(stored.spec.id)?.origin === 'config') {
-        this.#log.warn(
-          { job: stored.spec.id },
-          'a job added over HTTP has the id of a job in the config file; the config file wins, the stored job stays inactive',
-        );
+      const present = this.#jobs.get(stored.spec.id);
+      // A job added before start() is in the map already; another job of the same id wins over the stored one.
+      if (present) {
+        if (present.origin !== 'api') {
+          this.#log.warn(
+            { job: stored.spec.id, origin: present.origin },
+            'a job added over HTTP has the id of a job declared in the config file or by code; that one wins, the stored job stays inactive',
+          );
+        }
         continue;
       }
       this.#jobs.set(stored.spec.id, this.#makeJob(stored.spec, 'api'));
@@ -216,6 +227,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.#execute(job, 'manual', null) as Promise<JobRun>;
   }
 
+  /**
+   * Makes this scheduler one of several (relay nodes of a cluster) that run the same jobs: before each
+   * cron slot (and catch-up), `claim` decides whether this node runs it, so that each slot is announced
+   * once cluster-wide. Run-now is never claimed. The relay does this with Redis when `redisUrl` is set.
+   */
+  coordinate(claim: SlotClaim): void {
+    this.#claim = claim;
+  }
+
   /** Every job, in the order they were added, each with its next `nextRunCount` fire times. */
   list(options: { nextRunCount?: number } = {}): ScheduleView[] {
     return [...this.#jobs.values()].map((job) => this.#view(job, options.nextRunCount));
@@ -307,11 +327,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     // Recorded before the run: a crash mid-run then loses this slot rather than running it twice.
     if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
-    const running = this.#run(job, reason, slot).finally(() => {
-      job.running = undefined;
-    });
+    const claim = slot ? this.#claim : undefined;
+    const running = (slot && claim ? this.#wins(claim, job, slot) : Promise.resolve(true))
+      .then((won) => (won ? this.#run(job, reason, slot) : undefined))
+      .finally(() => {
+        job.running = undefined;
+      });
     job.running = running;
-    return running;
+    return running as Promise<JobRun>;
+  }
+
+  // Whether this node runs the slot. If the claim cannot be made (e.g. Redis is away, and so is the
+  // cluster's fan-out), every node runs it for its own clients: each client still hears it once.
+  async #wins(claim: SlotClaim, job: ScheduledJob, slot: Date): Promise<boolean> {
+    try {
+      const won = await claim(job.id, slot);
+      if (!won) this.#log.debug({ job: job.id, slot: slot.toISOString() }, 'slot run by another node');
+      return won;
+    } catch (error) {
+      this.#log.warn({ job: job.id, err: error }, 'slot claim failed; running the slot on this node');
+      return true;
+    }
   }
 
   async #run(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> {

@@ -195,5 +195,6 @@ describe('relay serve with schedules, end to end', () => {
     expect(list.stdout.join('\n')).toMatch(/^tick {2}"\*\/2 \* \* \* \* \*" {2}config {2}next /);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
+    // Two real processes start here (TypeScript loaded through tsx): slow on a busy two-core machine.
+  }, 40_000);
 });

@@ -1,7 +1,9 @@
 // Scheduled jobs over a real relay and real socket.io clients: firing, rooms, run-now, pause, delete,
 // no overlap, failures.
 import { describe, expect, it } from 'vitest';
-import type { JobRun, MessageMeta, SkippedRun } from '../../src/index.js';
+import { createRelayServer, type JobRun, type MessageMeta, type SkippedRun } from '../../src/index.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
@@ -168,6 +170,25 @@ describe('scheduler', () => {
     expect(() => server.scheduler.remove('flaky')).toThrow(
       expect.objectContaining({ code: 'RELAY_ERR_SCHEDULE_READ_ONLY' }),
     );
+  });
+
+  it('keeps a job added before the relay listens, once, and runs it once listening', async () => {
+    const server = track(
+      createRelayServer({
+        port: 0,
+        host: '127.0.0.1',
+        greeting: 'none',
+        logger: captureLogs().logger,
+        scheduler: { store: await tempStore() },
+      }),
+      (s) => s.close(),
+    );
+    server.scheduler.add({ id: 'early', cron: '* * * * * *', content: 'early bird' });
+    const { url } = await server.listen();
+    expect(server.scheduler.list().map((job) => job.id)).toEqual(['early']);
+    const client = await connectClient(url);
+    const [content] = await waitForEvent<Heard>(client, 'sendMessageFromBack', { timeoutMs: 4000 });
+    expect(content).toBe('early bird');
   });
 
   it('records a publish the relay refused as a failed run', async () => {

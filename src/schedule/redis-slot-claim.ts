@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { SlotClaim } from './scheduler.js';
+
+/** What {@link redisSlotClaim} needs of a node-redis client. */
+export interface SlotClaimRedis {
+  set(
+    key: string,
+    value: string,
+    options: { condition: 'NX'; expiration: { type: 'PX'; value: number } },
+  ): Promise<string | null>;
+}
+
+/**
+ * A {@link SlotClaim} on Redis for the nodes of a cluster: the first node to `SET key NX` for a job's
+ * slot runs it, the others skip it. Keys (`relaykit:schedule:<job>:<slot ms>`) expire after `ttlMs`
+ * (default 10 minutes, longer than any clock skew between nodes should be).
+ *
+ * @example
+ * ```ts
+ * server.scheduler.coordinate(redisSlotClaim(redisClient)); // the value stored is a random node id
+ * ```
+ */
+export function redisSlotClaim(
+  redis: SlotClaimRedis,
+  options: { node?: string; ttlMs?: number } = {},
+): SlotClaim {
+  const ttlMs = options.ttlMs ?? 600_000;
+  const node = options.node ?? randomUUID();
+  return async (jobId, slot) => {
+    const reply = await redis.set(`relaykit:schedule:${jobId}:${slot.getTime()}`, node, {
+      condition: 'NX',
+      expiration: { type: 'PX', value: ttlMs },
+    });
+    return reply === 'OK';
+  };
+}
