@@ -109,7 +109,7 @@ describe('HTTP API: /v1/schedules', () => {
   });
 
   it('answers problems: 401 without token, 403 without admin, 400 naming the field, 409, 404', async () => {
-    const { call } = await startScheduleRelay({
+    const { call, server } = await startScheduleRelay({
       schedules: [{ id: 'standup', cron: '0 55 9 * * 1-5', content: 'Stand-up in 5 minutes' }],
     });
     const job = { id: 'lunch', cron: '0 0 12 * * *', content: 'Lunch' };
@@ -144,6 +144,22 @@ describe('HTTP API: /v1/schedules', () => {
     expect(declared.status).toBe(409);
     expect(await problemOf(declared)).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_READ_ONLY' });
     expect((await call('POST', '/v1/schedules/nope/run')).status).toBe(404);
+
+    // A bot's job (id `bot:name`, from code) can be run but not deleted over HTTP.
+    let botRuns = 0;
+    server.scheduler.every(
+      'digest-bot:daily',
+      '0 8 * * *',
+      () => {
+        botRuns += 1;
+      },
+      { owner: 'digest-bot' },
+    );
+    const botRun = await call('POST', '/v1/schedules/digest-bot%3Adaily/run');
+    expect(await botRun.json()).toMatchObject({ jobId: 'digest-bot:daily', outcome: 'ok' });
+    expect(botRuns).toBe(1);
+    const botDelete = await call('DELETE', '/v1/schedules/digest-bot:daily');
+    expect(await problemOf(botDelete)).toMatchObject({ status: 409, code: 'RELAY_ERR_SCHEDULE_READ_ONLY' });
   });
 
   it('keeps a job added over HTTP across a restart', async () => {
