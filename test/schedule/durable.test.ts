@@ -37,7 +37,7 @@ describe('durable schedules', () => {
 
   it('runs a slot missed while the relay was down once at start when within the grace period, never twice', async () => {
     const store = await tempStore();
-    const { cron, at } = cronAtSecondIn(1500);
+    const { cron, at } = cronAtSecondIn(2500);
     const first = await startRelay({ scheduler: { store } });
     first.server.scheduler.add({ id: 'missed', cron, content: 'sorry, late' });
     await first.server.close();
@@ -56,7 +56,7 @@ describe('durable schedules', () => {
 
   it('skips a missed slot older than the grace period', async () => {
     const store = await tempStore();
-    const { cron, at } = cronAtSecondIn(1500);
+    const { cron, at } = cronAtSecondIn(2500);
     const first = await startRelay({ scheduler: { store } });
     first.server.scheduler.add({ id: 'missed', cron, content: 'too late' });
     await first.server.close();
