@@ -53,12 +53,17 @@ export function createConnectionHandler(deps: {
       'client connected',
     );
     if (!socket.recovered && config.greeting !== 'none' && !isBot) {
-      relay.publish(config.greetingText, {
-        from: SYSTEM_SENDER,
-        room: socket.data.room,
-        delivery: config.greeting === 'self' ? 'echo' : config.greeting,
-        socketId: socket.id,
-      });
+      try {
+        relay.publish(config.greetingText, {
+          from: SYSTEM_SENDER,
+          room: socket.data.room,
+          delivery: config.greeting === 'self' ? 'echo' : config.greeting,
+          socketId: socket.id,
+        });
+      } catch {
+        // Refused (the relay is shutting down) and already logged by publish; a throw here would
+        // escape socket.io's connection emitter and crash the process.
+      }
     }
     if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from);
 

@@ -68,7 +68,6 @@ export class RelayServer {
    */
   readonly scheduler: Scheduler;
 
-
   constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {
     const { config, logger } = options;
     this.config = config;
@@ -210,6 +209,9 @@ export class RelayServer {
 
   async #runClose(): Promise<void> {
     this.logger.info('relay closing');
+    // close() may be called from inside a handler (a signal, a hook, a publish observer): let the I/O
+    // callbacks already running finish and write their acks before anything is torn down.
+    await new Promise((resolve) => setImmediate(resolve));
     for (const phase of CLOSE_PHASES) {
       if (phase === 'sockets') this.relay.stopAccepting();
       for (const hook of this.#closeHooks.get(phase) ?? []) {
@@ -225,11 +227,25 @@ export class RelayServer {
   }
 
   async #closeTransports(): Promise<void> {
-    // io.close() ends every engine.io socket after its write buffer drains, then resolves once the HTTP
-    // server has closed, which waits for requests still running: those get shutdownTimeoutMs.
+    const deadline = delay(this.config.shutdownTimeoutMs, 'timeout' as const, { ref: false });
+    // engine.io's own close() discards what is still buffered (a polling client's pending acks); closing
+    // each connection without discarding lets its buffer drain first. Clients then see "transport close"
+    // and reconnect by themselves.
+    const connections = new Set([...this.io.sockets.sockets.values()].map((socket) => socket.conn));
+    const drained = Promise.all(
+      [...connections].map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            connection.once('close', () => resolve());
+            connection.close();
+          }),
+      ),
+    ).then(() => 'drained' as const);
+    const waited = await Promise.race([drained, deadline]);
+    // io.close() cuts what is left and resolves once the HTTP server has closed, which waits for requests
+    // still running: past the deadline those are cut too.
     const closed = this.io.close().then(() => 'closed' as const);
-    const timer = delay(this.config.shutdownTimeoutMs, 'timeout' as const, { ref: false });
-    if ((await Promise.race([closed, timer])) === 'timeout') {
+    if (waited === 'timeout' || (await Promise.race([closed, deadline])) === 'timeout') {
       this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'connections still open; closing them');
       this.httpServer.closeAllConnections();
       await closed;

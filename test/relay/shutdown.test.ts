@@ -35,32 +35,50 @@ describe('lifecycle', () => {
     );
   });
 
-  it('answers every ack that arrived before close', async () => {
-    const { server, url } = await startRelay({ greeting: 'none', rateLimit: false });
-    const client = await connectClient(url);
-    let closing: Promise<void> | undefined;
-    server.relay.observe({
-      published: () => {
-        closing ??= server.close();
-      },
+  it('survives a client connecting while the relay is shutting down', async () => {
+    const { server, url, logs } = await startRelay();
+    let lateClient: Promise<unknown> | undefined;
+    server.onClose('sockets', async () => {
+      // Publishing is refused from here on, greeting included; the connection must not crash the relay.
+      lateClient = connectClient(url).catch((error: Error) => error);
+      await lateClient;
     });
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        client
-          .timeout(3000)
-          .emitWithAck('sendMessage', `message ${i}`)
-          .catch((error: Error) => error),
-      ),
-    );
-    await closing;
-    const delivered = answers.filter((answer): answer is SendAck => !(answer instanceof Error));
-    expect(delivered[0]).toMatchObject({ ok: true });
-    // Every answer that came back is a real one; acks of packets still in flight may be lost with the
-    // transport, never answered wrongly.
-    for (const answer of delivered) {
-      if (!answer.ok) expect(answer.error.code).toBe('RELAY_ERR_SHUTTING_DOWN');
-    }
+    await server.close();
+    expect(lateClient).toBeDefined();
+    expect(logs.find((line) => line.code === 'RELAY_ERR_SHUTTING_DOWN')).toBeDefined();
   });
+
+  it.each([['polling'], ['websocket']])(
+    'answers the acks of messages it accepted before close (%s)',
+    async (transport) => {
+      const { server, url } = await startRelay({ greeting: 'none', rateLimit: false });
+      const client = await connectClient(url, { transports: [transport] });
+      let closing: Promise<void> | undefined;
+      server.relay.observe({
+        published: () => {
+          closing ??= server.close();
+        },
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          client
+            .timeout(3000)
+            .emitWithAck('sendMessage', `message ${i}`)
+            .catch((error: Error) => error),
+        ),
+      );
+      await closing;
+      const delivered = answers.filter((answer): answer is SendAck => !(answer instanceof Error));
+      // The message that triggered close() was accepted: its ack must reach the client before the
+      // transport closes, on polling too, where engine.io's own close would discard the buffer.
+      expect(delivered[0]).toMatchObject({ ok: true });
+      // Every answer that came back is a real one; packets the client sent after the transport closed
+      // were never received, so their acks time out client-side instead of being answered wrongly.
+      for (const answer of delivered) {
+        if (!answer.ok) expect(answer.error.code).toBe('RELAY_ERR_SHUTTING_DOWN');
+      }
+    },
+  );
 
   it('cuts connections still open after shutdownTimeoutMs', async () => {
     const { server, url } = await startRelay({ shutdownTimeoutMs: 200 });
