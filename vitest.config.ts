@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['development'] },
+  // `relaykit` imports (plugins, sub-path exports) resolve to the TypeScript sources, as under bin/relay.js.
+  resolve: { conditions: ['relaykit-source'] },
+  ssr: { resolve: { conditions: ['relaykit-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // Integration tests open real sockets and servers; two cores, so keep parallelism modest.

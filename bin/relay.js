@@ -6,7 +6,7 @@ import { register } from 'node:module';
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
 if (existsSync(source)) {
-  register('./development-conditions.js', import.meta.url);
+  register('./source-conditions.js', import.meta.url);
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
   await import(source.href);
