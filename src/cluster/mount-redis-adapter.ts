@@ -5,6 +5,7 @@ import type { RelayServer } from '../relay/relay-server.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
+import { shareRuntimeJobs } from './share-runtime-jobs.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
@@ -97,6 +98,8 @@ export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined
     if (await links.whenReady(READY_WAIT_MS)) log.info('cluster node joined through Redis');
     else log.error({ waitedMs: READY_WAIT_MS }, 'Redis unreachable; not ready until it is (still retrying)');
   });
+  // Runtime jobs (added over HTTP) and pauses reach every node, so a job outlives the node that got it.
+  shareRuntimeJobs(server, links, log);
   // After the sockets phase: closing sockets persist their recovery sessions through the main client.
   server.onClose('http', () => links.close());
   return { client: links.client, links, idempotencyStore: new RedisIdempotencyStore(links.client) };

@@ -30,6 +30,13 @@ export interface SkippedRun {
 export interface SchedulerEvents {
   run: [run: JobRun];
   skipped: [skipped: SkippedRun];
+  change: [change: ScheduleChange];
+}
+
+/** A job added, removed, paused or resumed through this scheduler: what the nodes of a cluster share. */
+export interface ScheduleChange {
+  readonly type: 'added' | 'removed' | 'paused' | 'resumed';
+  readonly job: ScheduleView;
 }
 
 /** Settings of a {@link Scheduler}; `createRelayServer` passes the relay's. */
@@ -145,7 +152,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#jobs.set(spec.id, job);
     if (this.#started) this.#activate(job, new Date());
     this.#log.info({ job: spec.id, cron: spec.cron, timezone: spec.timezone }, 'job added');
-    return this.#view(job);
+    const view = this.#view(job);
+    this.emit('change', { type: 'added', job: view });
+    return view;
   }
 
   /**
@@ -189,9 +198,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         `job "${id}" comes from ${job.origin === 'config' ? 'the config file' : `code (${job.owner ?? 'unknown owner'})`}`,
       );
     }
+    const view = this.#view(job);
     this.#openStore().deleteJob(id);
     this.#drop(job);
     this.#log.info({ job: id }, 'job removed');
+    this.emit('change', { type: 'removed', job: view });
   }
 
   /** Stops a job's slots until `resume`; kept across restarts. A run in progress finishes. */
@@ -200,7 +211,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#openStore().setPaused(id, true, new Date());
     job.task.stop();
     this.#log.info({ job: id }, 'job paused');
-    return this.#view(job);
+    const view = this.#view(job);
+    this.emit('change', { type: 'paused', job: view });
+    return view;
   }
 
   /** Starts a paused job's slots again; slots that passed while paused are not caught up. */
@@ -209,7 +222,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#openStore().setPaused(id, false, new Date());
     if (this.#started) job.task.start();
     this.#log.info({ job: id }, 'job resumed');
-    return this.#view(job);
+    const view = this.#view(job);
+    this.emit('change', { type: 'resumed', job: view });
+    return view;
   }
 
   /**

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RelayServer } from '../relay/relay-server.js';
+import type { ScheduleView } from '../schedule/schedule-view.js';
+import type { ScheduleChange } from '../schedule/scheduler.js';
+import type { RedisLinks } from './redis-links.js';
+
+const JOBS_KEY = 'relaykit:jobs';
+const CHANNEL = 'relaykit:jobs';
+
+/**
+ * What the cluster keeps of a job, by id: a runtime job's definition (config and code jobs come from each
+ * node's own config file and code), whether it is paused, or that it was removed (so that a node that was
+ * down when it happened does not bring it back).
+ */
+interface SharedJob {
+  readonly spec?: { id: string; cron: string; timezone?: string; room?: string; content: unknown };
+  readonly paused: boolean;
+  readonly removed?: true;
+}
+
+function toShared(change: ScheduleChange): SharedJob {
+  const { job } = change;
+  if (change.type === 'removed') return { paused: false, removed: true };
+  if (job.origin !== 'api') return { paused: job.paused };
+  return {
+    spec: {
+      id: job.id,
+      cron: job.cron,
+      ...(job.timezone === null ? {} : { timezone: job.timezone }),
+      ...(job.room === null ? {} : { room: job.room }),
+      content: job.content,
+    },
+    paused: job.paused,
+  };
+}
+
+/**
+ * Shares runtime jobs (added over HTTP) and pauses between the nodes of a cluster: each change made on
+ * one node is kept in a Redis hash and announced on a channel; the other nodes apply it to their own
+ * scheduler and store. A node that starts, or whose Redis comes back, catches up from the hash (and puts
+ * back the jobs a Redis restarted empty has lost). Every node then has every job, and slot claims make
+ * each slot run once: a runtime job outlives the node that received it.
+ *
+ * @example
+ * ```ts
+ * shareRuntimeJobs(server, links, logger); // mountRedisAdapter does it
+ * ```
+ */
+export function shareRuntimeJobs(server: RelayServer, links: RedisLinks, log: Logger): void {
+  const { scheduler } = server;
+  const node = randomUUID();
+  // Changes this node applies from others must not be announced again.
+  let applying = false;
+
+  const find = (id: string): ScheduleView | undefined =>
+    scheduler.list({ nextRunCount: 0 }).find((job) => job.id === id);
+
+  const apply = (id: string, shared: SharedJob) => {
+    applying = true;
+    try {
+      const local = find(id);
+      if (shared.removed) {
+        if (local?.origin === 'api') scheduler.remove(id);
+        return;
+      }
+      if (!local && shared.spec) scheduler.add(shared.spec);
+      const current = find(id);
+      if (current && current.paused !== shared.paused) {
+        if (shared.paused) scheduler.pause(id);
+        else scheduler.resume(id);
+      }
+    } catch (error) {
+      log.warn({ err: (error as Error).message, job: id }, 'shared job change not applied');
+    } finally {
+      applying = false;
+    }
+  };
+
+  scheduler.on('change', (change) => {
+    if (applying) return;
+    const id = change.job.id;
+    const shared = JSON.stringify(toShared(change));
+    links.client
+      .hSet(JOBS_KEY, id, shared)
+      .then(() => links.client.publish(CHANNEL, JSON.stringify({ node, id, shared })))
+      .catch((error: unknown) =>
+        log.warn({ err: (error as Error).message, job: id }, 'job change not shared with the cluster'),
+      );
+  });
+
+  const reconcile = async () => {
+    const all = await links.client.hGetAll(JOBS_KEY);
+    for (const [id, text] of Object.entries(all)) apply(id, JSON.parse(text) as SharedJob);
+    for (const job of scheduler.list({ nextRunCount: 0 })) {
+      if (job.origin === 'api' && !(job.id in all)) {
+        await links.client.hSetNX(JOBS_KEY, job.id, JSON.stringify(toShared({ type: 'added', job })));
+      }
+    }
+  };
+  const catchUp = () =>
+    reconcile().catch((error: unknown) =>
+      log.warn({ err: (error as Error).message }, 'could not catch up on the cluster jobs'),
+    );
+
+  const subscriber = links.client.duplicate();
+  // Announcements missed while Redis was away are in the hash: catch up on every reconnection.
+  subscriber.on('ready', () => void catchUp());
+  subscriber
+    .connect()
+    .then(() =>
+      subscriber.subscribe(CHANNEL, (text) => {
+        const message = JSON.parse(text) as { node: string; id: string; shared: string };
+        if (message.node !== node) apply(message.id, JSON.parse(message.shared) as SharedJob);
+      }),
+    )
+    .catch((error: unknown) => log.error({ err: error }, 'could not follow the cluster jobs'));
+  server.onListen(async () => {
+    scheduler.start(); // idempotent: the cluster's jobs go onto a started scheduler
+    await catchUp();
+  });
+}
