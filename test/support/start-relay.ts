@@ -2,7 +2,10 @@ import { createRelayServer, type RelayServer, type RelayServerOptions } from '..
 import { captureLogs, type LogLine } from './capture-logs.js';
 import { track } from './cleanup.js';
 
-/** A relay on an ephemeral port with captured logs; closed after the test. */
+/**
+ * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler keeps its store
+ * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`.
+ */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
   url: string;
@@ -10,7 +13,13 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
 }> {
   const capture = captureLogs();
   const server = track(
-    createRelayServer({ port: 0, host: '127.0.0.1', logger: capture.logger, ...options }),
+    createRelayServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: capture.logger,
+      ...options,
+      scheduler: { store: ':memory:', ...options.scheduler },
+    }),
     (s) => s.close(),
   );
   const { url } = await server.listen();
