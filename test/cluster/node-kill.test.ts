@@ -1,30 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../../src/index.js';
-import { track } from '../support/cleanup.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
-import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { startRedis } from '../support/start-redis.js';
 import { waitForEvent } from '../support/wait-for-event.js';
+import { startNode } from './relay-node.js';
 
 const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
-
-// A `relay serve` process on a free port, in an empty folder of its own (its own schedule store).
-async function startNode(redisUrl: string) {
-  const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-node-')), (dir) =>
-    rm(dir, { recursive: true, force: true }),
-  );
-  const node = spawnRelayCli(
-    ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--greeting', 'none'],
-    { cwd },
-  );
-  const listening = await node.waitForLog((line) => line.msg === 'relay listening', 15_000);
-  await node.waitForLog((line) => line.msg === 'cluster node joined through Redis', 10_000);
-  return { ...node, url: listening.url as string };
-}
 
 // Client-side failover: each reconnection attempt goes to the next node of the list.
 function failover(client: TestClient, urls: readonly string[]): void {
