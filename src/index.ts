@@ -28,6 +28,9 @@ export {
 export { type BotDefinition, defineBot } from './bots/define-bot.js';
 export { listPluginFiles, loadPlugin } from './bots/load-plugin.js';
 export { ManualBotScheduler } from './bots/manual-bot-scheduler.js';
+export { mountRedisAdapter, type RedisCluster } from './cluster/mount-redis-adapter.js';
+export { type IdempotencyRedis, RedisIdempotencyStore } from './cluster/redis-idempotency-store.js';
+export { RedisLinks, type RedisLinksState } from './cluster/redis-links.js';
 export { ConfigError } from './config/config-error.js';
 export { parseRelayConfig } from './config/parse-relay-config.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';
@@ -57,7 +60,13 @@ export type {
 } from './relay/events.js';
 export type { Delivery, PublishObserver, PublishOptions, Relay, RelayIo } from './relay/relay.js';
 export { RELAY_ERRORS, RelayError, type RelayErrorCode } from './relay/relay-error.js';
-export type { ClosePhase, RelayAddress, RelayServer } from './relay/relay-server.js';
+export type {
+  ClosePhase,
+  Readiness,
+  ReadinessCheck,
+  RelayAddress,
+  RelayServer,
+} from './relay/relay-server.js';
 export { LOBBY } from './relay/room-name.js';
 export { checkCron } from './schedule/check-cron.js';
 export type { JobRun, RunReason } from './schedule/job-run.js';
