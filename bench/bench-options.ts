@@ -60,7 +60,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     })
     .option('fanout-load', {
       type: 'number',
-      describe: 'offered deliveries/s in fan-out (default 20000; quick 5000)',
+      describe: 'offered deliveries/s in fan-out (default 10000; quick 5000)',
     })
     .option('burst-clients', { type: 'number', describe: 'burst receivers (default 1000; quick 100)' })
     .option('burst-messages', { type: 'number', describe: 'burst size (default 200; quick 50)' })
@@ -75,7 +75,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     })
     .option('echo-load', {
       type: 'number',
-      describe: 'background deliveries/s in echo (default 10000; quick 2000)',
+      describe: 'background deliveries/s in echo (default 5000; quick 2000)',
     })
     .option('echo-interval', { type: 'number', default: 20, describe: 'ms between echo probes' })
     .option('idle-clients', { type: 'string', describe: 'idle sizes (default 1000,10000; quick 200)' })
@@ -84,9 +84,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     .option('ping-interval', { type: 'number', default: 20, describe: 'ms between !ping round trips' })
     .option('duration', {
       type: 'number',
-      describe: 'ms of measured load per run (default 4000; quick 1000)',
+      describe: 'ms of measured load per run (default 3000; quick 1000)',
     })
-    .option('warmup', { type: 'number', describe: 'ms of unmeasured load first (default 1000; quick 200)' })
+    .option('warmup', { type: 'number', describe: 'ms of unmeasured load first (default 500; quick 200)' })
     .option('client-procs', {
       type: 'number',
       default: 1,
@@ -124,20 +124,20 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rounds: pick(args.rounds, 3, 1),
     only,
     fanoutClients: numbers(pick(args['fanout-clients'], '100,1000,5000', '100')),
-    fanoutLoad: pick(args['fanout-load'], 20_000, 5000),
+    fanoutLoad: pick(args['fanout-load'], 10_000, 5000),
     burstClients: pick(args['burst-clients'], 1000, 100),
     burstMessages: pick(args['burst-messages'], 200, 50),
     httpListeners: pick(args['http-listeners'], 100, 20),
     httpConcurrency: args['http-concurrency'],
     echoBackground: pick(args['echo-background'], 1000, 100),
-    echoLoad: pick(args['echo-load'], 10_000, 2000),
+    echoLoad: pick(args['echo-load'], 5000, 2000),
     echoIntervalMs: args['echo-interval'],
     idleClients: numbers(pick(args['idle-clients'], '1000,10000', '200')),
     idleRounds: pick(args['idle-rounds'], 2, 1),
     pings: pick(args.pings, 100, 20),
     pingIntervalMs: args['ping-interval'],
-    durationMs: pick(args.duration, 4000, 1000),
-    warmupMs: pick(args.warmup, 1000, 200),
+    durationMs: pick(args.duration, 3000, 1000),
+    warmupMs: pick(args.warmup, 500, 200),
     clientProcs: args['client-procs'],
     transport: args.transport,
     content: args.content,

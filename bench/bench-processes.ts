@@ -23,7 +23,9 @@ function spawnNode(
   quietStdout: boolean,
   cwd?: string,
 ): ChildProcess {
-  const flags = [`--import=${TSX}`, '--conditions=relaykit-source', ...nodeFlags].map((f) => `'${f}'`).join(' ');
+  const flags = [`--import=${TSX}`, '--conditions=relaykit-source', ...nodeFlags]
+    .map((f) => `'${f}'`)
+    .join(' ');
   const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec '${process.execPath}' ${flags} '${file}'`;
   return spawn('sh', ['-c', script], {
     stdio: ['ignore', quietStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
