@@ -7,49 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { type CliContext, runCli } from '../../src/cli/run-cli.js';
 import { listener, nextMessage, startApiRelay } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
+import { freePort } from '../support/free-port.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { waitForEvent } from '../support/wait-for-event.js';
-
-function context(env: Record<string, string> = {}): CliContext & { out: () => string; err: () => string } {
-  const sink = () => {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
-    return { stream, text: () => chunks.join('') };
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return {
-    env,
-    cwd: process.cwd(),
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    exitCode: 0,
-    out: stdout.text,
-    err: stderr.text,
-  };
-}
-
-// A port nothing listens on: bound by the system, then released.
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('relay announce', () => {
   it('posts to a room and prints the message id the clients see', async () => {
     const { url } = await startApiRelay();
     const ops = await listener(url, 'ops');
     const hears = nextMessage(ops);
-    const ctx = context();
+    const ctx = createCliContext();
     await runCli(['announce', 'Deploy done', '--room', 'ops', '--url', url, '--token', 'ci-s3cr3t'], ctx);
     expect(ctx.err()).toBe('');
     expect(ctx.exitCode).toBe(0);
@@ -65,14 +33,14 @@ describe('relay announce', () => {
     const heard: unknown[] = [];
     client.on('sendMessageFromBack', (content) => heard.push(content));
     const env = { RELAY_URL: `${url}/`, RELAY_API_TOKEN: 'ci-s3cr3t' };
-    const first = context(env);
+    const first = createCliContext({ env });
     await runCli(['announce', 'Freeze at 18:00', '--idempotency-key', 'freeze-1'], first);
-    const retry = context(env);
+    const retry = createCliContext({ env });
     await runCli(['announce', 'Freeze at 18:00', '--idempotency-key', 'freeze-1'], retry);
     expect([first.exitCode, retry.exitCode]).toEqual([0, 0]);
     expect(retry.out()).toBe(first.out());
     const marker = nextMessage(client);
-    await runCli(['announce', 'marker'], context(env));
+    await runCli(['announce', 'marker'], createCliContext({ env }));
     await marker;
     expect(heard).toEqual(['Freeze at 18:00', 'marker']);
   });
@@ -81,34 +49,34 @@ describe('relay announce', () => {
     const { url } = await startApiRelay();
     const client = await listener(url);
     const hears = nextMessage(client);
-    const wrongToken = context();
+    const wrongToken = createCliContext();
     await runCli(['announce', 'hi', '--url', url, '--token', 'wrong'], wrongToken);
     expect(wrongToken.exitCode).toBe(1);
     expect(wrongToken.out()).toBe('');
     expect(wrongToken.err()).toMatch(/^relay: Unauthorized \(RELAY_ERR_UNAUTHORIZED\): /);
-    const badRoom = context();
+    const badRoom = createCliContext();
     await runCli(['announce', 'hi', '--url', url, '--token', 'ci-s3cr3t', '--room', 'not a room'], badRoom);
     expect(badRoom.exitCode).toBe(1);
     expect(badRoom.err()).toMatch(
       /^relay: Invalid room name \(RELAY_ERR_INVALID_ROOM\): room "not a room" is not valid/,
     );
-    await runCli(['announce', 'marker', '--url', url, '--token', 'ci-s3cr3t'], context());
+    await runCli(['announce', 'marker', '--url', url, '--token', 'ci-s3cr3t'], createCliContext());
     expect((await hears).content).toBe('marker');
   });
 
   it('fails clearly without a token (exit 2) and when the relay cannot be reached (exit 1)', async () => {
     const closedPort = await freePort();
-    const noToken = context();
+    const noToken = createCliContext();
     await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], noToken);
     expect(noToken.exitCode).toBe(2);
     expect(noToken.err()).toMatch(/needs an API token: --token or RELAY_API_TOKEN/);
-    const unreachable = context({ RELAY_API_TOKEN: 'x' });
+    const unreachable = createCliContext({ env: { RELAY_API_TOKEN: 'x' } });
     await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], unreachable);
     expect(unreachable.exitCode).toBe(1);
     expect(unreachable.err()).toMatch(
       new RegExp(`^relay: cannot reach http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED`),
     );
-    const noText = context({ RELAY_API_TOKEN: 'x' });
+    const noText = createCliContext({ env: { RELAY_API_TOKEN: 'x' } });
     await runCli(['announce'], noText);
     expect(noText.exitCode).toBe(2);
   });

@@ -6,21 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { createBotTestbed } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-
-function context(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  return { env: {}, cwd, stdout: sink(out), stderr: sink(err), exitCode: 0, out, err };
-}
 
 // Inside the repository (gitignored .relaykit/), so that the generated `import … from 'relaykit'` resolves.
 async function projectDir(): Promise<string> {
@@ -33,12 +21,12 @@ async function projectDir(): Promise<string> {
 describe('relay new-bot', () => {
   it('writes plugins/NAME.ts and test/plugins/NAME.test.ts, and the bot works as generated', async () => {
     const dir = await projectDir();
-    const ctx = context(REPO);
+    const ctx = createCliContext({ cwd: REPO });
     await runCli(['new-bot', 'greeter', '--dir', dir], ctx);
     expect(ctx.exitCode).toBe(0);
     const pluginFile = path.join(dir, 'plugins', 'greeter.ts');
     const testFile = path.join(dir, 'test', 'plugins', 'greeter.test.ts');
-    expect(ctx.out.join('')).toContain(path.relative(REPO, pluginFile));
+    expect(ctx.out()).toContain(path.relative(REPO, pluginFile));
     const plugin = await readFile(pluginFile, 'utf8');
     expect(plugin).toContain("name: 'greeter'");
     expect(plugin).not.toContain('__NAME__');
@@ -53,23 +41,23 @@ describe('relay new-bot', () => {
 
   it('writes into the working directory without --dir, and never overwrites without --force', async () => {
     const dir = await projectDir();
-    const first = context(dir);
+    const first = createCliContext({ cwd: dir });
     await runCli(['new-bot', 'dup'], first);
     expect(first.exitCode).toBe(0);
-    const second = context(dir);
+    const second = createCliContext({ cwd: dir });
     await runCli(['new-bot', 'dup'], second);
     expect(second.exitCode).toBe(1);
-    expect(second.err.join('')).toContain(`${path.join('plugins', 'dup.ts')} exists; pass --force`);
-    const forced = context(dir);
+    expect(second.err()).toContain(`${path.join('plugins', 'dup.ts')} exists; pass --force`);
+    const forced = createCliContext({ cwd: dir });
     await runCli(['new-bot', 'dup', '--force'], forced);
     expect(forced.exitCode).toBe(0);
   });
 
   it('refuses an invalid bot name', async () => {
     const dir = await projectDir();
-    const ctx = context(dir);
+    const ctx = createCliContext({ cwd: dir });
     await runCli(['new-bot', 'Bad Name!'], ctx);
     expect(ctx.exitCode).toBe(1);
-    expect(ctx.err.join('')).toContain('is not valid');
+    expect(ctx.err()).toContain('is not valid');
   });
 });

@@ -10,38 +10,15 @@ import { type CliContext, runCli } from '../../src/cli/run-cli.js';
 import type { MessageMeta } from '../../src/index.js';
 import { ADMIN, listener, PUBLISHER } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 type Heard = [content: unknown, meta: MessageMeta];
 
-function context(env: Record<string, string> = {}): CliContext & { out: () => string; err: () => string } {
-  const sink = () => {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
-    return { stream, text: () => chunks.join('') };
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return {
-    env,
-    cwd: process.cwd(),
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    exitCode: 0,
-    out: stdout.text,
-    err: stderr.text,
-  };
-}
-
 async function relay(args: string[], env: Record<string, string> = {}) {
-  const ctx = context(env);
+  const ctx = createCliContext({ env });
   await runCli(args, ctx);
   return ctx;
 }

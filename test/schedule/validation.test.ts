@@ -2,12 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError, checkCron, createRelayServer, parseRelayConfig } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
 
 const job = {
   id: 'standup',
@@ -104,25 +104,12 @@ describe('schedule validation', () => {
       'relay.config.yaml: setting "schedules.0.timezone" is invalid: job "standup": unknown time zone "Mars/Olympus"',
     );
 
-    let stderr = '';
-    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const errors = new Writable({
-      write(chunk, _encoding, done) {
-        stderr += String(chunk);
-        done();
-      },
-    });
-    const context = await runCli(['serve', '--port', '0'], {
-      env: {},
-      cwd,
-      stdout: sink,
-      stderr: errors,
-      exitCode: 0,
-    });
+    const context = createCliContext({ cwd });
+    await runCli(['serve', '--port', '0'], context);
     expect(context.exitCode).toBe(2);
     expect(context.running).toBeUndefined();
-    expect(stderr).toContain('RELAY_ERR_CONFIG_INVALID');
-    expect(stderr).toContain('job "standup": unknown time zone "Mars/Olympus"');
+    expect(context.err()).toContain('RELAY_ERR_CONFIG_INVALID');
+    expect(context.err()).toContain('job "standup": unknown time zone "Mars/Olympus"');
   });
 
   it('checkCron names the bad cron field', () => {
