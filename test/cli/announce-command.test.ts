@@ -1,10 +1,6 @@
-// `relay announce`: in-process through runCli with a CliContext, and end to end as real processes.
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import socketIOClient from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { type CliContext, runCli } from '../../src/cli/run-cli.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { listener, nextMessage, startApiRelay } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';

@@ -1,7 +1,6 @@
 // `relay new-bot NAME` writes a working bot and its test, from the shipped templates.
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { createBotTestbed } from '../../src/index.js';

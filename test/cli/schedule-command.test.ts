@@ -3,10 +3,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import socketIOClient from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { type CliContext, runCli } from '../../src/cli/run-cli.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import type { MessageMeta } from '../../src/index.js';
 import { ADMIN, listener, PUBLISHER } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
