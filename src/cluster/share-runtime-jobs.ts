@@ -117,6 +117,8 @@ export function shareRuntimeJobs(server: RelayServer, links: RedisLinks, log: Lo
     .catch((error: unknown) => log.error({ err: error }, 'could not follow the cluster jobs'));
   server.onListen(async () => {
     scheduler.start(); // idempotent: the cluster's jobs go onto a started scheduler
-    await catchUp();
+    // With Redis away, listen() must not wait for it: the catch-up then runs once the subscriber is back.
+    if (links.state.ready) await catchUp();
+    else void catchUp();
   });
 }

@@ -86,4 +86,40 @@ describe.runIf(HAS_REDIS)('a Redis restart', () => {
     }
     expect(alice.connected && bob.connected).toBe(true);
   });
+
+  // listen() waits 5 s for Redis before going on, and reconnection backs off up to 2 s.
+  it('lets a node start while Redis is down: it listens, is not ready, and joins once Redis is up', {
+    timeout: 40_000,
+  }, async () => {
+    const redis = await startRedis();
+    const b = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    await redis.stop();
+    const a = await startRelay({ redisUrl: redis.url, greeting: 'none' }); // waits up to 5 s, then goes on
+    expect(logged(a.logs, 'Redis unreachable; not ready until it is (still retrying)')).toBe(true);
+    expect(await readiness(a.url)).toEqual({ status: 503, code: 'RELAY_ERR_NOT_READY' });
+
+    await redis.start();
+    await expect.poll(() => readiness(a.url), { timeout: 15_000 }).toEqual({ status: 200, code: undefined });
+    await expect.poll(() => readiness(b.url), { timeout: 15_000 }).toEqual({ status: 200, code: undefined });
+    const alice = await connectClient(a.url);
+    const bob = await connectClient(b.url);
+    const heardByBob = tally(bob);
+    const ack = await alice.emitWithAck('sendMessage', 'hello from the late node');
+    expect(ack.ok).toBe(true);
+    await expect.poll(() => [...heardByBob.keys()], { timeout: 5000 }).toEqual([ack.ok ? ack.id : '']);
+  });
+
+  it('closes a node promptly while Redis is down, dropping what waited for it', async () => {
+    const redis = await startRedis();
+    const a = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const alice = await connectClient(a.url);
+    expect((await alice.emitWithAck('sendMessage', 'before')).ok).toBe(true);
+    await redis.stop();
+    await expect.poll(() => readiness(a.url), { timeout: 10_000 }).toMatchObject({ status: 503 });
+    expect((await alice.emitWithAck('sendMessage', 'waits for Redis')).ok).toBe(true);
+    const started = Date.now();
+    await a.server.close();
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(logged(a.logs, 'relay closed')).toBe(true);
+  });
 });
