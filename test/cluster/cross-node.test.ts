@@ -125,4 +125,39 @@ describe.runIf(HAS_REDIS)('several relay nodes over Redis', () => {
     expect(answer.ok).toBe(true);
     expect((await hanaHears)[1]).toMatchObject({ from: { name: 'watcher', kind: 'bot' }, causedBy: meta.id });
   });
+
+  it('lets the clients of a node that shuts down recover on another node (a rolling restart)', async () => {
+    const redis = await startRedis();
+    const a = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const b = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const mover = await connectClient(a.url, {
+      auth: { name: 'mover', room: 'ops' },
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
+    // Its load balancer sends it to node B from now on.
+    mover.io.on('reconnect_attempt', () => {
+      (mover.io as unknown as { uri: string }).uri = b.url;
+    });
+    const stayer = await connectClient(b.url, { auth: { name: 'stayer', room: 'ops' } });
+    const first = waitForEvent<Heard>(mover, 'sendMessageFromBack', { timeoutMs: 5000 });
+    expect((await stayer.emitWithAck('sendMessage', 'before the restart')).ok).toBe(true);
+    await first;
+    const id = mover.id;
+
+    await a.server.close();
+    const missed = await stayer.emitWithAck('sendMessage', 'while mover moves');
+    const caughtUp = waitForEvent<Heard>(mover, 'sendMessageFromBack', { timeoutMs: 5000 });
+    await waitForEvent(mover, 'connect', { timeoutMs: 5000 });
+    expect(mover.recovered).toBe(true);
+    expect(mover.id).toBe(id);
+    const [content, meta] = await caughtUp;
+    expect(content).toBe('while mover moves');
+    expect(missed).toEqual({ ok: true, id: meta.id });
+    // Still in its room, with its name, now on node B.
+    const heard = waitForEvent<Heard>(stayer, 'sendMessageFromBack', { timeoutMs: 5000 });
+    mover.emit('sendMessage', 'back');
+    expect((await heard)[1]).toMatchObject({ room: 'ops', from: { name: 'mover' } });
+  });
 });
