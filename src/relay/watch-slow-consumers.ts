@@ -25,10 +25,12 @@ export function bufferedBytes(connection: EngineConnection): number {
 
 /**
  * Cuts slow consumers: every `bufferCheckIntervalMs`, each socket's write buffer is measured, and a socket
- * with more than `maxBufferedBytes` waiting is disconnected (a warn line, and
- * `relay_slow_consumers_disconnected_total`), so a client that stops reading cannot make the node's memory
- * grow without bound. The cut is a transport close, so the client reconnects by itself and, with connection
- * state recovery, gets what it missed. Measuring on a timer keeps the publish path free of the cost.
+ * with more than `maxBufferedBytes` waiting at two measurements in a row, and no less at the second, is
+ * disconnected (a warn line, and `relay_slow_consumers_disconnected_total`): a client that stops reading
+ * cannot make the node's memory grow without bound, while one that is working through a burst (e.g. what
+ * recovery replays to it) is left to drain. The cut is a transport close, so the client reconnects by itself
+ * and, with connection state recovery, gets what it missed. Measuring on a timer keeps the publish path
+ * free of the cost.
  *
  * @example
  * ```ts
@@ -44,11 +46,19 @@ export function watchSlowConsumers(server: RelayServer): void {
     help: 'Sockets disconnected because more than maxBufferedBytes were waiting to be sent to them.',
     registers: [server.metricsRegistry],
   });
+  // The previous measurement of each connection that was over the cap.
+  const over = new WeakMap<object, number>();
   const timer = setInterval(() => {
     for (const socket of server.io.of('/').sockets.values()) {
       const connection = socket.conn as unknown as EngineConnection;
       const bytes = bufferedBytes(connection);
-      if (bytes <= maxBufferedBytes) continue;
+      const before = over.get(connection);
+      if (bytes <= maxBufferedBytes) {
+        over.delete(connection);
+        continue;
+      }
+      over.set(connection, bytes);
+      if (before === undefined || bytes < before) continue; // over the cap, but draining: look again
       log.warn(
         { socket: socket.id, name: socket.data.name, bufferedBytes: bytes, maxBufferedBytes },
         'slow consumer disconnected',
