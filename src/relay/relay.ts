@@ -84,6 +84,13 @@ export class Relay {
       if (!this.#accepting) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
       accepted = validateContent(content, this.#maxContentBytes);
       target = options.room == null ? null : roomKey(options.room);
+      if (options.delivery !== undefined && options.delivery !== 'all' && !options.socketId) {
+        // Without its socket, `echo` and `others` would silently become a broadcast to everyone.
+        throw new RelayError(
+          'RELAY_ERR_INVALID_OPTIONS',
+          `delivery "${options.delivery}" needs the socketId it is relative to`,
+        );
+      }
       if ((options.hops ?? 0) > this.#maxHops) {
         throw new RelayError(
           'RELAY_ERR_LOOP_DETECTED',
@@ -109,9 +116,20 @@ export class Relay {
       at: this.#isoNow(),
       ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),
     };
-    this.#deliver(accepted, meta, target, options);
-    for (const observer of this.#observers) observer.published?.(meta, accepted);
-    this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
+    try {
+      this.#deliver(accepted, meta, target, options);
+    } catch (error) {
+      // Not the sender's fault: logged with the message id, as RELAY_ERR_INTERNAL's fix hint promises.
+      this.#log.error({ err: error, id: meta.id, from: meta.from }, 'delivery failed');
+      throw new RelayError('RELAY_ERR_INTERNAL', `delivering message ${meta.id} failed`, { cause: error });
+    }
+    // The message is out: nothing after this line may turn it into an error, or its sender would retry
+    // and it would be delivered twice.
+    for (const observer of this.#observers)
+      this.#notify(observer, 'published', () => observer.published?.(meta, accepted));
+    if (this.#log.isLevelEnabled('debug')) {
+      this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
+    }
     return { id: meta.id, meta };
   }
 
@@ -135,7 +153,17 @@ export class Relay {
     // A flood is logged once, when it starts, so that it cannot flood the log as well.
     const floodGoingOn = error.code === 'RELAY_ERR_RATE_LIMITED' && (limiter?.deniedInARow ?? 0) > 1;
     if (!floodGoingOn) this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
-    for (const observer of this.#observers) observer.rejected?.(error, from);
+    for (const observer of this.#observers)
+      this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
+  }
+
+  // An observer (metrics, a user's hook) that throws is logged and skipped; the others still run.
+  #notify(observer: PublishObserver, event: 'published' | 'rejected', call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#log.error({ err: error, event, observer: observer.constructor?.name }, 'publish observer failed');
+    }
   }
 
   // Date#toISOString costs over a microsecond, the largest part of RelayKit's own work in a publish; only
