@@ -41,7 +41,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .help()
     .alias('h', 'help')
     .version()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(Math.min(110, (context.stdout as { columns?: number }).columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);

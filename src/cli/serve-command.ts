@@ -54,6 +54,13 @@ export function serveCommand(context: CliContext): CommandModule {
         ...config,
         plugins: plugins && path.resolve(context.cwd, plugins),
         botStoreDir: path.resolve(context.cwd, config.botStoreDir),
+        scheduler: {
+          ...config.scheduler,
+          store:
+            config.scheduler.store === ':memory:'
+              ? ':memory:'
+              : path.resolve(context.cwd, config.scheduler.store),
+        },
         watchPlugins: argv.watch === true,
         logger,
       });

@@ -128,11 +128,16 @@ export class RelayServer {
    * rejects with `RELAY_ERR_PORT_IN_USE` when the port is taken.
    */
   async listen(port = this.config.port, host = this.config.host): Promise<RelayAddress> {
+    if (this.closing)
+      throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'this relay was closed; create a new one');
     const server = this.httpServer;
     if (!server.listening) {
-      const failed = once(server, 'error');
+      // The 'error' wait is cancelled once listening, so it does not swallow the server's later errors.
+      const bound = new AbortController();
+      const failed = once(server, 'error', { signal: bound.signal }).catch(() => undefined);
       server.listen(port, host);
       const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
+      bound.abort();
       if (outcome) {
         const error = outcome[0] as NodeJS.ErrnoException;
         if (error.code === 'EADDRINUSE') {
@@ -145,7 +150,14 @@ export class RelayServer {
     const shownHost = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
     const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
     this.#address = { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
-    for (const hook of this.#listenHooks) await hook(this.#address);
+    try {
+      for (const hook of this.#listenHooks) await hook(this.#address);
+    } catch (error) {
+      // Whatever started (the port, bots, jobs) is closed again, so a failed start leaves nothing running.
+      this.logger.error({ err: error }, 'start-up failed; closing the relay');
+      await this.close();
+      throw error;
+    }
     this.logger.info({ port: info.port, host: info.address, url: this.#address.url }, 'relay listening');
     return this.#address;
   }

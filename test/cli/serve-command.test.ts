@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import socketIOClient from 'socket.io-client';
@@ -43,6 +43,19 @@ describe('relay serve', () => {
     expect(relay.stderr.join('\n')).toContain(
       'RELAY_ERR_CONFIG_INVALID: environment variable RELAY_GREETING: setting "greeting" is invalid',
     );
+  });
+
+  it('exits 1 instead of hanging when start-up fails after the port is bound', async () => {
+    const cwd = await emptyDir();
+    // A folder where the schedule database file should be: the store cannot open once jobs exist.
+    await mkdir(path.join(cwd, 'store-is-a-folder'));
+    await writeFile(
+      path.join(cwd, 'relay.config.yaml'),
+      'scheduler: { store: store-is-a-folder }\nschedules:\n  - { id: tick, cron: "0 0 * * *", content: tick }\n',
+    );
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd });
+    expect(await relay.exited).toBe(1);
+    expect(relay.stderr.join('\n')).toMatch(/RELAY_ERR_/);
   });
 
   it('exits 1 with a fix hint when the port is in use', async () => {

@@ -91,6 +91,22 @@ describe('lifecycle', () => {
     expect(await hanging).toBeInstanceOf(Error);
   });
 
+  it('closes everything it started when a start-up hook fails, and cannot be started again', async () => {
+    const relay = track(
+      createRelayServer({ port: 0, host: '127.0.0.1', logger: captureLogs().logger }),
+      (s) => s.close(),
+    );
+    const closedPhases: string[] = [];
+    relay.onClose('bots', () => closedPhases.push('bots'));
+    relay.onListen(() => {
+      throw new Error('a bot could not start');
+    });
+    await expect(relay.listen()).rejects.toThrow('a bot could not start');
+    expect(relay.httpServer.listening).toBe(false);
+    expect(closedPhases).toEqual(['bots']);
+    await expect(relay.listen()).rejects.toMatchObject({ code: 'RELAY_ERR_SHUTTING_DOWN' });
+  });
+
   it('reports a port in use with a message that says how to fix it', async () => {
     const { server } = await startRelay();
     const second = track(
