@@ -3,6 +3,7 @@ import type { IdempotencyStore, StoredAnswer } from '../http/idempotency-store.j
 /** What {@link RedisIdempotencyStore} needs of a node-redis client. */
 export interface IdempotencyRedis {
   get(key: string): Promise<string | null>;
+  del(key: string): Promise<number>;
   set(
     key: string,
     value: string,
@@ -13,7 +14,9 @@ export interface IdempotencyRedis {
 /**
  * The HTTP API's idempotency store in Redis, shared by every node of a cluster: a retry with the same
  * `Idempotency-Key` that reaches another node gets the first answer back instead of publishing again.
- * Answers are written with `SET NX PX`, so the first answer stays the answer and expires with the window.
+ * Answers are written with `SET NX PX`, so the first answer stays the answer and expires with the window;
+ * a node running a request claims its key (`SET NX PX` too), so the same request reaching two nodes at
+ * once runs on one and the other waits for its answer.
  *
  * @example
  * ```ts
@@ -39,5 +42,17 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },
     });
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#redis.set(`${this.#prefix}claim:${key}`, '1', {
+      condition: 'NX',
+      expiration: { type: 'PX', value: ttlMs },
+    });
+    return reply === 'OK';
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#redis.del(`${this.#prefix}claim:${key}`);
   }
 }

@@ -23,4 +23,12 @@ export interface IdempotencyStore {
   get(key: string): Promise<StoredAnswer | undefined>;
   /** Keeps `answer` under `key` for `ttlMs` milliseconds (a store may forget it sooner when full). */
   set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void>;
+  /**
+   * For stores shared by several nodes: takes `key` for `ttlMs` while this node runs the request, so that
+   * the same request arriving at another node at the same moment waits for its answer instead of running
+   * too. Resolves `false` when another node holds it. A store of one process needs none.
+   */
+  claim?(key: string, ttlMs: number): Promise<boolean>;
+  /** Gives a claimed key back when the request left no answer to keep (it failed). */
+  release?(key: string): Promise<void>;
 }

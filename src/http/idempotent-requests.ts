@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
 import { RequestFieldError } from './request-field-error.js';
 
@@ -8,6 +9,8 @@ export interface Answer {
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+// How long a node holds a key of a shared store while it runs the request (see IdempotencyStore.claim).
+const CLAIM_MS = 5000;
 
 /**
  * Runs requests that carry an `Idempotency-Key` at most once per key: a retry within the window gets the
@@ -72,7 +75,7 @@ export class IdempotentRequests {
     fingerprint: string,
     produce: () => Answer | Promise<Answer>,
   ): Promise<Answer & { replayed: boolean }> {
-    const stored = await this.#store.get(storeKey);
+    const stored = (await this.#store.get(storeKey)) ?? (await this.#claimOrWait(storeKey));
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
         throw new RequestFieldError(
@@ -83,11 +86,35 @@ export class IdempotentRequests {
       }
       return { status: stored.status, body: stored.body, replayed: true };
     }
-    const answer = await produce();
+    let answer: Answer;
+    try {
+      answer = await produce();
+    } catch (error) {
+      await this.#store.release?.(storeKey);
+      throw error;
+    }
     if (answer.status >= 200 && answer.status < 300) {
       const entry: StoredAnswer = { fingerprint, status: answer.status, body: answer.body };
       await this.#store.set(storeKey, entry, this.#windowMs);
+    } else {
+      await this.#store.release?.(storeKey);
     }
     return { ...answer, replayed: false };
+  }
+
+  // With a store shared by several nodes: claims the key, or, while another node runs the same request,
+  // waits for its answer (and runs it here if that request fails or outlives its claim).
+  async #claimOrWait(storeKey: string): Promise<StoredAnswer | undefined> {
+    const store = this.#store;
+    if (!store.claim || (await store.claim(storeKey, CLAIM_MS))) return undefined;
+    const deadline = Date.now() + CLAIM_MS;
+    while (Date.now() < deadline) {
+      await delay(20);
+      const stored = await store.get(storeKey);
+      if (stored) return stored;
+      // The other node's request failed and gave the key back: run it here.
+      if (await store.claim(storeKey, CLAIM_MS)) return undefined;
+    }
+    return undefined;
   }
 }

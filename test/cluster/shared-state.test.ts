@@ -46,4 +46,29 @@ describe.runIf(HAS_REDIS)('state shared by the nodes through Redis', () => {
     // The same key for another request is refused on any node.
     expect((await announce(b.url, 'release-42', 'something else')).status).toBe(422);
   });
+
+  it("runs a request sent to two nodes at the same moment once: one node waits for the other's answer", async () => {
+    const redis = await startRedis();
+    const options: RelayServerOptions = { redisUrl: redis.url, greeting: 'none', api: { tokens: [TOKEN] } };
+    const a = await startRelay(options);
+    const b = await startRelay(options);
+    const listener = await connectClient(a.url);
+    const heard: string[] = [];
+    listener.on('sendMessageFromBack', (content) => heard.push(String(content)));
+
+    for (let round = 1; round <= 5; round += 1) {
+      const key = `deploy-${round}`;
+      const answers = await Promise.all([
+        announce(a.url, key, `deploy ${round}`),
+        announce(b.url, key, `deploy ${round}`),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+      const replayed = answers.map((answer) => answer.headers.get('idempotent-replayed'));
+      expect(replayed.filter((value) => value === 'true')).toHaveLength(1);
+      const [first, second] = await Promise.all(answers.map((answer) => answer.json()));
+      expect(first).toEqual(second);
+    }
+    await collectEvents(listener, 'sendMessageFromBack', 1000); // anything late would have come by now
+    expect(heard).toEqual([1, 2, 3, 4, 5].map((round) => `deploy ${round}`));
+  });
 });
