@@ -35,7 +35,7 @@ export interface RedisCluster {
  * ```ts
  * const server = createRelayServer({ redisUrl: 'redis://127.0.0.1:6379' }); // mounts it
  * await server.listen();
- * server.checkReadiness().checks.redis; // { ok: true, detail: '3/3 Redis connections ready' }
+ * server.checkReadiness().checks.redis; // { ok: true, detail: '4/4 Redis connections ready' }
  * ```
  */
 export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined {
