@@ -1,7 +1,7 @@
 // Starting the processes of a benchmark: one server (RelayKit or the bare baseline) and load workers,
 // each a separate Node process running TypeScript through tsx, with the open-file limit raised.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ function spawnNode(
   file: string,
   nodeFlags: readonly string[],
   env: NodeJS.ProcessEnv,
-  quietStdout: boolean,
+  stdout: 'inherit' | number,
   cwd?: string,
 ): ChildProcess {
   const flags = [`--import=${TSX}`, '--conditions=relaykit-source', ...nodeFlags]
@@ -28,7 +28,7 @@ function spawnNode(
     .join(' ');
   const script = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec '${process.execPath}' ${flags} '${file}'`;
   return spawn('sh', ['-c', script], {
-    stdio: ['ignore', quietStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
     serialization: 'advanced',
     env: { ...process.env, ...env },
     cwd,
@@ -56,7 +56,8 @@ export interface ServerHandle {
   readonly url: string;
   readonly notes: readonly string[];
   stats(): Promise<ServerStats>;
-  stop(): Promise<void>;
+  /** Stops the server; resolves with its warn/error log lines, counted (`3× "input refused" (CODE)`). */
+  stop(): Promise<string[]>;
 }
 
 /** Starts a server process and waits until it listens. `cpuProfileDir` turns on `--cpu-prof`. */
@@ -68,9 +69,13 @@ export async function startServer(
   const file = here(target === 'relaykit' ? './servers/relaykit-server.ts' : './servers/bare-server.ts');
   const flags = ['--expose-gc', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])];
   // A scratch working directory: RelayKit keeps its bot stores and schedule database under it.
+  // Its stdout (RelayKit's JSON log lines) goes to a file there, read for warnings when it stops.
   const cwd = mkdtempSync(join(tmpdir(), `relaykit-bench-${target}-`));
-  const child = spawnNode(file, flags, { BENCH_SERVER_OPTIONS: JSON.stringify(options) }, true, cwd);
-  child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
+  const logFile = join(cwd, 'server.log');
+  const logFd = openSync(logFile, 'w');
+  const child = spawnNode(file, flags, { BENCH_SERVER_OPTIONS: JSON.stringify(options) }, logFd, cwd);
+  closeSync(logFd);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await firstMessage<Extract<ServerReport, { type: 'ready' }>>(child, `${target} server`);
   const request = (message: ServerRequest) => child.send(message);
   return {
@@ -82,13 +87,34 @@ export async function startServer(
       request({ type: 'stats' });
       return answer;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+    stop: async () => {
+      if (child.exitCode === null) {
         request({ type: 'stop' });
-      }),
+        await exited;
+      }
+      const warnings = logWarnings(logFile);
+      rmSync(cwd, { recursive: true, force: true });
+      return warnings;
+    },
   };
+}
+
+// Warn and error lines of a RelayKit log, counted by message and code: refusals, slow-consumer cuts.
+function logWarnings(file: string): string[] {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; code?: string; apiToken?: string };
+      // The generated API token's warning is start-up noise, not something the workload caused.
+      if ((entry.level ?? 0) < 40 || entry.apiToken !== undefined) continue;
+      const key = `"${entry.msg ?? '?'}"${entry.code ? ` (${entry.code})` : ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    } catch {
+      // Not a log line.
+    }
+  }
+  return [...counts].map(([key, n]) => `${n}× ${key}`);
 }
 
 /** A load-generator process driven by request/reply over IPC. */
@@ -108,7 +134,7 @@ const idleWorkers: PooledWorker[] = [];
 const allWorkers = new Set<PooledWorker>();
 
 async function spawnLoadWorker(): Promise<PooledWorker> {
-  const child = spawnNode(here('./load/load-worker.ts'), [], {}, false);
+  const child = spawnNode(here('./load/load-worker.ts'), [], {}, 'inherit');
   await firstMessage<LoadReply>(child, 'load worker');
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

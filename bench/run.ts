@@ -90,7 +90,12 @@ for (const c of planCases(options)) {
           rounds.errors.push(`${target}, round ${round + 1}: ${(error as Error).message}`);
           log(`[${c.id}] round ${round + 1}/${count} ${target}: FAILED ${(error as Error).message}`);
         } finally {
-          await server?.stop();
+          const warnings = (await server?.stop()) ?? [];
+          if (warnings.length > 0) {
+            const note = `${target}, round ${round + 1}: the server logged ${warnings.join(', ')}`;
+            notes.add(note);
+            log(`[${c.id}] ${note}`);
+          }
         }
       }
     }

@@ -1,6 +1,8 @@
 // The side of a benchmarked server process that talks to the orchestrator over IPC: it reports its port
 // once listening, answers memory/CPU questions (after a full GC), and closes when told to.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 /** What the orchestrator asks of a server process. */
 export type ServerRequest = { readonly type: 'stats' } | { readonly type: 'stop' };
 
@@ -13,6 +15,8 @@ export type ServerReport =
       readonly heapUsedBytes: number;
       readonly cpuUserMs: number;
       readonly cpuSystemMs: number;
+      /** Longest event-loop stall since the previous stats request (ms): a stall delays every delivery. */
+      readonly loopDelayMaxMs: number;
     };
 
 /** A started server: where it listens, what the report should say about it, and how to close it. */
@@ -26,6 +30,8 @@ export interface StartedServer {
 export async function runServerChild(start: () => Promise<StartedServer>): Promise<void> {
   const send = (report: ServerReport) => process.send?.(report);
   const server = await start();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   process.on('message', (request: ServerRequest) => {
     if (request.type === 'stats') {
       collectGarbage();
@@ -37,7 +43,9 @@ export async function runServerChild(start: () => Promise<StartedServer>): Promi
         heapUsedBytes: memory.heapUsed,
         cpuUserMs: cpu.user / 1000,
         cpuSystemMs: cpu.system / 1000,
+        loopDelayMaxMs: loopDelay.max / 1e6,
       });
+      loopDelay.reset();
     } else if (request.type === 'stop') {
       // Some clients may still be connected; exit even if close() waits for them.
       const timer = setTimeout(() => process.exit(0), 3000);

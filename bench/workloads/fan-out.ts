@@ -37,6 +37,13 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
       },
       { key: 'max', label: 'latency max', unit: 'ms', better: 'lower', digits: 1 },
       { key: 'lost', label: 'not delivered within the drain deadline', unit: '', better: 'lower' },
+      {
+        key: 'serverLoopDelayMaxMs',
+        label: 'server event-loop stall, max',
+        unit: 'ms',
+        better: 'lower',
+        digits: 1,
+      },
       { key: 'serverCpuPct', headline: true, label: 'server CPU', unit: '%', better: 'lower' },
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
@@ -72,6 +79,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
           max: latency.max,
           lost: sent.sent * clients - got.count,
           refused: sent.refused,
+          serverLoopDelayMaxMs: after.loopDelayMaxMs,
           serverCpuPct: (cpuMs / (got.lastAt - sent.startedAt)) * 100,
         };
       } finally {

@@ -61,7 +61,11 @@ export const BARE_SETUP: ServerSetup = { options: {}, notes: [] };
  */
 export function senderRateLimit(rate: number, burst = 20, extra: object = {}): ServerSetup {
   if (rate <= 10 && burst <= 20) return relaykitSetup(extra);
-  const limit = { burst: Math.max(20, Math.ceil(burst)), perSecond: Math.max(10, Math.ceil(rate * 1.5)) };
+  // A second's worth of burst, so that a sender whose timer stalled (a busy machine) can catch up unrefused.
+  const limit = {
+    burst: Math.max(20, Math.ceil(burst), Math.ceil(rate)),
+    perSecond: Math.max(10, Math.ceil(rate * 1.5)),
+  };
   return relaykitSetup({ ...extra, rateLimit: limit }, [
     `per-socket rate limit raised to bursts of ${limit.burst}, ${limit.perSecond}/s (default 20, 10/s) for the bench sender; receivers send nothing, so for them it changes nothing`,
   ]);
