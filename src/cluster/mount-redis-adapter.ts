@@ -62,7 +62,8 @@ export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
   // The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
   // fails while Redis is away must be counted, not become an unhandled rejection that ends the process.
-  for (const command of ['set', 'publish'] as const) {
+  // It awaits xAdd (a broadcast for the other nodes) but only notes a failure in its debug output.
+  for (const command of ['set', 'publish', 'xAdd'] as const) {
     const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
     (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
       const reply = original(...args);
