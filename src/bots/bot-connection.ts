@@ -34,6 +34,8 @@ export class BotConnection {
   readonly #log: Logger;
   readonly #sendTimeoutMs: number;
   #closed = false;
+  /** Settles a pending `open()` when the connection is closed before it connected. */
+  #abandonOpen: (() => void) | undefined;
 
   constructor(options: {
     url: string;
@@ -80,14 +82,24 @@ export class BotConnection {
   /**
    * Connects; resolves on the first connection, or after `timeoutMs` with a warning (it keeps trying).
    * Rejects when the relay refuses the bot (a wrong token): socket.io-client does not retry those.
+   * Rejects with `RELAY_ERR_SHUTTING_DOWN` when the connection is (or gets) closed first: connecting a
+   * closed socket would leave it reconnecting with no listener and nobody to close it.
    */
   open(timeoutMs = 5000): Promise<void> {
     const socket = this.#socket;
+    const closedError = () =>
+      new RelayError('RELAY_ERR_SHUTTING_DOWN', `bot "${this.#name}" was stopped while connecting`);
+    if (this.#closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
+        this.#abandonOpen = undefined;
         socket.off('connect', connected);
         socket.off('connect_error', failed);
+      };
+      this.#abandonOpen = () => {
+        done();
+        reject(closedError());
       };
       const connected = () => {
         done();
@@ -139,5 +151,7 @@ export class BotConnection {
     this.#closed = true;
     this.#socket.disconnect();
     this.#socket.removeAllListeners();
+    // Otherwise a start in progress would wait for its connect timeout for nothing.
+    this.#abandonOpen?.();
   }
 }

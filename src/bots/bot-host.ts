@@ -66,6 +66,8 @@ export class BotHost {
   readonly #stores = new Map<string, Promise<BotStore>>();
   readonly #watchers: FSWatcher[] = [];
   #queue: Promise<unknown> = Promise.resolve();
+  /** Starts in progress, which close() waits for: a bot must not come up after the host closed. */
+  readonly #starting = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
   constructor(options: BotHostOptions) {
@@ -97,16 +99,22 @@ export class BotHost {
   }
 
   /** Starts one bot; rejects with a RelayError when its name is taken or it cannot start. */
-  async start(definition: BotDefinition<unknown>, file?: string): Promise<BotInstance> {
-    if (this.#closing) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the bot host is closing');
-    const taken = this.#bots.get(definition.name);
-    if (taken) {
-      throw new RelayError(
-        'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        `bot name "${definition.name}" is already used by ${taken.file ?? 'a bot started from code'}`,
-      );
-    }
+  start(definition: BotDefinition<unknown>, file?: string): Promise<BotInstance> {
+    const started = this.#start(definition, file);
+    const settled = started.catch(() => undefined);
+    this.#starting.add(settled);
+    void settled.finally(() => this.#starting.delete(settled));
+    return started;
+  }
+
+  async #start(definition: BotDefinition<unknown>, file?: string): Promise<BotInstance> {
+    this.#refuseWhenClosing();
+    this.#refuseTaken(definition.name);
     const options = this.#options;
+    const store = await this.#store(definition.name);
+    // close() (or another start of this name) may have run while the store was opening.
+    this.#refuseWhenClosing();
+    this.#refuseTaken(definition.name);
     const bot = new BotInstance({
       definition,
       ...(file ? { file: path.resolve(file) } : {}),
@@ -116,19 +124,34 @@ export class BotHost {
       prefix: options.prefix ?? '!',
       handlerTimeoutMs: options.handlerTimeoutMs ?? 5000,
       settings: options.settings?.[definition.name],
-      store: await this.#store(definition.name),
+      store,
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     });
     this.#bots.set(definition.name, bot);
     try {
+      // close() stops it through #bots from here on, and bot.start() then rejects.
       await bot.start();
     } catch (error) {
-      this.#bots.delete(definition.name);
+      if (this.#bots.get(definition.name) === bot) this.#bots.delete(definition.name);
       throw error;
     }
     return bot;
+  }
+
+  #refuseTaken(name: string): void {
+    const taken = this.#bots.get(name);
+    if (taken) {
+      throw new RelayError(
+        'RELAY_ERR_PLUGIN_LOAD_FAILED',
+        `bot name "${name}" is already used by ${taken.file ?? 'a bot started from code'}`,
+      );
+    }
+  }
+
+  #refuseWhenClosing(): void {
+    if (this.#closing) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the bot host is closing');
   }
 
   /** Stops one bot and everything it registered; false when no bot has that name. */
@@ -226,6 +249,8 @@ export class BotHost {
       for (const watcher of this.#watchers) watcher.close();
       await this.#queue;
       await Promise.all([...this.#bots.keys()].map((name) => this.stop(name)));
+      // A start past its last check has either added its bot (stopped above) or is about to reject.
+      await Promise.all(this.#starting);
     })();
     return this.#closing;
   }

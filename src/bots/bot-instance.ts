@@ -118,6 +118,8 @@ export class BotInstance {
       if (typeof cleanup === 'function') this.#cleanup = cleanup as () => unknown;
     } catch (error) {
       await this.stop();
+      // stop() may have run while setup was awaited, before setup registered the rest.
+      await this.#release();
       if (error instanceof RelayError) throw error;
       throw new RelayError(
         'RELAY_ERR_PLUGIN_LOAD_FAILED',
@@ -126,6 +128,14 @@ export class BotInstance {
           cause: error,
         },
       );
+    }
+    if (this.#stopped) {
+      // stop() ran while setup was awaited: it could neither undo what setup registered after that
+      // point nor run the cleanup setup has only now returned. Connecting would leave a socket nobody
+      // closes, reconnecting forever.
+      await this.#stopping;
+      await this.#release();
+      throw new RelayError('RELAY_ERR_SHUTTING_DOWN', `bot "${this.name}" was stopped while starting`);
     }
     try {
       await this.#connection.open(this.#options.connectTimeoutMs);
@@ -144,22 +154,29 @@ export class BotInstance {
   }
 
   async #stop(): Promise<void> {
+    await this.#release();
+    this.#connection.close();
+    await this.#options.store.flush();
+    if (this.#connections > 0) this.#log.info('bot stopped');
+  }
+
+  /** Undoes what setup registered so far; safe to run again for what it registers later. */
+  async #release(): Promise<void> {
     for (const job of this.#jobs) job.stop();
     this.#jobs.clear();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#options.registry.removeBot(this.name);
     this.#runner.abortAll(`bot "${this.name}" is stopping`);
-    if (this.#cleanup) {
+    const cleanup = this.#cleanup;
+    this.#cleanup = undefined;
+    if (cleanup) {
       try {
-        await this.#cleanup();
+        await cleanup();
       } catch (error) {
         this.#log.error({ err: error }, 'cleanup failed');
       }
     }
-    this.#connection.close();
-    await this.#options.store.flush();
-    if (this.#connections > 0) this.#log.info('bot stopped');
   }
 
   #validateSettings(): unknown {

@@ -33,6 +33,9 @@ export function mountBots(server: RelayServer, options: MountBotsOptions = {}): 
   }
   let host: BotHost | undefined;
   server.onListen(async ({ url }) => {
+    // The relay may be closing already (an earlier start-up hook failed, or close() was called during
+    // listen()): its 'bots' phase may have run, and bots started now would never be stopped.
+    if (server.closing) return;
     host = new BotHost({
       url,
       token: server.botToken,

@@ -1,0 +1,130 @@
+// Closing while a bot is still starting: the close waits for the start, the start gives up, and no
+// socket is left connected or reconnecting behind the host's back.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BotHost, defineBot, ManualBotScheduler } from '../../src/index.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { track } from '../support/cleanup.js';
+import { startRelay } from '../support/start-relay.js';
+import { settle } from './start-testbed.js';
+
+async function storeDir(): Promise<string> {
+  return track(await mkdtemp(path.join(tmpdir(), 'relaykit-race-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+}
+
+/** A promise resolved from outside. */
+function gate(): { promise: Promise<void>; open(): void } {
+  let open: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+describe('closing while a bot starts', () => {
+  it("closing the host during a bot's setup waits for it, runs its cleanup and never connects it", async () => {
+    const { server, url } = await startRelay();
+    let connections = 0;
+    server.io.engine.on('connection', () => {
+      connections += 1;
+    });
+    const scheduler = new ManualBotScheduler();
+    const host = track(
+      new BotHost({
+        url,
+        token: server.botToken,
+        logger: captureLogs().logger,
+        cwd: await storeDir(),
+        scheduler,
+      }),
+      (h) => h.close(),
+    );
+    const entered = gate();
+    const release = gate();
+    let cleanedUp = false;
+    const slow = defineBot({
+      name: 'slow',
+      description: 'awaits in its setup',
+      async setup(bot) {
+        entered.open();
+        await release.promise;
+        // Registered after the host began closing: must be undone all the same.
+        bot.command('slow', { description: 'late' }, (msg) => msg.reply('too late'));
+        bot.every('*/5 * * * *', () => undefined, { name: 'late' });
+        return () => {
+          cleanedUp = true;
+        };
+      },
+    });
+
+    const starting = host.start(slow);
+    const outcome = starting.then(
+      () => 'started',
+      (error: { code?: string }) => error.code,
+    );
+    await entered.promise;
+    let closed = false;
+    const closing = host.close().then(() => {
+      closed = true;
+    });
+    await settle(100);
+    expect(closed).toBe(false); // still waiting for the start in progress
+    release.open();
+    await closing;
+
+    expect(await outcome).toBe('RELAY_ERR_SHUTTING_DOWN');
+    expect(cleanedUp).toBe(true);
+    expect(scheduler.ids()).toEqual([]);
+    expect(host.commands()).toEqual([]);
+    expect(host.bots()).toEqual([]);
+    // A socket opened after the close would connect (and keep reconnecting) to this relay.
+    await settle(1000);
+    expect(connections).toBe(0);
+    expect(server.io.sockets.sockets.size).toBe(0);
+  });
+
+  it('closing the relay while its bot host is still connecting stops the reconnect attempts', async () => {
+    // A port that takes each connection and drops it at once: socket.io-client keeps retrying.
+    const attempts: Socket[] = [];
+    const dropper = createServer((socket) => {
+      attempts.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    track(dropper, (d) => new Promise((resolve) => d.close(resolve)));
+    const { port } = dropper.address() as { port: number };
+
+    const { server } = await startRelay();
+    const host = new BotHost({
+      url: `http://127.0.0.1:${port}`,
+      token: server.botToken,
+      logger: captureLogs().logger,
+      cwd: await storeDir(),
+      connectTimeoutMs: 20_000,
+    });
+    server.onClose('bots', () => host.close());
+    const starting = host.start(
+      defineBot({ name: 'patient', description: 'keeps trying', setup: () => undefined }),
+    );
+    const outcome = starting.then(
+      () => 'started',
+      (error: { code?: string }) => error.code,
+    );
+    for (const deadline = Date.now() + 5000; attempts.length < 2 && Date.now() < deadline; ) await settle(50);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+
+    const began = Date.now();
+    await server.close();
+    // Settled by the close, not by the 20 s connect timeout.
+    expect(await outcome).toBe('RELAY_ERR_SHUTTING_DOWN');
+    expect(Date.now() - began).toBeLessThan(10_000);
+    const seen = attempts.length;
+    await settle(1500); // several reconnection delays (250 ms, growing)
+    expect(attempts.length).toBe(seen);
+  });
+});
