@@ -54,6 +54,8 @@ export interface Deliveries {
   readonly samples: Float64Array;
   readonly firstAt: number;
   readonly lastAt: number;
+  /** Receivers no longer connected when collected (cut or dropped by the server). */
+  readonly disconnected: number;
 }
 
 /** What `send` and `burst` report. */

@@ -9,7 +9,9 @@ import { runEcho, runHttp, runPing } from './run-round-trips.js';
 import { runBurst, runSender } from './run-sender.js';
 
 const receivers: Socket[] = [];
-let recording: { tag: string; samples: number[]; firstAt: number; lastAt: number } | undefined;
+let recording:
+  | { tag: string; samples: number[]; firstAt: number; lastAt: number; dropReported?: boolean }
+  | undefined;
 let waiter: { expected: number; resolve: () => void } | undefined;
 
 function onDelivery(content: unknown): void {
@@ -32,7 +34,16 @@ async function handle(command: LoadCommand): Promise<unknown> {
       const started = nowMs();
       const sockets = await connectClients({
         ...command,
-        setup: (socket) => socket.on('sendMessageFromBack', onDelivery),
+        setup: (socket) => {
+          socket.on('sendMessageFromBack', onDelivery);
+          socket.on('disconnect', (reason) => {
+            // A receiver dropped by the server mid-run explains missing deliveries; say so once per run.
+            if (reason !== 'io client disconnect' && recording && !recording.dropReported) {
+              recording.dropReported = true;
+              process.stderr.write(`load worker: a receiver was disconnected during the run (${reason})\n`);
+            }
+          });
+        },
       });
       receivers.push(...sockets);
       return { connected: receivers.length, ms: nowMs() - started };
@@ -63,6 +74,7 @@ async function handle(command: LoadCommand): Promise<unknown> {
         samples: Float64Array.from(recording?.samples ?? []),
         firstAt: recording?.firstAt ?? Number.NaN,
         lastAt: recording?.lastAt ?? Number.NaN,
+        disconnected: receivers.filter((socket) => !socket.connected).length,
       };
       recording = undefined;
       return result;

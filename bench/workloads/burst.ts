@@ -52,6 +52,7 @@ export function burstCase(clients: number, messages: number): WorkloadCase {
           deliveriesPerSecond: (got.count / allDeliveredMs) * 1000,
           lost: messages * clients - got.count,
           refused: sent.refused,
+          disconnected: got.disconnected,
           serverCpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs,
         };
       } finally {

@@ -79,6 +79,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
           max: latency.max,
           lost: sent.sent * clients - got.count,
           refused: sent.refused,
+          disconnected: got.disconnected,
           serverLoopDelayMaxMs: after.loopDelayMaxMs,
           serverCpuPct: (cpuMs / (got.lastAt - sent.startedAt)) * 100,
         };

@@ -77,6 +77,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
           deliveriesPerSecond: (got.count / (got.lastAt - trips.startedAt)) * 1000,
           failed: trips.failed,
           lost: trips.samples.length * listeners - got.count,
+          disconnected: got.disconnected,
         };
       } finally {
         await poster.close();

@@ -56,6 +56,7 @@ export async function connectReceivers(
         samples: concatSamples(parts.map((p) => p.samples)),
         firstAt: Math.min(...parts.map((p) => p.firstAt)),
         lastAt: Math.max(...parts.map((p) => p.lastAt)),
+        disconnected: parts.reduce((n, p) => n + p.disconnected, 0),
       };
     },
     close,
