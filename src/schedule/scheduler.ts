@@ -153,7 +153,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.#started) this.#activate(job, new Date());
     this.#log.info({ job: spec.id, cron: spec.cron, timezone: spec.timezone }, 'job added');
     const view = this.#view(job);
-    this.emit('change', { type: 'added', job: view });
+    this.#notify('change', { type: 'added', job: view });
     return view;
   }
 
@@ -202,7 +202,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#openStore().deleteJob(id);
     this.#drop(job);
     this.#log.info({ job: id }, 'job removed');
-    this.emit('change', { type: 'removed', job: view });
+    this.#notify('change', { type: 'removed', job: view });
   }
 
   /** Stops a job's slots until `resume`; kept across restarts. A run in progress finishes. */
@@ -212,7 +212,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     job.task.stop();
     this.#log.info({ job: id }, 'job paused');
     const view = this.#view(job);
-    this.emit('change', { type: 'paused', job: view });
+    this.#notify('change', { type: 'paused', job: view });
     return view;
   }
 
@@ -223,7 +223,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.#started) job.task.start();
     this.#log.info({ job: id }, 'job resumed');
     const view = this.#view(job);
-    this.emit('change', { type: 'resumed', job: view });
+    this.#notify('change', { type: 'resumed', job: view });
     return view;
   }
 
@@ -315,7 +315,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (state.handledUntil !== null) {
       const after = Math.max(state.handledUntil, now.getTime() - this.#options.missedRunGraceMs);
       const missed = lastSlot(job.task, after, now.getTime());
-      if (missed) void this.#execute(job, 'catch-up', missed);
+      // Nobody awaits a catch-up run: whatever rejects in it is logged, never an unhandled rejection.
+      if (missed) {
+        this.#execute(job, 'catch-up', missed)?.catch((error: unknown) =>
+          this.#log.error({ job: job.id, err: error }, 'catch-up run failed'),
+        );
+      }
     }
     job.task.start();
   }
@@ -337,7 +342,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         'slot skipped: the previous run is still going',
       );
       if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
-      this.emit('skipped', skipped);
+      this.#notify('skipped', skipped);
       return undefined;
     }
     // Recorded before the run: a crash mid-run then loses this slot rather than running it twice.
@@ -374,8 +379,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         'job run failed',
       );
     else this.#log.info({ job: job.id, reason, messageId: run.messageId }, 'job ran');
-    this.emit('run', run);
+    this.#notify('run', run);
     return run;
+  }
+
+  /**
+   * Emits to the listeners, logging one that throws: a user's listener must not fail an add/remove/pause/resume
+   * whose store change is already made, nor turn a run into a rejection (unhandled in a catch-up).
+   */
+  #notify<E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]): void {
+    // rawListeners: a once() wrapper removes itself when called, as with emit().
+    for (const listener of this.rawListeners(event)) {
+      try {
+        (listener as (...values: SchedulerEvents[E]) => unknown).apply(this, args);
+      } catch (error) {
+        this.#log.error({ err: error, event }, 'a scheduler event listener threw');
+      }
+    }
   }
 
   // A store failure during a run is logged; it must not stop the job or crash the relay.
