@@ -35,25 +35,41 @@ export interface CaseResult {
   readonly metrics: readonly MetricResult[];
 }
 
+const ratioOf = (relaykit: number, bare: number) =>
+  bare === 0 ? (relaykit === 0 ? 1 : Number.POSITIVE_INFINITY) : relaykit / bare;
+
+/**
+ * One metric over rounds: the median of each server's values, and as the ratio the median of the
+ * per-round ratios — each round's two runs are back to back, so pairing them cancels much of a busy
+ * machine's drift (the ratio of the medians when rounds cannot be paired).
+ */
+export function summariseMetric(spec: MetricSpec, perRound: Record<Target, number[]>): MetricResult {
+  const relaykit = median(perRound.relaykit);
+  const bare = median(perRound.bare);
+  const pairs = Math.min(perRound.relaykit.length, perRound.bare.length);
+  const paired = Array.from({ length: pairs }, (_, i) =>
+    ratioOf(perRound.relaykit[i] ?? Number.NaN, perRound.bare[i] ?? Number.NaN),
+  );
+  const pairedRatio = median(paired);
+  const ratio = Number.isNaN(pairedRatio) ? ratioOf(relaykit, bare) : pairedRatio;
+  let verdict: MetricResult['verdict'];
+  if (spec.target && Number.isFinite(ratio)) {
+    const okMin = spec.target.min === undefined || ratio >= spec.target.min;
+    const okMax = spec.target.max === undefined || ratio <= spec.target.max;
+    verdict = okMin && okMax ? 'met' : 'missed';
+  }
+  return { spec, relaykit, bare, ratio, perRound, ...(verdict ? { verdict } : {}) };
+}
+
 /** Medians, ratios and verdicts of one case. */
 export function summariseCase(rounds: CaseRounds): CaseResult {
   const { case: c } = rounds;
-  const metrics = c.metrics.map((spec): MetricResult => {
-    const perRound = {
+  const metrics = c.metrics.map((spec) =>
+    summariseMetric(spec, {
       relaykit: rounds.rounds.relaykit.map((r) => r[spec.key] ?? Number.NaN),
       bare: rounds.rounds.bare.map((r) => r[spec.key] ?? Number.NaN),
-    };
-    const relaykit = median(perRound.relaykit);
-    const bare = median(perRound.bare);
-    const ratio = bare === 0 ? (relaykit === 0 ? 1 : Number.POSITIVE_INFINITY) : relaykit / bare;
-    let verdict: MetricResult['verdict'];
-    if (spec.target && Number.isFinite(ratio)) {
-      const okMin = spec.target.min === undefined || ratio >= spec.target.min;
-      const okMax = spec.target.max === undefined || ratio <= spec.target.max;
-      verdict = okMin && okMax ? 'met' : 'missed';
-    }
-    return { spec, relaykit, bare, ratio, perRound, ...(verdict ? { verdict } : {}) };
-  });
+    }),
+  );
   return {
     id: c.id,
     workload: c.workload,
@@ -129,9 +145,9 @@ export function reportMarkdown(meta: Record<string, unknown>, results: readonly 
     '# RelayKit vs bare socket.io',
     '',
     `Run ${String(meta.startedAt)} on ${String(meta.machine)}, Node ${String(meta.node)}, commit ${String(meta.commit)}.`,
-    `${String(meta.rounds)} rounds, targets alternating each round; every number is the median over rounds.`,
+    `${String(meta.rounds)} rounds, the two servers alternating which goes first; values are medians over rounds.`,
     `Load clients: socket.io-client over the ${String(meta.transport)} transport, ${String(meta.contentKind)} content of ~${String(meta.bytes)} bytes.`,
-    'Ratios are RelayKit ÷ bare: for throughput higher is better, for latency and memory lower is better.',
+    'Ratios are RelayKit ÷ bare, the median of the per-round ratios (each round runs both back to back): for throughput higher is better, for latency and memory lower is better.',
     '',
     '## Summary',
     '',

@@ -30,6 +30,13 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
       { key: 'p99', headline: true, label: 'request latency p99', unit: 'ms', better: 'lower', digits: 1 },
       { key: 'deliveriesPerSecond', label: 'deliveries/s', unit: '', better: 'higher' },
       { key: 'failed', label: 'failed requests', unit: '', better: 'lower' },
+      {
+        key: 'serverCpuPerRequest',
+        label: 'server CPU per request',
+        unit: 'µs',
+        better: 'lower',
+        headline: true,
+      },
     ],
     setup: (target) =>
       target === 'bare'
@@ -66,9 +73,12 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
           });
         if (settings.warmupMs > 0) await post('warm', settings.warmupMs);
         await receivers.record('http');
+        const before = await server.stats();
         const trips = await post('http', settings.durationMs);
         await receivers.waitFor(trips.samples.length, 5000);
+        const after = await server.stats();
         const got = await receivers.collect();
+        const cpuMs = after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
         const latency = summarise(trips.samples);
         return {
           requestsPerSecond: (trips.samples.length / (trips.endedAt - trips.startedAt)) * 1000,
@@ -76,6 +86,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
           p99: latency.p99,
           deliveriesPerSecond: (got.count / (got.lastAt - trips.startedAt)) * 1000,
           failed: trips.failed,
+          serverCpuPerRequest: (cpuMs * 1000) / Math.max(1, trips.samples.length),
           lost: trips.samples.length * listeners - got.count,
           disconnected: got.disconnected,
         };
