@@ -2,55 +2,22 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/config-error.js';
-import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { JobRun, RunReason } from './job-run.js';
-import { lastSlot } from './last-slot.js';
-import { runJob } from './run-job.js';
-import { checkScheduleSpec, parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
+import { checkDeclaredSchedules } from './check-declared-schedules.js';
+import { emitSafely } from './emit-safely.js';
+import { JobExecutor, type SlotClaim } from './job-executor.js';
+import type { JobRun } from './job-run.js';
+import { parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
 import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
+import type { SchedulerEvents } from './scheduler-events.js';
+import type { SchedulerOptions } from './scheduler-options.js';
+import { viewJob } from './view-job.js';
 
-/**
- * Decides whether this node runs a cron slot of a job; `true` for exactly one node of a cluster (see
- * {@link Scheduler.coordinate}).
- */
-export type SlotClaim = (jobId: string, slot: Date) => Promise<boolean>;
-
-/** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
-export interface SkippedRun {
-  readonly jobId: string;
-  readonly scheduledFor: string;
-  readonly reason: 'overlap';
-}
-
-/** Events of a {@link Scheduler}: the metrics and observability hook. */
-export interface SchedulerEvents {
-  run: [run: JobRun];
-  skipped: [skipped: SkippedRun];
-  change: [change: ScheduleChange];
-}
-
-/** A job added, removed, paused or resumed through this scheduler: what the nodes of a cluster share. */
-export interface ScheduleChange {
-  readonly type: 'added' | 'removed' | 'paused' | 'resumed';
-  readonly job: ScheduleView;
-}
-
-/** Settings of a {@link Scheduler}; `createRelayServer` passes the relay's. */
-export interface SchedulerOptions {
-  readonly relay: Pick<Relay, 'publish'>;
-  readonly logger: Logger;
-  /** SQLite file of the runtime jobs and last-run records; `:memory:` keeps nothing. */
-  readonly store: string;
-  /** Missed-run policy: a slot missed while the relay was down runs once at start if this recent (ms). */
-  readonly missedRunGraceMs: number;
-  readonly maxContentBytes: number;
-  /** Jobs from the config file's `schedules`. */
-  readonly declared?: readonly ScheduleSpec[];
-}
+export type { SkippedRun, SlotClaim } from './job-executor.js';
+export type { ScheduleChange, SchedulerEvents } from './scheduler-events.js';
+export type { SchedulerOptions } from './scheduler-options.js';
 
 const CLOSE_WAIT_MS = 5000;
 
@@ -80,19 +47,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   #started = false;
   #claim: SlotClaim | undefined;
   #closing: Promise<void> | undefined;
+  readonly #executor: JobExecutor;
 
   /** Checks the declared jobs against the relay's limits; throws a `ConfigError` naming job and field. */
   constructor(options: SchedulerOptions) {
     super();
     this.#options = options;
     this.#log = options.logger.child({ part: 'scheduler' });
-    for (const [index, declared] of (options.declared ?? []).entries()) {
-      const result = checkScheduleSpec(declared, { maxContentBytes: options.maxContentBytes });
-      if (!result.ok) throw new ConfigError(`schedules.${index}.${result.field}`, 'settings', result.problem);
-      if (this.#jobs.has(result.spec.id)) {
-        throw new ConfigError(`schedules.${index}.id`, 'settings', `job "${result.spec.id}": duplicate id`);
-      }
-      this.#jobs.set(result.spec.id, this.#makeJob(result.spec, 'config'));
+    this.#executor = new JobExecutor({
+      relay: options.relay,
+      log: this.#log,
+      missedRunGraceMs: options.missedRunGraceMs,
+      store: () => this.#store,
+      claim: () => this.#claim,
+      notify: (event, ...args) => emitSafely(this, this.#log, event, ...args),
+    });
+    for (const spec of checkDeclaredSchedules(options.declared ?? [], options)) {
+      this.#jobs.set(spec.id, this.#makeJob(spec, 'config'));
     }
   }
 
@@ -153,7 +124,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.#started) this.#activate(job, new Date());
     this.#log.info({ job: spec.id, cron: spec.cron, timezone: spec.timezone }, 'job added');
     const view = this.#view(job);
-    this.#notify('change', { type: 'added', job: view });
+    emitSafely(this, this.#log, 'change', { type: 'added', job: view });
     return view;
   }
 
@@ -202,7 +173,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#openStore().deleteJob(id);
     this.#drop(job);
     this.#log.info({ job: id }, 'job removed');
-    this.#notify('change', { type: 'removed', job: view });
+    emitSafely(this, this.#log, 'change', { type: 'removed', job: view });
   }
 
   /** Stops a job's slots until `resume`; kept across restarts. A run in progress finishes. */
@@ -212,7 +183,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     job.task.stop();
     this.#log.info({ job: id }, 'job paused');
     const view = this.#view(job);
-    this.#notify('change', { type: 'paused', job: view });
+    emitSafely(this, this.#log, 'change', { type: 'paused', job: view });
     return view;
   }
 
@@ -223,7 +194,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.#started) job.task.start();
     this.#log.info({ job: id }, 'job resumed');
     const view = this.#view(job);
-    this.#notify('change', { type: 'resumed', job: view });
+    emitSafely(this, this.#log, 'change', { type: 'resumed', job: view });
     return view;
   }
 
@@ -239,7 +210,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`),
       );
     }
-    return this.#execute(job, 'manual', null) as Promise<JobRun>;
+    return this.#executor.execute(job, 'manual', null) as Promise<JobRun>;
   }
 
   /**
@@ -290,7 +261,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return createScheduledJob(spec, {
       origin,
       logger: this.#log,
-      onSlot: (job, slot) => this.#execute(job, 'scheduled', slot),
+      onSlot: (job, slot) => this.#executor.execute(job, 'scheduled', slot),
       ...(handler ? { handler } : {}),
       ...(owner ? { owner } : {}),
     });
@@ -312,16 +283,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const state = store.getState(job.id);
     store.ensureState(job.id, now);
     if (state.paused) return;
-    if (state.handledUntil !== null) {
-      const after = Math.max(state.handledUntil, now.getTime() - this.#options.missedRunGraceMs);
-      const missed = lastSlot(job.task, after, now.getTime());
-      // Nobody awaits a catch-up run: whatever rejects in it is logged, never an unhandled rejection.
-      if (missed) {
-        this.#execute(job, 'catch-up', missed)?.catch((error: unknown) =>
-          this.#log.error({ job: job.id, err: error }, 'catch-up run failed'),
-        );
-      }
-    }
+    if (state.handledUntil !== null) this.#executor.catchUp(job, state.handledUntil, now);
     job.task.start();
   }
 
@@ -330,101 +292,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#jobs.delete(job.id);
   }
 
-  #execute(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> | undefined {
-    if (job.running) {
-      const skipped: SkippedRun = {
-        jobId: job.id,
-        scheduledFor: (slot ?? new Date()).toISOString(),
-        reason: 'overlap',
-      };
-      this.#log.warn(
-        { job: job.id, scheduledFor: skipped.scheduledFor },
-        'slot skipped: the previous run is still going',
-      );
-      if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
-      this.#notify('skipped', skipped);
-      return undefined;
-    }
-    // Recorded before the run: a crash mid-run then loses this slot rather than running it twice.
-    if (slot) this.#safely(() => this.#store?.markHandled(job.id, slot));
-    const claim = slot ? this.#claim : undefined;
-    const running = (slot && claim ? this.#wins(claim, job, slot) : Promise.resolve(true))
-      .then((won) => (won ? this.#run(job, reason, slot) : undefined))
-      .finally(() => {
-        job.running = undefined;
-      });
-    job.running = running;
-    return running as Promise<JobRun>;
-  }
-
-  // Whether this node runs the slot. If the claim cannot be made (e.g. Redis is away, and so is the
-  // cluster's fan-out), every node runs it for its own clients: each client still hears it once.
-  async #wins(claim: SlotClaim, job: ScheduledJob, slot: Date): Promise<boolean> {
-    try {
-      const won = await claim(job.id, slot);
-      if (!won) this.#log.debug({ job: job.id, slot: slot.toISOString() }, 'slot run by another node');
-      return won;
-    } catch (error) {
-      this.#log.warn({ job: job.id, err: error }, 'slot claim failed; running the slot on this node');
-      return true;
-    }
-  }
-
-  async #run(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> {
-    const run = await runJob(job, reason, slot, this.#options.relay);
-    this.#safely(() => this.#store?.recordRun(run, new Date()));
-    if (run.error)
-      this.#log.error(
-        { job: job.id, reason, code: run.error.code, err: run.error.message },
-        'job run failed',
-      );
-    else this.#log.info({ job: job.id, reason, messageId: run.messageId }, 'job ran');
-    this.#notify('run', run);
-    return run;
-  }
-
-  /**
-   * Emits to the listeners, logging one that throws: a user's listener must not fail an add/remove/pause/resume
-   * whose store change is already made, nor turn a run into a rejection (unhandled in a catch-up).
-   */
-  #notify<E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]): void {
-    // rawListeners: a once() wrapper removes itself when called, as with emit().
-    for (const listener of this.rawListeners(event)) {
-      try {
-        (listener as (...values: SchedulerEvents[E]) => unknown).apply(this, args);
-      } catch (error) {
-        this.#log.error({ err: error, event }, 'a scheduler event listener threw');
-      }
-    }
-  }
-
-  // A store failure during a run is logged; it must not stop the job or crash the relay.
-  #safely(work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
-    }
-  }
-
   #view(job: ScheduledJob, nextRunCount = 3): ScheduleView {
-    const state = this.#closing ? undefined : this.#store?.getState(job.id);
-    const paused = state?.paused ?? false;
-    return {
-      id: job.id,
-      cron: job.cron,
-      timezone: job.timezone ?? null,
-      room: job.room ?? null,
-      content: job.content ?? null,
-      origin: job.origin,
-      owner: job.owner ?? null,
-      paused,
-      running: job.running !== undefined,
-      nextRuns:
-        paused || this.#closing ? [] : job.task.getNextRuns(nextRunCount).map((date) => date.toISOString()),
-      lastRun: state?.lastRun ?? null,
-      runs: state?.runs ?? 0,
-      failures: state?.failures ?? 0,
-    };
+    const closing = this.#closing !== undefined;
+    return viewJob(job, closing ? undefined : this.#store?.getState(job.id), { nextRunCount, closing });
   }
 }

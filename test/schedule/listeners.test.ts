@@ -23,7 +23,7 @@ afterEach(() => {
 const threw = (lines: Array<Record<string, unknown>>, event: string) =>
   lines.filter(
     (line) =>
-      line.msg === 'a scheduler event listener threw' &&
+      line.msg === 'an event listener threw' &&
       line.event === event &&
       (line.err as { message?: string } | undefined)?.message === `${event} listener bug`,
   );

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Relay } from '../relay/relay.js';
+import type { JobRun, RunReason } from './job-run.js';
+import { lastSlot } from './last-slot.js';
+import { runJob } from './run-job.js';
+import type { ScheduleStore } from './schedule-store.js';
+import type { ScheduledJob } from './scheduled-job.js';
+import type { SchedulerEvents } from './scheduler-events.js';
+
+/**
+ * Decides whether this node runs a cron slot of a job; `true` for exactly one node of a cluster (see
+ * {@link Scheduler.coordinate}).
+ */
+export type SlotClaim = (jobId: string, slot: Date) => Promise<boolean>;
+
+/** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
+export interface SkippedRun {
+  readonly jobId: string;
+  readonly scheduledFor: string;
+  readonly reason: 'overlap';
+}
+
+/** What a {@link JobExecutor} needs from its scheduler; the getters read what may change later. */
+export interface JobExecutorOptions {
+  readonly relay: Pick<Relay, 'publish'>;
+  readonly log: Logger;
+  /** Missed-run policy: a slot missed while the relay was down runs once at start if this recent (ms). */
+  readonly missedRunGraceMs: number;
+  /** The scheduler's store, once opened. */
+  readonly store: () => ScheduleStore | undefined;
+  /** The cluster's slot claim, once the scheduler coordinates with other nodes. */
+  readonly claim: () => SlotClaim | undefined;
+  /** Tells the scheduler's listeners; never throws. */
+  readonly notify: <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
+}
+
+/**
+ * Runs the slots of a scheduler's jobs: never two runs of one job at once (an overlapping slot is
+ * skipped and reported), each slot recorded before it runs and claimed cluster-wide when coordinated,
+ * each run's outcome recorded, logged and emitted as `run`.
+ *
+ * @example
+ * ```ts
+ * const executor = new JobExecutor({ relay, log, store: () => store, claim: () => undefined, notify });
+ * const run = await executor.execute(job, 'manual', null);
+ * ```
+ */
+export class JobExecutor {
+  readonly #options: JobExecutorOptions;
+  readonly #log: Logger;
+
+  constructor(options: JobExecutorOptions) {
+    this.#options = options;
+    this.#log = options.log;
+  }
+
+  /** Runs `job` for `slot` (`null`: run-now); `undefined` when skipped because a run is in progress. */
+  execute(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> | undefined {
+    if (job.running) {
+      const skipped: SkippedRun = {
+        jobId: job.id,
+        scheduledFor: (slot ?? new Date()).toISOString(),
+        reason: 'overlap',
+      };
+      this.#log.warn(
+        { job: job.id, scheduledFor: skipped.scheduledFor },
+        'slot skipped: the previous run is still going',
+      );
+      if (slot) this.#safely(() => this.#options.store()?.markHandled(job.id, slot));
+      this.#options.notify('skipped', skipped);
+      return undefined;
+    }
+    // Recorded before the run: a crash mid-run then loses this slot rather than running it twice.
+    if (slot) this.#safely(() => this.#options.store()?.markHandled(job.id, slot));
+    const claim = slot ? this.#options.claim() : undefined;
+    const running = (slot && claim ? this.#wins(claim, job, slot) : Promise.resolve(true))
+      .then((won) => (won ? this.#run(job, reason, slot) : undefined))
+      .finally(() => {
+        job.running = undefined;
+      });
+    job.running = running;
+    return running as Promise<JobRun>;
+  }
+
+  /**
+   * Runs, in the background, the latest slot of `job` missed since `handledUntil` (epoch ms) if it is
+   * within the grace period; older slots are skipped.
+   */
+  catchUp(job: ScheduledJob, handledUntil: number, now: Date): void {
+    const after = Math.max(handledUntil, now.getTime() - this.#options.missedRunGraceMs);
+    const missed = lastSlot(job.task, after, now.getTime());
+    if (!missed) return;
+    // Nobody awaits a catch-up run: whatever rejects in it is logged, never an unhandled rejection.
+    this.execute(job, 'catch-up', missed)?.catch((error: unknown) => {
+      this.#log.error({ job: job.id, err: error }, 'catch-up run failed');
+    });
+  }
+
+  // Whether this node runs the slot. If the claim cannot be made (e.g. Redis is away, and so is the
+  // cluster's fan-out), every node runs it for its own clients: each client still hears it once.
+  async #wins(claim: SlotClaim, job: ScheduledJob, slot: Date): Promise<boolean> {
+    try {
+      const won = await claim(job.id, slot);
+      if (!won) this.#log.debug({ job: job.id, slot: slot.toISOString() }, 'slot run by another node');
+      return won;
+    } catch (error) {
+      this.#log.warn({ job: job.id, err: error }, 'slot claim failed; running the slot on this node');
+      return true;
+    }
+  }
+
+  async #run(job: ScheduledJob, reason: RunReason, slot: Date | null): Promise<JobRun> {
+    const run = await runJob(job, reason, slot, this.#options.relay);
+    this.#safely(() => this.#options.store()?.recordRun(run, new Date()));
+    if (run.error)
+      this.#log.error(
+        { job: job.id, reason, code: run.error.code, err: run.error.message },
+        'job run failed',
+      );
+    else this.#log.info({ job: job.id, reason, messageId: run.messageId }, 'job ran');
+    this.#options.notify('run', run);
+    return run;
+  }
+
+  // A store failure during a run is logged; it must not stop the job or crash the relay.
+  #safely(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
+    }
+  }
+}
