@@ -1,30 +1,18 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/config-error.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
 import { BotConnection } from './bot-connection.js';
-import type {
-  BotContext,
-  BotEvents,
-  BotJob,
-  BotMessage,
-  BotSendTarget,
-  BotTimer,
-  CommandMessage,
-  CommandSpec,
-  HeardMessage,
-  SendResult,
-} from './bot-context.js';
+import type { BotJob, BotMessage, BotSendTarget, CommandMessage, SendResult } from './bot-context.js';
 import type { BotScheduler } from './bot-scheduler.js';
 import type { BotStore } from './bot-store.js';
 import type { CommandRegistry } from './command-registry.js';
+import { type BotHandlers, type BotHear, createBotContext } from './create-bot-context.js';
 import type { BotDefinition } from './define-bot.js';
 import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.js';
 import { messageText } from './message-text.js';
 import { parseCommand } from './parse-command.js';
-
-type Handlers = { [E in keyof BotEvents]: Array<BotEvents[E]> };
+import { validateBotSettings } from './validate-bot-settings.js';
 
 /** What a bot instance needs from its host. */
 export interface BotInstanceOptions {
@@ -45,9 +33,6 @@ export interface BotInstanceOptions {
   readonly sendTimeoutMs?: number;
 }
 
-// setTimeout's largest delay; longer ones fire at once.
-const MAX_DELAY_MS = 2_147_483_647;
-
 /**
  * One running bot: its own socket.io-client connection, and everything its setup registered. Socket
  * listeners are added once per instance, never per `connect`, so reconnecting cannot double handlers.
@@ -60,8 +45,8 @@ export class BotInstance {
   readonly #log: Logger;
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
-  readonly #handlers: Handlers = { message: [], connect: [], disconnect: [], presence: [] };
-  readonly #hears: Array<{ pattern: RegExp; handler: (message: HeardMessage) => unknown }> = [];
+  readonly #handlers: BotHandlers = { message: [], connect: [], disconnect: [], presence: [] };
+  readonly #hears: BotHear[] = [];
   readonly #commands = new Map<string, (message: CommandMessage) => unknown>();
   readonly #jobs = new Set<BotJob>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -113,7 +98,24 @@ export class BotInstance {
    */
   async start(): Promise<void> {
     try {
-      const context = this.#context(this.#validateSettings());
+      const context = createBotContext(
+        {
+          name: this.name,
+          prefix: this.#options.prefix,
+          log: this.#log,
+          store: this.#options.store,
+          scheduler: this.#options.scheduler,
+          registry: this.#options.registry,
+          runner: this.#runner,
+          handlers: this.#handlers,
+          hears: this.#hears,
+          commands: this.#commands,
+          jobs: this.#jobs,
+          timers: this.#timers,
+          send: (content, target) => this.#send(content, target),
+        },
+        validateBotSettings(this.#options.definition, this.#options.settings),
+      );
       const cleanup = await this.#options.definition.setup(context);
       if (typeof cleanup === 'function') this.#cleanup = cleanup as () => unknown;
     } catch (error) {
@@ -177,17 +179,6 @@ export class BotInstance {
         this.#log.error({ err: error }, 'cleanup failed');
       }
     }
-  }
-
-  #validateSettings(): unknown {
-    const schema = this.#options.definition.configSchema;
-    const settings = this.#options.settings ?? {};
-    if (!schema) return settings;
-    const result = schema.safeParse(settings);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0];
-    const key = ['bots', this.name, ...(issue?.path ?? []).map(String)].join('.');
-    throw new ConfigError(key, 'bot settings', issue?.message ?? 'invalid');
   }
 
   #connected(): void {
@@ -293,77 +284,6 @@ export class BotInstance {
     });
     return sent;
   }
-
-  #context(config: unknown): BotContext<unknown> {
-    const options = this.#options;
-    let jobCount = 0;
-    return {
-      name: this.name,
-      prefix: options.prefix,
-      config,
-      log: this.#log,
-      store: options.store,
-      hear: (pattern, handler) => {
-        this.#hears.push({ pattern: toRegExp(pattern), handler });
-      },
-      command: (name: string, spec: CommandSpec, handler: (message: CommandMessage) => unknown) => {
-        const key = name.toLowerCase();
-        const usage = spec.usage ? ` ${spec.usage}` : '';
-        options.registry.add({
-          bot: this.name,
-          name: key,
-          description: spec.description,
-          ...(spec.usage ? { usage: spec.usage } : {}),
-          syntax: `${options.prefix}${key}${usage}`,
-        });
-        this.#commands.set(key, handler);
-      },
-      on: (event, handler) => {
-        (this.#handlers[event] as Array<typeof handler>).push(handler);
-      },
-      send: (content, target) => this.#send(content, target),
-      every: (cron, handler, jobOptions) => {
-        jobCount += 1;
-        const id = `${this.name}:${jobOptions?.name ?? `job-${jobCount}`}`;
-        const scheduled = options.scheduler.schedule(id, cron, () =>
-          this.#runner.run(`every ${id}`, () => handler()),
-        );
-        const job: BotJob = {
-          id,
-          cron,
-          stop: () => {
-            scheduled.stop();
-            this.#jobs.delete(job);
-          },
-        };
-        this.#jobs.add(job);
-        return job;
-      },
-      later: (ms, handler) => {
-        if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
-          throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_DELAY_MS}`);
-        }
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          void this.#runner.run('later', () => handler());
-        }, ms);
-        this.#timers.add(timer);
-        return {
-          cancel: () => {
-            clearTimeout(timer);
-            this.#timers.delete(timer);
-          },
-        } satisfies BotTimer;
-      },
-      commands: () => options.registry.list(),
-    };
-  }
-}
-
-function toRegExp(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) return pattern;
-  const escaped = pattern.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?:^|\\b|\\s)${escaped}(?:$|\\b|\\s)`, 'i');
 }
 
 function reason(error: unknown): string {

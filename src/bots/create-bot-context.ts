@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { MessageContent } from '../relay/events.js';
+import type {
+  BotContext,
+  BotEvents,
+  BotJob,
+  BotSendTarget,
+  BotTimer,
+  CommandMessage,
+  CommandSpec,
+  HeardMessage,
+  SendResult,
+} from './bot-context.js';
+import type { BotScheduler } from './bot-scheduler.js';
+import type { BotStore } from './bot-store.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { HandlerRunner } from './handler-runner.js';
+
+/** A bot's event handlers by event. */
+export type BotHandlers = { [E in keyof BotEvents]: Array<BotEvents[E]> };
+
+/** A `bot.hear` registration. */
+export interface BotHear {
+  readonly pattern: RegExp;
+  readonly handler: (message: HeardMessage) => unknown;
+}
+
+/**
+ * One bot's scope: what its context registers into. The bot instance owns these collections, dispatches
+ * from them and empties them when the bot stops.
+ */
+export interface BotScope {
+  readonly name: string;
+  readonly prefix: string;
+  readonly log: Logger;
+  readonly store: BotStore;
+  readonly scheduler: BotScheduler;
+  readonly registry: CommandRegistry;
+  readonly runner: HandlerRunner;
+  readonly handlers: BotHandlers;
+  readonly hears: BotHear[];
+  readonly commands: Map<string, (message: CommandMessage) => unknown>;
+  readonly jobs: Set<BotJob>;
+  readonly timers: Set<NodeJS.Timeout>;
+  send(content: MessageContent, target?: BotSendTarget): Promise<SendResult>;
+}
+
+// setTimeout's largest delay; longer ones fire at once.
+const MAX_DELAY_MS = 2_147_483_647;
+
+/**
+ * The `bot` a plugin's setup gets: every registration lands in `scope`, so that the bot instance can
+ * undo all of it at once; jobs, timers and handlers run through the scope's handler runner.
+ *
+ * @example
+ * ```ts
+ * const context = createBotContext(scope, validatedSettings);
+ * const cleanup = await definition.setup(context);
+ * ```
+ */
+export function createBotContext(scope: BotScope, config: unknown): BotContext<unknown> {
+  let jobCount = 0;
+  return {
+    name: scope.name,
+    prefix: scope.prefix,
+    config,
+    log: scope.log,
+    store: scope.store,
+    hear: (pattern, handler) => {
+      scope.hears.push({ pattern: toRegExp(pattern), handler });
+    },
+    command: (name: string, spec: CommandSpec, handler: (message: CommandMessage) => unknown) => {
+      const key = name.toLowerCase();
+      const usage = spec.usage ? ` ${spec.usage}` : '';
+      scope.registry.add({
+        bot: scope.name,
+        name: key,
+        description: spec.description,
+        ...(spec.usage ? { usage: spec.usage } : {}),
+        syntax: `${scope.prefix}${key}${usage}`,
+      });
+      scope.commands.set(key, handler);
+    },
+    on: (event, handler) => {
+      (scope.handlers[event] as Array<typeof handler>).push(handler);
+    },
+    send: (content, target) => scope.send(content, target),
+    every: (cron, handler, jobOptions) => {
+      jobCount += 1;
+      const id = `${scope.name}:${jobOptions?.name ?? `job-${jobCount}`}`;
+      const scheduled = scope.scheduler.schedule(id, cron, () =>
+        scope.runner.run(`every ${id}`, () => handler()),
+      );
+      const job: BotJob = {
+        id,
+        cron,
+        stop: () => {
+          scheduled.stop();
+          scope.jobs.delete(job);
+        },
+      };
+      scope.jobs.add(job);
+      return job;
+    },
+    later: (ms, handler) => {
+      if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+        throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_DELAY_MS}`);
+      }
+      const timer = setTimeout(() => {
+        scope.timers.delete(timer);
+        void scope.runner.run('later', () => handler());
+      }, ms);
+      scope.timers.add(timer);
+      return {
+        cancel: () => {
+          clearTimeout(timer);
+          scope.timers.delete(timer);
+        },
+      } satisfies BotTimer;
+    },
+    commands: () => scope.registry.list(),
+  };
+}
+
+function toRegExp(pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  const escaped = pattern.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|\\b|\\s)${escaped}(?:$|\\b|\\s)`, 'i');
+}
