@@ -26,7 +26,8 @@ export {
   type TestbedUser,
 } from './bots/create-bot-testbed.js';
 export { type BotDefinition, defineBot } from './bots/define-bot.js';
-export { listPluginFiles, loadPlugin } from './bots/load-plugin.js';
+export { listPluginFiles } from './bots/list-plugin-files.js';
+export { loadPlugin } from './bots/load-plugin.js';
 export { ManualBotScheduler } from './bots/manual-bot-scheduler.js';
 export { mountRedisAdapter, type RedisCluster } from './cluster/mount-redis-adapter.js';
 export { type IdempotencyRedis, RedisIdempotencyStore } from './cluster/redis-idempotency-store.js';

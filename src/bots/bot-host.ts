@@ -9,7 +9,9 @@ import { BotStore } from './bot-store.js';
 import { CommandRegistry } from './command-registry.js';
 import type { BotDefinition } from './define-bot.js';
 import type { HandlerStats } from './handler-runner.js';
-import { isPluginFile, listPluginFiles, loadPlugin } from './load-plugin.js';
+import { isPluginFile } from './is-plugin-file.js';
+import { listPluginFiles } from './list-plugin-files.js';
+import { loadPlugin } from './load-plugin.js';
 
 /** Where bots connect and how they behave; every field but `url`, `token` and `logger` has a default. */
 export interface BotHostOptions {

@@ -1,48 +1,13 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { RelayError } from '../relay/relay-error.js';
 import { type BotDefinition, isBotDefinition } from './define-bot.js';
 
-const PLUGIN_FILE = /^[^._][^/\\]*\.(?:ts|mts|js|mjs)$/;
-const NOT_A_PLUGIN = /\.(?:test|spec)\.[mc]?[jt]s$|\.d\.[mc]?ts$/;
-
 // Running from the TypeScript sources means a TS loader (tsx, or vitest's) is active: plugins written in
 // TS import as they are. Running from dist/ (an installed package), TS plugins go through tsx's tsImport.
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
 let version = 0;
-
-/** True when `file` (a name or a path) looks like a plugin: `.ts`/`.js`, not a test, not `_private`. */
-export function isPluginFile(file: string): boolean {
-  const name = path.basename(file);
-  return PLUGIN_FILE.test(name) && !NOT_A_PLUGIN.test(name);
-}
-
-/**
- * The plugin files of `dir` (not its subfolders), sorted. Throws a `RELAY_ERR_PLUGIN_LOAD_FAILED`
- * RelayError when the folder cannot be read.
- *
- * @example
- * ```ts
- * await listPluginFiles('plugins'); // ['/app/plugins/echo.ts', '/app/plugins/ping.ts', …]
- * ```
- */
-export async function listPluginFiles(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    throw new RelayError(
-      'RELAY_ERR_PLUGIN_LOAD_FAILED',
-      `plugins folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
-  }
-  return names
-    .filter(isPluginFile)
-    .sort()
-    .map((name) => path.resolve(dir, name));
-}
 
 /**
  * Imports a plugin file and returns its bot. `fresh` imports a new copy (reloading a changed file).

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BotHost } from '../bots/bot-host.js';
-import { listPluginFiles } from '../bots/load-plugin.js';
+import { listPluginFiles } from '../bots/list-plugin-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../relay/create-logger.js';
 import { RelayError } from '../relay/relay-error.js';

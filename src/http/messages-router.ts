@@ -9,8 +9,8 @@ import type { IdempotentRequests } from './idempotent-requests.js';
 import { jsonBody } from './json-body.js';
 import type { components } from './openapi-types.js';
 import type { ApiToken } from './parse-api-tokens.js';
-import { markReportedByRelay, reportedByRelay } from './problem-handler.js';
 import { type CheckedPublishRequest, readPublishRequest } from './read-publish-request.js';
+import { markReportedByRelay, reportedByRelay } from './reported-by-relay.js';
 import { RequestFieldError } from './request-field-error.js';
 import { requireScope } from './require-scope.js';
 

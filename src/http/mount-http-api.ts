@@ -10,9 +10,10 @@ import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotentRequests } from './idempotent-requests.js';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { messagesRouter } from './messages-router.js';
+import { notFound } from './not-found.js';
 import { operationsRouter } from './operations-router.js';
 import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
-import { notFound, problemHandler } from './problem-handler.js';
+import { problemHandler } from './problem-handler.js';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 
 /** The relay's HTTP API, for features that add routes to it. */

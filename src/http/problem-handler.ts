@@ -1,7 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 import { authenticatedToken } from './authenticate-bearer.js';
+import { reportedByRelay } from './reported-by-relay.js';
 import { sendProblem } from './send-problem.js';
 
 // body-parser's error types, as RelayKit codes: a client's bad body is never a 500.
@@ -45,22 +46,6 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     sendProblem(req, res, relayError);
   };
 }
-
-/**
- * Marks the request's error as already logged and counted by the relay's publish path (`Relay.publish`
- * or `Relay.reportRejected`), so the problem handler does not log it a second time.
- */
-export function markReportedByRelay(res: Response): void {
-  res.locals.reportedByRelay = true;
-}
-
-/** Whether {@link markReportedByRelay} was called for this request. */
-export const reportedByRelay = (res: Response): boolean => res.locals.reportedByRelay === true;
-
-/** A 404 problem for any request no route took. */
-export const notFound: RequestHandler = (req, _res, next) => {
-  next(new RelayError('RELAY_ERR_NOT_FOUND', `no route ${req.method} ${req.originalUrl.split('?')[0]}`));
-};
 
 function toRelayError(error: unknown): RelayError {
   if (error instanceof RelayError) return error;

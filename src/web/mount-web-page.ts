@@ -1,9 +1,7 @@
-import path from 'node:path';
 import express from 'express';
 import type { RelayServer } from '../relay/relay-server.js';
-
-/** The chat page's static files: `public/` at the package root, from `src/web/` and `dist/web/` alike. */
-export const WEB_PAGE_DIR = path.resolve(import.meta.dirname, '../../public');
+import { WEB_PAGE_DIR } from './web-page-dir.js';
+import { WEB_PAGE_HEADERS } from './web-page-headers.js';
 
 /**
  * Serves the chat page (`public/`: index.html, app.js, style.css) at `/` when `webPage` is on. The page
@@ -30,24 +28,3 @@ export function mountWebPage(server: RelayServer): void {
     }),
   );
 }
-
-/**
- * The page's own security headers (the HTTP API sets stricter ones on its JSON). Everything comes from
- * the relay itself, including the socket (`connect-src 'self'` covers same-origin WebSocket), and
- * nothing is inline, so the policy needs no `'unsafe-inline'`.
- */
-export const WEB_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};

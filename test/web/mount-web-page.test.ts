@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WEB_PAGE_DIR } from '../../src/web/mount-web-page.js';
+import { WEB_PAGE_DIR } from '../../src/web/web-page-dir.js';
 import { startRelay } from '../support/start-relay.js';
 
 describe('web page mount', () => {

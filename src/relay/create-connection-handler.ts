@@ -13,13 +13,11 @@ import {
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
+import { SYSTEM_SENDER } from './system-sender.js';
 import { TokenBucket } from './token-bucket.js';
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type Reply = (answer: { ok: true; [key: string]: unknown } | { ok: false; error: WireError }) => void;
-
-/** The relay itself, as the author of greetings. */
-export const SYSTEM_SENDER: Sender = Object.freeze({ id: 'relay', name: 'relay', kind: 'system' });
 
 /**
  * Returns the `connection` listener that gives a socket the seed's semantics: a greeting, `sendMessage`
