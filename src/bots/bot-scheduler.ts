@@ -16,7 +16,16 @@ export interface BotScheduler {
   schedule(id: string, cronExpression: string, handler: () => Promise<void>): { stop(): void };
 }
 
-/** The default {@link BotScheduler}: node-cron, in the process's time zone. */
+/**
+ * The default {@link BotScheduler}: node-cron, in the process's time zone, a run never stacked on a
+ * slow previous one. A bot host outside a relay uses it unless given another scheduler.
+ *
+ * @example
+ * ```ts
+ * const job = cronBotScheduler.schedule('digest:daily', '0 9 * * *', async () => sendDigest());
+ * job.stop();
+ * ```
+ */
 export const cronBotScheduler: BotScheduler = {
   schedule(id, cronExpression, handler) {
     if (!cron.validate(cronExpression)) {

@@ -1,6 +1,14 @@
 import { RelayError } from './relay-error.js';
 
-/** The room every socket is in until it joins another: where seed clients chat. */
+/**
+ * The room every socket is in until it joins another: where seed clients chat, and where a bot's
+ * `bot.send` goes when no room is given.
+ *
+ * @example
+ * ```ts
+ * server.relay.publish('Maintenance at 18:00', { room: LOBBY, from: { id: 'ops', name: 'ops', kind: 'http' } });
+ * ```
+ */
 export const LOBBY = 'lobby';
 
 /** The socket.io room bot connections sit in, to hear every room. Not a valid user room name. */
