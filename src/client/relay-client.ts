@@ -64,7 +64,7 @@ export class RelayClient {
     this.#status = socket.connected ? 'connected' : 'connecting';
     socket.on('sendMessageFromBack', (content, meta) => {
       const message: RelayMessage = { content, meta };
-      for (const listener of this.#messageListeners) listener(message);
+      for (const listener of this.#messageListeners) callListener(listener, message);
     });
     socket.on('connect', () => {
       this.#everConnected = true;
@@ -159,7 +159,19 @@ export class RelayClient {
   #setStatus(status: ConnectionStatus): void {
     if (status === this.#status) return;
     this.#status = status;
-    for (const listener of this.#statusListeners) listener(status);
+    for (const listener of this.#statusListeners) callListener(listener, status);
+  }
+}
+
+// A subscriber that throws is its own bug: it must not cost the subscribers after it their message or
+// status change. Its error is reported the way a browser reports a throwing DOM event listener
+// (reportError: the console and the window's 'error' event); where there is no reportError (Node 20),
+// there is no console to use from src/ either, and it is dropped.
+function callListener<T>(listener: (value: T) => void, value: T): void {
+  try {
+    listener(value);
+  } catch (error) {
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
   }
 }
 

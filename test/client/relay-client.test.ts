@@ -88,6 +88,41 @@ describe('createRelayClient', () => {
     expect(seen).toEqual(['once']);
   });
 
+  it('keeps calling the other listeners when one throws, and reports its error', async () => {
+    // Node 20 has no reportError (browsers do): stand one in to see what is reported.
+    const reported: unknown[] = [];
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'reportError');
+    Object.defineProperty(globalThis, 'reportError', {
+      value: (error: unknown) => reported.push(error),
+      configurable: true,
+      writable: true,
+    });
+    track(had, (descriptor) => {
+      if (descriptor) Object.defineProperty(globalThis, 'reportError', descriptor);
+      else Reflect.deleteProperty(globalThis, 'reportError');
+    });
+    const { url } = await startRelay({ greeting: 'none' });
+    const john = client(url, { name: 'John' });
+    john.onStatus(() => {
+      throw new Error('status listener bug');
+    });
+    const statuses: ConnectionStatus[] = [];
+    john.onStatus((status) => statuses.push(status));
+    await statusBecomes(john, 'connected');
+    expect(statuses).toEqual(['connected']);
+
+    john.onMessage(() => {
+      throw new Error('message listener bug');
+    });
+    const arrived = nextMessage(john);
+    await john.send('still delivered');
+    expect((await arrived).content).toBe('still delivered');
+    expect(reported.map((error) => (error as Error).message)).toEqual([
+      'status listener bug',
+      'message listener bug',
+    ]);
+  });
+
   it('reports a refused handshake as disconnected with the relay error', async () => {
     const { url } = await startRelay();
     const bad = client(url, { name: '\u0007bell' });
