@@ -36,6 +36,13 @@ export const cronBotScheduler: BotScheduler = {
     }
     // noOverlap: a slow run is not stacked on by the next tick.
     const task = cron.schedule(cronExpression, handler, { name: id, noOverlap: true });
-    return { stop: () => void task.destroy() };
+    return {
+      stop: () => {
+        // destroy() returns a promise for a background task, which rejects when the task's process does
+        // not stop in time. There is nothing left to undo (and no logger here), but the rejection must
+        // not go unhandled: that ends a Node 20 process.
+        Promise.resolve(task.destroy()).catch(() => undefined);
+      },
+    };
   },
 };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 import { checkDeclaredSchedules } from './check-declared-schedules.js';
+import { destroyTask } from './destroy-task.js';
 import { emitSafely } from './emit-safely.js';
 import { JobExecutor, type SlotClaim } from './job-executor.js';
 import type { JobRun } from './job-run.js';
@@ -242,7 +243,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async #runClose(): Promise<void> {
-    for (const job of this.#jobs.values()) job.task.destroy();
+    for (const job of this.#jobs.values()) destroyTask(job, this.#log);
     const running = [...this.#jobs.values()].flatMap((job) => (job.running ? [job.running] : []));
     if (running.length > 0) {
       const timer = new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
@@ -288,7 +289,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   #drop(job: ScheduledJob): void {
-    job.task.destroy();
+    destroyTask(job, this.#log);
     this.#jobs.delete(job.id);
   }
 
