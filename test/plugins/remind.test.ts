@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createBotTestbed } from 'relaykit';
@@ -47,5 +47,49 @@ describe('remind plugin', () => {
     expect((await testbed.ask('!remind 10m')).text).toMatch(/^usage:/);
     expect((await testbed.ask('!remind 8d far away')).text).toBe('I can remind you at most 7 days ahead.');
     expect((await testbed.ask('!remind 1h30m later')).text).toBe('OK tester, I will remind you in 1h30m.');
+  });
+
+  // The store is filled beforehand: asking hundreds of times would hit the relay's rate limit first.
+  async function storeWith(reminders: Array<{ who: string }>): Promise<{ dir: string; file: string }> {
+    const dir = track(await mkdtemp(path.join(tmpdir(), 'relaykit-remind-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    const file = path.join(dir, 'bot-store', 'remind.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    const dueAt = Date.now() + 3_600_000;
+    const stored = reminders.map(({ who }, index) => ({
+      id: `r${index}`,
+      room: 'lobby',
+      who,
+      text: 'later',
+      dueAt,
+    }));
+    await writeFile(file, JSON.stringify({ reminders: stored }));
+    return { dir, file };
+  }
+
+  const storedCount = async (file: string) =>
+    (JSON.parse(await readFile(file, 'utf8')) as { reminders: unknown[] }).reminders.length;
+
+  it('keeps at most 20 pending reminders per person, and says so', async () => {
+    const { dir, file } = await storeWith(Array.from({ length: 20 }, () => ({ who: 'tester' })));
+    const testbed = track(await createBotTestbed({ bots: [remind], storeDir: dir }), (t) => t.close());
+    expect((await testbed.ask('!remind 10m one too many')).text).toBe(
+      'tester, you already have 20 reminders pending, the most I keep for one person; wait for one to go off first.',
+    );
+    // Someone else still can.
+    const ola = await testbed.user('Ola');
+    const { id } = await ola.say('!remind 10m mine');
+    expect((await ola.waitFor((m) => m.meta.causedBy === id)).text).toBe('OK Ola, I will remind you in 10m.');
+    expect(await storedCount(file)).toBe(21);
+  });
+
+  it('keeps at most 1000 reminders in all, and says so', async () => {
+    const { dir, file } = await storeWith(Array.from({ length: 1000 }, (_, index) => ({ who: `p${index}` })));
+    const testbed = track(await createBotTestbed({ bots: [remind], storeDir: dir }), (t) => t.close());
+    expect((await testbed.ask('!remind 10m just one')).text).toBe(
+      'I am already keeping 1000 reminders, the most I can hold; try again once some have gone off.',
+    );
+    expect(await storedCount(file)).toBe(1000);
   });
 });
