@@ -26,7 +26,7 @@ export interface RelayClientOptions {
  * import { createRelayClient } from 'relaykit/client';
  *
  * const client = createRelayClient('http://localhost:3000', { name: 'John', room: 'general' });
- * client.onMessage(({ content, meta }) => console.log(`${meta.from.name}: ${String(content)}`));
+ * client.onMessage(({ content, meta }) => render(`${meta.from.name}: ${String(content)}`));
  * await client.send('Hello John !');
  * ```
  */

@@ -38,7 +38,7 @@ export interface RelayAuth {
  * @example
  * ```ts
  * const client = createRelayClient('http://localhost:3000', { name: 'John', room: 'general' });
- * const off = client.onMessage(({ content, meta }) => console.log(meta.from.name, content));
+ * const off = client.onMessage(({ content, meta }) => render(meta.from.name, content));
  * const answer = await client.send('Hello John !'); // { ok: true, id } or { ok: false, error }
  * off();
  * client.close();

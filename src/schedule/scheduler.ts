@@ -37,7 +37,7 @@ const CLOSE_WAIT_MS = 5000;
  * const server = createRelayServer({ scheduler: { store: 'data/schedules.db' } });
  * await server.listen();
  * server.scheduler.add({ id: 'standup', cron: '0 55 9 * * 1-5', timezone: 'Europe/Paris', content: 'Stand-up in 5 minutes' });
- * server.scheduler.on('run', (run) => console.log(run.jobId, run.outcome));
+ * server.scheduler.on('run', (run) => logger.info({ job: run.jobId, outcome: run.outcome }, 'job ran'));
  * ```
  */
 export class Scheduler extends EventEmitter<SchedulerEvents> {
