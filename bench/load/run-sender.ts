@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from '../stats.js';
-import { benchMessage, type ContentKind } from './bench-message.js';
+import { benchMessage, type ContentKind, sentAtOf } from './bench-message.js';
 import { openClient, type Transport, whenConnected } from './connect-clients.js';
 import type { SendResult } from './load-protocol.js';
 
@@ -15,12 +15,39 @@ interface SenderOptions {
 async function openSender(options: SenderOptions) {
   const socket = openClient(options.url, options.transport, { name: 'bench-sender' });
   let refused = 0;
+  let heard = 0;
+  let onHeard: (() => void) | undefined;
   // RelayKit reports refusals (rate limit, bad content) as relayError events when no ack is given.
   socket.on('relayError', () => {
     refused += 1;
+    onHeard?.();
+  });
+  // Both servers send every message back to its sender too (routing "all", io.emit).
+  socket.on('sendMessageFromBack', (content: unknown) => {
+    if (sentAtOf(content, options.tag) === undefined) return;
+    heard += 1;
+    onHeard?.();
   });
   await whenConnected(socket);
-  return { socket, refused: () => refused };
+  /**
+   * Waits until the server has handled all `sent` messages (each came back or was refused), at most
+   * `timeoutMs`, then disconnects. Disconnecting earlier can drop messages the server has not read yet.
+   */
+  const finish = async (sent: number, timeoutMs: number) => {
+    if (heard + refused < sent) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        onHeard = () => {
+          if (heard + refused < sent) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await delay(100);
+    socket.disconnect();
+  };
+  return { socket, refused: () => refused, finish };
 }
 
 /**
@@ -30,7 +57,7 @@ async function openSender(options: SenderOptions) {
 export async function runSender(
   options: SenderOptions & { rate: number; durationMs: number },
 ): Promise<SendResult> {
-  const { socket, refused } = await openSender(options);
+  const { socket, refused, finish } = await openSender(options);
   const startedAt = nowMs();
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -52,20 +79,18 @@ export async function runSender(
     }, tickMs);
   });
   const endedAt = nowMs();
-  await delay(300);
-  socket.disconnect();
+  await finish(sent, 10_000);
   return { sent, refused: refused(), startedAt, endedAt };
 }
 
 /** Emits `count` bench messages back to back, as fast as the client can write them. */
 export async function runBurst(options: SenderOptions & { count: number }): Promise<SendResult> {
-  const { socket, refused } = await openSender(options);
+  const { socket, refused, finish } = await openSender(options);
   const startedAt = nowMs();
   for (let seq = 0; seq < options.count; seq += 1) {
     socket.emit('sendMessage', benchMessage(options.kind, options.tag, seq, startedAt, options.bytes));
   }
   const endedAt = nowMs();
-  await delay(500);
-  socket.disconnect();
+  await finish(options.count, 30_000);
   return { sent: options.count, refused: refused(), startedAt, endedAt };
 }
