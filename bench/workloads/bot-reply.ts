@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,9 +7,14 @@ import type { RoundTrips } from '../load/load-protocol.js';
 import { summarise } from '../stats.js';
 import { relaykitSetup, type WorkloadCase } from './workload-case.js';
 
-// A plugins folder with the shipped ping bot only, so that no other bot answers or greets.
+// A plugins folder with the shipped ping bot only, so that no other bot answers or greets; one per bench
+// process, removed when it exits.
+let pluginsDir: string | undefined;
 function pingOnlyPlugins(): string {
+  if (pluginsDir) return pluginsDir;
   const dir = mkdtempSync(join(tmpdir(), 'relaykit-bench-plugins-'));
+  pluginsDir = dir;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const ping = fileURLToPath(new URL('../../plugins/ping.ts', import.meta.url));
   writeFileSync(join(dir, 'ping.ts'), `export { default } from ${JSON.stringify(ping)};\n`);
   return dir;
