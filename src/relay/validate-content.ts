@@ -35,7 +35,7 @@ export function validateContent(content: unknown, maxBytes: number): MessageCont
   if (!isPlainObject(content)) {
     throw new RelayError('RELAY_ERR_INVALID_CONTENT', `content is ${describe(content)}`);
   }
-  assertJson(content, 0, 'content');
+  assertJson(content, []);
   const bytes = Buffer.byteLength(JSON.stringify(content), 'utf8');
   if (bytes > maxBytes) {
     throw new RelayError(
@@ -52,33 +52,42 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function assertJson(value: unknown, depth: number, path: string): void {
-  if (depth > MAX_DEPTH) {
-    throw new RelayError('RELAY_ERR_INVALID_CONTENT', `${path} nests deeper than ${MAX_DEPTH} levels`);
-  }
+// Walks the object once; the path of a bad value (`content.items[2].x`) is only spelled out on error, so a
+// valid message costs no string building.
+function assertJson(value: unknown, path: Array<string | number>): void {
+  if (path.length > MAX_DEPTH) invalidAt(path, `nests deeper than ${MAX_DEPTH} levels`);
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new RelayError('RELAY_ERR_INVALID_CONTENT', `${path} is not a finite number`);
-      }
+      if (!Number.isFinite(value)) invalidAt(path, 'is not a finite number');
       return;
     case 'object':
       if (value === null) return;
       if (Array.isArray(value)) {
-        for (const [index, item] of value.entries()) assertJson(item, depth + 1, `${path}[${index}]`);
+        for (let index = 0; index < value.length; index++) {
+          path.push(index);
+          assertJson(value[index], path);
+          path.pop();
+        }
         return;
       }
-      if (!isPlainObject(value)) {
-        throw new RelayError('RELAY_ERR_INVALID_CONTENT', `${path} is ${describe(value)}`);
+      if (!isPlainObject(value)) invalidAt(path, `is ${describe(value)}`);
+      for (const key of Object.keys(value)) {
+        path.push(key);
+        assertJson(value[key], path);
+        path.pop();
       }
-      for (const [key, item] of Object.entries(value)) assertJson(item, depth + 1, `${path}.${key}`);
       return;
     default:
-      throw new RelayError('RELAY_ERR_INVALID_CONTENT', `${path} is ${describe(value)}`);
+      invalidAt(path, `is ${describe(value)}`);
   }
+}
+
+function invalidAt(path: ReadonlyArray<string | number>, problem: string): never {
+  const where = path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+  throw new RelayError('RELAY_ERR_INVALID_CONTENT', `content${where} ${problem}`);
 }
 
 function describe(value: unknown): string {
