@@ -110,8 +110,13 @@ export function shareRuntimeJobs(server: RelayServer, links: RedisLinks, log: Lo
     .connect()
     .then(() =>
       subscriber.subscribe(CHANNEL, (text) => {
-        const message = JSON.parse(text) as { node: string; id: string; shared: string };
-        if (message.node !== node) apply(message.id, JSON.parse(message.shared) as SharedJob);
+        // A malformed message must not throw inside the Redis client's reply handling.
+        try {
+          const message = JSON.parse(text) as { node: string; id: string; shared: string };
+          if (message.node !== node) apply(message.id, JSON.parse(message.shared) as SharedJob);
+        } catch (error) {
+          log.warn({ err: (error as Error).message }, 'malformed cluster job message ignored');
+        }
       }),
     )
     .catch((error: unknown) => log.error({ err: error }, 'could not follow the cluster jobs'));

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
 import { RequestFieldError } from './request-field-error.js';
 
@@ -27,10 +28,12 @@ export class IdempotentRequests {
   readonly #store: IdempotencyStore;
   readonly #windowMs: number;
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #log: Logger | undefined;
 
-  constructor(options: { store: IdempotencyStore; windowMs: number }) {
+  constructor(options: { store: IdempotencyStore; windowMs: number; logger?: Logger }) {
     this.#store = options.store;
     this.#windowMs = options.windowMs;
+    this.#log = options.logger;
   }
 
   /**
@@ -93,11 +96,20 @@ export class IdempotentRequests {
       await this.#store.release?.(storeKey);
       throw error;
     }
-    if (answer.status >= 200 && answer.status < 300) {
-      const entry: StoredAnswer = { fingerprint, status: answer.status, body: answer.body };
-      await this.#store.set(storeKey, entry, this.#windowMs);
-    } else {
-      await this.#store.release?.(storeKey);
+    // The messages are out: a store that fails now (Redis away) must not turn them into a 500, which the
+    // client would retry and so publish twice. The answer stands; only the replay protection is lost.
+    try {
+      if (answer.status >= 200 && answer.status < 300) {
+        const entry: StoredAnswer = { fingerprint, status: answer.status, body: answer.body };
+        await this.#store.set(storeKey, entry, this.#windowMs);
+      } else {
+        await this.#store.release?.(storeKey);
+      }
+    } catch (error) {
+      this.#log?.error(
+        { err: error, key: storeKey },
+        'idempotency store failed; answer sent without replay protection',
+      );
     }
     return { ...answer, replayed: false };
   }

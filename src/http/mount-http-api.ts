@@ -61,6 +61,7 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
       options.idempotencyStore ??
       new MemoryIdempotencyStore({ maxEntries: config.api.idempotencyMaxEntries }),
     windowMs: config.api.idempotencyWindowMs,
+    logger: log,
   });
   const metrics = createRelayMetrics(server);
   server.onClose('http', () => metrics.close());

@@ -1,6 +1,8 @@
 // Idempotency-Key: a retried request gets the first answer and is not broadcast again.
 import { describe, expect, it } from 'vitest';
+import { IdempotentRequests } from '../../src/http/idempotent-requests.js';
 import { MemoryIdempotencyStore } from '../../src/http/memory-idempotency-store.js';
+import { captureLogs } from '../support/capture-logs.js';
 import { listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
 
 describe('Idempotency-Key', () => {
@@ -98,6 +100,25 @@ describe('Idempotency-Key', () => {
     const later = await send('/v1/messages', request);
     expect(later.headers.get('idempotent-replayed')).toBeNull();
     expect(((await later.json()) as { id: string }).id).not.toBe(first.id);
+  });
+});
+
+describe('IdempotentRequests with a failing store', () => {
+  it('keeps the answer of a request whose messages went out when the store cannot record it', async () => {
+    const { logger, lines } = captureLogs();
+    const store = new MemoryIdempotencyStore({ maxEntries: 10 });
+    store.set = () => Promise.reject(new Error('Redis is away'));
+    const requests = new IdempotentRequests({ store, windowMs: 60_000, logger });
+    let published = 0;
+    const answer = await requests.run('ci', 'deploy-9', 'fingerprint', () => {
+      published += 1;
+      return { status: 202, body: { id: 'm1' } };
+    });
+    expect(answer).toMatchObject({ status: 202, body: { id: 'm1' }, replayed: false });
+    expect(published).toBe(1);
+    expect(lines.find((line) => line.msg?.startsWith('idempotency store failed'))).toMatchObject({
+      level: 50,
+    });
   });
 });
 
