@@ -19,6 +19,70 @@ import { TokenBucket } from './token-bucket.js';
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type Reply = (answer: { ok: true; [key: string]: unknown } | { ok: false; error: WireError }) => void;
 
+// What one connection needs of its own. Everything else (the listeners included) is shared by every
+// connection, and the logger and rate limiter are made on first use: most connections sit idle, and at
+// thousands of them each per-socket object and closure shows in memory per client.
+class Connection {
+  readonly socket: RelaySocket;
+  readonly from: Sender;
+  readonly isBot: boolean;
+  readonly #limits: RateLimit | undefined;
+  readonly #logger: Logger;
+  #limiter: TokenBucket | undefined;
+  #log: Logger | undefined;
+
+  constructor(socket: RelaySocket, config: RelayConfig, logger: Logger) {
+    this.socket = socket;
+    this.from = { id: socket.id, name: socket.data.name, kind: socket.data.kind };
+    this.isBot = this.from.kind === 'bot';
+    // A bot is its own connection, so its socket's bucket is the per-bot send limit.
+    this.#limits = this.isBot ? config.botRateLimit : config.rateLimit;
+    this.#logger = logger;
+  }
+
+  // A bucket made at the first event is the full bucket one made at connection would have been by then.
+  get limiter(): TokenBucket | undefined {
+    if (this.#limiter === undefined && this.#limits) this.#limiter = new TokenBucket(this.#limits);
+    return this.#limiter;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.#logger.child({ socket: this.from.id, name: this.from.name });
+    return this.#log;
+  }
+
+  // Limits every event a client sends, not only messages, so a flood of anything is cut short.
+  takeToken(relay: Relay): void {
+    const limiter = this.limiter;
+    if (limiter && !limiter.take()) {
+      const error = new RelayError(
+        'RELAY_ERR_RATE_LIMITED',
+        `client "${this.from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
+      );
+      relay.reportRejected(error, this.from, limiter);
+      throw error;
+    }
+  }
+
+  refuseBot(event: string): void {
+    if (this.isBot) {
+      throw new RelayError(
+        'RELAY_ERR_FORBIDDEN',
+        `bots hear every room and choose one per message (botMessage's room option); "${event}" is for people`,
+      );
+    }
+  }
+
+  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event.
+  refuse(event: string, error: RelayError, reply: Reply | undefined): void {
+    if (reply) reply({ ok: false, error: error.toWire() });
+    else this.socket.emit('relayError', { ...error.toWire(), event });
+  }
+}
+
+type RateLimit = NonNullable<RelayConfig['rateLimit']>;
+type Handler = (connection: Connection, args: unknown[], reply: Reply | undefined) => void;
+
 /**
  * Returns the `connection` listener that gives a socket the seed's semantics: a greeting, `sendMessage`
  * routed by the configured mode, `join`/`leave` for rooms, and a typed refusal for everything else.
@@ -29,20 +93,119 @@ export function createConnectionHandler(deps: {
   logger: Logger;
 }): (socket: RelaySocket) => void {
   const { relay, config, logger } = deps;
+  const connections = new WeakMap<RelaySocket, Connection>();
+
+  // Every listener goes through here: a throwing handler must never reach socket.io's emitter. The
+  // listeners are shared by all sockets; socket.io calls each with `this` set to the socket.
+  const listener = (event: string, handler: Handler) =>
+    function (this: RelaySocket, ...args: unknown[]) {
+      const connection = connections.get(this) as Connection;
+      const last = args[args.length - 1];
+      const reply = typeof last === 'function' ? (last as Reply) : undefined;
+      if (reply) args.pop();
+      try {
+        handler(connection, args, reply);
+      } catch (error) {
+        const relayError = RelayError.from(error, `handling "${event}" failed`);
+        if (relayError.code === 'RELAY_ERR_INTERNAL') {
+          connection.log.error({ err: error, event }, 'handler failed');
+        }
+        connection.refuse(event, relayError, reply);
+      }
+    };
+
+  const onSendMessage = listener('sendMessage', (connection, [content], reply) => {
+    const { socket, from } = connection;
+    try {
+      const { id } = relay.publish(content, {
+        from,
+        room: socket.data.room,
+        delivery: config.routing,
+        socketId: socket.id,
+        limiter: connection.limiter,
+      });
+      reply?.({ ok: true, id });
+    } catch (error) {
+      // publish has logged and counted the refusal; only the answer is left to give.
+      connection.refuse('sendMessage', RelayError.from(error, 'publish failed'), reply);
+    }
+  });
+
+  const onJoin = listener('join', (connection, [room], reply) => {
+    connection.takeToken(relay);
+    connection.refuseBot('join');
+    const key = roomKey(room);
+    moveTo(connection.socket, key, room as string, connection.from);
+    connection.log.debug({ room }, 'joined room');
+    reply?.({ ok: true, room: room as string });
+  });
+
+  const onLeave = listener('leave', (connection, _args, reply) => {
+    connection.takeToken(relay);
+    connection.refuseBot('leave');
+    moveTo(connection.socket, roomKey(LOBBY), LOBBY, connection.from);
+    connection.log.debug('left room for the lobby');
+    reply?.({ ok: true, room: LOBBY });
+  });
+
+  const onBotMessage = listener('botMessage', (connection, [content, options], reply) => {
+    const { from } = connection;
+    if (!connection.isBot) {
+      connection.takeToken(relay);
+      throw new RelayError('RELAY_ERR_FORBIDDEN', 'botMessage is for bot connections');
+    }
+    let sendOptions: ReturnType<typeof botSendOptions>;
+    try {
+      sendOptions = botSendOptions(options);
+    } catch (error) {
+      relay.reportRejected(RelayError.from(error, 'bad botMessage options'), from);
+      throw error;
+    }
+    try {
+      const { id } = relay.publish(content, { from, limiter: connection.limiter, ...sendOptions });
+      reply?.({ ok: true, id });
+    } catch (error) {
+      connection.refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
+    }
+  });
+
+  function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {
+    if (CLIENT_EVENTS.has(event)) return;
+    const connection = connections.get(this) as Connection;
+    const last = args[args.length - 1];
+    const reply = typeof last === 'function' ? (last as Reply) : undefined;
+    try {
+      connection.takeToken(relay);
+      const error = new RelayError(
+        'RELAY_ERR_UNKNOWN_EVENT',
+        `event ${JSON.stringify(event)} is not part of the relay's protocol`,
+      );
+      relay.reportRejected(error, connection.from);
+      connection.refuse(String(event), error, reply);
+    } catch (error) {
+      connection.refuse(String(event), RelayError.from(error, 'refusing an unknown event failed'), reply);
+    }
+  }
+
+  function onDisconnect(this: RelaySocket, reason: string): void {
+    const connection = connections.get(this) as Connection;
+    connection.log.info({ reason }, 'client disconnected');
+    if (connection.from.kind === 'user') presence(this, 'leave', connection.from);
+  }
 
   return (socket) => {
-    const from: Sender = { id: socket.id, name: socket.data.name, kind: socket.data.kind };
-    const isBot = from.kind === 'bot';
-    // A bot is its own connection, so its socket's bucket is the per-bot send limit.
-    const limits = isBot ? config.botRateLimit : config.rateLimit;
-    const limiter = limits ? new TokenBucket(limits) : undefined;
-    const log = logger.child({ socket: socket.id, name: from.name });
+    const connection = new Connection(socket, config, logger);
+    connections.set(socket, connection);
+    const { from, isBot } = connection;
 
     // socket.io restores rooms of a recovered socket; a fresh one joins its first room now.
     // Bots sit in BOTS_ROOM, which every room's messages and presence events also go to.
     if (!socket.recovered) socket.join(isBot ? BOTS_ROOM : roomKey(socket.data.room));
-    log.info(
+    // The same line a child logger would write, without keeping one for a socket that may never log again.
+    logger.info(
       {
+        socket: from.id,
+        name: from.name,
         room: socket.data.room,
         kind: from.kind,
         recovered: socket.recovered,
@@ -65,123 +228,12 @@ export function createConnectionHandler(deps: {
     }
     if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from);
 
-    // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event.
-    const refuse = (event: string, error: RelayError, reply: Reply | undefined) => {
-      if (reply) reply({ ok: false, error: error.toWire() });
-      else socket.emit('relayError', { ...error.toWire(), event });
-    };
-
-    // Every listener goes through here: a throwing handler must never reach socket.io's emitter.
-    const listen = (event: string, handler: (args: unknown[], reply: Reply | undefined) => void) => {
-      socket.on(event as keyof ClientToServerEvents, (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const reply = typeof last === 'function' ? (last as Reply) : undefined;
-        if (reply) args.pop();
-        try {
-          handler(args, reply);
-        } catch (error) {
-          const relayError = RelayError.from(error, `handling "${event}" failed`);
-          if (relayError.code === 'RELAY_ERR_INTERNAL') log.error({ err: error, event }, 'handler failed');
-          refuse(event, relayError, reply);
-        }
-      });
-    };
-
-    // Limits every event a client sends, not only messages, so a flood of anything is cut short.
-    const takeToken = () => {
-      if (limiter && !limiter.take()) {
-        const error = new RelayError(
-          'RELAY_ERR_RATE_LIMITED',
-          `client "${from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
-        );
-        relay.reportRejected(error, from, limiter);
-        throw error;
-      }
-    };
-
-    listen('sendMessage', ([content], reply) => {
-      try {
-        const { id } = relay.publish(content, {
-          from,
-          room: socket.data.room,
-          delivery: config.routing,
-          socketId: socket.id,
-          limiter,
-        });
-        reply?.({ ok: true, id });
-      } catch (error) {
-        // publish has logged and counted the refusal; only the answer is left to give.
-        refuse('sendMessage', RelayError.from(error, 'publish failed'), reply);
-      }
-    });
-
-    const refuseBot = (event: string) => {
-      if (isBot) {
-        throw new RelayError(
-          'RELAY_ERR_FORBIDDEN',
-          `bots hear every room and choose one per message (botMessage's room option); "${event}" is for people`,
-        );
-      }
-    };
-
-    listen('join', ([room], reply) => {
-      takeToken();
-      refuseBot('join');
-      const key = roomKey(room);
-      moveTo(socket, key, room as string, from);
-      log.debug({ room }, 'joined room');
-      reply?.({ ok: true, room: room as string });
-    });
-
-    listen('leave', (_args, reply) => {
-      takeToken();
-      refuseBot('leave');
-      moveTo(socket, roomKey(LOBBY), LOBBY, from);
-      log.debug('left room for the lobby');
-      reply?.({ ok: true, room: LOBBY });
-    });
-
-    listen('botMessage', ([content, options], reply) => {
-      if (!isBot) {
-        takeToken();
-        throw new RelayError('RELAY_ERR_FORBIDDEN', 'botMessage is for bot connections');
-      }
-      let sendOptions: ReturnType<typeof botSendOptions>;
-      try {
-        sendOptions = botSendOptions(options);
-      } catch (error) {
-        relay.reportRejected(RelayError.from(error, 'bad botMessage options'), from);
-        throw error;
-      }
-      try {
-        const { id } = relay.publish(content, { from, limiter, ...sendOptions });
-        reply?.({ ok: true, id });
-      } catch (error) {
-        refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
-      }
-    });
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (CLIENT_EVENTS.has(event)) return;
-      const last = args[args.length - 1];
-      const reply = typeof last === 'function' ? (last as Reply) : undefined;
-      try {
-        takeToken();
-        const error = new RelayError(
-          'RELAY_ERR_UNKNOWN_EVENT',
-          `event ${JSON.stringify(event)} is not part of the relay's protocol`,
-        );
-        relay.reportRejected(error, from);
-        refuse(String(event), error, reply);
-      } catch (error) {
-        refuse(String(event), RelayError.from(error, 'refusing an unknown event failed'), reply);
-      }
-    });
-
-    socket.on('disconnect', (reason) => {
-      log.info({ reason }, 'client disconnected');
-      if (from.kind === 'user') presence(socket, 'leave', from);
-    });
+    socket.on('sendMessage', onSendMessage);
+    socket.on('join', onJoin);
+    socket.on('leave', onLeave);
+    socket.on('botMessage', onBotMessage);
+    socket.onAny(onAnyEvent);
+    socket.on('disconnect', onDisconnect);
   };
 }
 
