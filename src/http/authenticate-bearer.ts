@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { RelayError } from '../relay/relay-error.js';
 import type { ApiToken } from './parse-api-tokens.js';
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
+// One-shot hashing: no Hash object per request.
+const digest = (text: string) => hash('sha256', text, 'buffer');
 
 /**
  * Express middleware that reads `Authorization: Bearer <secret>` and finds its {@link ApiToken}, for

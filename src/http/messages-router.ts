@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type { MessageMeta } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
@@ -135,7 +135,5 @@ function accepted(meta: MessageMeta): PublishAccepted {
 
 // What makes two requests "the same" for an Idempotency-Key: method, route and body.
 function fingerprint(req: Request): string {
-  return createHash('sha256')
-    .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`)
-    .digest('base64url');
+  return hash('sha256', `${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`, 'base64url');
 }

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RelayServer } from '../relay/relay-server.js';
 
@@ -77,12 +77,15 @@ export function createRelayMetrics(server: RelayServer): RelayMetrics {
     rejected: (error) => refused.inc({ code: error.code }),
   });
 
-  const countRequests: RequestHandler = (req, res, next) => {
-    res.on('finish', () => {
-      // The route pattern, not the URL: ids and typos in URLs must not make new time series.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      requests.inc({ method: req.method, route, status: String(res.statusCode) });
-    });
+  // One listener for every response (`this` is the response), not a closure per request.
+  function countFinished(this: Response): void {
+    const { req } = this;
+    // The route pattern, not the URL: ids and typos in URLs must not make new time series.
+    const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+    requests.inc({ method: req.method, route, status: String(this.statusCode) });
+  }
+  const countRequests: RequestHandler = (_req, res, next) => {
+    res.on('finish', countFinished);
     next();
   };
 
