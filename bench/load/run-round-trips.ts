@@ -3,9 +3,12 @@ import { Agent, request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Socket } from 'socket.io-client';
 import { nowMs } from '../stats.js';
-import { benchMessage, type ContentKind, sentAtOf } from './bench-message.js';
+import { benchMessage, sentAtOf } from './bench-message.js';
 import { openClient, type Transport, whenConnected } from './connect-clients.js';
-import type { RoundTrips } from './load-protocol.js';
+import type { LoadCommand, RoundTrips } from './load-protocol.js';
+
+// A runner's options are its worker command without the `cmd` tag: one definition for both.
+type OptionsOf<C extends LoadCommand['cmd']> = Omit<Extract<LoadCommand, { cmd: C }>, 'cmd'>;
 
 /** Resolves with the first `sendMessageFromBack` content that `accept` takes, or undefined after `timeoutMs`. */
 function nextDelivery(socket: Socket, accept: (content: unknown) => boolean, timeoutMs: number) {
@@ -45,14 +48,7 @@ async function roundTrips(
 }
 
 /** One client sends a message and waits for it to come back through the broadcast, `count` times. */
-export function runEcho(options: {
-  url: string;
-  transport: Transport;
-  count: number;
-  intervalMs: number;
-  bytes: number;
-  kind: ContentKind;
-}): Promise<RoundTrips> {
+export function runEcho(options: OptionsOf<'echo'>): Promise<RoundTrips> {
   const tag = `echo-${randomUUID().slice(0, 8)}`;
   return roundTrips({ ...options, name: 'bench-echo' }, async (socket, seq) => {
     const sentAt = nowMs();
@@ -64,13 +60,7 @@ export function runEcho(options: {
 }
 
 /** A user says `!ping` and waits for the reply that contains "pong", `count` times. */
-export function runPing(options: {
-  url: string;
-  transport: Transport;
-  count: number;
-  intervalMs: number;
-  timeoutMs: number;
-}): Promise<RoundTrips> {
+export function runPing(options: OptionsOf<'ping'>): Promise<RoundTrips> {
   return roundTrips({ ...options, name: 'bench-pinger' }, async (socket) => {
     const sentAt = nowMs();
     const reply = nextDelivery(socket, (c) => typeof c === 'string' && /pong/i.test(c), options.timeoutMs);
@@ -84,14 +74,7 @@ export function runPing(options: {
  * `concurrency` keep-alive lanes POST announcements to /v1/messages for `durationMs`, each with a bearer
  * token (when given) and a fresh Idempotency-Key, the way an integration that retries safely would.
  */
-export async function runHttp(options: {
-  url: string;
-  token?: string;
-  concurrency: number;
-  durationMs: number;
-  tag: string;
-  bytes: number;
-}): Promise<RoundTrips> {
+export async function runHttp(options: OptionsOf<'http'>): Promise<RoundTrips> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL('/v1/messages', options.url);
   const samples: number[] = [];
