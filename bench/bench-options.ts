@@ -31,6 +31,8 @@ export interface BenchOptions {
   readonly out: string;
   /** Extra createRelayServer options for RelayKit in every case, to measure what an option costs. */
   readonly relayOptions: Readonly<Record<string, unknown>>;
+  /** Control run: the bare server sends RelayKit's `meta` and recovery offset too (same bytes, none of the work). */
+  readonly bareMeta: boolean;
 }
 
 /** All workloads, in the order they run. */
@@ -107,6 +109,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       type: 'string',
       describe: 'JSON of extra createRelayServer options for RelayKit, e.g. \'{"recoveryWindowMs":0}\'',
     })
+    .option('bare-meta', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "control: the bare server adds a RelayKit-shaped meta and offset to every message, so both send the same bytes and the ratio shows RelayKit's own work",
+    })
     .option('out', { type: 'string', default: 'bench/results', describe: 'where results go' })
     .option('name', { type: 'string', describe: 'result file name (default full, or quick)' })
     .strict()
@@ -145,5 +153,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     cpuProf: args['cpu-prof'],
     out: args.out,
     relayOptions: args['relay-options'] ? (JSON.parse(args['relay-options']) as Record<string, unknown>) : {},
+    bareMeta: args['bare-meta'],
   };
 }

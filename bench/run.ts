@@ -46,9 +46,16 @@ const meta: Record<string, unknown> = {
   options,
 };
 if (Object.keys(options.relayOptions).length > 0) meta.relayOptions = options.relayOptions;
+if (options.bareMeta) meta.bareMeta = true;
 
-// --relay-options: the same extra RelayKit settings in every case, named in the notes.
-function withRelayOptions(setup: ServerSetup, target: Target): ServerSetup {
+// --relay-options: the same extra RelayKit settings in every case, named in the notes. --bare-meta: the
+// bare server's control mode, also named.
+function withRunOptions(setup: ServerSetup, target: Target): ServerSetup {
+  if (target === 'bare' && options.bareMeta) {
+    const note =
+      'control run (--bare-meta): the bare server sends a RelayKit-shaped meta and offset after every message';
+    return { options: { ...setup.options, meta: true }, notes: [...setup.notes, note] };
+  }
   if (target !== 'relaykit' || Object.keys(options.relayOptions).length === 0) return setup;
   const given = setup.options as { relay?: object; notes?: readonly string[] };
   const notes = [
@@ -75,7 +82,7 @@ for (const c of planCases(options)) {
     for (let round = 0; round < count; round += 1) {
       const order: Target[] = round % 2 === 0 ? ['relaykit', 'bare'] : ['bare', 'relaykit'];
       for (const target of order) {
-        const setup = withRelayOptions(c.setup(target), target);
+        const setup = withRunOptions(c.setup(target), target);
         for (const note of setup.notes) notes.add(note);
         let server: ServerHandle | undefined;
         try {

@@ -1,5 +1,6 @@
 // The baseline: the seed tutorial's server, bare. Express + socket.io, `io.emit('sendMessageFromBack', m)`
 // on every `sendMessage`, and an `app.post` that calls `io.emit` — no validation, metadata, limits or logs.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -9,7 +10,15 @@ import { runServerChild, serverOptions } from './server-child.js';
 interface BareOptions {
   /** Bench-only: answer `!ping` with `pong` inline, the bare equivalent of a ping bot. */
   readonly ping: boolean;
+  /**
+   * Bench-only control (`--bare-meta`): send what RelayKit sends — the message, a meta of the same shape
+   * and a recovery-offset-sized string — without RelayKit's work, to tell bytes on the wire from code.
+   */
+  readonly meta: boolean;
 }
+
+// As long as socket.io's connection-recovery offsets: yeast ids, 7 characters of the time in ms.
+const offset = () => Date.now().toString(36).slice(-7);
 
 await runServerChild(async () => {
   const options = serverOptions<BareOptions>();
@@ -18,8 +27,14 @@ await runServerChild(async () => {
   const io = new Server(server);
 
   io.on('connection', (socket) => {
+    const from = { id: socket.id, name: String(socket.handshake.auth.name ?? 'guest-0000'), kind: 'user' };
     socket.on('sendMessage', (message: unknown) => {
-      io.emit('sendMessageFromBack', message);
+      if (options.meta) {
+        const meta = { id: randomUUID(), from, room: null, at: new Date().toISOString() };
+        io.emit('sendMessageFromBack', message, meta, offset());
+      } else {
+        io.emit('sendMessageFromBack', message);
+      }
       if (options.ping && message === '!ping') socket.emit('sendMessageFromBack', 'pong');
     });
   });
