@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import type { ContentKind } from './load/bench-message.js';
-import type { Transport } from './load/connect-clients.js';
+import type { Transport, WireParser } from './load/connect-clients.js';
 
 /** Every setting of a bench run, after defaults (full or `--quick`). */
 export interface BenchOptions {
@@ -33,6 +33,8 @@ export interface BenchOptions {
   readonly relayOptions: Readonly<Record<string, unknown>>;
   /** Control run: the bare server sends RelayKit's `meta` and recovery offset too (same bytes, none of the work). */
   readonly bareMeta: boolean;
+  /** The bare server's parser and its clients' (fan-out only), to measure a binary parser. */
+  readonly bareParser: WireParser;
 }
 
 /** All workloads, in the order they run. */
@@ -115,6 +117,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       describe:
         "control: the bare server adds a RelayKit-shaped meta and offset to every message, so both send the same bytes and the ratio shows RelayKit's own work",
     })
+    .option('bare-parser', {
+      choices: ['json', 'msgpack'] as const,
+      default: 'json' as const,
+      describe:
+        'the bare server and its clients use this parser (fan-out only): with --bare-meta, what socket.io-msgpack-parser would do to RelayKit-shaped frames',
+    })
     .option('out', { type: 'string', default: 'bench/results', describe: 'where results go' })
     .option('name', { type: 'string', describe: 'result file name (default full, or quick)' })
     .strict()
@@ -126,6 +134,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
   if (unknown.length > 0)
     throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
+  if (args['bare-parser'] !== 'json' && only.some((w) => w !== 'fan-out'))
+    throw new Error('--bare-parser is measured by the fan-out workload only; add --only fan-out');
   return {
     name: args.name ?? (quick ? 'quick' : 'full'),
     quick,
@@ -154,5 +164,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     out: args.out,
     relayOptions: args['relay-options'] ? (JSON.parse(args['relay-options']) as Record<string, unknown>) : {},
     bareMeta: args['bare-meta'],
+    bareParser: args['bare-parser'],
   };
 }

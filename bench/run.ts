@@ -16,6 +16,7 @@ mkdirSync(outDir, { recursive: true });
 const profileDir = options.cpuProf ? join(outDir, 'profiles') : undefined;
 const settings: RunSettings = {
   transport: options.transport,
+  bareParser: options.bareParser,
   clientProcs: options.clientProcs,
   bytes: options.bytes,
   kind: options.content,
@@ -47,14 +48,25 @@ const meta: Record<string, unknown> = {
 };
 if (Object.keys(options.relayOptions).length > 0) meta.relayOptions = options.relayOptions;
 if (options.bareMeta) meta.bareMeta = true;
+if (options.bareParser !== 'json') meta.bareParser = options.bareParser;
 
 // --relay-options: the same extra RelayKit settings in every case, named in the notes. --bare-meta: the
 // bare server's control mode, also named.
 function withRunOptions(setup: ServerSetup, target: Target): ServerSetup {
-  if (target === 'bare' && options.bareMeta) {
-    const note =
-      'control run (--bare-meta): the bare server sends a RelayKit-shaped meta and offset after every message';
-    return { options: { ...setup.options, meta: true }, notes: [...setup.notes, note] };
+  if (target === 'bare' && (options.bareMeta || options.bareParser !== 'json')) {
+    const notes = [...setup.notes];
+    if (options.bareMeta)
+      notes.push(
+        'control run (--bare-meta): the bare server sends a RelayKit-shaped meta and offset after every message',
+      );
+    if (options.bareParser !== 'json')
+      notes.push(
+        `the bare server and its clients use socket.io-msgpack-parser (--bare-parser ${options.bareParser})`,
+      );
+    return {
+      options: { ...setup.options, meta: options.bareMeta, parser: options.bareParser },
+      notes,
+    };
   }
   if (target !== 'relaykit' || Object.keys(options.relayOptions).length === 0) return setup;
   const given = setup.options as { relay?: object; notes?: readonly string[] };

@@ -1,16 +1,26 @@
 import { io, type Socket } from 'socket.io-client';
+import msgpackParser from 'socket.io-msgpack-parser';
 
 /** How load clients reach the server. */
 export type Transport = 'websocket' | 'polling-upgrade';
 
+/** socket.io's packet encoding: its default (JSON text frames) or socket.io-msgpack-parser (binary). */
+export type WireParser = 'json' | 'msgpack';
+
 /** A real socket.io-client connection, without reconnection (a drop is a failure, not a retry). */
-export function openClient(url: string, transport: Transport, auth?: Record<string, unknown>): Socket {
+export function openClient(
+  url: string,
+  transport: Transport,
+  auth?: Record<string, unknown>,
+  parser: WireParser = 'json',
+): Socket {
   return io(url, {
     forceNew: true,
     reconnection: false,
     timeout: 30_000,
     ...(transport === 'websocket' ? { transports: ['websocket'] } : {}),
     ...(auth ? { auth } : {}),
+    ...(parser === 'msgpack' ? { parser: msgpackParser } : {}),
   });
 }
 
@@ -31,6 +41,7 @@ export async function connectClients(options: {
   url: string;
   count: number;
   transport: Transport;
+  parser?: WireParser;
   inFlight: number;
   setup?: (socket: Socket) => void;
 }): Promise<Socket[]> {
@@ -40,7 +51,7 @@ export async function connectClients(options: {
   const lane = async () => {
     while (next < options.count) {
       next += 1;
-      const socket = openClient(options.url, options.transport);
+      const socket = openClient(options.url, options.transport, undefined, options.parser);
       options.setup?.(socket);
       sockets.push(socket);
       try {

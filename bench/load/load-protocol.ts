@@ -1,9 +1,16 @@
 import type { ContentKind } from './bench-message.js';
-import type { Transport } from './connect-clients.js';
+import type { Transport, WireParser } from './connect-clients.js';
 
 /** Commands the orchestrator sends a load worker, each answered once. */
 export type LoadCommand =
-  | { cmd: 'connect'; url: string; count: number; transport: Transport; inFlight: number }
+  | {
+      cmd: 'connect';
+      url: string;
+      count: number;
+      transport: Transport;
+      inFlight: number;
+      parser?: WireParser;
+    }
   | { cmd: 'record'; tag: string }
   | { cmd: 'waitFor'; expected: number; timeoutMs: number }
   | { cmd: 'collect' }
@@ -11,6 +18,7 @@ export type LoadCommand =
       cmd: 'send';
       url: string;
       transport: Transport;
+      parser?: WireParser;
       tag: string;
       rate: number;
       durationMs: number;

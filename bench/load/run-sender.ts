@@ -1,19 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from '../stats.js';
 import { benchMessage, type ContentKind, sentAtOf } from './bench-message.js';
-import { openClient, type Transport, whenConnected } from './connect-clients.js';
+import { openClient, type Transport, type WireParser, whenConnected } from './connect-clients.js';
 import type { SendResult } from './load-protocol.js';
 
 interface SenderOptions {
   url: string;
   transport: Transport;
+  parser?: WireParser;
   tag: string;
   bytes: number;
   kind: ContentKind;
 }
 
 async function openSender(options: SenderOptions) {
-  const socket = openClient(options.url, options.transport, { name: 'bench-sender' });
+  const socket = openClient(options.url, options.transport, { name: 'bench-sender' }, options.parser);
   let refused = 0;
   let heard = 0;
   let onHeard: (() => void) | undefined;

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Server } from 'socket.io';
+import msgpackParser from 'socket.io-msgpack-parser';
 import { runServerChild, serverOptions } from './server-child.js';
 
 interface BareOptions {
@@ -15,6 +16,8 @@ interface BareOptions {
    * and a recovery-offset-sized string — without RelayKit's work, to tell bytes on the wire from code.
    */
   readonly meta: boolean;
+  /** Bench-only (`--bare-parser`): socket.io's packet encoding, to measure a binary parser. */
+  readonly parser: 'json' | 'msgpack';
 }
 
 // As long as socket.io's connection-recovery offsets: yeast ids, 7 characters of the time in ms.
@@ -24,7 +27,7 @@ await runServerChild(async () => {
   const options = serverOptions<BareOptions>();
   const app = express();
   const server = createServer(app);
-  const io = new Server(server);
+  const io = new Server(server, options.parser === 'msgpack' ? { parser: msgpackParser } : {});
 
   io.on('connection', (socket) => {
     const from = { id: socket.id, name: String(socket.handshake.auth.name ?? 'guest-0000'), kind: 'user' };

@@ -48,7 +48,14 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
     run: async (server, settings) => {
-      const receivers = await connectReceivers(server.url, clients, settings.clientProcs, settings.transport);
+      const parser = server.target === 'bare' ? settings.bareParser : 'json';
+      const receivers = await connectReceivers(
+        server.url,
+        clients,
+        settings.clientProcs,
+        settings.transport,
+        parser,
+      );
       let sender: LoadWorker | undefined;
       try {
         sender = await startLoadWorker();
@@ -57,6 +64,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
             cmd: 'send',
             url: server.url,
             transport: settings.transport,
+            parser,
             tag,
             rate,
             durationMs,

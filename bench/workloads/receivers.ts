@@ -1,5 +1,5 @@
 import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
-import type { Transport } from '../load/connect-clients.js';
+import type { Transport, WireParser } from '../load/connect-clients.js';
 import type { Deliveries } from '../load/load-protocol.js';
 import { concatSamples } from '../stats.js';
 
@@ -20,6 +20,7 @@ export async function connectReceivers(
   count: number,
   procs: number,
   transport: Transport,
+  parser?: WireParser,
 ): Promise<Receivers> {
   const lanes = Math.max(1, Math.min(procs, count));
   const shares: number[] = Array.from(
@@ -32,7 +33,9 @@ export async function connectReceivers(
   try {
     const started = performance.now();
     await Promise.all(
-      workers.map((w, i) => w.call({ cmd: 'connect', url, count: shares[i] ?? 0, transport, inFlight: 50 })),
+      workers.map((w, i) =>
+        w.call({ cmd: 'connect', url, count: shares[i] ?? 0, transport, inFlight: 50, parser }),
+      ),
     );
     connectMs = performance.now() - started;
   } catch (error) {

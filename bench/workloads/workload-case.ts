@@ -1,6 +1,6 @@
 import type { ServerHandle, Target } from '../bench-processes.js';
 import type { ContentKind } from '../load/bench-message.js';
-import type { Transport } from '../load/connect-clients.js';
+import type { Transport, WireParser } from '../load/connect-clients.js';
 
 /** One number a workload reports, and which way is better. */
 export interface MetricSpec {
@@ -19,6 +19,8 @@ export interface MetricSpec {
 /** Settings shared by every workload of a run. */
 export interface RunSettings {
   readonly transport: Transport;
+  /** The bare server's parser, and its clients' (`--bare-parser`; fan-out only). */
+  readonly bareParser: WireParser;
   readonly clientProcs: number;
   readonly bytes: number;
   readonly kind: ContentKind;
