@@ -21,6 +21,11 @@ export interface MetricResult {
   /** 'met' / 'missed' against the issue's target; absent when the metric has none. */
   readonly verdict?: 'met' | 'missed';
   readonly perRound: Record<Target, number[]>;
+  /**
+   * The lowest and highest per-round ratio: how far this machine's noise moves the ratio. A median
+   * outside the target with a range across it is a miss within noise, not a clear one.
+   */
+  readonly ratioRange?: readonly [number, number];
 }
 
 /** One case in the report. */
@@ -51,6 +56,8 @@ export function summariseMetric(spec: MetricSpec, perRound: Record<Target, numbe
     ratioOf(perRound.relaykit[i] ?? Number.NaN, perRound.bare[i] ?? Number.NaN),
   );
   const pairedRatio = median(paired);
+  const finite = paired.filter((r) => Number.isFinite(r));
+  const ratioRange = finite.length > 1 ? ([Math.min(...finite), Math.max(...finite)] as const) : undefined;
   const ratio = Number.isNaN(pairedRatio) ? ratioOf(relaykit, bare) : pairedRatio;
   let verdict: MetricResult['verdict'];
   if (spec.target && Number.isFinite(ratio)) {
@@ -58,7 +65,15 @@ export function summariseMetric(spec: MetricSpec, perRound: Record<Target, numbe
     const okMax = spec.target.max === undefined || ratio <= spec.target.max;
     verdict = okMin && okMax ? 'met' : 'missed';
   }
-  return { spec, relaykit, bare, ratio, perRound, ...(verdict ? { verdict } : {}) };
+  return {
+    spec,
+    relaykit,
+    bare,
+    ratio,
+    perRound,
+    ...(verdict ? { verdict } : {}),
+    ...(ratioRange ? { ratioRange } : {}),
+  };
 }
 
 /** Medians, ratios and verdicts of one case. */
@@ -95,17 +110,21 @@ function targetText(spec: MetricSpec): string {
   return parts.join(', ');
 }
 
+function rangeText(m: MetricResult): string {
+  return m.ratioRange ? `${format(m.ratioRange[0], 2)}–${format(m.ratioRange[1], 2)}` : '';
+}
+
 /** The Markdown table of one case (or its pending reason). */
 export function caseMarkdown(result: CaseResult): string {
   const lines = [`### ${result.title}`, ''];
   if (result.pending) return [...lines, `_Pending: ${result.pending}_`, ''].join('\n');
-  lines.push('| metric | RelayKit | bare socket.io | RelayKit ÷ bare | target | |');
-  lines.push('| --- | ---: | ---: | ---: | :---: | :---: |');
+  lines.push('| metric | RelayKit | bare socket.io | RelayKit ÷ bare | per-round ratios | target | |');
+  lines.push('| --- | ---: | ---: | ---: | :---: | :---: | :---: |');
   for (const m of result.metrics) {
     const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
     const mark = m.verdict === 'met' ? '✅' : m.verdict === 'missed' ? '❌' : '';
     lines.push(
-      `| ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${targetText(m.spec)} | ${mark} |`,
+      `| ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec)} | ${mark} |`,
     );
   }
   lines.push('');
@@ -118,21 +137,21 @@ export function caseMarkdown(result: CaseResult): string {
 /** One table of the headline metrics of every case: what the README shows. */
 export function summaryMarkdown(results: readonly CaseResult[]): string {
   const lines = [
-    '| workload | metric | RelayKit | bare socket.io | RelayKit ÷ bare | target |',
-    '| --- | --- | ---: | ---: | ---: | :---: |',
+    '| workload | metric | RelayKit | bare socket.io | RelayKit ÷ bare | per-round ratios | target |',
+    '| --- | --- | ---: | ---: | ---: | :---: | :---: |',
   ];
   for (const result of results) {
     const where = result.title.replace(/^[^:]*: /, '').replace(/\|/g, '/');
     const name = `${result.workload}: ${where}`;
     if (result.pending) {
-      lines.push(`| ${name} | _pending: ${result.pending}_ | | | | |`);
+      lines.push(`| ${name} | _pending: ${result.pending}_ | | | | | |`);
       continue;
     }
     for (const m of result.metrics.filter((metric) => metric.spec.headline)) {
       const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
       const mark = m.verdict === 'met' ? ' ✅' : m.verdict === 'missed' ? ' ❌' : '';
       lines.push(
-        `| ${name} | ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${targetText(m.spec)}${mark} |`,
+        `| ${name} | ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec)}${mark} |`,
       );
     }
   }
@@ -147,7 +166,7 @@ export function reportMarkdown(meta: Record<string, unknown>, results: readonly 
     `Run ${String(meta.startedAt)} on ${String(meta.machine)}, Node ${String(meta.node)}, commit ${String(meta.commit)}.`,
     `${String(meta.rounds)} rounds, the two servers alternating which goes first; values are medians over rounds.`,
     `Load clients: socket.io-client over the ${String(meta.transport)} transport, ${String(meta.contentKind)} content of ~${String(meta.bytes)} bytes.`,
-    'Ratios are RelayKit ÷ bare, the median of the per-round ratios (each round runs both back to back): for throughput higher is better, for latency and memory lower is better.',
+    'Ratios are RelayKit ÷ bare, the median of the per-round ratios (each round runs both back to back): for throughput higher is better, for latency and memory lower is better. The lowest and highest per-round ratio show how much this machine moved them.',
     '',
     '## Summary',
     '',

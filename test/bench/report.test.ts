@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchMessage, sentAtOf } from '../../bench/load/bench-message.js';
-import { summariseCase } from '../../bench/report.js';
+import { caseMarkdown, summariseCase } from '../../bench/report.js';
 import { summarise } from '../../bench/stats.js';
 import { BARE_SETUP, type WorkloadCase } from '../../bench/workloads/workload-case.js';
 
@@ -59,6 +59,9 @@ describe('bench report', () => {
     expect(rate?.verdict).toBe('met');
     expect(p99?.ratio).toBeCloseTo(1.2);
     expect(p99?.verdict).toBe('missed');
+    // The spread of the per-round ratios (3, 1.2, 1.1) is reported next to the median.
+    expect(p99?.ratioRange).toEqual([1.1, 3]);
+    expect(caseMarkdown(result)).toContain('| p99 (ms) | 12 | 10 | 1.20 | 1.10–3.00 | ≤ 1.1 | ❌ |');
     // Round by round the servers tie twice; the ratio of the medians (20 / 40) would say 0.5.
     expect(p50?.ratio).toBe(1);
   });
