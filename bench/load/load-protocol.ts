@@ -64,6 +64,11 @@ export interface Deliveries {
   readonly lastAt: number;
   /** Receivers no longer connected when collected (cut or dropped by the server). */
   readonly disconnected: number;
+  /**
+   * CPU the worker process used from `record` to `collect` (ms): what receiving cost the clients. On a
+   * shared machine it is taken from the server's cores, so it belongs in the report next to the server's.
+   */
+  readonly cpuMs: number;
 }
 
 /** What `send` and `burst` report. */

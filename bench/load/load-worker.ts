@@ -10,7 +10,14 @@ import { runBurst, runSender } from './run-sender.js';
 
 const receivers: Socket[] = [];
 let recording:
-  | { tag: string; samples: number[]; firstAt: number; lastAt: number; dropReported?: boolean }
+  | {
+      tag: string;
+      samples: number[];
+      firstAt: number;
+      lastAt: number;
+      cpuAtStart: NodeJS.CpuUsage;
+      dropReported?: boolean;
+    }
   | undefined;
 let waiter: { expected: number; resolve: () => void } | undefined;
 
@@ -26,6 +33,12 @@ function onDelivery(content: unknown): void {
     waiter.resolve();
     waiter = undefined;
   }
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage | undefined): number {
+  if (!start) return 0;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 async function handle(command: LoadCommand): Promise<unknown> {
@@ -49,7 +62,13 @@ async function handle(command: LoadCommand): Promise<unknown> {
       return { connected: receivers.length, ms: nowMs() - started };
     }
     case 'record':
-      recording = { tag: command.tag, samples: [], firstAt: Number.NaN, lastAt: Number.NaN };
+      recording = {
+        tag: command.tag,
+        samples: [],
+        firstAt: Number.NaN,
+        lastAt: Number.NaN,
+        cpuAtStart: process.cpuUsage(),
+      };
       return null;
     case 'waitFor': {
       const current = recording?.samples.length ?? 0;
@@ -75,6 +94,7 @@ async function handle(command: LoadCommand): Promise<unknown> {
         firstAt: recording?.firstAt ?? Number.NaN,
         lastAt: recording?.lastAt ?? Number.NaN,
         disconnected: receivers.filter((socket) => !socket.connected).length,
+        cpuMs: cpuMsSince(recording?.cpuAtStart),
       };
       recording = undefined;
       return result;

@@ -42,8 +42,15 @@ await runServerChild(async () => {
     });
   });
 
+  const httpFrom = { id: 'bench', name: 'bench', kind: 'http' };
   app.post('/v1/messages', express.json(), (req, res) => {
-    io.emit('sendMessageFromBack', (req.body as { content?: unknown }).content);
+    const content = (req.body as { content?: unknown }).content;
+    if (options.meta) {
+      const meta = { id: randomUUID(), from: httpFrom, room: null, at: new Date().toISOString() };
+      io.emit('sendMessageFromBack', content, meta, offset());
+    } else {
+      io.emit('sendMessageFromBack', content);
+    }
     res.status(202).json({ ok: true });
   });
 

@@ -52,6 +52,13 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
         digits: 1,
       },
       { key: 'serverCpuPct', headline: true, label: 'server CPU', unit: '%', better: 'lower' },
+      {
+        key: 'receiverCpuPerDelivery',
+        label: "receivers' CPU per delivery (load generator)",
+        unit: 'µs',
+        better: 'lower',
+        digits: 1,
+      },
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
     run: async (server, settings) => {
@@ -97,6 +104,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
           disconnected: got.disconnected,
           serverLoopDelayMaxMs: after.loopDelayMaxMs,
           serverCpuPct: (cpuMs / (got.lastAt - sent.startedAt)) * 100,
+          receiverCpuPerDelivery: (got.cpuMs * 1000) / Math.max(1, got.count),
         };
       } finally {
         await sender?.close();

@@ -37,6 +37,13 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
         better: 'lower',
         headline: true,
       },
+      {
+        key: 'receiverCpuPerDelivery',
+        label: "receivers' CPU per delivery (load generator)",
+        unit: 'µs',
+        better: 'lower',
+        digits: 1,
+      },
     ],
     setup: (target) =>
       target === 'bare'
@@ -87,6 +94,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
           deliveriesPerSecond: (got.count / (got.lastAt - trips.startedAt)) * 1000,
           failed: trips.failed,
           serverCpuPerRequest: (cpuMs * 1000) / Math.max(1, trips.samples.length),
+          receiverCpuPerDelivery: (got.cpuMs * 1000) / Math.max(1, got.count),
           lost: trips.samples.length * listeners - got.count,
           disconnected: got.disconnected,
         };

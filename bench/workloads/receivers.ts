@@ -60,6 +60,7 @@ export async function connectReceivers(
         firstAt: Math.min(...parts.map((p) => p.firstAt)),
         lastAt: Math.max(...parts.map((p) => p.lastAt)),
         disconnected: parts.reduce((n, p) => n + p.disconnected, 0),
+        cpuMs: parts.reduce((n, p) => n + p.cpuMs, 0),
       };
     },
     close,
