@@ -13,8 +13,11 @@ export type ServerReport =
       readonly type: 'stats';
       readonly rssBytes: number;
       readonly heapUsedBytes: number;
-      readonly cpuUserMs: number;
-      readonly cpuSystemMs: number;
+      /**
+       * CPU time (user + system, ms) since the process started, without the full GCs the bench itself
+       * forces before reading memory: those scale with the heap, not with the work being measured.
+       */
+      readonly cpuMs: number;
       /** Longest event-loop stall since the previous stats request (ms): a stall delays every delivery. */
       readonly loopDelayMaxMs: number;
     };
@@ -31,18 +34,21 @@ export async function runServerChild(start: () => Promise<StartedServer>): Promi
   const send = (report: ServerReport) => process.send?.(report);
   const server = await start();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  let forcedGcMs = 0;
   loopDelay.enable();
   process.on('message', (request: ServerRequest) => {
     if (request.type === 'stats') {
+      const beforeGc = process.cpuUsage();
       collectGarbage();
       const cpu = process.cpuUsage();
+      const gc = process.cpuUsage(beforeGc);
+      forcedGcMs += (gc.user + gc.system) / 1000;
       const memory = process.memoryUsage();
       send({
         type: 'stats',
         rssBytes: memory.rss,
         heapUsedBytes: memory.heapUsed,
-        cpuUserMs: cpu.user / 1000,
-        cpuSystemMs: cpu.system / 1000,
+        cpuMs: (cpu.user + cpu.system) / 1000 - forcedGcMs,
         loopDelayMaxMs: loopDelay.max / 1e6,
       });
       loopDelay.reset();

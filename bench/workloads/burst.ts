@@ -53,7 +53,7 @@ export function burstCase(clients: number, messages: number): WorkloadCase {
           lost: messages * clients - got.count,
           refused: sent.refused,
           disconnected: got.disconnected,
-          serverCpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs,
+          serverCpuMs: after.cpuMs - before.cpuMs,
         };
       } finally {
         await sender.close();

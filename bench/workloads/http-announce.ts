@@ -85,7 +85,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
         await receivers.waitFor(trips.samples.length, 5000);
         const after = await server.stats();
         const got = await receivers.collect();
-        const cpuMs = after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
+        const cpuMs = after.cpuMs - before.cpuMs;
         const latency = summarise(trips.samples);
         return {
           requestsPerSecond: (trips.samples.length / (trips.endedAt - trips.startedAt)) * 1000,
