@@ -64,7 +64,9 @@ export function messagesRouter(deps: {
 
   const answer = async (req: Request, res: Response, produce: () => unknown) => {
     const token = authenticatedToken(res) as ApiToken;
-    const result = await idempotent.run(token.name, req.get('idempotency-key'), fingerprint(req), () => {
+    const key = req.get('idempotency-key');
+    // Without a key there is nothing to compare a retry with: skip re-serialising and hashing the body.
+    const result = await idempotent.run(token.name, key, key === undefined ? '' : fingerprint(req), () => {
       try {
         return { status: 202, body: produce() };
       } catch (error) {
