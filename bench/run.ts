@@ -107,6 +107,9 @@ for (const c of planCases(options)) {
           log(`[${c.id}] round ${round + 1}/${count} ${target}: ${shown}`);
         } catch (error) {
           rounds.errors.push(`${target}, round ${round + 1}: ${(error as Error).message}`);
+          // An empty round keeps the two servers' rounds paired by index; its values read as NaN and
+          // medians and ratios skip them.
+          rounds.rounds[target].push({});
           log(`[${c.id}] round ${round + 1}/${count} ${target}: FAILED ${(error as Error).message}`);
         } finally {
           const warnings = (await server?.stop()) ?? [];

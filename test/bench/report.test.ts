@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchMessage, sentAtOf } from '../../bench/load/bench-message.js';
-import { caseMarkdown, summariseCase } from '../../bench/report.js';
+import { caseMarkdown, summariseCase, summariseMetric } from '../../bench/report.js';
 import { summarise } from '../../bench/stats.js';
 import { BARE_SETUP, type WorkloadCase } from '../../bench/workloads/workload-case.js';
 
@@ -64,5 +64,14 @@ describe('bench report', () => {
     expect(caseMarkdown(result)).toContain('| p99 (ms) | 12 | 10 | 1.20 | 1.10–3.00 | ≤ 1.1 | ❌ |');
     // Round by round the servers tie twice; the ratio of the medians (20 / 40) would say 0.5.
     expect(p50?.ratio).toBe(1);
+  });
+
+  it('keeps rounds paired when one server failed a round: its empty round is skipped, not shifted', () => {
+    const spec = { key: 'p99', label: 'p99', unit: 'ms', better: 'lower' as const };
+    // RelayKit failed round 2 (an empty round reads as NaN); rounds 1 and 3 still pair with bare's 1 and 3.
+    const result = summariseMetric(spec, { relaykit: [10, Number.NaN, 30], bare: [10, 99, 30] });
+    expect(result.ratio).toBe(1);
+    expect(result.ratioRange).toEqual([1, 1]);
+    expect(result.relaykit).toBe(20);
   });
 });
