@@ -3,12 +3,12 @@
 // of several runs of the same code, each paired with the other server's round of the same run, say more.
 // Usage: tsx bench/pool-rounds.ts bench/results/full.json bench/results/targets-12-rounds.json …
 import { readFileSync } from 'node:fs';
-import type { CaseResult } from './report.js';
+import { type CaseResult, meetsTarget, pairedRatios, targetText } from './report.js';
 import { median } from './stats.js';
 
 interface Pool {
   readonly label: string;
-  readonly target?: { readonly min?: number; readonly max?: number };
+  readonly target: { readonly min?: number; readonly max?: number };
   readonly ratios: number[];
   readonly runs: Set<string>;
 }
@@ -24,27 +24,21 @@ for (const file of files) {
   };
   for (const result of results) {
     for (const metric of result.metrics) {
-      if (!metric.spec.target) continue; // the targets are what pooling is for
+      const target = metric.spec.target;
+      if (!target) continue; // the targets are what pooling is for
       const key = `${result.id} ${metric.spec.key}`;
       const pool = pools.get(key) ?? {
         label: `${result.title}: ${metric.spec.label}`,
-        ...(metric.spec.target ? { target: metric.spec.target } : {}),
+        target,
         ratios: [],
         runs: new Set<string>(),
       };
-      const { relaykit, bare } = metric.perRound;
-      for (let i = 0; i < Math.min(relaykit.length, bare.length); i += 1) {
-        const ratio = (relaykit[i] ?? Number.NaN) / (bare[i] ?? Number.NaN);
-        if (Number.isFinite(ratio)) pool.ratios.push(ratio);
-      }
+      pool.ratios.push(...pairedRatios(metric.perRound).filter((ratio) => Number.isFinite(ratio)));
       pool.runs.add(`${file} (${meta.commit ?? '?'})`);
       pools.set(key, pool);
     }
   }
 }
-
-const meets = (ratio: number, target: Pool['target']) =>
-  (target?.min === undefined || ratio >= target.min) && (target?.max === undefined || ratio <= target.max);
 
 const lines = [
   '| case: metric | rounds | runs | pooled median ratio | lowest–highest | rounds meeting the target |',
@@ -52,13 +46,9 @@ const lines = [
 lines.push('| --- | ---: | ---: | ---: | :---: | ---: |');
 for (const pool of pools.values()) {
   const sorted = [...pool.ratios].sort((a, b) => a - b);
-  const met = sorted.filter((r) => meets(r, pool.target)).length;
-  const targetText = [
-    pool.target?.min === undefined ? '' : `≥ ${pool.target.min}`,
-    pool.target?.max === undefined ? '' : `≤ ${pool.target.max}`,
-  ].join('');
+  const met = sorted.filter((r) => meetsTarget(r, pool.target)).length;
   lines.push(
-    `| ${pool.label} (${targetText}) | ${sorted.length} | ${pool.runs.size} | ${median(sorted).toFixed(2)} | ${(sorted[0] ?? Number.NaN).toFixed(2)}–${(sorted.at(-1) ?? Number.NaN).toFixed(2)} | ${Math.round((met / Math.max(1, sorted.length)) * 100)} % |`,
+    `| ${pool.label} (${targetText(pool.target)}) | ${sorted.length} | ${pool.runs.size} | ${median(sorted).toFixed(2)} | ${(sorted[0] ?? Number.NaN).toFixed(2)}–${(sorted.at(-1) ?? Number.NaN).toFixed(2)} | ${Math.round((met / Math.max(1, sorted.length)) * 100)} % |`,
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -43,6 +43,21 @@ export interface CaseResult {
 const ratioOf = (relaykit: number, bare: number) =>
   bare === 0 ? (relaykit === 0 ? 1 : Number.POSITIVE_INFINITY) : relaykit / bare;
 
+/** Each round's RelayKit ÷ bare ratio, RelayKit's round i paired with bare's round i (NaN for a failed one). */
+export function pairedRatios(perRound: Record<Target, readonly number[]>): number[] {
+  const pairs = Math.min(perRound.relaykit.length, perRound.bare.length);
+  return Array.from({ length: pairs }, (_, i) =>
+    ratioOf(perRound.relaykit[i] ?? Number.NaN, perRound.bare[i] ?? Number.NaN),
+  );
+}
+
+/** Whether a RelayKit ÷ bare ratio is within the issue's target. */
+export function meetsTarget(ratio: number, target: NonNullable<MetricSpec['target']>): boolean {
+  return (
+    (target.min === undefined || ratio >= target.min) && (target.max === undefined || ratio <= target.max)
+  );
+}
+
 /**
  * One metric over rounds: the median of each server's values, and as the ratio the median of the
  * per-round ratios — each round's two runs are back to back, so pairing them cancels much of a busy
@@ -51,20 +66,13 @@ const ratioOf = (relaykit: number, bare: number) =>
 export function summariseMetric(spec: MetricSpec, perRound: Record<Target, number[]>): MetricResult {
   const relaykit = median(perRound.relaykit);
   const bare = median(perRound.bare);
-  const pairs = Math.min(perRound.relaykit.length, perRound.bare.length);
-  const paired = Array.from({ length: pairs }, (_, i) =>
-    ratioOf(perRound.relaykit[i] ?? Number.NaN, perRound.bare[i] ?? Number.NaN),
-  );
+  const paired = pairedRatios(perRound);
   const pairedRatio = median(paired);
   const finite = paired.filter((r) => Number.isFinite(r));
   const ratioRange = finite.length > 1 ? ([Math.min(...finite), Math.max(...finite)] as const) : undefined;
   const ratio = Number.isNaN(pairedRatio) ? ratioOf(relaykit, bare) : pairedRatio;
   let verdict: MetricResult['verdict'];
-  if (spec.target && Number.isFinite(ratio)) {
-    const okMin = spec.target.min === undefined || ratio >= spec.target.min;
-    const okMax = spec.target.max === undefined || ratio <= spec.target.max;
-    verdict = okMin && okMax ? 'met' : 'missed';
-  }
+  if (spec.target && Number.isFinite(ratio)) verdict = meetsTarget(ratio, spec.target) ? 'met' : 'missed';
   return {
     spec,
     relaykit,
@@ -102,11 +110,12 @@ function format(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function targetText(spec: MetricSpec): string {
-  if (!spec.target) return '';
+/** The target as the tables print it: `≥ 0.9`, `≤ 1.1`, or nothing. */
+export function targetText(target: MetricSpec['target']): string {
+  if (!target) return '';
   const parts = [];
-  if (spec.target.min !== undefined) parts.push(`≥ ${spec.target.min}`);
-  if (spec.target.max !== undefined) parts.push(`≤ ${spec.target.max}`);
+  if (target.min !== undefined) parts.push(`≥ ${target.min}`);
+  if (target.max !== undefined) parts.push(`≤ ${target.max}`);
   return parts.join(', ');
 }
 
@@ -124,7 +133,7 @@ export function caseMarkdown(result: CaseResult): string {
     const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
     const mark = m.verdict === 'met' ? '✅' : m.verdict === 'missed' ? '❌' : '';
     lines.push(
-      `| ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec)} | ${mark} |`,
+      `| ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec.target)} | ${mark} |`,
     );
   }
   lines.push('');
@@ -151,7 +160,7 @@ export function summaryMarkdown(results: readonly CaseResult[]): string {
       const unit = m.spec.unit ? ` (${m.spec.unit})` : '';
       const mark = m.verdict === 'met' ? ' ✅' : m.verdict === 'missed' ? ' ❌' : '';
       lines.push(
-        `| ${name} | ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec)}${mark} |`,
+        `| ${name} | ${m.spec.label}${unit} | ${format(m.relaykit, m.spec.digits)} | ${format(m.bare, m.spec.digits)} | ${format(m.ratio, 2)} | ${rangeText(m)} | ${targetText(m.spec.target)}${mark} |`,
       );
     }
   }
