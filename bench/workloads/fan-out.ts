@@ -1,7 +1,7 @@
 import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
 import type { SendResult } from '../load/load-protocol.js';
 import { summarise } from '../stats.js';
-import { connectReceivers } from './receivers.js';
+import { connectReceivers, RECEIVER_CPU_METRIC, receiverCpuPerDelivery } from './receivers.js';
 import { BARE_SETUP, senderRateLimit, type WorkloadCase } from './workload-case.js';
 
 /** The fewest broadcasts a measured fan-out run sends; below it the run lasts longer than `--duration`. */
@@ -52,13 +52,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
         digits: 1,
       },
       { key: 'serverCpuPct', headline: true, label: 'server CPU', unit: '%', better: 'lower' },
-      {
-        key: 'receiverCpuPerDelivery',
-        label: "receivers' CPU per delivery (load generator)",
-        unit: 'µs',
-        better: 'lower',
-        digits: 1,
-      },
+      RECEIVER_CPU_METRIC,
     ],
     setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
     run: async (server, settings) => {
@@ -104,7 +98,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
           disconnected: got.disconnected,
           serverLoopDelayMaxMs: after.loopDelayMaxMs,
           serverCpuPct: (cpuMs / (got.lastAt - sent.startedAt)) * 100,
-          receiverCpuPerDelivery: (got.cpuMs * 1000) / Math.max(1, got.count),
+          receiverCpuPerDelivery: receiverCpuPerDelivery(got),
         };
       } finally {
         await sender?.close();

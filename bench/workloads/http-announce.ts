@@ -1,7 +1,7 @@
 import { startLoadWorker } from '../bench-processes.js';
 import type { RoundTrips } from '../load/load-protocol.js';
 import { summarise } from '../stats.js';
-import { connectReceivers } from './receivers.js';
+import { connectReceivers, RECEIVER_CPU_METRIC, receiverCpuPerDelivery } from './receivers.js';
 import { BARE_SETUP, relaykitSetup, type WorkloadCase } from './workload-case.js';
 
 const TOKEN = 'bench-secret-0123456789';
@@ -37,13 +37,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
         better: 'lower',
         headline: true,
       },
-      {
-        key: 'receiverCpuPerDelivery',
-        label: "receivers' CPU per delivery (load generator)",
-        unit: 'µs',
-        better: 'lower',
-        digits: 1,
-      },
+      RECEIVER_CPU_METRIC,
     ],
     setup: (target) =>
       target === 'bare'
@@ -94,7 +88,7 @@ export function httpCase(listeners: number, concurrency: number): WorkloadCase {
           deliveriesPerSecond: (got.count / (got.lastAt - trips.startedAt)) * 1000,
           failed: trips.failed,
           serverCpuPerRequest: (cpuMs * 1000) / Math.max(1, trips.samples.length),
-          receiverCpuPerDelivery: (got.cpuMs * 1000) / Math.max(1, got.count),
+          receiverCpuPerDelivery: receiverCpuPerDelivery(got),
           lost: trips.samples.length * listeners - got.count,
           disconnected: got.disconnected,
         };

@@ -2,6 +2,24 @@ import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
 import type { Transport, WireParser } from '../load/connect-clients.js';
 import type { Deliveries } from '../load/load-protocol.js';
 import { concatSamples } from '../stats.js';
+import type { MetricSpec } from './workload-case.js';
+
+/**
+ * What receiving cost the load generator, per delivery: on a shared machine that CPU comes out of the
+ * server's cores, so workloads report it next to the server's.
+ */
+export const RECEIVER_CPU_METRIC: MetricSpec = {
+  key: 'receiverCpuPerDelivery',
+  label: "receivers' CPU per delivery (load generator)",
+  unit: 'µs',
+  better: 'lower',
+  digits: 1,
+};
+
+/** The value of {@link RECEIVER_CPU_METRIC} for collected deliveries (µs). */
+export function receiverCpuPerDelivery(got: Deliveries): number {
+  return (got.cpuMs * 1000) / Math.max(1, got.count);
+}
 
 /** Receivers spread over load-worker processes, all recording deliveries of one tag. */
 export interface Receivers {
