@@ -28,29 +28,24 @@ await runServerChild(async () => {
   const app = express();
   const server = createServer(app);
   const io = new Server(server, options.parser === 'msgpack' ? { parser: msgpackParser } : {});
+  // The seed's io.emit; with --bare-meta, RelayKit's bytes after the content, without its work.
+  const broadcast = (content: unknown, from: { id: string; name: string; kind: string }) => {
+    if (!options.meta) return io.emit('sendMessageFromBack', content);
+    const meta = { id: randomUUID(), from, room: null, at: new Date().toISOString() };
+    return io.emit('sendMessageFromBack', content, meta, offset());
+  };
 
   io.on('connection', (socket) => {
     const from = { id: socket.id, name: String(socket.handshake.auth.name ?? 'guest-0000'), kind: 'user' };
     socket.on('sendMessage', (message: unknown) => {
-      if (options.meta) {
-        const meta = { id: randomUUID(), from, room: null, at: new Date().toISOString() };
-        io.emit('sendMessageFromBack', message, meta, offset());
-      } else {
-        io.emit('sendMessageFromBack', message);
-      }
+      broadcast(message, from);
       if (options.ping && message === '!ping') socket.emit('sendMessageFromBack', 'pong');
     });
   });
 
   const httpFrom = { id: 'bench', name: 'bench', kind: 'http' };
   app.post('/v1/messages', express.json(), (req, res) => {
-    const content = (req.body as { content?: unknown }).content;
-    if (options.meta) {
-      const meta = { id: randomUUID(), from: httpFrom, room: null, at: new Date().toISOString() };
-      io.emit('sendMessageFromBack', content, meta, offset());
-    } else {
-      io.emit('sendMessageFromBack', content);
-    }
+    broadcast((req.body as { content?: unknown }).content, httpFrom);
     res.status(202).json({ ok: true });
   });
 
