@@ -5,6 +5,7 @@ import { RelayError } from '../relay/relay-error.js';
 import type { CommandInfo } from './bot-context.js';
 import { BotInstance } from './bot-instance.js';
 import { type BotScheduler, cronBotScheduler } from './bot-scheduler.js';
+import { BOT_SETTING_DEFAULTS, type BotSettings } from './bot-settings.js';
 import { BotStore } from './bot-store.js';
 import { CommandRegistry } from './command-registry.js';
 import type { BotDefinition } from './define-bot.js';
@@ -20,15 +21,10 @@ export interface BotHostOptions {
   /** The relay's bot token. */
   readonly token: string;
   readonly logger: Logger;
-  /** Command prefix; default `!`. */
-  readonly prefix?: string;
-  /** Default 5000 ms. */
-  readonly handlerTimeoutMs?: number;
-  /** Folder of the bots' stores; default `.relaykit` in `cwd`. */
-  readonly storeDir?: string;
+  /** The relay's bot settings (pass its config); what is left out takes the relay's defaults. */
+  readonly settings?: Partial<BotSettings>;
+  /** Base of a relative `botStoreDir`; default the working directory. */
   readonly cwd?: string;
-  /** Each bot's settings by name (the relay config's `bots`). */
-  readonly settings?: Readonly<Record<string, Record<string, unknown>>>;
   /** Where `bot.every` jobs run; default node-cron. */
   readonly scheduler?: BotScheduler;
   /** How long starting a bot waits for its first connection (ms); default 5000. */
@@ -62,6 +58,7 @@ export interface BotStatus {
  */
 export class BotHost {
   readonly #options: BotHostOptions;
+  readonly #settings: BotSettings;
   readonly #log: Logger;
   readonly #registry = new CommandRegistry();
   readonly #bots = new Map<string, BotInstance>();
@@ -74,6 +71,7 @@ export class BotHost {
 
   constructor(options: BotHostOptions) {
     this.#options = options;
+    this.#settings = { ...BOT_SETTING_DEFAULTS, ...options.settings };
     this.#log = options.logger.child({ part: 'bots' });
   }
 
@@ -123,9 +121,9 @@ export class BotHost {
       url: options.url,
       token: options.token,
       logger: options.logger,
-      prefix: options.prefix ?? '!',
-      handlerTimeoutMs: options.handlerTimeoutMs ?? 5000,
-      settings: options.settings?.[definition.name],
+      prefix: this.#settings.commandPrefix,
+      handlerTimeoutMs: this.#settings.botHandlerTimeoutMs,
+      settings: this.#settings.bots[definition.name],
       store,
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
@@ -260,7 +258,7 @@ export class BotHost {
   #store(name: string): Promise<BotStore> {
     let store = this.#stores.get(name);
     if (!store) {
-      const dir = path.resolve(this.#options.cwd ?? process.cwd(), this.#options.storeDir ?? '.relaykit');
+      const dir = path.resolve(this.#options.cwd ?? process.cwd(), this.#settings.botStoreDir);
       store = BotStore.open(dir, name);
       // A store that cannot be read is retried on the next start rather than cached as failed.
       store.catch(() => this.#stores.delete(name));

@@ -1,11 +1,22 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../config/config-error.js';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { Logger } from 'pino';
+import { ConfigError } from '../relay/config-error.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
 import { BotHost } from './bot-host.js';
+import type { BotScheduler } from './bot-scheduler.js';
+import type { BotSettings } from './bot-settings.js';
 
-/** How a relay runs its in-process bots. */
-export interface MountBotsOptions {
+/** What running a relay's in-process bots needs of it. */
+export interface MountBotsDeps {
+  readonly lifecycle: RelayLifecycle;
+  readonly logger: Logger;
+  /** The secret bots connect with (`auth.botToken`). */
+  readonly botToken: string;
+  /** Where `bot.every` jobs run: the relay's scheduler, so they are listed with every other job. */
+  readonly scheduler: BotScheduler;
+  /** The relay's bot settings and its `plugins` folder; no folder, no bots. */
+  readonly settings: BotSettings & { readonly plugins?: string | undefined };
   /** Reload a plugin when its file changes (`relay serve --watch`). */
   readonly watch?: boolean;
   /** Base of relative `plugins` and `botStoreDir` paths; default the working directory. */
@@ -14,42 +25,38 @@ export interface MountBotsOptions {
 
 /**
  * Runs the bots of the `plugins` folder inside the relay: started once it listens (each connects to it
- * as a real socket.io client, with the relay's bot token), stopped in the `bots` close phase. Does
- * nothing when `plugins` is unset; throws a ConfigError when the folder does not exist.
+ * as a real socket.io client, with the relay's bot token), stopped when it starts closing. Does nothing
+ * when `plugins` is unset; throws a ConfigError when the folder does not exist.
  *
  * @example
  * ```ts
- * const server = createRelayServer({ plugins: 'plugins' }); // mounts bots
+ * mountBots({ lifecycle: server, logger, botToken: server.botToken, scheduler: server.scheduler, settings: config });
  * await server.listen(); // resolves once the bots are connected
  * ```
  */
-export function mountBots(server: RelayServer, options: MountBotsOptions = {}): void {
-  const { config } = server;
-  if (!config.plugins) return;
-  const cwd = options.cwd ?? process.cwd();
-  const dir = path.resolve(cwd, config.plugins);
+export function mountBots(deps: MountBotsDeps): void {
+  const { lifecycle, settings } = deps;
+  if (!settings.plugins) return;
+  const cwd = deps.cwd ?? process.cwd();
+  const dir = path.resolve(cwd, settings.plugins);
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ConfigError('plugins', 'settings', `folder ${dir} does not exist`);
   }
   let host: BotHost | undefined;
-  server.onListen(async ({ url }) => {
+  lifecycle.onListen(async ({ url }) => {
     // The relay may be closing already (an earlier start-up hook failed, or close() was called during
-    // listen()): its 'bots' phase may have run, and bots started now would never be stopped.
-    if (server.closing) return;
+    // listen()): its pre-close hooks may have run, and bots started now would never be stopped.
+    if (lifecycle.closing) return;
     host = new BotHost({
       url,
-      token: server.botToken,
-      logger: server.logger,
-      prefix: config.commandPrefix,
-      handlerTimeoutMs: config.botHandlerTimeoutMs,
-      storeDir: config.botStoreDir,
+      token: deps.botToken,
+      logger: deps.logger,
+      settings,
       cwd,
-      settings: config.bots,
-      // bot.every jobs run in the relay's scheduler, listed with every other job (GET /v1/schedules).
-      scheduler: server.scheduler,
+      scheduler: deps.scheduler,
     });
     await host.startDir(dir);
-    if (options.watch) host.watch(dir);
+    if (deps.watch) host.watch(dir);
   });
-  server.onClose('bots', () => host?.close());
+  lifecycle.onPreClose(() => host?.close());
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../relay/config-error.js';
 import type { BotDefinition } from './define-bot.js';
 
 /**

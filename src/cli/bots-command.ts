@@ -65,11 +65,8 @@ export function botsCommand(context: CliContext): CommandModule {
         url: String(argv.url),
         token,
         logger,
-        prefix: config.commandPrefix,
-        handlerTimeoutMs: config.botHandlerTimeoutMs,
-        storeDir: config.botStoreDir,
+        settings: config,
         cwd: context.cwd,
-        settings: config.bots,
       });
       const { started, failed } = await host.startFiles(files);
       const refused = failed.find((failure) => failure.error.code === 'RELAY_ERR_BOT_AUTH_FAILED');

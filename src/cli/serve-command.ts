@@ -4,7 +4,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
 import { createLogger } from '../relay/create-logger.js';
-import { createRelayServer } from '../relay/create-relay-server.js';
+import { createRelayServer } from '../server/create-relay-server.js';
 import type { CliContext } from './run-cli.js';
 
 /**

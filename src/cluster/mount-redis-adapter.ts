@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Counter, Gauge } from 'prom-client';
 import type { IdempotencyStore } from '../http/idempotency-store.js';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
@@ -102,7 +102,7 @@ export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined
   // Runtime jobs (added over HTTP) and pauses reach every node, so a job outlives the node that got it.
   shareRuntimeJobs(server, links, log);
   // After the sockets phase: closing sockets persist their recovery sessions through the main client.
-  server.onClose('http', () => links.close());
+  server.onClose(() => links.close());
   return { client: links.client, links, idempotencyStore: new RedisIdempotencyStore(links.client) };
 }
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 
 /** What socket.io keeps of a socket for connection state recovery. */
 interface Session {
@@ -81,5 +81,5 @@ export function persistSessionsEagerly(
     for (const socket of nsp.sockets.values()) persist(socket);
   }, windowMs / 2);
   refresh.unref();
-  server.onClose('sockets', () => clearInterval(refresh));
+  server.onPreClose(() => clearInterval(refresh));
 }

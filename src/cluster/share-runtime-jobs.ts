@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RelayServer } from '../relay/relay-server.js';
 import type { ScheduleView } from '../schedule/schedule-view.js';
 import type { ScheduleChange } from '../schedule/scheduler.js';
+import type { RelayServer } from '../server/relay-server.js';
 import type { RedisLinks } from './redis-links.js';
 
 const JOBS_KEY = 'relaykit:jobs';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../relay/config-error.js';
 import { parseRelayConfig } from './parse-relay-config.js';
 import type { RelayConfig } from './relay-config-schema.js';
 import { type SettingLeaf, settingLeaves } from './setting-leaves.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../relay/config-error.js';
 import { type RelayConfig, relayConfigSchema } from './relay-config-schema.js';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
 import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -181,19 +182,19 @@ export const relayConfigSchema = z
       .min(1)
       .max(8)
       .regex(/^\S+$/, 'no spaces')
-      .default('!')
+      .default(BOT_SETTING_DEFAULTS.commandPrefix)
       .describe('what starts a bot command (e.g. ! in !ping)'),
     /** How long a bot handler may run before it is abandoned and logged (ms). */
     botHandlerTimeoutMs: z
       .int()
       .min(1)
-      .default(5000)
+      .default(BOT_SETTING_DEFAULTS.botHandlerTimeoutMs)
       .describe('how long a bot handler may run before it is abandoned and logged (ms)'),
     /** Where bots' key-value stores are kept (one JSON file per bot), relative to the working directory. */
     botStoreDir: z
       .string()
       .min(1)
-      .default('.relaykit')
+      .default(BOT_SETTING_DEFAULTS.botStoreDir)
       .describe("folder of the bots' key-value stores (one JSON file per bot)"),
     /** Each bot's own settings by bot name, validated by the schema the plugin declares. */
     bots: z

@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import { RelayError } from '../relay/relay-error.js';
-import type { RelayServer } from '../relay/relay-server.js';
 import { TokenBucket } from '../relay/token-bucket.js';
+import type { RelayServer } from '../server/relay-server.js';
 import { apiCors } from './api-cors.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -65,7 +65,7 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
     logger: log,
   });
   const metrics = createRelayMetrics(server);
-  server.onClose('http', () => metrics.close());
+  server.onClose(() => metrics.close());
 
   // JSON only here: nothing to run, frame or embed. The web page sets its own policy.
   const headers = fixedHeaders(

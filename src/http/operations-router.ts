@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { RelayError } from '../relay/relay-error.js';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 import { loadOpenApiDocument } from './load-openapi-document.js';
 import type { components } from './openapi-types.js';
 import type { RelayMetrics } from './relay-metrics.js';

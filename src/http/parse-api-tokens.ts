@@ -1,5 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
-import type { RelayConfig } from '../config/relay-config-schema.js';
+import { ConfigError } from '../relay/config-error.js';
 
 /** What an API token may do. `admin` grants every scope. */
 export type ApiScope = 'publish' | 'admin';
@@ -29,7 +28,12 @@ const SECRET = /^[\x21-\x7e]{1,512}$/;
  * // [{ name: 'ci', secret: 's3cr3t', scopes: ['publish'] }, { name: 'ops', … }]
  * ```
  */
-export function parseApiTokens(entries: RelayConfig['api']['tokens']): ApiToken[] {
+/** A token as configured: the env form `name:secret:scope+scope`, or an object. */
+export type ApiTokenEntry =
+  | string
+  | { readonly name: string; readonly secret: string; readonly scopes: readonly string[] };
+
+export function parseApiTokens(entries: readonly ApiTokenEntry[]): ApiToken[] {
   const tokens: ApiToken[] = [];
   for (const [index, entry] of entries.entries()) {
     const key = `api.tokens.${index}`;

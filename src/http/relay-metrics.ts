@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 
 /** A relay's Prometheus metrics and the middleware that counts HTTP requests. */
 export interface RelayMetrics {

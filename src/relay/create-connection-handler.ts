@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import type { RelayConfig } from '../config/relay-config-schema.js';
 import {
   CLIENT_EVENTS,
   type ClientToServerEvents,
@@ -26,12 +25,12 @@ class Connection {
   readonly socket: RelaySocket;
   readonly from: Sender;
   readonly isBot: boolean;
-  readonly #limits: RateLimit | undefined;
+  readonly #limits: RateLimit | false;
   readonly #logger: Logger;
   #limiter: TokenBucket | undefined;
   #log: Logger | undefined;
 
-  constructor(socket: RelaySocket, config: RelayConfig, logger: Logger) {
+  constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
     this.from = { id: socket.id, name: socket.data.name, kind: socket.data.kind };
     this.isBot = this.from.kind === 'bot';
@@ -80,7 +79,22 @@ class Connection {
   }
 }
 
-type RateLimit = NonNullable<RelayConfig['rateLimit']>;
+/** A token bucket's shape: `burst` events at once, `perSecond` in the long run. */
+export interface RateLimit {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
+/** What a connection needs of the relay's settings: routing, greeting and rate limits. */
+export interface ConnectionSettings {
+  readonly routing: 'all' | 'echo' | 'others';
+  readonly greeting: 'self' | 'all' | 'others' | 'none';
+  readonly greetingText: string;
+  /** Per-socket limit of client events; `false` turns it off. */
+  readonly rateLimit: RateLimit | false;
+  /** Per-bot limit of what a bot sends; `false` turns it off. */
+  readonly botRateLimit: RateLimit | false;
+}
 type Handler = (connection: Connection, args: unknown[], reply: Reply | undefined) => void;
 
 /**
@@ -89,7 +103,7 @@ type Handler = (connection: Connection, args: unknown[], reply: Reply | undefine
  */
 export function createConnectionHandler(deps: {
   relay: Relay;
-  config: RelayConfig;
+  config: ConnectionSettings;
   logger: Logger;
 }): (socket: RelaySocket) => void {
   const { relay, config, logger } = deps;

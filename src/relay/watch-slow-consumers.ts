@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import type { RelayServer } from './relay-server.js';
+import type { RelayCore } from './relay-core.js';
 
 // engine.io's connection, read loosely: only what measuring and cutting it needs.
 interface EngineConnection {
@@ -37,7 +37,7 @@ export function bufferedBytes(connection: EngineConnection): number {
  * watchSlowConsumers(server); // createRelayServer does it; maxBufferedBytes: 0 turns it off
  * ```
  */
-export function watchSlowConsumers(server: RelayServer): void {
+export function watchSlowConsumers(server: RelayCore): void {
   const { maxBufferedBytes, bufferCheckIntervalMs } = server.config;
   if (maxBufferedBytes === 0) return;
   const log = server.logger.child({ part: 'relay' });
@@ -72,5 +72,5 @@ export function watchSlowConsumers(server: RelayServer): void {
     }
   }, bufferCheckIntervalMs);
   timer.unref();
-  server.onClose('http', () => clearInterval(timer));
+  server.onClose(() => clearInterval(timer));
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../relay/config-error.js';
 import { checkScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 
 /**

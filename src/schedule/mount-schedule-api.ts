@@ -1,5 +1,5 @@
 import type { HttpApi } from '../http/mount-http-api.js';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 import { observeScheduleMetrics } from './schedule-metrics.js';
 import { scheduleRoutes } from './schedule-routes.js';
 
@@ -15,5 +15,5 @@ import { scheduleRoutes } from './schedule-routes.js';
 export function mountScheduleApi(server: RelayServer, api: HttpApi): void {
   api.v1.use(scheduleRoutes(server));
   const stopObserving = observeScheduleMetrics(server.scheduler, api.metrics.registry);
-  server.onClose('http', stopObserving);
+  server.onClose(stopObserving);
 }

@@ -3,7 +3,7 @@ import { jsonBody } from '../http/json-body.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
-import type { RelayServer } from '../relay/relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 import { checkScheduleSpec } from './schedule-spec.js';
 
 type Schedule = components['schemas']['Schedule'];

@@ -1,23 +1,20 @@
-import express from 'express';
-import type { RelayServer } from '../relay/relay-server.js';
+import express, { type Express } from 'express';
 import { WEB_PAGE_DIR } from './web-page-dir.js';
 import { WEB_PAGE_HEADERS } from './web-page-headers.js';
 
 /**
- * Serves the chat page (`public/`: index.html, app.js, style.css) at `/` when `webPage` is on. The page
+ * Serves the chat page (`public/`: index.html, app.js, style.css) at `/` of `app`. The page
  * loads socket.io's own client from the relay (`/socket.io/socket.io.esm.min.js`), so it needs no build
  * step and its socket is always same-origin. Mounted after the HTTP API: a request the API answers
  * never reaches these files, and a path neither knows falls through to Express's 404.
  *
  * @example
  * ```ts
- * const server = new RelayServer({ config, logger });
- * mountWebPage(server); // GET / now answers with the chat page
+ * if (config.webPage) mountWebPage(server.app); // GET / now answers with the chat page
  * ```
  */
-export function mountWebPage(server: RelayServer): void {
-  if (!server.config.webPage) return;
-  server.app.use(
+export function mountWebPage(app: Express): void {
+  app.use(
     express.static(WEB_PAGE_DIR, {
       index: 'index.html',
       // maxAge 0: the page and its script stay in step after an upgrade; ETags keep revalidation cheap.

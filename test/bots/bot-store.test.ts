@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotStore } from '../../src/index.js';
+import { BotStore } from '../../src/bots/bot-store.js';
 import { track } from '../support/cleanup.js';
 
 async function tempDir(): Promise<string> {

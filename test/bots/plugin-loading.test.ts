@@ -3,7 +3,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotHost, defineBot, ManualBotScheduler } from '../../src/index.js';
+import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
+import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
@@ -105,8 +106,7 @@ export default defineBot({ name: 'nightly', description: 'x', setup(bot) { bot.e
         url,
         token: server.botToken,
         logger,
-        storeDir: dir,
-        settings: { welcome: { text: '' } },
+        settings: { botStoreDir: dir, bots: { welcome: { text: '' } } },
       }),
       (h) => h.close(),
     );
@@ -169,7 +169,10 @@ describe("a bot's scope", () => {
     const file = path.join(dir, 'mood.ts');
     const { logger, lines } = captureLogs();
     const { server, url } = await startRelay({ greeting: 'none' });
-    const host = track(new BotHost({ url, token: server.botToken, logger, storeDir: dir }), (h) => h.close());
+    const host = track(
+      new BotHost({ url, token: server.botToken, logger, settings: { botStoreDir: dir } }),
+      (h) => h.close(),
+    );
     await host.startFiles([file]);
     const testbed = { host };
     const person = await import('../support/connect-client.js').then((m) => m.connectClient(url));
@@ -200,7 +203,10 @@ describe("a bot's scope", () => {
     const dir = await pluginDir({ 'watched.ts': plugin('watched', 'before') });
     const { logger, lines } = captureLogs();
     const { server, url } = await startRelay({ greeting: 'none' });
-    const host = track(new BotHost({ url, token: server.botToken, logger, storeDir: dir }), (h) => h.close());
+    const host = track(
+      new BotHost({ url, token: server.botToken, logger, settings: { botStoreDir: dir } }),
+      (h) => h.close(),
+    );
     await host.startDir(dir);
     host.watch(dir);
     await writeFile(path.join(dir, 'watched.ts'), plugin('watched', 'after'));

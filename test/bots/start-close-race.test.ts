@@ -5,7 +5,8 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotHost, defineBot, ManualBotScheduler } from '../../src/index.js';
+import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
+import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
@@ -107,7 +108,7 @@ describe('closing while a bot starts', () => {
       cwd: await storeDir(),
       connectTimeoutMs: 20_000,
     });
-    server.onClose('bots', () => host.close());
+    server.onPreClose(() => host.close());
     const starting = host.start(
       defineBot({ name: 'patient', description: 'keeps trying', setup: () => undefined }),
     );

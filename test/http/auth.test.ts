@@ -1,11 +1,12 @@
 // Bearer tokens, scopes and the generated admin token.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
+import { parseRelayConfig } from '../../src/config/parse-relay-config.js';
 import { mountHttpApi } from '../../src/http/mount-http-api.js';
 import { parseApiTokens } from '../../src/http/parse-api-tokens.js';
 import { requireScope } from '../../src/http/require-scope.js';
-import { ConfigError, createRelayServer, parseRelayConfig } from '../../src/index.js';
-import { RelayServer } from '../../src/relay/relay-server.js';
+import { ConfigError, createRelayServer } from '../../src/index.js';
+import { RelayServer } from '../../src/server/relay-server.js';
 import { captureLogs, WARN } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';

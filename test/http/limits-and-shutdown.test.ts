@@ -37,7 +37,7 @@ describe('HTTP API limits and shutdown', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     let release = () => {};
     // A job still draining keeps the relay in its first close phase: HTTP still answers.
-    server.onClose('jobs', () => new Promise<void>((resolve) => (release = resolve)));
+    server.onPreClose(() => new Promise<void>((resolve) => (release = resolve)));
     const closed = server.close();
 
     const refused = await send('/v1/messages', { body: { content: 'too late' } });

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { createBotTestbed, listPluginFiles } from 'relaykit';
+import { createBotTestbed } from 'relaykit';
 import { describe, expect, it } from 'vitest';
+import { listPluginFiles } from '../../src/bots/list-plugin-files.js';
 import { track } from '../support/cleanup.js';
 
 const PLUGINS = path.resolve(import.meta.dirname, '../../plugins');

@@ -7,18 +7,21 @@ import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 describe('lifecycle', () => {
-  it('closes in order (jobs, bots, sockets, http), once, and clients see a transport close', async () => {
+  it('runs pre-close hooks, then closes sockets and HTTP, then close hooks, each in reverse registration order, once', async () => {
     const { server, url } = await startRelay({ greeting: 'none' });
     const client = await connectClient(url);
     const order: string[] = [];
-    server.onClose('http', () => order.push('http'));
-    server.onClose('sockets', () => order.push(`sockets (connected: ${server.io.engine.clientsCount})`));
-    server.onClose('bots', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      order.push('bots');
+    const connected = () => server.io.engine.clientsCount;
+    server.onClose(() =>
+      order.push(`close 1 (connected: ${connected()}, listening: ${server.httpServer.listening})`),
+    );
+    server.onClose(() => order.push('close 2'));
+    server.onPreClose(() => order.push(`pre-close 1 (connected: ${connected()})`));
+    server.onPreClose(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      order.push('pre-close 2');
     });
-    server.onClose('jobs', () => order.push('jobs'));
-    server.onClose('jobs', () => {
+    server.onPreClose(() => {
       throw new Error('a failing hook does not stop the others');
     });
 
@@ -26,7 +29,12 @@ describe('lifecycle', () => {
     const closing = server.close();
     expect(server.close()).toBe(closing);
     await closing;
-    expect(order).toEqual(['jobs', 'bots', 'sockets (connected: 1)', 'http']);
+    expect(order).toEqual([
+      'pre-close 2',
+      'pre-close 1 (connected: 1)',
+      'close 2',
+      'close 1 (connected: 0, listening: false)',
+    ]);
     // "transport close" (not "io server disconnect") makes socket.io clients reconnect by themselves.
     expect((await disconnected)[0]).toBe('transport close');
     expect(server.httpServer.listening).toBe(false);
@@ -38,8 +46,10 @@ describe('lifecycle', () => {
   it('survives a client connecting while the relay is shutting down', async () => {
     const { server, url, logs } = await startRelay();
     let lateClient: Promise<unknown> | undefined;
-    server.onClose('sockets', async () => {
-      // Publishing is refused from here on, greeting included; the connection must not crash the relay.
+    server.onPreClose(async () => {
+      // As once the pre-close hooks are done: publishing is refused from here on, greeting included; the
+      // connection must not crash the relay.
+      server.relay.stopAccepting();
       lateClient = connectClient(url).catch((error: Error) => error);
       await lateClient;
     });
@@ -97,13 +107,14 @@ describe('lifecycle', () => {
       (s) => s.close(),
     );
     const closedPhases: string[] = [];
-    relay.onClose('bots', () => closedPhases.push('bots'));
+    relay.onPreClose(() => closedPhases.push('pre-close'));
+    relay.onClose(() => closedPhases.push('close'));
     relay.onListen(() => {
       throw new Error('a bot could not start');
     });
     await expect(relay.listen()).rejects.toThrow('a bot could not start');
     expect(relay.httpServer.listening).toBe(false);
-    expect(closedPhases).toEqual(['bots']);
+    expect(closedPhases).toEqual(['pre-close', 'close']);
     await expect(relay.listen()).rejects.toMatchObject({ code: 'RELAY_ERR_SHUTTING_DOWN' });
   });
 

@@ -1,7 +1,8 @@
 // Scheduled jobs over a real relay and real socket.io clients: firing, rooms, run-now, pause, delete,
 // no overlap, failures.
 import { describe, expect, it } from 'vitest';
-import { createRelayServer, type JobRun, type MessageMeta, type SkippedRun } from '../../src/index.js';
+import { createRelayServer, type JobRun, type MessageMeta } from '../../src/index.js';
+import type { SkippedRun } from '../../src/schedule/scheduler.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ConfigError, checkCron, createRelayServer, parseRelayConfig } from '../../src/index.js';
+import { parseRelayConfig } from '../../src/config/parse-relay-config.js';
+import { ConfigError, createRelayServer } from '../../src/index.js';
+import { checkCron } from '../../src/schedule/check-cron.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 

@@ -6,14 +6,14 @@ import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
+import { createLogger } from '../relay/create-logger.js';
+import { watchSlowConsumers } from '../relay/watch-slow-consumers.js';
 import { mountScheduleApi } from '../schedule/mount-schedule-api.js';
 import { redisSlotClaim } from '../schedule/redis-slot-claim.js';
 import { mountWebPage } from '../web/mount-web-page.js';
-import { createLogger } from './create-logger.js';
 import { RelayServer } from './relay-server.js';
-import { watchSlowConsumers } from './watch-slow-consumers.js';
 
-/** Settings of a relay (see the README's configuration reference) plus what code can inject. */
+/** Settings of a relay (see docs/configuration.md) plus what code can inject. */
 export interface RelayServerOptions extends RelayConfigInput {
   /** A pino logger; default: JSON lines on stdout at `logLevel`. */
   logger?: Logger;
@@ -28,6 +28,9 @@ export interface RelayServerOptions extends RelayConfigInput {
 /**
  * Creates a relay. Nothing listens until `listen()`; `close()` stops everything it started.
  * Throws a `ConfigError` naming the bad key when a setting is invalid.
+ *
+ * This is the composition root: it builds the core, then mounts each feature with what that feature
+ * needs. Start-up hooks run in the order features are mounted here, close hooks in the reverse order.
  *
  * @example
  * ```ts
@@ -48,23 +51,31 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     ...(app ? { app } : {}),
     ...(httpServer ? { httpServer } : {}),
   });
-  // Features, each from its own folder, mounted in this order (HTTP routes before the web page's catch-all).
-  // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket connects.
+  // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket
+  // connects, and its connections close last (closing sockets persist their sessions through them).
   const cluster = mountRedisAdapter(server);
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   // In a cluster, idempotent answers are kept in Redis: a retry that reaches another node is not published twice.
   const api = mountHttpApi(server, cluster ? { idempotencyStore: cluster.idempotencyStore } : {});
-  // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.
-  server.onListen(() => server.scheduler.start());
-  server.onClose('jobs', () => server.scheduler.close());
   mountScheduleApi(server, api);
+  // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
+  mountBots({
+    lifecycle: server,
+    logger: server.logger,
+    botToken: server.botToken,
+    scheduler: server.scheduler,
+    settings: config,
+    watch: watchPlugins ?? false,
+  });
+  // Scheduled jobs start once the relay listens (bots' jobs are in by then) and stop first when it closes:
+  // a running job may still publish, and a bot's job may still use its bot.
   // In a cluster every node has the config file's jobs: each cron slot runs on the node that claims it in Redis.
   if (cluster) server.scheduler.coordinate(redisSlotClaim(cluster.client));
-  // Bots connect once the relay listens, as real socket.io clients, and stop before sockets close.
-  mountBots(server, { watch: watchPlugins ?? false });
+  server.onListen(() => server.scheduler.start());
+  server.onPreClose(() => server.scheduler.close());
   // The chat page's static files go last: every route above wins over them.
-  mountWebPage(server);
+  if (config.webPage) mountWebPage(server.app);
   return server;
 }

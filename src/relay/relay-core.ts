@@ -7,17 +7,48 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
-import type { RelayConfig } from '../config/relay-config-schema.js';
-import { Scheduler } from '../schedule/scheduler.js';
-import { createConnectionHandler } from './create-connection-handler.js';
+import { type ConnectionSettings, createConnectionHandler } from './create-connection-handler.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
 import { Relay, type RelayIo } from './relay.js';
 import { RelayError } from './relay-error.js';
 
-/** The phases of `close()`, in the order they run: producers first, transports last. */
-export type ClosePhase = 'jobs' | 'bots' | 'sockets' | 'http';
-const CLOSE_PHASES: readonly ClosePhase[] = ['jobs', 'bots', 'sockets', 'http'];
+/**
+ * What the core of a relay needs of its settings; the config file's `RelayConfig` is one. The core reads
+ * nothing else, so it knows no feature's settings.
+ */
+export interface RelayCoreSettings extends ConnectionSettings {
+  readonly port: number;
+  readonly host?: string | undefined;
+  readonly origins: readonly string[];
+  readonly maxHttpBufferSize: number;
+  readonly recoveryWindowMs: number;
+  readonly maxContentBytes: number;
+  readonly maxBotHops: number;
+  readonly botToken?: string | undefined;
+  readonly shutdownTimeoutMs: number;
+  readonly maxBufferedBytes: number;
+  readonly bufferCheckIntervalMs: number;
+}
+
+/** A hook of `close()`; one that throws is logged and the others still run. */
+export type CloseHook = () => unknown;
+
+/**
+ * The narrow part of a relay's lifecycle a feature registers with: start work once the relay listens,
+ * stop it when the relay closes. Hooks of `onListen` run in registration order; `onPreClose` and
+ * `onClose` hooks in reverse registration order (what was started last stops first, as in Fastify).
+ */
+export interface RelayLifecycle {
+  /** Runs once the relay listens, before `listen()` resolves; a hook that throws fails `listen()`. */
+  onListen(hook: (address: RelayAddress) => unknown): void;
+  /** Runs when `close()` starts, while sockets are still open: producers (jobs, bots) stop here. */
+  onPreClose(hook: CloseHook): void;
+  /** Runs once sockets and HTTP are closed: release resources (timers, metrics, Redis connections). */
+  onClose(hook: CloseHook): void;
+  /** True once `close()` has been called: producers should refuse new work. */
+  readonly closing: boolean;
+}
 
 /** Where a listening relay can be reached. */
 export interface RelayAddress {
@@ -37,16 +68,18 @@ export interface Readiness {
 }
 
 /**
- * A relay: an Express app and a socket.io server on one HTTP server, and the {@link Relay} publish path.
- * Made by `createRelayServer`; closes in a known order (jobs, bots, sockets, HTTP).
+ * The core of a relay: an Express app and a socket.io server on one HTTP server, the {@link Relay}
+ * publish path, the seed's connection semantics, and a lifecycle features register with. It knows no
+ * feature: the composition root (`createRelayServer`) mounts them. `close()` runs the pre-close hooks,
+ * closes sockets (letting them drain), then HTTP, then the close hooks.
  */
-export class RelayServer {
+export class RelayCore implements RelayLifecycle {
   readonly app: Express;
   readonly io: RelayIo;
   readonly httpServer: HttpServer;
   readonly relay: Relay;
   readonly logger: Logger;
-  readonly config: RelayConfig;
+  readonly config: RelayCoreSettings;
   /**
    * The secret bot connections present as `auth.botToken`: the `botToken` setting, else a random one
    * made at start-up and handed to in-process bots. Never log it.
@@ -58,17 +91,18 @@ export class RelayServer {
    */
   readonly metricsRegistry = new Registry();
   readonly #readinessChecks = new Map<string, ReadinessCheck>();
-  readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
+  readonly #preCloseHooks: CloseHook[] = [];
+  readonly #closeHooks: CloseHook[] = [];
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
-  /**
-   * The job scheduler: scheduled announcements from the config file, the HTTP API and bots' `bot.every`.
-   * Starts when the relay listens, stops first when it closes.
-   */
-  readonly scheduler: Scheduler;
 
-  constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {
+  constructor(options: {
+    config: RelayCoreSettings;
+    logger: Logger;
+    app?: Express;
+    httpServer?: HttpServer;
+  }) {
     const { config, logger } = options;
     this.config = config;
     this.logger = logger;
@@ -102,14 +136,6 @@ export class RelayServer {
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
     this.io.use(identifySocket({ botToken: this.botToken }));
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
-    this.scheduler = new Scheduler({
-      relay: this.relay,
-      logger,
-      store: config.scheduler.store,
-      missedRunGraceMs: config.scheduler.missedRunGraceMs,
-      maxContentBytes: config.maxContentBytes,
-      declared: config.schedules,
-    });
   }
 
   /** The address after `listen()` resolved; throws before. */
@@ -171,13 +197,29 @@ export class RelayServer {
   }
 
   /**
-   * Registers work to run when the relay closes, in `phase` order (jobs, bots, sockets, http); hooks of
-   * one phase run in the order they were added.
+   * Registers work to stop when `close()` starts, while sockets are still open (a bot's last answer still
+   * reaches its room). Pre-close hooks run in reverse registration order.
+   *
+   * @example
+   * ```ts
+   * server.onPreClose(() => scheduler.close());
+   * ```
    */
-  onClose(phase: ClosePhase, hook: () => unknown): void {
-    const hooks = this.#closeHooks.get(phase) ?? [];
-    hooks.push(hook);
-    this.#closeHooks.set(phase, hooks);
+  onPreClose(hook: CloseHook): void {
+    this.#preCloseHooks.push(hook);
+  }
+
+  /**
+   * Registers work to run once sockets and HTTP are closed (closing sockets may still need a Redis
+   * connection, say). Close hooks run in reverse registration order.
+   *
+   * @example
+   * ```ts
+   * server.onClose(() => redis.close());
+   * ```
+   */
+  onClose(hook: CloseHook): void {
+    this.#closeHooks.push(hook);
   }
 
   /**
@@ -210,9 +252,10 @@ export class RelayServer {
   }
 
   /**
-   * Closes the relay: jobs, then bots, then sockets (clients see a transport close and reconnect, to this
-   * relay when it comes back or to another node), then HTTP. Pending writes drain for up to
-   * `shutdownTimeoutMs`, then remaining connections are cut. Idempotent: every call returns the same promise.
+   * Closes the relay: the pre-close hooks (producers: jobs, bots), then sockets (clients see a transport
+   * close and reconnect, to this relay when it comes back or to another node), then HTTP, then the close
+   * hooks. Pending writes drain for up to `shutdownTimeoutMs`, then remaining connections are cut.
+   * Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
     this.#closing ??= this.#runClose();
@@ -224,18 +267,21 @@ export class RelayServer {
     // close() may be called from inside a handler (a signal, a hook, a publish observer): let the I/O
     // callbacks already running finish and write their acks before anything is torn down.
     await new Promise((resolve) => setImmediate(resolve));
-    for (const phase of CLOSE_PHASES) {
-      if (phase === 'sockets') this.relay.stopAccepting();
-      for (const hook of this.#closeHooks.get(phase) ?? []) {
-        try {
-          await hook();
-        } catch (error) {
-          this.logger.error({ err: error, phase }, 'close hook failed');
-        }
-      }
-      if (phase === 'sockets') await this.#closeTransports();
-    }
+    await this.#runHooks(this.#preCloseHooks, 'pre-close');
+    this.relay.stopAccepting();
+    await this.#closeTransports();
+    await this.#runHooks(this.#closeHooks, 'close');
     this.logger.info('relay closed');
+  }
+
+  async #runHooks(hooks: readonly CloseHook[], stage: 'pre-close' | 'close'): Promise<void> {
+    for (const hook of [...hooks].reverse()) {
+      try {
+        await hook();
+      } catch (error) {
+        this.logger.error({ err: error, stage }, 'close hook failed');
+      }
+    }
   }
 
   async #closeTransports(): Promise<void> {

@@ -3,20 +3,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
+import { BotHost } from '../bots/bot-host.js';
+import type { BotDefinition } from '../bots/define-bot.js';
+import { loadPlugin } from '../bots/load-plugin.js';
+import { ManualBotScheduler } from '../bots/manual-bot-scheduler.js';
+import { messageText } from '../bots/message-text.js';
 import { createLogger } from '../relay/create-logger.js';
-import { createRelayServer, type RelayServerOptions } from '../relay/create-relay-server.js';
 import type {
   ClientToServerEvents,
   MessageContent,
   MessageMeta,
   ServerToClientEvents,
 } from '../relay/events.js';
-import type { RelayServer } from '../relay/relay-server.js';
-import { BotHost } from './bot-host.js';
-import type { BotDefinition } from './define-bot.js';
-import { loadPlugin } from './load-plugin.js';
-import { ManualBotScheduler } from './manual-bot-scheduler.js';
-import { messageText } from './message-text.js';
+import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 
 /** A message a testbed user received. */
 export interface ReceivedMessage {
@@ -131,10 +131,7 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       url,
       token: server.botToken,
       logger,
-      prefix: config.commandPrefix,
-      handlerTimeoutMs: config.botHandlerTimeoutMs,
-      storeDir,
-      settings: config.bots,
+      settings: { ...config, botStoreDir: storeDir },
       scheduler,
     });
     for (const { definition, file } of definitions) await host.start(definition, file);

@@ -1,4 +1,4 @@
-import { RelayError } from '../relay/relay-error.js';
+import { RelayError } from './relay-error.js';
 
 /**
  * A setting that failed validation. `key` is the dotted path of the bad setting, `source` where it came from.

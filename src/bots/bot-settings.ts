@@ -1,0 +1,23 @@
+/**
+ * What bots read of a relay's settings; the config file's `RelayConfig` is one. The config schema takes
+ * its defaults from {@link BOT_SETTING_DEFAULTS}, so a bot host started outside a relay (`relay bots`,
+ * tests) behaves as one inside it.
+ */
+export interface BotSettings {
+  /** What starts a command, e.g. `!` in `!ping`. */
+  readonly commandPrefix: string;
+  /** How long a handler may run before it is abandoned and logged (ms). */
+  readonly botHandlerTimeoutMs: number;
+  /** Folder of the bots' stores, relative to the host's `cwd`. */
+  readonly botStoreDir: string;
+  /** Each bot's own settings, by bot name. */
+  readonly bots: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+/** The defaults of {@link BotSettings}, shared with the relay's config schema. */
+export const BOT_SETTING_DEFAULTS: BotSettings = {
+  commandPrefix: '!',
+  botHandlerTimeoutMs: 5000,
+  botStoreDir: '.relaykit',
+  bots: {},
+};
