@@ -6,7 +6,7 @@ import { listPluginFiles } from '../bots/list-plugin-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../relay/create-logger.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { CliContext } from './run-cli.js';
+import { type CliContext, DEFAULT_RELAY_URL } from './cli-context.js';
 
 /**
  * `relay bots --url URL --token TOKEN [files...]`: runs bots against a relay elsewhere, each as its own
@@ -27,7 +27,7 @@ export function botsCommand(context: CliContext): CommandModule {
         .option('url', {
           type: 'string',
           describe: 'URL of the relay [env RELAY_URL]',
-          default: context.env.RELAY_URL ?? 'http://127.0.0.1:3000',
+          default: context.env.RELAY_URL ?? DEFAULT_RELAY_URL,
         })
         .option('token', { type: 'string', describe: "the relay's bot token [env RELAY_BOT_TOKEN]" })
         .option('plugins', {

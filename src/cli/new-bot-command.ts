@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { CliContext } from './run-cli.js';
+import type { CliContext } from './cli-context.js';
 
 // The templates ship in the package's plugins/templates/ (two levels up from src/cli and dist/cli).
 const TEMPLATES = new URL('../../plugins/templates/', import.meta.url);

@@ -1,27 +1,11 @@
-import type { Writable } from 'node:stream';
 import yargs from 'yargs';
 import { RelayError } from '../relay/relay-error.js';
 import { announceCommand } from './announce-command.js';
 import { botsCommand } from './bots-command.js';
+import type { CliContext } from './cli-context.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
-
-/** Something a command leaves running, for the CLI entry to close on SIGINT/SIGTERM. */
-export interface Running {
-  close(): Promise<void>;
-}
-
-/** What a command may use of the outside world; the CLI entry passes the process's. */
-export interface CliContext {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  /** Set by a command that keeps running (e.g. `serve`). */
-  running?: Running;
-  exitCode: number;
-}
 
 /**
  * Parses `argv` and runs the command, without touching `process`: the entry (`main.ts`) owns signals

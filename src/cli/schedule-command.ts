@@ -1,20 +1,11 @@
-import createClient from 'openapi-fetch';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { components, paths } from '../http/openapi-types.js';
+import type { components } from '../http/openapi-types.js';
 import { RelayError } from '../relay/relay-error.js';
 import { nextRuns } from '../schedule/next-runs.js';
-import { DEFAULT_RELAY_URL } from './announce-command.js';
-import type { CliContext } from './run-cli.js';
+import { type ApiArgs, apiOptions, callRelayApi } from './call-relay-api.js';
+import { type CliContext, failCommand } from './cli-context.js';
 
 type Schedule = components['schemas']['Schedule'];
-type ApiClient = ReturnType<typeof createClient<paths>>;
-// What every openapi-fetch call resolves with, reduced to what the command reads.
-type ApiResult<T> = { data?: T; error?: unknown; response: Response };
-
-interface ApiArgs {
-  url?: string;
-  token?: string;
-}
 
 /**
  * `relay schedule …`: the scheduler from the command line. `next "<cron>" [--tz] [--count]` prints the next
@@ -30,59 +21,19 @@ interface ApiArgs {
  */
 export function scheduleCommand(context: CliContext): CommandModule {
   const print = (line: string) => context.stdout.write(`${line}\n`);
-  const fail = (message: string, exitCode: number) => {
-    context.stderr.write(`relay: ${message}\n`);
-    context.exitCode = exitCode;
-  };
+  const fail = (message: string, exitCode: 1 | 2) => failCommand(context, message, exitCode);
 
-  // Runs one API call; prints the problem (or why the relay could not be reached) and returns undefined
-  // on failure.
-  const callApi = async <T>(
+  const callApi = <T>(
     argv: ApiArgs,
-    call: (client: ApiClient, headers: Record<string, string>) => Promise<ApiResult<T>>,
-  ): Promise<{ data: T | undefined; status: number } | undefined> => {
-    const baseUrl = (argv.url ?? context.env.RELAY_URL ?? DEFAULT_RELAY_URL).replace(/\/+$/, '');
-    const token = argv.token ?? context.env.RELAY_API_TOKEN;
-    if (!token) {
-      fail('this needs an admin API token: --token or RELAY_API_TOKEN (see "HTTP API" in the README)', 2);
-      return undefined;
-    }
-    if (!URL.canParse(baseUrl)) {
-      fail(`--url ${JSON.stringify(baseUrl)} is not a URL, e.g. ${DEFAULT_RELAY_URL}`, 2);
-      return undefined;
-    }
-    const result = await call(createClient<paths>({ baseUrl }), { authorization: `Bearer ${token}` }).catch(
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
-    if (result instanceof Error) {
-      const cause = result.cause as { code?: string; message?: string } | undefined;
-      fail(`cannot reach ${baseUrl}: ${cause?.code ?? cause?.message ?? result.message}`, 1);
-      return undefined;
-    }
-    if (result.response.ok) return { data: result.data, status: result.response.status };
-    const problem = result.error;
-    if (problem !== null && typeof problem === 'object' && 'title' in problem) {
-      const { title, code, detail } = problem as { title: string; code?: string; detail?: string };
-      fail(`${title}${code ? ` (${code})` : ''}${detail ? `: ${detail}` : ''}`, 1);
-    } else {
-      fail(`${baseUrl} answered HTTP ${result.response.status} ${result.response.statusText}`, 1);
-    }
-    return undefined;
-  };
-
-  const apiOptions = (args: Argv) =>
-    args
-      .option('url', {
-        type: 'string',
-        describe: `relay URL [env RELAY_URL] (default: ${DEFAULT_RELAY_URL})`,
-      })
-      .option('token', { type: 'string', describe: 'admin API token secret [env RELAY_API_TOKEN]' });
+    call: Parameters<typeof callRelayApi<T>>[3],
+  ): ReturnType<typeof callRelayApi<T>> => callRelayApi(context, argv, 'admin', call);
+  const withApi = (args: Argv) => apiOptions(args, 'admin');
 
   const idCommand = (name: 'rm' | 'run' | 'pause' | 'resume', describe: string): CommandModule => ({
     command: `${name} <id>`,
     describe,
     builder: (args: Argv) =>
-      apiOptions(args).positional('id', { type: 'string', describe: 'job id', demandOption: true }),
+      withApi(args).positional('id', { type: 'string', describe: 'job id', demandOption: true }),
     handler: async (raw: ArgumentsCamelCase) => {
       const argv = raw as ArgumentsCamelCase<ApiArgs & { id: string }>;
       const params = { path: { id: String(argv.id) } };
@@ -145,7 +96,7 @@ export function scheduleCommand(context: CliContext): CommandModule {
           command: 'list',
           describe: "list a running relay's jobs with their next run and last run",
           builder: (sub: Argv) =>
-            apiOptions(sub).option('json', { type: 'boolean', describe: 'print the API answer as JSON' }),
+            withApi(sub).option('json', { type: 'boolean', describe: 'print the API answer as JSON' }),
           handler: async (raw: ArgumentsCamelCase) => {
             const argv = raw as ArgumentsCamelCase<ApiArgs & { json?: boolean }>;
             const done = await callApi(argv, (client, headers) => client.GET('/v1/schedules', { headers }));
@@ -159,7 +110,7 @@ export function scheduleCommand(context: CliContext): CommandModule {
           command: 'add <id> <cron> <content>',
           describe: 'add a runtime job to a running relay (kept across restarts)',
           builder: (sub: Argv) =>
-            apiOptions(sub)
+            withApi(sub)
               .positional('id', { type: 'string', describe: 'unique job id', demandOption: true })
               .positional('cron', { type: 'string', describe: 'node-cron expression', demandOption: true })
               .positional('content', { type: 'string', describe: 'what to announce', demandOption: true })

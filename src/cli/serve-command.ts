@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
 import { createLogger } from '../relay/create-logger.js';
 import { createRelayServer } from '../server/create-relay-server.js';
-import type { CliContext } from './run-cli.js';
+import type { CliContext } from './cli-context.js';
 
 /**
  * `relay serve`: starts a relay. Every setting is a flag (`--rate-limit-burst`), an environment variable

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { CliContext } from '../../src/cli/run-cli.js';
+import type { CliContext } from '../../src/cli/cli-context.js';
 
 /** A CliContext for running `runCli` in-process, with what the command printed kept for assertions. */
 export function createCliContext(

@@ -1,0 +1,26 @@
+import type { Writable } from 'node:stream';
+
+/** Something a command leaves running, for the CLI entry to close on SIGINT/SIGTERM. */
+export interface Running {
+  close(): Promise<void>;
+}
+
+/** What a command may use of the outside world; the CLI entry passes the process's. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Set by a command that keeps running (e.g. `serve`). */
+  running?: Running;
+  exitCode: number;
+}
+
+/** Where commands reach a relay when neither `--url` nor `RELAY_URL` says: the quick start's relay. */
+export const DEFAULT_RELAY_URL = 'http://localhost:3000';
+
+/** Prints `relay: message` on stderr and sets the exit code (1: the call failed, 2: a usage error). */
+export function failCommand(context: CliContext, message: string, exitCode: 1 | 2): void {
+  context.stderr.write(`relay: ${message}\n`);
+  context.exitCode = exitCode;
+}
