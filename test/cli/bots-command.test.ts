@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
+import { SHIPPED_PLUGINS, workdirWithShippedPlugins } from '../support/shipped-plugins.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -24,18 +25,11 @@ async function askBot(socket: TestClient, text: string): Promise<[string, Messag
 
 describe('relay serve with bots', () => {
   it('runs the shipped plugins of ./plugins by default', async () => {
-    await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
-    const storeDir = track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-store-')), (d) =>
-      rm(d, { recursive: true, force: true }),
-    );
-    const relay = spawnRelayCli(
-      ['serve', '--port', '0', '--host', '127.0.0.1', '--bot-store-dir', storeDir],
-      {
-        cwd: REPO,
-      },
-    );
+    // A working directory of its own: the repository's plugins/ also holds the user's bots.
+    const cwd = await workdirWithShippedPlugins();
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd });
     const started = await relay.waitForLog((line) => line.msg === 'bots started', 20_000);
-    expect((started.bots as string[]).sort()).toEqual(['echo', 'help', 'ping', 'remind', 'welcome']);
+    expect((started.bots as string[]).sort()).toEqual([...SHIPPED_PLUGINS]);
     expect(started.failed).toBe(0);
     const { url } = await relay.waitForLog((line) => line.msg === 'relay listening');
     const socket = await connectClient(url as string);

@@ -1,14 +1,11 @@
-import path from 'node:path';
 import { createBotTestbed } from 'relaykit';
 import { describe, expect, it } from 'vitest';
-import { listPluginFiles } from '../../src/bots/list-plugin-files.js';
 import { track } from '../support/cleanup.js';
-
-const PLUGINS = path.resolve(import.meta.dirname, '../../plugins');
+import { shippedPluginFiles } from '../support/shipped-plugins.js';
 
 describe('help plugin', () => {
   it("lists every loaded bot's commands with their descriptions", async () => {
-    const files = await listPluginFiles(PLUGINS);
+    const files = shippedPluginFiles();
     const testbed = track(await createBotTestbed({ bots: files }), (t) => t.close());
     const reply = await testbed.ask('!help');
     expect(reply.text.split('\n')).toEqual([
@@ -21,7 +18,7 @@ describe('help plugin', () => {
   });
 
   it('shows one command, and says when there is no such command', async () => {
-    const files = await listPluginFiles(PLUGINS);
+    const files = shippedPluginFiles();
     const testbed = track(await createBotTestbed({ bots: files }), (t) => t.close());
     expect((await testbed.ask('!help ping')).text).toBe(
       '!ping — check that bots answer, and how fast (bot ping)',
@@ -31,7 +28,7 @@ describe('help plugin', () => {
   });
 
   it('follows the configured prefix', async () => {
-    const files = await listPluginFiles(PLUGINS);
+    const files = shippedPluginFiles();
     const testbed = track(await createBotTestbed({ bots: files, relay: { commandPrefix: '/' } }), (t) =>
       t.close(),
     );
