@@ -18,7 +18,7 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   if (issue.code === 'unrecognized_keys') {
     const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
     const key = `${prefix}${issue.keys[0] ?? ''}`;
-    throw new ConfigError(key, source, 'unknown setting (see the configuration reference in the README)');
+    throw new ConfigError(key, source, 'unknown setting (see docs/configuration.md)');
   }
   const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   const given = valueAt(input, issue.path);

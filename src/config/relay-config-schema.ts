@@ -66,7 +66,7 @@ export const relayConfigSchema = z
       .max(16_777_216)
       .default(65_536)
       .describe("socket.io's maxHttpBufferSize: largest packet before the connection is dropped"),
-    /** Scheduled announcements (config file only); see the README's "Scheduled announcements". */
+    /** Scheduled announcements (config file only); see docs/schedules.md. */
     schedules: schedulesSettingSchema.default([]),
     /** Where runtime jobs and last runs are kept, and what happens to slots missed while the relay was down. */
     scheduler: z

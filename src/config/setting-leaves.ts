@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { relayConfigSchema } from './relay-config-schema.js';
 
-/** One setting as flags, environment variables and the README's reference see it. */
+/** One setting as flags, environment variables and docs/configuration.md see it. */
 export interface SettingLeaf {
   /** Dotted path in the config object, e.g. `rateLimit.burst`. */
   readonly key: string;

@@ -378,7 +378,7 @@ export interface components {
             status: number;
             /** @description What went wrong and how to fix it. */
             detail: string;
-            /** @description The stable error code (see the README's error table). */
+            /** @description The stable error code (see docs/errors.md). */
             code: string;
             /** @description The path of the request. */
             instance?: string;

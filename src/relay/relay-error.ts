@@ -1,7 +1,7 @@
 /**
  * The one table of RelayKit's errors. Codes are stable: clients, logs, acks and HTTP problems use them.
  * Each entry has the HTTP status that applies where there is one, a title, and how to fix it.
- * The README's error table is checked against this one by a test.
+ * docs/errors.md's table is checked against this one by a test.
  */
 export const RELAY_ERRORS = {
   RELAY_ERR_INVALID_CONTENT: {
