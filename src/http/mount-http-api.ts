@@ -90,7 +90,7 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   app.use(
     '/v1',
     headers,
-    apiCors(config.origins),
+    apiCors(config.origins, server.hostGuard),
     refuseWhileClosing,
     authenticateBearer(tokens),
     v1,

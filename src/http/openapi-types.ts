@@ -419,8 +419,9 @@ export interface components {
             };
         };
         /**
-         * @description The token lacks the scope (`RELAY_ERR_FORBIDDEN`), or the browser origin is not allowed
-         *     (`RELAY_ERR_ORIGIN_NOT_ALLOWED`).
+         * @description The token lacks the scope (`RELAY_ERR_FORBIDDEN`), the browser origin is not allowed
+         *     (`RELAY_ERR_ORIGIN_NOT_ALLOWED`), or the request names a host the relay does not answer
+         *     (`RELAY_ERR_HOST_NOT_ALLOWED`, see the `allowedHosts` setting).
          */
         Forbidden: {
             headers: {

@@ -8,8 +8,10 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { RelayConfig } from '../config/relay-config-schema.js';
+import { requireAllowedHost } from '../http/require-allowed-host.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { createConnectionHandler } from './create-connection-handler.js';
+import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
 import { Relay, type RelayIo } from './relay.js';
@@ -57,6 +59,11 @@ export class RelayServer {
    * one per relay, so several relays in one process never share metrics.
    */
   readonly metricsRegistry = new Registry();
+  /**
+   * The `Host` names this relay answers (`allowedHosts`, see createHostGuard): checked for every HTTP
+   * request reaching the relay's app and every socket handshake, and by the API's CORS for same-origin.
+   */
+  readonly hostGuard: HostGuard;
   readonly #readinessChecks = new Map<string, ReadinessCheck>();
   readonly #closeHooks = new Map<ClosePhase, Array<() => unknown>>();
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
@@ -76,12 +83,29 @@ export class RelayServer {
     if (!options.app) this.app.disable('x-powered-by');
     this.httpServer = options.httpServer ?? createServer(this.app);
     const log = logger.child({ part: 'relay' });
-    const guard = createOriginGuard(config.origins, (origin) =>
+    const hosts = createHostGuard({
+      allowedHosts: config.allowedHosts,
+      origins: config.origins,
+      host: config.host,
+      onRefused: (host) =>
+        log.warn(
+          { code: 'RELAY_ERR_HOST_NOT_ALLOWED', host },
+          'request refused: host not allowed (logged once per host)',
+        ),
+    });
+    this.hostGuard = hosts;
+    // First of the app's layers, so no route of the relay (API, metrics, chat page) answers a rebound name.
+    this.app.use(requireAllowedHost(hosts));
+    const guard = createOriginGuard(config.origins, hosts, (origin) =>
       log.warn({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED', origin }, 'connection refused: origin not allowed'),
     );
     this.io = new Server(this.httpServer, {
       maxHttpBufferSize: config.maxHttpBufferSize,
-      allowRequest: guard.allowRequest,
+      // socket.io answers its own requests before Express sees them: the host is checked here too.
+      allowRequest: (req, callback) => {
+        if (hosts.isAllowed(req.headers.host)) guard.allowRequest(req, callback);
+        else callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
+      },
       cors: { origin: guard.corsOrigin, credentials: true },
       ...(config.recoveryWindowMs > 0
         ? {
