@@ -442,7 +442,9 @@ export interface components {
         };
         /**
          * @description The body is over `api.bodyLimitBytes` (`RELAY_ERR_BODY_TOO_LARGE`) or a content is over
-         *     `maxContentBytes` (`RELAY_ERR_CONTENT_TOO_LARGE`).
+         *     `maxContentBytes` (`RELAY_ERR_CONTENT_TOO_LARGE`). A body declared over the limit is refused on
+         *     its `Content-Length` before it is read, a chunked or compressed one once the limit is passed;
+         *     both answers come with `Connection: close` and the rest of the body is not read.
          */
         ContentTooLarge: {
             headers: {
