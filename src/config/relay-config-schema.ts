@@ -52,6 +52,25 @@ export const relayConfigSchema = z
       .describe(
         'browser origins allowed to connect (comma-separated; * for any; empty: same origin and loopback)',
       ),
+    /**
+     * Host names the relay answers (its `Host` header, port ignored), against DNS rebinding: a page on
+     * another name that resolves to the relay is refused. Always allowed: IP addresses, `localhost` and
+     * `*.localhost`, the hosts of `origins` and the `host` setting. An entry `.example.com` allows the
+     * domain and its subdomains; `*` (or `all`) allows any name, which is unsafe.
+     */
+    allowedHosts: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(?:\*|all|(?:\*?\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\]|[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)$/i,
+            'a host name such as chat.example.com, or .example.com for a domain and its subdomains, without scheme or port; * for any',
+          ),
+      )
+      .default([])
+      .describe(
+        'host names the relay answers besides IP addresses, localhost and the hosts of origins (comma-separated; .example.com: domain and subdomains; * for any: unsafe)',
+      ),
     /** Largest accepted content, in UTF-8 bytes (objects: their JSON text). */
     maxContentBytes: z
       .int()

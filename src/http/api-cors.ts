@@ -1,20 +1,21 @@
 import type { RequestHandler } from 'express';
+import type { HostGuard } from '../relay/create-host-guard.js';
 import { createOriginGuard } from '../relay/create-origin-guard.js';
 import { RelayError } from '../relay/relay-error.js';
 
 /**
  * CORS for the HTTP API with the same rule as sockets (the `origins` setting, see createOriginGuard):
  * requests without `Origin` pass, allowed browser origins get CORS headers and preflight answers, other
- * origins get a 403 `RELAY_ERR_ORIGIN_NOT_ALLOWED`. Tokens travel in a header, never in cookies, so
- * credentials are not allowed.
+ * origins get a 403 `RELAY_ERR_ORIGIN_NOT_ALLOWED`. Same-origin counts only for a `Host` that `hosts`
+ * allows. Tokens travel in a header, never in cookies, so credentials are not allowed.
  *
  * @example
  * ```ts
- * app.use('/v1', apiCors(config.origins));
+ * app.use('/v1', apiCors(config.origins, server.hostGuard));
  * ```
  */
-export function apiCors(origins: readonly string[]): RequestHandler {
-  const guard = createOriginGuard(origins);
+export function apiCors(origins: readonly string[], hosts: HostGuard): RequestHandler {
+  const guard = createOriginGuard(origins, hosts);
   return (req, res, next) => {
     res.vary('Origin');
     const origin = req.get('origin');

@@ -15,13 +15,14 @@ import { notFound } from './not-found.js';
 import { operationsRouter } from './operations-router.js';
 import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
 import { problemHandler } from './problem-handler.js';
+import { refuseLargeBody } from './refuse-large-body.js';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 
 /** The relay's HTTP API, for features that add routes to it. */
 export interface HttpApi {
   /**
-   * The `/v1` router, behind security headers, CORS, the shutdown check and bearer authentication;
-   * errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
+   * The `/v1` router, behind security headers, CORS, the shutdown check, a refusal of any body declared
+   * over `api.bodyLimitBytes` and bearer authentication; errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
    * {@link jsonBody}, and describe them in src/http/openapi.yaml.
    */
   readonly v1: Router;
@@ -90,8 +91,10 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   app.use(
     '/v1',
     headers,
-    apiCors(config.origins),
+    apiCors(config.origins, server.hostGuard),
     refuseWhileClosing,
+    // Before authentication: a body declared too large is refused on its header, whoever sends it.
+    refuseLargeBody(config.api.bodyLimitBytes),
     authenticateBearer(tokens),
     v1,
     notFound,

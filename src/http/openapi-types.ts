@@ -419,8 +419,9 @@ export interface components {
             };
         };
         /**
-         * @description The token lacks the scope (`RELAY_ERR_FORBIDDEN`), or the browser origin is not allowed
-         *     (`RELAY_ERR_ORIGIN_NOT_ALLOWED`).
+         * @description The token lacks the scope (`RELAY_ERR_FORBIDDEN`), the browser origin is not allowed
+         *     (`RELAY_ERR_ORIGIN_NOT_ALLOWED`), or the request names a host the relay does not answer
+         *     (`RELAY_ERR_HOST_NOT_ALLOWED`, see the `allowedHosts` setting).
          */
         Forbidden: {
             headers: {
@@ -441,7 +442,9 @@ export interface components {
         };
         /**
          * @description The body is over `api.bodyLimitBytes` (`RELAY_ERR_BODY_TOO_LARGE`) or a content is over
-         *     `maxContentBytes` (`RELAY_ERR_CONTENT_TOO_LARGE`).
+         *     `maxContentBytes` (`RELAY_ERR_CONTENT_TOO_LARGE`). A body declared over the limit is refused on
+         *     its `Content-Length` before it is read, a chunked or compressed one once the limit is passed;
+         *     both answers come with `Connection: close` and the rest of the body is not read.
          */
         ContentTooLarge: {
             headers: {

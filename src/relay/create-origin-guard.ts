@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { HostGuard } from './create-host-guard.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -8,16 +9,20 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  *
  * Allowed: requests without an `Origin` header (native apps, Node, curl: origin checks only protect
  * browsers), same-origin pages, `origins` listed exactly, any origin when `origins` has `"*"`, and, when
- * `origins` is empty, pages served from loopback on any port (local development).
+ * `origins` is empty, pages served from loopback on any port (local development). Same-origin counts only
+ * for a `Host` that `hosts` allows: a rebound name (`evil.example` resolving to the relay) is same-origin
+ * with itself, so without that check every DNS-rebinding page would pass.
  *
  * @example
  * ```ts
- * const guard = createOriginGuard(['https://chat.example.com']);
+ * const hosts = createHostGuard({ allowedHosts: [], origins: ['https://chat.example.com'] });
+ * const guard = createOriginGuard(['https://chat.example.com'], hosts);
  * new Server(httpServer, { allowRequest: guard.allowRequest, cors: { origin: guard.corsOrigin } });
  * ```
  */
 export function createOriginGuard(
   origins: readonly string[],
+  hosts: HostGuard,
   onRefused: (origin: string) => void = () => {},
 ): {
   isAllowed(origin: string | undefined, host?: string): boolean;
@@ -40,7 +45,7 @@ export function createOriginGuard(
     } catch {
       return false;
     }
-    if (host !== undefined && url.host === host.toLowerCase()) return true;
+    if (host !== undefined && url.host === host.toLowerCase() && hosts.isAllowed(host)) return true;
     return listed.size === 0 && LOOPBACK_HOSTS.has(url.hostname);
   };
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import { type ConnectionSettings, createConnectionHandler } from './create-connection-handler.js';
+import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
 import { Relay, type RelayIo } from './relay.js';
@@ -21,6 +22,8 @@ export interface RelayCoreSettings extends ConnectionSettings {
   readonly port: number;
   readonly host?: string | undefined;
   readonly origins: readonly string[];
+  /** `Host` names answered besides IPs, `localhost` and the hosts of `origins` (see createHostGuard). */
+  readonly allowedHosts: readonly string[];
   readonly maxHttpBufferSize: number;
   readonly recoveryWindowMs: number;
   readonly maxContentBytes: number;
@@ -90,6 +93,11 @@ export class RelayCore implements RelayLifecycle {
    * one per relay, so several relays in one process never share metrics.
    */
   readonly metricsRegistry = new Registry();
+  /**
+   * The `Host` names this relay answers (`allowedHosts`, see createHostGuard): checked for every socket
+   * handshake here, for every HTTP request by the composition root's first layer, and by the API's CORS.
+   */
+  readonly hostGuard: HostGuard;
   readonly #readinessChecks = new Map<string, ReadinessCheck>();
   readonly #preCloseHooks: CloseHook[] = [];
   readonly #closeHooks: CloseHook[] = [];
@@ -110,12 +118,27 @@ export class RelayCore implements RelayLifecycle {
     if (!options.app) this.app.disable('x-powered-by');
     this.httpServer = options.httpServer ?? createServer(this.app);
     const log = logger.child({ part: 'relay' });
-    const guard = createOriginGuard(config.origins, (origin) =>
+    const hosts = createHostGuard({
+      allowedHosts: config.allowedHosts,
+      origins: config.origins,
+      host: config.host,
+      onRefused: (host) =>
+        log.warn(
+          { code: 'RELAY_ERR_HOST_NOT_ALLOWED', host },
+          'request refused: host not allowed (logged once per host)',
+        ),
+    });
+    this.hostGuard = hosts;
+    const guard = createOriginGuard(config.origins, hosts, (origin) =>
       log.warn({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED', origin }, 'connection refused: origin not allowed'),
     );
     this.io = new Server(this.httpServer, {
       maxHttpBufferSize: config.maxHttpBufferSize,
-      allowRequest: guard.allowRequest,
+      // socket.io answers its own requests before Express sees them: the host is checked here too.
+      allowRequest: (req, callback) => {
+        if (hosts.isAllowed(req.headers.host)) guard.allowRequest(req, callback);
+        else callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
+      },
       cors: { origin: guard.corsOrigin, credentials: true },
       ...(config.recoveryWindowMs > 0
         ? {

@@ -44,6 +44,11 @@ export const RELAY_ERRORS = {
     title: 'Origin not allowed',
     fix: 'add the page origin to the origins setting (--origins or RELAY_ORIGINS)',
   },
+  RELAY_ERR_HOST_NOT_ALLOWED: {
+    status: 403,
+    title: 'Host not allowed',
+    fix: 'reach the relay by a name it is meant to answer: add that name to the allowedHosts setting (--allowed-hosts or RELAY_ALLOWED_HOSTS)',
+  },
   RELAY_ERR_LOOP_DETECTED: {
     status: 508,
     title: 'Bot loop detected',

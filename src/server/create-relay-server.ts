@@ -6,6 +6,7 @@ import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
+import { requireAllowedHost } from '../http/require-allowed-host.js';
 import { createLogger } from '../relay/create-logger.js';
 import { watchSlowConsumers } from '../relay/watch-slow-consumers.js';
 import { mountScheduleApi } from '../schedule/mount-schedule-api.js';
@@ -51,6 +52,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     ...(app ? { app } : {}),
     ...(httpServer ? { httpServer } : {}),
   });
+  // First of the app's layers, so no route of the relay (API, metrics, chat page) answers a rebound name.
+  server.app.use(requireAllowedHost(server.hostGuard));
   // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket
   // connects, and its connections close last (closing sockets persist their sessions through them).
   const cluster = mountRedisAdapter(server);
