@@ -6,6 +6,7 @@ export type {
   BotContext,
   BotEvents,
   BotJob,
+  BotLimits,
   BotMessage,
   BotSendTarget,
   BotTimer,

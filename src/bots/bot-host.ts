@@ -1,8 +1,9 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { type RelayConfig, relayConfigSchema } from '../config/relay-config-schema.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { CommandInfo } from './bot-context.js';
+import type { BotLimits, CommandInfo } from './bot-context.js';
 import { BotInstance } from './bot-instance.js';
 import { type BotScheduler, cronBotScheduler } from './bot-scheduler.js';
 import { BotStore } from './bot-store.js';
@@ -33,7 +34,15 @@ export interface BotHostOptions {
   readonly scheduler?: BotScheduler;
   /** How long starting a bot waits for its first connection (ms); default 5000. */
   readonly connectTimeoutMs?: number;
+  /** The relay's `maxContentBytes`, given to bots as `bot.limits`; default the relay's default. */
+  readonly maxContentBytes?: number;
+  /** The relay's `botRateLimit`, given to bots as `bot.limits.sendRate`; default the relay's default. */
+  readonly botRateLimit?: RelayConfig['botRateLimit'];
 }
+
+// The relay's own defaults, so that a host told nothing describes a relay left at its defaults.
+const DEFAULT_MAX_CONTENT_BYTES = relayConfigSchema.shape.maxContentBytes.parse(undefined);
+const DEFAULT_BOT_RATE_LIMIT = relayConfigSchema.shape.botRateLimit.parse(undefined);
 
 /** A plugin that did not start, and why. */
 export interface PluginFailure {
@@ -62,6 +71,7 @@ export interface BotStatus {
  */
 export class BotHost {
   readonly #options: BotHostOptions;
+  readonly #limits: BotLimits;
   readonly #log: Logger;
   readonly #registry = new CommandRegistry();
   readonly #bots = new Map<string, BotInstance>();
@@ -74,6 +84,11 @@ export class BotHost {
 
   constructor(options: BotHostOptions) {
     this.#options = options;
+    const rate = options.botRateLimit ?? DEFAULT_BOT_RATE_LIMIT;
+    this.#limits = Object.freeze({
+      maxContentBytes: options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES,
+      sendRate: rate && Object.freeze({ burst: rate.burst, perSecond: rate.perSecond }),
+    });
     this.#log = options.logger.child({ part: 'bots' });
   }
 
@@ -127,6 +142,7 @@ export class BotHost {
       handlerTimeoutMs: options.handlerTimeoutMs ?? 5000,
       settings: options.settings?.[definition.name],
       store,
+      limits: this.#limits,
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),

@@ -135,6 +135,8 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       handlerTimeoutMs: config.botHandlerTimeoutMs,
       storeDir,
       settings: config.bots,
+      maxContentBytes: config.maxContentBytes,
+      botRateLimit: config.botRateLimit,
       scheduler,
     });
     for (const { definition, file } of definitions) await host.start(definition, file);

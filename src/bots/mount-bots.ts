@@ -45,6 +45,8 @@ export function mountBots(server: RelayServer, options: MountBotsOptions = {}): 
       storeDir: config.botStoreDir,
       cwd,
       settings: config.bots,
+      maxContentBytes: config.maxContentBytes,
+      botRateLimit: config.botRateLimit,
       // bot.every jobs run in the relay's scheduler, listed with every other job (GET /v1/schedules).
       scheduler: server.scheduler,
     });

@@ -70,6 +70,9 @@ export function botsCommand(context: CliContext): CommandModule {
         storeDir: config.botStoreDir,
         cwd: context.cwd,
         settings: config.bots,
+        // The relay's limits as this config states them: the same file or RELAY_* variables as its serve.
+        maxContentBytes: config.maxContentBytes,
+        botRateLimit: config.botRateLimit,
       });
       const { started, failed } = await host.startFiles(files);
       const refused = failed.find((failure) => failure.error.code === 'RELAY_ERR_BOT_AUTH_FAILED');
