@@ -18,6 +18,7 @@ export type {
   BotContext,
   BotEvents,
   BotJob,
+  BotLimits,
   BotMessage,
   BotSendTarget,
   BotTimer,

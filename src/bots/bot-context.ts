@@ -73,6 +73,17 @@ export interface BotTimer {
   cancel(): void;
 }
 
+/**
+ * The relay's limits on what a bot sends, so that a bot can check its input against them when it takes
+ * it rather than learn of a refusal when it sends, maybe much later.
+ */
+export interface BotLimits {
+  /** Largest content the relay accepts, in UTF-8 bytes (objects: their JSON text): `maxContentBytes`. */
+  readonly maxContentBytes: number;
+  /** The bot's send rate limit (`botRateLimit`); `false` when it is off. */
+  readonly sendRate: { readonly burst: number; readonly perSecond: number } | false;
+}
+
 /** Lifecycle and presence events a bot can listen to with `bot.on`. */
 export interface BotEvents {
   /** Every message the bot hears (not its own, not other bots' unless `hearBots`). */
@@ -100,6 +111,8 @@ export interface BotContext<Config = Record<string, unknown>> {
   readonly log: Logger;
   /** A small key-value store kept by the host in a JSON file: it survives restarts. */
   readonly store: BotStore;
+  /** The relay's limits on what the bot sends. */
+  readonly limits: BotLimits;
   /** Runs `handler` for messages matching `pattern` (a string matches as a whole phrase, ignoring case). */
   hear(pattern: string | RegExp, handler: (message: HeardMessage) => unknown): void;
   /** Runs `handler` for `<prefix><name> args…`; `!help` lists it with `spec.description`. */

@@ -2,7 +2,7 @@ import { existsSync, type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
-import type { CommandInfo } from './bot-context.js';
+import type { BotLimits, CommandInfo } from './bot-context.js';
 import { BotInstance } from './bot-instance.js';
 import { type BotScheduler, cronBotScheduler } from './bot-scheduler.js';
 import { BOT_SETTING_DEFAULTS, type BotSettings } from './bot-settings.js';
@@ -59,6 +59,7 @@ export interface BotStatus {
 export class BotHost {
   readonly #options: BotHostOptions;
   readonly #settings: BotSettings;
+  readonly #limits: BotLimits;
   readonly #log: Logger;
   readonly #registry = new CommandRegistry();
   readonly #bots = new Map<string, BotInstance>();
@@ -72,6 +73,11 @@ export class BotHost {
   constructor(options: BotHostOptions) {
     this.#options = options;
     this.#settings = { ...BOT_SETTING_DEFAULTS, ...options.settings };
+    const rate = this.#settings.botRateLimit;
+    this.#limits = Object.freeze({
+      maxContentBytes: this.#settings.maxContentBytes,
+      sendRate: rate && Object.freeze({ burst: rate.burst, perSecond: rate.perSecond }),
+    });
     this.#log = options.logger.child({ part: 'bots' });
   }
 
@@ -125,6 +131,7 @@ export class BotHost {
       handlerTimeoutMs: this.#settings.botHandlerTimeoutMs,
       settings: this.#settings.bots[definition.name],
       store,
+      limits: this.#limits,
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),

@@ -7,7 +7,7 @@ import type { BotJob, BotMessage, BotSendTarget, CommandMessage, SendResult } fr
 import type { BotScheduler } from './bot-scheduler.js';
 import type { BotStore } from './bot-store.js';
 import type { CommandRegistry } from './command-registry.js';
-import { type BotHandlers, type BotHear, createBotContext } from './create-bot-context.js';
+import { type BotHandlers, type BotHear, type BotScope, createBotContext } from './create-bot-context.js';
 import type { BotDefinition } from './define-bot.js';
 import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.js';
 import { messageText } from './message-text.js';
@@ -25,6 +25,7 @@ export interface BotInstanceOptions {
   readonly handlerTimeoutMs: number;
   readonly settings: Record<string, unknown> | undefined;
   readonly store: BotStore;
+  readonly limits: BotScope['limits'];
   readonly scheduler: BotScheduler;
   readonly registry: CommandRegistry;
   /** How long `start()` waits for the first connection before going on without it (ms). */
@@ -104,6 +105,7 @@ export class BotInstance {
           prefix: this.#options.prefix,
           log: this.#log,
           store: this.#options.store,
+          limits: this.#options.limits,
           scheduler: this.#options.scheduler,
           registry: this.#options.registry,
           runner: this.#runner,

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
+
 /**
  * What bots read of a relay's settings; the config file's `RelayConfig` is one. The config schema takes
  * its defaults from {@link BOT_SETTING_DEFAULTS}, so a bot host started outside a relay (`relay bots`,
@@ -12,6 +14,10 @@ export interface BotSettings {
   readonly botStoreDir: string;
   /** Each bot's own settings, by bot name. */
   readonly bots: Readonly<Record<string, Record<string, unknown>>>;
+  /** The relay's largest content, given to bots as `bot.limits.maxContentBytes`. */
+  readonly maxContentBytes: number;
+  /** The relay's per-bot send limit, given to bots as `bot.limits.sendRate`; `false`: none. */
+  readonly botRateLimit: { readonly burst: number; readonly perSecond: number } | false;
 }
 
 /** The defaults of {@link BotSettings}, shared with the relay's config schema. */
@@ -20,4 +26,6 @@ export const BOT_SETTING_DEFAULTS: BotSettings = {
   botHandlerTimeoutMs: 5000,
   botStoreDir: '.relaykit',
   bots: {},
+  maxContentBytes: DEFAULT_MAX_CONTENT_BYTES,
+  botRateLimit: { burst: 10, perSecond: 5 },
 };

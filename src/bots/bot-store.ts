@@ -6,6 +6,8 @@ import type { JsonValue } from '../relay/events.js';
 /**
  * A bot's small key-value store, kept in memory and saved to one JSON file per bot. Writes replace
  * the file atomically (temp file, then rename), so a crash leaves the old or the new content, never half.
+ * Changes made while a write is under way are saved together by the next one: however fast a bot
+ * changes its store, at most one copy of the file's text is held in memory.
  *
  * @example
  * ```ts
@@ -16,7 +18,10 @@ import type { JsonValue } from '../relay/events.js';
 export class BotStore {
   readonly #file: string;
   #data = new Map<string, JsonValue>();
+  /** The last write started or queued; never rejects. */
   #writing: Promise<void> = Promise.resolve();
+  /** The write waiting for the current one to finish: it will save whatever the data is when it starts. */
+  #queued: Promise<void> | undefined;
 
   private constructor(file: string) {
     this.#file = file;
@@ -82,9 +87,18 @@ export class BotStore {
   }
 
   #save(): Promise<void> {
-    const text = `${JSON.stringify(Object.fromEntries(this.#data), null, 2)}\n`;
+    // A write that has not started yet will save this change too. Taking a snapshot per change instead
+    // kept one copy of the whole store per change until its turn came: quadratic memory for a bot that
+    // changes its store in a burst.
+    this.#queued ??= this.#enqueue();
+    return this.#queued;
+  }
+
+  #enqueue(): Promise<void> {
     // Writes are chained so that an older snapshot can never overwrite a newer one.
     const write = this.#writing.then(async () => {
+      this.#queued = undefined;
+      const text = `${JSON.stringify(Object.fromEntries(this.#data), null, 2)}\n`;
       await mkdir(path.dirname(this.#file), { recursive: true });
       const temp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
       await writeFile(temp, text, 'utf8');

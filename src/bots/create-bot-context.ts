@@ -4,6 +4,7 @@ import type {
   BotContext,
   BotEvents,
   BotJob,
+  BotLimits,
   BotSendTarget,
   BotTimer,
   CommandMessage,
@@ -34,6 +35,7 @@ export interface BotScope {
   readonly prefix: string;
   readonly log: Logger;
   readonly store: BotStore;
+  readonly limits: BotLimits;
   readonly scheduler: BotScheduler;
   readonly registry: CommandRegistry;
   readonly runner: HandlerRunner;
@@ -66,6 +68,7 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
     config,
     log: scope.log,
     store: scope.store,
+    limits: scope.limits,
     hear: (pattern, handler) => {
       scope.hears.push({ pattern: toRegExp(pattern), handler });
     },

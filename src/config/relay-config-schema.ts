@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
+import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,7 +77,7 @@ export const relayConfigSchema = z
       .int()
       .min(1)
       .max(1_048_576)
-      .default(4096)
+      .default(DEFAULT_MAX_CONTENT_BYTES)
       .describe('largest message content, in UTF-8 bytes'),
     /** socket.io's `maxHttpBufferSize`: largest packet before the connection is dropped. */
     maxHttpBufferSize: z
@@ -194,7 +195,7 @@ export const relayConfigSchema = z
           })
           .strict(),
       ])
-      .default({ burst: 10, perSecond: 5 }),
+      .default(BOT_SETTING_DEFAULTS.botRateLimit),
     /** What starts a bot command in a message, e.g. `!` in `!ping`. */
     commandPrefix: z
       .string()

@@ -3,6 +3,9 @@ import { RelayError } from './relay-error.js';
 
 const MAX_DEPTH = 32;
 
+/** The default of the relay's `maxContentBytes` setting: largest content, in UTF-8 bytes. */
+export const DEFAULT_MAX_CONTENT_BYTES = 4096;
+
 /**
  * Checks that `content` is a non-empty string or a plain JSON object of at most `maxBytes` UTF-8 bytes
  * (objects are measured as their JSON text). Returns the content unchanged, or throws a {@link RelayError}.

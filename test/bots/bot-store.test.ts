@@ -38,6 +38,24 @@ describe('BotStore', () => {
     expect(await readdir(path.join(dir, 'bot-store'))).toEqual(['busy.json']);
   });
 
+  it('saves changes made before a write starts together, with no snapshot per change', async () => {
+    const store = await BotStore.open(await tempDir(), 'burst');
+    // Were each change its own snapshot, a burst of n changes to a store of size n would hold n copies
+    // of it in memory at once; one write saves them all instead.
+    const first = store.set('k0', 0);
+    const rest = Array.from({ length: 199 }, (_, i) => store.set(`k${i + 1}`, i + 1));
+    await first;
+    expect(Object.keys(JSON.parse(await readFile(store.file, 'utf8')))).toHaveLength(200);
+    await Promise.all(rest);
+    // A change made once a write has started is not lost with it: it gets the next write.
+    const started = store.set('early', true);
+    await new Promise((resolve) => setImmediate(resolve));
+    const late = store.set('late', true);
+    await started;
+    await late;
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toMatchObject({ early: true, late: true });
+  });
+
   it('copies values on set, so later changes by the caller do not leak in', async () => {
     const store = await BotStore.open(await tempDir(), 'copy');
     const value = { items: ['a'] };

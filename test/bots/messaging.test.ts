@@ -118,4 +118,26 @@ describe('what a bot ignores', () => {
     const answer = await person.waitFor((m) => m.meta.from.name === 'listener' && m.text === 'hello loud');
     expect(answer.meta.hops).toBeGreaterThanOrEqual(1);
   });
+
+  it("tells bots the relay's content and send-rate limits", async () => {
+    const limits = defineBot({
+      name: 'limits',
+      description: 'test bot',
+      setup(bot) {
+        bot.command('limits', { description: 'show bot.limits' }, (msg) =>
+          msg.reply(JSON.stringify(bot.limits)),
+        );
+      },
+    });
+    const defaults = await startTestbed({ bots: [limits] });
+    expect(JSON.parse((await defaults.ask('!limits')).text)).toEqual({
+      maxContentBytes: 4096,
+      sendRate: { burst: 10, perSecond: 5 },
+    });
+    const tuned = await startTestbed({
+      bots: [limits],
+      relay: { maxContentBytes: 1000, botRateLimit: false },
+    });
+    expect(JSON.parse((await tuned.ask('!limits')).text)).toEqual({ maxContentBytes: 1000, sendRate: false });
+  });
 });
