@@ -59,6 +59,8 @@ export type {
   SocketData,
   WireError,
 } from './relay/events.js';
+export type { PublishCommitter } from './relay/publish-committer.js';
+export type { Published, PublishedBatch, PublishRequest } from './relay/published.js';
 export type { Delivery, PublishObserver, PublishOptions, Relay, RelayIo } from './relay/relay.js';
 export { RELAY_ERRORS, RelayError, type RelayErrorCode } from './relay/relay-error.js';
 export type {
