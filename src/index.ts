@@ -54,7 +54,6 @@ export type {
   ServerToClientEvents,
   WireError,
 } from './relay/events.js';
-export type { Delivery, PublishObserver, PublishOptions, Relay } from './relay/relay.js';
 export type {
   CloseHook,
   Readiness,

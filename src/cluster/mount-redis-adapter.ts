@@ -6,10 +6,14 @@ import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
 import { shareRuntimeJobs } from './share-runtime-jobs.js';
+import { type StreamsAdapter, streamCommitter } from './stream-committer.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
 const SESSION_PREFIX = 'relaykit:session:';
+const STREAM = 'relaykit:messages';
+// The stream is also the replay log of recovery: about the last 10 000 broadcasts.
+const STREAM_MAX_LEN = 10_000;
 
 /** What a node shares with its cluster, for the features that need it. */
 export interface RedisCluster {
@@ -45,11 +49,10 @@ export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined
   const links = new RedisLinks({ url, logger: log });
   server.io.adapter(
     createAdapter(links.client, {
-      streamName: 'relaykit:messages',
+      streamName: STREAM,
       channelPrefix: 'relaykit',
       sessionKeyPrefix: SESSION_PREFIX,
-      // The stream is also the replay log of recovery: about the last 10 000 broadcasts.
-      maxLen: 10_000,
+      maxLen: STREAM_MAX_LEN,
       // A blocking read holds a connection this long; short enough that closing never waits for it.
       blockTimeInMs: 1000,
     }),
@@ -60,9 +63,19 @@ export function mountRedisAdapter(server: RelayServer): RedisCluster | undefined
     registers: [server.metricsRegistry],
   });
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
+  // An ack means the message is in the stream: publishes wait for Redis, or are refused (NOT_READY).
+  const adapter = server.io.of('/').adapter as unknown as StreamsAdapter;
+  server.relay.commitWith(
+    streamCommitter(adapter, links.client, {
+      stream: STREAM,
+      maxLen: STREAM_MAX_LEN,
+      onFailure: () => errors.inc(),
+    }),
+  );
   // The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
   // fails while Redis is away must be counted, not become an unhandled rejection that ends the process.
-  // It awaits xAdd (a broadcast for the other nodes) but only notes a failure in its debug output.
+  // It awaits xAdd (a broadcast for the other nodes), but outside a commit only notes a failure in its
+  // debug output.
   for (const command of ['set', 'publish', 'xAdd'] as const) {
     const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
     (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {

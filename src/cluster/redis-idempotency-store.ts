@@ -1,7 +1,10 @@
 import type { IdempotencyStore, StoredAnswer } from '../http/idempotency-store.js';
+import { RelayError } from '../relay/relay-error.js';
 
 /** What {@link RedisIdempotencyStore} needs of a node-redis client. */
 export interface IdempotencyRedis {
+  /** When given and false, the store refuses at once instead of queueing commands until Redis is back. */
+  readonly isReady?: boolean;
   get(key: string): Promise<string | null>;
   del(key: string): Promise<number>;
   set(
@@ -33,6 +36,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async get(key: string): Promise<StoredAnswer | undefined> {
+    this.#assertReady();
     const text = await this.#redis.get(this.#prefix + key);
     return text === null ? undefined : (JSON.parse(text) as StoredAnswer);
   }
@@ -45,6 +49,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
+    this.#assertReady();
     const reply = await this.#redis.set(`${this.#prefix}claim:${key}`, '1', {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },
@@ -53,6 +58,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string): Promise<void> {
+    this.#assertReady();
     await this.#redis.del(`${this.#prefix}claim:${key}`);
+  }
+
+  // While Redis is away, node-redis queues commands until it is back: a request with a key would hang for
+  // the whole outage, where one without gets RELAY_ERR_NOT_READY at once. Refuse it the same way.
+  #assertReady(): void {
+    if (this.#redis.isReady === false) {
+      throw new RelayError(
+        'RELAY_ERR_NOT_READY',
+        'Redis is unreachable, so Idempotency-Key cannot be checked',
+      );
+    }
   }
 }

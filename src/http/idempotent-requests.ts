@@ -93,7 +93,7 @@ export class IdempotentRequests {
     try {
       answer = await produce();
     } catch (error) {
-      await this.#store.release?.(storeKey);
+      await this.#release(storeKey);
       throw error;
     }
     // The messages are out: a store that fails now (Redis away) must not turn them into a 500, which the
@@ -112,6 +112,16 @@ export class IdempotentRequests {
       );
     }
     return { ...answer, replayed: false };
+  }
+
+  // A refused request gives its key back. A store that cannot (Redis away) lets the claim expire by itself
+  // within CLAIM_MS; the request's own error stays the answer, not the store's.
+  async #release(storeKey: string): Promise<void> {
+    try {
+      await this.#store.release?.(storeKey);
+    } catch {
+      // Expires by itself; the outage is logged where the Redis connection is watched.
+    }
   }
 
   // With a store shared by several nodes: claims the key, or, while another node runs the same request,

@@ -36,65 +36,96 @@ export function messagesRouter(deps: {
   const { bodyLimitBytes, maxBatch } = server.config.api;
   const router = Router();
 
-  // Publishes checked messages in one synchronous run: nothing can close the relay half-way through, so
-  // once every message passed the checks, all are sent. The batch takes one token of the rate limit.
-  const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]): PublishAccepted[] => {
+  // Publishes checked messages all or nothing (see Relay.publishBatch). The batch takes one token of the
+  // rate limit. In a cluster, the answer waits until Redis has them (`committed`).
+  const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]) => {
     const token = authenticatedToken(res) as ApiToken;
     const limiter = limiterOf(token);
-    return messages.map((message, index) => {
-      try {
-        const { meta } = server.relay.publish(message.content, {
-          from: { id: token.name, name: token.name, kind: 'http' },
-          room: message.room,
-          ...(message.exceptSocketId === undefined
-            ? {}
-            : { delivery: 'others' as const, socketId: message.exceptSocketId }),
-          ...(index === 0 && limiter ? { limiter } : {}),
-        });
-        return accepted(meta);
-      } catch (error) {
-        markReportedByRelay(res);
-        if (error instanceof RelayError && error.code === 'RELAY_ERR_RATE_LIMITED' && limiter) {
-          res.set('Retry-After', String(Math.max(1, Math.ceil(limiter.msUntilNext() / 1000))));
-        }
-        throw error;
+    const from = { id: token.name, name: token.name, kind: 'http' } as const;
+    try {
+      const batch = server.relay.publishBatch(
+        messages.map((message, index) => ({
+          content: message.content,
+          options: {
+            from,
+            room: message.room,
+            ...(message.exceptSocketId === undefined
+              ? {}
+              : { delivery: 'others' as const, socketId: message.exceptSocketId }),
+            ...(index === 0 && limiter ? { limiter } : {}),
+          },
+        })),
+      );
+      return { accepted: batch.messages.map(({ meta }) => accepted(meta)), committed: batch.committed };
+    } catch (error) {
+      markReportedByRelay(res);
+      if (error instanceof RelayError && error.code === 'RELAY_ERR_RATE_LIMITED' && limiter) {
+        res.set('Retry-After', String(Math.max(1, Math.ceil(limiter.msUntilNext() / 1000))));
       }
-    });
+      throw error;
+    }
   };
 
-  const answer = async (req: Request, res: Response, produce: () => unknown) => {
+  const answer = async (
+    req: Request,
+    res: Response,
+    produce: () => { body: unknown; committed: Promise<void> | undefined },
+  ) => {
     const token = authenticatedToken(res) as ApiToken;
+    const from = { id: token.name, name: token.name, kind: 'http' } as const;
     const key = req.get('idempotency-key');
     // Without a key there is nothing to compare a retry with: skip re-serialising and hashing the body.
-    const result = await idempotent.run(token.name, key, key === undefined ? '' : fingerprint(req), () => {
-      try {
-        return { status: 202, body: produce() };
-      } catch (error) {
-        // Refused content is a refused publish: logged and counted where sockets' refusals are.
-        if (error instanceof RelayError && !reportedByRelay(res)) {
-          server.relay.reportRejected(error, { id: token.name, name: token.name, kind: 'http' });
+    const result = await idempotent
+      .run(token.name, key, key === undefined ? '' : fingerprint(req), () => {
+        let produced: ReturnType<typeof produce>;
+        try {
+          produced = produce();
+        } catch (error) {
+          // Refused content is a refused publish: logged and counted where sockets' refusals are.
+          if (error instanceof RelayError && !reportedByRelay(res)) {
+            server.relay.reportRejected(error, from);
+            markReportedByRelay(res);
+          }
+          throw error;
+        }
+        const { body, committed } = produced;
+        if (committed === undefined) return { status: 202, body };
+        return committed.then(
+          () => ({ status: 202, body }),
+          (error: unknown) => {
+            markReportedByRelay(res); // the relay logged and counted the failed commit
+            throw error;
+          },
+        );
+      })
+      .catch((error: unknown) => {
+        // A shared idempotency store that cannot reach Redis refuses like the publish path does: counted,
+        // and logged once per outage.
+        if (error instanceof RelayError && error.code === 'RELAY_ERR_NOT_READY' && !reportedByRelay(res)) {
+          server.relay.reportRejected(error, from);
           markReportedByRelay(res);
         }
         throw error;
-      }
-    });
+      });
     if (result.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(result.status).json(result.body);
   };
 
   router.post('/messages', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
-    answer(req, res, (): PublishAccepted => {
-      const [published] = publishAll(res, [readPublishRequest(req.body, '', maxContentBytes)]);
-      return published as PublishAccepted;
+    answer(req, res, () => {
+      const { accepted, committed } = publishAll(res, [readPublishRequest(req.body, '', maxContentBytes)]);
+      return { body: accepted[0] as PublishAccepted, committed };
     }),
   );
 
   router.post('/messages/batch', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
-    answer(req, res, (): BatchAccepted => {
+    answer(req, res, () => {
       const messages = readBatch(req.body, maxBatch).map((item, index) =>
         readPublishRequest(item, `messages[${index}]`, maxContentBytes),
       );
-      return { messages: publishAll(res, messages) };
+      const { accepted, committed } = publishAll(res, messages);
+      const body: BatchAccepted = { messages: accepted };
+      return { body, committed };
     }),
   );
 

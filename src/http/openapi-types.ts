@@ -503,6 +503,22 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Nothing was published: the relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or, in a cluster, its
+         *     Redis is unreachable or did not confirm the messages (`RELAY_ERR_NOT_READY`). Retry after
+         *     `Retry-After` seconds, with the same Idempotency-Key if the request had one. Only when Redis went
+         *     away while taking a request can a refused one have reached other nodes' clients anyway (Redis
+         *     took it, its answer was lost); a retry then delivers it there a second time, under new ids.
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`); retry on another node or shortly. */
         ShuttingDown: {
             headers: {
@@ -557,7 +573,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted and sent to the clients it is for. */
+            /**
+             * @description Accepted and sent to the clients it is for. In a cluster, the message is in Redis's stream,
+             *     which every node delivers from.
+             */
             202: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -574,7 +593,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ShuttingDown"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -599,7 +618,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Every message accepted and sent, in order. */
+            /**
+             * @description Every message accepted and sent, in order. In a cluster, all of them are in Redis's stream
+             *     (appended in one transaction), which every node delivers from.
+             */
             202: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
@@ -616,7 +638,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ShuttingDown"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Problem"];
         };
     };

@@ -37,12 +37,17 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       path: req.originalUrl.split('?')[0],
       token,
     };
-    if (relayError.status >= 500 && relayError.code !== 'RELAY_ERR_SHUTTING_DOWN') {
+    // Closing and an unreachable Redis are states of the relay, logged where they start, not bugs.
+    const relayState =
+      relayError.code === 'RELAY_ERR_SHUTTING_DOWN' || relayError.code === 'RELAY_ERR_NOT_READY';
+    if (relayError.status >= 500 && !relayState) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!reportedByRelay(res)) {
       logger.warn({ ...line, err: relayError.message }, 'http request refused');
     }
     if (relayError.code === 'RELAY_ERR_SHUTTING_DOWN') res.set({ 'Retry-After': '5', Connection: 'close' });
+    // A node reconnects to Redis with a back-off of at most about 2 s.
+    if (relayError.code === 'RELAY_ERR_NOT_READY') res.set('Retry-After', '2');
     sendProblem(req, res, relayError);
   };
 }

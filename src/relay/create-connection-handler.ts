@@ -9,6 +9,7 @@ import {
   type SocketData,
   type WireError,
 } from './events.js';
+import type { Published } from './published.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
@@ -130,19 +131,21 @@ export function createConnectionHandler(deps: {
 
   const onSendMessage = listener('sendMessage', (connection, [content], reply) => {
     const { socket, from } = connection;
+    let published: Published;
     try {
-      const { id } = relay.publish(content, {
+      published = relay.publish(content, {
         from,
         room: socket.data.room,
         delivery: config.routing,
         socketId: socket.id,
         limiter: connection.limiter,
       });
-      reply?.({ ok: true, id });
     } catch (error) {
       // publish has logged and counted the refusal; only the answer is left to give.
       connection.refuse('sendMessage', RelayError.from(error, 'publish failed'), reply);
+      return;
     }
+    answer(connection, 'sendMessage', published, reply);
   });
 
   const onJoin = listener('join', (connection, [room], reply) => {
@@ -175,12 +178,14 @@ export function createConnectionHandler(deps: {
       relay.reportRejected(RelayError.from(error, 'bad botMessage options'), from);
       throw error;
     }
+    let published: Published;
     try {
-      const { id } = relay.publish(content, { from, limiter: connection.limiter, ...sendOptions });
-      reply?.({ ok: true, id });
+      published = relay.publish(content, { from, limiter: connection.limiter, ...sendOptions });
     } catch (error) {
       connection.refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
+      return;
     }
+    answer(connection, 'botMessage', published, reply);
   });
 
   function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {
@@ -236,8 +241,8 @@ export function createConnectionHandler(deps: {
           socketId: socket.id,
         });
       } catch {
-        // Refused (the relay is shutting down) and already logged by publish; a throw here would
-        // escape socket.io's connection emitter and crash the process.
+        // Refused (the relay is shutting down, or its Redis is away) and already logged by publish; a
+        // throw here would escape socket.io's connection emitter and crash the process.
       }
     }
     if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from);
@@ -249,6 +254,22 @@ export function createConnectionHandler(deps: {
     socket.onAny(onAnyEvent);
     socket.on('disconnect', onDisconnect);
   };
+}
+
+// The ack says ok once the message is out: at once on a single node, once committed in a cluster.
+function answer(connection: Connection, event: string, published: Published, reply: Reply | undefined): void {
+  const { id, committed } = published;
+  if (committed === undefined) {
+    reply?.({ ok: true, id });
+    return;
+  }
+  committed
+    .then(
+      () => reply?.({ ok: true, id }),
+      (error: unknown) => connection.refuse(event, RelayError.from(error, 'publish failed'), reply),
+    )
+    // As the listener wrapper does for synchronous handlers: never an unhandled rejection.
+    .catch((error: unknown) => connection.log.error({ err: error, event }, 'handler failed'));
 }
 
 // What a bot may say about its message; the relay checks the shape, publish checks room and hops.

@@ -10,6 +10,8 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from './events.js';
+import type { PublishCommitter } from './publish-committer.js';
+import type { Published, PublishedBatch, PublishRequest } from './published.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, roomKey } from './room-name.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -38,6 +40,16 @@ export interface PublishOptions {
   readonly hops?: number;
 }
 
+// A message that passed the checks, ready to be emitted.
+interface Accepted {
+  readonly content: MessageContent;
+  readonly meta: MessageMeta;
+  readonly target: string | null;
+  readonly options: PublishOptions;
+}
+
+const ignore = () => {};
+
 /** Observers of the publish path: metrics, logs, tests. */
 export interface PublishObserver {
   published?(meta: MessageMeta, content: MessageContent): void;
@@ -61,6 +73,9 @@ export class Relay {
   readonly #maxContentBytes: number;
   readonly #maxHops: number;
   readonly #observers = new Set<PublishObserver>();
+  #committer: PublishCommitter | undefined;
+  // A refusal for an unreachable dependency is logged once per outage: the first, until a commit succeeds.
+  #outageLogged = false;
   #accepting = true;
   #isoSecond = Number.NaN;
   #isoPrefix = '';
@@ -75,9 +90,66 @@ export class Relay {
   /**
    * Validates `content`, stamps its {@link MessageMeta} and emits `sendMessageFromBack(content, meta)` to
    * the clients `options` select. Throws a {@link RelayError} (and logs a warning) when the message is
-   * refused; nothing is emitted then.
+   * refused; nothing is emitted then. In cluster mode the message is only out once `committed` settles.
    */
-  publish(content: unknown, options: PublishOptions): { id: string; meta: MessageMeta } {
+  publish(content: unknown, options: PublishOptions): Published {
+    const message = this.#accept(content, options);
+    const { id } = message.meta;
+    const committer = this.#committer;
+    if (committer === undefined) {
+      this.#deliverOrFail(message);
+      this.#announce(message);
+      return { id, meta: message.meta, committed: undefined };
+    }
+    return { id, meta: message.meta, committed: this.#commit(committer, [message]) };
+  }
+
+  /**
+   * Publishes several messages all or nothing: every one is checked before any is emitted, and in cluster
+   * mode they are committed together (one Redis transaction), so a refused batch left none of them behind.
+   */
+  publishBatch(requests: readonly PublishRequest[]): PublishedBatch {
+    const accepted = requests.map((request) => this.#accept(request.content, request.options));
+    const messages = accepted.map(({ meta }) => ({ id: meta.id, meta }));
+    const committer = this.#committer;
+    if (committer === undefined) {
+      for (const message of accepted) this.#deliverOrFail(message);
+      for (const message of accepted) this.#announce(message);
+      return { messages, committed: undefined };
+    }
+    return { messages, committed: this.#commit(committer, accepted) };
+  }
+
+  /**
+   * Makes every later publish wait for `committer` (see {@link PublishCommitter}); returns a function that
+   * removes it. A relay has at most one.
+   */
+  commitWith(committer: PublishCommitter): () => void {
+    if (this.#committer !== undefined)
+      throw new Error('this relay already commits through another committer');
+    this.#committer = committer;
+    return () => {
+      if (this.#committer === committer) this.#committer = undefined;
+    };
+  }
+
+  /** Registers an observer of every publish and refusal; returns a function that removes it. */
+  observe(observer: PublishObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /** Refuses every later publish with `RELAY_ERR_SHUTTING_DOWN`. Part of the relay's close sequence. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers. */
+  reportRejected(error: RelayError, from: Sender, limiter?: TokenBucket): void {
+    this.#reject(error, from, limiter);
+  }
+
+  #accept(content: unknown, options: PublishOptions): Accepted {
     let accepted: MessageContent;
     let target: string | null;
     try {
@@ -97,6 +169,8 @@ export class Relay {
           `message is ${options.hops} bot hops from a person, over the limit of ${this.#maxHops}`,
         );
       }
+      // Before the limiter: a message that cannot go out must not cost its sender a token.
+      this.#committer?.assertReady();
       if (options.limiter && !options.limiter.take()) {
         throw new RelayError(
           'RELAY_ERR_RATE_LIMITED',
@@ -108,7 +182,6 @@ export class Relay {
       this.#reject(relayError, options.from, options.limiter);
       throw relayError;
     }
-
     const meta: MessageMeta = {
       id: randomUUID(),
       from: options.from,
@@ -116,43 +189,61 @@ export class Relay {
       at: this.#isoNow(),
       ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),
     };
+    return { content: accepted, meta, target, options };
+  }
+
+  #deliverOrFail(message: Accepted): void {
     try {
-      this.#deliver(accepted, meta, target, options);
+      this.#deliver(message);
     } catch (error) {
       // Not the sender's fault: logged with the message id, as RELAY_ERR_INTERNAL's fix hint promises.
-      this.#log.error({ err: error, id: meta.id, from: meta.from }, 'delivery failed');
-      throw new RelayError('RELAY_ERR_INTERNAL', `delivering message ${meta.id} failed`, { cause: error });
+      const { id, from } = message.meta;
+      this.#log.error({ err: error, id, from }, 'delivery failed');
+      throw new RelayError('RELAY_ERR_INTERNAL', `delivering message ${id} failed`, { cause: error });
     }
-    // The message is out: nothing after this line may turn it into an error, or its sender would retry
-    // and it would be delivered twice.
+  }
+
+  #commit(committer: PublishCommitter, messages: readonly Accepted[]): Promise<void> {
+    const emit = () => {
+      for (const message of messages) this.#deliverOrFail(message);
+    };
+    const committed = committer.commit(emit).then(
+      () => {
+        this.#outageLogged = false;
+        for (const message of messages) this.#announce(message);
+      },
+      (error: unknown) => {
+        const ids = messages.map(({ meta }) => meta.id).join(', ');
+        const relayError = RelayError.from(error, `committing message ${ids} failed`);
+        // One log line for the batch; every message is counted as refused.
+        messages.forEach(({ options }, index) => {
+          this.#reject(relayError, options.from, undefined, index > 0);
+        });
+        throw relayError;
+      },
+    );
+    committed.catch(ignore);
+    return committed;
+  }
+
+  // The message is out: nothing from here on may turn it into an error, or its sender would retry and it
+  // would be delivered twice.
+  #announce({ meta, content }: Accepted): void {
     for (const observer of this.#observers)
-      this.#notify(observer, 'published', () => observer.published?.(meta, accepted));
+      this.#notify(observer, 'published', () => observer.published?.(meta, content));
     if (this.#log.isLevelEnabled('debug')) {
       this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
     }
-    return { id: meta.id, meta };
   }
 
-  /** Registers an observer of every publish and refusal; returns a function that removes it. */
-  observe(observer: PublishObserver): () => void {
-    this.#observers.add(observer);
-    return () => this.#observers.delete(observer);
-  }
-
-  /** Refuses every later publish with `RELAY_ERR_SHUTTING_DOWN`. Part of the relay's close sequence. */
-  stopAccepting(): void {
-    this.#accepting = false;
-  }
-
-  /** Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers. */
-  reportRejected(error: RelayError, from: Sender, limiter?: TokenBucket): void {
-    this.#reject(error, from, limiter);
-  }
-
-  #reject(error: RelayError, from: Sender, limiter?: TokenBucket): void {
-    // A flood is logged once, when it starts, so that it cannot flood the log as well.
+  #reject(error: RelayError, from: Sender, limiter?: TokenBucket, logged = false): void {
+    // A flood is logged once, when it starts, and an outage once, so that neither floods the log as well.
     const floodGoingOn = error.code === 'RELAY_ERR_RATE_LIMITED' && (limiter?.deniedInARow ?? 0) > 1;
-    if (!floodGoingOn) this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
+    const outageGoingOn = error.code === 'RELAY_ERR_NOT_READY' && this.#outageLogged;
+    if (error.code === 'RELAY_ERR_NOT_READY') this.#outageLogged = true;
+    if (!(logged || floodGoingOn || outageGoingOn)) {
+      this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
+    }
     for (const observer of this.#observers)
       this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
   }
@@ -179,7 +270,7 @@ export class Relay {
     return `${this.#isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
   }
 
-  #deliver(content: MessageContent, meta: MessageMeta, target: string | null, options: PublishOptions): void {
+  #deliver({ content, meta, target, options }: Accepted): void {
     const delivery = options.delivery ?? 'all';
     const socketId = options.socketId;
     if (delivery === 'echo' && socketId) {

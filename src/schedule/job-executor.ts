@@ -96,8 +96,8 @@ export class JobExecutor {
     });
   }
 
-  // Whether this node runs the slot. If the claim cannot be made (e.g. Redis is away, and so is the
-  // cluster's fan-out), every node runs it for its own clients: each client still hears it once.
+  // Whether this node runs the slot. If the claim cannot be made (e.g. Redis went away as it was asked),
+  // this node runs it rather than risk nobody doing so; its publish is refused if Redis is still away.
   async #wins(claim: SlotClaim, job: ScheduledJob, slot: Date): Promise<boolean> {
     try {
       const won = await claim(job.id, slot);

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { track } from './cleanup.js';
 
@@ -10,10 +12,15 @@ export interface RedisProcess {
   readonly port: number;
   /** `redis://127.0.0.1:port` */
   readonly url: string;
-  /** Stops the server (SIGTERM, or SIGKILL for a crash); its data is gone (no persistence). */
+  /** Stops the server (SIGTERM, or SIGKILL for a crash); its data is gone unless it persists it. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with what it persisted. */
   start(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and commands wait unanswered, never run. A
+   * `stop('SIGKILL')` then ends it with those commands in flight.
+   */
+  pause(): void;
   readonly running: boolean;
 }
 
@@ -45,18 +52,28 @@ async function answersPing(port: number): Promise<boolean> {
 
 /**
  * Starts `redis-server --port N --save '' --appendonly no` on a free port and waits until it answers.
- * Check `requireBinary('redis-server', ...)` first.
+ * With `persist: true` it keeps an append-only file in a folder of its own, written before each answer
+ * (`--appendonly yes --appendfsync always`), so a crash loses nothing it acknowledged and `start()`
+ * brings its data back. Check `requireBinary('redis-server', ...)` first.
  */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(options: { persist?: boolean } = {}): Promise<RedisProcess> {
   let port = await freePort();
   let child: ChildProcess | undefined;
   let output = '';
+  const dir = options.persist
+    ? track(await mkdtemp(path.join(tmpdir(), 'relaykit-redis-')), (folder) =>
+        rm(folder, { recursive: true, force: true }),
+      )
+    : tmpdir();
+  const persistence = options.persist
+    ? ['--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
 
   const launch = async (): Promise<void> => {
     output = '';
     const spawned = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = spawned;
@@ -110,6 +127,9 @@ export async function startRedis(): Promise<RedisProcess> {
     },
     stop,
     start: launch,
+    pause() {
+      child?.kill('SIGSTOP');
+    },
   };
   return track(redis, (r) => r.stop('SIGKILL'));
 }

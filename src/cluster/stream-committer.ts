@@ -1,0 +1,130 @@
+import type { PublishCommitter } from '../relay/publish-committer.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { RedisLink } from './redis-links.js';
+
+// The parts of socket.io's packets and broadcast options the committer handles (socket.io-adapter's types).
+interface Packet {
+  type: number;
+  data: unknown[];
+  id?: number;
+}
+interface BroadcastOptions {
+  rooms: Set<string>;
+  except?: Set<string>;
+  flags?: Record<string, unknown>;
+}
+interface BroadcastMessage {
+  uid?: string;
+  nsp?: string;
+  type: number;
+  data: { packet: Packet; opts: { rooms: string[]; except: string[]; flags?: Record<string, unknown> } };
+}
+
+/**
+ * What the committer uses of `@socket.io/redis-streams-adapter`'s adapter (a socket.io `ClusterAdapter`):
+ * its `broadcast` (which it replaces), how it appends one message to the stream and encodes it, and how
+ * it marks a packet with its stream offset for connection state recovery.
+ */
+export interface StreamsAdapter {
+  readonly uid: string;
+  readonly nsp: { readonly name: string };
+  broadcast(packet: Packet, opts: BroadcastOptions): unknown;
+  publishAndReturnOffset(message: BroadcastMessage): Promise<string>;
+  encode(message: BroadcastMessage): Record<string, string>;
+  addOffsetIfNecessary(packet: Packet, opts: BroadcastOptions, offset: string): void;
+}
+
+// socket.io-adapter's MessageType.BROADCAST.
+const BROADCAST = 3;
+
+/**
+ * Makes what the relay publishes wait for Redis: the ack (or 202) of a message means it is in the
+ * stream every node reads. The adapter's own `broadcast` appends to the stream, then delivers to this
+ * node's clients whether the append worked or not, and only notes a failure in its debug output: a
+ * message Redis never got reached this node only, and its sender was told it was sent. Within a
+ * commit, the committer takes the adapter's place: it appends the broadcasts `emit` made (a batch in
+ * one `MULTI`, so all or none), delivers them to this node's clients once Redis took them, and
+ * otherwise delivers none and rejects with `RELAY_ERR_NOT_READY`. Broadcasts outside a publish
+ * (presence) keep the adapter's behaviour. While the client is not ready, publishes are refused at once.
+ *
+ * @example
+ * ```ts
+ * server.relay.commitWith(streamCommitter(server.io.of('/').adapter, links.client, { stream, maxLen }));
+ * ```
+ */
+export function streamCommitter(
+  adapter: StreamsAdapter,
+  client: RedisLink,
+  options: { stream: string; maxLen: number; onFailure?: (error: unknown) => void },
+): PublishCommitter {
+  const adapterBroadcast = adapter.broadcast.bind(adapter);
+  let taking: Array<[Packet, BroadcastOptions]> | undefined;
+  adapter.broadcast = (packet, opts) => {
+    if (taking === undefined || opts.flags?.local) return adapterBroadcast(packet, opts);
+    taking.push([packet, opts]);
+    return undefined;
+  };
+  // The adapter's broadcast with the `local` flag delivers to this node's clients only, synchronously.
+  const deliverHere = ([packet, opts]: [Packet, BroadcastOptions]) =>
+    adapterBroadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
+
+  const append = (taken: ReadonlyArray<[Packet, BroadcastOptions]>): Promise<string[]> => {
+    const messages = taken.map(([packet, opts]) => broadcastMessage(packet, opts));
+    if (messages.length === 1)
+      return adapter.publishAndReturnOffset(messages[0] as BroadcastMessage).then((id) => [id]);
+    const transaction = client.multi();
+    for (const message of messages) {
+      message.uid = adapter.uid;
+      message.nsp = adapter.nsp.name;
+      transaction.xAdd(options.stream, '*', adapter.encode(message), {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: options.maxLen },
+      });
+    }
+    return transaction.exec() as unknown as Promise<string[]>;
+  };
+
+  return {
+    assertReady() {
+      if (!client.isReady) {
+        throw new RelayError(
+          'RELAY_ERR_NOT_READY',
+          'Redis is unreachable, so the message cannot reach the other nodes',
+        );
+      }
+    },
+    commit(emit) {
+      const taken: Array<[Packet, BroadcastOptions]> = [];
+      taking = taken;
+      try {
+        emit();
+      } finally {
+        taking = undefined;
+      }
+      if (taken.length === 0) return Promise.resolve();
+      return append(taken).then(
+        (offsets) => {
+          taken.forEach((broadcast, index) => {
+            adapter.addOffsetIfNecessary(broadcast[0], broadcast[1], offsets[index] as string);
+            deliverHere(broadcast);
+          });
+        },
+        (error: unknown) => {
+          options.onFailure?.(error);
+          const what = taken.length === 1 ? 'the message' : `the ${taken.length} messages`;
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new RelayError('RELAY_ERR_NOT_READY', `Redis did not confirm ${what} (${reason})`, {
+            cause: error,
+          });
+        },
+      );
+    },
+  };
+}
+
+// socket.io-adapter's broadcast message: options as arrays, so that they survive the trip as JSON.
+function broadcastMessage(packet: Packet, opts: BroadcastOptions): BroadcastMessage {
+  return {
+    type: BROADCAST,
+    data: { packet, opts: { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags } },
+  };
+}
