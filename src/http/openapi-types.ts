@@ -65,8 +65,9 @@ export interface paths {
         /**
          * Add a runtime job
          * @description Adds a job kept in the relay's schedule store: it survives restarts until deleted. Checked
-         *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one); an id in use
-         *     is `RELAY_ERR_SCHEDULE_EXISTS`. Needs the `admin` scope.
+         *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one), its next run
+         *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
+         *     `RELAY_ERR_SCHEDULE_EXISTS`. Needs the `admin` scope.
          */
         post: operations["addSchedule"];
         delete?: never;
@@ -327,12 +328,19 @@ export interface components {
             paused: boolean;
             /** @description A run is in progress (runs never overlap). */
             running: boolean;
-            /** @description The next fire times (ISO 8601); empty while paused. */
+            /** @description The next fire times (ISO 8601); empty while paused or broken. */
             nextRuns: string[];
             lastRun: components["schemas"]["ScheduleRun"] | null;
             /** @description Runs recorded, failed ones included. */
             runs: number;
             failures: number;
+            /**
+             * @description Why a stored job cannot be scheduled (its cron never matches a time, node-cron refuses it, its
+             *     content is not JSON), e.g. after an upgrade or an edit of the store file; `null` for every job
+             *     that can. A broken job never runs (run-now is `RELAY_ERR_SCHEDULE_BROKEN`); delete it and add
+             *     it again, corrected.
+             */
+            broken: string | null;
         };
         ScheduleList: {
             schedules: components["schemas"]["Schedule"][];
@@ -490,7 +498,8 @@ export interface components {
         };
         /**
          * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), the job is declared in the config file or by code
-         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), or it is running (`RELAY_ERR_SCHEDULE_BUSY`).
+         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), or it is a stored job
+         *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`).
          */
         ScheduleConflict: {
             headers: {

@@ -89,6 +89,11 @@ export const RELAY_ERRORS = {
     title: 'Scheduled run failed',
     fix: "the job's handler threw or rejected; the log line names the job and the error",
   },
+  RELAY_ERR_SCHEDULE_BROKEN: {
+    status: 409,
+    title: 'Schedule is broken',
+    fix: 'the stored job cannot be scheduled (its `broken` field in GET /v1/schedules says why); delete it and add it again, corrected',
+  },
   RELAY_ERR_SCHEDULE_STORE: {
     status: 500,
     title: 'Schedule store failed',

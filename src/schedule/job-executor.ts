@@ -87,6 +87,7 @@ export class JobExecutor {
    * within the grace period; older slots are skipped.
    */
   catchUp(job: ScheduledJob, handledUntil: number, now: Date): void {
+    if (!job.task) return;
     const after = Math.max(handledUntil, now.getTime() - this.#options.missedRunGraceMs);
     const missed = lastSlot(job.task, after, now.getTime());
     if (!missed) return;

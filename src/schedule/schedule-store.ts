@@ -5,10 +5,20 @@ import { RelayError } from '../relay/relay-error.js';
 import type { JobRun } from './job-run.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 
-/** A runtime job (added over HTTP) as the store keeps it. */
+/**
+ * A runtime job (added over HTTP) as the store keeps it: its fields as read, to be checked again (the
+ * file may come from an older RelayKit or have been edited), and `problem` when its content is not JSON.
+ */
 export interface StoredJob {
-  readonly spec: ScheduleSpec;
+  readonly fields: {
+    readonly id: string;
+    readonly cron: string;
+    readonly timezone?: string;
+    readonly content: unknown;
+    readonly room?: string;
+  };
   readonly createdAt: string;
+  readonly problem?: string;
 }
 
 /** What the store knows of any job, runtime, declared or code: pause flag, counters and last run. */
@@ -83,21 +93,31 @@ export class ScheduleStore {
     }
   }
 
-  /** The runtime jobs, oldest first. */
+  /** The runtime jobs, oldest first, as stored: the scheduler checks them again. */
   listJobs(): StoredJob[] {
     const rows = this.#run(() =>
       this.#db.prepare('SELECT * FROM jobs ORDER BY created_at, id').all(),
     ) as JobRow[];
-    return rows.map((row) => ({
-      createdAt: row.created_at,
-      spec: {
-        id: row.id,
-        cron: row.cron,
-        ...(row.timezone === null ? {} : { timezone: row.timezone }),
-        content: JSON.parse(row.content),
-        ...(row.room === null ? {} : { room: row.room }),
-      },
-    }));
+    return rows.map((row) => {
+      let content: unknown = null;
+      let problem: string | undefined;
+      try {
+        content = JSON.parse(row.content);
+      } catch {
+        problem = `job "${row.id}": its content in the store is not JSON`;
+      }
+      return {
+        createdAt: row.created_at,
+        fields: {
+          id: String(row.id),
+          cron: String(row.cron),
+          ...(row.timezone === null ? {} : { timezone: row.timezone }),
+          content,
+          ...(row.room === null ? {} : { room: row.room }),
+        },
+        ...(problem ? { problem } : {}),
+      };
+    });
   }
 
   /** Adds a runtime job and starts its state afresh; `false` when a job with that id is already stored. */

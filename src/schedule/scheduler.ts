@@ -8,6 +8,7 @@ import { destroyTask } from './destroy-task.js';
 import { emitSafely } from './emit-safely.js';
 import { JobExecutor, type SlotClaim } from './job-executor.js';
 import type { JobRun } from './job-run.js';
+import { loadStoredJobs } from './load-stored-jobs.js';
 import { parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
@@ -30,7 +31,8 @@ const CLOSE_WAIT_MS = 5000;
  *
  * Missed-run policy: when the relay starts, a job whose latest slot passed while it was down, less than
  * `missedRunGraceMs` ago, runs once (reason `catch-up`); older slots are skipped. A slot is recorded before
- * it runs, so a restart never runs it twice.
+ * it runs, so a restart never runs it twice. A stored job that cannot be scheduled (its cron never fires)
+ * never stops the start: it is logged, listed as `broken`, never run, and can be removed.
  *
  * @example
  * ```ts
@@ -88,19 +90,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     const store = this.#openStore();
-    for (const stored of store.listJobs()) {
-      const present = this.#jobs.get(stored.spec.id);
-      // A job added before start() is in the map already; another job of the same id wins over the stored one.
-      if (present) {
-        if (present.origin !== 'api') {
-          this.#log.warn(
-            { job: stored.spec.id, origin: present.origin },
-            'a job added over HTTP has the id of a job declared in the config file or by code; that one wins, the stored job stays inactive',
-          );
-        }
-        continue;
-      }
-      this.#jobs.set(stored.spec.id, this.#makeJob(stored.spec, 'api'));
+    const make = (spec: ScheduleSpec) => this.#makeJob(spec, 'api');
+    for (const job of loadStoredJobs(store.listJobs(), { taken: this.#jobs, make, log: this.#log })) {
+      this.#jobs.set(job.id, job);
     }
     const now = new Date();
     for (const job of this.#jobs.values()) this.#activate(job, now);
@@ -181,7 +173,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   pause(id: string): ScheduleView {
     const job = this.#find(id);
     this.#openStore().setPaused(id, true, new Date());
-    job.task.stop();
+    job.task?.stop();
     this.#log.info({ job: id }, 'job paused');
     const view = this.#view(job);
     emitSafely(this, this.#log, 'change', { type: 'paused', job: view });
@@ -192,7 +184,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   resume(id: string): ScheduleView {
     const job = this.#find(id);
     this.#openStore().setPaused(id, false, new Date());
-    if (this.#started) job.task.start();
+    if (this.#started) job.task?.start();
     this.#log.info({ job: id }, 'job resumed');
     const view = this.#view(job);
     emitSafely(this, this.#log, 'change', { type: 'resumed', job: view });
@@ -201,16 +193,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Runs a job now, even a paused one, and resolves with the run's record (a failed publish is a failed
-   * run, not a rejection). `RELAY_ERR_SCHEDULE_BUSY` while the job is running.
+   * run, not a rejection). `RELAY_ERR_SCHEDULE_BUSY` while the job is running, `_BROKEN` for a broken one.
    */
   runNow(id: string): Promise<JobRun> {
     const job = this.#find(id);
     this.#assertOpen();
-    if (job.running) {
-      return Promise.reject(
-        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`),
-      );
-    }
+    const refusal = job.broken
+      ? new RelayError('RELAY_ERR_SCHEDULE_BROKEN', `job "${id}" is broken: ${job.broken}`)
+      : job.running &&
+        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`);
+    if (refusal) return Promise.reject(refusal);
     return this.#executor.execute(job, 'manual', null) as Promise<JobRun>;
   }
 
@@ -280,6 +272,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // Starts a job's slots, first running the slot it missed while the relay was down if that is recent.
   #activate(job: ScheduledJob, now: Date): void {
+    if (!job.task) return;
     const store = this.#openStore();
     const state = store.getState(job.id);
     store.ensureState(job.id, now);
