@@ -3,7 +3,6 @@ import { type Request, type Response, Router } from 'express';
 import type { MessageMeta } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { RelayServer } from '../relay/relay-server.js';
-import type { TokenBucket } from '../relay/token-bucket.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import type { IdempotentRequests } from './idempotent-requests.js';
 import { jsonBody } from './json-body.js';
@@ -19,29 +18,25 @@ type BatchAccepted = components['schemas']['BatchAccepted'];
 
 /**
  * `POST /messages` and `POST /messages/batch` (under `/v1`): announcements through the relay's one
- * publish path, as `meta.from = { id: token name, name: token name, kind: 'http' }`.
+ * publish path, as `meta.from = { id: token name, name: token name, kind: 'http' }`. The token's rate
+ * limit is taken before (a batch is one request).
  *
  * @example
  * ```ts
- * v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+ * v1.use(messagesRouter({ server, idempotent }));
  * ```
  */
-export function messagesRouter(deps: {
-  server: RelayServer;
-  idempotent: IdempotentRequests;
-  limiterOf: (token: ApiToken) => TokenBucket | undefined;
-}): Router {
-  const { server, idempotent, limiterOf } = deps;
+export function messagesRouter(deps: { server: RelayServer; idempotent: IdempotentRequests }): Router {
+  const { server, idempotent } = deps;
   const { maxContentBytes } = server.config;
   const { bodyLimitBytes, maxBatch } = server.config.api;
   const router = Router();
 
   // Publishes checked messages in one synchronous run: nothing can close the relay half-way through, so
-  // once every message passed the checks, all are sent. The batch takes one token of the rate limit.
+  // once every message passed the checks, all are sent.
   const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]): PublishAccepted[] => {
     const token = authenticatedToken(res) as ApiToken;
-    const limiter = limiterOf(token);
-    return messages.map((message, index) => {
+    return messages.map((message) => {
       try {
         const { meta } = server.relay.publish(message.content, {
           from: { id: token.name, name: token.name, kind: 'http' },
@@ -49,14 +44,10 @@ export function messagesRouter(deps: {
           ...(message.exceptSocketId === undefined
             ? {}
             : { delivery: 'others' as const, socketId: message.exceptSocketId }),
-          ...(index === 0 && limiter ? { limiter } : {}),
         });
         return accepted(meta);
       } catch (error) {
         markReportedByRelay(res);
-        if (error instanceof RelayError && error.code === 'RELAY_ERR_RATE_LIMITED' && limiter) {
-          res.set('Retry-After', String(Math.max(1, Math.ceil(limiter.msUntilNext() / 1000))));
-        }
         throw error;
       }
     });

@@ -15,13 +15,14 @@ import { notFound } from './not-found.js';
 import { operationsRouter } from './operations-router.js';
 import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
 import { problemHandler } from './problem-handler.js';
+import { rateLimitPerToken } from './rate-limit-per-token.js';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 
 /** The relay's HTTP API, for features that add routes to it. */
 export interface HttpApi {
   /**
-   * The `/v1` router, behind security headers, CORS, the shutdown check and bearer authentication;
-   * errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
+   * The `/v1` router, behind security headers, CORS, the shutdown check, bearer authentication and the
+   * per-token rate limit (every request takes one token); errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
    * {@link jsonBody}, and describe them in src/http/openapi.yaml.
    */
   readonly v1: Router;
@@ -83,7 +84,7 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   };
 
   const v1 = Router();
-  v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+  v1.use(messagesRouter({ server, idempotent }));
 
   app.use(metrics.countRequests);
   // The API before the operations routes: its requests, the busiest, then skip their layers.
@@ -93,6 +94,8 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
     apiCors(config.origins),
     refuseWhileClosing,
     authenticateBearer(tokens),
+    // One limit for every route of a token, those features add to v1 included.
+    rateLimitPerToken({ relay: server.relay, limiterOf: (token) => limiters.get(token.name) }),
     v1,
     notFound,
   );

@@ -58,7 +58,9 @@ export interface paths {
         /**
          * List every job with its next run times and last run
          * @description Jobs from the config file (`origin: config`), from this API (`api`) and from code such as
-         *     bots' `bot.every` (`code`), in the order they were added. Needs the `admin` scope.
+         *     bots' `bot.every` (`code`), in the order they were added. Needs the `admin` scope. Each job's
+         *     next run times are computed once and kept until it fires; a long list is computed in slices, so
+         *     that it never stalls the relay's sockets.
          */
         get: operations["listSchedules"];
         put?: never;
@@ -67,7 +69,8 @@ export interface paths {
          * @description Adds a job kept in the relay's schedule store: it survives restarts until deleted. Checked
          *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one), its next run
          *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
-         *     `RELAY_ERR_SCHEDULE_EXISTS`. Needs the `admin` scope.
+         *     `RELAY_ERR_SCHEDULE_EXISTS`; at `scheduler.maxJobs` jobs added over the API (default 500),
+         *     `RELAY_ERR_TOO_MANY_SCHEDULES`. Needs the `admin` scope.
          */
         post: operations["addSchedule"];
         delete?: never;
@@ -497,7 +500,8 @@ export interface components {
             };
         };
         /**
-         * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), the job is declared in the config file or by code
+         * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), `scheduler.maxJobs` jobs were added over the API
+         *     (`RELAY_ERR_TOO_MANY_SCHEDULES`), the job is declared in the config file or by code
          *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), or it is a stored job
          *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`).
          */
@@ -650,6 +654,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];
         };
@@ -684,6 +689,7 @@ export interface operations {
             409: components["responses"]["ScheduleConflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];
         };
@@ -712,6 +718,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -738,6 +745,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -766,6 +774,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];
         };
@@ -794,6 +803,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -821,6 +831,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };

@@ -94,6 +94,11 @@ export const RELAY_ERRORS = {
     title: 'Schedule is broken',
     fix: 'the stored job cannot be scheduled (its `broken` field in GET /v1/schedules says why); delete it and add it again, corrected',
   },
+  RELAY_ERR_TOO_MANY_SCHEDULES: {
+    status: 409,
+    title: 'Too many schedules',
+    fix: 'delete jobs you no longer need (DELETE /v1/schedules/{id}), or raise scheduler.maxJobs (RELAY_SCHEDULER_MAX_JOBS)',
+  },
   RELAY_ERR_SCHEDULE_STORE: {
     status: 500,
     title: 'Schedule store failed',

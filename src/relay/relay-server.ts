@@ -107,6 +107,7 @@ export class RelayServer {
       logger,
       store: config.scheduler.store,
       missedRunGraceMs: config.scheduler.missedRunGraceMs,
+      maxJobs: config.scheduler.maxJobs,
       maxContentBytes: config.maxContentBytes,
       declared: config.schedules,
     });

@@ -5,6 +5,7 @@ import type { RunReason } from './job-run.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 import type { StoredJob } from './schedule-store.js';
 import type { JobOrigin } from './schedule-view.js';
+import { UpcomingRuns } from './upcoming-runs.js';
 
 /** What a code job's handler gets on each run. */
 export interface JobContext {
@@ -35,6 +36,8 @@ export interface ScheduledJob {
   readonly owner: string | undefined;
   /** `undefined` for a broken job. */
   readonly task: ScheduledTask | undefined;
+  /** The task's next fire times, kept until it fires (see {@link UpcomingRuns}). */
+  readonly upcoming: UpcomingRuns | undefined;
   /** Why the job cannot be scheduled, e.g. `cron "…" is invalid: never matches …`; `undefined`: it can. */
   readonly broken: string | undefined;
   running: Promise<unknown> | undefined;
@@ -83,6 +86,7 @@ export function createScheduledJob(
     handler,
     owner: options.owner,
     task,
+    upcoming: new UpcomingRuns(task),
     broken: undefined,
     running: undefined,
   };
@@ -111,6 +115,7 @@ export function createBrokenJob(fields: StoredJob['fields'], problem: string): S
     handler: undefined,
     owner: undefined,
     task: undefined,
+    upcoming: undefined,
     broken: problem,
     running: undefined,
   };

@@ -9,12 +9,13 @@ import { emitSafely } from './emit-safely.js';
 import { JobExecutor, type SlotClaim } from './job-executor.js';
 import type { JobRun } from './job-run.js';
 import { loadStoredJobs } from './load-stored-jobs.js';
+import { mapInSlices } from './map-in-slices.js';
 import { parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
 import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
 import type { SchedulerEvents } from './scheduler-events.js';
-import type { SchedulerOptions } from './scheduler-options.js';
+import { DEFAULT_MAX_JOBS, type SchedulerOptions } from './scheduler-options.js';
 import { viewJob } from './view-job.js';
 
 export type { SkippedRun, SlotClaim } from './job-executor.js';
@@ -101,13 +102,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Adds a runtime job, kept in the store until removed. Throws `RELAY_ERR_INVALID_SCHEDULE` (naming the
-   * field) or `RELAY_ERR_SCHEDULE_EXISTS`.
+   * field), `RELAY_ERR_SCHEDULE_EXISTS`, or `RELAY_ERR_TOO_MANY_SCHEDULES` at `maxJobs` runtime jobs.
    */
   add(input: unknown): ScheduleView {
     this.#assertOpen();
     const spec = parseScheduleSpec(input, { maxContentBytes: this.#options.maxContentBytes });
     if (this.#jobs.has(spec.id)) {
       throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" exists`);
+    }
+    const runtimeJobs = [...this.#jobs.values()].filter((job) => job.origin === 'api').length;
+    if (runtimeJobs >= (this.#options.maxJobs ?? DEFAULT_MAX_JOBS)) {
+      throw new RelayError(
+        'RELAY_ERR_TOO_MANY_SCHEDULES',
+        `job "${spec.id}" not added: ${runtimeJobs} jobs added over the API exist, the scheduler.maxJobs limit`,
+      );
     }
     if (!this.#openStore().insertJob(spec, new Date())) {
       throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" is in the store`);
@@ -218,6 +226,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Every job, in the order they were added, each with its next `nextRunCount` fire times. */
   list(options: { nextRunCount?: number } = {}): ScheduleView[] {
     return [...this.#jobs.values()].map((job) => this.#view(job, options.nextRunCount));
+  }
+
+  /** {@link list} in slices of 10 ms of work (first next runs of rare crons take ms), sockets served between. */
+  listInSlices(options: { nextRunCount?: number } = {}): Promise<ScheduleView[]> {
+    return mapInSlices([...this.#jobs.values()], (job) =>
+      this.#jobs.get(job.id) === job ? this.#view(job, options.nextRunCount) : undefined,
+    );
   }
 
   /** One job; `RELAY_ERR_SCHEDULE_NOT_FOUND` when there is none. */

@@ -28,9 +28,9 @@ export function viewJob(
     paused,
     running: job.running !== undefined,
     nextRuns:
-      paused || options.closing || !job.task
+      paused || options.closing || !job.upcoming
         ? []
-        : job.task.getNextRuns(options.nextRunCount).map((date) => date.toISOString()),
+        : job.upcoming.next(options.nextRunCount).map((date) => date.toISOString()),
     lastRun: state?.lastRun ?? null,
     runs: state?.runs ?? 0,
     failures: state?.failures ?? 0,
