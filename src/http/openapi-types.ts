@@ -70,7 +70,9 @@ export interface paths {
          *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one), its next run
          *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
          *     `RELAY_ERR_SCHEDULE_EXISTS`; at `scheduler.maxJobs` jobs added over the API (default 500),
-         *     `RELAY_ERR_TOO_MANY_SCHEDULES`. Needs the `admin` scope.
+         *     `RELAY_ERR_TOO_MANY_SCHEDULES`. A store that cannot keep the job (its file deleted, replaced or
+         *     read-only) answers 503 `RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE` and adds nothing. Needs the
+         *     `admin` scope.
          */
         post: operations["addSchedule"];
         delete?: never;
@@ -201,9 +203,10 @@ export interface paths {
         };
         /**
          * Readiness: the relay listens and accepts messages
-         * @description 200 when the relay listens, is not closing and every readiness check passes (e.g. its Redis
-         *     in a cluster). 503 otherwise: `RELAY_ERR_SHUTTING_DOWN` while closing, `RELAY_ERR_NOT_READY`
-         *     naming the failing check.
+         * @description 200 when the relay listens, is not closing and every readiness check passes (its Redis in a
+         *     cluster; `scheduleStore`: the schedule store's file is the one opened and writable). 503
+         *     otherwise: `RELAY_ERR_SHUTTING_DOWN` while closing, `RELAY_ERR_NOT_READY` naming the failing
+         *     check.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -513,6 +516,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule store cannot keep the change
+         *     (`RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
+         *     the relay ran); nothing was changed.
+         */
+        StoreUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`); retry on another node or shortly. */
         ShuttingDown: {
             headers: {
@@ -690,7 +706,7 @@ export interface operations {
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ShuttingDown"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -746,6 +762,7 @@ export interface operations {
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -804,6 +821,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -832,6 +850,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };

@@ -13,6 +13,11 @@ const BODY_ERRORS: Readonly<Record<string, RelayError['code']>> = {
   'charset.unsupported': 'RELAY_ERR_UNSUPPORTED_MEDIA_TYPE',
 };
 
+const CONDITIONS: ReadonlySet<RelayError['code']> = new Set([
+  'RELAY_ERR_SHUTTING_DOWN',
+  'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE',
+]);
+
 /**
  * The API's last middleware: turns any error into an RFC 9457 problem answer with a stable code and
  * logs one line (warn for a refused request, error for a RelayKit bug).
@@ -37,7 +42,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       path: req.originalUrl.split('?')[0],
       token,
     };
-    if (relayError.status >= 500 && relayError.code !== 'RELAY_ERR_SHUTTING_DOWN') {
+    // The relay's own conditions (closing, a store that cannot keep writes) are logged once where they
+    // happen; each request they refuse is a refusal.
+    if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!reportedByRelay(res)) {
       logger.warn({ ...line, err: relayError.message }, 'http request refused');

@@ -59,6 +59,9 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Scheduled jobs start once the relay listens (they publish to its clients) and stop before bots and sockets.
   server.onListen(() => server.scheduler.start());
   server.onClose('jobs', () => server.scheduler.close());
+  // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
+  // node is not ready, so that operators see it and traffic goes elsewhere.
+  server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());
   mountScheduleApi(server, api);
   // In a cluster every node has the config file's jobs: each cron slot runs on the node that claims it in Redis.
   if (cluster) server.scheduler.coordinate(redisSlotClaim(cluster.client));

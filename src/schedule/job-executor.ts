@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Relay } from '../relay/relay.js';
+import type { RelayError } from '../relay/relay-error.js';
 import type { JobRun, RunReason } from './job-run.js';
 import { lastSlot } from './last-slot.js';
 import { runJob } from './run-job.js';
@@ -123,11 +124,13 @@ export class JobExecutor {
     return run;
   }
 
-  // A store failure during a run is logged; it must not stop the job or crash the relay.
+  // A store failure during a run is logged; it must not stop the job or crash the relay. An unavailable
+  // store logs its episode once itself: not once per slot of every job here.
   #safely(work: () => void): void {
     try {
       work();
     } catch (error) {
+      if ((error as RelayError).code === 'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE') return;
       this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
     }
   }

@@ -102,7 +102,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Adds a runtime job, kept in the store until removed. Throws `RELAY_ERR_INVALID_SCHEDULE` (naming the
-   * field), `RELAY_ERR_SCHEDULE_EXISTS`, or `RELAY_ERR_TOO_MANY_SCHEDULES` at `maxJobs` runtime jobs.
+   * field), `RELAY_ERR_SCHEDULE_EXISTS`, `RELAY_ERR_TOO_MANY_SCHEDULES` at `maxJobs` runtime jobs, or
+   * `RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE` when the store could not keep it.
    */
   add(input: unknown): ScheduleView {
     this.#assertOpen();
@@ -235,6 +236,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     );
   }
 
+  /** For `/readyz`: not ok while the store's file is deleted, replaced or read-only. */
+  storeHealth(): { ok: boolean; detail?: string } {
+    return this.#closing ? { ok: true } : (this.#store?.health() ?? { ok: true });
+  }
+
   /** One job; `RELAY_ERR_SCHEDULE_NOT_FOUND` when there is none. */
   get(id: string, options: { nextRunCount?: number } = {}): ScheduleView {
     return this.#view(this.#find(id), options.nextRunCount);
@@ -261,7 +267,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   #openStore(): ScheduleStore {
-    this.#store ??= ScheduleStore.open(this.#options.store);
+    this.#store ??= ScheduleStore.open(this.#options.store, { logger: this.#log });
     return this.#store;
   }
 
