@@ -22,8 +22,9 @@ import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 export interface HttpApi {
   /**
    * The `/v1` router, behind security headers, CORS, the shutdown check, bearer authentication and the
-   * per-token rate limit (every request takes one token); errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
-   * {@link jsonBody}, and describe them in src/http/openapi.yaml.
+   * per-token rate limit (every request takes one token); errors become problems and unknown routes
+   * 404s. Add routes with {@link requireScope} and {@link jsonBody}, and describe them in
+   * src/http/openapi.yaml.
    */
   readonly v1: Router;
   /** The tokens in force: the configured ones, or the generated admin token. */
