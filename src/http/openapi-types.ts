@@ -71,7 +71,7 @@ export interface paths {
          *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
          *     `RELAY_ERR_SCHEDULE_EXISTS`; at `scheduler.maxJobs` jobs added over the API (default 500),
          *     `RELAY_ERR_TOO_MANY_SCHEDULES`. A store that cannot keep the job (its file deleted, replaced or
-         *     read-only) answers 503 `RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE` and adds nothing. Needs the
+         *     read-only) answers 503 `RELAY_ERR_STORE_UNAVAILABLE` and adds nothing. Needs the
          *     `admin` scope.
          */
         post: operations["addSchedule"];
@@ -518,7 +518,7 @@ export interface components {
         };
         /**
          * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule store cannot keep the change
-         *     (`RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
+         *     (`RELAY_ERR_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
          *     the relay ran); nothing was changed.
          */
         StoreUnavailable: {

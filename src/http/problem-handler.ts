@@ -15,7 +15,7 @@ const BODY_ERRORS: Readonly<Record<string, RelayError['code']>> = {
 
 const CONDITIONS: ReadonlySet<RelayError['code']> = new Set([
   'RELAY_ERR_SHUTTING_DOWN',
-  'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE',
+  'RELAY_ERR_STORE_UNAVAILABLE',
 ]);
 
 /**

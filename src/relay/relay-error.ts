@@ -99,9 +99,9 @@ export const RELAY_ERRORS = {
     title: 'Too many schedules',
     fix: 'delete jobs you no longer need (DELETE /v1/schedules/{id}), or raise scheduler.maxJobs (RELAY_SCHEDULER_MAX_JOBS)',
   },
-  RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE: {
+  RELAY_ERR_STORE_UNAVAILABLE: {
     status: 503,
-    title: 'Schedule store unavailable',
+    title: 'Store unavailable',
     fix: 'the scheduler.store file was deleted, replaced or made read-only while the relay ran: make it writable again, or restart the relay to open the file afresh',
   },
   RELAY_ERR_SCHEDULE_STORE: {

@@ -130,7 +130,7 @@ export class JobExecutor {
     try {
       work();
     } catch (error) {
-      if ((error as RelayError).code === 'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE') return;
+      if ((error as RelayError).code === 'RELAY_ERR_STORE_UNAVAILABLE') return;
       this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
     }
   }

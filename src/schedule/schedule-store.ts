@@ -60,7 +60,7 @@ interface StateRow {
  * flag and last-run record of every job. Writes are synchronous and fully synced, so a job acknowledged
  * by `POST /v1/schedules` survives a crash; `:memory:` keeps nothing (tests, throwaway relays).
  *
- * A write that could not last is refused with `RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE` rather than
+ * A write that could not last is refused with `RELAY_ERR_STORE_UNAVAILABLE` rather than
  * acknowledged: the file deleted, replaced or made read-only since it was opened (see
  * {@link StoreAvailability}), or SQLite unable to write. Each such episode is logged once, at error, and
  * once more when a write succeeds again; {@link ScheduleStore.health} tells `/readyz`.

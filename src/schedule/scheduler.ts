@@ -103,7 +103,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /**
    * Adds a runtime job, kept in the store until removed. Throws `RELAY_ERR_INVALID_SCHEDULE` (naming the
    * field), `RELAY_ERR_SCHEDULE_EXISTS`, `RELAY_ERR_TOO_MANY_SCHEDULES` at `maxJobs` runtime jobs, or
-   * `RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE` when the store could not keep it.
+   * `RELAY_ERR_STORE_UNAVAILABLE` when the store could not keep it.
    */
   add(input: unknown): ScheduleView {
     this.#assertOpen();

@@ -64,12 +64,12 @@ export class StoreAvailability {
     if (this.#unavailable === undefined) {
       this.#unavailable = problem;
       this.#log?.error(
-        { code: 'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE', store: this.#path, problem },
+        { code: 'RELAY_ERR_STORE_UNAVAILABLE', store: this.#path, problem },
         'schedule store unavailable: changes to jobs are refused until it can be written again',
       );
     }
     return new RelayError(
-      'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE',
+      'RELAY_ERR_STORE_UNAVAILABLE',
       `schedule store ${this.#path}: ${problem}; the change was not made`,
       cause === undefined ? undefined : { cause },
     );

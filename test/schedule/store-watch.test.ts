@@ -33,16 +33,14 @@ async function startAdminRelay(options: RelayServerOptions & { store: string }) 
     });
   const job = (id: string) => ({ id, cron: '0 9 * * 1', content: id });
   const unavailableLines = () =>
-    started.logs.filter(
-      (line) => line.code === 'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE' && line.level === ERROR,
-    );
+    started.logs.filter((line) => line.code === 'RELAY_ERR_STORE_UNAVAILABLE' && line.level === ERROR);
   return { ...started, call, job, unavailableLines };
 }
 
 async function expectRefused(response: Response, problem: string): Promise<void> {
   expect(response.status).toBe(503);
   const body = await problemOf(response);
-  expect(body).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_STORE_UNAVAILABLE', status: 503 });
+  expect(body).toMatchObject({ code: 'RELAY_ERR_STORE_UNAVAILABLE', status: 503 });
   expect(body.detail).toContain(problem);
 }
 
