@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { RelayError } from '../relay/relay-error.js';
+import { checkCron } from '../schedule/check-cron.js';
 
 /**
  * Where `bot.every` jobs run. Kept this small so that the relay's job scheduler can take over and show
@@ -28,10 +29,11 @@ export interface BotScheduler {
  */
 export const cronBotScheduler: BotScheduler = {
   schedule(id, cronExpression, handler) {
-    if (!cron.validate(cronExpression)) {
+    const problem = checkCron(cronExpression);
+    if (problem) {
       throw new RelayError(
         'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        `job "${id}" has an invalid cron expression ${JSON.stringify(cronExpression)}`,
+        `job "${id}" has an invalid cron expression ${JSON.stringify(cronExpression)}: ${problem}`,
       );
     }
     // noOverlap: a slow run is not stacked on by the next tick.

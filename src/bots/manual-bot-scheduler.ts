@@ -1,5 +1,5 @@
-import cron from 'node-cron';
 import { RelayError } from '../relay/relay-error.js';
+import { checkCron } from '../schedule/check-cron.js';
 import type { BotScheduler } from './bot-scheduler.js';
 
 /**
@@ -16,10 +16,11 @@ export class ManualBotScheduler implements BotScheduler {
   readonly #jobs = new Map<string, { cron: string; handler: () => Promise<void> }>();
 
   schedule(id: string, cronExpression: string, handler: () => Promise<void>): { stop(): void } {
-    if (!cron.validate(cronExpression)) {
+    const problem = checkCron(cronExpression);
+    if (problem) {
       throw new RelayError(
         'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        `job "${id}" has an invalid cron expression ${JSON.stringify(cronExpression)}`,
+        `job "${id}" has an invalid cron expression ${JSON.stringify(cronExpression)}: ${problem}`,
       );
     }
     const job = { cron: cronExpression, handler };

@@ -162,7 +162,11 @@ export function scheduleCommand(context: CliContext): CommandModule {
 // One line per job: id, cron and zone, origin, state, next run, last run.
 function describeJob(job: Schedule): string {
   const zone = job.timezone ? ` ${job.timezone}` : '';
-  const state = job.paused ? 'paused' : `next ${job.nextRuns[0] ?? '-'}`;
+  const state = job.broken
+    ? `broken: ${job.broken}`
+    : job.paused
+      ? 'paused'
+      : `next ${job.nextRuns[0] ?? '-'}`;
   const last = job.lastRun
     ? `last ${job.lastRun.finishedAt} ${job.lastRun.outcome}${job.lastRun.error ? ` (${job.lastRun.error.code})` : ''}`
     : 'never ran';

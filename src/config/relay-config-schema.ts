@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
+import { DEFAULT_MAX_JOBS } from '../schedule/scheduler-options.js';
 import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-// The scheduler's defaults: where its store lives and how late a missed slot may still run (5 minutes).
-const SCHEDULER_DEFAULTS = { store: '.relaykit/schedules.db', missedRunGraceMs: 300_000 };
+// The scheduler's defaults: where its store lives, how late a missed slot may still run (5 minutes) and
+// how many jobs the API may add.
+const SCHEDULER_DEFAULTS = {
+  store: '.relaykit/schedules.db',
+  missedRunGraceMs: 300_000,
+  maxJobs: DEFAULT_MAX_JOBS,
+};
 
 // The HTTP API's defaults, used twice: by each key and by the `api` object when it is absent.
 const API_DEFAULTS = {
@@ -105,6 +111,14 @@ export const relayConfigSchema = z
           .default(SCHEDULER_DEFAULTS.missedRunGraceMs)
           .describe(
             'a job slot missed while the relay was down runs once at start if at most this old (ms); 0: skip',
+          ),
+        maxJobs: z
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(SCHEDULER_DEFAULTS.maxJobs)
+          .describe(
+            'most jobs added over the HTTP API (kept in the store) at once; config-file and bot jobs do not count',
           ),
       })
       .strict()

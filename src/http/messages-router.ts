@@ -2,7 +2,6 @@ import { hash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type { MessageMeta } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { TokenBucket } from '../relay/token-bucket.js';
 import type { RelayServer } from '../server/relay-server.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import type { IdempotentRequests } from './idempotent-requests.js';
@@ -19,32 +18,28 @@ type BatchAccepted = components['schemas']['BatchAccepted'];
 
 /**
  * `POST /messages` and `POST /messages/batch` (under `/v1`): announcements through the relay's one
- * publish path, as `meta.from = { id: token name, name: token name, kind: 'http' }`.
+ * publish path, as `meta.from = { id: token name, name: token name, kind: 'http' }`. The token's rate
+ * limit is taken before (a batch is one request).
  *
  * @example
  * ```ts
- * v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+ * v1.use(messagesRouter({ server, idempotent }));
  * ```
  */
-export function messagesRouter(deps: {
-  server: RelayServer;
-  idempotent: IdempotentRequests;
-  limiterOf: (token: ApiToken) => TokenBucket | undefined;
-}): Router {
-  const { server, idempotent, limiterOf } = deps;
+export function messagesRouter(deps: { server: RelayServer; idempotent: IdempotentRequests }): Router {
+  const { server, idempotent } = deps;
   const { maxContentBytes } = server.config;
   const { bodyLimitBytes, maxBatch } = server.config.api;
   const router = Router();
 
-  // Publishes checked messages all or nothing (see Relay.publishBatch). The batch takes one token of the
-  // rate limit. In a cluster, the answer waits until Redis has them (`committed`).
+  // Publishes checked messages all or nothing (see Relay.publishBatch). In a cluster, the answer waits
+  // until Redis has them (`committed`).
   const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]) => {
     const token = authenticatedToken(res) as ApiToken;
-    const limiter = limiterOf(token);
     const from = { id: token.name, name: token.name, kind: 'http' } as const;
     try {
       const batch = server.relay.publishBatch(
-        messages.map((message, index) => ({
+        messages.map((message) => ({
           content: message.content,
           options: {
             from,
@@ -52,16 +47,12 @@ export function messagesRouter(deps: {
             ...(message.exceptSocketId === undefined
               ? {}
               : { delivery: 'others' as const, socketId: message.exceptSocketId }),
-            ...(index === 0 && limiter ? { limiter } : {}),
           },
         })),
       );
       return { accepted: batch.messages.map(({ meta }) => accepted(meta)), committed: batch.committed };
     } catch (error) {
       markReportedByRelay(res);
-      if (error instanceof RelayError && error.code === 'RELAY_ERR_RATE_LIMITED' && limiter) {
-        res.set('Retry-After', String(Math.max(1, Math.ceil(limiter.msUntilNext() / 1000))));
-      }
       throw error;
     }
   };

@@ -15,6 +15,7 @@ import { notFound } from './not-found.js';
 import { operationsRouter } from './operations-router.js';
 import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
 import { problemHandler } from './problem-handler.js';
+import { rateLimitPerToken } from './rate-limit-per-token.js';
 import { refuseLargeBody } from './refuse-large-body.js';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 
@@ -22,7 +23,8 @@ import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 export interface HttpApi {
   /**
    * The `/v1` router, behind security headers, CORS, the shutdown check, a refusal of any body declared
-   * over `api.bodyLimitBytes` and bearer authentication; errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
+   * over `api.bodyLimitBytes`, bearer authentication and the per-token rate limit (every request takes one
+   * token); errors become problems and unknown routes 404s. Add routes with {@link requireScope} and
    * {@link jsonBody}, and describe them in src/http/openapi.yaml.
    */
   readonly v1: Router;
@@ -84,7 +86,7 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   };
 
   const v1 = Router();
-  v1.use(messagesRouter({ server, idempotent, limiterOf: (token) => limiters.get(token.name) }));
+  v1.use(messagesRouter({ server, idempotent }));
 
   app.use(metrics.countRequests);
   // The API before the operations routes: its requests, the busiest, then skip their layers.
@@ -96,6 +98,8 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
     // Before authentication: a body declared too large is refused on its header, whoever sends it.
     refuseLargeBody(config.api.bodyLimitBytes),
     authenticateBearer(tokens),
+    // One limit for every route of a token, those features add to v1 included.
+    rateLimitPerToken({ relay: server.relay, limiterOf: (token) => limiters.get(token.name) }),
     v1,
     notFound,
   );

@@ -58,15 +58,21 @@ export interface paths {
         /**
          * List every job with its next run times and last run
          * @description Jobs from the config file (`origin: config`), from this API (`api`) and from code such as
-         *     bots' `bot.every` (`code`), in the order they were added. Needs the `admin` scope.
+         *     bots' `bot.every` (`code`), in the order they were added. Needs the `admin` scope. Each job's
+         *     next run times are computed once and kept until it fires; a long list is computed in slices, so
+         *     that it never stalls the relay's sockets.
          */
         get: operations["listSchedules"];
         put?: never;
         /**
          * Add a runtime job
          * @description Adds a job kept in the relay's schedule store: it survives restarts until deleted. Checked
-         *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one); an id in use
-         *     is `RELAY_ERR_SCHEDULE_EXISTS`. Needs the `admin` scope.
+         *     like a config file job (`RELAY_ERR_INVALID_SCHEDULE`, `field` names the bad one), its next run
+         *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
+         *     `RELAY_ERR_SCHEDULE_EXISTS`; at `scheduler.maxJobs` jobs added over the API (default 500),
+         *     `RELAY_ERR_TOO_MANY_SCHEDULES`. A store that cannot keep the job (its file deleted, replaced or
+         *     read-only) answers 503 `RELAY_ERR_STORE_UNAVAILABLE` and adds nothing. Needs the
+         *     `admin` scope.
          */
         post: operations["addSchedule"];
         delete?: never;
@@ -197,9 +203,10 @@ export interface paths {
         };
         /**
          * Readiness: the relay listens and accepts messages
-         * @description 200 when the relay listens, is not closing and every readiness check passes (e.g. its Redis
-         *     in a cluster). 503 otherwise: `RELAY_ERR_SHUTTING_DOWN` while closing, `RELAY_ERR_NOT_READY`
-         *     naming the failing check.
+         * @description 200 when the relay listens, is not closing and every readiness check passes (its Redis in a
+         *     cluster; `scheduleStore`: the schedule store's file is the one opened and writable). 503
+         *     otherwise: `RELAY_ERR_SHUTTING_DOWN` while closing, `RELAY_ERR_NOT_READY` naming the failing
+         *     check.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -327,12 +334,19 @@ export interface components {
             paused: boolean;
             /** @description A run is in progress (runs never overlap). */
             running: boolean;
-            /** @description The next fire times (ISO 8601); empty while paused. */
+            /** @description The next fire times (ISO 8601); empty while paused or broken. */
             nextRuns: string[];
             lastRun: components["schemas"]["ScheduleRun"] | null;
             /** @description Runs recorded, failed ones included. */
             runs: number;
             failures: number;
+            /**
+             * @description Why a stored job cannot be scheduled (its cron never matches a time, node-cron refuses it, its
+             *     content is not JSON), e.g. after an upgrade or an edit of the store file; `null` for every job
+             *     that can. A broken job never runs (run-now is `RELAY_ERR_SCHEDULE_BROKEN`); delete it and add
+             *     it again, corrected.
+             */
+            broken: string | null;
         };
         ScheduleList: {
             schedules: components["schemas"]["Schedule"][];
@@ -492,10 +506,25 @@ export interface components {
             };
         };
         /**
-         * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), the job is declared in the config file or by code
-         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), or it is running (`RELAY_ERR_SCHEDULE_BUSY`).
+         * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), `scheduler.maxJobs` jobs were added over the API
+         *     (`RELAY_ERR_TOO_MANY_SCHEDULES`), the job is declared in the config file or by code
+         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), or it is a stored job
+         *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`).
          */
         ScheduleConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule store cannot keep the change
+         *     (`RELAY_ERR_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
+         *     the relay ran); nothing was changed.
+         */
+        StoreUnavailable: {
             headers: {
                 [name: string]: unknown;
             };
@@ -666,6 +695,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];
         };
@@ -700,7 +730,8 @@ export interface operations {
             409: components["responses"]["ScheduleConflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            503: components["responses"]["ShuttingDown"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -728,6 +759,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -754,6 +786,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -782,6 +816,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];
         };
@@ -810,6 +845,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };
@@ -837,6 +874,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
         };
     };

@@ -13,6 +13,14 @@ const BODY_ERRORS: Readonly<Record<string, RelayError['code']>> = {
   'charset.unsupported': 'RELAY_ERR_UNSUPPORTED_MEDIA_TYPE',
 };
 
+// The relay's own conditions (closing, an unreachable Redis, a store that cannot keep writes) are logged
+// once where they happen, not as bugs; each request they refuse is a refusal.
+const CONDITIONS: ReadonlySet<RelayError['code']> = new Set([
+  'RELAY_ERR_SHUTTING_DOWN',
+  'RELAY_ERR_NOT_READY',
+  'RELAY_ERR_STORE_UNAVAILABLE',
+]);
+
 /**
  * The API's last middleware: turns any error into an RFC 9457 problem answer with a stable code and
  * logs one line (warn for a refused request, error for a RelayKit bug).
@@ -37,10 +45,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       path: req.originalUrl.split('?')[0],
       token,
     };
-    // Closing and an unreachable Redis are states of the relay, logged where they start, not bugs.
-    const relayState =
-      relayError.code === 'RELAY_ERR_SHUTTING_DOWN' || relayError.code === 'RELAY_ERR_NOT_READY';
-    if (relayError.status >= 500 && !relayState) {
+    if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!reportedByRelay(res)) {
       logger.warn({ ...line, err: relayError.message }, 'http request refused');

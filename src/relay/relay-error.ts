@@ -94,6 +94,21 @@ export const RELAY_ERRORS = {
     title: 'Scheduled run failed',
     fix: "the job's handler threw or rejected; the log line names the job and the error",
   },
+  RELAY_ERR_SCHEDULE_BROKEN: {
+    status: 409,
+    title: 'Schedule is broken',
+    fix: 'the stored job cannot be scheduled (its `broken` field in GET /v1/schedules says why); delete it and add it again, corrected',
+  },
+  RELAY_ERR_TOO_MANY_SCHEDULES: {
+    status: 409,
+    title: 'Too many schedules',
+    fix: 'delete jobs you no longer need (DELETE /v1/schedules/{id}), or raise scheduler.maxJobs (RELAY_SCHEDULER_MAX_JOBS)',
+  },
+  RELAY_ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Store unavailable',
+    fix: 'the scheduler.store file was deleted, replaced or made read-only while the relay ran: make it writable again, or restart the relay to open the file afresh',
+  },
   RELAY_ERR_SCHEDULE_STORE: {
     status: 500,
     title: 'Schedule store failed',

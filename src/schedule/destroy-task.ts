@@ -11,6 +11,7 @@ import type { ScheduledJob } from './scheduled-job.js';
  * ```
  */
 export function destroyTask(job: ScheduledJob, log: Logger): void {
+  if (!job.task) return;
   Promise.resolve(job.task.destroy()).catch((error: unknown) =>
     log.warn({ job: job.id, err: error }, 'stopping the job timer failed'),
   );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Relay } from '../relay/relay.js';
+import type { RelayError } from '../relay/relay-error.js';
 import type { JobRun, RunReason } from './job-run.js';
 import { lastSlot } from './last-slot.js';
 import { runJob } from './run-job.js';
@@ -87,6 +88,7 @@ export class JobExecutor {
    * within the grace period; older slots are skipped.
    */
   catchUp(job: ScheduledJob, handledUntil: number, now: Date): void {
+    if (!job.task) return;
     const after = Math.max(handledUntil, now.getTime() - this.#options.missedRunGraceMs);
     const missed = lastSlot(job.task, after, now.getTime());
     if (!missed) return;
@@ -122,11 +124,13 @@ export class JobExecutor {
     return run;
   }
 
-  // A store failure during a run is logged; it must not stop the job or crash the relay.
+  // A store failure during a run is logged; it must not stop the job or crash the relay. An unavailable
+  // store logs its episode once itself: not once per slot of every job here.
   #safely(work: () => void): void {
     try {
       work();
     } catch (error) {
+      if ((error as RelayError).code === 'RELAY_ERR_STORE_UNAVAILABLE') return;
       this.#log.error({ err: error, code: 'RELAY_ERR_SCHEDULE_STORE' }, 'schedule store write failed');
     }
   }

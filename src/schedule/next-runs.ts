@@ -17,10 +17,10 @@ export function nextRuns(
   cron: string,
   options: { timezone?: string | undefined; count?: number } = {},
 ): Date[] {
-  const cronProblem = checkCron(cron);
-  if (cronProblem) throw new RelayError('RELAY_ERR_INVALID_SCHEDULE', `cron "${cron}": ${cronProblem}`);
   const zoneProblem = options.timezone === undefined ? undefined : checkTimeZone(options.timezone);
   if (zoneProblem) throw new RelayError('RELAY_ERR_INVALID_SCHEDULE', `timezone: ${zoneProblem}`);
+  const cronProblem = checkCron(cron, options.timezone === undefined ? {} : { timezone: options.timezone });
+  if (cronProblem) throw new RelayError('RELAY_ERR_INVALID_SCHEDULE', `cron "${cron}": ${cronProblem}`);
   const task = createTask(cron, () => undefined, options.timezone ? { timezone: options.timezone } : {});
   try {
     return task.getNextRuns(options.count ?? 5);

@@ -27,13 +27,13 @@ export function observeScheduleMetrics(scheduler: Scheduler, registry: Registry)
   });
   new Gauge({
     name: 'relay_schedule_jobs',
-    help: 'Scheduled jobs, by origin (config, api, code) and state (active, paused).',
+    help: 'Scheduled jobs, by origin (config, api, code) and state (active, paused, broken).',
     labelNames: ['origin', 'state'],
     registers: [registry],
     collect() {
       this.reset();
       for (const job of scheduler.list({ nextRunCount: 0 })) {
-        this.inc({ origin: job.origin, state: job.paused ? 'paused' : 'active' });
+        this.inc({ origin: job.origin, state: job.broken ? 'broken' : job.paused ? 'paused' : 'active' });
       }
     },
   });

@@ -30,9 +30,10 @@ export function scheduleRoutes(server: RelayServer): Router {
   const admin = requireScope('admin');
   const id = (req: Request) => String(req.params.id);
 
-  router.get('/schedules', admin, (req, res) => {
+  // In slices: the first listing of many jobs computes their next runs, which must not stall the sockets.
+  router.get('/schedules', admin, async (req, res) => {
     const body: ScheduleList = {
-      schedules: scheduler.list({ nextRunCount: nextCount(req.query.next) }),
+      schedules: await scheduler.listInSlices({ nextRunCount: nextCount(req.query.next) }),
     };
     res.json(body);
   });

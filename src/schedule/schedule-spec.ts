@@ -66,13 +66,18 @@ export function checkScheduleSpec(
     return fail('(job)', `${job}: unknown field "${unknown}" (fields: id, cron, timezone, content, room)`);
   }
   if (typeof cron !== 'string') return fail('cron', `${job}: cron must be a string such as "0 9 * * 1-5"`);
-  const cronProblem = checkCron(cron);
+  // The cron is read in the zone (a time may not exist there), so the zone is checked first but reported
+  // after the cron.
+  const zone = typeof timezone === 'string' ? timezone : undefined;
+  const zoneProblem =
+    timezone === undefined || timezone === null
+      ? undefined
+      : zone === undefined
+        ? 'timezone must be a string'
+        : checkTimeZone(zone);
+  const cronProblem = checkCron(cron, zone === undefined || zoneProblem ? {} : { timezone: zone });
   if (cronProblem) return fail('cron', `${job}: cron "${cron}" is invalid: ${cronProblem}`);
-  if (timezone !== undefined && timezone !== null) {
-    if (typeof timezone !== 'string') return fail('timezone', `${job}: timezone must be a string`);
-    const zoneProblem = checkTimeZone(timezone);
-    if (zoneProblem) return fail('timezone', `${job}: ${zoneProblem}`);
-  }
+  if (zoneProblem) return fail('timezone', `${job}: ${zoneProblem}`);
   let accepted: MessageContent;
   try {
     accepted = validateContent(content, options.maxContentBytes ?? ABSOLUTE_MAX_CONTENT_BYTES);

@@ -1,14 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 import type { JobRun } from './job-run.js';
+import { migrateScheduleStore } from './migrate-schedule-store.js';
 import type { ScheduleSpec } from './schedule-spec.js';
+import { StoreAvailability } from './store-availability.js';
 
-/** A runtime job (added over HTTP) as the store keeps it. */
+/**
+ * A runtime job (added over HTTP) as the store keeps it: its fields as read, to be checked again (the
+ * file may come from an older RelayKit or have been edited), and `problem` when its content is not JSON.
+ */
 export interface StoredJob {
-  readonly spec: ScheduleSpec;
+  readonly fields: {
+    readonly id: string;
+    readonly cron: string;
+    readonly timezone?: string;
+    readonly content: unknown;
+    readonly room?: string;
+  };
   readonly createdAt: string;
+  readonly problem?: string;
 }
 
 /** What the store knows of any job, runtime, declared or code: pause flag, counters and last run. */
@@ -21,7 +34,9 @@ export interface JobState {
   readonly lastRun: JobRun | null;
 }
 
-const SCHEMA_VERSION = 1;
+// SQLite's answers that mean the file cannot take writes now (read-only, I/O error, disk full), as
+// opposed to a bug or a constraint.
+const UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN)/;
 const EMPTY_STATE: JobState = { paused: false, handledUntil: null, runs: 0, failures: 0, lastRun: null };
 
 interface JobRow {
@@ -45,6 +60,11 @@ interface StateRow {
  * flag and last-run record of every job. Writes are synchronous and fully synced, so a job acknowledged
  * by `POST /v1/schedules` survives a crash; `:memory:` keeps nothing (tests, throwaway relays).
  *
+ * A write that could not last is refused with `RELAY_ERR_STORE_UNAVAILABLE` rather than
+ * acknowledged: the file deleted, replaced or made read-only since it was opened (see
+ * {@link StoreAvailability}), or SQLite unable to write. Each such episode is logged once, at error, and
+ * once more when a write succeeds again; {@link ScheduleStore.health} tells `/readyz`.
+ *
  * @example
  * ```ts
  * const store = ScheduleStore.open('.relaykit/schedules.db');
@@ -55,15 +75,20 @@ interface StateRow {
 export class ScheduleStore {
   readonly path: string;
   readonly #db: Database.Database;
+  readonly #availability: StoreAvailability | undefined;
   #closed = false;
 
-  private constructor(file: string, db: Database.Database) {
+  private constructor(file: string, db: Database.Database, availability: StoreAvailability | undefined) {
     this.path = file;
     this.#db = db;
+    this.#availability = availability;
   }
 
-  /** Opens (creating it and its folder when needed) the store at `file`; throws `RELAY_ERR_SCHEDULE_STORE`. */
-  static open(file: string): ScheduleStore {
+  /**
+   * Opens (creating it and its folder when needed) the store at `file`; throws `RELAY_ERR_SCHEDULE_STORE`.
+   * `logger` gets the store's episodes of unavailability.
+   */
+  static open(file: string, options: { logger?: Logger } = {}): ScheduleStore {
     const resolved = file === ':memory:' ? file : path.resolve(file);
     try {
       if (resolved !== ':memory:') mkdirSync(path.dirname(resolved), { recursive: true });
@@ -72,8 +97,10 @@ export class ScheduleStore {
       db.pragma('busy_timeout = 5000');
       if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      migrate(db);
-      return new ScheduleStore(resolved, db);
+      migrateScheduleStore(db);
+      const availability =
+        resolved === ':memory:' ? undefined : new StoreAvailability(resolved, options.logger);
+      return new ScheduleStore(resolved, db, availability);
     } catch (error) {
       throw new RelayError(
         'RELAY_ERR_SCHEDULE_STORE',
@@ -83,26 +110,42 @@ export class ScheduleStore {
     }
   }
 
-  /** The runtime jobs, oldest first. */
+  /** The runtime jobs, oldest first, as stored: the scheduler checks them again. */
   listJobs(): StoredJob[] {
     const rows = this.#run(() =>
       this.#db.prepare('SELECT * FROM jobs ORDER BY created_at, id').all(),
     ) as JobRow[];
-    return rows.map((row) => ({
-      createdAt: row.created_at,
-      spec: {
-        id: row.id,
-        cron: row.cron,
-        ...(row.timezone === null ? {} : { timezone: row.timezone }),
-        content: JSON.parse(row.content),
-        ...(row.room === null ? {} : { room: row.room }),
-      },
-    }));
+    return rows.map((row) => {
+      let content: unknown = null;
+      let problem: string | undefined;
+      try {
+        content = JSON.parse(row.content);
+      } catch {
+        problem = `job "${row.id}": its content in the store is not JSON`;
+      }
+      return {
+        createdAt: row.created_at,
+        fields: {
+          id: String(row.id),
+          cron: String(row.cron),
+          ...(row.timezone === null ? {} : { timezone: row.timezone }),
+          content,
+          ...(row.room === null ? {} : { room: row.room }),
+        },
+        ...(problem ? { problem } : {}),
+      };
+    });
+  }
+
+  /** Whether a write would last now: `ok: false`, with why, while the file is deleted, replaced or not writable. */
+  health(): { ok: boolean; detail?: string } {
+    const problem = this.#closed ? undefined : this.#availability?.check();
+    return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
   }
 
   /** Adds a runtime job and starts its state afresh; `false` when a job with that id is already stored. */
   insertJob(spec: ScheduleSpec, now: Date): boolean {
-    return this.#run(() =>
+    return this.#write(() =>
       this.#db.transaction(() => {
         const inserted = this.#db
           .prepare(
@@ -129,7 +172,7 @@ export class ScheduleStore {
 
   /** Removes a runtime job and its state; `false` when there was none. */
   deleteJob(id: string): boolean {
-    return this.#run(() =>
+    return this.#write(() =>
       this.#db.transaction(() => {
         const deleted = this.#db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
         if (deleted.changes > 0) this.#db.prepare('DELETE FROM job_state WHERE id = ?').run(id);
@@ -155,7 +198,7 @@ export class ScheduleStore {
 
   /** Starts the state of a job the store has not seen, its slots accounted for up to `now`. */
   ensureState(id: string, now: Date): void {
-    this.#run(() =>
+    this.#write(() =>
       this.#db
         .prepare('INSERT OR IGNORE INTO job_state (id, handled_until) VALUES (?, ?)')
         .run(id, now.getTime()),
@@ -165,7 +208,7 @@ export class ScheduleStore {
   /** Pauses or resumes a job. Resuming accounts for the slots up to `now`: a pause is not downtime. */
   setPaused(id: string, paused: boolean, now: Date): void {
     this.ensureState(id, now);
-    this.#run(() =>
+    this.#write(() =>
       paused
         ? this.#db.prepare('UPDATE job_state SET paused = 1 WHERE id = ?').run(id)
         : this.#db
@@ -176,7 +219,7 @@ export class ScheduleStore {
 
   /** Marks the slots of a job up to `until` as accounted for (run or skipped). */
   markHandled(id: string, until: Date): void {
-    this.#run(() =>
+    this.#write(() =>
       this.#db
         .prepare('UPDATE job_state SET handled_until = max(coalesce(handled_until, 0), ?) WHERE id = ?')
         .run(until.getTime(), id),
@@ -188,7 +231,7 @@ export class ScheduleStore {
     this.ensureState(run.jobId, now);
     const failed = run.outcome === 'failed' ? 1 : 0;
     const slot = run.scheduledFor === null ? 0 : Date.parse(run.scheduledFor);
-    this.#run(() =>
+    this.#write(() =>
       this.#db
         .prepare(
           `UPDATE job_state SET last_run = ?, runs = runs + 1, failures = failures + ?,
@@ -209,40 +252,32 @@ export class ScheduleStore {
     try {
       return work();
     } catch (error) {
-      throw new RelayError(
-        'RELAY_ERR_SCHEDULE_STORE',
-        `schedule store ${this.path}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw this.#failure(error);
     }
   }
-}
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `it was written by a newer RelayKit (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+  // A write is refused, not acknowledged, when it could not last.
+  #write<T>(work: () => T): T {
+    const availability = this.#availability;
+    const problem = availability?.check();
+    if (availability && problem !== undefined) throw availability.refuse(problem);
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (availability && UNAVAILABLE.test(code)) throw availability.refuse((error as Error).message, error);
+      throw this.#failure(error);
+    }
+    availability?.recovered();
+    return result;
+  }
+
+  #failure(error: unknown): RelayError {
+    return new RelayError(
+      'RELAY_ERR_SCHEDULE_STORE',
+      `schedule store ${this.path}: ${(error as Error).message}`,
+      { cause: error },
     );
   }
-  if (version === SCHEMA_VERSION) return;
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS jobs (
-      id TEXT PRIMARY KEY,
-      cron TEXT NOT NULL,
-      timezone TEXT,
-      content TEXT NOT NULL,
-      room TEXT,
-      created_at TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS job_state (
-      id TEXT PRIMARY KEY,
-      paused INTEGER NOT NULL DEFAULT 0,
-      handled_until INTEGER,
-      runs INTEGER NOT NULL DEFAULT 0,
-      failures INTEGER NOT NULL DEFAULT 0,
-      last_run TEXT
-    );
-    PRAGMA user_version = ${SCHEMA_VERSION};
-  `);
 }

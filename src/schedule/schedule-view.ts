@@ -23,9 +23,14 @@ export interface ScheduleView {
   readonly paused: boolean;
   /** True while a run is in progress (runs never overlap). */
   readonly running: boolean;
-  /** The next fire times (ISO 8601); empty while paused. */
+  /** The next fire times (ISO 8601); empty while paused or broken. */
   readonly nextRuns: string[];
   readonly lastRun: JobRun | null;
   readonly runs: number;
   readonly failures: number;
+  /**
+   * Why a stored job cannot be scheduled (its cron never fires, it is garbled, its content is not JSON);
+   * `null` for every job that can. A broken job never runs; delete it and add it again, corrected.
+   */
+  readonly broken: string | null;
 }

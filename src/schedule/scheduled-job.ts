@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { MessageContent } from '../relay/events.js';
 import type { RunReason } from './job-run.js';
 import type { ScheduleSpec } from './schedule-spec.js';
+import type { StoredJob } from './schedule-store.js';
 import type { JobOrigin } from './schedule-view.js';
+import { UpcomingRuns } from './upcoming-runs.js';
 
 /** What a code job's handler gets on each run. */
 export interface JobContext {
@@ -20,7 +22,8 @@ export type JobHandler = (context: JobContext) => unknown;
 
 /**
  * A job inside the scheduler: what it runs (content to publish, or a handler), and its node-cron task,
- * created stopped. `running` is the run in progress, the guard against overlapping runs.
+ * created stopped. `running` is the run in progress, the guard against overlapping runs. A broken job (a
+ * stored one that cannot be scheduled) has no task and never runs; it is listed, and can be deleted.
  */
 export interface ScheduledJob {
   readonly id: string;
@@ -31,7 +34,12 @@ export interface ScheduledJob {
   readonly room: string | undefined;
   readonly handler: JobHandler | undefined;
   readonly owner: string | undefined;
-  readonly task: ScheduledTask;
+  /** `undefined` for a broken job. */
+  readonly task: ScheduledTask | undefined;
+  /** The task's next fire times, kept until it fires (see {@link UpcomingRuns}). */
+  readonly upcoming: UpcomingRuns | undefined;
+  /** Why the job cannot be scheduled, e.g. `cron "…" is invalid: never matches …`; `undefined`: it can. */
+  readonly broken: string | undefined;
   running: Promise<unknown> | undefined;
 }
 
@@ -78,7 +86,37 @@ export function createScheduledJob(
     handler,
     owner: options.owner,
     task,
+    upcoming: new UpcomingRuns(task),
+    broken: undefined,
     running: undefined,
   };
   return job;
+}
+
+/**
+ * Makes the {@link ScheduledJob} of a stored job that cannot be scheduled: shown as stored, with why it is
+ * broken, and no task.
+ *
+ * @example
+ * ```ts
+ * const job = createBrokenJob(stored.fields, 'job "x": cron "0 0 31 * 1#1" is invalid: never matches …');
+ * ```
+ */
+export function createBrokenJob(fields: StoredJob['fields'], problem: string): ScheduledJob {
+  const { content } = fields;
+  const shown = typeof content === 'string' || (typeof content === 'object' && content !== null);
+  return {
+    id: fields.id,
+    cron: fields.cron,
+    timezone: fields.timezone,
+    origin: 'api',
+    content: shown && !Array.isArray(content) ? (content as MessageContent) : undefined,
+    room: fields.room,
+    handler: undefined,
+    owner: undefined,
+    task: undefined,
+    upcoming: undefined,
+    broken: problem,
+    running: undefined,
+  };
 }

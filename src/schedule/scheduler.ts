@@ -8,12 +8,14 @@ import { destroyTask } from './destroy-task.js';
 import { emitSafely } from './emit-safely.js';
 import { JobExecutor, type SlotClaim } from './job-executor.js';
 import type { JobRun } from './job-run.js';
+import { loadStoredJobs } from './load-stored-jobs.js';
+import { mapInSlices } from './map-in-slices.js';
 import { parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { JobOrigin, ScheduleView } from './schedule-view.js';
 import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
 import type { SchedulerEvents } from './scheduler-events.js';
-import type { SchedulerOptions } from './scheduler-options.js';
+import { DEFAULT_MAX_JOBS, type SchedulerOptions } from './scheduler-options.js';
 import { viewJob } from './view-job.js';
 
 export type { SkippedRun, SlotClaim } from './job-executor.js';
@@ -30,7 +32,8 @@ const CLOSE_WAIT_MS = 5000;
  *
  * Missed-run policy: when the relay starts, a job whose latest slot passed while it was down, less than
  * `missedRunGraceMs` ago, runs once (reason `catch-up`); older slots are skipped. A slot is recorded before
- * it runs, so a restart never runs it twice.
+ * it runs, so a restart never runs it twice. A stored job that cannot be scheduled (its cron never fires)
+ * never stops the start: it is logged, listed as `broken`, never run, and can be removed.
  *
  * @example
  * ```ts
@@ -88,19 +91,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     const store = this.#openStore();
-    for (const stored of store.listJobs()) {
-      const present = this.#jobs.get(stored.spec.id);
-      // A job added before start() is in the map already; another job of the same id wins over the stored one.
-      if (present) {
-        if (present.origin !== 'api') {
-          this.#log.warn(
-            { job: stored.spec.id, origin: present.origin },
-            'a job added over HTTP has the id of a job declared in the config file or by code; that one wins, the stored job stays inactive',
-          );
-        }
-        continue;
-      }
-      this.#jobs.set(stored.spec.id, this.#makeJob(stored.spec, 'api'));
+    const make = (spec: ScheduleSpec) => this.#makeJob(spec, 'api');
+    for (const job of loadStoredJobs(store.listJobs(), { taken: this.#jobs, make, log: this.#log })) {
+      this.#jobs.set(job.id, job);
     }
     const now = new Date();
     for (const job of this.#jobs.values()) this.#activate(job, now);
@@ -109,13 +102,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Adds a runtime job, kept in the store until removed. Throws `RELAY_ERR_INVALID_SCHEDULE` (naming the
-   * field) or `RELAY_ERR_SCHEDULE_EXISTS`.
+   * field), `RELAY_ERR_SCHEDULE_EXISTS`, `RELAY_ERR_TOO_MANY_SCHEDULES` at `maxJobs` runtime jobs, or
+   * `RELAY_ERR_STORE_UNAVAILABLE` when the store could not keep it.
    */
   add(input: unknown): ScheduleView {
     this.#assertOpen();
     const spec = parseScheduleSpec(input, { maxContentBytes: this.#options.maxContentBytes });
     if (this.#jobs.has(spec.id)) {
       throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" exists`);
+    }
+    const runtimeJobs = [...this.#jobs.values()].filter((job) => job.origin === 'api').length;
+    if (runtimeJobs >= (this.#options.maxJobs ?? DEFAULT_MAX_JOBS)) {
+      throw new RelayError(
+        'RELAY_ERR_TOO_MANY_SCHEDULES',
+        `job "${spec.id}" not added: ${runtimeJobs} jobs added over the API exist, the scheduler.maxJobs limit`,
+      );
     }
     if (!this.#openStore().insertJob(spec, new Date())) {
       throw new RelayError('RELAY_ERR_SCHEDULE_EXISTS', `a job with id "${spec.id}" is in the store`);
@@ -181,7 +182,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   pause(id: string): ScheduleView {
     const job = this.#find(id);
     this.#openStore().setPaused(id, true, new Date());
-    job.task.stop();
+    job.task?.stop();
     this.#log.info({ job: id }, 'job paused');
     const view = this.#view(job);
     emitSafely(this, this.#log, 'change', { type: 'paused', job: view });
@@ -192,7 +193,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   resume(id: string): ScheduleView {
     const job = this.#find(id);
     this.#openStore().setPaused(id, false, new Date());
-    if (this.#started) job.task.start();
+    if (this.#started) job.task?.start();
     this.#log.info({ job: id }, 'job resumed');
     const view = this.#view(job);
     emitSafely(this, this.#log, 'change', { type: 'resumed', job: view });
@@ -201,16 +202,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Runs a job now, even a paused one, and resolves with the run's record (a failed publish is a failed
-   * run, not a rejection). `RELAY_ERR_SCHEDULE_BUSY` while the job is running.
+   * run, not a rejection). `RELAY_ERR_SCHEDULE_BUSY` while the job is running, `_BROKEN` for a broken one.
    */
   runNow(id: string): Promise<JobRun> {
     const job = this.#find(id);
     this.#assertOpen();
-    if (job.running) {
-      return Promise.reject(
-        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`),
-      );
-    }
+    const refusal = job.broken
+      ? new RelayError('RELAY_ERR_SCHEDULE_BROKEN', `job "${id}" is broken: ${job.broken}`)
+      : job.running &&
+        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`);
+    if (refusal) return Promise.reject(refusal);
     return this.#executor.execute(job, 'manual', null) as Promise<JobRun>;
   }
 
@@ -226,6 +227,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Every job, in the order they were added, each with its next `nextRunCount` fire times. */
   list(options: { nextRunCount?: number } = {}): ScheduleView[] {
     return [...this.#jobs.values()].map((job) => this.#view(job, options.nextRunCount));
+  }
+
+  /** {@link list} in slices of 10 ms of work (first next runs of rare crons take ms), sockets served between. */
+  listInSlices(options: { nextRunCount?: number } = {}): Promise<ScheduleView[]> {
+    return mapInSlices([...this.#jobs.values()], (job) =>
+      this.#jobs.get(job.id) === job ? this.#view(job, options.nextRunCount) : undefined,
+    );
+  }
+
+  /** For `/readyz`: not ok while the store's file is deleted, replaced or read-only. */
+  storeHealth(): { ok: boolean; detail?: string } {
+    return this.#closing ? { ok: true } : (this.#store?.health() ?? { ok: true });
   }
 
   /** One job; `RELAY_ERR_SCHEDULE_NOT_FOUND` when there is none. */
@@ -254,7 +267,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   #openStore(): ScheduleStore {
-    this.#store ??= ScheduleStore.open(this.#options.store);
+    this.#store ??= ScheduleStore.open(this.#options.store, { logger: this.#log });
     return this.#store;
   }
 
@@ -280,6 +293,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // Starts a job's slots, first running the slot it missed while the relay was down if that is recent.
   #activate(job: ScheduledJob, now: Date): void {
+    if (!job.task) return;
     const store = this.#openStore();
     const state = store.getState(job.id);
     store.ensureState(job.id, now);

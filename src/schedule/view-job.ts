@@ -4,7 +4,7 @@ import type { ScheduledJob } from './scheduled-job.js';
 
 /**
  * A job as the API shows it, from its stored state (`undefined`: none, or the store is closing) and
- * with its next `nextRunCount` fire times unless paused or `closing`.
+ * with its next `nextRunCount` fire times unless paused, broken or `closing`.
  *
  * @example
  * ```ts
@@ -28,11 +28,12 @@ export function viewJob(
     paused,
     running: job.running !== undefined,
     nextRuns:
-      paused || options.closing
+      paused || options.closing || !job.upcoming
         ? []
-        : job.task.getNextRuns(options.nextRunCount).map((date) => date.toISOString()),
+        : job.upcoming.next(options.nextRunCount).map((date) => date.toISOString()),
     lastRun: state?.lastRun ?? null,
     runs: state?.runs ?? 0,
     failures: state?.failures ?? 0,
+    broken: job.broken ?? null,
   };
 }

@@ -62,6 +62,9 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   // In a cluster, idempotent answers are kept in Redis: a retry that reaches another node is not published twice.
   const api = mountHttpApi(server, cluster ? { idempotencyStore: cluster.idempotencyStore } : {});
+  // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
+  // node is not ready, so that operators see it and traffic goes elsewhere.
+  server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());
   mountScheduleApi(server, api);
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({

@@ -32,6 +32,7 @@ export class RelayServer extends RelayCore {
       logger: options.logger,
       store: options.config.scheduler.store,
       missedRunGraceMs: options.config.scheduler.missedRunGraceMs,
+      maxJobs: options.config.scheduler.maxJobs,
       maxContentBytes: options.config.maxContentBytes,
       declared: options.config.schedules,
     });

@@ -96,6 +96,21 @@ describe('scheduler', () => {
     );
   });
 
+  it('keeps the next runs it listed until the job fires, then lists the ones after', async () => {
+    const { server } = await startRelay({ scheduler: { store: await tempStore() } });
+    server.scheduler.add({ id: 'yearly', cron: '0 0 1 1 *', content: 'yearly' });
+    const years = server.scheduler.get('yearly', { nextRunCount: 3 }).nextRuns;
+    expect(server.scheduler.get('yearly', { nextRunCount: 2 }).nextRuns).toEqual(years.slice(0, 2));
+    expect(server.scheduler.get('yearly', { nextRunCount: 4 }).nextRuns.slice(0, 3)).toEqual(years);
+    server.scheduler.add({ id: 'pulse', cron: '* * * * * *', content: 'pulse' });
+    server.scheduler.get('pulse', { nextRunCount: 3 });
+    const [run] = await waitForEvent<[JobRun]>(server.scheduler, 'run', { timeoutMs: 4000 });
+    const after = server.scheduler.get('pulse', { nextRunCount: 3 }).nextRuns;
+    expect(after.every((time) => time > (run.scheduledFor ?? ''))).toBe(true);
+    const seconds = after.map((time) => Date.parse(time) / 1000);
+    expect(seconds).toEqual([seconds[0], (seconds[0] ?? 0) + 1, (seconds[0] ?? 0) + 2]);
+  });
+
   it('pauses and resumes a job; a paused job shows no next runs', async () => {
     const { server, url } = await startRelay({ greeting: 'none', scheduler: { store: await tempStore() } });
     const client = await connectClient(url);

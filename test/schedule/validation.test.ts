@@ -41,6 +41,7 @@ describe('schedule validation', () => {
     expect(parseRelayConfig({}).scheduler).toEqual({
       store: '.relaykit/schedules.db',
       missedRunGraceMs: 300_000,
+      maxJobs: 500,
     });
   });
 

@@ -1,0 +1,84 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { RelayError } from '../relay/relay-error.js';
+
+/**
+ * Whether the file of an open SQLite store can still take writes that last, which SQLite does not
+ * notice by itself: an open connection keeps writing to the file it opened, so a file deleted or
+ * replaced while the relay runs loses every later write at the next start, and one made read-only
+ * (`chmod`, `chattr +i`, a read-only remount) takes writes into its write-ahead log until the next start
+ * fails. {@link check} compares the path with the file opened (device and inode) and asks for write
+ * access: a few microseconds, done before each write and by `/readyz`.
+ *
+ * An episode of unavailability (from the first refused write until a write succeeds again) is logged
+ * once at error and its end once at info, so that a failing store cannot flood the log.
+ *
+ * @example
+ * ```ts
+ * const availability = new StoreAvailability('/srv/relay/schedules.db', logger); // right after opening
+ * const problem = availability.check(); // undefined, or e.g. 'the file was deleted while the relay ran'
+ * if (problem) throw availability.refuse(problem);
+ * ```
+ */
+export class StoreAvailability {
+  readonly #path: string;
+  readonly #log: Logger | undefined;
+  readonly #dev: number;
+  readonly #ino: number;
+  #unavailable: string | undefined;
+
+  /** Remembers which file `file` is now: make it right after the database opened the file. */
+  constructor(file: string, logger?: Logger) {
+    const stat = statSync(file);
+    this.#path = file;
+    this.#log = logger;
+    this.#dev = stat.dev;
+    this.#ino = stat.ino;
+  }
+
+  /** What keeps a write to the store from lasting now, or `undefined` when nothing does. */
+  check(): string | undefined {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(this.#path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT'
+        ? 'the file was deleted while the relay ran'
+        : `the file cannot be looked up (${code})`;
+    }
+    if (stat.dev !== this.#dev || stat.ino !== this.#ino) {
+      return 'the file was replaced by another while the relay ran';
+    }
+    try {
+      // Also refuses root on an immutable file (chattr +i) or a read-only mount, which chmod does not.
+      accessSync(this.#path, constants.W_OK);
+    } catch (error) {
+      return `the file is not writable (${(error as NodeJS.ErrnoException).code})`;
+    }
+    return undefined;
+  }
+
+  /** The error that refuses a write for `problem`; starts an episode (logged) if none is going on. */
+  refuse(problem: string, cause?: unknown): RelayError {
+    if (this.#unavailable === undefined) {
+      this.#unavailable = problem;
+      this.#log?.error(
+        { code: 'RELAY_ERR_STORE_UNAVAILABLE', store: this.#path, problem },
+        'schedule store unavailable: changes to jobs are refused until it can be written again',
+      );
+    }
+    return new RelayError(
+      'RELAY_ERR_STORE_UNAVAILABLE',
+      `schedule store ${this.#path}: ${problem}; the change was not made`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  /** A write succeeded: ends the episode going on, if any. */
+  recovered(): void {
+    if (this.#unavailable === undefined) return;
+    this.#log?.info({ store: this.#path, was: this.#unavailable }, 'schedule store writable again');
+    this.#unavailable = undefined;
+  }
+}
