@@ -97,7 +97,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_CONFIG_INVALID: {
     status: 500,
     title: 'Invalid configuration',
-    fix: 'correct the named key in the config file, environment or flags',
+    fix: 'correct what the message names: a setting (in the config file, environment or flags) or the config file',
   },
   RELAY_ERR_PORT_IN_USE: {
     status: 500,
