@@ -57,7 +57,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_NOT_READY: {
     status: 503,
     title: 'Not ready',
-    fix: 'something the relay needs (its Redis) is unreachable; it reconnects by itself: use another node or retry shortly',
+    fix: 'the relay is draining before it closes, or something it needs (its Redis) is unreachable and it reconnects by itself: use another node or retry shortly',
   },
   RELAY_ERR_INVALID_SCHEDULE: {
     status: 400,

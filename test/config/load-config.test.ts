@@ -132,4 +132,22 @@ describe('loadConfig', () => {
       message: expect.stringContaining('"colour" is invalid: unknown setting (see docs/configuration.md)'),
     });
   });
+
+  it('reads logFormat and drainDelayMs, drainDelayMs up to 600000 ms', async () => {
+    const cwd = await tempDir();
+    const { config } = await loadConfig({ cwd, env: {} });
+    expect(config).toMatchObject({ logFormat: 'auto', drainDelayMs: 5000 });
+    const set = await loadConfig({ cwd, env: { RELAY_LOG_FORMAT: 'json', RELAY_DRAIN_DELAY_MS: '600000' } });
+    expect(set.config).toMatchObject({ logFormat: 'json', drainDelayMs: 600_000 });
+    await expect(loadConfig({ cwd, env: { RELAY_DRAIN_DELAY_MS: '600001' } })).rejects.toMatchObject({
+      key: 'drainDelayMs',
+    });
+    await expect(loadConfig({ cwd, env: {}, flags: { drainDelayMs: -1 } })).rejects.toMatchObject({
+      key: 'drainDelayMs',
+    });
+    await expect(loadConfig({ cwd, env: { RELAY_LOG_FORMAT: 'colour' } })).rejects.toMatchObject({
+      key: 'logFormat',
+      source: 'environment variable RELAY_LOG_FORMAT',
+    });
+  });
 });
