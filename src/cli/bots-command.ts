@@ -4,9 +4,9 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BotHost } from '../bots/bot-host.js';
 import { listPluginFiles } from '../bots/list-plugin-files.js';
 import { loadConfig } from '../config/load-config.js';
-import { createLogger } from '../relay/create-logger.js';
 import { RelayError } from '../relay/relay-error.js';
 import { type CliContext, DEFAULT_RELAY_URL } from './cli-context.js';
+import { createCliLogger } from './create-cli-logger.js';
 
 /**
  * `relay bots --url URL --token TOKEN [files...]`: runs bots against a relay elsewhere, each as its own
@@ -35,7 +35,11 @@ export function botsCommand(context: CliContext): CommandModule {
           describe: 'plugins folder when no files are given (default: ./plugins)',
         })
         .option('config', { type: 'string', describe: 'config file with bot settings (as for relay serve)' })
-        .option('watch', { type: 'boolean', describe: 'reload a plugin when its file changes' }),
+        .option('watch', { type: 'boolean', describe: 'reload a plugin when its file changes' })
+        .example(
+          `RELAY_BOT_TOKEN=a-long-shared-secret $0 bots --url http://relay.internal:3000 plugins/echo.ts   # one bot against another machine's relay`,
+          '',
+        ),
     handler: async (argv: ArgumentsCamelCase) => {
       const { config } = await loadConfig({
         env: context.env,
@@ -60,7 +64,7 @@ export function botsCommand(context: CliContext): CommandModule {
         throw new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', `no plugin files given and no folder ${dir}`);
       }
       const files = given.length > 0 ? given : await listPluginFiles(dir);
-      const logger = createLogger({ level: config.logLevel });
+      const { logger } = createCliLogger(context, config);
       const host = new BotHost({
         url: String(argv.url),
         token,

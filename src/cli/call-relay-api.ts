@@ -2,6 +2,7 @@ import createClient from 'openapi-fetch';
 import type { Argv } from 'yargs';
 import type { paths } from '../http/openapi-types.js';
 import { type CliContext, DEFAULT_RELAY_URL, failCommand } from './cli-context.js';
+import { DEV_RELAY_FILE, type DevRelay, isLoopbackUrl, readDevRelayFile } from './dev-relay-file.js';
 
 /** A client of the relay's HTTP API, typed by its OpenAPI document. */
 export type ApiClient = ReturnType<typeof createClient<paths>>;
@@ -14,20 +15,42 @@ export interface ApiArgs {
   token?: string;
 }
 
-/** Adds `--url` and `--token` (with `RELAY_URL` and `RELAY_API_TOKEN`) to a command. */
+/** Which relay a command calls, and what is known of it. */
+export interface RelayTarget {
+  readonly baseUrl: string;
+  /** The dev relay file's relay, when the command calls it. */
+  readonly devRelay?: DevRelay;
+}
+
+/**
+ * The variable the CLI reads its API token from: one secret of the server's `RELAY_API_TOKENS` list. Named
+ * apart from it (and outside the server's `RELAY_API_*` settings) so the two cannot be mixed up.
+ */
+export const CLIENT_TOKEN_ENV = 'RELAY_CLIENT_TOKEN';
+// Its old name, one letter from the server's RELAY_API_TOKENS: still read, with a warning.
+const DEPRECATED_TOKEN_ENV = 'RELAY_API_TOKEN';
+
+/** Adds `--url` and `--token` (with `RELAY_URL` and `RELAY_CLIENT_TOKEN`) to a command. */
 export function apiOptions<T>(args: Argv<T>, tokenScope: 'publish' | 'admin'): Argv<T & ApiArgs> {
   return args
-    .option('url', { type: 'string', describe: `relay URL [env RELAY_URL] (default: ${DEFAULT_RELAY_URL})` })
+    .option('url', {
+      type: 'string',
+      describe: `relay URL [env RELAY_URL]`,
+      defaultDescription: `the dev relay started here, else ${DEFAULT_RELAY_URL}`,
+    })
     .option('token', {
       type: 'string',
-      describe: `API token secret with the ${tokenScope} scope [env RELAY_API_TOKEN]`,
+      describe: `API token secret with the ${tokenScope} scope [env ${CLIENT_TOKEN_ENV}]`,
+      defaultDescription: "the dev relay's generated token",
     }) as Argv<T & ApiArgs>;
 }
 
 /**
- * Runs one call of the relay's HTTP API with the command's URL and token. On failure it prints the
- * problem's title, code and detail (or why the relay could not be reached), sets the exit code, and
- * resolves with undefined.
+ * Runs one call of the relay's HTTP API. The URL and token are `--url`/`RELAY_URL` and
+ * `--token`/`RELAY_CLIENT_TOKEN`; what is not given comes from the dev relay file that `relay serve`
+ * writes in the working directory (see {@link readDevRelayFile}), its token only when the URL is that
+ * relay's. On failure it prints the problem's title, code and detail (or why the relay could not be
+ * reached), sets the exit code, and resolves with undefined.
  *
  * @example
  * ```ts
@@ -40,14 +63,36 @@ export async function callRelayApi<T>(
   argv: ApiArgs,
   tokenScope: 'publish' | 'admin',
   call: (client: ApiClient, headers: Record<string, string>) => Promise<ApiResult<T>>,
-): Promise<{ data: T | undefined; status: number } | undefined> {
-  const baseUrl = (argv.url ?? context.env.RELAY_URL ?? DEFAULT_RELAY_URL).replace(/\/+$/, '');
-  const token = argv.token ?? context.env.RELAY_API_TOKEN;
+): Promise<{ data: T | undefined; status: number; target: RelayTarget } | undefined> {
+  // An empty variable counts as unset, as for the server's settings.
+  const givenUrl = argv.url ?? (context.env.RELAY_URL || undefined);
+  let token = argv.token ?? (context.env[CLIENT_TOKEN_ENV] || undefined);
+  if (token === undefined && context.env[DEPRECATED_TOKEN_ENV]) {
+    context.stderr.write(
+      `relay: ${DEPRECATED_TOKEN_ENV} is deprecated: rename it ${CLIENT_TOKEN_ENV} (RELAY_API_TOKENS is the server's list)\n`,
+    );
+    token = context.env[DEPRECATED_TOKEN_ENV];
+  }
+  const lookup = context.isProcessRunning
+    ? await readDevRelayFile(context.cwd, context.isProcessRunning)
+    : undefined;
+  const found = lookup && 'relay' in lookup ? lookup.relay : undefined;
+  const devRelay = found && (givenUrl === undefined || sameRelay(givenUrl, found.url)) ? found : undefined;
+  const baseUrl = (givenUrl ?? devRelay?.url ?? DEFAULT_RELAY_URL).replace(/\/+$/, '');
+  token ??= devRelay?.apiToken;
   if (!token) {
     const article = tokenScope === 'admin' ? 'an admin' : 'an';
+    const why =
+      lookup && 'refused' in lookup
+        ? `; ${lookup.refused}`
+        : lookup && 'stalePid' in lookup
+          ? `; ${DEV_RELAY_FILE} names a relay (pid ${lookup.stalePid}) that is no longer running`
+          : found
+            ? `; ${DEV_RELAY_FILE} names another relay (${found.url})`
+            : '';
     failCommand(
       context,
-      `this needs ${article} API token: --token or RELAY_API_TOKEN (see docs/http-api.md)`,
+      `this needs ${article} API token: --token or ${CLIENT_TOKEN_ENV} (see docs/http-api.md)${why}`,
       2,
     );
     return undefined;
@@ -56,6 +101,7 @@ export async function callRelayApi<T>(
     failCommand(context, `--url ${JSON.stringify(baseUrl)} is not a URL, e.g. ${DEFAULT_RELAY_URL}`, 2);
     return undefined;
   }
+  const target = { baseUrl, ...(devRelay ? { devRelay } : {}) };
   const result = await call(createClient<paths>({ baseUrl }), { authorization: `Bearer ${token}` }).catch(
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
@@ -64,7 +110,7 @@ export async function callRelayApi<T>(
     failCommand(context, `cannot reach ${baseUrl}: ${cause?.code ?? cause?.message ?? result.message}`, 1);
     return undefined;
   }
-  if (result.response.ok) return { data: result.data, status: result.response.status };
+  if (result.response.ok) return { data: result.data, status: result.response.status, target };
   const problem = result.error;
   if (problem !== null && typeof problem === 'object' && 'title' in problem) {
     const { title, code, detail } = problem as { title: string; code?: string; detail?: string };
@@ -77,4 +123,13 @@ export async function callRelayApi<T>(
     );
   }
   return undefined;
+}
+
+// The same relay: same port and scheme, and both on loopback (localhost and 127.0.0.1 alike) or same host.
+function sameRelay(given: string, recorded: string): boolean {
+  if (!URL.canParse(given)) return false;
+  const a = new URL(given);
+  const b = new URL(recorded);
+  const host = (url: URL) => (isLoopbackUrl(url.href) ? 'loopback' : url.hostname);
+  return a.protocol === b.protocol && a.port === b.port && host(a) === host(b);
 }

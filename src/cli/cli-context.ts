@@ -1,16 +1,26 @@
 import type { Writable } from 'node:stream';
 
-/** Something a command leaves running, for the CLI entry to close on SIGINT/SIGTERM. */
+/** Something a command leaves running, for the CLI entry to stop on a signal. */
 export interface Running {
+  /** Stops at once (Ctrl-C, SIGINT). */
   close(): Promise<void>;
+  /** Stops gracefully for a rollout (SIGTERM): e.g. stops being ready, waits, then closes. */
+  drain?(): Promise<void>;
 }
 
 /** What a command may use of the outside world; the CLI entry passes the process's. */
 export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  readonly stdout: Writable;
+  readonly stdout: Writable & { readonly isTTY?: boolean };
   readonly stderr: Writable;
+  /**
+   * This process's id and whether another process still runs: `serve` records its pid in the dev relay
+   * file, and the commands that read the file skip it once that process is gone. Without them, the file
+   * is neither written nor read.
+   */
+  readonly pid?: number;
+  readonly isProcessRunning?: (pid: number) => boolean;
   /** Set by a command that keeps running (e.g. `serve`). */
   running?: Running;
   exitCode: number;

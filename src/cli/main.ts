@@ -1,32 +1,63 @@
 // The `relay` CLI entry: the only place that touches the process (arguments, signals, exit codes).
+import type { Running } from './cli-context.js';
 import { runCli } from './run-cli.js';
 
+let running: Running | undefined;
 const context = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
+  pid: process.pid,
+  isProcessRunning: (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it runs, as another user.
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+  // Signals are handled from the moment a command leaves something running, not once runCli resolves:
+  // a SIGTERM right after "relay started" still drains.
+  get running() {
+    return running;
+  },
+  set running(value) {
+    running = value;
+    if (value) handleSignals(value);
+  },
   exitCode: 0,
 });
+if (!context.running) process.exitCode = context.exitCode;
 
-const running = context.running;
-if (!running) {
-  process.exitCode = context.exitCode;
-} else {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`relay: ${signal} again; exiting now\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    running.close().then(
+// SIGTERM (an orchestrator's rollout) drains first: not ready for a while, then closed. SIGINT (Ctrl-C)
+// closes at once, and so does any signal during a drain; one during the close exits at once.
+function handleSignals(target: Running): void {
+  let state: 'running' | 'draining' | 'closing' = 'running';
+  const finish = (stopped: Promise<void>) =>
+    stopped.then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`relay: close failed: ${(error as Error).message}\n`);
         process.exit(1);
       },
     );
+  const stop = (signal: NodeJS.Signals) => {
+    if (state === 'closing') {
+      process.stderr.write(`relay: ${signal} again; exiting now\n`);
+      process.exit(1);
+    }
+    if (state === 'running' && signal === 'SIGTERM' && target.drain) {
+      state = 'draining';
+      void finish(target.drain());
+      return;
+    }
+    // A drain in progress resolves once this close is done, and exits then.
+    const wasDraining = state === 'draining';
+    state = 'closing';
+    const closed = target.close();
+    if (!wasDraining) void finish(closed);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -19,7 +19,8 @@ export function newBotCommand(context: CliContext): CommandModule {
       args
         .positional('name', { type: 'string', describe: 'bot name: lower-case letters, digits and "-"' })
         .option('dir', { type: 'string', describe: 'project folder (default: the working directory)' })
-        .option('force', { type: 'boolean', default: false, describe: 'overwrite existing files' }),
+        .option('force', { type: 'boolean', default: false, describe: 'overwrite existing files' })
+        .example(`$0 new-bot greeter   # plugins/greeter.ts and test/plugins/greeter.test.ts`, ''),
     handler: async (argv: ArgumentsCamelCase) => {
       const name = String(argv.name);
       if (!BOT_NAME.test(name)) {
@@ -48,7 +49,7 @@ export function newBotCommand(context: CliContext): CommandModule {
         context.stdout.write(`created ${path.relative(context.cwd, target)}\n`);
       }
       context.stdout.write(
-        `\nnext: relay serve (npm start in a RelayKit checkout), say "!${name} Ada"; test: npx vitest run test/plugins/${name}.test.ts\n`,
+        `\nnext: npx relay serve --watch, then say "!${name} Ada" in the chat page; test: npx vitest run test/plugins/${name}.test.ts\n`,
       );
     },
   };

@@ -3,6 +3,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { announceCommand } from './announce-command.js';
 import { botsCommand } from './bots-command.js';
 import type { CliContext } from './cli-context.js';
+import { explainUsageError } from './explain-usage-error.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
@@ -12,32 +13,44 @@ import { serveCommand } from './serve-command.js';
  * and exit codes. Resolves with the context, whose `running` is set when the command keeps running.
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<CliContext> {
-  const parser = yargs([...argv])
+  const commands = [
+    serveCommand(context),
+    botsCommand(context),
+    newBotCommand(context),
+    announceCommand(context),
+    scheduleCommand(context),
+  ];
+  let parser = yargs([...argv])
     .scriptName('relay')
-    .usage('$0 <command> [options]')
-    .command(serveCommand(context))
-    .command(botsCommand(context))
-    .command(newBotCommand(context))
-    .command(announceCommand(context))
-    .command(scheduleCommand(context))
-    .demandCommand(1, 'name a command: relay serve')
+    .usage('$0 <command> [options]');
+  for (const command of commands) parser = parser.command(command);
+  parser = parser
+    .demandCommand(1, 'name a command, e.g. relay serve')
     .strict()
     .help()
     .alias('h', 'help')
     .version()
     .wrap(Math.min(110, (context.stdout as { columns?: number }).columns ?? 110))
     .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError(message);
+    .fail((message, error, usage: unknown) => {
+      throw error ?? new UsageError(explainUsageError(message, argv, usage));
     });
   try {
-    await parser.parseAsync();
+    // With a callback yargs hands over what it would print (help, version): to the command's stdout.
+    await parser.parseAsync([...argv], {}, (_error, _parsed, output) => {
+      if (output) context.stdout.write(`${output}\n`);
+    });
   } catch (error) {
     context.exitCode = error instanceof UsageError || error instanceof RelayError ? 2 : 1;
     if (error instanceof RelayError && error.code !== 'RELAY_ERR_CONFIG_INVALID') context.exitCode = 1;
     const code = error instanceof RelayError ? `${error.code}: ` : '';
     context.stderr.write(`relay: ${code}${(error as Error).message}\n`);
-    if (error instanceof UsageError) context.stderr.write('run "relay --help" for usage\n');
+    if (error instanceof UsageError) {
+      // `relay serve --help` when the command is known: its options and an example.
+      const names = commands.map((command) => String(command.command).split(' ')[0]);
+      const named = argv[0] !== undefined && names.includes(argv[0]) ? `${argv[0]} ` : '';
+      context.stderr.write(`run "relay ${named}--help" for usage\n`);
+    }
   }
   return context;
 }

@@ -4,19 +4,22 @@ import { RelayError } from '../relay/relay-error.js';
 import { nextRuns } from '../schedule/next-runs.js';
 import { type ApiArgs, apiOptions, callRelayApi } from './call-relay-api.js';
 import { type CliContext, failCommand } from './cli-context.js';
+import { formatScheduleTable } from './format-schedule-table.js';
+import { readJsonContent } from './read-json-content.js';
 
 type Schedule = components['schemas']['Schedule'];
 
 /**
  * `relay schedule …`: the scheduler from the command line. `next "<cron>" [--tz] [--count]` prints the next
  * fire times offline; `list`, `add`, `rm`, `run`, `pause` and `resume` call a running relay's
- * `/v1/schedules` API (admin token: `--token` or `RELAY_API_TOKEN`; `--url` or `RELAY_URL`) through a client
- * typed by the API spec. Failures print the problem's title and detail and exit 1 (2 for usage errors).
+ * `/v1/schedules` API (admin token: `--token` or `RELAY_CLIENT_TOKEN`; `--url` or `RELAY_URL`; without
+ * them, the dev relay started in the working directory) through a client typed by the API spec. Failures
+ * print the problem's title and detail and exit 1 (2 for usage errors).
  *
  * @example
  * ```sh
- * relay schedule next "0 55 9 * * 1-5" --tz Europe/Paris --count 3
- * RELAY_API_TOKEN=s3cr3t relay schedule add standup "0 55 9 * * 1-5" "Stand-up in 5 minutes" --tz Europe/Paris
+ * npx relay schedule next "0 55 9 * * 1-5" --tz Europe/Paris --count 3
+ * RELAY_CLIENT_TOKEN=s3cr3t npx relay schedule add standup "0 55 9 * * 1-5" "Stand-up in 5 minutes" --tz Europe/Paris
  * ```
  */
 export function scheduleCommand(context: CliContext): CommandModule {
@@ -33,7 +36,9 @@ export function scheduleCommand(context: CliContext): CommandModule {
     command: `${name} <id>`,
     describe,
     builder: (args: Argv) =>
-      withApi(args).positional('id', { type: 'string', describe: 'job id', demandOption: true }),
+      withApi(args)
+        .positional('id', { type: 'string', describe: 'job id', demandOption: true })
+        .example(`$0 schedule ${name} standup   # ${describe}`, ''),
     handler: async (raw: ArgumentsCamelCase) => {
       const argv = raw as ArgumentsCamelCase<ApiArgs & { id: string }>;
       const params = { path: { id: String(argv.id) } };
@@ -72,8 +77,16 @@ export function scheduleCommand(context: CliContext): CommandModule {
                 describe: 'node-cron expression: 5 fields, or 6 with seconds first',
                 demandOption: true,
               })
-              .option('tz', { type: 'string', describe: "IANA time zone (default: this machine's)" })
-              .option('count', { type: 'number', default: 5, describe: 'how many times to print (1-100)' }),
+              .option('tz', {
+                type: 'string',
+                describe: 'IANA time zone',
+                defaultDescription: "this machine's",
+              })
+              .option('count', { type: 'number', default: 5, describe: 'how many times to print (1-100)' })
+              .example(
+                `$0 schedule next "0 55 9 * * 1-5" --tz Europe/Paris --count 3   # weekdays at 09:55 in Paris`,
+                '',
+              ),
           handler: (raw: ArgumentsCamelCase) => {
             const argv = raw as ArgumentsCamelCase<{ cron: string; tz?: string; count: number }>;
             if (!Number.isInteger(argv.count) || argv.count < 1 || argv.count > 100) {
@@ -94,16 +107,21 @@ export function scheduleCommand(context: CliContext): CommandModule {
         })
         .command({
           command: 'list',
-          describe: "list a running relay's jobs with their next run and last run",
+          describe: "list a running relay's jobs: zone, room, next and last run, content",
           builder: (sub: Argv) =>
-            withApi(sub).option('json', { type: 'boolean', describe: 'print the API answer as JSON' }),
+            withApi(sub)
+              .option('json', { type: 'boolean', describe: 'print the API answer as JSON' })
+              .example(`$0 schedule list   # the jobs of the dev relay started here`, ''),
           handler: async (raw: ArgumentsCamelCase) => {
             const argv = raw as ArgumentsCamelCase<ApiArgs & { json?: boolean }>;
             const done = await callApi(argv, (client, headers) => client.GET('/v1/schedules', { headers }));
             if (!done?.data) return;
             if (argv.json) print(JSON.stringify(done.data, null, 2));
             else if (done.data.schedules.length === 0) print('no jobs');
-            else for (const job of done.data.schedules) print(describeJob(job));
+            else {
+              const zone = done.target.devRelay?.timezone;
+              for (const line of formatScheduleTable(done.data.schedules, zone)) print(line);
+            }
           },
         })
         .command({
@@ -114,9 +132,21 @@ export function scheduleCommand(context: CliContext): CommandModule {
               .positional('id', { type: 'string', describe: 'unique job id', demandOption: true })
               .positional('cron', { type: 'string', describe: 'node-cron expression', demandOption: true })
               .positional('content', { type: 'string', describe: 'what to announce', demandOption: true })
-              .option('tz', { type: 'string', describe: 'IANA time zone the expression is read in' })
-              .option('room', { type: 'string', describe: 'room to announce in (default: every client)' })
-              .option('json', { type: 'boolean', describe: 'content is a JSON object' }),
+              .option('tz', {
+                type: 'string',
+                describe: 'IANA time zone the expression is read in',
+                defaultDescription: "the relay's",
+              })
+              .option('room', {
+                type: 'string',
+                describe: 'room to announce in',
+                defaultDescription: 'every client',
+              })
+              .option('json', { type: 'boolean', describe: 'content is a JSON object' })
+              .example(
+                `$0 schedule add standup "0 55 9 * * 1-5" "Stand-up" --tz Europe/Paris   # weekdays, 09:55 in Paris`,
+                '',
+              ),
           handler: async (raw: ArgumentsCamelCase) => {
             const argv = raw as ArgumentsCamelCase<
               ApiArgs & {
@@ -130,12 +160,12 @@ export function scheduleCommand(context: CliContext): CommandModule {
             >;
             let content: components['schemas']['MessageContent'] = String(argv.content);
             if (argv.json) {
-              try {
-                content = JSON.parse(content);
-              } catch (error) {
-                fail(`--json: the content is not JSON: ${(error as Error).message}`, 2);
+              const read = readJsonContent(content);
+              if ('problem' in read) {
+                fail(read.problem, 2);
                 return;
               }
+              content = read.content;
             }
             const body = {
               id: String(argv.id),

@@ -3,13 +3,19 @@ import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
-import { createLogger } from '../relay/create-logger.js';
 import { createRelayServer } from '../server/create-relay-server.js';
+import type { RelayServer } from '../server/relay-server.js';
 import type { CliContext } from './cli-context.js';
+import { createCliLogger } from './create-cli-logger.js';
+import { DEV_RELAY_FILE, isLoopbackUrl, removeDevRelayFile, writeDevRelayFile } from './dev-relay-file.js';
+import { startBanner } from './start-banner.js';
 
 /**
  * `relay serve`: starts a relay. Every setting is a flag (`--rate-limit-burst`), an environment variable
- * (`RELAY_RATE_LIMIT_BURST`) and a config file key (`rateLimit.burst`), derived from one schema.
+ * (`RELAY_RATE_LIMIT_BURST`) and a config file key (`rateLimit.burst`), derived from one schema. Once
+ * listening it logs `relay started` (in a terminal, with a banner to copy commands from) and, when the
+ * API token was made up for this run, writes the dev relay file that lets `relay announce` and
+ * `relay schedule` in this folder find it. SIGTERM drains (`drainDelayMs`) before closing.
  */
 export function serveCommand(context: CliContext): CommandModule {
   const leaves = settingLeaves();
@@ -20,17 +26,31 @@ export function serveCommand(context: CliContext): CommandModule {
       let built = args
         .option('config', {
           type: 'string',
-          describe: 'config file (JSON or YAML); default: relay.config.json|yaml in the working directory',
+          describe: 'config file (JSON or YAML) [env RELAY_CONFIG]',
+          defaultDescription: 'relay.config.json, .yaml or .yml in the working directory, if any',
         })
         .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' });
       for (const leaf of leaves) {
         built = built.option(leaf.flag.slice(2), {
           type: leaf.kind === 'number' ? 'number' : leaf.kind === 'boolean' ? 'boolean' : 'string',
           describe: `${leaf.description} [env ${leaf.env}]`,
+          // Shown, not applied: a default here would override the config file and the environment.
+          ...(leaf.defaultValue === undefined ||
+          (Array.isArray(leaf.defaultValue) && !leaf.defaultValue.length)
+            ? {}
+            : { defaultDescription: String(leaf.defaultValue) }),
           ...(leaf.choices ? { choices: [...leaf.choices] } : {}),
         });
       }
-      return built;
+      return built
+        .example(
+          `$0 serve --watch   # a dev relay on port 3000 that reloads bots when their file changes`,
+          '',
+        )
+        .example(
+          `RELAY_API_TOKENS='ci:s3cr3t:publish' $0 serve --port 8080 --log-format json   # chosen token, JSON logs`,
+          '',
+        );
     },
     handler: async (argv: ArgumentsCamelCase) => {
       const flags: Record<string, unknown> = {};
@@ -44,7 +64,7 @@ export function serveCommand(context: CliContext): CommandModule {
         cwd: context.cwd,
         ...(typeof argv.config === 'string' ? { configFile: argv.config } : {}),
       });
-      const logger = createLogger({ level: config.logLevel });
+      const { logger, format } = createCliLogger(context, config);
       if (file) logger.info({ file }, 'config file loaded');
       // ./plugins runs by default so that the shipped bots work with no setup; a folder named
       // explicitly must exist. Relative paths are the working directory's, not the process's.
@@ -64,8 +84,49 @@ export function serveCommand(context: CliContext): CommandModule {
         watchPlugins: argv.watch === true,
         logger,
       });
-      await server.listen();
-      context.running = server;
+      const { url } = await server.listen();
+      const devRelayFile = await recordDevRelay(context, server, url);
+      // Before "relay started": whoever waits for that line may signal at once.
+      context.running = { close: () => server.close(), drain: () => server.drain() };
+      const chatPage = config.webPage ? `${url}/` : undefined;
+      logger.info(
+        {
+          url,
+          ...(chatPage ? { chatPage } : {}),
+          apiToken: server.generatedApiToken ? 'generated' : 'configured',
+          ...(devRelayFile ? { devRelayFile } : {}),
+        },
+        'relay started',
+      );
+      if (format === 'pretty' && logger.isLevelEnabled('info')) {
+        context.stdout.write(
+          startBanner({ url, chatPage, generatedApiToken: server.generatedApiToken, devRelayFile }),
+        );
+      }
     },
   };
+}
+
+// A relay with a made-up token, on this machine, is a dev relay: the commands of this folder may use
+// it without flags. The file goes when the relay closes (a killed relay's is ignored: its pid is gone).
+async function recordDevRelay(
+  context: CliContext,
+  server: RelayServer,
+  url: string,
+): Promise<string | undefined> {
+  const { pid } = context;
+  const apiToken = server.generatedApiToken;
+  if (pid === undefined || !apiToken || !isLoopbackUrl(url)) return undefined;
+  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    await writeDevRelayFile(context.cwd, { url, pid, apiToken, timezone });
+  } catch (error) {
+    server.logger.warn(
+      { err: error, file: DEV_RELAY_FILE },
+      'cannot write the dev relay file: commands run here need --url and --token',
+    );
+    return undefined;
+  }
+  server.onClose(() => removeDevRelayFile(context.cwd, pid));
+  return DEV_RELAY_FILE;
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../relay/config-error.js';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { CONFIG_FILE_KEY, ConfigError } from '../relay/config-error.js';
+import { closestName } from './closest-name.js';
 import { parseRelayConfig } from './parse-relay-config.js';
 import type { RelayConfig } from './relay-config-schema.js';
 import { type SettingLeaf, settingLeaves } from './setting-leaves.js';
@@ -39,8 +40,11 @@ export async function loadConfig(
   const cwd = sources.cwd ?? process.cwd();
   const env = sources.env ?? {};
   const file = sources.configFile ?? env.RELAY_CONFIG ?? findDefaultFile(cwd);
+  const namedBy = sources.configFile ? '--config' : env.RELAY_CONFIG ? 'RELAY_CONFIG' : undefined;
   const origin = new Map<string, string>();
-  const merged: Record<string, unknown> = file ? await readConfigFile(path.resolve(cwd, file)) : {};
+  const merged: Record<string, unknown> = file
+    ? await readConfigFile(file, path.resolve(cwd, file), namedBy)
+    : {};
   for (const key of Object.keys(merged)) origin.set(key, file ?? '');
 
   for (const leaf of settingLeaves()) {
@@ -70,32 +74,58 @@ function findDefaultFile(cwd: string): string | undefined {
   return DEFAULT_CONFIG_FILES.find((name) => existsSync(path.join(cwd, name)));
 }
 
-async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+async function readConfigFile(
+  given: string,
+  file: string,
+  namedBy: string | undefined,
+): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      '(file)',
-      file,
-      `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(CONFIG_FILE_KEY, given, await missingFile(file, namedBy));
+    throw new ConfigError(CONFIG_FILE_KEY, given, `cannot be read (${code ?? error})`);
   }
   let data: unknown;
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(
-      '(file)',
-      file,
-      `is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-    );
+    throw new ConfigError(CONFIG_FILE_KEY, given, syntaxError(error, text, file.endsWith('.json')));
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError('(root)', file, 'expected an object of settings');
+    throw new ConfigError('(root)', given, 'expected an object of settings');
   }
   return data as Record<string, unknown>;
+}
+
+// "does not exist", with the absolute path looked at, who named it, and a near file name in that folder.
+async function missingFile(file: string, namedBy: string | undefined): Promise<string> {
+  const siblings = await readdir(path.dirname(file)).catch(() => []);
+  const near = closestName(path.basename(file), siblings);
+  return (
+    `does not exist (nothing at ${file}${namedBy ? `, named by ${namedBy}` : ''})` +
+    (near ? `; did you mean ${near}?` : '')
+  );
+}
+
+// The parser's complaint with the line and column it stopped at (1-based), without its code frame.
+function syntaxError(error: unknown, text: string, json: boolean): string {
+  if (error instanceof YAMLParseError) {
+    const at = error.linePos?.[0];
+    const reason = error.message.split(' at line ')[0]?.trim() ?? error.message;
+    return `is not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${reason}`;
+  }
+  const message = (error as Error).message;
+  if (!json) return `is not valid YAML: ${message}`;
+  // Node 20 names only the offset ("at position 17"); newer ones add "(line 3 column 1)".
+  const offset = /at position (\d+)/.exec(message)?.[1];
+  const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  if (offset === undefined) return `is not valid JSON: ${reason}`;
+  const before = text.slice(0, Number(offset)).split('\n');
+  const column = (before[before.length - 1]?.length ?? 0) + 1;
+  return `is not valid JSON at line ${before.length}, column ${column}: ${reason}`;
 }
 
 function coerce(leaf: SettingLeaf, value: string): unknown {

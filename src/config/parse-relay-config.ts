@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../relay/config-error.js';
+import { closestName } from './closest-name.js';
 import { type RelayConfig, relayConfigSchema } from './relay-config-schema.js';
 
 /**
@@ -17,8 +18,14 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   if (!issue) throw new ConfigError('(root)', source, 'invalid settings');
   if (issue.code === 'unrecognized_keys') {
     const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
-    const key = `${prefix}${issue.keys[0] ?? ''}`;
-    throw new ConfigError(key, source, 'unknown setting (see docs/configuration.md)');
+    const unknown = issue.keys[0] ?? '';
+    const meant = closestName(unknown, keysAt(issue.path));
+    const hint = meant ? `; did you mean "${prefix}${meant}"?` : '';
+    throw new ConfigError(
+      `${prefix}${unknown}`,
+      source,
+      `unknown setting${hint} (see docs/configuration.md)`,
+    );
   }
   const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   const given = valueAt(input, issue.path);
@@ -51,4 +58,35 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     node = (node as Record<PropertyKey, unknown>)[key];
   }
   return node;
+}
+
+// zod's definitions, read loosely: only what the walk to an object's keys needs.
+type SchemaNode = {
+  def: { type: string; innerType?: SchemaNode; options?: SchemaNode[]; element?: SchemaNode };
+  shape?: Record<string, unknown>;
+};
+
+// The keys the schema allows at `path` (array indexes step into the items), for "did you mean".
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let node: SchemaNode | undefined = relayConfigSchema as unknown as SchemaNode;
+  const unwrap = (start: SchemaNode | undefined): SchemaNode | undefined => {
+    let current = start;
+    while (current && ['default', 'optional', 'nullable', 'union'].includes(current.def.type)) {
+      current =
+        current.def.type === 'union'
+          ? current.def.options?.find((option) => unwrap(option)?.def.type === 'object')
+          : current.def.innerType;
+    }
+    return current;
+  };
+  for (const key of path) {
+    node = unwrap(node);
+    if (node?.def.type === 'array') node = node.def.element;
+    else if (node?.def.type === 'object' && typeof key === 'string') {
+      node = node.shape?.[key] as SchemaNode | undefined;
+    } else return [];
+  }
+  node = unwrap(node);
+  if (node?.def.type === 'array') node = unwrap(node.def.element);
+  return node?.def.type === 'object' ? Object.keys(node.shape ?? {}) : [];
 }

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_JOBS } from '../schedule/scheduler-options.js';
 import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 
 // The scheduler's defaults: where its store lives, how late a missed slot may still run (5 minutes) and
 // how many jobs the API may add.
@@ -151,6 +152,16 @@ export const relayConfigSchema = z
       .min(0)
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
+    /**
+     * How long `relay serve` answers `/readyz` with 503 after SIGTERM before it closes, so that a load
+     * balancer (Kubernetes' endpoints) stops sending new clients first. Ctrl-C (SIGINT) closes at once.
+     */
+    drainDelayMs: z
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(5000)
+      .describe('after SIGTERM, how long /readyz answers 503 before the relay closes (ms); 0: close at once'),
     /** Redis shared by the nodes of a cluster (socket.io's Redis Streams adapter); unset: one node, in memory. */
     redisUrl: z
       .string()
@@ -173,6 +184,13 @@ export const relayConfigSchema = z
       .default(1000)
       .describe("how often sockets' write buffers are measured against maxBufferedBytes (ms)"),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('log level'),
+    /** `pretty`: coloured lines with local times, for people; `json`: one object a line, for log shippers. */
+    logFormat: z
+      .enum(LOG_FORMATS)
+      .default('auto')
+      .describe(
+        'log lines: pretty (for a terminal) or json (one object a line); auto: pretty when stdout is a terminal',
+      ),
     /** Serve the chat page (`public/`) at `/`; turn off when embedding in an app that serves its own `/`. */
     webPage: z.boolean().default(true).describe('serve the chat page at / (public/index.html)'),
     /** Folder of bot plugins to load; `relay serve` loads `./plugins` when unset, `createRelayServer` none. */

@@ -62,7 +62,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_NOT_READY: {
     status: 503,
     title: 'Not ready',
-    fix: 'something the relay needs (its Redis) is unreachable; it reconnects by itself: use another node or retry shortly',
+    fix: 'the relay is draining before it closes, or something it needs (its Redis) is unreachable and it reconnects by itself: use another node or retry shortly',
   },
   RELAY_ERR_INVALID_SCHEDULE: {
     status: 400,
@@ -117,7 +117,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_CONFIG_INVALID: {
     status: 500,
     title: 'Invalid configuration',
-    fix: 'correct the named key in the config file, environment or flags',
+    fix: 'correct what the message names: a setting (in the config file, environment or flags) or the config file',
   },
   RELAY_ERR_PORT_IN_USE: {
     status: 500,

@@ -16,7 +16,7 @@ import { RelayServer } from './relay-server.js';
 
 /** Settings of a relay (see docs/configuration.md) plus what code can inject. */
 export interface RelayServerOptions extends RelayConfigInput {
-  /** A pino logger; default: JSON lines on stdout at `logLevel`. */
+  /** A pino logger; default: lines on stdout at `logLevel`, in `logFormat`. */
   logger?: Logger;
   /** An existing Express app to mount the relay on (the seed's `bin/www` case). */
   app?: Express;
@@ -48,7 +48,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   const config = parseRelayConfig(settings, 'createRelayServer options');
   const server = new RelayServer({
     config,
-    logger: logger ?? createLogger({ level: config.logLevel }),
+    logger: logger ?? createLogger({ level: config.logLevel, format: config.logFormat }),
     ...(app ? { app } : {}),
     ...(httpServer ? { httpServer } : {}),
   });
@@ -65,6 +65,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
   // node is not ready, so that operators see it and traffic goes elsewhere.
   server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());
+  // Without api.tokens the API made up an admin token: `relay serve` shows it in its start banner.
+  if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
   mountScheduleApi(server, api);
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({

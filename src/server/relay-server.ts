@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay-config-schema.js';
@@ -24,6 +25,12 @@ export class RelayServer extends RelayCore {
    * Starts when the relay listens, stops before the bots and sockets when it closes.
    */
   readonly scheduler: Scheduler;
+  /**
+   * The `admin` token the HTTP API made up because no `api.tokens` are configured (`relay serve` shows
+   * it in its start banner); undefined when tokens are configured. A secret: show it to the operator only.
+   */
+  generatedApiToken: string | undefined;
+  #draining: Promise<void> | undefined;
 
   constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {
     super(options);
@@ -36,5 +43,41 @@ export class RelayServer extends RelayCore {
       maxContentBytes: options.config.maxContentBytes,
       declared: options.config.schedules,
     });
+  }
+
+  /** True from `drain()` on: `/readyz` answers 503 while the relay still serves everything else. */
+  get draining(): boolean {
+    return this.#draining !== undefined;
+  }
+
+  /**
+   * Closes the relay after `delayMs` (default: the `drainDelayMs` setting) during which it keeps serving
+   * but is not ready: `/readyz` answers 503 (`draining`), so a load balancer (Kubernetes' endpoints)
+   * stops sending it new clients before sockets close. `close()` during the delay closes at once.
+   * Resolves once closed; idempotent.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void server.drain());
+   * ```
+   */
+  drain(delayMs = this.config.drainDelayMs): Promise<void> {
+    if (this.closing) return this.close();
+    this.#draining ??= this.#runDrain(delayMs);
+    return this.#draining;
+  }
+
+  async #runDrain(delayMs: number): Promise<void> {
+    const closesAt = Date.now() + delayMs;
+    this.addReadinessCheck('draining', () => ({
+      ok: false,
+      detail: `closing in ${Math.max(0, closesAt - Date.now())} ms`,
+    }));
+    this.logger.info({ delayMs }, `relay draining: /readyz answers 503, closing in ${delayMs} ms`);
+    const cut = new AbortController();
+    // close() called meanwhile (a second signal, a failing feature) ends the wait.
+    this.onPreClose(() => cut.abort());
+    await delay(delayMs, undefined, { signal: cut.signal }).catch(() => undefined);
+    await this.close();
   }
 }

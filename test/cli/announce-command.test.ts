@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import socketIOClient from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -23,12 +26,12 @@ describe('relay announce', () => {
     expect(ctx.out()).toBe(`${heard.meta.id}\n`);
   });
 
-  it('reads RELAY_URL and RELAY_API_TOKEN, announces to everyone without --room, and honours --idempotency-key', async () => {
+  it('reads RELAY_URL and RELAY_CLIENT_TOKEN, announces to everyone without --room, and honours --idempotency-key', async () => {
     const { url } = await startApiRelay();
     const client = await listener(url, 'anywhere');
     const heard: unknown[] = [];
     client.on('sendMessageFromBack', (content) => heard.push(content));
-    const env = { RELAY_URL: `${url}/`, RELAY_API_TOKEN: 'ci-s3cr3t' };
+    const env = { RELAY_URL: `${url}/`, RELAY_CLIENT_TOKEN: 'ci-s3cr3t' };
     const first = createCliContext({ env });
     await runCli(['announce', 'Freeze at 18:00', '--idempotency-key', 'freeze-1'], first);
     const retry = createCliContext({ env });
@@ -39,6 +42,43 @@ describe('relay announce', () => {
     await runCli(['announce', 'marker'], createCliContext({ env }));
     await marker;
     expect(heard).toEqual(['Freeze at 18:00', 'marker']);
+  });
+
+  it('still reads the old RELAY_API_TOKEN, with one warning naming RELAY_CLIENT_TOKEN', async () => {
+    const { url } = await startApiRelay();
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const ctx = createCliContext({ env: { RELAY_URL: url, RELAY_API_TOKEN: 'ci-s3cr3t' } });
+    await runCli(['announce', 'old name'], ctx);
+    expect(ctx.exitCode).toBe(0);
+    expect((await hears).content).toBe('old name');
+    expect(ctx.err()).toBe(
+      "relay: RELAY_API_TOKEN is deprecated: rename it RELAY_CLIENT_TOKEN (RELAY_API_TOKENS is the server's list)\n",
+    );
+    const both = createCliContext({
+      env: { RELAY_URL: url, RELAY_API_TOKEN: 'wrong', RELAY_CLIENT_TOKEN: 'ci-s3cr3t' },
+    });
+    await runCli(['announce', 'new name wins'], both);
+    expect([both.exitCode, both.err()]).toEqual([0, '']);
+  });
+
+  it('--json posts structured content, and refuses text that is not a JSON object (exit 2)', async () => {
+    const { url } = await startApiRelay();
+    const client = await listener(url);
+    const hears = nextMessage(client);
+    const env = { RELAY_URL: url, RELAY_CLIENT_TOKEN: 'ci-s3cr3t' };
+    const notJson = createCliContext({ env });
+    await runCli(['announce', '{"type": deploy}', '--json'], notJson);
+    expect(notJson.exitCode).toBe(2);
+    expect(notJson.err()).toMatch(/^relay: --json: the content is not JSON: /);
+    const array = createCliContext({ env });
+    await runCli(['announce', '[1, 2]', '--json'], array);
+    expect(array.exitCode).toBe(2);
+    expect(array.err()).toBe('relay: --json: the content must be a JSON object, got an array\n');
+    const ctx = createCliContext({ env });
+    await runCli(['announce', '{"type":"deploy","version":"1.4"}', '--json'], ctx);
+    expect(ctx.exitCode).toBe(0);
+    expect((await hears).content).toEqual({ type: 'deploy', version: '1.4' });
   });
 
   it("fails with exit code 1 and the problem's title when the relay refuses, sending nothing", async () => {
@@ -65,14 +105,14 @@ describe('relay announce', () => {
     const noToken = createCliContext();
     await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], noToken);
     expect(noToken.exitCode).toBe(2);
-    expect(noToken.err()).toMatch(/needs an API token: --token or RELAY_API_TOKEN/);
-    const unreachable = createCliContext({ env: { RELAY_API_TOKEN: 'x' } });
+    expect(noToken.err()).toMatch(/needs an API token: --token or RELAY_CLIENT_TOKEN/);
+    const unreachable = createCliContext({ env: { RELAY_CLIENT_TOKEN: 'x' } });
     await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${closedPort}`], unreachable);
     expect(unreachable.exitCode).toBe(1);
     expect(unreachable.err()).toMatch(
       new RegExp(`^relay: cannot reach http://127\\.0\\.0\\.1:${closedPort}: ECONNREFUSED`),
     );
-    const noText = createCliContext({ env: { RELAY_API_TOKEN: 'x' } });
+    const noText = createCliContext({ env: { RELAY_CLIENT_TOKEN: 'x' } });
     await runCli(['announce'], noText);
     expect(noText.exitCode).toBe(2);
   });
@@ -81,7 +121,13 @@ describe('relay announce', () => {
   it('works end to end as processes: relay serve with its generated token, then relay announce', {
     timeout: 60_000,
   }, async () => {
-    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--greeting', 'none']);
+    // A folder of its own: relay serve records its dev relay file there, not in the checkout.
+    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-announce-')), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--greeting', 'none'], {
+      cwd,
+    });
     const warning = await relay.waitForLog(
       (line) => String(line.msg).includes('generated the admin token'),
       30_000,
@@ -95,11 +141,17 @@ describe('relay announce', () => {
     });
 
     const announce = spawnRelayCli(['announce', 'Hello from a script'], {
-      env: { RELAY_URL: url, RELAY_API_TOKEN: token },
+      env: { RELAY_URL: url, RELAY_CLIENT_TOKEN: token },
     });
     expect(await announce.exited).toBe(0);
     const [content, meta] = await heard;
     expect(content).toBe('Hello from a script');
     expect(announce.stdout).toEqual([meta.id]);
+
+    // From the relay's folder, without a URL or a token: the dev relay file has them.
+    const next = waitForEvent<[string, { id: string }]>(socket, 'sendMessageFromBack', { timeoutMs: 45_000 });
+    const found = spawnRelayCli(['announce', 'Hello without flags'], { cwd, env: { RELAY_URL: '' } });
+    expect(await found.exited).toBe(0);
+    expect((await next)[0]).toBe('Hello without flags');
   });
 });

@@ -27,7 +27,9 @@ describe('relay serve with bots', () => {
   it('runs the shipped plugins of ./plugins by default', async () => {
     // A working directory of its own: the repository's plugins/ also holds the user's bots.
     const cwd = await workdirWithShippedPlugins();
-    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd });
+    const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--drain-delay-ms', '0'], {
+      cwd,
+    });
     const started = await relay.waitForLog((line) => line.msg === 'bots started', 20_000);
     expect((started.bots as string[]).sort()).toEqual([...SHIPPED_PLUGINS]);
     expect(started.failed).toBe(0);

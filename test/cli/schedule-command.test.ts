@@ -65,7 +65,7 @@ describe('relay schedule list | add | run | pause | resume | rm', () => {
       api: { tokens: [PUBLISHER, ADMIN] },
       scheduler: { store: path.join(await tempDir(), 'schedules.db') },
     });
-    const env = { RELAY_URL: url, RELAY_API_TOKEN: 'ops-s3cr3t' };
+    const env = { RELAY_URL: url, RELAY_CLIENT_TOKEN: 'ops-s3cr3t' };
     expect((await relay(['schedule', 'list'], env)).out()).toBe('no jobs\n');
 
     const added = await relay(
@@ -96,10 +96,37 @@ describe('relay schedule list | add | run | pause | resume | rm', () => {
     expect(meta.from).toEqual({ id: 'standup', name: 'standup', kind: 'schedule' });
     expect(ran.out()).toBe(`${meta.id}\n`);
 
-    const listed = await relay(['schedule', 'list'], env);
-    expect(listed.out()).toMatch(
-      /^standup {2}"0 55 9 \* \* 1-5" Europe\/Paris {2}api {2}next \S+ {2}last \S+ ok\n$/,
-    );
+    const [header = '', row = '', ...rest] = (await relay(['schedule', 'list'], env)).out().split('\n');
+    expect(rest).toEqual(['']);
+    expect(header.split(/ {2,}/)).toEqual([
+      'ID',
+      'CRON',
+      'ZONE',
+      'ROOM',
+      'NEXT RUN',
+      'LAST RUN',
+      'ORIGIN',
+      'CONTENT',
+    ]);
+    expect(row.split(/ {2,}/)).toEqual([
+      'standup',
+      '0 55 9 * * 1-5',
+      'Europe/Paris',
+      'team',
+      expect.stringMatching(/^(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:55:00$/),
+      expect.stringMatching(/^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d ok$/),
+      'api',
+      '{"text":"Stand-up in 5 minutes"}',
+    ]);
+    // Aligned: each value starts under its column's title.
+    for (const [title, value] of [
+      ['ZONE', 'Europe/Paris'],
+      ['ROOM', 'team'],
+      ['ORIGIN', 'api'],
+      ['CONTENT', '{"text"'],
+    ]) {
+      expect(row.indexOf(value as string)).toBe(header.indexOf(title as string));
+    }
     const json = JSON.parse((await relay(['schedule', 'list', '--json'], env)).out()) as {
       schedules: unknown[];
     };
@@ -153,6 +180,7 @@ describe('relay serve with schedules, end to end', () => {
       path.join(cwd, 'relay.config.yaml'),
       [
         'greeting: none',
+        'drainDelayMs: 0',
         'api: { tokens: ["ops:ops-s3cr3t:admin"] }',
         'schedules:',
         '  - { id: tick, cron: "*/2 * * * * *", content: "tick from the config file" }',
@@ -168,7 +196,13 @@ describe('relay serve with schedules, end to end', () => {
 
     const list = spawnRelayCli(['schedule', 'list', '--url', url, '--token', 'ops-s3cr3t'], { cwd });
     expect(await list.exited).toBe(0);
-    expect(list.stdout.join('\n')).toMatch(/^tick {2}"\*\/2 \* \* \* \* \*" {2}config {2}next /);
+    // The relay runs here but is no dev relay (its tokens are configured): its zone is not known.
+    expect(list.stdout[1]).toMatch(
+      /^tick {2}\*\/2 \* \* \* \* \* {2}UTC\* {2}\(all\) {2}\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}.+ {2}config {2}tick from the config file$/,
+    );
+    expect(list.stdout[2]).toBe(
+      "* no zone of its own: it runs in the relay's zone, which the API does not say; times in UTC",
+    );
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     // Two real processes start here (TypeScript loaded through tsx): slow on a busy two-core machine.

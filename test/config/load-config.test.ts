@@ -78,13 +78,76 @@ describe('loadConfig', () => {
     ).rejects.toMatchObject({ key: 'routing', source: 'flag --routing' });
   });
 
-  it('reports a config file that is not valid YAML or cannot be read', async () => {
-    const cwd = await tempDir({ 'relay.config.yaml': 'port: [1,\n' });
-    await expect(loadConfig({ cwd, env: {} })).rejects.toMatchObject({
-      message: expect.stringContaining('not valid YAML'),
+  it('names the line and column of a YAML or JSON syntax error', async () => {
+    const cwd = await tempDir({
+      'relay.config.yaml': 'port: 3000\ngreeting: [self\nrouting: all\n',
+      'broken.json': '{\n  "port": 3000,\n}\n',
     });
-    await expect(loadConfig({ cwd, env: {}, configFile: 'missing.yaml' })).rejects.toMatchObject({
-      message: expect.stringContaining('cannot be read (ENOENT)'),
+    await expect(loadConfig({ cwd, env: {} })).rejects.toMatchObject({
+      code: 'RELAY_ERR_CONFIG_INVALID',
+      message: expect.stringMatching(
+        /^config file relay\.config\.yaml: is not valid YAML at line \d+, column \d+: [^\n]+; correct what/,
+      ),
+    });
+    const yaml = await loadConfig({ cwd, env: {} }).catch((error: Error) => error.message);
+    expect(yaml).toMatch(
+      /at line 3, column 1: Flow sequence in block collection must be sufficiently indented/,
+    );
+    await expect(loadConfig({ cwd, env: {}, configFile: 'broken.json' })).rejects.toMatchObject({
+      message: expect.stringMatching(/^config file broken\.json: is not valid JSON at line 3, column 1: /),
+    });
+  });
+
+  it('says a config file named by --config or RELAY_CONFIG is missing, and suggests a near name', async () => {
+    const cwd = await tempDir({ 'relay.config.yaml': 'port: 3000\n' });
+    await expect(loadConfig({ cwd, env: {}, configFile: 'relay.config.yml' })).rejects.toMatchObject({
+      code: 'RELAY_ERR_CONFIG_INVALID',
+      message: expect.stringContaining(
+        `config file relay.config.yml: does not exist (nothing at ${path.join(cwd, 'relay.config.yml')}, named by --config); did you mean relay.config.yaml?`,
+      ),
+    });
+    await expect(loadConfig({ cwd, env: { RELAY_CONFIG: 'elsewhere.json' } })).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^config file elsewhere\.json: does not exist \(nothing at .*, named by RELAY_CONFIG\); correct/,
+      ),
+    });
+  });
+
+  it('suggests the setting a mistyped key meant, at any depth', async () => {
+    const cwd = await tempDir({
+      'relay.config.yaml': 'greting: none\n',
+      'nested.yaml': 'api: { rateLimit: { perSecnd: 3 } }\n',
+      'far.yaml': 'colour: blue\n',
+    });
+    await expect(loadConfig({ cwd, env: {} })).rejects.toMatchObject({
+      key: 'greting',
+      message: expect.stringContaining(
+        'setting "greting" is invalid: unknown setting; did you mean "greeting"?',
+      ),
+    });
+    await expect(loadConfig({ cwd, env: {}, configFile: 'nested.yaml' })).rejects.toMatchObject({
+      message: expect.stringContaining('did you mean "api.rateLimit.perSecond"?'),
+    });
+    await expect(loadConfig({ cwd, env: {}, configFile: 'far.yaml' })).rejects.toMatchObject({
+      message: expect.stringContaining('"colour" is invalid: unknown setting (see docs/configuration.md)'),
+    });
+  });
+
+  it('reads logFormat and drainDelayMs, drainDelayMs up to 600000 ms', async () => {
+    const cwd = await tempDir();
+    const { config } = await loadConfig({ cwd, env: {} });
+    expect(config).toMatchObject({ logFormat: 'auto', drainDelayMs: 5000 });
+    const set = await loadConfig({ cwd, env: { RELAY_LOG_FORMAT: 'json', RELAY_DRAIN_DELAY_MS: '600000' } });
+    expect(set.config).toMatchObject({ logFormat: 'json', drainDelayMs: 600_000 });
+    await expect(loadConfig({ cwd, env: { RELAY_DRAIN_DELAY_MS: '600001' } })).rejects.toMatchObject({
+      key: 'drainDelayMs',
+    });
+    await expect(loadConfig({ cwd, env: {}, flags: { drainDelayMs: -1 } })).rejects.toMatchObject({
+      key: 'drainDelayMs',
+    });
+    await expect(loadConfig({ cwd, env: { RELAY_LOG_FORMAT: 'colour' } })).rejects.toMatchObject({
+      key: 'logFormat',
+      source: 'environment variable RELAY_LOG_FORMAT',
     });
   });
 });
