@@ -64,10 +64,9 @@ export type {
 // Errors: one table of stable codes (docs/errors.md).
 export { RELAY_ERRORS, RelayError, type RelayErrorCode } from './relay/relay-error.js';
 export { LOBBY } from './relay/room-name.js';
-// Schedules, as `server.scheduler` lists and runs them.
-export type { JobRun, RunReason } from './schedule/job-run.js';
 export type { ScheduleSpec } from './schedule/schedule-spec.js';
-export type { JobOrigin, ScheduleView } from './schedule/schedule-view.js';
+// Schedules, as `server.scheduler` lists and runs them.
+export type { JobOrigin, JobRun, RunReason, ScheduleView } from './schedule/schedule-types.js';
 // Running a relay.
 export { createRelayServer, type RelayServerOptions } from './server/create-relay-server.js';
 export type { RelayServer } from './server/relay-server.js';

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { RelayError } from '../relay/relay-error.js';
-import { checkCron } from '../schedule/check-cron.js';
+import { checkCron } from '../schedule/cron-times.js';
 
 /**
  * Where `bot.every` jobs run. Kept this small so that the relay's job scheduler can take over and show

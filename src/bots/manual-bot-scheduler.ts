@@ -1,5 +1,5 @@
 import { RelayError } from '../relay/relay-error.js';
-import { checkCron } from '../schedule/check-cron.js';
+import { checkCron } from '../schedule/cron-times.js';
 import type { BotScheduler } from './bot-scheduler.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { components } from '../http/openapi-types.js';
 import { RelayError } from '../relay/relay-error.js';
-import { nextRuns } from '../schedule/next-runs.js';
+import { nextRuns } from '../schedule/cron-times.js';
 import { type ApiArgs, apiOptions, callRelayApi } from './call-relay-api.js';
 import { type CliContext, failCommand } from './cli-context.js';
 import { formatScheduleTable } from './format-schedule-table.js';

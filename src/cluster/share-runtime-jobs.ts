@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ScheduleView } from '../schedule/schedule-view.js';
+import type { ScheduleView } from '../schedule/schedule-types.js';
 import type { ScheduleChange } from '../schedule/scheduler.js';
 import type { RelayServer } from '../server/relay-server.js';
 import type { RedisLinks } from './redis-links.js';

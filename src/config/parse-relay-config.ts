@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../relay/config-error.js';
+import { checkDeclaredSchedules } from '../schedule/schedule-spec.js';
 import { closestName } from './closest-name.js';
 import { type RelayConfig, relayConfigSchema } from './relay-config-schema.js';
 
@@ -13,7 +14,10 @@ import { type RelayConfig, relayConfigSchema } from './relay-config-schema.js';
  */
 export function parseRelayConfig(input: unknown, source = 'options'): RelayConfig {
   const result = relayConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    const { data } = result;
+    return { ...data, schedules: checkDeclaredSchedules(data.schedules, data, source) };
+  }
   const issue = deepestIssue(result.error.issues);
   if (!issue) throw new ConfigError('(root)', source, 'invalid settings');
   if (issue.code === 'unrecognized_keys') {

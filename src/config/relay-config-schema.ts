@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
-import { DEFAULT_MAX_JOBS } from '../schedule/scheduler-options.js';
-import { schedulesSettingSchema } from '../schedule/schedules-setting-schema.js';
+import type { ScheduleSpec } from '../schedule/schedule-spec.js';
+import { DEFAULT_MAX_JOBS } from '../schedule/schedule-types.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
@@ -93,8 +93,12 @@ export const relayConfigSchema = z
       .max(16_777_216)
       .default(65_536)
       .describe("socket.io's maxHttpBufferSize: largest packet before the connection is dropped"),
-    /** Scheduled announcements (config file only); see docs/schedules.md. */
-    schedules: schedulesSettingSchema.default([]),
+    /**
+     * Scheduled announcements (config file only: `readonly` keeps it out of the flags and environment
+     * variables); see docs/schedules.md. Each job is checked once, by parseRelayConfig, against the
+     * relay's limits.
+     */
+    schedules: z.array(z.unknown()).readonly().default([]),
     /** Where runtime jobs and last runs are kept, and what happens to slots missed while the relay was down. */
     scheduler: z
       .object({
@@ -323,4 +327,7 @@ export const relayConfigSchema = z
 export type RelayConfigInput = z.input<typeof relayConfigSchema>;
 
 /** A relay's settings after validation, defaults filled in. */
-export type RelayConfig = z.output<typeof relayConfigSchema>;
+export type RelayConfig = Omit<z.output<typeof relayConfigSchema>, 'schedules'> & {
+  /** The config file's jobs, checked (see checkDeclaredSchedules). */
+  readonly schedules: readonly ScheduleSpec[];
+};

@@ -1,25 +1,11 @@
 import type { Logger } from 'pino';
 import type { Relay } from '../relay/relay.js';
 import type { RelayError } from '../relay/relay-error.js';
-import type { JobRun, RunReason } from './job-run.js';
-import { lastSlot } from './last-slot.js';
-import { runJob } from './run-job.js';
+import { lastSlot } from './cron-times.js';
 import type { ScheduleStore } from './schedule-store.js';
+import type { JobRun, RunReason, SchedulerEvents, SkippedRun, SlotClaim } from './schedule-types.js';
 import type { ScheduledJob } from './scheduled-job.js';
-import type { SchedulerEvents } from './scheduler-events.js';
-
-/**
- * Decides whether this node runs a cron slot of a job; `true` for exactly one node of a cluster (see
- * {@link Scheduler.coordinate}).
- */
-export type SlotClaim = (jobId: string, slot: Date) => Promise<boolean>;
-
-/** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
-export interface SkippedRun {
-  readonly jobId: string;
-  readonly scheduledFor: string;
-  readonly reason: 'overlap';
-}
+import { runJob } from './scheduled-job.js';
 
 /** What a {@link JobExecutor} needs from its scheduler; the getters read what may change later. */
 export interface JobExecutorOptions {

@@ -1,9 +1,12 @@
+import type { Logger } from 'pino';
+import { ConfigError } from '../relay/config-error.js';
 import type { MessageContent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { roomKey } from '../relay/room-name.js';
 import { validateContent } from '../relay/validate-content.js';
-import { checkCron } from './check-cron.js';
-import { checkTimeZone } from './check-time-zone.js';
+import { checkCron, checkTimeZone } from './cron-times.js';
+import type { StoredJob } from './schedule-store.js';
+import { createBrokenJob, type ScheduledJob } from './scheduled-job.js';
 
 /** A scheduled announcement, as declared in the config file or posted to `POST /v1/schedules`. */
 export interface ScheduleSpec {
@@ -118,4 +121,89 @@ export function parseScheduleSpec(input: unknown, options: { maxContentBytes?: n
   const result = checkScheduleSpec(input, options);
   if (result.ok) return result.spec;
   throw new RelayError('RELAY_ERR_INVALID_SCHEDULE', result.problem);
+}
+
+/**
+ * Checks the config file's `schedules` once, against the relay's limits: each entry as a job
+ * ({@link checkScheduleSpec}), ids unique. Throws a `ConfigError` naming `schedules.<index>.<field>` and
+ * the job, e.g. `relay.config.yaml: setting "schedules.0.cron" is invalid: job "standup": cron …`.
+ *
+ * @example
+ * ```ts
+ * const specs = checkDeclaredSchedules(file.schedules, { maxContentBytes: 4096 }, 'relay.config.yaml');
+ * ```
+ */
+export function checkDeclaredSchedules(
+  declared: readonly unknown[],
+  limits: { maxContentBytes: number },
+  source = 'settings',
+): ScheduleSpec[] {
+  const specs: ScheduleSpec[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, entry] of declared.entries()) {
+    const result = checkScheduleSpec(entry, limits);
+    if (!result.ok) {
+      const key = result.field === '(job)' ? `schedules.${index}` : `schedules.${index}.${result.field}`;
+      throw new ConfigError(key, source, result.problem);
+    }
+    const first = seen.get(result.spec.id);
+    if (first !== undefined) {
+      throw new ConfigError(
+        `schedules.${index}.id`,
+        source,
+        `job "${result.spec.id}": duplicate id (schedules.${first} has it too); ids must be unique`,
+      );
+    }
+    seen.set(result.spec.id, index);
+    specs.push(result.spec);
+  }
+  return specs;
+}
+
+/**
+ * The store's runtime jobs as the scheduler runs them, each checked again like a new job (the file may
+ * come from an older RelayKit, or have been edited). One that cannot be scheduled becomes a broken job
+ * instead of failing the start: all of them are logged in one line. A stored job whose id a config-file or
+ * code job has is left out (that one wins), and logged.
+ *
+ * @example
+ * ```ts
+ * for (const job of loadStoredJobs(store.listJobs(), { taken: jobs, make, log })) jobs.set(job.id, job);
+ * ```
+ */
+export function loadStoredJobs(
+  stored: readonly StoredJob[],
+  options: {
+    taken: ReadonlyMap<string, ScheduledJob>;
+    make: (spec: ScheduleSpec) => ScheduledJob;
+    log: Logger;
+  },
+): ScheduledJob[] {
+  const { taken, make, log } = options;
+  const jobs: ScheduledJob[] = [];
+  for (const { fields, problem } of stored) {
+    const present = taken.get(fields.id);
+    if (present) {
+      // A job added before start() is in the map already and is this one.
+      if (present.origin !== 'api') {
+        log.warn(
+          { job: fields.id, origin: present.origin },
+          'a job added over HTTP has the id of a job declared in the config file or by code; that one wins, the stored job stays inactive',
+        );
+      }
+      continue;
+    }
+    const checked = problem === undefined ? checkScheduleSpec(fields) : undefined;
+    jobs.push(
+      checked?.ok ? make(checked.spec) : createBrokenJob(fields, checked?.problem ?? (problem as string)),
+    );
+  }
+  const broken = jobs.filter((job) => job.broken !== undefined).map((job) => job.id);
+  if (broken.length > 0) {
+    log.warn(
+      { jobs: broken.slice(0, 20), count: broken.length },
+      'stored jobs that cannot be scheduled are listed as broken and never run: delete them and add them again, corrected',
+    );
+  }
+  return jobs;
 }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
-import type { JobRun } from './job-run.js';
 import { migrateScheduleStore } from './migrate-schedule-store.js';
 import type { ScheduleSpec } from './schedule-spec.js';
+import type { JobRun } from './schedule-types.js';
 import { StoreAvailability } from './store-availability.js';
 
 /**

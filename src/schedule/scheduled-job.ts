@@ -1,11 +1,12 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { MessageContent } from '../relay/events.js';
-import type { RunReason } from './job-run.js';
+import type { Relay } from '../relay/relay.js';
+import { RelayError } from '../relay/relay-error.js';
+import { UpcomingRuns } from './cron-times.js';
 import type { ScheduleSpec } from './schedule-spec.js';
-import type { StoredJob } from './schedule-store.js';
-import type { JobOrigin } from './schedule-view.js';
-import { UpcomingRuns } from './upcoming-runs.js';
+import type { JobState, StoredJob } from './schedule-store.js';
+import type { JobOrigin, JobRun, RunReason, ScheduleView } from './schedule-types.js';
 
 /** What a code job's handler gets on each run. */
 export interface JobContext {
@@ -119,4 +120,120 @@ export function createBrokenJob(fields: StoredJob['fields'], problem: string): S
     broken: problem,
     running: undefined,
   };
+}
+
+/**
+ * A job as the API shows it, from its stored state (`undefined`: none, or the store is closing) and
+ * with its next `nextRunCount` fire times unless paused, broken or `closing`.
+ *
+ * @example
+ * ```ts
+ * const view = viewJob(job, store.getState(job.id), { nextRunCount: 3, closing: false });
+ * ```
+ */
+export function viewJob(
+  job: ScheduledJob,
+  state: JobState | undefined,
+  options: { nextRunCount: number; closing: boolean },
+): ScheduleView {
+  const paused = state?.paused ?? false;
+  return {
+    id: job.id,
+    cron: job.cron,
+    timezone: job.timezone ?? null,
+    room: job.room ?? null,
+    content: job.content ?? null,
+    origin: job.origin,
+    owner: job.owner ?? null,
+    paused,
+    running: job.running !== undefined,
+    nextRuns:
+      paused || options.closing || !job.upcoming
+        ? []
+        : job.upcoming.next(options.nextRunCount).map((date) => date.toISOString()),
+    lastRun: state?.lastRun ?? null,
+    runs: state?.runs ?? 0,
+    failures: state?.failures ?? 0,
+    broken: job.broken ?? null,
+  };
+}
+
+/**
+ * Runs a job once: publishes its content through `relay.publish` as `{ kind: 'schedule', name: job.id }`,
+ * or calls its handler. Never rejects: a refused publish (in a cluster, also one Redis did not take) or a
+ * throwing handler is a failed run, recorded with the error's code (`RELAY_ERR_SCHEDULE_RUN_FAILED` for a handler's own errors).
+ *
+ * @example
+ * ```ts
+ * const run = await runJob(job, 'manual', null, server.relay); // { outcome: 'ok', messageId, … }
+ * ```
+ */
+export async function runJob(
+  job: ScheduledJob,
+  reason: RunReason,
+  slot: Date | null,
+  relay: Pick<Relay, 'publish'>,
+): Promise<JobRun> {
+  const startedAt = new Date();
+  const from = { id: job.id, name: job.id, kind: 'schedule' } as const;
+  let messageId: string | undefined;
+  let failure: RelayError | undefined;
+  // In a cluster a message is out once Redis has it: a run is ok once all of its messages are.
+  const commits: Promise<void>[] = [];
+  const publish = (content: unknown, room: string | null) => {
+    const published = relay.publish(content, { from, room });
+    messageId = published.id;
+    if (published.committed) commits.push(published.committed);
+    return published.id;
+  };
+  try {
+    if (job.handler) {
+      await job.handler({
+        jobId: job.id,
+        reason,
+        scheduledFor: slot,
+        publish: (content, options = {}) => ({ id: publish(content, options.room ?? null) }),
+      });
+    } else {
+      publish(job.content, job.room ?? null);
+    }
+    if (commits.length > 0) await Promise.all(commits);
+  } catch (error) {
+    failure =
+      error instanceof RelayError
+        ? error
+        : new RelayError(
+            'RELAY_ERR_SCHEDULE_RUN_FAILED',
+            `job "${job.id}": ${(error as Error)?.message ?? error}`,
+            {
+              cause: error,
+            },
+          );
+  }
+  return {
+    jobId: job.id,
+    reason,
+    scheduledFor: slot?.toISOString() ?? null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    outcome: failure ? 'failed' : 'ok',
+    ...(messageId ? { messageId } : {}),
+    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+  };
+}
+
+/**
+ * Destroys a job's node-cron task for good. node-cron's `destroy()` may return a promise (background
+ * tasks) that rejects: the failure is logged, never an unhandled rejection (which ends Node 20).
+ *
+ * @example
+ * ```ts
+ * destroyTask(job, log); // the job's slots stop now
+ * ```
+ */
+export function destroyTask(job: ScheduledJob, log: Logger): void {
+  if (!job.task) return;
+  Promise.resolve(job.task.destroy()).catch((error: unknown) =>
+    log.warn({ job: job.id, err: error }, 'stopping the job timer failed'),
+  );
 }

@@ -3,24 +3,35 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
-import { checkDeclaredSchedules } from './check-declared-schedules.js';
-import { destroyTask } from './destroy-task.js';
 import { emitSafely } from './emit-safely.js';
-import { JobExecutor, type SlotClaim } from './job-executor.js';
-import type { JobRun } from './job-run.js';
-import { loadStoredJobs } from './load-stored-jobs.js';
+import { JobExecutor } from './job-executor.js';
 import { mapInSlices } from './map-in-slices.js';
-import { parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
+import { loadStoredJobs, parseScheduleSpec, type ScheduleSpec } from './schedule-spec.js';
 import { ScheduleStore } from './schedule-store.js';
-import type { JobOrigin, ScheduleView } from './schedule-view.js';
-import { createScheduledJob, type JobHandler, type ScheduledJob } from './scheduled-job.js';
-import type { SchedulerEvents } from './scheduler-events.js';
-import { DEFAULT_MAX_JOBS, type SchedulerOptions } from './scheduler-options.js';
-import { viewJob } from './view-job.js';
+import {
+  DEFAULT_MAX_JOBS,
+  type JobOrigin,
+  type JobRun,
+  type SchedulerEvents,
+  type SchedulerOptions,
+  type ScheduleView,
+  type SlotClaim,
+} from './schedule-types.js';
+import {
+  createScheduledJob,
+  destroyTask,
+  type JobHandler,
+  type ScheduledJob,
+  viewJob,
+} from './scheduled-job.js';
 
-export type { SkippedRun, SlotClaim } from './job-executor.js';
-export type { ScheduleChange, SchedulerEvents } from './scheduler-events.js';
-export type { SchedulerOptions } from './scheduler-options.js';
+export type {
+  ScheduleChange,
+  SchedulerEvents,
+  SchedulerOptions,
+  SkippedRun,
+  SlotClaim,
+} from './schedule-types.js';
 
 const CLOSE_WAIT_MS = 5000;
 
@@ -53,7 +64,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   #closing: Promise<void> | undefined;
   readonly #executor: JobExecutor;
 
-  /** Checks the declared jobs against the relay's limits; throws a `ConfigError` naming job and field. */
   constructor(options: SchedulerOptions) {
     super();
     this.#options = options;
@@ -66,7 +76,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       claim: () => this.#claim,
       notify: (event, ...args) => emitSafely(this, this.#log, event, ...args),
     });
-    for (const spec of checkDeclaredSchedules(options.declared ?? [], options)) {
+    for (const spec of options.declared ?? []) {
       this.#jobs.set(spec.id, this.#makeJob(spec, 'config'));
     }
   }

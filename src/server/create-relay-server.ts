@@ -3,14 +3,14 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { mountBots } from '../bots/mount-bots.js';
 import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
+import { redisSlotClaim } from '../cluster/redis-slot-claim.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { requireAllowedHost } from '../http/require-allowed-host.js';
 import { createLogger } from '../relay/create-logger.js';
 import { watchSlowConsumers } from '../relay/watch-slow-consumers.js';
-import { mountScheduleApi } from '../schedule/mount-schedule-api.js';
-import { redisSlotClaim } from '../schedule/redis-slot-claim.js';
+import { mountScheduleApi } from '../schedule/schedule-api.js';
 import { mountWebPage } from '../web/mount-web-page.js';
 import { RelayServer } from './relay-server.js';
 

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
+import { redisSlotClaim, type SlotClaimRedis } from '../../src/cluster/redis-slot-claim.js';
 import type { MessageMeta } from '../../src/index.js';
-import { redisSlotClaim, type SlotClaimRedis } from '../../src/schedule/redis-slot-claim.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';

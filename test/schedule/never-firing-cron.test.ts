@@ -6,7 +6,7 @@ import { cronBotScheduler } from '../../src/bots/bot-scheduler.js';
 import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { parseRelayConfig } from '../../src/config/parse-relay-config.js';
 import { ConfigError } from '../../src/index.js';
-import { checkCron } from '../../src/schedule/check-cron.js';
+import { checkCron } from '../../src/schedule/cron-times.js';
 import { ADMIN, problemOf } from '../http/api-relay.js';
 import { WARN } from '../support/capture-logs.js';
 import { startRelay } from '../support/start-relay.js';

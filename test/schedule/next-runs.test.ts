@@ -1,6 +1,6 @@
 // Next fire times come from node-cron for the job's zone: daylight-saving changes move them in UTC.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nextRuns } from '../../src/schedule/next-runs.js';
+import { nextRuns } from '../../src/schedule/cron-times.js';
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 

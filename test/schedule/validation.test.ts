@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { parseRelayConfig } from '../../src/config/parse-relay-config.js';
 import { ConfigError, createRelayServer } from '../../src/index.js';
-import { checkCron } from '../../src/schedule/check-cron.js';
+import { checkCron } from '../../src/schedule/cron-times.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 

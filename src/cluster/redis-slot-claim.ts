@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SlotClaim } from './scheduler.js';
+import type { SlotClaim } from '../schedule/schedule-types.js';
 
 /** What {@link redisSlotClaim} needs of a node-redis client. */
 export interface SlotClaimRedis {
