@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
-import type { RelayServer } from '../server/relay-server.js';
+import type { RelayIo } from '../relay/relay.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
 
 /** What socket.io keeps of a socket for connection state recovery. */
 interface Session {
@@ -33,10 +34,10 @@ const RECOVERABLE = new Set([
  * ```
  */
 export function persistSessionsEagerly(
-  server: RelayServer,
+  server: { readonly io: RelayIo; readonly lifecycle: RelayLifecycle; readonly recoveryWindowMs: number },
   options: { deleteSession(pid: string): Promise<unknown> },
 ): void {
-  const windowMs = server.config.recoveryWindowMs;
+  const windowMs = server.recoveryWindowMs;
   if (windowMs === 0) return;
   const nsp = server.io.of('/');
   const adapter = nsp.adapter as unknown as {
@@ -81,5 +82,5 @@ export function persistSessionsEagerly(
     for (const socket of nsp.sockets.values()) persist(socket);
   }, windowMs / 2);
   refresh.unref();
-  server.onPreClose(() => clearInterval(refresh));
+  server.lifecycle.onPreClose(() => clearInterval(refresh));
 }

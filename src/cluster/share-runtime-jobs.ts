@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { RelayLifecycle } from '../relay/relay-core.js';
 import type { ScheduleView } from '../schedule/schedule-types.js';
-import type { ScheduleChange } from '../schedule/scheduler.js';
-import type { RelayServer } from '../server/relay-server.js';
+import type { ScheduleChange, Scheduler } from '../schedule/scheduler.js';
 import type { RedisLinks } from './redis-links.js';
 
 const JOBS_KEY = 'relaykit:jobs';
@@ -44,11 +44,15 @@ function toShared(change: ScheduleChange): SharedJob {
  *
  * @example
  * ```ts
- * shareRuntimeJobs(server, links, logger); // mountRedisAdapter does it
+ * shareRuntimeJobs({ lifecycle: server, scheduler }, links, logger); // mountCluster does it
  * ```
  */
-export function shareRuntimeJobs(server: RelayServer, links: RedisLinks, log: Logger): void {
-  const { scheduler } = server;
+export function shareRuntimeJobs(
+  deps: { readonly lifecycle: RelayLifecycle; readonly scheduler: Scheduler },
+  links: RedisLinks,
+  log: Logger,
+): void {
+  const { scheduler } = deps;
   const node = randomUUID();
   // Changes this node applies from others must not be announced again.
   let applying = false;
@@ -120,7 +124,7 @@ export function shareRuntimeJobs(server: RelayServer, links: RedisLinks, log: Lo
       }),
     )
     .catch((error: unknown) => log.error({ err: error }, 'could not follow the cluster jobs'));
-  server.onListen(async () => {
+  deps.lifecycle.onListen(async () => {
     scheduler.start(); // idempotent: the cluster's jobs go onto a started scheduler
     // With Redis away, listen() must not wait for it: the catch-up then runs once the subscriber is back.
     if (links.state.ready) await catchUp();

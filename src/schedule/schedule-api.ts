@@ -5,10 +5,16 @@ import type { HttpApi } from '../http/mount-http-api.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
-import type { RelayServer } from '../server/relay-server.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
 import { checkScheduleSpec } from './schedule-spec.js';
 import type { JobRun } from './schedule-types.js';
 import type { Scheduler, SkippedRun } from './scheduler.js';
+
+/** What the schedule routes read of the relay's settings. */
+export interface ScheduleRouteSettings {
+  readonly maxContentBytes: number;
+  readonly api: { readonly bodyLimitBytes: number };
+}
 
 /**
  * Adds the scheduler to the relay's HTTP API: the `/v1/schedules` routes (admin scope) and the
@@ -16,13 +22,19 @@ import type { Scheduler, SkippedRun } from './scheduler.js';
  *
  * @example
  * ```ts
- * mountScheduleApi(server, mountHttpApi(server));
+ * mountScheduleApi({ api: mountHttpApi(server), scheduler, lifecycle: server, settings: config });
  * ```
  */
-export function mountScheduleApi(server: RelayServer, api: HttpApi): void {
-  api.v1.use(scheduleRoutes(server));
-  const stopObserving = observeScheduleMetrics(server.scheduler, api.metrics.registry);
-  server.onClose(stopObserving);
+export function mountScheduleApi(deps: {
+  readonly api: HttpApi;
+  readonly scheduler: Scheduler;
+  readonly lifecycle: RelayLifecycle;
+  readonly settings: ScheduleRouteSettings;
+}): void {
+  const { api, scheduler } = deps;
+  api.v1.use(scheduleRoutes(scheduler, deps.settings));
+  const stopObserving = observeScheduleMetrics(scheduler, api.metrics.registry);
+  deps.lifecycle.onClose(stopObserving);
 }
 
 type Schedule = components['schemas']['Schedule'];
@@ -34,17 +46,16 @@ const MAX_NEXT_RUNS = 50;
 /**
  * The schedule routes of the HTTP API (under `/v1`, `admin` scope): `GET /schedules`,
  * `POST /schedules`, `GET|DELETE /schedules/{id}`, `POST /schedules/{id}/run|pause|resume`. They drive
- * `server.scheduler`; errors become problems through the API's problem handler.
+ * `scheduler`; errors become problems through the API's problem handler.
  *
  * @example
  * ```ts
  * const api = mountHttpApi(server);
- * api.v1.use(scheduleRoutes(server));
+ * api.v1.use(scheduleRoutes(scheduler, config));
  * ```
  */
-export function scheduleRoutes(server: RelayServer): Router {
-  const { scheduler } = server;
-  const { maxContentBytes } = server.config;
+export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSettings): Router {
+  const { maxContentBytes } = settings;
   const router = Router();
   const admin = requireScope('admin');
   const id = (req: Request) => String(req.params.id);
@@ -57,7 +68,7 @@ export function scheduleRoutes(server: RelayServer): Router {
     res.json(body);
   });
 
-  router.post('/schedules', admin, ...jsonBody(server.config.api.bodyLimitBytes), (req, res) => {
+  router.post('/schedules', admin, ...jsonBody(settings.api.bodyLimitBytes), (req, res) => {
     // Checked here first so that the problem's `field` names the bad member of the body.
     const checked = checkScheduleSpec(req.body, { maxContentBytes, label: 'body' });
     if (!checked.ok) {

@@ -2,8 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { mountBots } from '../bots/mount-bots.js';
-import { mountRedisAdapter } from '../cluster/mount-redis-adapter.js';
-import { redisSlotClaim } from '../cluster/redis-slot-claim.js';
+import { mountCluster } from '../cluster/mount-cluster.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
@@ -56,7 +55,19 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   server.app.use(requireAllowedHost(server.hostGuard));
   // With redisUrl, the node joins its cluster: the Redis adapter must be in place before any socket
   // connects, and its connections close last (closing sockets persist their sessions through them).
-  const cluster = mountRedisAdapter(server);
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : mountCluster({
+          io: server.io,
+          relay: server.relay,
+          lifecycle: server,
+          addReadinessCheck: (name, check) => server.addReadinessCheck(name, check),
+          metricsRegistry: server.metricsRegistry,
+          logger: server.logger,
+          scheduler: server.scheduler,
+          settings: { redisUrl: config.redisUrl, recoveryWindowMs: config.recoveryWindowMs },
+        });
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
@@ -67,7 +78,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());
   // Without api.tokens the API made up an admin token: `relay serve` shows it in its start banner.
   if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
-  mountScheduleApi(server, api);
+  mountScheduleApi({ api, scheduler: server.scheduler, lifecycle: server, settings: config });
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
     lifecycle: server,
@@ -79,8 +90,6 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   });
   // Scheduled jobs start once the relay listens (bots' jobs are in by then) and stop first when it closes:
   // a running job may still publish, and a bot's job may still use its bot.
-  // In a cluster every node has the config file's jobs: each cron slot runs on the node that claims it in Redis.
-  if (cluster) server.scheduler.coordinate(redisSlotClaim(cluster.client));
   server.onListen(() => server.scheduler.start());
   server.onPreClose(() => server.scheduler.close());
   // The chat page's static files go last: every route above wins over them.

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
+import type { RedisLinks } from './redis-links.js';
+
+/** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
+const READY_WAIT_MS = 5000;
+
+/** What watching a node's Redis needs of the relay. */
+export interface RedisHealthDeps {
+  readonly lifecycle: RelayLifecycle;
+  readonly addReadinessCheck: (name: string, check: ReadinessCheck) => void;
+  readonly metricsRegistry: Registry;
+  readonly log: Logger;
+}
+
+/**
+ * Makes a node's Redis connections visible: the `redis` readiness check, `relay_redis_up`, and
+ * `relay_adapter_errors_total`, which counts lost connections and failed commands. Returns what counts a
+ * failure, for the parts (the stream committer) that see failures of their own.
+ *
+ * The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
+ * fails while Redis is away would be an unhandled rejection that ends the process. Each such command's
+ * reply gets a handler that counts and logs the failure; the caller still gets the same promise.
+ *
+ * @example
+ * ```ts
+ * const countFailure = watchRedisHealth(links, { lifecycle: server, addReadinessCheck, metricsRegistry, log });
+ * ```
+ */
+export function watchRedisHealth(links: RedisLinks, deps: RedisHealthDeps): () => void {
+  const { log } = deps;
+  const errors = new Counter({
+    name: 'relay_adapter_errors_total',
+    help: 'Errors of the Redis connections of the socket.io adapter (lost or refused connections, failed commands).',
+    registers: [deps.metricsRegistry],
+  });
+  for (const command of ['set', 'publish', 'xAdd'] as const) {
+    const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
+    (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
+      const reply = original(...args);
+      reply.catch((error: unknown) => {
+        errors.inc();
+        log.warn({ err: (error as Error).message, command }, 'Redis command failed');
+      });
+      return reply;
+    };
+  }
+  links.onError(() => errors.inc());
+  new Gauge({
+    name: 'relay_redis_up',
+    help: '1 when every Redis connection of this node is ready, else 0.',
+    registers: [deps.metricsRegistry],
+    collect() {
+      this.set(links.state.ready ? 1 : 0);
+    },
+  });
+  deps.addReadinessCheck('redis', () => {
+    const state = links.state;
+    return {
+      ok: state.ready,
+      detail: `${state.connectionsReady}/${state.connections} Redis connections ready`,
+    };
+  });
+  deps.lifecycle.onListen(async () => {
+    if (await links.whenReady(READY_WAIT_MS)) log.info('cluster node joined through Redis');
+    else log.error({ waitedMs: READY_WAIT_MS }, 'Redis unreachable; not ready until it is (still retrying)');
+  });
+  return () => errors.inc();
+}
