@@ -109,7 +109,7 @@ describe('docs/client-kit.md examples, as written', () => {
       await john.send({ text: 'an object' });
     });
     await until(() => list()?.querySelectorAll('li').length === 2, 'two messages');
-    expect([...(list()?.querySelectorAll('li') ?? [])].map((li) => li.textContent)).toEqual([
+    expect(Array.from(list()?.querySelectorAll('li') ?? [], (li) => li.textContent)).toEqual([
       'John: Hello Ada !',
       'John: {"text":"an object"}',
     ]);
