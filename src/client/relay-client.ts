@@ -89,6 +89,7 @@ export class RelayClient {
       maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
     });
     this.#status = socket.connected ? 'connected' : 'connecting';
+    this.#everConnected = socket.connected;
     socket.on('sendMessageFromBack', (content, meta) => {
       const message: RelayMessage = { content, meta };
       for (const listener of this.#messageListeners) callListener(listener, message);
@@ -145,7 +146,8 @@ export class RelayClient {
 
   /**
    * Sends `content` and resolves with the relay's answer: `{ ok: true, id }` or `{ ok: false, error }`
-   * (e.g. `RELAY_ERR_CONTENT_TOO_LARGE`). Called before the first connection, it waits for it, up to
+   * (e.g. `RELAY_ERR_CONTENT_TOO_LARGE`). Called while the first connection is being made (not before
+   * `socket.connect()` with `autoConnect: false`), it waits for it, up to
    * `connectTimeoutMs`, in a queue bounded by `maxQueuedSends` and `maxQueuedBytes`
    * (`RELAY_ERR_SEND_QUEUE_FULL` past them); queued requests go out in call order. After a drop it
    * rejects at once with `RELAY_ERR_NOT_CONNECTED` rather than keeping the message to send at some
