@@ -32,13 +32,26 @@ export async function loadPlugin(
       cause: error,
     });
   }
-  if (!isBotDefinition(module.default)) {
+  const bot = defaultExport(module);
+  if (!isBotDefinition(bot)) {
     throw new RelayError(
       'RELAY_ERR_PLUGIN_LOAD_FAILED',
       `${absolute}: the default export is not a bot (export default defineBot({ name, description, setup }))`,
     );
   }
-  return module.default;
+  return bot;
+}
+
+// A plugin compiled to CommonJS — a `.ts` file in a project whose package.json has no "type": "module",
+// which tsx compiles as Node would a `.js` file there — has its `export default` as `exports.default`
+// (marked `__esModule`), and an ES import sees the whole `exports` object as the default:
+// `{ default: { __esModule: true, default: bot } }`. Unwrapped here, the one place every plugin
+// passes through, so that hand-written plugins work in such projects as well as generated ones.
+function defaultExport(module: { default?: unknown }): unknown {
+  const exported = module.default;
+  if (isBotDefinition(exported) || typeof exported !== 'object' || exported === null) return exported;
+  const inner = (exported as { default?: unknown }).default;
+  return isBotDefinition(inner) ? inner : exported;
 }
 
 async function importFile(file: string, fresh: boolean): Promise<{ default?: unknown }> {

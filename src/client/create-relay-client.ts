@@ -10,6 +10,21 @@ export interface RelayClientOptions {
   /** How long `send`, `join` and `leave` wait for the relay's answer (ms). Default 5000. */
   timeoutMs?: number;
   /**
+   * How long `ready()`, and `send`, `join` and `leave` called before the first connection, wait for
+   * that connection (ms); then they reject with `RELAY_ERR_CONNECT_TIMEOUT`. Default 10000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How many `send`, `join` and `leave` calls may wait for the first connection; one more rejects at
+   * once with `RELAY_ERR_SEND_QUEUE_FULL`. Default 100.
+   */
+  maxQueuedSends?: number;
+  /**
+   * How many bytes of content (UTF-8; objects as their JSON text) the requests waiting for the first
+   * connection may hold in all; past it, `RELAY_ERR_SEND_QUEUE_FULL`. Default 1048576 (1 MiB).
+   */
+  maxQueuedBytes?: number;
+  /**
    * socket.io-client options (transports, reconnection delays, `autoConnect`…). React Native apps
    * usually pass `{ transports: ['websocket'] }`.
    */
@@ -19,7 +34,8 @@ export interface RelayClientOptions {
 /**
  * Connects to a relay with its typed wire contract. Each client is its own connection (`forceNew`), so
  * two clients in one app can have different names and rooms. socket.io reconnects by itself; close the
- * client with `close()`.
+ * client with `close()`. A `send` right after creation waits for the first connection (bounded by
+ * `maxQueuedSends`, `maxQueuedBytes` and `connectTimeoutMs`); `await client.ready()` waits explicitly.
  *
  * @example
  * ```ts
@@ -35,5 +51,11 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   if (options.name !== undefined) auth.name = options.name;
   if (options.room !== undefined) auth.room = options.room;
   const socket: RelaySocket = io(url, { forceNew: true, ...options.socket, auth });
-  return new RelayClient(socket, { auth, timeoutMs: options.timeoutMs ?? 5000 });
+  return new RelayClient(socket, {
+    auth,
+    timeoutMs: options.timeoutMs ?? 5000,
+    connectTimeoutMs: options.connectTimeoutMs,
+    maxQueuedSends: options.maxQueuedSends,
+    maxQueuedBytes: options.maxQueuedBytes,
+  });
 }

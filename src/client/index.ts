@@ -15,11 +15,13 @@ export type {
   ServerToClientEvents,
   WireError,
 } from '../relay/events.js';
+export { RelayError, type RelayErrorCode } from '../relay/relay-error.js';
 export { createRelayClient, type RelayClientOptions } from './create-relay-client.js';
 export {
   type ConnectionStatus,
   type RelayAuth,
   RelayClient,
+  type RelayClientSettings,
   type RelayMessage,
   type RelaySocket,
 } from './relay-client.js';

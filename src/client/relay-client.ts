@@ -8,6 +8,8 @@ import type {
   ServerToClientEvents,
   WireError,
 } from '../relay/events.js';
+import { RELAY_ERRORS, RelayError, type RelayErrorCode } from '../relay/relay-error.js';
+import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
 
 /** A socket.io-client socket typed with the relay's event maps. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -30,14 +32,30 @@ export interface RelayAuth {
   room?: string;
 }
 
+/** How a {@link RelayClient} waits and answers; `createRelayClient` fills in the defaults. */
+export interface RelayClientSettings {
+  /** How long `send`, `join` and `leave` wait for the relay's answer (ms). */
+  timeoutMs: number;
+  /** How long `ready()`, and requests made before the first connection, wait for it (ms). Default 10000. */
+  connectTimeoutMs?: number;
+  /** How many `send`, `join` and `leave` calls may wait for the first connection. Default 100. */
+  maxQueuedSends?: number;
+  /** How many bytes of content (UTF-8, objects as JSON) those may hold in all. Default 1 MiB. */
+  maxQueuedBytes?: number;
+}
+
 /**
  * A typed connection to a relay, made by `createRelayClient`. It puts exactly one listener per event on
  * its socket for its whole life and fans messages out to subscribers kept in a set, so subscribing and
  * unsubscribing (as React effects do on every render they re-run) never adds socket listeners.
  *
+ * Requests made before the first connection wait for it (bounded; see {@link RelayClient.send}), so a
+ * fresh client can `send` at once; `ready()` waits for the connection explicitly.
+ *
  * @example
  * ```ts
  * const client = createRelayClient('http://localhost:3000', { name: 'John', room: 'general' });
+ * await client.ready(); // optional: send would wait for the first connection too
  * const off = client.onMessage(({ content, meta }) => render(meta.from.name, content));
  * const answer = await client.send('Hello John !'); // { ok: true, id } or { ok: false, error }
  * off();
@@ -49,19 +67,29 @@ export class RelayClient {
   readonly socket: RelaySocket;
   readonly #auth: RelayAuth;
   readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #waiters: ConnectionWaiters;
   readonly #messageListeners = new Set<(message: RelayMessage) => void>();
   readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
   #status: ConnectionStatus;
   #lastError: WireError | undefined;
   #everConnected = false;
   #closed = false;
+  /** The relay's refusal of the handshake, after which socket.io does not try again. */
+  #refusal: RelayError | undefined;
 
   /** Prefer `createRelayClient`. `auth` must be the very object the socket was given as its `auth`. */
-  constructor(socket: RelaySocket, options: { auth: RelayAuth; timeoutMs: number }) {
+  constructor(socket: RelaySocket, options: RelayClientSettings & { auth: RelayAuth }) {
     this.socket = socket;
     this.#auth = options.auth;
     this.#timeoutMs = options.timeoutMs;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.#waiters = new ConnectionWaiters({
+      maxQueuedSends: options.maxQueuedSends ?? 100,
+      maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
+    });
     this.#status = socket.connected ? 'connected' : 'connecting';
+    this.#everConnected = socket.connected;
     socket.on('sendMessageFromBack', (content, meta) => {
       const message: RelayMessage = { content, meta };
       for (const listener of this.#messageListeners) callListener(listener, message);
@@ -69,7 +97,9 @@ export class RelayClient {
     socket.on('connect', () => {
       this.#everConnected = true;
       this.#lastError = undefined;
+      this.#refusal = undefined;
       this.#setStatus('connected');
+      this.#waiters.settle();
     });
     socket.on('disconnect', () => this.#setStatus(this.#retryingStatus()));
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
@@ -78,6 +108,10 @@ export class RelayClient {
         ? error.data
         : { code: 'CONNECT_ERROR', message: error.message };
       this.#setStatus(this.#retryingStatus());
+      if (!this.socket.active) {
+        this.#refusal = refusalError(this.#lastError);
+        this.#waiters.settle(this.#refusal);
+      }
     });
   }
 
@@ -97,27 +131,48 @@ export class RelayClient {
   }
 
   /**
+   * Resolves when the client is connected: at once if it is, else at the next connection (the first
+   * one, or a reconnection). Rejects with the relay's own error when it refused the handshake (e.g.
+   * `RELAY_ERR_INVALID_NAME`; socket.io does not try again then), with `RELAY_ERR_NOT_CONNECTED` once
+   * the client is closed, and with `RELAY_ERR_CONNECT_TIMEOUT` after `timeoutMs` (default: the
+   * client's `connectTimeoutMs`, 10 s).
+   */
+  async ready(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.socket.connected) return;
+    if (this.#closed) throw notConnected('wait for a connection', 'closed');
+    if (this.#refusal && !this.socket.active) throw this.#refusal;
+    await this.#waiters.wait(options.timeoutMs ?? this.#connectTimeoutMs);
+  }
+
+  /**
    * Sends `content` and resolves with the relay's answer: `{ ok: true, id }` or `{ ok: false, error }`
-   * (e.g. `RELAY_ERR_CONTENT_TOO_LARGE`). Rejects when not connected, rather than letting socket.io
-   * buffer the message and send it later, after the caller may have given up and sent it again; and
-   * rejects when no answer came within `timeoutMs`.
+   * (e.g. `RELAY_ERR_CONTENT_TOO_LARGE`). Called while the first connection is being made (not before
+   * `socket.connect()` with `autoConnect: false`), it waits for it, up to
+   * `connectTimeoutMs`, in a queue bounded by `maxQueuedSends` and `maxQueuedBytes`
+   * (`RELAY_ERR_SEND_QUEUE_FULL` past them); queued requests go out in call order. After a drop it
+   * rejects at once with `RELAY_ERR_NOT_CONNECTED` rather than keeping the message to send at some
+   * later time, after the caller may have given up and sent it again. Rejects when no answer came
+   * within `timeoutMs`.
    */
   async send(content: MessageContent): Promise<SendAck> {
-    this.#assertConnected('send');
+    await this.#whenConnected('send', content);
     return this.socket.timeout(this.#timeoutMs).emitWithAck('sendMessage', content);
   }
 
-  /** Moves to `room`; on success, later reconnections (after a relay restart, say) land there too. */
+  /**
+   * Moves to `room`; on success, later reconnections (after a relay restart, say) land there too. Waits
+   * for the first connection as `send` does.
+   */
   async join(room: string): Promise<RoomAck> {
-    this.#assertConnected('join');
+    await this.#whenConnected('join', room);
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('join', room);
     if (answer.ok) this.#auth.room = answer.room;
     return answer;
   }
 
-  /** Moves back to the lobby. */
+  /** Moves back to the lobby. Waits for the first connection as `send` does. */
   async leave(): Promise<RoomAck> {
-    this.#assertConnected('leave');
+    await this.#whenConnected('leave', '');
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('leave');
     if (answer.ok) delete this.#auth.room;
     return answer;
@@ -135,10 +190,14 @@ export class RelayClient {
     return () => this.#statusListeners.delete(listener);
   }
 
-  /** Disconnects for good and drops every subscriber. Idempotent. */
+  /**
+   * Disconnects for good and drops every subscriber; what still waits for a connection rejects with
+   * `RELAY_ERR_NOT_CONNECTED`. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#waiters.settle(notConnected('wait for a connection', 'closed'));
     this.socket.disconnect();
     this.#setStatus('disconnected');
     this.#messageListeners.clear();
@@ -146,8 +205,15 @@ export class RelayClient {
     this.socket.removeAllListeners();
   }
 
-  #assertConnected(action: string): void {
-    if (!this.socket.connected) throw new Error(`cannot ${action}: the relay client is ${this.#status}`);
+  // Only the first connection is waited for: after a drop the caller sees `reconnecting` and decides.
+  async #whenConnected(action: string, payload: unknown): Promise<void> {
+    if (this.socket.connected) return;
+    if (this.#refusal && !this.socket.active) throw this.#refusal;
+    const firstUnderWay = !this.#closed && !this.#everConnected && this.socket.active;
+    if (!firstUnderWay) throw notConnected(action, this.#closed ? 'closed' : this.#status);
+    await this.#waiters.wait(this.#connectTimeoutMs, { action, bytes: contentBytes(payload) });
+    // Never hand socket.io a request to buffer: it would go out at a later connection.
+    if (!this.socket.connected) throw notConnected(action, this.#status);
   }
 
   // socket.active is true while socket.io will try again by itself (not after close() or a refusal).
@@ -173,6 +239,26 @@ function callListener<T>(listener: (value: T) => void, value: T): void {
   } catch (error) {
     if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
   }
+}
+
+function notConnected(action: string, status: string): RelayError {
+  return new RelayError('RELAY_ERR_NOT_CONNECTED', `cannot ${action}: the relay client is ${status}`);
+}
+
+// The relay's wire message is its RelayError's message, detail then fix: rebuilt here with the same code,
+// so that `catch (error) { if (error.code === 'RELAY_ERR_INVALID_NAME') … }` works. A code this copy does
+// not know (a newer relay) keeps its text under RELAY_ERR_NOT_CONNECTED.
+function refusalError(wire: WireError): RelayError {
+  if (!Object.hasOwn(RELAY_ERRORS, wire.code)) {
+    return new RelayError(
+      'RELAY_ERR_NOT_CONNECTED',
+      `the relay refused the connection: ${wire.code}: ${wire.message}`,
+    );
+  }
+  const code = wire.code as RelayErrorCode;
+  const fix = `; ${RELAY_ERRORS[code].fix}`;
+  const detail = wire.message.endsWith(fix) ? wire.message.slice(0, -fix.length) : wire.message;
+  return new RelayError(code, detail, { cause: wire });
 }
 
 function isWireError(value: unknown): value is WireError {

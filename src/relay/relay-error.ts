@@ -184,6 +184,21 @@ export const RELAY_ERRORS = {
     title: 'Bot handler timed out',
     fix: 'a bot handler ran past botHandlerTimeoutMs and was abandoned; make it faster or raise the limit',
   },
+  RELAY_ERR_NOT_CONNECTED: {
+    status: 503,
+    title: 'Client not connected',
+    fix: 'await client.ready() and try again (a request is never kept to go out after a drop); a closed client never reconnects: create a new one',
+  },
+  RELAY_ERR_CONNECT_TIMEOUT: {
+    status: 504,
+    title: 'Connect timed out',
+    fix: 'check the relay URL and that the relay runs and is reachable; connectTimeoutMs sets how long the client waits',
+  },
+  RELAY_ERR_SEND_QUEUE_FULL: {
+    status: 429,
+    title: 'Send queue full',
+    fix: 'await client.ready() before sending many messages, or raise maxQueuedSends or maxQueuedBytes',
+  },
   RELAY_ERR_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -72,6 +72,7 @@ describe('createRelayClient', () => {
     const { url } = await startRelay({ greeting: 'none' });
     const john = client(url, { name: 'John', socket: { autoConnect: false } });
     await expect(john.send('later')).rejects.toThrow(/cannot send/);
+    await expect(john.send('later')).rejects.toMatchObject({ code: 'RELAY_ERR_NOT_CONNECTED' });
   });
 
   it('unsubscribes listeners and keeps one socket listener however many subscribe', async () => {
