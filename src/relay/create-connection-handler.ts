@@ -59,7 +59,7 @@ class Connection {
         'RELAY_ERR_RATE_LIMITED',
         `client "${this.from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
       );
-      relay.reportRejected(error, this.from, limiter);
+      relay.reportRejected(error, this.from);
       throw error;
     }
   }

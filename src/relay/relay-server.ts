@@ -235,6 +235,8 @@ export class RelayServer {
       }
       if (phase === 'sockets') await this.#closeTransports();
     }
+    // Last, once nothing can be refused any more: the summaries of refusal episodes still open.
+    this.relay.close();
     this.logger.info('relay closed');
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { EpisodeLog } from './episode-log.js';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -61,6 +62,7 @@ export class Relay {
   readonly #maxContentBytes: number;
   readonly #maxHops: number;
   readonly #observers = new Set<PublishObserver>();
+  readonly #refusals: EpisodeLog<{ code: string; from: Sender; err: string }>;
   #accepting = true;
   #isoSecond = Number.NaN;
   #isoPrefix = '';
@@ -70,6 +72,14 @@ export class Relay {
     this.#log = options.logger;
     this.#maxContentBytes = options.maxContentBytes;
     this.#maxHops = options.maxHops ?? 3;
+    // A sender's refusals are logged once per episode, so a flood of refused input cannot flood the log.
+    this.#refusals = new EpisodeLog({
+      ended: ({ first, count, startedAt, lastAt }) =>
+        this.#log.warn(
+          { code: first.code, from: first.from, refused: count, durationMs: lastAt - startedAt },
+          'input refusals ended',
+        ),
+    });
   }
 
   /**
@@ -105,7 +115,7 @@ export class Relay {
       }
     } catch (error) {
       const relayError = RelayError.from(error, 'validation failed');
-      this.#reject(relayError, options.from, options.limiter);
+      this.#reject(relayError, options.from);
       throw relayError;
     }
 
@@ -144,15 +154,35 @@ export class Relay {
     this.#accepting = false;
   }
 
-  /** Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers. */
-  reportRejected(error: RelayError, from: Sender, limiter?: TokenBucket): void {
-    this.#reject(error, from, limiter);
+  /**
+   * Ends the refusal episodes still open, writing the summary line of each that had more than one
+   * refusal. Part of the relay's close sequence; idempotent.
+   */
+  close(): void {
+    this.#refusals.close();
   }
 
-  #reject(error: RelayError, from: Sender, limiter?: TokenBucket): void {
-    // A flood is logged once, when it starts, so that it cannot flood the log as well.
-    const floodGoingOn = error.code === 'RELAY_ERR_RATE_LIMITED' && (limiter?.deniedInARow ?? 0) > 1;
-    if (!floodGoingOn) this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
+  /**
+   * Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers.
+   * `final`: the sender is being dropped, so this refusal is logged whatever the episode, with the
+   * episode's count, and ends it.
+   */
+  reportRejected(error: RelayError, from: Sender, options: { final?: boolean } = {}): void {
+    this.#reject(error, from, options.final ?? false);
+  }
+
+  // Every refusal is counted by the observers (metrics); only the first of a sender's episode is logged,
+  // and the episode's summary says how many followed.
+  #reject(error: RelayError, from: Sender, final = false): void {
+    const key = `${from.kind}:${from.id}`;
+    const line = { code: error.code, from, err: error.message };
+    if (final) {
+      const episode = this.#refusals.end(key);
+      // The final refusal is about an event already counted in the episode.
+      this.#log.warn({ ...line, refused: episode?.count ?? 1 }, 'input refused');
+    } else if (this.#refusals.note(key, line)) {
+      this.#log.warn(line, 'input refused');
+    }
     for (const observer of this.#observers)
       this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
   }
