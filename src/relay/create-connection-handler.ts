@@ -10,6 +10,7 @@ import {
   type SocketData,
   type WireError,
 } from './events.js';
+import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
@@ -30,6 +31,7 @@ class Connection {
   readonly #logger: Logger;
   #limiter: TokenBucket | undefined;
   #log: Logger | undefined;
+  #refusals: RefusalWindow | undefined;
 
   constructor(socket: RelaySocket, config: RelayConfig, logger: Logger) {
     this.socket = socket;
@@ -73,10 +75,26 @@ class Connection {
     }
   }
 
-  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event.
-  refuse(event: string, error: RelayError, reply: Reply | undefined): void {
-    if (reply) reply({ ok: false, error: error.toWire() });
-    else this.socket.emit('relayError', { ...error.toWire(), event });
+  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event. Each
+  // answer costs the relay memory until the client reads it, so a person's socket gets at most
+  // MAX_REFUSALS of them a window: the next refusal is answered RELAY_ERR_FLOODING and the socket is
+  // dropped, and what the flood sent after it is never read. Bots hold the bot token and are trusted.
+  refuse(relay: Relay, event: string, error: RelayError, reply: Reply | undefined): void {
+    if (!this.socket.connected) return;
+    let answer = error;
+    if (!this.isBot) this.#refusals ??= new RefusalWindow();
+    const flooding = this.#refusals?.overLimit() ?? false;
+    if (flooding) {
+      answer = new RelayError(
+        'RELAY_ERR_FLOODING',
+        `client "${this.from.name}" had over ${MAX_REFUSALS} events refused within ${REFUSAL_WINDOW_MS / 1000} s`,
+      );
+      relay.reportRejected(answer, this.from, { final: true });
+    }
+    if (reply) reply({ ok: false, error: answer.toWire() });
+    else this.socket.emit('relayError', { ...answer.toWire(), event });
+    // Not reconnected by socket.io-client by itself: a client in a loop does not come straight back.
+    if (flooding) this.socket.disconnect(true);
   }
 }
 
@@ -110,7 +128,7 @@ export function createConnectionHandler(deps: {
         if (relayError.code === 'RELAY_ERR_INTERNAL') {
           connection.log.error({ err: error, event }, 'handler failed');
         }
-        connection.refuse(event, relayError, reply);
+        connection.refuse(relay, event, relayError, reply);
       }
     };
 
@@ -127,7 +145,7 @@ export function createConnectionHandler(deps: {
       reply?.({ ok: true, id });
     } catch (error) {
       // publish has logged and counted the refusal; only the answer is left to give.
-      connection.refuse('sendMessage', RelayError.from(error, 'publish failed'), reply);
+      connection.refuse(relay, 'sendMessage', RelayError.from(error, 'publish failed'), reply);
     }
   });
 
@@ -165,7 +183,7 @@ export function createConnectionHandler(deps: {
       const { id } = relay.publish(content, { from, limiter: connection.limiter, ...sendOptions });
       reply?.({ ok: true, id });
     } catch (error) {
-      connection.refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
+      connection.refuse(relay, 'botMessage', RelayError.from(error, 'publish failed'), reply);
     }
   });
 
@@ -181,9 +199,14 @@ export function createConnectionHandler(deps: {
         `event ${JSON.stringify(event)} is not part of the relay's protocol`,
       );
       relay.reportRejected(error, connection.from);
-      connection.refuse(String(event), error, reply);
+      connection.refuse(relay, String(event), error, reply);
     } catch (error) {
-      connection.refuse(String(event), RelayError.from(error, 'refusing an unknown event failed'), reply);
+      connection.refuse(
+        relay,
+        String(event),
+        RelayError.from(error, 'refusing an unknown event failed'),
+        reply,
+      );
     }
   }
 
