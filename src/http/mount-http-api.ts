@@ -105,7 +105,9 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   );
   app.use(OPERATION_PATHS, headers);
   app.use(operationsRouter(server, metrics));
-  app.use(['/v1', ...OPERATION_PATHS], problemHandler(log));
+  const problems = problemHandler(log);
+  app.use(['/v1', ...OPERATION_PATHS], problems);
+  server.onClose(() => problems.close());
   return { v1, tokens, metrics };
 }
 

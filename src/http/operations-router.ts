@@ -4,6 +4,7 @@ import type { RelayServer } from '../server/relay-server.js';
 import { loadOpenApiDocument } from './load-openapi-document.js';
 import type { components } from './openapi-types.js';
 import type { RelayMetrics } from './relay-metrics.js';
+import { markReportedByRelay } from './reported-by-relay.js';
 
 type Health = components['schemas']['Health'];
 
@@ -12,6 +13,8 @@ type Health = components['schemas']['Health'];
  * of the server ok, e.g. Redis reachable: send messages here), `GET /metrics` (Prometheus: the
  * server's registry, with features' metrics) and `GET /openapi.json` (the API spec). No token:
  * orchestrators and scrapers call them; keep them on a private network or behind the proxy's access rules.
+ * `/readyz` is asked every few seconds: it logs when readiness changes (a warn line naming the failing
+ * checks, an info line when ready again), not each 503.
  *
  * @example
  * ```ts
@@ -20,11 +23,16 @@ type Health = components['schemas']['Health'];
  */
 export function operationsRouter(server: RelayServer, metrics: RelayMetrics): Router {
   const router = Router();
+  const log = server.logger.child({ part: 'http' });
+  // The failing checks at the last answer, as one text; undefined while ready.
+  let failingBefore: string | undefined;
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' } satisfies Health);
   });
   router.get('/readyz', (_req, res, next) => {
+    // Closing is logged by the relay ("relay closing"); each 503 meanwhile needs no line.
     if (server.closing || !server.httpServer.listening) {
+      markReportedByRelay(res);
       next(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is not accepting messages'));
       return;
     }
@@ -32,8 +40,23 @@ export function operationsRouter(server: RelayServer, metrics: RelayMetrics): Ro
     if (!ready) {
       const failing = Object.entries(checks).filter(([, check]) => !check.ok);
       const why = failing.map(([name, check]) => (check.detail ? `${name} (${check.detail})` : name));
-      next(new RelayError('RELAY_ERR_NOT_READY', `not ready: ${why.join(', ')}`));
+      const error = new RelayError('RELAY_ERR_NOT_READY', `not ready: ${why.join(', ')}`);
+      // The names, not the details: a detail may change at every ask while the state stays the same.
+      const names = failing.map(([name]) => name).join(', ');
+      if (names !== failingBefore) {
+        log.warn(
+          { code: error.code, checks: Object.fromEntries(failing), detail: error.detail },
+          'not ready',
+        );
+        failingBefore = names;
+      }
+      markReportedByRelay(res);
+      next(error);
       return;
+    }
+    if (failingBefore !== undefined) {
+      log.info({ was: failingBefore }, 'ready again');
+      failingBefore = undefined;
     }
     res.json({ status: 'ready' } satisfies Health);
   });

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { EpisodeLog } from '../relay/episode-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import { reportedByRelay } from './reported-by-relay.js';
@@ -21,17 +22,35 @@ const CONDITIONS: ReadonlySet<RelayError['code']> = new Set([
   'RELAY_ERR_STORE_UNAVAILABLE',
 ]);
 
+/** The API's error handler, and how to write the summaries of refusal episodes still open. */
+export type ProblemHandler = ErrorRequestHandler & {
+  /** Ends the open refusal episodes, writing their summaries. Idempotent. */
+  close(): void;
+};
+
 /**
  * The API's last middleware: turns any error into an RFC 9457 problem answer with a stable code and
- * logs one line (warn for a refused request, error for a RelayKit bug).
+ * logs it: an error line for a RelayKit bug, and for refused requests one warn line per episode of
+ * refusals from one remote address (a burst of bad tokens is one line, and an `http refusals ended`
+ * line with their count once the address has been quiet for 10 s). Every request is counted by
+ * `relay_http_requests_total` whatever is logged.
  *
  * @example
  * ```ts
- * app.use('/v1', router, notFound, problemHandler(logger));
+ * const problems = problemHandler(logger);
+ * app.use('/v1', router, notFound, problems);
+ * server.onClose('http', () => problems.close());
  * ```
  */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+export function problemHandler(logger: Logger): ProblemHandler {
+  const refusals = new EpisodeLog<{ code: string }>({
+    ended: ({ key, first, count, startedAt, lastAt }) =>
+      logger.warn(
+        { address: key, code: first.code, refused: count, durationMs: lastAt - startedAt },
+        'http refusals ended',
+      ),
+  });
+  const handle: ErrorRequestHandler = (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
@@ -48,13 +67,17 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!reportedByRelay(res)) {
-      logger.warn({ ...line, err: relayError.message }, 'http request refused');
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      if (refusals.note(address, line)) {
+        logger.warn({ ...line, address, err: relayError.message }, 'http request refused');
+      }
     }
     if (relayError.code === 'RELAY_ERR_SHUTTING_DOWN') res.set({ 'Retry-After': '5', Connection: 'close' });
     // A node reconnects to Redis with a back-off of at most about 2 s.
     if (relayError.code === 'RELAY_ERR_NOT_READY') res.set('Retry-After', '2');
     sendProblem(req, res, relayError);
   };
+  return Object.assign(handle, { close: () => refusals.close() });
 }
 
 function toRelayError(error: unknown): RelayError {

@@ -36,7 +36,7 @@ export function rateLimitPerToken(deps: {
       `token "${token.name}" is over its rate limit; next request allowed in ${waitMs} ms`,
     );
     res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
-    relay.reportRejected(error, { id: token.name, name: token.name, kind: 'http' }, limiter);
+    relay.reportRejected(error, { id: token.name, name: token.name, kind: 'http' });
     markReportedByRelay(res);
     next(error);
   };

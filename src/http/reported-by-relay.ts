@@ -1,9 +1,10 @@
 import type { Response } from 'express';
 
 /**
- * Whether the request's error was already logged and counted by the relay's publish path
- * (`Relay.publish` or `Relay.reportRejected`), so the problem handler does not log it a second time.
- * The publish path sets it with {@link markReportedByRelay}.
+ * Whether the request's error was already logged: by the relay's publish path (`Relay.publish` or
+ * `Relay.reportRejected`, which count it too) or by `/readyz`, which logs changes of readiness rather
+ * than each answer. The problem handler then does not log it a second time. Set with
+ * {@link markReportedByRelay}.
  *
  * @example
  * ```ts

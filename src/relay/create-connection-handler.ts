@@ -10,6 +10,7 @@ import {
   type WireError,
 } from './events.js';
 import type { Published } from './published.js';
+import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
@@ -30,6 +31,7 @@ class Connection {
   readonly #logger: Logger;
   #limiter: TokenBucket | undefined;
   #log: Logger | undefined;
+  #refusals: RefusalWindow | undefined;
 
   constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
@@ -59,7 +61,7 @@ class Connection {
         'RELAY_ERR_RATE_LIMITED',
         `client "${this.from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
       );
-      relay.reportRejected(error, this.from, limiter);
+      relay.reportRejected(error, this.from);
       throw error;
     }
   }
@@ -73,10 +75,26 @@ class Connection {
     }
   }
 
-  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event.
-  refuse(event: string, error: RelayError, reply: Reply | undefined): void {
-    if (reply) reply({ ok: false, error: error.toWire() });
-    else this.socket.emit('relayError', { ...error.toWire(), event });
+  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event. Each
+  // answer costs the relay memory until the client reads it, so a person's socket gets at most
+  // MAX_REFUSALS of them a window: the next refusal is answered RELAY_ERR_FLOODING and the socket is
+  // dropped, and what the flood sent after it is never read. Bots hold the bot token and are trusted.
+  refuse(relay: Relay, event: string, error: RelayError, reply: Reply | undefined): void {
+    if (!this.socket.connected) return;
+    let answer = error;
+    if (!this.isBot) this.#refusals ??= new RefusalWindow();
+    const flooding = this.#refusals?.overLimit() ?? false;
+    if (flooding) {
+      answer = new RelayError(
+        'RELAY_ERR_FLOODING',
+        `client "${this.from.name}" had over ${MAX_REFUSALS} events refused within ${REFUSAL_WINDOW_MS / 1000} s`,
+      );
+      relay.reportRejected(answer, this.from, { final: true });
+    }
+    if (reply) reply({ ok: false, error: answer.toWire() });
+    else this.socket.emit('relayError', { ...answer.toWire(), event });
+    // Not reconnected by socket.io-client by itself: a client in a loop does not come straight back.
+    if (flooding) this.socket.disconnect(true);
   }
 }
 
@@ -125,7 +143,7 @@ export function createConnectionHandler(deps: {
         if (relayError.code === 'RELAY_ERR_INTERNAL') {
           connection.log.error({ err: error, event }, 'handler failed');
         }
-        connection.refuse(event, relayError, reply);
+        connection.refuse(relay, event, relayError, reply);
       }
     };
 
@@ -142,10 +160,10 @@ export function createConnectionHandler(deps: {
       });
     } catch (error) {
       // publish has logged and counted the refusal; only the answer is left to give.
-      connection.refuse('sendMessage', RelayError.from(error, 'publish failed'), reply);
+      connection.refuse(relay, 'sendMessage', RelayError.from(error, 'publish failed'), reply);
       return;
     }
-    answer(connection, 'sendMessage', published, reply);
+    answer(connection, relay, 'sendMessage', published, reply);
   });
 
   const onJoin = listener('join', (connection, [room], reply) => {
@@ -182,10 +200,10 @@ export function createConnectionHandler(deps: {
     try {
       published = relay.publish(content, { from, limiter: connection.limiter, ...sendOptions });
     } catch (error) {
-      connection.refuse('botMessage', RelayError.from(error, 'publish failed'), reply);
+      connection.refuse(relay, 'botMessage', RelayError.from(error, 'publish failed'), reply);
       return;
     }
-    answer(connection, 'botMessage', published, reply);
+    answer(connection, relay, 'botMessage', published, reply);
   });
 
   function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {
@@ -200,9 +218,14 @@ export function createConnectionHandler(deps: {
         `event ${JSON.stringify(event)} is not part of the relay's protocol`,
       );
       relay.reportRejected(error, connection.from);
-      connection.refuse(String(event), error, reply);
+      connection.refuse(relay, String(event), error, reply);
     } catch (error) {
-      connection.refuse(String(event), RelayError.from(error, 'refusing an unknown event failed'), reply);
+      connection.refuse(
+        relay,
+        String(event),
+        RelayError.from(error, 'refusing an unknown event failed'),
+        reply,
+      );
     }
   }
 
@@ -257,7 +280,13 @@ export function createConnectionHandler(deps: {
 }
 
 // The ack says ok once the message is out: at once on a single node, once committed in a cluster.
-function answer(connection: Connection, event: string, published: Published, reply: Reply | undefined): void {
+function answer(
+  connection: Connection,
+  relay: Relay,
+  event: string,
+  published: Published,
+  reply: Reply | undefined,
+): void {
   const { id, committed } = published;
   if (committed === undefined) {
     reply?.({ ok: true, id });
@@ -266,7 +295,7 @@ function answer(connection: Connection, event: string, published: Published, rep
   committed
     .then(
       () => reply?.({ ok: true, id }),
-      (error: unknown) => connection.refuse(event, RelayError.from(error, 'publish failed'), reply),
+      (error: unknown) => connection.refuse(relay, event, RelayError.from(error, 'publish failed'), reply),
     )
     // As the listener wrapper does for synchronous handlers: never an unhandled rejection.
     .catch((error: unknown) => connection.log.error({ err: error, event }, 'handler failed'));

@@ -294,6 +294,8 @@ export class RelayCore implements RelayLifecycle {
     this.relay.stopAccepting();
     await this.#closeTransports();
     await this.#runHooks(this.#closeHooks, 'close');
+    // Last, once nothing can be refused any more: the summaries of refusal episodes still open.
+    this.relay.close();
     this.logger.info('relay closed');
   }
 

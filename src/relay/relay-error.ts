@@ -19,6 +19,11 @@ export const RELAY_ERRORS = {
     title: 'Rate limited',
     fix: 'slow down; the limit refills over time (rateLimit.perSecond and rateLimit.burst set it)',
   },
+  RELAY_ERR_FLOODING: {
+    status: 429,
+    title: 'Flooding',
+    fix: 'the client was disconnected for sending refused events too fast; wait for answers and honour RELAY_ERR_RATE_LIMITED, then reconnect',
+  },
   RELAY_ERR_UNKNOWN_EVENT: {
     status: 400,
     title: 'Unknown event',

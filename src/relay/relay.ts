@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { EpisodeLog } from './episode-log.js';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -76,6 +77,7 @@ export class Relay {
   #committer: PublishCommitter | undefined;
   // A refusal for an unreachable dependency is logged once per outage: the first, until a commit succeeds.
   #outageLogged = false;
+  readonly #refusals: EpisodeLog<{ code: string; from: Sender; err: string }>;
   #accepting = true;
   #isoSecond = Number.NaN;
   #isoPrefix = '';
@@ -85,6 +87,14 @@ export class Relay {
     this.#log = options.logger;
     this.#maxContentBytes = options.maxContentBytes;
     this.#maxHops = options.maxHops ?? 3;
+    // A sender's refusals are logged once per episode, so a flood of refused input cannot flood the log.
+    this.#refusals = new EpisodeLog({
+      ended: ({ first, count, startedAt, lastAt }) =>
+        this.#log.warn(
+          { code: first.code, from: first.from, refused: count, durationMs: lastAt - startedAt },
+          'input refusals ended',
+        ),
+    });
   }
 
   /**
@@ -144,9 +154,21 @@ export class Relay {
     this.#accepting = false;
   }
 
-  /** Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers. */
-  reportRejected(error: RelayError, from: Sender, limiter?: TokenBucket): void {
-    this.#reject(error, from, limiter);
+  /**
+   * Ends the refusal episodes still open, writing the summary line of each that had more than one
+   * refusal. Part of the relay's close sequence; idempotent.
+   */
+  close(): void {
+    this.#refusals.close();
+  }
+
+  /**
+   * Reports a refusal that happened before `publish` (e.g. a bad event); logs it and tells observers.
+   * `final`: the sender is being dropped, so this refusal is logged whatever the episode, with the
+   * episode's count, and ends it.
+   */
+  reportRejected(error: RelayError, from: Sender, options: { final?: boolean } = {}): void {
+    this.#reject(error, from, options);
   }
 
   #accept(content: unknown, options: PublishOptions): Accepted {
@@ -179,7 +201,7 @@ export class Relay {
       }
     } catch (error) {
       const relayError = RelayError.from(error, 'validation failed');
-      this.#reject(relayError, options.from, options.limiter);
+      this.#reject(relayError, options.from);
       throw relayError;
     }
     const meta: MessageMeta = {
@@ -217,7 +239,7 @@ export class Relay {
         const relayError = RelayError.from(error, `committing message ${ids} failed`);
         // One log line for the batch; every message is counted as refused.
         messages.forEach(({ options }, index) => {
-          this.#reject(relayError, options.from, undefined, index > 0);
+          this.#reject(relayError, options.from, { logged: index > 0 });
         });
         throw relayError;
       },
@@ -236,13 +258,22 @@ export class Relay {
     }
   }
 
-  #reject(error: RelayError, from: Sender, limiter?: TokenBucket, logged = false): void {
-    // A flood is logged once, when it starts, and an outage once, so that neither floods the log as well.
-    const floodGoingOn = error.code === 'RELAY_ERR_RATE_LIMITED' && (limiter?.deniedInARow ?? 0) > 1;
-    const outageGoingOn = error.code === 'RELAY_ERR_NOT_READY' && this.#outageLogged;
-    if (error.code === 'RELAY_ERR_NOT_READY') this.#outageLogged = true;
-    if (!(logged || floodGoingOn || outageGoingOn)) {
-      this.#log.warn({ code: error.code, from, err: error.message }, 'input refused');
+  // Every refusal is counted by the observers (metrics); only the first of a sender's episode is logged,
+  // and the episode's summary says how many followed. An outage (RELAY_ERR_NOT_READY) is one episode
+  // for every sender: logged once, until a commit succeeds again. `logged`: this refusal is part of a
+  // batch whose first refusal was just logged.
+  #reject(error: RelayError, from: Sender, options: { final?: boolean; logged?: boolean } = {}): void {
+    const key = `${from.kind}:${from.id}`;
+    const line = { code: error.code, from, err: error.message };
+    if (options.final) {
+      const episode = this.#refusals.end(key);
+      // The final refusal is about an event already counted in the episode.
+      this.#log.warn({ ...line, refused: episode?.count ?? 1 }, 'input refused');
+    } else if (error.code === 'RELAY_ERR_NOT_READY') {
+      if (!this.#outageLogged && !options.logged) this.#log.warn(line, 'input refused');
+      this.#outageLogged = true;
+    } else if (!options.logged && this.#refusals.note(key, line)) {
+      this.#log.warn(line, 'input refused');
     }
     for (const observer of this.#observers)
       this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));

@@ -14,7 +14,6 @@ export class TokenBucket {
   readonly #now: () => number;
   #tokens: number;
   #last: number;
-  #deniedInARow = 0;
 
   constructor(options: { burst: number; perSecond: number; now?: () => number }) {
     this.#burst = options.burst;
@@ -27,18 +26,9 @@ export class TokenBucket {
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
     this.#refill();
-    if (this.#tokens < 1) {
-      this.#deniedInARow += 1;
-      return false;
-    }
+    if (this.#tokens < 1) return false;
     this.#tokens -= 1;
-    this.#deniedInARow = 0;
     return true;
-  }
-
-  /** How many calls to `take` in a row were refused; 1 marks the start of a flood. */
-  get deniedInARow(): number {
-    return this.#deniedInARow;
   }
 
   /** Milliseconds until the next token, 0 when one is available. */

@@ -75,4 +75,37 @@ describe('slow consumers', () => {
     // Replaying what it missed is a burst it drains: it was cut once, not again while catching up.
     expect(logs.filter((entry) => entry.msg === 'slow consumer disconnected')).toHaveLength(1);
   });
+
+  it('cuts a socket whose buffer keeps growing while the event loop is busy, without waiting for the timer', async () => {
+    const maxBufferedBytes = 256 * 1024;
+    const bufferCheckIntervalMs = 100;
+    const { server, url, logs } = await startRelay({
+      greeting: 'none',
+      maxContentBytes: 65_536,
+      maxBufferedBytes,
+      bufferCheckIntervalMs,
+    });
+    const client = await connectClient(url, { transports: ['websocket'] });
+    const id = client.id as string;
+    const connected = () => server.io.of('/').sockets.has(id);
+    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+    const chunk = 'x'.repeat(60_000);
+    // One synchronous run, as when a flood keeps the loop busy: no timer and no write completes inside
+    // it, so every packet stays queued. Each publish is followed by 10 ms of busy work.
+    let published = 0;
+    while (connected() && published < 200) {
+      server.relay.publish(chunk, { from });
+      published += 1;
+      for (const until = Date.now() + 10; Date.now() < until; );
+    }
+    expect(connected()).toBe(false); // cut inside the run, not when the timer could next run
+    const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
+    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes });
+    // Over the cap at the 5th chunk; cut at the first chunk queued an interval later, ~10 chunks on.
+    const chunksPerInterval = bufferCheckIntervalMs / 10;
+    expect(published).toBeLessThanOrEqual(Math.ceil(maxBufferedBytes / chunk.length) + chunksPerInterval + 2);
+    expect(line?.bufferedBytes as number).toBeLessThan(
+      maxBufferedBytes + (chunksPerInterval + 3) * chunk.length,
+    );
+  });
 });

@@ -36,6 +36,42 @@ describe('HTTP API authentication', () => {
     expect((await hears).content).toBe('marker');
   });
 
+  it('logs 3000 bad-token requests from one address as one episode, and counts every one', async () => {
+    const { server, url, logs } = await startApiRelay();
+    const total = 3000;
+    const refuse = () =>
+      fetch(`${url}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' },
+        body: '{"content":"x"}',
+      }).then((response) => response.status);
+    for (let sent = 0; sent < total; sent += 50) {
+      expect(new Set(await Promise.all(Array.from({ length: 50 }, refuse)))).toEqual(new Set([401]));
+    }
+    const refusedLines = () => logs.filter((line) => line.msg === 'http request refused');
+    expect(refusedLines()).toHaveLength(1);
+    expect(refusedLines()[0]).toMatchObject({
+      level: WARN,
+      code: 'RELAY_ERR_UNAUTHORIZED',
+      address: '127.0.0.1',
+    });
+    const metrics = await server.metricsRegistry.getSingleMetric('relay_http_requests_total')?.get();
+    const unauthorized = metrics?.values.filter((value) => value.labels.status === '401');
+    expect(unauthorized?.reduce((sum, value) => sum + value.value, 0)).toBe(total);
+    // The episode is summed up when the address goes quiet, or when the relay closes.
+    await server.close();
+    const summaries = logs.filter((line) => line.msg === 'http refusals ended');
+    expect(summaries).toEqual([
+      expect.objectContaining({
+        level: WARN,
+        address: '127.0.0.1',
+        code: 'RELAY_ERR_UNAUTHORIZED',
+        refused: total,
+      }),
+    ]);
+    expect(logs.filter((line) => line.level >= WARN)).toHaveLength(2);
+  });
+
   it('lets an admin token publish: admin grants every scope', async () => {
     const { url, send } = await startApiRelay();
     const client = await listener(url);

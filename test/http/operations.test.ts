@@ -18,6 +18,26 @@ describe('operations endpoints', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
   });
 
+  it('logs a change of readiness once, at warn and without a stack, not every 503 of /readyz', async () => {
+    const { server, url, logs } = await startApiRelay();
+    let ok = false;
+    server.addReadinessCheck('redis', () => (ok ? { ok } : { ok, detail: `connecting since ${Date.now()}` }));
+    const ask = async () => (await fetch(`${url}/readyz`)).status;
+    for (let i = 0; i < 20; i += 1) expect(await ask()).toBe(503);
+    ok = true;
+    for (let i = 0; i < 3; i += 1) expect(await ask()).toBe(200);
+    ok = false;
+    for (let i = 0; i < 3; i += 1) expect(await ask()).toBe(503);
+    const lines = logs.filter((line) => line.part === 'http' && !String(line.msg).includes('admin token'));
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [40, 'not ready'],
+      [30, 'ready again'],
+      [40, 'not ready'],
+    ]);
+    expect(lines[0]).toMatchObject({ code: 'RELAY_ERR_NOT_READY', checks: { redis: { ok: false } } });
+    for (const line of lines) expect(line.err).toBeUndefined();
+  });
+
   it('moves the Prometheus metrics after traffic', async () => {
     const { url, send } = await startApiRelay();
     const before = await (await fetch(`${url}/metrics`)).text();

@@ -77,7 +77,8 @@ describe('bad input', () => {
     const refused = waitForEvent<[WireError & { event: string }]>(sender, 'relayError');
     loose.emit('sendMesage', 'typo');
     expect((await refused)[0]).toMatchObject({ code: 'RELAY_ERR_UNKNOWN_EVENT', event: 'sendMesage' });
-    expect(logs.filter((line) => line.code === 'RELAY_ERR_UNKNOWN_EVENT')).toHaveLength(2);
+    // Two refusals in a row from one socket are one episode: one line.
+    expect(logs.filter((line) => line.code === 'RELAY_ERR_UNKNOWN_EVENT')).toHaveLength(1);
     await expectHealthy(url);
   });
 
@@ -127,6 +128,29 @@ describe('rate limit', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 300)); // 20/s refills 6 tokens
     expect(await flooder.emitWithAck('sendMessage', 'after the pause')).toMatchObject({ ok: true });
+  });
+
+  it('logs a flood past the rate limit once however many refills it spans, and sums it up at the end', async () => {
+    const { server, url, logs } = await startRelay({
+      greeting: 'none',
+      rateLimit: { burst: 2, perSecond: 20 },
+    });
+    const flooder = await connectClient(url);
+    const answers: Array<Promise<{ ok: boolean }>> = [];
+    // 5 messages every 50 ms, 100 a second against 20: refused, then one accepted at each refill.
+    for (let round = 0; round < 12; round += 1) {
+      for (let i = 0; i < 5; i += 1) answers.push(flooder.emitWithAck('sendMessage', `m${round}.${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const settled = await Promise.all(answers);
+    const refused = settled.filter((answer) => !answer.ok).length;
+    expect(settled.length - refused).toBeGreaterThanOrEqual(4); // the burst and at least two refills
+    expect(refused).toBeGreaterThanOrEqual(10);
+    expect(logs.filter((line) => line.code === 'RELAY_ERR_RATE_LIMITED')).toHaveLength(1);
+    await server.close();
+    expect(logs.filter((line) => line.msg === 'input refusals ended')).toEqual([
+      expect.objectContaining({ level: WARN, code: 'RELAY_ERR_RATE_LIMITED', refused }),
+    ]);
   });
 
   it('limits every event, not only messages', async () => {
