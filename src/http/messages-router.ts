@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type { MessageMeta } from '../relay/events.js';
+import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { RelayServer } from '../server/relay-server.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import type { IdempotentRequests } from './idempotent-requests.js';
 import { jsonBody } from './json-body.js';
@@ -23,13 +23,17 @@ type BatchAccepted = components['schemas']['BatchAccepted'];
  *
  * @example
  * ```ts
- * v1.use(messagesRouter({ server, idempotent }));
+ * v1.use(messagesRouter({ relay, idempotent, settings: config }));
  * ```
  */
-export function messagesRouter(deps: { server: RelayServer; idempotent: IdempotentRequests }): Router {
-  const { server, idempotent } = deps;
-  const { maxContentBytes } = server.config;
-  const { bodyLimitBytes, maxBatch } = server.config.api;
+export function messagesRouter(deps: {
+  relay: Relay;
+  idempotent: IdempotentRequests;
+  settings: { maxContentBytes: number; api: { bodyLimitBytes: number; maxBatch: number } };
+}): Router {
+  const { relay, idempotent } = deps;
+  const { maxContentBytes } = deps.settings;
+  const { bodyLimitBytes, maxBatch } = deps.settings.api;
   const router = Router();
 
   // Publishes checked messages all or nothing (see Relay.publishBatch). In a cluster, the answer waits
@@ -38,7 +42,7 @@ export function messagesRouter(deps: { server: RelayServer; idempotent: Idempote
     const token = authenticatedToken(res) as ApiToken;
     const from = { id: token.name, name: token.name, kind: 'http' } as const;
     try {
-      const batch = server.relay.publishBatch(
+      const batch = relay.publishBatch(
         messages.map((message) => ({
           content: message.content,
           options: {
@@ -74,7 +78,7 @@ export function messagesRouter(deps: { server: RelayServer; idempotent: Idempote
         } catch (error) {
           // Refused content is a refused publish: logged and counted where sockets' refusals are.
           if (error instanceof RelayError && !reportedByRelay(res)) {
-            server.relay.reportRejected(error, from);
+            relay.reportRejected(error, from);
             markReportedByRelay(res);
           }
           throw error;
@@ -93,7 +97,7 @@ export function messagesRouter(deps: { server: RelayServer; idempotent: Idempote
         // A shared idempotency store that cannot reach Redis refuses like the publish path does: counted,
         // and logged once per outage.
         if (error instanceof RelayError && error.code === 'RELAY_ERR_NOT_READY' && !reportedByRelay(res)) {
-          server.relay.reportRejected(error, from);
+          relay.reportRejected(error, from);
           markReportedByRelay(res);
         }
         throw error;

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express } from 'express';
 import { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RateLimit } from '../relay/create-connection-handler.js';
+import type { HostGuard } from '../relay/create-host-guard.js';
+import type { Relay, RelayIo } from '../relay/relay.js';
+import type { Readiness, RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
 import { TokenBucket } from '../relay/token-bucket.js';
-import type { RelayServer } from '../server/relay-server.js';
 import { apiCors } from './api-cors.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -13,7 +19,7 @@ import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { messagesRouter } from './messages-router.js';
 import { notFound } from './not-found.js';
 import { operationsRouter } from './operations-router.js';
-import { type ApiToken, parseApiTokens } from './parse-api-tokens.js';
+import { type ApiToken, type ApiTokenEntry, parseApiTokens } from './parse-api-tokens.js';
 import { problemHandler } from './problem-handler.js';
 import { rateLimitPerToken } from './rate-limit-per-token.js';
 import { refuseLargeBody } from './refuse-large-body.js';
@@ -33,10 +39,38 @@ export interface HttpApi {
   readonly metrics: RelayMetrics;
 }
 
-/** What code can inject into the HTTP API. */
-export interface HttpApiOptions {
+/** What the HTTP API reads of the relay's settings; the config file's `RelayConfig` is one. */
+export interface HttpApiSettings {
+  /** Browser origins allowed to call the API (CORS). */
+  readonly origins: readonly string[];
+  readonly maxContentBytes: number;
+  readonly api: {
+    readonly tokens: readonly ApiTokenEntry[];
+    readonly bodyLimitBytes: number;
+    readonly maxBatch: number;
+    readonly rateLimit: RateLimit | false;
+    readonly idempotencyWindowMs: number;
+    readonly idempotencyMaxEntries: number;
+  };
+}
+
+/** What mounting the HTTP API needs of the relay. */
+export interface HttpApiDeps {
+  readonly app: Express;
+  readonly relay: Relay;
+  /** For the metrics of connected sockets. */
+  readonly io: RelayIo;
+  readonly lifecycle: RelayLifecycle;
+  readonly logger: Logger;
+  /** The relay's registry: `/metrics` serves it, features' metrics included. */
+  readonly metricsRegistry: Registry;
+  /** Same-origin counts only on a host the relay answers (see createHostGuard). */
+  readonly hostGuard: HostGuard;
+  /** What `/readyz` answers. */
+  readonly checkReadiness: () => Readiness;
+  readonly settings: HttpApiSettings;
   /** Where idempotent answers are kept; default: this process's memory (bounded by `api.*` settings). */
-  idempotencyStore?: IdempotencyStore;
+  readonly idempotencyStore?: IdempotencyStore;
 }
 
 const OPERATION_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
@@ -49,26 +83,24 @@ const OPERATION_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
  *
  * @example
  * ```ts
- * const server = new RelayServer({ config, logger });
- * const api = mountHttpApi(server);
+ * const api = mountHttpApi({ app, relay, io, lifecycle: server, logger, metricsRegistry, hostGuard, checkReadiness, settings: config });
  * api.v1.get('/schedules', requireScope('admin'), listSchedules);
  * ```
  */
-export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}): HttpApi {
-  const { app, config } = server;
-  const log = server.logger.child({ part: 'http' });
-  const tokens = effectiveTokens(server);
+export function mountHttpApi(deps: HttpApiDeps): HttpApi {
+  const { app, relay, lifecycle, settings: config } = deps;
+  const log = deps.logger.child({ part: 'http' });
+  const tokens = effectiveTokens(config.api.tokens, log);
   const limits = config.api.rateLimit;
   const limiters = new Map(tokens.map((token) => [token.name, limits ? new TokenBucket(limits) : undefined]));
   const idempotent = new IdempotentRequests({
     store:
-      options.idempotencyStore ??
-      new MemoryIdempotencyStore({ maxEntries: config.api.idempotencyMaxEntries }),
+      deps.idempotencyStore ?? new MemoryIdempotencyStore({ maxEntries: config.api.idempotencyMaxEntries }),
     windowMs: config.api.idempotencyWindowMs,
     logger: log,
   });
-  const metrics = createRelayMetrics(server);
-  server.onClose(() => metrics.close());
+  const metrics = createRelayMetrics(deps);
+  lifecycle.onClose(() => metrics.close());
 
   // JSON only here: nothing to run, frame or embed. The web page sets its own policy.
   const headers = fixedHeaders(
@@ -81,33 +113,33 @@ export function mountHttpApi(server: RelayServer, options: HttpApiOptions = {}):
   );
   const refuseWhileClosing: RequestHandler = (_req, _res, next) => {
     next(
-      server.closing ? new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down') : undefined,
+      lifecycle.closing ? new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down') : undefined,
     );
   };
 
   const v1 = Router();
-  v1.use(messagesRouter({ server, idempotent }));
+  v1.use(messagesRouter({ relay, idempotent, settings: config }));
 
   app.use(metrics.countRequests);
   // The API before the operations routes: its requests, the busiest, then skip their layers.
   app.use(
     '/v1',
     headers,
-    apiCors(config.origins, server.hostGuard),
+    apiCors(config.origins, deps.hostGuard),
     refuseWhileClosing,
     // Before authentication: a body declared too large is refused on its header, whoever sends it.
     refuseLargeBody(config.api.bodyLimitBytes),
     authenticateBearer(tokens),
     // One limit for every route of a token, those features add to v1 included.
-    rateLimitPerToken({ relay: server.relay, limiterOf: (token) => limiters.get(token.name) }),
+    rateLimitPerToken({ relay, limiterOf: (token) => limiters.get(token.name) }),
     v1,
     notFound,
   );
   app.use(OPERATION_PATHS, headers);
-  app.use(operationsRouter(server, metrics));
+  app.use(operationsRouter({ lifecycle, checkReadiness: deps.checkReadiness, logger: log }, metrics));
   const problems = problemHandler(log);
   app.use(['/v1', ...OPERATION_PATHS], problems);
-  server.onClose(() => problems.close());
+  lifecycle.onClose(() => problems.close());
   return { v1, tokens, metrics };
 }
 
@@ -133,16 +165,14 @@ function fixedHeaders(middleware: ReturnType<typeof helmet>): RequestHandler {
   };
 }
 
-function effectiveTokens(server: RelayServer): ApiToken[] {
-  const configured = parseApiTokens(server.config.api.tokens);
+function effectiveTokens(entries: readonly ApiTokenEntry[], log: Logger): ApiToken[] {
+  const configured = parseApiTokens(entries);
   if (configured.length > 0) return configured;
   const secret = randomBytes(24).toString('base64url');
-  server.logger
-    .child({ part: 'http' })
-    .warn(
-      { apiToken: 'admin' },
-      `HTTP API: no api.tokens configured, so this run generated the admin token ${secret} ` +
-        `(send "Authorization: Bearer ${secret}"); it changes at every start, set RELAY_API_TOKENS=name:secret:publish to choose your own`,
-    );
+  log.warn(
+    { apiToken: 'admin' },
+    `HTTP API: no api.tokens configured, so this run generated the admin token ${secret} ` +
+      `(send "Authorization: Bearer ${secret}"); it changes at every start, set RELAY_API_TOKENS=name:secret:publish to choose your own`,
+  );
   return [{ name: 'admin', secret, scopes: ['admin'] }];
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Readiness, RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { RelayServer } from '../server/relay-server.js';
 import { loadOpenApiDocument } from './load-openapi-document.js';
 import type { components } from './openapi-types.js';
 import type { RelayMetrics } from './relay-metrics.js';
@@ -18,25 +19,33 @@ type Health = components['schemas']['Health'];
  *
  * @example
  * ```ts
- * app.use(operationsRouter(server, metrics));
+ * app.use(operationsRouter({ lifecycle: server, checkReadiness, logger }, metrics));
  * ```
  */
-export function operationsRouter(server: RelayServer, metrics: RelayMetrics): Router {
+export function operationsRouter(
+  deps: {
+    readonly lifecycle: Pick<RelayLifecycle, 'closing'>;
+    readonly checkReadiness: () => Readiness;
+    readonly logger: Logger;
+  },
+  metrics: RelayMetrics,
+): Router {
   const router = Router();
-  const log = server.logger.child({ part: 'http' });
+  const log = deps.logger;
   // The failing checks at the last answer, as one text; undefined while ready.
   let failingBefore: string | undefined;
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' } satisfies Health);
   });
   router.get('/readyz', (_req, res, next) => {
-    // Closing is logged by the relay ("relay closing"); each 503 meanwhile needs no line.
-    if (server.closing || !server.httpServer.listening) {
+    const { ready, checks } = deps.checkReadiness();
+    // Not listening (yet, or any more) or closing: the core's `listening` check. Closing is logged by the
+    // relay ("relay closing"); each 503 meanwhile needs no line.
+    if (deps.lifecycle.closing || checks.listening?.ok === false) {
       markReportedByRelay(res);
       next(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is not accepting messages'));
       return;
     }
-    const { ready, checks } = server.checkReadiness();
     if (!ready) {
       const failing = Object.entries(checks).filter(([, check]) => !check.ok);
       const why = failing.map(([name, check]) => (check.detail ? `${name} (${check.detail})` : name));

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { RelayServer } from '../server/relay-server.js';
+import type { Relay, RelayIo } from '../relay/relay.js';
 
 /** A relay's Prometheus metrics and the middleware that counts HTTP requests. */
 export interface RelayMetrics {
@@ -24,7 +24,11 @@ export interface RelayMetrics {
  * app.get('/metrics', async (_req, res) => res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
  * ```
  */
-export function createRelayMetrics(server: RelayServer): RelayMetrics {
+export function createRelayMetrics(server: {
+  readonly io: RelayIo;
+  readonly relay: Pick<Relay, 'observe'>;
+  readonly metricsRegistry: Registry;
+}): RelayMetrics {
   // The server's own registry, shared with features' metrics (cluster, slow consumers).
   const registry = server.metricsRegistry;
   new Gauge({

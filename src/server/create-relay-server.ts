@@ -72,7 +72,18 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
   // In a cluster, idempotent answers are kept in Redis: a retry that reaches another node is not published twice.
-  const api = mountHttpApi(server, cluster ? { idempotencyStore: cluster.idempotencyStore } : {});
+  const api = mountHttpApi({
+    app: server.app,
+    relay: server.relay,
+    io: server.io,
+    lifecycle: server,
+    logger: server.logger,
+    metricsRegistry: server.metricsRegistry,
+    hostGuard: server.hostGuard,
+    checkReadiness: () => server.checkReadiness(),
+    settings: config,
+    ...(cluster ? { idempotencyStore: cluster.idempotencyStore } : {}),
+  });
   // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
   // node is not ready, so that operators see it and traffic goes elsewhere.
   server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());

@@ -1,5 +1,7 @@
 // Helpers for the HTTP API tests: a relay with known tokens, real fetch calls, socket listeners.
+import type { HttpApiDeps } from '../../src/http/mount-http-api.js';
 import type { MessageContent, MessageMeta, RelayServerOptions } from '../../src/index.js';
+import type { RelayServer } from '../../src/server/relay-server.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -64,4 +66,19 @@ export async function problemOf(response: Response): Promise<Record<string, unkn
     throw new Error(`expected application/problem+json, got ${type}: ${await response.text()}`);
   }
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** What mountHttpApi needs, taken from a bare RelayServer (one no composition root mounted anything on). */
+export function httpApiDeps(server: RelayServer): HttpApiDeps {
+  return {
+    app: server.app,
+    relay: server.relay,
+    io: server.io,
+    lifecycle: server,
+    logger: server.logger,
+    metricsRegistry: server.metricsRegistry,
+    hostGuard: server.hostGuard,
+    checkReadiness: () => server.checkReadiness(),
+    settings: server.config,
+  };
 }

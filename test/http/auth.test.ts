@@ -10,7 +10,7 @@ import { RelayServer } from '../../src/server/relay-server.js';
 import { captureLogs, WARN } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
-import { listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
+import { httpApiDeps, listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
 
 describe('HTTP API authentication', () => {
   it('answers 401 with WWW-Authenticate for no token, a wrong token and a non-bearer scheme; sends nothing', async () => {
@@ -89,7 +89,7 @@ describe('HTTP API authentication', () => {
       api: { tokens: ['ci:ci-s3cr3t:publish', 'ops:ops-s3cr3t:admin'] },
     });
     const server = track(new RelayServer({ config, logger: capture.logger }), (s) => s.close());
-    const api = mountHttpApi(server);
+    const api = mountHttpApi(httpApiDeps(server));
     api.v1.get('/admin-only', requireScope('admin'), (_req, res) => {
       res.json({ ok: true });
     });
@@ -114,7 +114,7 @@ describe('HTTP API authentication', () => {
       api: { tokens: ['ops:ops-s3cr3t:admin'] },
     });
     const server = track(new RelayServer({ config, logger: capture.logger }), (s) => s.close());
-    mountHttpApi(server).v1.get('/boom', async () => {
+    mountHttpApi(httpApiDeps(server)).v1.get('/boom', async () => {
       throw new TypeError('a bug');
     });
     const { url } = await server.listen();
