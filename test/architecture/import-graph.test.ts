@@ -25,6 +25,8 @@ function folderGraph(): Map<string, Map<string, string>> {
   const graph = new Map<string, Map<string, string>>();
   for (const file of sourceFiles(SRC)) {
     const from = folderOf(file);
+    // src/index.ts is the curated public API: it re-exports from every folder and nothing imports it.
+    if (path.extname(from)) continue;
     for (const [, specifier] of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const target = path.resolve(path.dirname(file), specifier as string);
       if (!target.startsWith(SRC + path.sep)) continue;
