@@ -49,7 +49,8 @@ describe('scheduler', () => {
     });
     const inRoom = await connectClient(url, { auth: { room: 'ops' } });
     const inLobby = await connectClient(url);
-    const lobbyHears = collectEvents<Heard>(inLobby, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const lobbyHears = collectEvents<Heard>(inLobby, 'sendMessageFromBack', 1300);
     const [content, meta] = await waitForEvent<Heard>(inRoom, 'sendMessageFromBack', { timeoutMs: 4000 });
     expect(content).toEqual({ text: 'Stand-up in 5', n: 5 });
     expect(meta.room).toBe('ops');
@@ -87,7 +88,8 @@ describe('scheduler', () => {
     });
     server.scheduler.remove('every-second');
     const removedAt = new Date().toISOString();
-    const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 1300);
     expect(after.filter(([, m]) => m.at > removedAt)).toEqual([]);
     expect(server.scheduler.list().map((job) => job.id)).toEqual(['new-year']);
     expect(() => server.scheduler.get('every-second')).toThrow(
@@ -103,7 +105,8 @@ describe('scheduler', () => {
 
     expect(server.scheduler.pause('pulse')).toMatchObject({ paused: true, nextRuns: [] });
     const pausedAt = new Date().toISOString();
-    const whilePaused = await collectEvents<Heard>(client, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const whilePaused = await collectEvents<Heard>(client, 'sendMessageFromBack', 1300);
     expect(whilePaused.filter(([, m]) => m.at > pausedAt)).toEqual([]);
 
     expect(server.scheduler.resume('pulse').paused).toBe(false);
