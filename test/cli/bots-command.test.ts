@@ -131,7 +131,12 @@ describe('relay bots, in-process', () => {
     expect(ctx.exitCode).toBe(0);
     const host = track(ctx.running as BotHost, (h) => h.close());
     expect(host.bots().map((bot) => bot.name)).toEqual(['ticker']);
-    expect((await askBot(socket, '!where'))[0]).toBe('here');
+    const here = waitForEvent<[string]>(socket, 'sendMessageFromBack', {
+      timeoutMs: 5000,
+      filter: (content) => content === 'here',
+    });
+    socket.emit('sendMessage', '!where');
+    await here;
     // No relay scheduler here: the job fires on node-cron within a second or so.
     const [tick, meta] = await waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
       timeoutMs: 3000,
