@@ -1,17 +1,9 @@
 // Bots must not hurt the relay, each other or themselves: loops, throws, timeouts, floods, reconnection.
 import { describe, expect, it, vi } from 'vitest';
 import { defineBot } from '../../src/index.js';
+import { gate } from '../support/gate.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { settle, startTestbed } from './start-testbed.js';
-
-/** A promise resolved from outside. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open = () => {};
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 /** `promise`, or a rejection naming `what` after `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BotHost, defineBot, ManualBotScheduler } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { gate } from '../support/gate.js';
 import { startRelay } from '../support/start-relay.js';
 import { settle } from './start-testbed.js';
 
@@ -15,15 +16,6 @@ async function storeDir(): Promise<string> {
   return track(await mkdtemp(path.join(tmpdir(), 'relaykit-race-')), (dir) =>
     rm(dir, { recursive: true, force: true }),
   );
-}
-
-/** A promise resolved from outside. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open: () => void = () => undefined;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
 }
 
 describe('closing while a bot starts', () => {

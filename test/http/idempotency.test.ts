@@ -7,6 +7,7 @@ import { MemoryIdempotencyStore } from '../../src/http/memory-idempotency-store.
 import { type IdempotencyRedis, RedisIdempotencyStore } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { gate } from '../support/gate.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
 import { listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
@@ -109,15 +110,6 @@ describe('Idempotency-Key', () => {
     expect(((await later.json()) as { id: string }).id).not.toBe(first.id);
   });
 });
-
-/** A promise the test resolves. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open = () => {};
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 /**
  * A real store whose reads wait until the test opens `reads`: requests started together are then all in
