@@ -82,11 +82,17 @@ describe('scheduler', () => {
     expect(server.scheduler.get('new-year').lastRun).toEqual(run);
 
     server.scheduler.add({ id: 'every-second', cron: '* * * * * *', content: 'tick' });
-    await waitForEvent<Heard>(client, 'sendMessageFromBack', {
-      filter: (c) => c === 'tick',
-      timeoutMs: 4000,
+    // A code job (as a bot's bot.every) is removed by the function every() returned.
+    const removeCodeJob = server.scheduler.every('code-tick', '* * * * * *', ({ publish }) => {
+      publish('code tick');
     });
+    await Promise.all(
+      ['tick', 'code tick'].map((text) =>
+        waitForEvent<Heard>(client, 'sendMessageFromBack', { filter: (c) => c === text, timeoutMs: 4000 }),
+      ),
+    );
     server.scheduler.remove('every-second');
+    removeCodeJob();
     const removedAt = new Date().toISOString();
     // Past the next slot of an every-second job.
     const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 1300);
