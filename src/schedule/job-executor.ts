@@ -75,7 +75,8 @@ export class JobExecutor {
    */
   catchUp(job: ScheduledJob, handledUntil: number, now: Date): void {
     if (!job.task) return;
-    const after = Math.max(handledUntil, now.getTime() - this.#options.missedRunGraceMs);
+    // lastSlot looks after `after`, exclusive: a slot exactly missedRunGraceMs old ("at most") still runs.
+    const after = Math.max(handledUntil, now.getTime() - this.#options.missedRunGraceMs - 1);
     const missed = lastSlot(job.task, after, now.getTime());
     if (!missed) return;
     // Nobody awaits a catch-up run: whatever rejects in it is logged, never an unhandled rejection.

@@ -104,11 +104,16 @@ describe('what a bot ignores', () => {
     const testbed = await startTestbed({ bots: [talker('first'), talker('second')] });
     const person = await testbed.user('eve');
     const { id } = await person.say('anyone?');
-    await settle(500);
+    for (const name of ['first', 'second']) {
+      await person.waitFor((m) => m.meta.causedBy === id && m.meta.from.name === name);
+    }
     const replies = person.received.filter((m) => m.meta.causedBy === id);
     expect(replies.map((m) => m.text).sort()).toEqual(['hello eve', 'hello eve']);
-    // Neither answered the other's "hello eve", nor its own.
-    expect(person.received.filter((m) => m.meta.from.kind === 'bot')).toHaveLength(2);
+    // A bot says something that is not a hello: neither it nor the other bot answers that.
+    await person.say('!speak-first');
+    const spoken = await person.waitFor((m) => m.meta.from.name === 'first' && m.text === 'something');
+    await settle(300); // quiet window: an answer to it would have arrived by now
+    expect(person.received.filter((m) => m.meta.causedBy === spoken.meta.id)).toEqual([]);
   });
 
   it('hears other bots when hearBots is set', async () => {
@@ -117,6 +122,11 @@ describe('what a bot ignores', () => {
     await person.say('!speak-loud');
     const answer = await person.waitFor((m) => m.meta.from.name === 'listener' && m.text === 'hello loud');
     expect(answer.meta.hops).toBeGreaterThanOrEqual(1);
+    // Hearing bots is not hearing itself.
+    await person.say('!speak-listener');
+    const own = await person.waitFor((m) => m.meta.from.name === 'listener' && m.text === 'something');
+    await settle(300); // quiet window: an answer to its own message would have arrived by now
+    expect(person.received.filter((m) => m.meta.causedBy === own.meta.id)).toEqual([]);
   });
 
   it("tells bots the relay's content and send-rate limits", async () => {

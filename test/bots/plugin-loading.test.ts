@@ -2,7 +2,7 @@
 // start, settings validated, and each bot's scope removed as a whole on stop and reload.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
@@ -183,7 +183,8 @@ describe("a bot's scope", () => {
       };
       person.on('sendMessageFromBack', listener);
       person.emit('sendMessage', text);
-      await settle(400);
+      await vi.waitUntil(() => replies.length > 0, { timeout: 5000, interval: 20 });
+      await settle(200); // quiet window: one version answers, never two
       person.off('sendMessageFromBack', listener);
       return replies;
     };

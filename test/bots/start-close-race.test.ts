@@ -9,6 +9,7 @@ import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { gate } from '../support/gate.js';
 import { startRelay } from '../support/start-relay.js';
 import { settle } from './start-testbed.js';
 
@@ -16,15 +17,6 @@ async function storeDir(): Promise<string> {
   return track(await mkdtemp(path.join(tmpdir(), 'relaykit-race-')), (dir) =>
     rm(dir, { recursive: true, force: true }),
   );
-}
-
-/** A promise resolved from outside. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open: () => void = () => undefined;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
 }
 
 describe('closing while a bot starts', () => {

@@ -3,8 +3,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta } from '../../src/index.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import type { BotHost, MessageMeta } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { SHIPPED_PLUGINS, workdirWithShippedPlugins } from '../support/shipped-plugins.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
@@ -100,5 +102,65 @@ describe('relay bots', () => {
     });
     expect(await bots.exited).toBe(1);
     expect(bots.stderr.join('\n')).toContain('RELAY_ERR_BOT_AUTH_FAILED');
+  });
+});
+
+// The same command in this process, so coverage sees it; its bots' `bot.every` jobs run on node-cron
+// (cronBotScheduler), the default of a bot host outside a relay.
+describe('relay bots, in-process', () => {
+  const quiet = { RELAY_LOG_LEVEL: 'silent' };
+
+  it("runs the plugins folder's bots against a relay, bot.every jobs on node-cron included", async () => {
+    await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+    const dir = track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-bots-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    await writeFile(
+      path.join(dir, 'ticker.ts'),
+      "import { defineBot } from 'relaykit';\nexport default defineBot({ name: 'ticker', description: 'x', setup(bot) { bot.every('* * * * * *', () => bot.send('tick', { room: 'general' }), { name: 'tick' }); bot.command('where', { description: 'x' }, (m) => m.reply('here')); } });\n",
+    );
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const socket = await connectClient(url, { auth: { room: 'general' } });
+    const ctx = createCliContext({ cwd: REPO, env: { ...quiet, RELAY_BOT_TOKEN: TOKEN } });
+    await runCli(['bots', '--url', url, '--plugins', dir, '--watch'], ctx);
+    expect(ctx.err()).toBe('');
+    expect(ctx.exitCode).toBe(0);
+    const host = track(ctx.running as BotHost, (h) => h.close());
+    expect(host.bots().map((bot) => bot.name)).toEqual(['ticker']);
+    const here = waitForEvent<[string]>(socket, 'sendMessageFromBack', {
+      timeoutMs: 5000,
+      filter: (content) => content === 'here',
+    });
+    socket.emit('sendMessage', '!where');
+    await here;
+    // No relay scheduler here: the job fires on node-cron within a second or so.
+    const [tick, meta] = await waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
+      timeoutMs: 3000,
+      filter: (content) => content === 'tick',
+    });
+    expect([tick, meta.from.name, meta.room]).toEqual(['tick', 'ticker', 'general']);
+    await host.close();
+  });
+
+  it('refuses to start without a token, without plugins, or with a wrong token', async () => {
+    const { url } = await startRelay({ botToken: TOKEN });
+    const noToken = createCliContext({ cwd: REPO, env: quiet });
+    await runCli(['bots', '--url', url, 'plugins/echo.ts'], noToken);
+    expect(noToken.exitCode).toBe(1);
+    expect(noToken.err()).toContain('RELAY_ERR_BOT_AUTH_FAILED: no bot token: pass --token');
+
+    const noPlugins = createCliContext({ cwd: REPO, env: quiet });
+    await runCli(['bots', '--url', url, '--token', TOKEN, '--plugins', 'no-such-folder'], noPlugins);
+    expect(noPlugins.exitCode).toBe(1);
+    expect(noPlugins.err()).toContain('RELAY_ERR_PLUGIN_LOAD_FAILED: no plugin files given and no folder');
+
+    const wrongToken = createCliContext({ cwd: REPO, env: quiet });
+    await runCli(
+      ['bots', '--url', url, '--token', 'a-wrong-token-0123456789', 'plugins/echo.ts'],
+      wrongToken,
+    );
+    expect(wrongToken.exitCode).toBe(1);
+    expect(wrongToken.err()).toContain('RELAY_ERR_BOT_AUTH_FAILED');
+    expect(wrongToken.running).toBeUndefined();
   });
 });

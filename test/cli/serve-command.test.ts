@@ -3,13 +3,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import socketIOClient from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import type { MessageMeta, RelayServer } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
+import { connectClient } from '../support/connect-client.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { waitForEvent } from '../support/wait-for-event.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
 
 async function emptyDir(): Promise<string> {
   return track(await mkdtemp(path.join(tmpdir(), 'relaykit-cli-')), (dir) => rm(dir, { recursive: true }));
 }
+
+// Inside the repository (gitignored .relaykit/), so that a plugin's `import … from 'relaykit'` resolves.
+async function projectDir(): Promise<string> {
+  await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+  return track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-serve-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+}
+
+const HELLO_PLUGIN =
+  "import { defineBot } from 'relaykit';\nexport default defineBot({ name: 'hello', description: 'x', setup(bot) { bot.command('hello', { description: 'x' }, (m) => m.reply('hello from ./plugins')); } });\n";
 
 describe('relay serve', () => {
   it('serves the seed client, then closes gracefully on SIGTERM with exit code 0 (drainDelayMs 0)', async () => {
@@ -138,5 +155,61 @@ describe('relay serve', () => {
     const second = spawnRelayCli(['serve', '--port', String(port), '--host', '127.0.0.1'], { cwd });
     expect(await second.exited).toBe(1);
     expect(second.stderr.join('\n')).toContain(`port ${port} is in use; pass --port or set PORT`);
+  });
+});
+
+// The same command in this process (what bin/relay.js runs, less the signals), so coverage sees it.
+describe('relay serve, in-process', () => {
+  it("layers the working directory's config file, RELAY_* variables and flags, runs ./plugins, and resolves paths against the working directory", async () => {
+    const cwd = await projectDir();
+    await writeFile(
+      path.join(cwd, 'relay.config.yaml'),
+      'greetingText: Bonjour\nrouting: echo\nscheduler: { store: data/schedules.db }\n',
+    );
+    await mkdir(path.join(cwd, 'plugins'));
+    await writeFile(path.join(cwd, 'plugins', 'hello.ts'), HELLO_PLUGIN);
+    const ctx = createCliContext({ cwd, env: { RELAY_ROUTING: 'others', RELAY_LOG_LEVEL: 'silent' } });
+    await runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--greeting', 'none', '--watch'], ctx);
+    expect(ctx.err()).toBe('');
+    expect(ctx.exitCode).toBe(0);
+    const server = track(ctx.running as RelayServer, (s) => s.close());
+    expect(server.config).toMatchObject({ greetingText: 'Bonjour', routing: 'others', greeting: 'none' });
+    expect(server.config.scheduler.store).toBe(path.join(cwd, 'data', 'schedules.db'));
+    expect(server.config.botStoreDir).toBe(path.join(cwd, '.relaykit'));
+    expect(server.config.plugins).toBe(path.join(cwd, 'plugins'));
+
+    const socket = await connectClient(server.address.url);
+    const reply = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
+      timeoutMs: 5000,
+      filter: (_content, meta) => meta.from.kind === 'bot',
+    });
+    socket.emit('sendMessage', '!hello');
+    expect((await reply)[0]).toBe('hello from ./plugins');
+    await server.close();
+  });
+
+  it('reads --config FILE, keeps :memory: as it is, and runs no plugins without a ./plugins folder', async () => {
+    const cwd = await emptyDir();
+    await writeFile(
+      path.join(cwd, 'custom.json'),
+      '{ "greetingText": "Salut", "scheduler": { "store": ":memory:" } }',
+    );
+    const ctx = createCliContext({ cwd, env: { RELAY_LOG_LEVEL: 'silent' } });
+    await runCli(['serve', '--port', '0', '--host', '127.0.0.1', '--config', 'custom.json'], ctx);
+    expect(ctx.exitCode).toBe(0);
+    const server = track(ctx.running as RelayServer, (s) => s.close());
+    expect(server.config).toMatchObject({ greetingText: 'Salut', plugins: undefined });
+    expect(server.config.scheduler.store).toBe(':memory:');
+    const socket = socketIOClient(server.address.url, { reconnection: false, forceNew: true });
+    track(socket, (s) => s.disconnect());
+    expect((await waitForEvent<[string]>(socket, 'sendMessageFromBack'))[0]).toBe('Salut');
+  });
+
+  it('refuses an unknown command with a usage hint, exit code 2, without starting anything', async () => {
+    const unknown = createCliContext();
+    await runCli(['sreve'], unknown);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.err()).toContain('run "relay --help" for usage');
+    expect(unknown.running).toBeUndefined();
   });
 });

@@ -72,6 +72,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a bot token of 16 characters and refuses 15', async () => {
+    const cwd = await tempDir();
+    const token = 'b'.repeat(16);
+    expect((await loadConfig({ cwd, env: { RELAY_BOT_TOKEN: token } })).config.botToken).toBe(token);
+    await expect(loadConfig({ cwd, env: { RELAY_BOT_TOKEN: token.slice(1) } })).rejects.toMatchObject({
+      code: 'RELAY_ERR_CONFIG_INVALID',
+      key: 'botToken',
+    });
+  });
+
   it('names a flag as the source of a bad flag value', async () => {
     await expect(
       loadConfig({ cwd: await tempDir(), env: {}, flags: { routing: 'nowhere' } }),

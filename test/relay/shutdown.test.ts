@@ -91,14 +91,35 @@ describe('lifecycle', () => {
   );
 
   it('cuts connections still open after shutdownTimeoutMs', async () => {
-    const { server, url } = await startRelay({ shutdownTimeoutMs: 200 });
+    const timeoutMs = 200;
+    const { server, url, logs } = await startRelay({ shutdownTimeoutMs: timeoutMs });
+    let arrived = () => {};
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
     server.app.get('/hang', () => {
-      // never answers: a stuck request must not hold the shutdown forever
+      arrived(); // and never answers: a stuck request must not hold the shutdown forever
     });
     const hanging = fetch(`${url}/hang`).catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await inFlight; // the request is being handled when close() starts, so close() has to cut it
+    const began = performance.now();
     await server.close();
+    const took = performance.now() - began;
+    // The timeout path itself: it waited out shutdownTimeoutMs, said so, then cut the connection.
+    expect(took).toBeGreaterThanOrEqual(timeoutMs - 10);
+    expect(took).toBeLessThan(timeoutMs + 1600); // and not much longer: the timeout is in milliseconds
+    expect(logs.filter((line) => line.msg === 'connections still open; closing them')).toEqual([
+      expect.objectContaining({ level: 40, timeoutMs }),
+    ]);
     expect(await hanging).toBeInstanceOf(Error);
+  });
+
+  it('closes without waiting for the timeout when nothing is left open', async () => {
+    const { server, url, logs } = await startRelay({ shutdownTimeoutMs: 5000 });
+    await connectClient(url);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const began = performance.now();
+    await server.close();
+    expect(performance.now() - began).toBeLessThan(2500);
+    expect(logs.some((line) => line.msg === 'connections still open; closing them')).toBe(false);
   });
 
   it('closes everything it started when a start-up hook fails, and cannot be started again', async () => {

@@ -6,7 +6,7 @@ import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
-import { cronAtSecondIn, tempStore, until } from './temp-store.js';
+import { storeMissedJob, tempStore } from './temp-store.js';
 
 const unhandled: unknown[] = [];
 const record = (reason: unknown) => unhandled.push(reason);
@@ -31,11 +31,7 @@ const threw = (lines: Array<Record<string, unknown>>, event: string) =>
 describe('scheduler event listeners that throw', () => {
   it('still runs a catch-up job, tells the other listeners, and logs the error; no unhandled rejection', async () => {
     const store = await tempStore();
-    const { cron, at } = cronAtSecondIn(2500);
-    const first = await startRelay({ scheduler: { store } });
-    first.server.scheduler.add({ id: 'missed', cron, content: 'late but here' });
-    await first.server.close();
-    await until(new Date(at.getTime() + 300));
+    storeMissedJob(store, 'missed', 2000);
 
     const { logger, lines } = captureLogs();
     const server = track(

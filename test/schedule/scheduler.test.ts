@@ -50,7 +50,8 @@ describe('scheduler', () => {
     });
     const inRoom = await connectClient(url, { auth: { room: 'ops' } });
     const inLobby = await connectClient(url);
-    const lobbyHears = collectEvents<Heard>(inLobby, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const lobbyHears = collectEvents<Heard>(inLobby, 'sendMessageFromBack', 1300);
     const [content, meta] = await waitForEvent<Heard>(inRoom, 'sendMessageFromBack', { timeoutMs: 4000 });
     expect(content).toEqual({ text: 'Stand-up in 5', n: 5 });
     expect(meta.room).toBe('ops');
@@ -82,13 +83,20 @@ describe('scheduler', () => {
     expect(server.scheduler.get('new-year').lastRun).toEqual(run);
 
     server.scheduler.add({ id: 'every-second', cron: '* * * * * *', content: 'tick' });
-    await waitForEvent<Heard>(client, 'sendMessageFromBack', {
-      filter: (c) => c === 'tick',
-      timeoutMs: 4000,
+    // A code job (as a bot's bot.every) is removed by the function every() returned.
+    const removeCodeJob = server.scheduler.every('code-tick', '* * * * * *', ({ publish }) => {
+      publish('code tick');
     });
+    await Promise.all(
+      ['tick', 'code tick'].map((text) =>
+        waitForEvent<Heard>(client, 'sendMessageFromBack', { filter: (c) => c === text, timeoutMs: 4000 }),
+      ),
+    );
     server.scheduler.remove('every-second');
+    removeCodeJob();
     const removedAt = new Date().toISOString();
-    const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const after = await collectEvents<Heard>(client, 'sendMessageFromBack', 1300);
     expect(after.filter(([, m]) => m.at > removedAt)).toEqual([]);
     expect(server.scheduler.list().map((job) => job.id)).toEqual(['new-year']);
     expect(() => server.scheduler.get('every-second')).toThrow(
@@ -119,7 +127,8 @@ describe('scheduler', () => {
 
     expect(server.scheduler.pause('pulse')).toMatchObject({ paused: true, nextRuns: [] });
     const pausedAt = new Date().toISOString();
-    const whilePaused = await collectEvents<Heard>(client, 'sendMessageFromBack', 2200);
+    // Past the next slot of an every-second job.
+    const whilePaused = await collectEvents<Heard>(client, 'sendMessageFromBack', 1300);
     expect(whilePaused.filter(([, m]) => m.at > pausedAt)).toEqual([]);
 
     expect(server.scheduler.resume('pulse').paused).toBe(false);

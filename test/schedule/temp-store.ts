@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ScheduleStore } from '../../src/schedule/schedule-store.js';
 import { track } from '../support/cleanup.js';
 
 /** A schedule store path in a fresh temporary folder, removed after the test. */
@@ -17,7 +18,21 @@ export function cronAtSecondIn(ms: number): { cron: string; at: Date } {
   return { cron: `${at.getUTCSeconds()} * * * * *`, at };
 }
 
-/** Resolves once the wall clock has passed `date`. */
-export function until(date: Date): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, date.getTime() - Date.now())));
+/**
+ * Stores a runtime job whose one slot a day passed `ageMs` ago, handled only up to a minute before that
+ * slot: to a relay starting on `store`, as if it had been down since before the slot. No waiting.
+ */
+export function storeMissedJob(store: string, id: string, ageMs: number): Date {
+  const at = new Date(Math.floor((Date.now() - ageMs) / 1000) * 1000);
+  const cron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+  const prepared = ScheduleStore.open(store);
+  try {
+    prepared.insertJob(
+      { id, cron, timezone: 'UTC', content: `missed ${id}` },
+      new Date(at.getTime() - 60_000),
+    );
+  } finally {
+    prepared.close();
+  }
+  return at;
 }

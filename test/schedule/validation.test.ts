@@ -80,7 +80,33 @@ describe('schedule validation', () => {
     expect(error.message).toContain('job "standup": duplicate id (schedules.0 has it too)');
   });
 
-  it('refuses content over maxContentBytes when the relay is created', () => {
+  it('takes a job id of 64 characters and refuses 65', () => {
+    const id = `${'a'.repeat(60)}-_.:`;
+    expect(parseRelayConfig({ schedules: [{ ...job, id }] }).schedules[0]?.id).toBe(id);
+    const error = configError([{ ...job, id: `${id}a` }]);
+    expect(error.key).toBe('schedules.0.id');
+    expect(error.message).toContain('id must be 1 to 64 letters');
+  });
+
+  it('takes a missed-run grace of at most an hour', () => {
+    const grace = (missedRunGraceMs: number) =>
+      parseRelayConfig({ scheduler: { missedRunGraceMs } }).scheduler.missedRunGraceMs;
+    expect(grace(3_600_000)).toBe(3_600_000);
+    expect(() => grace(3_600_001)).toThrow(
+      expect.objectContaining({ code: 'RELAY_ERR_CONFIG_INVALID', key: 'scheduler.missedRunGraceMs' }),
+    );
+  });
+
+  it('takes declared content of exactly maxContentBytes, and refuses one byte more when the relay is created', () => {
+    const fits = track(
+      createRelayServer({
+        maxContentBytes: 16,
+        schedules: [{ ...job, content: 'x'.repeat(16) }],
+        logLevel: 'silent',
+      }),
+      (server) => server.close(),
+    );
+    expect(fits.scheduler.get('standup').content).toBe('x'.repeat(16));
     expect(() =>
       createRelayServer({
         maxContentBytes: 16,
