@@ -87,7 +87,7 @@ export function serveCommand(context: CliContext): CommandModule {
       const { url } = await server.listen();
       const devRelayFile = await recordDevRelay(context, server, url);
       // Before "relay started": whoever waits for that line may signal at once.
-      context.running = { close: () => server.close(), drain: () => server.drain() };
+      context.running = server;
       const chatPage = config.webPage ? `${url}/` : undefined;
       logger.info(
         {

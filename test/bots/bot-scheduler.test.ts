@@ -10,7 +10,8 @@ describe('cronBotScheduler', () => {
     expect(() => cronBotScheduler.schedule('digest:daily', '0 61 * * *', async () => {})).toThrow(
       expect.objectContaining({
         code: 'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        detail: 'job "digest:daily" has an invalid cron expression "0 61 * * *"',
+        detail:
+          'job "digest:daily" has an invalid cron expression "0 61 * * *": hours field: 61 is a invalid expression for hour',
       }),
     );
   });
