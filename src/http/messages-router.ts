@@ -8,8 +8,11 @@ import type { IdempotentRequests } from './idempotent-requests.js';
 import { jsonBody } from './json-body.js';
 import type { components } from './openapi-types.js';
 import type { ApiToken } from './parse-api-tokens.js';
-import { type CheckedPublishRequest, readPublishRequest } from './read-publish-request.js';
-import { markReportedByRelay, reportedByRelay } from './reported-by-relay.js';
+import {
+  type CheckedPublishRequest,
+  publishRefusalField,
+  readPublishRequest,
+} from './read-publish-request.js';
 import { RequestFieldError } from './request-field-error.js';
 import { requireScope } from './require-scope.js';
 
@@ -29,16 +32,15 @@ type BatchAccepted = components['schemas']['BatchAccepted'];
 export function messagesRouter(deps: {
   relay: Relay;
   idempotent: IdempotentRequests;
-  settings: { maxContentBytes: number; api: { bodyLimitBytes: number; maxBatch: number } };
+  settings: { api: { bodyLimitBytes: number; maxBatch: number } };
 }): Router {
   const { relay, idempotent } = deps;
-  const { maxContentBytes } = deps.settings;
   const { bodyLimitBytes, maxBatch } = deps.settings.api;
   const router = Router();
 
-  // Publishes checked messages all or nothing (see Relay.publishBatch). In a cluster, the answer waits
-  // until Redis has them (`committed`).
-  const publishAll = (res: Response, messages: readonly CheckedPublishRequest[]) => {
+  // Publishes the messages all or nothing (see Relay.publishBatch), which checks their content and room:
+  // a refusal names the field it is about. In a cluster, the answer waits until Redis has them.
+  const publishAll = (res: Response, messages: readonly CheckedPublishRequest[], batch?: string) => {
     const token = authenticatedToken(res) as ApiToken;
     const from = { id: token.name, name: token.name, kind: 'http' } as const;
     try {
@@ -47,7 +49,7 @@ export function messagesRouter(deps: {
           content: message.content,
           options: {
             from,
-            room: message.room,
+            room: message.room as string | null,
             ...(message.exceptSocketId === undefined
               ? {}
               : { delivery: 'others' as const, socketId: message.exceptSocketId }),
@@ -56,8 +58,9 @@ export function messagesRouter(deps: {
       );
       return { accepted: batch.messages.map(({ meta }) => accepted(meta)), committed: batch.committed };
     } catch (error) {
-      markReportedByRelay(res);
-      throw error;
+      const refusal = error as RelayError;
+      const field = publishRefusalField(refusal, batch);
+      throw field === undefined ? refusal : RequestFieldError.about(field, refusal).markReported();
     }
   };
 
@@ -76,29 +79,20 @@ export function messagesRouter(deps: {
         try {
           produced = produce();
         } catch (error) {
-          // Refused content is a refused publish: logged and counted where sockets' refusals are.
-          if (error instanceof RelayError && !reportedByRelay(res)) {
-            relay.reportRejected(error, from);
-            markReportedByRelay(res);
-          }
+          // A malformed request is a refused publish too: logged and counted where sockets' refusals are.
+          if (error instanceof RelayError && !error.reported) relay.reportRejected(error, from);
           throw error;
         }
         const { body, committed } = produced;
         if (committed === undefined) return { status: 202, body };
-        return committed.then(
-          () => ({ status: 202, body }),
-          (error: unknown) => {
-            markReportedByRelay(res); // the relay logged and counted the failed commit
-            throw error;
-          },
-        );
+        // A failed commit was logged and counted by the relay.
+        return committed.then(() => ({ status: 202, body }));
       })
       .catch((error: unknown) => {
         // A shared idempotency store that cannot reach Redis refuses like the publish path does: counted,
         // and logged once per outage.
-        if (error instanceof RelayError && error.code === 'RELAY_ERR_NOT_READY' && !reportedByRelay(res)) {
+        if (error instanceof RelayError && error.code === 'RELAY_ERR_NOT_READY' && !error.reported) {
           relay.reportRejected(error, from);
-          markReportedByRelay(res);
         }
         throw error;
       });
@@ -108,7 +102,7 @@ export function messagesRouter(deps: {
 
   router.post('/messages', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
     answer(req, res, () => {
-      const { accepted, committed } = publishAll(res, [readPublishRequest(req.body, '', maxContentBytes)]);
+      const { accepted, committed } = publishAll(res, [readPublishRequest(req.body, '')]);
       return { body: accepted[0] as PublishAccepted, committed };
     }),
   );
@@ -116,9 +110,9 @@ export function messagesRouter(deps: {
   router.post('/messages/batch', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
     answer(req, res, () => {
       const messages = readBatch(req.body, maxBatch).map((item, index) =>
-        readPublishRequest(item, `messages[${index}]`, maxContentBytes),
+        readPublishRequest(item, `messages[${index}]`),
       );
-      const { accepted, committed } = publishAll(res, messages);
+      const { accepted, committed } = publishAll(res, messages, 'messages');
       const body: BatchAccepted = { messages: accepted };
       return { body, committed };
     }),

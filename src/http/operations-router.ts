@@ -5,7 +5,6 @@ import { RelayError } from '../relay/relay-error.js';
 import { loadOpenApiDocument } from './load-openapi-document.js';
 import type { components } from './openapi-types.js';
 import type { RelayMetrics } from './relay-metrics.js';
-import { markReportedByRelay } from './reported-by-relay.js';
 
 type Health = components['schemas']['Health'];
 
@@ -42,8 +41,7 @@ export function operationsRouter(
     // Not listening (yet, or any more) or closing: the core's `listening` check. Closing is logged by the
     // relay ("relay closing"); each 503 meanwhile needs no line.
     if (deps.lifecycle.closing || checks.listening?.ok === false) {
-      markReportedByRelay(res);
-      next(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is not accepting messages'));
+      next(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is not accepting messages').markReported());
       return;
     }
     if (!ready) {
@@ -59,8 +57,8 @@ export function operationsRouter(
         );
         failingBefore = names;
       }
-      markReportedByRelay(res);
-      next(error);
+      // Logged above, once per change of readiness.
+      next(error.markReported());
       return;
     }
     if (failingBefore !== undefined) {

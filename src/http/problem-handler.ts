@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { EpisodeLog } from '../relay/episode-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { authenticatedToken } from './authenticate-bearer.js';
-import { reportedByRelay } from './reported-by-relay.js';
 import { sendProblem } from './send-problem.js';
 
 // body-parser's error types, as RelayKit codes: a client's bad body is never a 500.
@@ -66,7 +65,7 @@ export function problemHandler(logger: Logger): ProblemHandler {
     };
     if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
-    } else if (!reportedByRelay(res)) {
+    } else if (!relayError.reported) {
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       if (refusals.note(address, line)) {
         logger.warn({ ...line, address, err: relayError.message }, 'http request refused');

@@ -4,7 +4,6 @@ import { RelayError } from '../relay/relay-error.js';
 import type { TokenBucket } from '../relay/token-bucket.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import type { ApiToken } from './parse-api-tokens.js';
-import { markReportedByRelay } from './reported-by-relay.js';
 
 /**
  * Express middleware, after {@link authenticateBearer}: every request of a token takes one token of its
@@ -37,7 +36,6 @@ export function rateLimitPerToken(deps: {
     );
     res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
     relay.reportRejected(error, { id: token.name, name: token.name, kind: 'http' });
-    markReportedByRelay(res);
     next(error);
   };
 }

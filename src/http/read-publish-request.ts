@@ -1,13 +1,14 @@
-import type { MessageContent } from '../relay/events.js';
-import { roomKey } from '../relay/room-name.js';
-import { validateContent } from '../relay/validate-content.js';
+import type { RelayError, RelayErrorCode } from '../relay/relay-error.js';
 import type { components } from './openapi-types.js';
 import { RequestFieldError } from './request-field-error.js';
 
-/** A `PublishRequest` of the API spec, checked. */
+/**
+ * A `PublishRequest` of the API spec, its shape checked. Its content and room are checked once, by
+ * `Relay.publish` (see {@link publishRefusalField} for naming them in a refusal).
+ */
 export interface CheckedPublishRequest {
-  readonly content: MessageContent;
-  readonly room: string | null;
+  readonly content: unknown;
+  readonly room: unknown;
   readonly exceptSocketId?: string;
 }
 
@@ -15,20 +16,15 @@ type PublishRequest = components['schemas']['PublishRequest'];
 const KEYS: ReadonlySet<string> = new Set<keyof PublishRequest>(['content', 'room', 'exceptSocketId']);
 
 /**
- * Checks one message of a request body with the relay's own rules (the functions `Relay.publish` uses),
- * so that a batch can be refused whole before any message is sent. Errors name the field, prefixed
- * with `at` (e.g. `messages[2].content`).
+ * Checks the shape of one message of a request body: a JSON object of known fields, `exceptSocketId` a
+ * socket id. Errors name the field, prefixed with `at` (e.g. `messages[2].exceptSocketId`).
  *
  * @example
  * ```ts
- * readPublishRequest({ content: 'Deploy done', room: 'ops' }, '', 4096);
+ * readPublishRequest({ content: 'Deploy done', room: 'ops' }, '');
  * ```
  */
-export function readPublishRequest(
-  body: unknown,
-  at: string,
-  maxContentBytes: number,
-): CheckedPublishRequest {
+export function readPublishRequest(body: unknown, at: string): CheckedPublishRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', at || 'body', 'expected a JSON object');
   }
@@ -42,18 +38,6 @@ export function readPublishRequest(
       );
     }
   }
-  let content: MessageContent;
-  try {
-    content = validateContent(request.content, maxContentBytes);
-  } catch (error) {
-    throw RequestFieldError.about(fieldAt(at, 'content'), error);
-  }
-  const room = request.room ?? null;
-  try {
-    if (room !== null) roomKey(room);
-  } catch (error) {
-    throw RequestFieldError.about(fieldAt(at, 'room'), error);
-  }
   const except = request.exceptSocketId;
   if (except !== undefined && (typeof except !== 'string' || except === '')) {
     throw new RequestFieldError(
@@ -63,10 +47,34 @@ export function readPublishRequest(
     );
   }
   return {
-    content,
-    room: room as string | null,
+    content: request.content,
+    room: request.room ?? null,
     ...(except === undefined ? {} : { exceptSocketId: except }),
   };
+}
+
+// What the publish path refuses about a message, by field of the request.
+const FIELD_OF: Partial<Record<RelayErrorCode, 'content' | 'room'>> = {
+  RELAY_ERR_INVALID_CONTENT: 'content',
+  RELAY_ERR_CONTENT_TOO_LARGE: 'content',
+  RELAY_ERR_INVALID_ROOM: 'room',
+};
+
+/**
+ * The request field a refusal of `Relay.publishBatch` is about (`content`, or `messages[2].room` in a
+ * batch), or undefined when the refusal is about the request as a whole (rate limit, shutting down).
+ *
+ * @example
+ * ```ts
+ * publishRefusalField(error, 'messages'); // 'messages[2].content'
+ * ```
+ */
+export function publishRefusalField(error: RelayError, batch?: string): string | undefined {
+  const field = FIELD_OF[error.code];
+  if (field === undefined) return undefined;
+  return batch === undefined || error.batchIndex === undefined
+    ? field
+    : `${batch}[${error.batchIndex}].${field}`;
 }
 
 // A field's name in errors: `content`, or `messages[2].content` inside a batch. Module-level, not a

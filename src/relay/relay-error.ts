@@ -229,8 +229,11 @@ export class RelayError extends Error {
   readonly title: string;
   /** What exactly was wrong, without the fix hint. */
   readonly detail: string;
+  /** In a refused batch (`Relay.publishBatch`), the position of the message that was refused. */
+  readonly batchIndex: number | undefined;
+  #reported = false;
 
-  constructor(code: RelayErrorCode, detail: string, options?: { cause?: unknown }) {
+  constructor(code: RelayErrorCode, detail: string, options?: { cause?: unknown; batchIndex?: number }) {
     const entry = RELAY_ERRORS[code];
     super(`${detail}; ${entry.fix}`, options);
     this.name = 'RelayError';
@@ -238,6 +241,21 @@ export class RelayError extends Error {
     this.status = entry.status;
     this.title = entry.title;
     this.detail = detail;
+    this.batchIndex = options?.batchIndex;
+  }
+
+  /**
+   * True once the code that refused logged and counted this error (the publish path does): whoever
+   * answers it (the HTTP problem handler) then only answers.
+   */
+  get reported(): boolean {
+    return this.#reported;
+  }
+
+  /** Marks this error as logged and counted by the code that refused (see {@link RelayError.reported}). */
+  markReported(): this {
+    this.#reported = true;
+    return this;
   }
 
   /** The shape sent to sockets in acks and `relayError` events. */

@@ -119,7 +119,18 @@ export class Relay {
    * mode they are committed together (one Redis transaction), so a refused batch left none of them behind.
    */
   publishBatch(requests: readonly PublishRequest[]): PublishedBatch {
-    const accepted = requests.map((request) => this.#accept(request.content, request.options));
+    const accepted = requests.map((request, index) => {
+      try {
+        return this.#accept(request.content, request.options);
+      } catch (error) {
+        // Which message was refused, for the caller's answer (e.g. `messages[2].content` over HTTP).
+        const refused = error as RelayError;
+        throw new RelayError(refused.code, refused.detail, {
+          cause: refused,
+          batchIndex: index,
+        }).markReported();
+      }
+    });
     const messages = accepted.map(({ meta }) => ({ id: meta.id, meta }));
     const committer = this.#committer;
     if (committer === undefined) {
@@ -275,6 +286,7 @@ export class Relay {
     } else if (!options.logged && this.#refusals.note(key, line)) {
       this.#log.warn(line, 'input refused');
     }
+    error.markReported();
     for (const observer of this.#observers)
       this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
   }

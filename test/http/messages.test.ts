@@ -99,6 +99,22 @@ describe('POST /v1/messages', () => {
     });
   }
 
+  it('logs refused content once, where the publish path refuses it, and counts it like a socket refusal', async () => {
+    const { url, send, logs } = await startApiRelay();
+    const refused = await send('/v1/messages/batch', {
+      body: { messages: [{ content: 'fine' }, { content: 42 }] },
+    });
+    expect(refused.status).toBe(400);
+    expect(await problemOf(refused)).toMatchObject({
+      code: 'RELAY_ERR_INVALID_CONTENT',
+      field: 'messages[1].content',
+    });
+    const lines = logs.filter((line) => line.code === 'RELAY_ERR_INVALID_CONTENT');
+    expect(lines.map((line) => line.msg)).toEqual(['input refused']);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/relay_publish_errors_total\{[^}]*code="RELAY_ERR_INVALID_CONTENT"[^}]*\} 1/);
+  });
+
   it('answers malformed JSON with a 400, not a 500', async () => {
     const { url, send, logs } = await startApiRelay();
     const client = await listener(url);
