@@ -22,7 +22,7 @@ export async function startHookRelay(options: RelayServerOptions = {}) {
   const deliver = (
     url: string,
     body: unknown,
-    init: { headers?: Record<string, string>; raw?: string | Buffer } = {},
+    init: { headers?: Record<string, string>; raw?: string } = {},
   ) =>
     fetch(url, {
       method: 'POST',
