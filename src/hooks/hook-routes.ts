@@ -67,6 +67,8 @@ export function hookRoutes(deps: {
 
   const router = Router();
   router.post('/hooks/:key', async (req, res) => {
+    // Answers are data for a program, never a page to render or keep.
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
     const key = String(req.params.key);
     // By key, or by id for a hook that signs its deliveries: the id is public, the signature is the proof.
     const hook = hooks.byKey(key) ?? signedById(hooks.byId(key));
