@@ -226,7 +226,7 @@ export const RELAY_ERRORS = {
   },
   RELAY_ERR_HOOK_DECLARED: {
     status: 409,
-    title: 'Hook declared in the config file',
+    title: 'Hook in the config file',
     fix: 'this hook comes from the config file (hooks.declared): change or remove it there and restart',
   },
   RELAY_ERR_INTERNAL: {
