@@ -52,7 +52,8 @@ const bytesOf = (content: HookContent) => Buffer.byteLength(JSON.stringify(conte
 /**
  * The largest announcement that fits in `maxBytes`: `build(shown, hidden)` makes one from the first
  * `shown` of `count` items (the rest summarised as "and N more"); the most items that fit are kept, and
- * when even none fit the text and title are cut. A big delivery is summarised, never refused for size.
+ * when not even one fits, the whole text is cut instead (a single long Slack text is cut, not replaced
+ * by "and 1 more"). A big delivery is summarised, never refused for size.
  */
 export function fitContent(
   maxBytes: number,
@@ -61,7 +62,7 @@ export function fitContent(
 ): HookContent {
   const all = build(count, 0);
   if (bytesOf(all) <= maxBytes) return all;
-  let low = 0;
+  let low = 1;
   let high = count - 1;
   let best: HookContent | undefined;
   while (low <= high) {
@@ -74,7 +75,7 @@ export function fitContent(
       high = mid - 1;
     }
   }
-  return best ?? shrink(build(0, count), maxBytes);
+  return best ?? shrink(all, maxBytes);
 }
 
 // Drops the structure, then cuts the text, until the content fits.

@@ -207,3 +207,27 @@ describe('hook formats', () => {
     });
   });
 });
+
+describe('content limit', () => {
+  it('a delivery whose announcement is exactly maxContentBytes is published whole; one byte more is cut, not refused', async () => {
+    const maxContentBytes = 1024;
+    const relay = await startHookRelay({ maxContentBytes });
+    const hook = await relay.addHook({ name: 'long', format: 'slack' });
+    const lobby = await listener(relay.url);
+    // {"text":"…","source":"slack"} is 28 bytes around the text.
+    const atLimit = 'a'.repeat(maxContentBytes - 28);
+    expect(Buffer.byteLength(JSON.stringify({ text: atLimit, source: 'slack' }))).toBe(maxContentBytes);
+    const whole = nextMessage(lobby);
+    expect((await relay.deliver(hook.url, { text: atLimit })).status).toBe(200);
+    expect((await whole).content).toEqual({ text: atLimit, source: 'slack' });
+
+    const cut = nextMessage(lobby);
+    expect((await relay.deliver(hook.url, { text: `${atLimit}b` })).status).toBe(200);
+    const { content } = await cut;
+    const text = (content as { text: string }).text;
+    expect(Buffer.byteLength(JSON.stringify(content))).toBeLessThanOrEqual(maxContentBytes);
+    expect(text.endsWith('…')).toBe(true);
+    expect(atLimit.startsWith(text.slice(0, -1))).toBe(true);
+    expect(text.length).toBeGreaterThan(maxContentBytes / 2);
+  });
+});
