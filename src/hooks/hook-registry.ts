@@ -1,7 +1,7 @@
 import { RelayError } from '../relay/relay-error.js';
 import { type Hook, hashKey, newHookId, newHookKey } from './hook.js';
+import type { HookDirectory } from './hook-directory.js';
 import type { DeclaredHookSpec, NewHookSpec } from './hook-spec.js';
-import type { HookStore } from './hook-store.js';
 
 /** A hook just made or rotated, with the one copy of its key the relay will ever give out. */
 export interface IssuedHook {
@@ -10,55 +10,63 @@ export interface IssuedHook {
 }
 
 /**
- * The hooks in force: the config file's and the store's, found by the SHA-256 of a URL key (a map
- * lookup on a hash: how long it takes says nothing about any real key) or by id. Changes go to the
- * store first, then to memory.
+ * The hooks in force: the config file's (in memory, read-only) and the directory's (added over the API),
+ * found by the SHA-256 of a URL key or by id. A declared hook shadows a stored one of the same id.
  *
  * @example
  * ```ts
- * const hooks = new HookRegistry(HookStore.open(file), declared);
- * const { hook, key } = hooks.create({ name: 'alerts', room: 'ops', format: 'alertmanager', allowChannel: false });
- * hooks.byKey(key); // hook
+ * const hooks = new HookRegistry(new LocalHookDirectory(HookStore.open(file)), declared);
+ * const { hook, key } = await hooks.create({ name: 'alerts', room: 'ops', format: 'alertmanager', allowChannel: false });
+ * await hooks.byKey(key); // hook
  * ```
  */
 export class HookRegistry {
-  readonly #store: HookStore;
-  readonly #byHash = new Map<string, Hook>();
-  readonly #byId = new Map<string, Hook>();
+  readonly #directory: HookDirectory;
+  readonly #declaredByHash = new Map<string, Hook>();
+  readonly #declaredById = new Map<string, Hook>();
 
-  constructor(store: HookStore, declared: readonly DeclaredHookSpec[], now: () => Date = () => new Date()) {
-    this.#store = store;
+  constructor(
+    directory: HookDirectory,
+    declared: readonly DeclaredHookSpec[],
+    now: () => Date = () => new Date(),
+  ) {
+    this.#directory = directory;
     const startedAt = now().toISOString();
     for (const spec of declared) {
       const { key, ...settings } = spec;
-      this.#add({
+      const hook: Hook = {
         ...settings,
         keyHash: hashKey(key),
         ...(spec.format === 'github' ? { signingSecret: key } : {}),
         declared: true,
         createdAt: startedAt,
-      });
+      };
+      this.#declaredByHash.set(hook.keyHash, hook);
+      this.#declaredById.set(hook.id, hook);
     }
-    // A stored hook whose id the config file now declares is shadowed by the declared one.
-    for (const hook of store.list()) if (!this.#byId.has(hook.id)) this.#add(hook);
   }
 
   /** The hook a URL key opens, if any. */
-  byKey(key: string): Hook | undefined {
-    return this.#byHash.get(hashKey(key));
+  async byKey(key: string): Promise<Hook | undefined> {
+    const keyHash = hashKey(key);
+    const declared = this.#declaredByHash.get(keyHash);
+    if (declared) return declared;
+    const stored = await this.#directory.byKeyHash(keyHash);
+    return stored && !this.#declaredById.has(stored.id) ? stored : undefined;
   }
 
-  byId(id: string): Hook | undefined {
-    return this.#byId.get(id);
+  async byId(id: string): Promise<Hook | undefined> {
+    return this.#declaredById.get(id) ?? (await this.#directory.byId(id));
   }
 
   /** Every hook, declared ones first. */
-  list(): Hook[] {
-    return [...this.#byId.values()];
+  async list(): Promise<Hook[]> {
+    const stored = (await this.#directory.list()).filter((hook) => !this.#declaredById.has(hook.id));
+    return [...this.#declaredById.values(), ...stored];
   }
 
   /** Makes and stores a hook; its key is in the answer only. */
-  create(spec: NewHookSpec, now = new Date()): IssuedHook {
+  async create(spec: NewHookSpec, now = new Date()): Promise<IssuedHook> {
     const key = newHookKey();
     const hook: Hook = {
       id: newHookId(),
@@ -71,45 +79,34 @@ export class HookRegistry {
       declared: false,
       createdAt: now.toISOString(),
     };
-    this.#store.insert(hook);
-    this.#add(hook);
+    await this.#directory.insert(hook);
     return { hook, key };
   }
 
   /** Gives a hook a new key: its old URL (and GitHub secret) stop working at once. */
-  rotate(id: string): IssuedHook {
-    const old = this.#changeable(id);
+  async rotate(id: string): Promise<IssuedHook> {
+    const old = await this.#changeable(id);
     const key = newHookKey();
     const hook: Hook = {
       ...old,
       keyHash: hashKey(key),
       ...(old.format === 'github' ? { signingSecret: key } : {}),
     };
-    this.#store.rekey(id, hook.keyHash, hook.signingSecret);
-    this.#byHash.delete(old.keyHash);
-    this.#add(hook);
+    await this.#directory.rekey(old, hook);
     return { hook, key };
   }
 
   /** Deletes a hook: its URL answers 404 from now on. */
-  remove(id: string): void {
-    const old = this.#changeable(id);
-    this.#store.remove(id);
-    this.#byHash.delete(old.keyHash);
-    this.#byId.delete(id);
+  async remove(id: string): Promise<void> {
+    await this.#directory.remove(await this.#changeable(id));
   }
 
-  #changeable(id: string): Hook {
-    const hook = this.#byId.get(id);
-    if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', `no hook has the id "${id}"`);
-    if (hook.declared) {
+  async #changeable(id: string): Promise<Hook> {
+    if (this.#declaredById.has(id)) {
       throw new RelayError('RELAY_ERR_HOOK_DECLARED', `hook "${id}" is declared in the config file`);
     }
+    const hook = await this.#directory.byId(id);
+    if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', `no hook has the id "${id}"`);
     return hook;
-  }
-
-  #add(hook: Hook): void {
-    this.#byHash.set(hook.keyHash, hook);
-    this.#byId.set(hook.id, hook);
   }
 }

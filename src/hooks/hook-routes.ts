@@ -71,11 +71,13 @@ export function hookRoutes(deps: {
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
     const key = String(req.params.key);
     // By key, or by id for a hook that signs its deliveries: the id is public, the signature is the proof.
-    const hook = hooks.byKey(key) ?? signedById(hooks.byId(key));
-    const from: Sender = hook ? { id: hook.id, name: hook.name, kind: 'http' } : UNKNOWN_SENDER;
+    let hook: Hook | undefined;
+    let from: Sender = UNKNOWN_SENDER;
     let reported = false;
     try {
+      hook = (await hooks.byKey(key)) ?? signedById(await hooks.byId(key));
       if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', 'no hook has this URL');
+      from = { id: hook.id, name: hook.name, kind: 'http' };
       const bucket = bucketOf(hook);
       if (bucket && !bucket.take()) {
         res.set('Retry-After', String(Math.max(1, Math.ceil(bucket.msUntilNext() / 1000))));

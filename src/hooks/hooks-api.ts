@@ -31,24 +31,24 @@ export function hooksApi(deps: {
   const router = Router();
   const admin = requireScope('admin');
 
-  router.get('/hooks', admin, (_req, res) => {
-    const body: HookList = { hooks: hooks.list().map(summary) };
+  router.get('/hooks', admin, async (_req, res) => {
+    const body: HookList = { hooks: (await hooks.list()).map(summary) };
     res.json(body);
   });
 
-  router.post('/hooks', admin, ...jsonBody(deps.settings.api.bodyLimitBytes), (req, res) => {
+  router.post('/hooks', admin, ...jsonBody(deps.settings.api.bodyLimitBytes), async (req, res) => {
     const checked = checkNewHook(req.body);
     if (!checked.ok) throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', checked.field, checked.problem);
-    res.status(201).json(issued(req, hooks.create(checked.value)));
+    res.status(201).json(issued(req, await hooks.create(checked.value)));
   });
 
-  router.post('/hooks/:id/rotate', admin, (req, res) => {
-    res.json(issued(req, hooks.rotate(String(req.params.id))));
+  router.post('/hooks/:id/rotate', admin, async (req, res) => {
+    res.json(issued(req, await hooks.rotate(String(req.params.id))));
   });
 
-  router.delete('/hooks/:id', admin, (req, res) => {
+  router.delete('/hooks/:id', admin, async (req, res) => {
     const id = String(req.params.id);
-    hooks.remove(id);
+    await hooks.remove(id);
     metrics.forget(id);
     res.status(204).end();
   });

@@ -1,9 +1,9 @@
 import type { Express } from 'express';
-import type { Logger } from 'pino';
 import type { HttpApi } from '../http/mount-http-api.js';
 import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
 import type { RelayLifecycle } from '../relay/relay-core.js';
+import { type HookDirectory, LocalHookDirectory } from './hook-directory.js';
 import { createHookMetrics } from './hook-metrics.js';
 import { HookRegistry } from './hook-registry.js';
 import { type HookRouteSettings, hookRoutes } from './hook-routes.js';
@@ -23,12 +23,13 @@ export interface HookSettings extends HookRouteSettings {
 /**
  * Mounts incoming webhooks: the delivery route `POST /hooks/{key}` on `app`, the `/v1/hooks` routes
  * on the HTTP API and `relay_hook_deliveries_total` in its registry. Hooks come from the config file
- * (`hooks.declared`) and from the store (`hooks.store`), which closes with the relay. Throws a
+ * (`hooks.declared`) and from the directory: a cluster's shared one, else this node's store
+ * (`hooks.store`), which closes with the relay. Throws a
  * `ConfigError` naming a bad declared hook.
  *
  * @example
  * ```ts
- * mountHooks({ app: server.app, api, relay: server.relay, lifecycle: server, logger, settings: config });
+ * mountHooks({ app: server.app, api, relay: server.relay, lifecycle: server, settings: config });
  * ```
  */
 export function mountHooks(deps: {
@@ -36,19 +37,23 @@ export function mountHooks(deps: {
   readonly api: HttpApi;
   readonly relay: Relay;
   readonly lifecycle: RelayLifecycle;
-  readonly logger: Logger;
   readonly settings: HookSettings;
+  /** Where API-added hooks live; default: this node's `hooks.store` (SQLite). A cluster shares one. */
+  readonly directory?: HookDirectory;
 }): HookRegistry {
   const { settings } = deps;
   const declared = checkDeclared(settings.hooks.declared);
-  const store = HookStore.open(settings.hooks.store);
-  deps.lifecycle.onClose(() => store.close());
-  const hooks = new HookRegistry(store, declared);
+  const hooks = new HookRegistry(deps.directory ?? openLocal(settings.hooks.store, deps.lifecycle), declared);
   const metrics = createHookMetrics(deps.api.metrics.registry);
   deps.api.v1.use(hooksApi({ hooks, metrics, settings }));
   deps.app.use(hookRoutes({ relay: deps.relay, hooks, metrics, settings }));
-  deps.logger.child({ part: 'hooks' }).debug({ hooks: hooks.list().length }, 'incoming webhooks mounted');
   return hooks;
+}
+
+function openLocal(file: string, lifecycle: RelayLifecycle): HookDirectory {
+  const store = HookStore.open(file);
+  lifecycle.onClose(() => store.close());
+  return new LocalHookDirectory(store);
 }
 
 function checkDeclared(entries: readonly unknown[]): DeclaredHookSpec[] {

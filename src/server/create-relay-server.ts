@@ -92,13 +92,14 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
   mountScheduleApi({ api, scheduler: server.scheduler, lifecycle: server, settings: config });
   // Incoming webhooks: /v1/hooks on the API, deliveries at /hooks/{key} (their key is their credential).
+  // In a cluster, hooks are kept in Redis: one added, rotated or deleted on a node is so on every node.
   mountHooks({
     app: server.app,
     api,
     relay: server.relay,
     lifecycle: server,
-    logger: server.logger,
     settings: config,
+    ...(cluster ? { directory: cluster.hookDirectory } : {}),
   });
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
