@@ -64,7 +64,19 @@ export function readHookBody(req: Request, res: Response, limitBytes: number): P
         reject(error);
       }
     };
-    req.on('data', onData).on('end', onEnd).on('error', reject);
+    // The sender went away mid-body (Node reports an `aborted` error, then a close): settle, so that
+    // nothing waits on a request that will never end.
+    const onClose = () => {
+      if (!req.complete)
+        reject(
+          new RequestFieldError(
+            'RELAY_ERR_HOOK_PAYLOAD',
+            'body',
+            'the sender closed the connection mid-body',
+          ),
+        );
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onClose).once('close', onClose);
   });
 }
 

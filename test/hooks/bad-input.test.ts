@@ -1,5 +1,7 @@
 // Bad deliveries: each gets the status its sender expects, a log line per episode, and publishes nothing.
 import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { MessageContent } from '../../src/index.js';
 import { listener, nextMessage, problemOf } from '../http/api-relay.js';
@@ -247,5 +249,29 @@ describe('bad deliveries', () => {
     expect(content).not.toHaveProperty('color');
     expect(content).not.toHaveProperty('icon');
     expect(meta.from.name).toBe(script);
+  });
+
+  it('a sender that goes away mid-body settles its delivery: counted as refused, nothing published', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({ name: 'half', format: 'slack' });
+    const { port, pathname } = { port: new URL(hook.url).port, pathname: new URL(hook.url).pathname };
+    // The relay has the request (and the start of its body) before the sender leaves.
+    const received = once(relay.server.httpServer, 'request');
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"text":`,
+    );
+    const metric = `relay_hook_deliveries_total{hook="${hook.id}",outcome="refused",reason="RELAY_ERR_HOOK_PAYLOAD"} 1`;
+    await received;
+    socket.destroy();
+    await expect
+      .poll(async () => (await (await fetch(`${relay.url}/metrics`)).text()).includes(metric), {
+        timeout: 5000,
+      })
+      .toBe(true);
+    const lobby = await listener(relay.url);
+    const heard = await heardUntil(lobby, 'marker', () => relay.deliver(hook.url, { text: 'marker' }));
+    expect(heard).toHaveLength(1);
   });
 });
