@@ -94,8 +94,62 @@ function renderMessage(content, meta) {
   // Objects without a `text` field are shown as their JSON, preformatted.
   const plain = typeof content === 'string' || typeof content?.text === 'string';
   const body = element(plain ? 'p' : 'pre', 'message-text', contentText(content));
-  item.append(head, body);
+  item.append(head);
+  const card = plain && typeof content === 'object' ? renderCard(content) : null;
+  if (card) item.append(card);
+  item.append(body);
   append(item);
+}
+
+// Only absolute http(s) links are followed; anything else (javascript:, data:, relative) is not a link.
+function httpLink(value) {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// The structure of a rich announcement (webhooks: title, link, fields, colour, status), every value
+// written as text. Returns null when the content has none of it.
+function renderCard(content) {
+  const title = typeof content.title === 'string' ? content.title : null;
+  const status = typeof content.status === 'string' ? content.status : null;
+  const fields = Array.isArray(content.fields)
+    ? content.fields
+        .filter((field) => field && typeof field.title === 'string' && typeof field.value === 'string')
+        .slice(0, 20)
+    : [];
+  if (!title && !status && fields.length === 0) return null;
+  const card = element('div', 'message-card');
+  if (typeof content.color === 'string' && /^#[0-9a-f]{6}$/i.test(content.color)) {
+    card.style.borderLeftColor = content.color;
+  }
+  if (title || status) {
+    const line = element('div', 'card-title');
+    if (status)
+      line.append(element('span', `badge hook-status hook-status-${status.replace(/[^a-z]/gi, '')}`, status));
+    const link = httpLink(content.link);
+    if (title && link) {
+      const anchor = element('a', 'card-link', title);
+      anchor.href = link;
+      anchor.rel = 'noopener noreferrer nofollow';
+      anchor.target = '_blank';
+      line.append(anchor);
+    } else if (title) {
+      line.append(element('strong', null, title));
+    }
+    card.append(line);
+  }
+  if (fields.length > 0) {
+    const list = element('dl', 'card-fields');
+    for (const field of fields)
+      list.append(element('dt', null, field.title), element('dd', null, field.value));
+    card.append(list);
+  }
+  return card;
 }
 
 function renderNote(text) {

@@ -81,6 +81,11 @@ export function serveCommand(context: CliContext): CommandModule {
               ? ':memory:'
               : path.resolve(context.cwd, config.scheduler.store),
         },
+        hooks: {
+          ...config.hooks,
+          store:
+            config.hooks.store === ':memory:' ? ':memory:' : path.resolve(context.cwd, config.hooks.store),
+        },
         watchPlugins: argv.watch === true,
         logger,
       });

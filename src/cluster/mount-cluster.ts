@@ -1,11 +1,13 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { HookDirectory } from '../hooks/hook-directory.js';
 import type { IdempotencyStore } from '../http/idempotency-store.js';
 import type { Relay, RelayIo } from '../relay/relay.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
+import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
 import { redisSlotClaim } from './redis-slot-claim.js';
@@ -35,6 +37,8 @@ export interface ClusterDeps {
 export interface RedisCluster {
   /** Idempotent HTTP answers, shared so that a retry on another node is not published twice. */
   readonly idempotencyStore: IdempotencyStore;
+  /** Incoming webhooks, shared so that a hook added, rotated or deleted on one node is so on all. */
+  readonly hookDirectory: HookDirectory;
 }
 
 /**
@@ -89,7 +93,10 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   deps.scheduler.coordinate(redisSlotClaim(links.client));
   // After the sockets: closing sockets persist their recovery sessions through the main client.
   lifecycle.onClose(() => links.close());
-  return { idempotencyStore: new RedisIdempotencyStore(links.client) };
+  return {
+    idempotencyStore: new RedisIdempotencyStore(links.client),
+    hookDirectory: new RedisHookDirectory(links.client),
+  };
 }
 
 /** The URL without its password, for logs. */

@@ -15,6 +15,14 @@ const SCHEDULER_DEFAULTS = {
   maxJobs: DEFAULT_MAX_JOBS,
 };
 
+// Incoming webhooks' defaults (see docs/hooks.md): a webhook body may be large (an Alertmanager group).
+const HOOKS_DEFAULTS = {
+  store: '.relaykit/hooks.db',
+  bodyLimitBytes: 1_048_576,
+  rateLimit: { burst: 30, perSecond: 2 },
+  replayWindowMs: 86_400_000,
+};
+
 // The HTTP API's defaults, used twice: by each key and by the `api` object when it is absent.
 const API_DEFAULTS = {
   bodyLimitBytes: 524_288,
@@ -320,6 +328,54 @@ export const relayConfigSchema = z
       })
       .strict()
       .default({ tokens: [], ...API_DEFAULTS }),
+    /** Incoming webhooks (`POST /hooks/{key}`): where hooks are kept and what one delivery may cost. */
+    hooks: z
+      .object({
+        store: z
+          .string()
+          .min(1)
+          .default(HOOKS_DEFAULTS.store)
+          .describe(
+            'SQLite file of the hooks added over the HTTP API, relative to the working directory; :memory: keeps nothing',
+          ),
+        bodyLimitBytes: z
+          .int()
+          .min(1024)
+          .max(16_777_216)
+          .default(HOOKS_DEFAULTS.bodyLimitBytes)
+          .describe('largest webhook delivery body, in bytes'),
+        /** Per-hook token bucket for deliveries; `false` turns it off. */
+        rateLimit: z
+          .union([
+            z.literal(false),
+            z
+              .object({
+                burst: z
+                  .int()
+                  .min(1)
+                  .default(HOOKS_DEFAULTS.rateLimit.burst)
+                  .describe('webhook deliveries a hook may take at once'),
+                perSecond: z
+                  .number()
+                  .positive()
+                  .default(HOOKS_DEFAULTS.rateLimit.perSecond)
+                  .describe('webhook deliveries a second a hook may take in the long run'),
+              })
+              .strict(),
+          ])
+          .default(HOOKS_DEFAULTS.rateLimit),
+        replayWindowMs: z
+          .int()
+          .min(1000)
+          .default(HOOKS_DEFAULTS.replayWindowMs)
+          .describe(
+            'how long a delivery id (GitHub X-GitHub-Delivery) is remembered to refuse its replay (ms)',
+          ),
+        /** Hooks of the config file (config file only: `readonly` keeps it out of flags); see docs/hooks.md. */
+        declared: z.array(z.unknown()).readonly().default([]),
+      })
+      .strict()
+      .default({ ...HOOKS_DEFAULTS, declared: [] }),
   })
   .strict();
 

@@ -177,6 +177,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every hook (never its key or secret)
+         * @description Hooks of the config file (`declared`) first, then those added over this API. Needs the `admin` scope.
+         */
+        get: operations["listHooks"];
+        put?: never;
+        /**
+         * Add a hook; its URL and secret are in this answer only
+         * @description Makes a hook kept in `hooks.store` (SQLite; its key kept only as a SHA-256 hash). The answer's
+         *     `url` carries the key (`/hooks/{key}`), except for a `github` hook, whose URL is
+         *     `/hooks/{id}` and whose `secret` goes in GitHub's webhook settings. Needs the `admin` scope.
+         */
+        post: operations["addHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: components["parameters"]["HookId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a hook; its URL answers 404 from now on
+         * @description A hook of the config file is `RELAY_ERR_HOOK_DECLARED` (409).
+         */
+        delete: operations["deleteHook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hooks/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: components["parameters"]["HookId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a hook a new key; the old URL (and GitHub secret) stop working at once */
+        post: operations["rotateHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A webhook delivery (Slack-compatible, Alertmanager, Grafana, GitHub)
+         * @description No bearer token: the key in the URL is the credential, or for a `github` hook its id with an
+         *     `X-Hub-Signature-256` HMAC of the body. Bodies are JSON or a form with a `payload=` field of
+         *     JSON, at most `hooks.bodyLimitBytes`. Each delivery takes one request of the hook's
+         *     `hooks.rateLimit`. A delivery becomes one announcement (`meta.from.kind = "http"`,
+         *     `meta.from.name` = the hook's name; content `{ text, title?, link?, fields?, color?, status?, source }`);
+         *     a large alert group is summarised, never refused for size. A Slack-format hook answers
+         *     `200 ok` in text/plain and its refusals in text/plain (`invalid_payload`, `no_service`, ...);
+         *     the others answer JSON and problem+json. GitHub's `ping` is answered `pong`, and a repeated
+         *     `X-GitHub-Delivery` is `RELAY_ERR_HOOK_REPLAYED` (409).
+         */
+        post: operations["deliverToHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -377,6 +474,48 @@ export interface components {
                 message: string;
             };
         };
+        HookRequest: {
+            /** @description Display name of the hook's announcements (`meta.from.name`). */
+            name: string;
+            /** @description Room the announcements go to; absent or null for every connected client. */
+            room?: string | null;
+            /**
+             * @default auto
+             * @enum {string}
+             */
+            format: "slack" | "alertmanager" | "grafana" | "github" | "auto";
+            /**
+             * @description Let a Slack-style `channel` field pick another room.
+             * @default false
+             */
+            allowChannel: boolean;
+        };
+        Hook: {
+            id: string;
+            name: string;
+            room: string | null;
+            /** @enum {string} */
+            format: "slack" | "alertmanager" | "grafana" | "github" | "auto";
+            allowChannel: boolean;
+            /** @description From the config file (`hooks.declared`); change it there. */
+            declared: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        HookIssued: components["schemas"]["Hook"] & {
+            /** @description Where the sender posts; shown this once. */
+            url: string;
+            /** @description The hook's key (for GitHub, the webhook Secret); shown this once. */
+            secret: string;
+        };
+        HookList: {
+            hooks: components["schemas"]["Hook"][];
+        };
+        HookDelivered: {
+            ok: boolean;
+            /** @description The announcement's message id. */
+            id: string;
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "ready";
@@ -496,6 +635,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No hook has this key or id (never existed, rotated or deleted). */
+        HookNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The hook is declared in the config file. */
+        HookDeclared: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description No job has this id (`RELAY_ERR_SCHEDULE_NOT_FOUND`). */
         ScheduleNotFound: {
             headers: {
@@ -567,6 +724,8 @@ export interface components {
          *     remembered; the same key with a different body is refused with 422.
          */
         IdempotencyKey: string;
+        /** @description The hook's id. */
+        HookId: string;
         /** @description The job's id. */
         ScheduleId: string;
     };
@@ -876,6 +1035,158 @@ export interface operations {
             404: components["responses"]["ScheduleNotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["StoreUnavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listHooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every hook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    addHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HookRequest"];
+            };
+        };
+        responses: {
+            /** @description Added; give `url` (and for GitHub `secret`) to the sender. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookIssued"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: components["parameters"]["HookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["HookNotFound"];
+            409: components["responses"]["HookDeclared"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    rotateHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's id. */
+                id: components["parameters"]["HookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new URL and secret, shown this once. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookIssued"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["HookNotFound"];
+            409: components["responses"]["HookDeclared"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deliverToHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The hook's key (from its URL), or a `github` hook's id. */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "application/x-www-form-urlencoded": {
+                    payload?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Published (or a GitHub ping answered). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/json": components["schemas"]["HookDelivered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["HookNotFound"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };

@@ -204,6 +204,31 @@ export const RELAY_ERRORS = {
     title: 'Send queue full',
     fix: 'await client.ready() before sending many messages, or raise maxQueuedSends or maxQueuedBytes',
   },
+  RELAY_ERR_HOOK_NOT_FOUND: {
+    status: 404,
+    title: 'Hook not found',
+    fix: 'the hook URL is unknown, revoked or rotated: list the hooks with GET /v1/hooks (relay hooks list) and give the sender the URL of a live one',
+  },
+  RELAY_ERR_HOOK_SIGNATURE: {
+    status: 401,
+    title: 'Bad hook signature',
+    fix: "sign the body with the hook's secret (GitHub: set the webhook's Secret to the one relay hooks add or rotate showed)",
+  },
+  RELAY_ERR_HOOK_REPLAYED: {
+    status: 409,
+    title: 'Hook delivery replayed',
+    fix: 'this delivery id was already accepted; a sender retrying a delivery that succeeded needs to do nothing',
+  },
+  RELAY_ERR_HOOK_PAYLOAD: {
+    status: 400,
+    title: 'Invalid hook payload',
+    fix: "send a body in the hook's format (slack, alertmanager, grafana, github or generic; see docs/hooks.md)",
+  },
+  RELAY_ERR_HOOK_DECLARED: {
+    status: 409,
+    title: 'Hook in the config file',
+    fix: 'this hook comes from the config file (hooks.declared): change or remove it there and restart',
+  },
   RELAY_ERR_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -5,6 +5,7 @@ import { mountBots } from '../bots/mount-bots.js';
 import { mountCluster } from '../cluster/mount-cluster.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { mountHooks } from '../hooks/mount-hooks.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { requireAllowedHost } from '../http/require-allowed-host.js';
 import { createLogger } from '../relay/create-logger.js';
@@ -90,6 +91,16 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Without api.tokens the API made up an admin token: `relay serve` shows it in its start banner.
   if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
   mountScheduleApi({ api, scheduler: server.scheduler, lifecycle: server, settings: config });
+  // Incoming webhooks: /v1/hooks on the API, deliveries at /hooks/{key} (their key is their credential).
+  // In a cluster, hooks are kept in Redis: one added, rotated or deleted on a node is so on every node.
+  mountHooks({
+    app: server.app,
+    api,
+    relay: server.relay,
+    lifecycle: server,
+    settings: config,
+    ...(cluster ? { directory: cluster.hookDirectory } : {}),
+  });
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
     lifecycle: server,

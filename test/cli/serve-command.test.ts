@@ -175,6 +175,7 @@ describe('relay serve, in-process', () => {
     const server = track(ctx.running as RelayServer, (s) => s.close());
     expect(server.config).toMatchObject({ greetingText: 'Bonjour', routing: 'others', greeting: 'none' });
     expect(server.config.scheduler.store).toBe(path.join(cwd, 'data', 'schedules.db'));
+    expect(server.config.hooks.store).toBe(path.join(cwd, '.relaykit', 'hooks.db'));
     expect(server.config.botStoreDir).toBe(path.join(cwd, '.relaykit'));
     expect(server.config.plugins).toBe(path.join(cwd, 'plugins'));
 

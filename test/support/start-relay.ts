@@ -4,7 +4,8 @@ import { track } from './cleanup.js';
 
 /**
  * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler keeps its store
- * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`.
+ * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`; so
+ * does its hook store.
  */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
@@ -19,6 +20,7 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
       logger: capture.logger,
       ...options,
       scheduler: { store: ':memory:', ...options.scheduler },
+      hooks: { store: ':memory:', ...options.hooks },
     }),
     (s) => s.close(),
   );

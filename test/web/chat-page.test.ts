@@ -114,6 +114,62 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     ]);
   });
 
+  it('renders a rich announcement (title, link, fields, colour, status) as text, linking only http(s)', async () => {
+    const { url, server } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const { page } = await openPage(browser);
+    await join(page, url, 'Alice');
+    const from = { id: 'hk_1', name: 'Alertmanager', kind: 'http' } as const;
+    const script = '<img src=x onerror="window.__pwned = 1">';
+    server.relay.publish(
+      {
+        text: '[FIRING:1] HighLatency',
+        title: `[FIRING:1] ${script}`,
+        link: 'https://alertmanager.example.com/',
+        fields: [{ title: script, value: `<b>${script}</b>` }],
+        color: '#e01e5a',
+        status: 'firing',
+        source: 'alertmanager',
+      },
+      { from, room: 'general' },
+    );
+    server.relay.publish(
+      {
+        text: 'second',
+        title: 'no link',
+        link: 'javascript:window.__pwned=2',
+        color: 'red',
+        source: 'slack',
+      },
+      { from, room: 'general' },
+    );
+    const cards = page.locator('#log li.message .message-card');
+    await expect.poll(() => cards.count(), DEADLINE).toBe(2);
+    const seen = await cards.evaluateAll((items) =>
+      items.map((card) => ({
+        link: card.querySelector('a')?.getAttribute('href') ?? null,
+        title: card.querySelector('.card-title')?.textContent,
+        fields: Array.from(card.querySelectorAll('dt, dd'), (cell) => cell.textContent),
+        color: (card as HTMLElement).style.borderLeftColor,
+      })),
+    );
+    expect(seen).toEqual([
+      {
+        link: 'https://alertmanager.example.com/',
+        title: `firing[FIRING:1] ${script}`,
+        fields: [script, `<b>${script}</b>`],
+        color: 'rgb(224, 30, 90)',
+      },
+      { link: null, title: 'no link', fields: [], color: '' },
+    ]);
+    expect(await page.locator('#log img, #log b').count()).toBe(0);
+    expect(await page.locator('#log .message-text').allTextContents()).toEqual([
+      '[FIRING:1] HighLatency',
+      'second',
+    ]);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
   it('keeps rooms apart', async () => {
     const { url } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();

@@ -1,0 +1,140 @@
+import { type Request, type Response, Router } from 'express';
+import { sendProblem } from '../http/send-problem.js';
+import type { RateLimit } from '../relay/create-connection-handler.js';
+import type { Sender } from '../relay/events.js';
+import type { Relay } from '../relay/relay.js';
+import { RelayError } from '../relay/relay-error.js';
+import { TokenBucket } from '../relay/token-bucket.js';
+import { deliveryFormat, renderDelivery } from './formats/render-delivery.js';
+import type { RenderContext } from './formats/rendered.js';
+import type { Hook } from './hook.js';
+import { type HookMetrics, UNKNOWN_HOOK } from './hook-metrics.js';
+import type { HookRegistry } from './hook-registry.js';
+import { readHookBody } from './read-hook-body.js';
+import { SeenDeliveries } from './seen-deliveries.js';
+import { verifyGithubSignature } from './verify-signature.js';
+
+/** What the delivery route reads of the relay's settings. */
+export interface HookRouteSettings {
+  readonly maxContentBytes: number;
+  readonly hooks: {
+    readonly bodyLimitBytes: number;
+    readonly rateLimit: RateLimit | false;
+    readonly replayWindowMs: number;
+  };
+}
+
+// Slack's own answers to a bad delivery, which Slack-compatible senders show to their users.
+const SLACK_ERRORS: Partial<Record<RelayError['code'], string>> = {
+  RELAY_ERR_HOOK_NOT_FOUND: 'no_service',
+  RELAY_ERR_HOOK_PAYLOAD: 'invalid_payload',
+  RELAY_ERR_MALFORMED_JSON: 'invalid_payload',
+  RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: 'invalid_payload',
+  RELAY_ERR_BODY_TOO_LARGE: 'payload_too_large',
+  RELAY_ERR_RATE_LIMITED: 'rate_limited',
+};
+
+const UNKNOWN_SENDER: Sender = { id: UNKNOWN_HOOK, name: 'unknown hook', kind: 'http' };
+
+/**
+ * `POST /hooks/{key}` (the URL carries the hook's key) and `POST /hooks/{id}` (a GitHub hook, signed):
+ * reads the delivery in the hook's format and publishes one announcement through the relay, as
+ * `from: { id: hook id, name: hook name, kind: 'http' }`. Every delivery takes one token of its hook's
+ * bucket before its body is read. A refusal publishes nothing, is counted per hook and reason, and is
+ * logged once per episode of the hook's refusals; Slack-format hooks answer as Slack does (`ok`, or
+ * `invalid_payload` in text/plain), the others with problem+json.
+ */
+export function hookRoutes(deps: {
+  readonly relay: Relay;
+  readonly hooks: HookRegistry;
+  readonly metrics: HookMetrics;
+  readonly settings: HookRouteSettings;
+}): Router {
+  const { relay, hooks, metrics } = deps;
+  const { maxContentBytes } = deps.settings;
+  const { bodyLimitBytes, rateLimit, replayWindowMs } = deps.settings.hooks;
+  const buckets = new Map<string, TokenBucket>();
+  const seen = new SeenDeliveries({ windowMs: replayWindowMs });
+  const bucketOf = (hook: Hook) => {
+    if (!rateLimit) return undefined;
+    let bucket = buckets.get(hook.id);
+    if (!bucket) {
+      bucket = new TokenBucket(rateLimit);
+      buckets.set(hook.id, bucket);
+    }
+    return bucket;
+  };
+
+  const router = Router();
+  router.post('/hooks/:key', async (req, res) => {
+    // Answers are data for a program, never a page to render or keep.
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    const key = String(req.params.key);
+    // By key, or by id for a hook that signs its deliveries: the id is public, the signature is the proof.
+    let hook: Hook | undefined;
+    let from: Sender = UNKNOWN_SENDER;
+    let reported = false;
+    try {
+      hook = (await hooks.byKey(key)) ?? signedById(await hooks.byId(key));
+      if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', 'no hook has this URL');
+      from = { id: hook.id, name: hook.name, kind: 'http' };
+      const bucket = bucketOf(hook);
+      if (bucket && !bucket.take()) {
+        res.set('Retry-After', String(Math.max(1, Math.ceil(bucket.msUntilNext() / 1000))));
+        throw new RelayError('RELAY_ERR_RATE_LIMITED', `hook "${hook.id}" is over its rate limit`);
+      }
+      const body = await readHookBody(req, res, bodyLimitBytes);
+      if (hook.signingSecret !== undefined) {
+        verifyGithubSignature(body.raw, req.get('x-hub-signature-256'), hook.signingSecret);
+      }
+      const delivery = req.get('x-github-delivery');
+      if (delivery && seen.has(hook.id, delivery)) {
+        throw new RelayError(
+          'RELAY_ERR_HOOK_REPLAYED',
+          `delivery ${delivery.slice(0, 64)} was already accepted`,
+        );
+      }
+      const context: RenderContext = { hook, header: (name) => req.get(name), maxContentBytes };
+      const format = deliveryFormat(hook.format, body.parsed, context);
+      const rendered = renderDelivery(format, body.parsed, context);
+      if (rendered.kind === 'answer') {
+        metrics.accepted(hook.id);
+        res.status(200).type('text/plain').send(rendered.text);
+        return;
+      }
+      reported = true; // from here, the relay logs and counts its own refusals
+      const published = relay.publish(rendered.content, {
+        from: rendered.name ? { ...from, name: rendered.name } : from,
+        room: rendered.room ?? hook.room,
+      });
+      await published.committed;
+      if (delivery) seen.add(hook.id, delivery);
+      metrics.accepted(hook.id);
+      if (format === 'slack') res.status(200).type('text/plain').send('ok');
+      else res.status(200).json({ ok: true, id: published.id });
+    } catch (error) {
+      const relayError = RelayError.from(error, 'the delivery could not be read');
+      metrics.refused(hook?.id ?? UNKNOWN_HOOK, relayError.code);
+      if (!reported) relay.reportRejected(relayError, from);
+      answerRefusal(req, res, relayError, hook?.format === 'slack');
+    }
+  });
+  return router;
+}
+
+function signedById(hook: Hook | undefined): Hook | undefined {
+  return hook?.signingSecret === undefined ? undefined : hook;
+}
+
+function answerRefusal(req: Request, res: Response, error: RelayError, slack: boolean): void {
+  if (res.headersSent) return;
+  if (error.code === 'RELAY_ERR_BODY_TOO_LARGE') res.set('Connection', 'close');
+  if (slack) {
+    res
+      .status(error.status)
+      .type('text/plain')
+      .send(SLACK_ERRORS[error.code] ?? error.code.toLowerCase());
+    return;
+  }
+  sendProblem(req, res, error);
+}
