@@ -227,8 +227,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description `relay_connected_sockets`, `relay_messages_published_total{source}`,
-         *     `relay_publish_errors_total{code}`, `relay_http_requests_total{method,route,status}` and
-         *     `relay_event_loop_lag_seconds{quantile}`, in the Prometheus text format.
+         *     `relay_publish_errors_total{code}`, `relay_http_requests_total{method,route,status}`, the
+         *     histograms `relay_publish_duration_seconds` and `relay_http_request_duration_seconds`, and Node's
+         *     process metrics (`process_*`, `nodejs_*`), in the Prometheus text format.
          */
         get: operations["getMetrics"];
         put?: never;
