@@ -446,8 +446,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such route (`RELAY_ERR_NOT_FOUND`). */
-        NotFound: {
+        /**
+         * @description The request names a host the relay does not answer (`RELAY_ERR_HOST_NOT_ALLOWED`, see the
+         *     `allowedHosts` setting): a page on a rebound DNS name gets neither the API nor these routes.
+         */
+        HostNotAllowed: {
             headers: {
                 [name: string]: unknown;
             };
@@ -898,6 +901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
     getReadiness: {
@@ -918,6 +922,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
             503: components["responses"]["ShuttingDown"];
         };
     };
@@ -939,6 +944,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
     getOpenApiDocument: {
@@ -959,6 +965,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
 }
