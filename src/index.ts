@@ -32,6 +32,7 @@ export { BotHost, type BotHostOptions, type BotStatus, type PluginFailure } from
 // Bots: plugins, running them against a relay elsewhere, and testing them.
 export { type BotDefinition, defineBot } from './bots/define-bot.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';
+export type { ApiMiddleware } from './http/api-middleware.js';
 export type { components as ApiComponents, paths as ApiPaths } from './http/openapi-types.js';
 export type { ApiScope, ApiToken } from './http/parse-api-tokens.js';
 // The HTTP API, for embedding it in an Express app and for typed clients.
