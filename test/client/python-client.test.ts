@@ -73,18 +73,19 @@ describe.skipIf(!python)('docs/python-client.md with python3', () => {
   });
 
   it.skipIf(!hasSocketio)(
-    'runs as documented against a relay: greeting, its own message, the ack, then exits',
+    'runs as documented against a relay: its own message and the ack (and the greeting), then exits',
     async () => {
       const { url } = await startRelay();
       const result = await run(python as string, [script], { RELAY_URL: url });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
+      // python-socketio runs each handler in a thread of its own: the lines come in any order, and the
+      // script waits for its own message only, so the greeting's thread could lose the race to the exit.
       const lines = result.stdout.trim().split('\n');
-      expect(lines).toEqual([
-        'relay: New user connected',
-        'py: Hello from Python',
-        expect.stringMatching(/^ack: \{'ok': True, 'id': '[0-9a-f-]{36}'\}$/),
-      ]);
+      expect(lines).toContain('py: Hello from Python');
+      expect(lines).toContainEqual(expect.stringMatching(/^ack: \{'ok': True, 'id': '[0-9a-f-]{36}'\}$/));
+      const others = lines.filter((line) => !line.startsWith('ack: ') && line !== 'py: Hello from Python');
+      expect(others).toEqual(others.length === 0 ? [] : ['relay: New user connected']);
     },
   );
 
