@@ -1,7 +1,11 @@
 // RelayKit's chat page: plain JavaScript, no build step. The socket.io client is the one the relay
 // itself serves, so the page and the socket are always same-origin and the versions always match.
 // Message text is only ever put in the page with textContent: whatever people send stays text.
-import { io } from '/socket.io/socket.io.esm.min.js';
+// Relative paths, for the client and the socket alike: behind a proxy that serves the page under a
+// sub-path (https://example.com/chat/), both are that sub-path's, not the proxy's root.
+import { io } from './socket.io/socket.io.esm.min.js';
+
+const SOCKET_PATH = new URL('socket.io/', document.baseURI).pathname;
 
 const MAX_MESSAGES = 500;
 const ACK_TIMEOUT_MS = 5000;
@@ -165,7 +169,7 @@ function connect(name, room) {
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
-  const current = io({ auth: { name, room }, reconnectionDelayMax: 5000 });
+  const current = io({ path: SOCKET_PATH, auth: { name, room }, reconnectionDelayMax: 5000 });
   socket = current;
   let everConnected = false;
 

@@ -34,6 +34,7 @@ export { type BotDefinition, defineBot } from './bots/define-bot.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';
 export type { HookFormat } from './hooks/hook.js';
 export type { HookContent, HookField } from './hooks/hook-content.js';
+export type { ApiMiddleware } from './http/api-middleware.js';
 export type { components as ApiComponents, paths as ApiPaths } from './http/openapi-types.js';
 export type { ApiScope, ApiToken } from './http/parse-api-tokens.js';
 // The HTTP API, for embedding it in an Express app and for typed clients.

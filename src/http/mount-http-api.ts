@@ -12,6 +12,7 @@ import type { Readiness, RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
 import { TokenBucket } from '../relay/token-bucket.js';
 import { apiCors } from './api-cors.js';
+import { type ApiMiddleware, createApiMiddleware } from './api-middleware.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotentRequests } from './idempotent-requests.js';
@@ -37,6 +38,8 @@ export interface HttpApi {
   /** The tokens in force: the configured ones, or the generated admin token. */
   readonly tokens: readonly ApiToken[];
   readonly metrics: RelayMetrics;
+  /** The API's authentication and problem answers, for routes outside `/v1` (see {@link ApiMiddleware}). */
+  readonly middleware: ApiMiddleware;
 }
 
 /** What the HTTP API reads of the relay's settings; the config file's `RelayConfig` is one. */
@@ -140,7 +143,7 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
   const problems = problemHandler(log);
   app.use(['/v1', ...OPERATION_PATHS], problems);
   lifecycle.onClose(() => problems.close());
-  return { v1, tokens, metrics };
+  return { v1, tokens, metrics, middleware: createApiMiddleware({ tokens, problems }) };
 }
 
 // helmet's headers here depend on nothing in the request (no CSP directive is a function), so they are

@@ -324,8 +324,9 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description `relay_connected_sockets`, `relay_messages_published_total{source}`,
-         *     `relay_publish_errors_total{code}`, `relay_http_requests_total{method,route,status}` and
-         *     `relay_event_loop_lag_seconds{quantile}`, in the Prometheus text format.
+         *     `relay_publish_errors_total{code}`, `relay_http_requests_total{method,route,status}`, the
+         *     histograms `relay_publish_duration_seconds` and `relay_http_request_duration_seconds`, and Node's
+         *     process metrics (`process_*`, `nodejs_*`), in the Prometheus text format.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -584,8 +585,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such route (`RELAY_ERR_NOT_FOUND`). */
-        NotFound: {
+        /**
+         * @description The request names a host the relay does not answer (`RELAY_ERR_HOST_NOT_ALLOWED`, see the
+         *     `allowedHosts` setting): a page on a rebound DNS name gets neither the API nor these routes.
+         */
+        HostNotAllowed: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1208,6 +1212,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
     getReadiness: {
@@ -1228,6 +1233,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
             503: components["responses"]["ShuttingDown"];
         };
     };
@@ -1249,6 +1255,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
     getOpenApiDocument: {
@@ -1269,6 +1276,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            403: components["responses"]["HostNotAllowed"];
         };
     };
 }

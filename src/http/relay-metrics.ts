@@ -1,7 +1,16 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Relay, RelayIo } from '../relay/relay.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { addProcessMetrics } from './process-metrics.js';
+
+// From a tenth of a millisecond (a publish in one process) to seconds (a commit through a slow Redis).
+const PUBLISH_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+// When a response's request arrived (performance.now()), kept on the response itself.
+const STARTED_AT = Symbol('relay.startedAt');
+type TimedResponse = Response & { [STARTED_AT]?: number };
 
 /** A relay's Prometheus metrics and the middleware that counts HTTP requests. */
 export interface RelayMetrics {
@@ -9,14 +18,15 @@ export interface RelayMetrics {
   readonly registry: Registry;
   /** Counts every request of the Express app, by method, route pattern and status. */
   readonly countRequests: RequestHandler;
-  /** Stops observing the relay and the event loop. Idempotent. */
+  /** Stops observing the relay and takes the process metrics out of the registry. Idempotent. */
   close(): void;
 }
 
 /**
  * Creates the metrics of `server` in its registry (one per relay): connected sockets, messages published by
- * source, publish errors by code (both observed on the one publish path), HTTP requests by route and
- * status, and event-loop lag.
+ * source, publish errors by code and publish latency (all observed on the one publish path), HTTP requests
+ * and their duration by route and status, and Node's process metrics (`process_*`, `nodejs_*`, event-loop
+ * lag among them).
  *
  * @example
  * ```ts
@@ -61,34 +71,40 @@ export function createRelayMetrics(server: {
     labelNames: ['method', 'route', 'status'],
     registers: [registry],
   });
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  new Gauge({
-    name: 'relay_event_loop_lag_seconds',
-    help: 'Event-loop delay since the previous scrape: median (0.5), 99th percentile (0.99) and maximum (1).',
-    labelNames: ['quantile'],
+  const durations = new Histogram({
+    name: 'relay_http_request_duration_seconds',
+    help: 'Time from a request to the end of its response, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: HTTP_BUCKETS,
     registers: [registry],
-    collect() {
-      this.set({ quantile: '0.5' }, lag.percentile(50) / 1e9);
-      this.set({ quantile: '0.99' }, lag.percentile(99) / 1e9);
-      this.set({ quantile: '1' }, lag.max / 1e9);
-      lag.reset();
-    },
   });
+  const latency = new LatencyHistogram({
+    name: 'relay_publish_duration_seconds',
+    help: 'Time inside Relay.publish until a message is delivered (with redisUrl: until its commit settled).',
+    bounds: PUBLISH_BUCKETS,
+    registry,
+  });
+  const removeProcessMetrics = addProcessMetrics(registry);
 
   const stopObserving = server.relay.observe({
-    published: (meta) => published.inc({ source: meta.from.kind }),
+    published: (meta, _content, elapsedMs) => {
+      published.inc({ source: meta.from.kind });
+      latency.observe(elapsedMs / 1000);
+    },
     rejected: (error) => refused.inc({ code: error.code }),
   });
 
   // One listener for every response (`this` is the response), not a closure per request.
-  function countFinished(this: Response): void {
+  function countFinished(this: TimedResponse): void {
     const { req } = this;
     // The route pattern, not the URL: ids and typos in URLs must not make new time series.
     const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-    requests.inc({ method: req.method, route, status: String(this.statusCode) });
+    const labels = { method: req.method, route, status: String(this.statusCode) };
+    requests.inc(labels);
+    durations.observe(labels, (performance.now() - (this[STARTED_AT] as number)) / 1000);
   }
   const countRequests: RequestHandler = (_req, res, next) => {
+    (res as TimedResponse)[STARTED_AT] = performance.now();
     res.on('finish', countFinished);
     next();
   };
@@ -101,7 +117,7 @@ export function createRelayMetrics(server: {
       if (closed) return;
       closed = true;
       stopObserving();
-      lag.disable();
+      removeProcessMetrics();
     },
   };
 }

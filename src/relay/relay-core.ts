@@ -11,6 +11,7 @@ import { type ConnectionSettings, createConnectionHandler } from './create-conne
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
+import { logUnsupportedClients } from './log-unsupported-clients.js';
 import { Relay, type RelayIo } from './relay.js';
 import { RelayError } from './relay-error.js';
 
@@ -159,6 +160,9 @@ export class RelayCore implements RelayLifecycle {
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
     this.io.use(identifySocket({ botToken: this.botToken }));
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
+    // socket.io 2.x clients are refused by engine.io (allowEIO3 stays off) and would retry unseen.
+    const unsupported = logUnsupportedClients(this.io, log);
+    this.onClose(() => unsupported.close());
   }
 
   /** The address after `listen()` resolved; throws before. */

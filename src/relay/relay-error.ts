@@ -49,6 +49,11 @@ export const RELAY_ERRORS = {
     title: 'Origin not allowed',
     fix: 'add the page origin to the origins setting (--origins or RELAY_ORIGINS)',
   },
+  RELAY_ERR_UNSUPPORTED_CLIENT: {
+    status: 400,
+    title: 'Unsupported client',
+    fix: 'the client speaks engine.io protocol 3 (socket.io 2.x): upgrade it to socket.io-client 3 or 4, or python-socketio 5 (docs/wire-contract.md lists clients)',
+  },
   RELAY_ERR_HOST_NOT_ALLOWED: {
     status: 403,
     title: 'Host not allowed',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { EpisodeLog } from './episode-log.js';
@@ -53,7 +54,11 @@ const ignore = () => {};
 
 /** Observers of the publish path: metrics, logs, tests. */
 export interface PublishObserver {
-  published?(meta: MessageMeta, content: MessageContent): void;
+  /**
+   * A message is out. `elapsedMs`: from the call to `publish`/`publishBatch` until it was delivered to
+   * the adapter (in cluster mode: until its commit settled).
+   */
+  published?(meta: MessageMeta, content: MessageContent, elapsedMs: number): void;
   rejected?(error: RelayError, from: Sender): void;
 }
 
@@ -103,15 +108,16 @@ export class Relay {
    * refused; nothing is emitted then. In cluster mode the message is only out once `committed` settles.
    */
   publish(content: unknown, options: PublishOptions): Published {
+    const startedAt = performance.now();
     const message = this.#accept(content, options);
     const { id } = message.meta;
     const committer = this.#committer;
     if (committer === undefined) {
       this.#deliverOrFail(message);
-      this.#announce(message);
+      this.#announce(message, performance.now() - startedAt);
       return { id, meta: message.meta, committed: undefined };
     }
-    return { id, meta: message.meta, committed: this.#commit(committer, [message]) };
+    return { id, meta: message.meta, committed: this.#commit(committer, [message], startedAt) };
   }
 
   /**
@@ -119,6 +125,7 @@ export class Relay {
    * mode they are committed together (one Redis transaction), so a refused batch left none of them behind.
    */
   publishBatch(requests: readonly PublishRequest[]): PublishedBatch {
+    const startedAt = performance.now();
     const accepted = requests.map((request, index) => {
       try {
         return this.#accept(request.content, request.options);
@@ -135,10 +142,11 @@ export class Relay {
     const committer = this.#committer;
     if (committer === undefined) {
       for (const message of accepted) this.#deliverOrFail(message);
-      for (const message of accepted) this.#announce(message);
+      const elapsedMs = performance.now() - startedAt;
+      for (const message of accepted) this.#announce(message, elapsedMs);
       return { messages, committed: undefined };
     }
-    return { messages, committed: this.#commit(committer, accepted) };
+    return { messages, committed: this.#commit(committer, accepted, startedAt) };
   }
 
   /**
@@ -236,14 +244,15 @@ export class Relay {
     }
   }
 
-  #commit(committer: PublishCommitter, messages: readonly Accepted[]): Promise<void> {
+  #commit(committer: PublishCommitter, messages: readonly Accepted[], startedAt: number): Promise<void> {
     const emit = () => {
       for (const message of messages) this.#deliverOrFail(message);
     };
     const committed = committer.commit(emit).then(
       () => {
         this.#outageLogged = false;
-        for (const message of messages) this.#announce(message);
+        const elapsedMs = performance.now() - startedAt;
+        for (const message of messages) this.#announce(message, elapsedMs);
       },
       (error: unknown) => {
         const ids = messages.map(({ meta }) => meta.id).join(', ');
@@ -261,9 +270,9 @@ export class Relay {
 
   // The message is out: nothing from here on may turn it into an error, or its sender would retry and it
   // would be delivered twice.
-  #announce({ meta, content }: Accepted): void {
+  #announce({ meta, content }: Accepted, elapsedMs: number): void {
     for (const observer of this.#observers)
-      this.#notify(observer, 'published', () => observer.published?.(meta, content));
+      this.#notify(observer, 'published', () => observer.published?.(meta, content, elapsedMs));
     if (this.#log.isLevelEnabled('debug')) {
       this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
     }

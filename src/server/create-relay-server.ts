@@ -90,6 +90,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   server.addReadinessCheck('scheduleStore', () => server.scheduler.storeHealth());
   // Without api.tokens the API made up an admin token: `relay serve` shows it in its start banner.
   if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
+  // Routes of an embedding app authenticate with the same tokens and answer with the same problems.
+  server.api = api.middleware;
   mountScheduleApi({ api, scheduler: server.scheduler, lifecycle: server, settings: config });
   // Incoming webhooks: /v1/hooks on the API, deliveries at /hooks/{key} (their key is their credential).
   // In a cluster, hooks are kept in Redis: one added, rotated or deleted on a node is so on every node.

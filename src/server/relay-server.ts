@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay-config-schema.js';
+import type { ApiMiddleware } from '../http/api-middleware.js';
 import { RelayCore } from '../relay/relay-core.js';
 import { Scheduler } from '../schedule/scheduler.js';
 
@@ -30,6 +31,12 @@ export class RelayServer extends RelayCore {
    * it in its start banner); undefined when tokens are configured. A secret: show it to the operator only.
    */
   generatedApiToken: string | undefined;
+  /**
+   * The HTTP API's bearer authentication and problem answers for routes of your own app:
+   * `app.post('/deploy', server.api.requireScope('publish'), handler)` answers a missing or weak token
+   * with a problem+json 401/403. Set by `createRelayServer` when it mounts the API.
+   */
+  api!: ApiMiddleware;
   #draining: Promise<void> | undefined;
 
   constructor(options: { config: RelayConfig; logger: Logger; app?: Express; httpServer?: HttpServer }) {

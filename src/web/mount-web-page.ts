@@ -4,8 +4,9 @@ import { WEB_PAGE_HEADERS } from './web-page-headers.js';
 
 /**
  * Serves the chat page (`public/`: index.html, app.js, style.css) at `/` of `app`. The page
- * loads socket.io's own client from the relay (`/socket.io/socket.io.esm.min.js`), so it needs no build
- * step and its socket is always same-origin. Mounted after the HTTP API: a request the API answers
+ * loads socket.io's own client from the relay (`socket.io/socket.io.esm.min.js`, relative to the page, as
+ * its socket's path: behind a proxy under `/chat/`, both are under it), so it needs no build step and
+ * its socket is always same-origin. Mounted after the HTTP API: a request the API answers
  * never reaches these files, and a path neither knows falls through to Express's 404.
  *
  * @example

@@ -71,7 +71,7 @@ describe('operations endpoints', () => {
       .toEqual({ sockets: 2, http: 1, user: 1, invalid: 1, tooLarge: 1, accepted: 1, refused: 1 });
     expect(metricValue(before, 'relay_messages_published_total{source="http"}')).toBe(0);
     const text = await (await fetch(`${url}/metrics`)).text();
-    expect(text).toMatch(/^relay_event_loop_lag_seconds\{quantile="0\.99"\} \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
     expect(text).toMatch(/^relay_http_requests_total\{method="GET",route="\/metrics",status="200"\} [1-9]/m);
   });
 

@@ -20,10 +20,17 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** Launches Chromium for the current test; closed after it. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launches Chromium for the current test, with `extraArgs` after the defaults (e.g.
+ * `--host-resolver-rules=MAP chat.example.com 127.0.0.1`); closed after it.
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!CHROMIUM) throw new Error('chromium is not available');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...ARGS, ...extraArgs],
+    timeout: 20_000,
+  });
   return track(browser, (b) => b.close());
 }
 
