@@ -4,6 +4,7 @@ import { announceCommand } from './announce-command.js';
 import { botsCommand } from './bots-command.js';
 import type { CliContext } from './cli-context.js';
 import { explainUsageError } from './explain-usage-error.js';
+import { hubotCommand } from './hubot-command.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
@@ -19,6 +20,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     newBotCommand(context),
     announceCommand(context),
     scheduleCommand(context),
+    hubotCommand(context),
   ];
   let parser = yargs([...argv])
     .scriptName('relay')
