@@ -83,13 +83,20 @@ export class RelayAdapter extends Adapter {
     return 'relaykit';
   }
 
-  /** Loads the brain, then connects; emits `connected` (Hubot's CLI loads scripts then) once connected. */
+  /**
+   * Loads the brain, then connects; emits `connected` (Hubot's CLI loads scripts then) once connected.
+   * The brain's `loaded` event is emitted again on `scripts have loaded`.
+   */
   override async run(): Promise<void> {
     const { brain } = this.#options;
     if (brain) {
       const data = brain.load();
       if (data) this.robot.brain.mergeData(data);
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
+      // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of
+      // the brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell
+      // them again once they are there.
+      this.robot.on('scripts have loaded', () => this.robot.brain.emit('loaded', this.robot.brain.data));
     }
     await this.#connection.open(this.#options.connectTimeoutMs);
   }

@@ -79,6 +79,8 @@ export async function startHubot(options: StartHubotOptions): Promise<RunningHub
     throw error;
   }
   const failed = await loadScripts(robot, options.scripts, options.cwd ?? process.cwd());
+  // As Hubot's own command line announces it, once every script is loaded.
+  robot.emit('scripts have loaded', robot);
   return { robot, failed, close };
 }
 

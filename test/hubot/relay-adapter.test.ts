@@ -121,6 +121,7 @@ describe('Hubot adapter', () => {
     const first = await runHubot(relay.url, logger, { storeDir });
     const alice = await connectClient(relay.url, { auth: { name: 'alice', room: 'general' } });
     expect((await ask(alice, 'hubot remember cake')).answer).toBe('remembered cake');
+    expect((await ask(alice, 'hubot visit')).answer).toBe('visits 1');
     await first.close();
 
     const file = path.join(storeDir, 'bot-store', 'hubot-hubot.json');
@@ -130,6 +131,7 @@ describe('Hubot adapter', () => {
 
     await runHubot(relay.url, logger, { storeDir });
     expect((await ask(alice, 'hubot recall')).answer).toBe('recalled cake');
+    expect((await ask(alice, 'hubot visit')).answer).toBe('visits 2');
   });
 
   it('turns presence into enter and leave', async () => {
