@@ -177,6 +177,24 @@ describe('Hubot adapter', () => {
       .toBeDefined();
   });
 
+  it('abandons a listener past handlerTimeoutMs: logged, its late send refused, other messages answered', async () => {
+    const { url, capture } = await relayWithHubot({ handlerTimeoutMs: 200 });
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    await alice.emitWithAck('sendMessage', 'hubot hang');
+    await alice.emitWithAck('sendMessage', 'hubot slow');
+    expect((await ask(alice, 'hubot ping')).answer).toBe('PONG');
+    await expect
+      .poll(() => capture.lines.filter((line) => line.code === 'RELAY_ERR_BOT_HANDLER_TIMEOUT').length)
+      .toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() =>
+        capture.find(
+          (line) => line.msg === 'message not sent' && line.code === 'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+        ),
+      )
+      .toBeDefined();
+  });
+
   it('ignores its own messages and other bots by default, and hears bots with hearBots', async () => {
     const { url, server } = await relayWithHubot();
     const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
