@@ -8,7 +8,8 @@ import { createCliLogger } from './create-cli-logger.js';
 /**
  * `relay hubot --url URL --token TOKEN --name NAME [--alias A] SCRIPT_OR_PACKAGE…`: runs the real Hubot
  * robot with community scripts against a relay, through `relaykit/hubot`. Scripts are files, folders of
- * scripts, or installed `hubot-*` packages. The brain is kept in `botStoreDir`, as bots' stores are.
+ * scripts, or installed `hubot-*` packages. The brain is kept in `botStoreDir`, as bots' stores are,
+ * or in Redis when `redisUrl` is set.
  */
 export function hubotCommand(context: CliContext): CommandModule {
   return {
@@ -54,7 +55,10 @@ export function hubotCommand(context: CliContext): CommandModule {
       }
       const scripts = (argv.scripts as string[] | undefined) ?? [];
       // Loaded here, not at the top: hubot is an optional peer dependency, needed by this command only.
-      const { startHubot } = await import('../hubot/start-hubot.js').catch((error: NodeJS.ErrnoException) => {
+      const [{ startHubot }, { openHubotBrainRedis }] = await Promise.all([
+        import('../hubot/start-hubot.js'),
+        import('../hubot/hubot-brain-redis.js'),
+      ]).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes("'hubot'")) throw error;
         throw new RelayError(
           'RELAY_ERR_PLUGIN_LOAD_FAILED',
@@ -62,16 +66,20 @@ export function hubotCommand(context: CliContext): CommandModule {
         );
       });
       const { logger } = createCliLogger(context, config);
+      const name = String(argv.name);
+      // With redisUrl the brain follows the robot to any machine; else it is a file in botStoreDir.
+      const brain =
+        config.redisUrl === undefined ? undefined : await openHubotBrainRedis(config.redisUrl, name, logger);
       const hubot = await startHubot({
         url: String(argv.url),
         token,
-        name: String(argv.name),
+        name,
         ...(typeof argv.alias === 'string' && argv.alias !== '' ? { alias: argv.alias } : {}),
         hearBots: argv.hearBots === true,
         scripts,
         logger,
         cwd: context.cwd,
-        storeDir: path.resolve(context.cwd, config.botStoreDir),
+        ...(brain ? { brain } : { storeDir: path.resolve(context.cwd, config.botStoreDir) }),
         handlerTimeoutMs: config.botHandlerTimeoutMs,
       });
       if (hubot.failed.length === scripts.length) {

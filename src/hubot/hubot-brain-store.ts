@@ -10,6 +10,8 @@ export interface HubotBrainStore {
   save(data: Record<string, unknown>): void;
   /** Resolves once every save so far is written. */
   flush(): Promise<void>;
+  /** Writes what is left and lets go of the store (a connection, say). Idempotent. */
+  close(): Promise<void>;
 }
 
 const BRAIN_KEY = 'brain';
@@ -53,5 +55,6 @@ export async function openHubotBrainFile(dir: string, name: string, log: Logger)
       );
     },
     flush: () => store.flush(),
+    close: () => store.flush(),
   };
 }

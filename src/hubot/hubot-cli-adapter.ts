@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Robot } from 'hubot';
 import { loadConfig } from '../config/load-config.js';
 import { RelayError } from '../relay/relay-error.js';
+import { openHubotBrainRedis } from './hubot-brain-redis.js';
 import { openHubotBrainFile } from './hubot-brain-store.js';
 import { RelayAdapter } from './relay-adapter.js';
 
@@ -12,7 +13,7 @@ const DEFAULT_URL = 'http://localhost:3000';
  * The adapter for Hubot's own command line (`hubot -a relaykit/hubot`), which hands an adapter package
  * nothing but the robot: the relay is found from the environment and the relay's config file in the
  * working directory, as `relay bots` finds it (`RELAY_URL`, `RELAY_BOT_TOKEN`, `botStoreDir`,
- * `botHandlerTimeoutMs`). The robot keeps Hubot's logger.
+ * `botHandlerTimeoutMs`); the brain is kept in Redis when `redisUrl` is set. The robot keeps Hubot's logger.
  *
  * @example
  * ```sh
@@ -30,7 +31,10 @@ export async function useFromHubotCli(robot: Robot): Promise<RelayAdapter> {
       'no bot token: set RELAY_BOT_TOKEN to the botToken of the relay before starting hubot',
     );
   }
-  const brain = await openHubotBrainFile(path.resolve(cwd, config.botStoreDir), robot.name, robot.logger);
+  const brain =
+    config.redisUrl === undefined
+      ? await openHubotBrainFile(path.resolve(cwd, config.botStoreDir), robot.name, robot.logger)
+      : await openHubotBrainRedis(config.redisUrl, robot.name, robot.logger);
   return new RelayAdapter(robot, {
     url: env.RELAY_URL ?? DEFAULT_URL,
     token: config.botToken,

@@ -6,6 +6,7 @@
  */
 import { useFromHubotCli } from './hubot-cli-adapter.js';
 
+export { openHubotBrainRedis } from './hubot-brain-redis.js';
 export { type HubotBrainStore, openHubotBrainFile } from './hubot-brain-store.js';
 export { useFromHubotCli } from './hubot-cli-adapter.js';
 export { RelayAdapter, type RelayAdapterOptions } from './relay-adapter.js';

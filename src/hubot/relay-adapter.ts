@@ -93,6 +93,8 @@ export class RelayAdapter extends Adapter {
       const data = brain.load();
       if (data) this.robot.brain.mergeData(data);
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
+      // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
+      this.robot.brain.on('close', () => void brain.close());
       // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of
       // the brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell
       // them again once they are there.

@@ -19,7 +19,7 @@ export interface StartHubotOptions extends Omit<RelayAdapterOptions, 'brain' | '
   readonly logger: Logger;
   /** Folder of the brain file (`botStoreDir`); the brain is in memory only without it or `brain`. */
   readonly storeDir?: string;
-  /** A brain store of your own, instead of the file in `storeDir`. */
+  /** A brain store of your own (e.g. `openHubotBrainRedis`), instead of the file in `storeDir`; closed with the robot. */
   readonly brain?: HubotBrainStore;
   /** Base of relative script paths and of package lookups; default the working directory. */
   readonly cwd?: string;
@@ -67,7 +67,7 @@ export async function startHubot(options: StartHubotOptions): Promise<RunningHub
   const close = () => {
     closing ??= (async () => {
       robot.shutdown();
-      await brain?.flush();
+      await brain?.close();
     })();
     return closing;
   };

@@ -184,6 +184,11 @@ export const RELAY_ERRORS = {
     title: 'Bot handler failed',
     fix: 'a bot handler threw or rejected; the log line names the bot and the error',
   },
+  RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE: {
+    status: 503,
+    title: 'Hubot brain unavailable',
+    fix: 'the Hubot brain could not be read: check that Redis at redisUrl (RELAY_REDIS_URL) answers and that the brain key holds a JSON object (delete it to start afresh)',
+  },
   RELAY_ERR_BOT_HANDLER_TIMEOUT: {
     status: 504,
     title: 'Bot handler timed out',
