@@ -81,6 +81,7 @@ export function hubotCommand(context: CliContext): CommandModule {
         cwd: context.cwd,
         ...(brain ? { brain } : { storeDir: path.resolve(context.cwd, config.botStoreDir) }),
         handlerTimeoutMs: config.botHandlerTimeoutMs,
+        maxContentBytes: config.maxContentBytes,
       });
       if (hubot.failed.length === scripts.length) {
         await hubot.close();

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { BotStore } from '../bots/bot-store.js';
 import type { JsonValue } from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
 
 /** Where a Hubot's `robot.brain` lives between runs. */
 export interface HubotBrainStore {
@@ -19,7 +21,8 @@ const BRAIN_KEY = 'brain';
 /**
  * A brain kept in the bot store folder (`botStoreDir`), as `bot-store/hubot-<name>.json`, written
  * atomically by {@link BotStore}. The `hubot-` prefix keeps it apart from a RelayKit plugin of the same
- * name; the name is URI-encoded so it can never leave the folder.
+ * name; the name is URI-encoded so it can never leave the folder. A file that cannot be read stops the
+ * start with `RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE` rather than being overwritten by the first save.
  *
  * @example
  * ```ts
@@ -27,7 +30,18 @@ const BRAIN_KEY = 'brain';
  * ```
  */
 export async function openHubotBrainFile(dir: string, name: string, log: Logger): Promise<HubotBrainStore> {
-  const store = await BotStore.open(dir, `hubot-${encodeURIComponent(name)}`);
+  const bot = `hubot-${encodeURIComponent(name)}`;
+  let store: BotStore;
+  try {
+    store = await BotStore.open(dir, bot);
+  } catch (error) {
+    // Starting empty would overwrite the brain at the first autosave.
+    throw new RelayError(
+      'RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE',
+      `hubot brain ${path.join(dir, 'bot-store', `${bot}.json`)} could not be read: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   let failing = false;
   return {
     load() {

@@ -40,5 +40,6 @@ export async function useFromHubotCli(robot: Robot): Promise<RelayAdapter> {
     token: config.botToken,
     brain,
     handlerTimeoutMs: config.botHandlerTimeoutMs,
+    maxContentBytes: config.maxContentBytes,
   });
 }

@@ -14,7 +14,9 @@ import { messageText } from '../bots/message-text.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
+import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import type { HubotBrainStore } from './hubot-brain-store.js';
+import { splitMessage } from './split-message.js';
 
 /** How a {@link RelayAdapter} reaches its relay and behaves there. */
 export interface RelayAdapterOptions {
@@ -32,6 +34,8 @@ export interface RelayAdapterOptions {
   readonly handlerTimeoutMs?: number;
   /** How long `run()` waits for the first connection before going on without it (ms); default 5000. */
   readonly connectTimeoutMs?: number;
+  /** The relay's `maxContentBytes`: longer texts go out in pieces, cut at line breaks; default 4096. */
+  readonly maxContentBytes?: number;
 }
 
 /** What an envelope's message carries when it came from the relay. */
@@ -95,19 +99,27 @@ export class RelayAdapter extends Adapter {
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
       // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
       this.robot.brain.on('close', () => void brain.close());
-      // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of
-      // the brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell
-      // them again once they are there.
-      this.robot.on('scripts have loaded', () => this.robot.brain.emit('loaded', this.robot.brain.data));
     }
+    // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of the
+    // brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell them once
+    // they are there, also when the brain is in memory only and would otherwise never say it.
+    this.robot.on('scripts have loaded', () => this.robot.brain.emit('loaded', this.robot.brain.data));
     await this.#connection.open(this.#options.connectTimeoutMs);
   }
 
-  /** Sends each string as its own message to the envelope's room. */
+  /**
+   * Sends each string as its own message to the envelope's room, in order; one longer than the relay's
+   * `maxContentBytes` (a long help) goes out in pieces cut at line breaks. Empty strings are skipped.
+   * Resolves with the message ids, `undefined` for a message the relay refused (logged).
+   */
   override async send(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
     const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
+    const max = this.#options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
     const ids: Array<string | undefined> = [];
-    for (const text of strings) ids.push(await this.#send(text, room));
+    for (const text of strings) {
+      if (typeof text !== 'string' || text === '') continue;
+      for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, room));
+    }
     return ids;
   }
 

@@ -187,7 +187,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE: {
     status: 503,
     title: 'Hubot brain unavailable',
-    fix: 'the Hubot brain could not be read: check that Redis at redisUrl (RELAY_REDIS_URL) answers and that the brain key holds a JSON object (delete it to start afresh)',
+    fix: 'the Hubot brain could not be read: make the named file or Redis key hold a JSON object again, or delete it to start afresh; with redisUrl (RELAY_REDIS_URL), check that Redis answers',
   },
   RELAY_ERR_BOT_HANDLER_TIMEOUT: {
     status: 504,

@@ -1,6 +1,6 @@
 // The real Hubot Robot, with published scripts (hubot-diagnostics, hubot-help) and the fixtures'
 // scripts, against a real relay through RelayKit's adapter.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +113,23 @@ describe('Hubot adapter', () => {
     expect(meta).toMatchObject({ room: 'random', hops: 1 });
   });
 
+  it("cuts a text longer than the relay's maxContentBytes into pieces: at the limit one, one past it two", async () => {
+    const relay = await startRelay({ botToken: TOKEN, greeting: 'none', maxContentBytes: 100 });
+    await runHubot(relay.url, captureLogs().logger, { maxContentBytes: 100 });
+    const alice = await connectClient(relay.url, { auth: { name: 'alice', room: 'general' } });
+    expect((await ask(alice, 'hubot bytes 100')).answer).toBe('a'.repeat(100));
+    const pieces: string[] = [];
+    const second = botSays(alice, (text) => {
+      pieces.push(text);
+      return pieces.length === 2;
+    });
+    await alice.emitWithAck('sendMessage', 'hubot bytes 101');
+    await second;
+    expect(pieces).toEqual(['a'.repeat(100), 'a']);
+    // Nothing more came with the 100 bytes: the next answer is the next question's.
+    expect((await ask(alice, 'hubot ping')).answer).toBe('PONG');
+  });
+
   it('keeps robot.brain in the bot store across a restart of the robot', async () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-'));
     track(storeDir, (dir) => rm(dir, { recursive: true, force: true }));
@@ -132,6 +149,19 @@ describe('Hubot adapter', () => {
     await runHubot(relay.url, logger, { storeDir });
     expect((await ask(alice, 'hubot recall')).answer).toBe('recalled cake');
     expect((await ask(alice, 'hubot visit')).answer).toBe('visits 2');
+  });
+
+  it('refuses to start on a brain file that is not JSON, leaving it as it was', async () => {
+    const storeDir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-'));
+    track(storeDir, (dir) => rm(dir, { recursive: true, force: true }));
+    const file = path.join(storeDir, 'bot-store', 'hubot-hubot.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '{ not json');
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    await expect(runHubot(url, captureLogs().logger, { storeDir })).rejects.toMatchObject({
+      code: 'RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE',
+    });
+    expect(await readFile(file, 'utf8')).toBe('{ not json');
   });
 
   it('turns presence into enter and leave', async () => {
