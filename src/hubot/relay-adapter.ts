@@ -15,6 +15,7 @@ import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
+import { CONNECTION_USER, ConnectionUsers } from './connection-users.js';
 import type { HubotBrainStore } from './hubot-brain-store.js';
 import { splitMessage } from './split-message.js';
 
@@ -36,6 +37,11 @@ export interface RelayAdapterOptions {
   readonly connectTimeoutMs?: number;
   /** The relay's `maxContentBytes`: longer texts go out in pieces, cut at line breaks; default 4096. */
   readonly maxContentBytes?: number;
+  /**
+   * How many users known only by a connection id (no account id from the relay) the brain keeps, the
+   * most recently seen; default 1000.
+   */
+  readonly maxConnectionUsers?: number;
 }
 
 /** What an envelope's message carries when it came from the relay. */
@@ -60,6 +66,7 @@ export class RelayAdapter extends Adapter {
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
   readonly #options: RelayAdapterOptions;
+  readonly #connectionUsers: ConnectionUsers;
   #closed = false;
   #announced = false;
 
@@ -68,6 +75,7 @@ export class RelayAdapter extends Adapter {
     this.#options = options;
     this.#log = (options.logger ?? robot.logger).child({ bot: robot.name, adapter: 'relaykit' });
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs ?? 5000 });
+    this.#connectionUsers = new ConnectionUsers(robot.brain, options.maxConnectionUsers ?? 1000);
     this.#connection = new BotConnection({
       url: options.url,
       token: options.token,
@@ -96,6 +104,7 @@ export class RelayAdapter extends Adapter {
     if (brain) {
       const data = brain.load();
       if (data) this.robot.brain.mergeData(data);
+      this.#connectionUsers.adopt();
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
       // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
       this.robot.brain.on('close', () => void brain.close());
@@ -116,8 +125,10 @@ export class RelayAdapter extends Adapter {
     const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
     const max = this.#options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
     const ids: Array<string | undefined> = [];
-    for (const text of strings) {
-      if (typeof text !== 'string' || text === '') continue;
+    for (const value of strings) {
+      // Scripts send numbers too; null and undefined say nothing.
+      const text = value === null || value === undefined ? '' : String(value);
+      if (text === '') continue;
       for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, room));
     }
     return ids;
@@ -186,8 +197,16 @@ export class RelayAdapter extends Adapter {
 
   #user(from: Sender, room: string): User {
     // A stable account id where the relay gives one (identity), else the connection's.
-    const id = (from as Sender & { userId?: string }).userId ?? from.id;
-    return this.robot.brain.userForId(id, { name: from.name, room, kind: from.kind });
+    const account = (from as Sender & { userId?: string }).userId;
+    const id = account ?? from.id;
+    const user = this.robot.brain.userForId(id, {
+      name: from.name,
+      room,
+      kind: from.kind,
+      ...(account === undefined ? { [CONNECTION_USER]: true } : {}),
+    });
+    if (account === undefined) this.#connectionUsers.touch(id);
+    return user;
   }
 
   /**

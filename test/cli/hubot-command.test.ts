@@ -4,25 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { MessageMeta } from '../../src/index.js';
+import { ask } from '../hubot/ask-hubot.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
-import { connectClient, type TestClient } from '../support/connect-client.js';
+import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
-import { waitForEvent } from '../support/wait-for-event.js';
 
 const TOKEN = 'cli-test-bot-token-0123456789';
 const FIXTURES = path.resolve(import.meta.dirname, '../hubot/fixtures');
 const quiet = { RELAY_LOG_LEVEL: 'silent' };
-
-async function ask(socket: TestClient, text: string): Promise<[string, MessageMeta]> {
-  const reply = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
-    timeoutMs: 5000,
-    filter: (_content, meta) => meta.from.kind === 'bot',
-  });
-  socket.emit('sendMessage', text);
-  return reply;
-}
 
 async function storeDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-cli-'));
@@ -44,17 +34,17 @@ describe('relay hubot', () => {
     const running = ctx.running;
     if (!running) throw new Error('relay hubot left nothing running');
     track(running, (r) => r.close());
-    const [pong, meta] = await ask(socket, 'robo ping');
+    const { answer: pong, meta } = await ask(socket, 'robo ping');
     expect(pong).toBe('PONG');
     expect(meta.from).toMatchObject({ name: 'robo', kind: 'bot' });
-    expect((await ask(socket, '!ping'))[0]).toBe('PONG');
-    expect((await ask(socket, '@robo remember tea'))[0]).toBe('remembered tea');
+    expect((await ask(socket, '!ping')).answer).toBe('PONG');
+    expect((await ask(socket, '@robo remember tea')).answer).toBe('remembered tea');
     await running.close();
 
     const again = createCliContext({ cwd: FIXTURES, env });
     await runCli(['hubot', '--url', url, '--name', 'robo', 'scripts'], again);
     track(again.running, (r) => r?.close());
-    expect((await ask(socket, 'robo: recall'))[0]).toBe('recalled tea');
+    expect((await ask(socket, 'robo: recall')).answer).toBe('recalled tea');
   });
 
   it('refuses to start without a token, with a wrong token, without scripts, or when no script loads', async () => {

@@ -5,27 +5,18 @@ import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { openHubotBrainRedis, startHubot } from '../../src/hubot/index.js';
-import type { MessageMeta } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
-import { connectClient, type TestClient } from '../support/connect-client.js';
+import { connectClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
 import { startRelay } from '../support/start-relay.js';
-import { waitForEvent } from '../support/wait-for-event.js';
+import { ask } from './ask-hubot.js';
 
 const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
 const TOKEN = 'test-bot-token-0123456789';
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
-
-async function ask(client: TestClient, text: string): Promise<string> {
-  const answered = waitForEvent<[string, MessageMeta]>(client, 'sendMessageFromBack', {
-    filter: (_content, meta) => meta.from.kind === 'bot',
-  });
-  client.emit('sendMessage', text);
-  return (await answered)[0];
-}
 
 describe.skipIf(!HAS_REDIS)('Hubot brain in Redis', () => {
   it('keeps robot.brain in Redis across a restart of the robot', async () => {
@@ -46,8 +37,8 @@ describe.skipIf(!HAS_REDIS)('Hubot brain in Redis', () => {
       );
     const first = await start();
     const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
-    expect(await ask(alice, 'hubot remember soup')).toBe('remembered soup');
-    expect(await ask(alice, 'hubot visit')).toBe('visits 1');
+    expect((await ask(alice, 'hubot remember soup')).answer).toBe('remembered soup');
+    expect((await ask(alice, 'hubot visit')).answer).toBe('visits 1');
     await first.close();
 
     const reader = track(createClient({ url: redis.url }), (c) => c.destroy());
@@ -58,8 +49,8 @@ describe.skipIf(!HAS_REDIS)('Hubot brain in Redis', () => {
     expect(saved._private).toEqual({ thing: 'soup' });
 
     await start();
-    expect(await ask(alice, 'hubot recall')).toBe('recalled soup');
-    expect(await ask(alice, 'hubot visit')).toBe('visits 2');
+    expect((await ask(alice, 'hubot recall')).answer).toBe('recalled soup');
+    expect((await ask(alice, 'hubot visit')).answer).toBe('visits 2');
   });
 
   it('relay hubot keeps the brain in Redis when redisUrl is set', async () => {
@@ -71,7 +62,7 @@ describe.skipIf(!HAS_REDIS)('Hubot brain in Redis', () => {
     await runCli(['hubot', '--url', url, 'scripts'], ctx);
     expect(ctx.err()).toBe('');
     track(ctx.running, (r) => r?.close());
-    expect(await ask(socket, 'hubot remember jam')).toBe('remembered jam');
+    expect((await ask(socket, 'hubot remember jam')).answer).toBe('remembered jam');
     await ctx.running?.close();
 
     const reader = track(createClient({ url: redis.url }), (c) => c.destroy());

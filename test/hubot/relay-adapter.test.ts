@@ -11,6 +11,7 @@ import { track } from '../support/cleanup.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
+import { ask } from './ask-hubot.js';
 
 const TOKEN = 'test-bot-token-0123456789';
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
@@ -47,17 +48,6 @@ function botSays(client: TestClient, expected?: (text: string) => boolean) {
     filter: (content, meta) =>
       meta.from.kind === 'bot' && (expected === undefined || expected(String(content))),
   });
-}
-
-async function ask(
-  client: TestClient,
-  text: string,
-): Promise<{ answer: string; meta: MessageMeta; asked: string }> {
-  const answered = botSays(client);
-  const ack = await client.emitWithAck('sendMessage', text);
-  if (!ack.ok) throw new Error(ack.error.message);
-  const [answer, meta] = await answered;
-  return { answer: String(answer), meta, asked: ack.id };
 }
 
 describe('Hubot adapter', () => {
@@ -106,7 +96,7 @@ describe('Hubot adapter', () => {
     expect((await ask(alice, 'how are you?')).answer).toBe('alice: fine');
     expect((await ask(alice, 'hubot wave')).answer).toBe('*waves*');
     expect((await ask(alice, 'hubot pick')).answer).toBe('picked one');
-    const elsewhere = botSays(bob);
+    const elsewhere = botSays(bob, (text) => !text.startsWith('welcome'));
     await alice.emitWithAck('sendMessage', 'hubot announce random hello random');
     const [content, meta] = await elsewhere;
     expect(content).toBe('hello random');
@@ -117,17 +107,16 @@ describe('Hubot adapter', () => {
     const relay = await startRelay({ botToken: TOKEN, greeting: 'none', maxContentBytes: 100 });
     await runHubot(relay.url, captureLogs().logger, { maxContentBytes: 100 });
     const alice = await connectClient(relay.url, { auth: { name: 'alice', room: 'general' } });
-    expect((await ask(alice, 'hubot bytes 100')).answer).toBe('a'.repeat(100));
-    const pieces: string[] = [];
-    const second = botSays(alice, (text) => {
-      pieces.push(text);
-      return pieces.length === 2;
-    });
-    await alice.emitWithAck('sendMessage', 'hubot bytes 101');
-    await second;
-    expect(pieces).toEqual(['a'.repeat(100), 'a']);
-    // Nothing more came with the 100 bytes: the next answer is the next question's.
-    expect((await ask(alice, 'hubot ping')).answer).toBe('PONG');
+    const heard: Array<[MessageContent, MessageMeta]> = [];
+    alice.on('sendMessageFromBack', (content, meta) => heard.push([content, meta]));
+    const atLimit = await ask(alice, 'hubot bytes 100');
+    const pastLimit = await ask(alice, 'hubot bytes 101');
+    // The robot answers in order on one connection: once PONG is here, every piece before it is too.
+    await ask(alice, 'hubot ping');
+    const causedBy = (id: string) =>
+      heard.filter(([, meta]) => meta.causedBy === id).map(([content]) => content);
+    expect(causedBy(atLimit.asked)).toEqual(['a'.repeat(100)]);
+    expect(causedBy(pastLimit.asked)).toEqual(['a'.repeat(100), 'a']);
   });
 
   it('keeps robot.brain in the bot store across a restart of the robot', async () => {
@@ -151,6 +140,30 @@ describe('Hubot adapter', () => {
     expect((await ask(alice, 'hubot visit')).answer).toBe('visits 2');
   });
 
+  it('keeps at most maxConnectionUsers users known by connection id, the most recent, also from a saved brain', async () => {
+    const storeDir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-'));
+    track(storeDir, (dir) => rm(dir, { recursive: true, force: true }));
+    const relay = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const { logger } = captureLogs();
+    const first = await runHubot(relay.url, logger, { storeDir, maxConnectionUsers: 2 });
+    const names = (hubot: RunningHubot) =>
+      Object.values(hubot.robot.brain.users())
+        .map((user) => user.name)
+        .sort();
+    for (const name of ['alice', 'bob']) {
+      const person = await connectClient(relay.url, { auth: { name, room: 'general' } });
+      expect((await ask(person, 'hubot ping')).answer).toBe('PONG');
+    }
+    expect(names(first)).toEqual(['alice', 'bob']);
+    const carol = await connectClient(relay.url, { auth: { name: 'carol', room: 'general' } });
+    expect((await ask(carol, 'hubot ping')).answer).toBe('PONG');
+    expect(names(first)).toEqual(['bob', 'carol']);
+    await first.close();
+
+    const second = await runHubot(relay.url, logger, { storeDir, maxConnectionUsers: 1 });
+    expect(names(second)).toEqual(['carol']);
+  });
+
   it('refuses to start on a brain file that is not JSON, leaving it as it was', async () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-'));
     track(storeDir, (dir) => rm(dir, { recursive: true, force: true }));
@@ -167,7 +180,7 @@ describe('Hubot adapter', () => {
   it('turns presence into enter and leave', async () => {
     const { url } = await relayWithHubot();
     const watcher = await connectClient(url, { auth: { name: 'watcher', room: 'lobby' } });
-    const greeted = botSays(watcher, (text) => text.startsWith('welcome'));
+    const greeted = botSays(watcher, (text) => text === 'welcome bob');
     const left = botSays(watcher, (text) => text.includes('left'));
     const bob = await connectClient(url, { auth: { name: 'bob', room: 'lobby' } });
     expect((await greeted)[0]).toBe('welcome bob');
