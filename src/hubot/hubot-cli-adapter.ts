@@ -20,10 +20,15 @@ const DEFAULT_URL = 'http://localhost:3000';
  * RELAY_URL=http://relay.internal:3000 RELAY_BOT_TOKEN=… npx hubot -a relaykit/hubot -n hubot -d
  * ```
  */
-export async function useFromHubotCli(robot: Robot): Promise<RelayAdapter> {
-  // Hubot's CLI is the entry here: nothing but its process says where the relay is.
-  const env = process.env;
-  const cwd = process.cwd();
+export async function useFromHubotCli(
+  robot: Robot,
+  // Hubot's CLI is the entry here and passes the robot only: nothing but its process says where the
+  // relay is. Tests pass their own.
+  { env, cwd }: { env: Readonly<Record<string, string | undefined>>; cwd: string } = {
+    env: process.env,
+    cwd: process.cwd(),
+  },
+): Promise<RelayAdapter> {
   const { config } = await loadConfig({ env, cwd });
   if (!config.botToken) {
     throw new RelayError(

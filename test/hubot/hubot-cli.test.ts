@@ -1,16 +1,20 @@
 // Hubot's own command line (`hubot -f adapter.mjs`) running RelayKit's adapter, as a real process, with
 // the relay found from RELAY_URL and RELAY_BOT_TOKEN and scripts from external-scripts.json.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Robot } from 'hubot';
 import { describe, expect, it } from 'vitest';
+import { useFromHubotCli } from '../../src/hubot/index.js';
 import type { MessageContent, MessageMeta } from '../../src/index.js';
+import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
+import { ask } from './ask-hubot.js';
 
 const TOKEN = 'test-bot-token-0123456789';
 const HUBOT_BIN = path.join(
@@ -68,4 +72,43 @@ describe("Hubot's command line with the relaykit adapter", () => {
     expect(answer?.[0]).toBe('PONG');
     expect(answer?.[1].from).toMatchObject({ name: 'hubot', kind: 'bot' });
   }, 30_000);
+});
+
+describe('useFromHubotCli (what `hubot -a relaykit/hubot` calls)', () => {
+  it('finds the relay and token in the environment, the brain in botStoreDir of the working directory', async () => {
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const cwd = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-use-'));
+    track(cwd, (dir) => rm(dir, { recursive: true, force: true }));
+    const env = { RELAY_URL: url, RELAY_BOT_TOKEN: TOKEN, RELAY_BOT_STORE_DIR: 'brains' };
+    const robot = new Robot({ use: (r: Robot) => useFromHubotCli(r, { env, cwd }) }, false, 'hubot');
+    robot.logger = captureLogs().logger;
+    track(robot, (r) => r.shutdown());
+    await robot.loadAdapter();
+    expect(robot.adapterName).toBe('relaykit');
+    await robot.run();
+    await robot.loadExternalScripts(['hubot-diagnostics']);
+    robot.brain.set('kept', true);
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    await expect
+      .poll(async () => (await ask(alice, 'hubot ping', 500).catch(() => undefined))?.answer)
+      .toBe('PONG');
+    robot.shutdown();
+    const file = path.join(cwd, 'brains', 'bot-store', 'hubot-hubot.json');
+    await expect
+      .poll(async () => (await readFile(file, 'utf8').catch(() => '')).includes('"kept": true'))
+      .toBe(true);
+  });
+
+  it('refuses without a bot token, saying where to set it', async () => {
+    const robot = new Robot(
+      { use: (r: Robot) => useFromHubotCli(r, { env: {}, cwd: tmpdir() }) },
+      false,
+      'hubot',
+    );
+    robot.logger = captureLogs().logger;
+    await expect(robot.loadAdapter()).rejects.toMatchObject({
+      code: 'RELAY_ERR_BOT_AUTH_FAILED',
+      message: expect.stringContaining('set RELAY_BOT_TOKEN'),
+    });
+  });
 });
