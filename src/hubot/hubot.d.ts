@@ -38,6 +38,7 @@ declare module 'hubot' {
     data: { users: Record<string, User>; _private: Record<string, unknown>; [key: string]: unknown };
     get(key: string): unknown;
     set(key: string, value: unknown): this;
+    remove(key: string): this;
     save(): void;
     mergeData(data: Record<string, unknown>): void;
     setAutoSave(enabled: boolean): void;
