@@ -5,6 +5,7 @@ import { botsCommand } from './bots-command.js';
 import type { CliContext } from './cli-context.js';
 import { explainUsageError } from './explain-usage-error.js';
 import { hooksCommand } from './hooks-command.js';
+import { hubotCommand } from './hubot-command.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     announceCommand(context),
     scheduleCommand(context),
     hooksCommand(context),
+    hubotCommand(context),
   ];
   let parser = yargs([...argv])
     .scriptName('relay')

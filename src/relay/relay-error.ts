@@ -189,6 +189,11 @@ export const RELAY_ERRORS = {
     title: 'Bot handler failed',
     fix: 'a bot handler threw or rejected; the log line names the bot and the error',
   },
+  RELAY_ERR_HUBOT_BRAIN_UNAVAILABLE: {
+    status: 503,
+    title: 'Hubot brain unavailable',
+    fix: 'the Hubot brain could not be read: make the named file or Redis key hold a JSON object again, or delete it to start afresh; with redisUrl (RELAY_REDIS_URL), check that Redis answers',
+  },
   RELAY_ERR_BOT_HANDLER_TIMEOUT: {
     status: 504,
     title: 'Bot handler timed out',

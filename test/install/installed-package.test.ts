@@ -148,7 +148,7 @@ const PROJECTS = {
     client: askHello("import { createRelayClient } from 'relaykit/client';"),
     // Both import forms of the kit, and the bot-writing API, from an ES module.
     imports:
-      "const kit = await import('relaykit/client'); const react = await import('relaykit/react').catch((e) => e.code); const root = await import('relaykit');\nconsole.log(JSON.stringify({ client: typeof kit.createRelayClient, react, defineBot: typeof root.defineBot }));\n",
+      "const kit = await import('relaykit/client'); const react = await import('relaykit/react').catch((e) => e.code); const hubot = await import('relaykit/hubot').catch((e) => e.code); const root = await import('relaykit');\nconsole.log(JSON.stringify({ client: typeof kit.createRelayClient, react, hubot, defineBot: typeof root.defineBot }));\n",
   },
   cjs: {
     packageJson: { name: 'cjs-app', version: '1.0.0', private: true, allowScripts: ALLOW_SCRIPTS },
@@ -216,6 +216,7 @@ describe.skipIf(!ENABLED)('the packed package, installed into fresh projects', (
         'dist/cli/main.js',
         'dist/client/index.js',
         'dist/client/react.js',
+        'dist/hubot/index.js',
         'dist/http/openapi.yaml',
         'plugins/templates/bot.ts.tmpl',
       ]) {
@@ -234,10 +235,12 @@ describe.skipIf(!ENABLED)('the packed package, installed into fresh projects', (
         expect(result.answer).toEqual({ from: 'hello', content: 'Hello Ada!' });
         expect(result.closedGracefully).toBe(true);
       }
-      // react is an optional peer dependency, not installed here: relaykit/react says so, the rest loads.
+      // react and hubot are optional peer dependencies, not installed here: relaykit/react and
+      // relaykit/hubot say so, the rest loads.
       expect(esm.imports).toEqual({
         client: 'function',
         react: 'ERR_MODULE_NOT_FOUND',
+        hubot: 'ERR_MODULE_NOT_FOUND',
         defineBot: 'function',
       });
       expect(cjs.imports).toEqual({ client: 'function', same: true, defineBot: 'function' });

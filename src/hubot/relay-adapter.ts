@@ -1,0 +1,248 @@
+import {
+  Adapter,
+  EnterMessage,
+  type Envelope,
+  LeaveMessage,
+  type Robot,
+  TextMessage,
+  type User,
+} from 'hubot';
+import type { Logger } from 'pino';
+import { BotConnection } from '../bots/bot-connection.js';
+import { HandlerRunner } from '../bots/handler-runner.js';
+import { messageText } from '../bots/message-text.js';
+import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
+import { LOBBY } from '../relay/room-name.js';
+import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
+import { CONNECTION_USER, ConnectionUsers } from './connection-users.js';
+import type { HubotBrainStore } from './hubot-brain-store.js';
+import { splitMessage } from './split-message.js';
+
+/** How a {@link RelayAdapter} reaches its relay and behaves there. */
+export interface RelayAdapterOptions {
+  /** The relay's URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The relay's bot token. */
+  readonly token: string;
+  /** Where the adapter logs; default the robot's logger. */
+  readonly logger?: Logger;
+  /** Where `robot.brain` is kept between runs; without one it lives in memory only. */
+  readonly brain?: HubotBrainStore;
+  /** Whether messages of other bots reach the scripts (default false: two bots cannot chat in a loop). */
+  readonly hearBots?: boolean;
+  /** How long one message's listeners may run before they are abandoned and logged (ms); default 5000. */
+  readonly handlerTimeoutMs?: number;
+  /** How long `run()` waits for the first connection before going on without it (ms); default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** The relay's `maxContentBytes`: longer texts go out in pieces, cut at line breaks; default 4096. */
+  readonly maxContentBytes?: number;
+  /**
+   * How many users known only by a connection id (no account id from the relay) the brain keeps, the
+   * most recently seen; default 1000.
+   */
+  readonly maxConnectionUsers?: number;
+}
+
+/** What an envelope's message carries when it came from the relay. */
+type RelayTextMessage = TextMessage & { relayMeta?: MessageMeta };
+
+/**
+ * A Hubot adapter for a RelayKit relay: the robot connects as a bot (one socket, the relay's bot token),
+ * hears every room, and answers through `botMessage` with the cause of each answer, so the relay's loop
+ * limit applies to Hubot scripts as to any bot. Listeners run in a handler scope: a script that throws or
+ * hangs is logged and abandoned; the robot goes on. Sends never reject (a refused one is logged), since
+ * scripts rarely await `res.send`.
+ *
+ * @example
+ * ```ts
+ * const robot = new Robot({ use: (r: Robot) => new RelayAdapter(r, { url, token }) }, false, 'hubot');
+ * await robot.loadAdapter();
+ * await robot.run();
+ * ```
+ */
+export class RelayAdapter extends Adapter {
+  readonly #log: Logger;
+  readonly #runner: HandlerRunner;
+  readonly #connection: BotConnection;
+  readonly #options: RelayAdapterOptions;
+  readonly #connectionUsers: ConnectionUsers;
+  #closed = false;
+  #announced = false;
+
+  constructor(robot: Robot, options: RelayAdapterOptions) {
+    super(robot);
+    this.#options = options;
+    this.#log = (options.logger ?? robot.logger).child({ bot: robot.name, adapter: 'relaykit' });
+    this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs ?? 5000 });
+    this.#connectionUsers = new ConnectionUsers(robot.brain, options.maxConnectionUsers ?? 1000);
+    this.#connection = new BotConnection({
+      url: options.url,
+      token: options.token,
+      name: robot.name,
+      log: this.#log,
+      events: {
+        connect: () => this.#connected(),
+        disconnect: (reason) => this.#log.warn({ reason }, 'hubot disconnected; reconnecting'),
+        message: (content, meta) => this.#message(content, meta),
+        presence: (event) => this.#presence(event),
+      },
+    });
+  }
+
+  /** The adapter's name, as `robot.adapterName` (what `hubot adapter` answers). */
+  get name(): string {
+    return 'relaykit';
+  }
+
+  /**
+   * Loads the brain, then connects; emits `connected` (Hubot's CLI loads scripts then) once connected.
+   * The brain's `loaded` event is emitted again on `scripts have loaded`.
+   */
+  override async run(): Promise<void> {
+    const { brain } = this.#options;
+    if (brain) {
+      const data = brain.load();
+      if (data) this.robot.brain.mergeData(data);
+      this.#connectionUsers.adopt();
+      this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
+      // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
+      this.robot.brain.on('close', () => void brain.close());
+    }
+    // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of the
+    // brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell them once
+    // they are there, also when the brain is in memory only and would otherwise never say it.
+    this.robot.on('scripts have loaded', () => this.robot.brain.emit('loaded', this.robot.brain.data));
+    await this.#connection.open(this.#options.connectTimeoutMs);
+  }
+
+  /**
+   * Sends each string as its own message to the envelope's room, in order; one longer than the relay's
+   * `maxContentBytes` (a long help) goes out in pieces cut at line breaks. Empty strings are skipped.
+   * Resolves with the message ids, `undefined` for a message the relay refused (logged).
+   */
+  override async send(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
+    const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
+    const max = this.#options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
+    const ids: Array<string | undefined> = [];
+    for (const value of strings) {
+      // Scripts send numbers too; null and undefined say nothing.
+      const text = value === null || value === undefined ? '' : String(value);
+      if (text === '') continue;
+      for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, room));
+    }
+    return ids;
+  }
+
+  /** Like `send`, each string prefixed with the name of the person answered (`alice: …`). */
+  override reply(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
+    const name = envelope.user?.name;
+    return this.send(envelope, ...strings.map((text) => (name ? `${name}: ${text}` : text)));
+  }
+
+  /** An action, written as `*text*`: a relay has no emote message of its own. */
+  override emote(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
+    return this.send(envelope, ...strings.map((text) => `*${text}*`));
+  }
+
+  /** Rooms of a relay have no topic: logged at debug and ignored. */
+  override async topic(envelope: Envelope): Promise<void> {
+    this.#log.debug({ room: envelope.room }, 'hubot topic ignored: relay rooms have no topic');
+  }
+
+  /** Disconnects and abandons running listeners. Idempotent. */
+  override close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#runner.abortAll('the robot is shutting down');
+    this.#connection.close();
+    super.close();
+  }
+
+  #connected(): void {
+    this.#log.info({ socket: this.#connection.id }, 'hubot connected');
+    if (this.#announced) return;
+    this.#announced = true;
+    this.emit('connected');
+  }
+
+  #message(content: MessageContent, meta: MessageMeta): void {
+    if (this.#closed || !meta?.from || this.#ignored(meta.from)) return;
+    const text = messageText(content);
+    if (text === '') return;
+    const user = this.#user(meta.from, meta.room ?? LOBBY);
+    const message: RelayTextMessage = new TextMessage(user, text, meta.id);
+    message.relayMeta = meta;
+    this.#yieldHelpToScripts();
+    void this.#runner.run(`hubot message ${meta.id}`, () => this.robot.receive(message), {
+      id: meta.id,
+      hops: (meta.hops ?? 0) + 1,
+    });
+  }
+
+  #presence(event: PresenceEvent): void {
+    if (this.#closed || !event?.user || this.#ignored(event.user)) return;
+    const user = this.#user(event.user, event.room);
+    const message = event.type === 'join' ? new EnterMessage(user) : new LeaveMessage(user);
+    void this.#runner.run(`hubot ${event.type === 'join' ? 'enter' : 'leave'}`, () =>
+      this.robot.receive(message),
+    );
+  }
+
+  /** The robot's own messages, the relay's, and (unless `hearBots`) other bots' never reach scripts. */
+  #ignored(from: Sender): boolean {
+    if (from.kind === 'system') return true;
+    return from.kind === 'bot' && (from.name === this.robot.name || this.#options.hearBots !== true);
+  }
+
+  #user(from: Sender, room: string): User {
+    // A stable account id where the relay gives one (identity), else the connection's.
+    const account = (from as Sender & { userId?: string }).userId;
+    const id = account ?? from.id;
+    const user = this.robot.brain.userForId(id, {
+      name: from.name,
+      room,
+      kind: from.kind,
+      ...(account === undefined ? { [CONNECTION_USER]: true } : {}),
+    });
+    if (account === undefined) this.#connectionUsers.touch(id);
+    return user;
+  }
+
+  /**
+   * Hubot 14 answers `hubot help` with its built-in command bus, which lists none of the scripts'
+   * `Commands:` headers, before any script sees the message. When a script (hubot-help) listens for
+   * `help` itself, the user installed it to answer: the built-in one steps aside.
+   */
+  #yieldHelpToScripts(): void {
+    const { commands, listeners, name } = this.robot;
+    if (!commands?.getCommand('help')) return;
+    const probe = `${name} help`;
+    const scripted = listeners.some((listener) => {
+      if (!(listener.regex instanceof RegExp)) return false;
+      listener.regex.lastIndex = 0;
+      return listener.regex.test(probe);
+    });
+    if (scripted) commands.unregister('help');
+  }
+
+  async #send(text: string, room: string): Promise<string | undefined> {
+    const scope = this.#runner.current();
+    try {
+      if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the robot is shut down');
+      if (scope?.signal.aborted) {
+        throw new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned listener tried to send');
+      }
+      const options: BotSendOptions = {
+        room,
+        ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
+      };
+      return (await this.#connection.send(text, options)).id;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const level = code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
+      this.#log[level]({ code, room, err: (error as Error).message }, 'message not sent');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Robot } from 'hubot';
+import type { Logger } from 'pino';
+import { RelayError } from '../relay/relay-error.js';
+import { type HubotBrainStore, openHubotBrainFile } from './hubot-brain-store.js';
+import { RelayAdapter, type RelayAdapterOptions } from './relay-adapter.js';
+
+/** What {@link startHubot} runs, and where. */
+export interface StartHubotOptions extends Omit<RelayAdapterOptions, 'brain' | 'logger'> {
+  /** The robot's name: what `respond` listens for (`hubot ping`, `@hubot ping`, `hubot: ping`). */
+  readonly name: string;
+  /** Another name the robot answers to, e.g. `/` or `bot`. */
+  readonly alias?: string;
+  /** Scripts: a file, a folder of scripts, or an installed package name (`hubot-diagnostics`). */
+  readonly scripts: readonly string[];
+  readonly logger: Logger;
+  /** Folder of the brain file (`botStoreDir`); the brain is in memory only without it or `brain`. */
+  readonly storeDir?: string;
+  /** A brain store of your own (e.g. `openHubotBrainRedis`), instead of the file in `storeDir`; closed with the robot. */
+  readonly brain?: HubotBrainStore;
+  /** Base of relative script paths and of package lookups; default the working directory. */
+  readonly cwd?: string;
+}
+
+/** A running Hubot: its robot, and how to stop it. */
+export interface RunningHubot {
+  readonly robot: Robot;
+  /** Scripts that failed to load, each logged with its reason. */
+  readonly failed: readonly string[];
+  /** Shuts the robot down and waits until its brain is saved. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the real Hubot `Robot` with scripts against a relay, through {@link RelayAdapter}. Hubot's HTTP
+ * server stays off (scripts' routes are logged and ignored). A script that fails to load is logged and
+ * the others load; it rejects only when the relay refuses the bot.
+ *
+ * @example
+ * ```ts
+ * const hubot = await startHubot({ url, token, name: 'hubot', scripts: ['hubot-diagnostics'], logger });
+ * await hubot.close();
+ * ```
+ */
+export async function startHubot(options: StartHubotOptions): Promise<RunningHubot> {
+  const log = options.logger.child({ bot: options.name });
+  const brain =
+    options.brain ??
+    (options.storeDir === undefined
+      ? undefined
+      : await openHubotBrainFile(options.storeDir, options.name, log));
+  const robot = new Robot(
+    {
+      use: (r: Robot) =>
+        new RelayAdapter(r, { ...options, logger: options.logger, ...(brain ? { brain } : {}) }),
+    },
+    false,
+    options.name,
+    options.alias ?? false,
+  );
+  // Hubot's own pino logger writes to stdout at its own level; the relay's keeps one log.
+  robot.logger = log;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      robot.shutdown();
+      await brain?.close();
+    })();
+    return closing;
+  };
+  try {
+    await robot.loadAdapter();
+    await robot.run();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const failed = await loadScripts(robot, options.scripts, options.cwd ?? process.cwd());
+  // As Hubot's own command line announces it, once every script is loaded.
+  robot.emit('scripts have loaded', robot);
+  return { robot, failed, close };
+}
+
+async function loadScripts(robot: Robot, scripts: readonly string[], cwd: string): Promise<string[]> {
+  // Script packages call robot.loadFile without awaiting it: follow those calls, so that loading is
+  // over when this resolves and a file that fails is reported instead of an unhandled rejection.
+  const pending: Promise<boolean>[] = [];
+  const loadFile = robot.loadFile.bind(robot);
+  robot.loadFile = (folder, file) => {
+    const loading = loadFile(folder, file);
+    pending.push(
+      loading.then(
+        () => true,
+        () => false, // Hubot has logged the file and the reason.
+      ),
+    );
+    return loading;
+  };
+  const failed: string[] = [];
+  try {
+    for (const script of scripts) {
+      const from = pending.length;
+      const loaded = await loadScript(robot, script, cwd);
+      const files = await Promise.all(pending.slice(from));
+      if (!loaded || files.includes(false)) failed.push(script);
+    }
+  } finally {
+    robot.loadFile = loadFile;
+  }
+  return failed;
+}
+
+async function loadScript(robot: Robot, script: string, cwd: string): Promise<boolean> {
+  const full = path.resolve(cwd, script);
+  const kind = statSync(full, { throwIfNoEntry: false });
+  try {
+    if (kind?.isDirectory()) {
+      const results = await robot.load(full);
+      return results.length > 0;
+    }
+    if (kind?.isFile()) {
+      await robot.loadFile(path.dirname(full), path.basename(full));
+      return true;
+    }
+    // An installed package, found from `cwd` as the project's own code would find it.
+    const entry = createRequire(path.join(cwd, 'package.json')).resolve(script);
+    const loaded = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+    if (typeof loaded.default !== 'function') {
+      throw new RelayError(
+        'RELAY_ERR_PLUGIN_LOAD_FAILED',
+        `${script} does not export a function of the robot`,
+      );
+    }
+    await loaded.default(robot);
+    return true;
+  } catch (error) {
+    robot.logger.error({ err: error, script }, 'hubot script could not be loaded');
+    return false;
+  }
+}
