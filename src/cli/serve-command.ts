@@ -81,6 +81,13 @@ export function serveCommand(context: CliContext): CommandModule {
               ? ':memory:'
               : path.resolve(context.cwd, config.scheduler.store),
         },
+        webhooks: {
+          ...config.webhooks,
+          store:
+            config.webhooks.store === ':memory:'
+              ? ':memory:'
+              : path.resolve(context.cwd, config.webhooks.store),
+        },
         watchPlugins: argv.watch === true,
         logger,
       });

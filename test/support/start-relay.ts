@@ -3,8 +3,8 @@ import { captureLogs, type LogLine } from './capture-logs.js';
 import { track } from './cleanup.js';
 
 /**
- * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler keeps its store
- * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`.
+ * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler and its webhooks keep
+ * their stores in memory unless the test gives one, so tests never share jobs or deliveries through `.relaykit/`.
  */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
@@ -19,6 +19,7 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
       logger: capture.logger,
       ...options,
       scheduler: { store: ':memory:', ...options.scheduler },
+      webhooks: { store: ':memory:', ...options.webhooks },
     }),
     (s) => s.close(),
   );

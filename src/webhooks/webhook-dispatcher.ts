@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MessageContent, MessageMeta } from '../relay/events.js';
+import type { Relay } from '../relay/relay.js';
+import { RelayError } from '../relay/relay-error.js';
+import { TokenBucket } from '../relay/token-bucket.js';
+import { type AttemptResult, postWebhook, WebhookAgents } from './post-webhook.js';
+import type { WebhookEndpoint } from './webhook-endpoint.js';
+import type { WebhookRegistry } from './webhook-registry.js';
+import { signWebhook } from './webhook-signature.js';
+import type { StoredDelivery, WebhookStore } from './webhook-store.js';
+
+/** How deliveries are attempted and retried (the `webhooks.*` settings). */
+export interface DeliverySettings {
+  readonly allowPrivateNetworks: boolean;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly concurrency: number;
+  readonly maxResponseBytes: number;
+  readonly maxQueued: number;
+}
+
+/** What the dispatcher reports, for metrics. */
+export interface DeliveryListener {
+  delivery?(endpointId: string, outcome: 'ok' | 'failed' | 'dead-lettered' | 'dropped'): void;
+  answer?(endpointId: string, outcome: 'published' | 'refused' | 'garbage' | 'too-large'): void;
+}
+
+/**
+ * Sends matching messages to their endpoints through the durable queue, and publishes endpoints' answers.
+ * Work in memory is bounded: at most `concurrency` attempts per endpoint are in flight, every other
+ * delivery waits on disk, so a slow endpoint holds only its own slots and never the publish path.
+ */
+export class WebhookDispatcher {
+  readonly #relay: Pick<Relay, 'observe' | 'publish'>;
+  readonly #log: Logger;
+  readonly #store: WebhookStore;
+  readonly #registry: WebhookRegistry;
+  readonly #settings: DeliverySettings;
+  readonly #listener: DeliveryListener;
+  readonly #agents: WebhookAgents;
+  readonly #abort = new AbortController();
+  readonly #inFlight = new Map<string, number>();
+  readonly #running = new Set<Promise<void>>();
+  // Endpoints in an episode of failures: logged at its first failure and when it recovers.
+  readonly #failing = new Map<string, number>();
+  readonly #limiters = new Map<string, TokenBucket>();
+  readonly #botRateLimit: { burst: number; perSecond: number } | false;
+  readonly #stopObserving: () => void;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #pumpQueued = false;
+  #started = false;
+  #stopped = false;
+
+  constructor(options: {
+    readonly relay: Pick<Relay, 'observe' | 'publish'>;
+    readonly logger: Logger;
+    readonly store: WebhookStore;
+    readonly registry: WebhookRegistry;
+    readonly settings: DeliverySettings;
+    readonly botRateLimit: { burst: number; perSecond: number } | false;
+    readonly listener?: DeliveryListener;
+  }) {
+    this.#relay = options.relay;
+    this.#log = options.logger;
+    this.#store = options.store;
+    this.#registry = options.registry;
+    this.#settings = options.settings;
+    this.#botRateLimit = options.botRateLimit;
+    this.#listener = options.listener ?? {};
+    this.#agents = new WebhookAgents(options.settings.allowPrivateNetworks);
+    this.#stopObserving = this.#relay.observe({
+      published: (meta, content) => this.#published(meta, content),
+    });
+  }
+
+  /** Starts sending: what the queue holds from before, then what comes. */
+  start(): void {
+    this.#started = true;
+    this.#schedulePump();
+  }
+
+  /**
+   * Stops taking deliveries off the queue and waits for the attempts in flight (each bounded by
+   * `timeoutMs`), so that an endpoint that answers is not sent the same delivery again at the next start.
+   * Deliveries queued meanwhile stay on disk. Idempotent.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#stopObserving();
+    clearTimeout(this.#timer);
+    await Promise.all([...this.#running]);
+  }
+
+  /** Stops at once: attempts in flight are cut and go again at the next start. Idempotent. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.stop();
+    this.#agents.close();
+  }
+
+  /** One signed attempt of a test message to `endpoint`, outside the queue; its answer is not published. */
+  test(endpoint: WebhookEndpoint): Promise<AttemptResult> {
+    const meta = {
+      id: randomUUID(),
+      from: { id: 'relaykit', name: 'relaykit', kind: 'system' },
+      room: endpoint.rooms[0],
+      at: new Date().toISOString(),
+    };
+    return this.#attempt(
+      endpoint,
+      `msg_${randomUUID()}`,
+      JSON.stringify({ content: 'RelayKit webhook test', meta, test: true }),
+    );
+  }
+
+  /** Queues the dead deliveries of `endpointId` again. */
+  replay(endpointId: string): number {
+    const count = this.#store.replay(endpointId, Date.now());
+    this.#schedulePump();
+    return count;
+  }
+
+  #published(meta: MessageMeta, content: MessageContent): void {
+    if (meta.room === null) return;
+    const endpoints = this.#registry.watching(meta.room);
+    if (endpoints === undefined) return;
+    let body: string | undefined;
+    for (const endpoint of endpoints) {
+      // An endpoint never hears its own answers; other bots' it does, and the hop limit ends their chains.
+      if (meta.from.id === endpoint.botId || !endpoint.matches(content)) continue;
+      body ??= JSON.stringify({ content, meta });
+      this.#enqueue(endpoint, meta, body);
+    }
+  }
+
+  #enqueue(endpoint: WebhookEndpoint, meta: MessageMeta, body: string): void {
+    try {
+      if (this.#store.queued(endpoint.id) >= this.#settings.maxQueued) {
+        this.#listener.delivery?.(endpoint.id, 'dropped');
+        this.#noteFailure(
+          endpoint,
+          `queue full (webhooks.maxQueued: ${this.#settings.maxQueued}); message ${meta.id} dropped`,
+        );
+        return;
+      }
+      this.#store.enqueue({
+        id: `msg_${randomUUID()}`,
+        endpointId: endpoint.id,
+        body,
+        messageId: meta.id,
+        room: meta.room,
+        hops: meta.hops ?? 0,
+        nextAt: Date.now(),
+        createdAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      // The message is out already: the publish path must not fail for a webhook.
+      this.#noteFailure(endpoint, `queueing message ${meta.id} failed: ${(error as Error).message}`);
+      return;
+    }
+    this.#schedulePump();
+  }
+
+  // Coalesced: a burst of messages takes deliveries off the queue once.
+  #schedulePump(): void {
+    if (this.#pumpQueued || !this.#started || this.#stopped) return;
+    this.#pumpQueued = true;
+    setImmediate(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#stopped) return;
+    const now = Date.now();
+    for (const endpoint of this.#registry.list()) {
+      const free = this.#settings.concurrency - (this.#inFlight.get(endpoint.id) ?? 0);
+      if (free <= 0) continue;
+      for (const delivery of this.#store.takeDue(endpoint.id, now, free)) this.#run(endpoint, delivery);
+    }
+    this.#armTimer();
+  }
+
+  #armTimer(): void {
+    const next = this.#store.nextDueAt();
+    if (next === undefined || next >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = next;
+    this.#timer = setTimeout(
+      () => {
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      Math.max(0, next - Date.now()),
+    );
+  }
+
+  #run(endpoint: WebhookEndpoint, delivery: StoredDelivery): void {
+    this.#inFlight.set(endpoint.id, (this.#inFlight.get(endpoint.id) ?? 0) + 1);
+    const running = this.#attempt(endpoint, delivery.id, delivery.body)
+      .then((result) => this.#settle(endpoint, delivery, result))
+      .catch((error: unknown) =>
+        this.#log.error({ err: error, endpoint: endpoint.id }, 'webhook delivery failed'),
+      )
+      .finally(() => {
+        this.#running.delete(running);
+        this.#inFlight.set(endpoint.id, (this.#inFlight.get(endpoint.id) ?? 1) - 1);
+        this.#schedulePump();
+      });
+    this.#running.add(running);
+  }
+
+  #attempt(endpoint: WebhookEndpoint, id: string, body: string): Promise<AttemptResult> {
+    return postWebhook({
+      url: endpoint.url,
+      body,
+      headers: signWebhook({ secret: endpoint.secret, id, timestamp: new Date(), body }),
+      limits: this.#settings,
+      agents: this.#agents,
+      signal: this.#abort.signal,
+    });
+  }
+
+  #settle(endpoint: WebhookEndpoint, delivery: StoredDelivery, result: AttemptResult): void {
+    if (this.#abort.signal.aborted && result.outcome !== 'delivered') {
+      this.#store.release(delivery.id);
+      return;
+    }
+    if (result.outcome === 'delivered') {
+      // Marked delivered before the answer is published: a crash in between loses the answer rather than
+      // sending the endpoint the same delivery twice.
+      this.#store.delivered(delivery.id);
+      this.#listener.delivery?.(endpoint.id, 'ok');
+      const failures = this.#failing.get(endpoint.id);
+      if (failures !== undefined) {
+        this.#failing.delete(endpoint.id);
+        this.#log.info({ endpoint: endpoint.id, failures }, 'webhook endpoint recovered');
+      }
+      this.#answer(endpoint, delivery, result);
+      return;
+    }
+    const attempts = delivery.attempts + 1;
+    const dead = result.outcome === 'permanent' || attempts >= this.#settings.maxAttempts;
+    this.#store.failed(delivery.id, result.error, dead ? undefined : Date.now() + this.#backoff(attempts));
+    this.#listener.delivery?.(endpoint.id, dead ? 'dead-lettered' : 'failed');
+    this.#noteFailure(
+      endpoint,
+      `${dead ? 'dead-lettered' : 'will retry'} after attempt ${attempts}: ${result.error}`,
+    );
+  }
+
+  // Exponential, capped, with jitter over its upper half so that endpoints' retries do not come in waves.
+  #backoff(attempts: number): number {
+    const ceiling = Math.min(this.#settings.retryMaxMs, this.#settings.retryBaseMs * 2 ** (attempts - 1));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  #noteFailure(endpoint: WebhookEndpoint, error: string): void {
+    const failures = this.#failing.get(endpoint.id);
+    this.#failing.set(endpoint.id, (failures ?? 0) + 1);
+    if (failures === undefined)
+      this.#log.warn({ endpoint: endpoint.id, url: endpoint.url, err: error }, 'webhook delivery failed');
+  }
+
+  #answer(
+    endpoint: WebhookEndpoint,
+    delivery: StoredDelivery,
+    result: AttemptResult & { outcome: 'delivered' },
+  ): void {
+    if (result.ignored) {
+      this.#listener.answer?.(endpoint.id, result.ignored);
+      return;
+    }
+    const answer = result.answer;
+    if (answer === undefined) return;
+    const fields =
+      typeof answer === 'object' && answer !== null && !Array.isArray(answer)
+        ? (answer as Record<string, unknown>)
+        : undefined;
+    const content =
+      fields === undefined ? undefined : typeof fields.text === 'string' ? fields.text : fields.content;
+    if (content === undefined) {
+      this.#listener.answer?.(endpoint.id, 'garbage');
+      return;
+    }
+    try {
+      this.#relay.publish(content, {
+        from: { kind: 'bot', name: endpoint.name, id: endpoint.botId },
+        room: delivery.room,
+        causedBy: delivery.messageId,
+        hops: delivery.hops + 1,
+        ...this.#limiterOf(endpoint),
+      });
+      this.#listener.answer?.(endpoint.id, 'published');
+    } catch (error) {
+      // The relay logged the refusal (once per episode) and counted it by code.
+      if (!(error instanceof RelayError)) throw error;
+      this.#listener.answer?.(endpoint.id, 'refused');
+    }
+  }
+
+  #limiterOf(endpoint: WebhookEndpoint): { limiter?: TokenBucket } {
+    if (this.#botRateLimit === false) return {};
+    let limiter = this.#limiters.get(endpoint.id);
+    if (!limiter) {
+      limiter = new TokenBucket(this.#botRateLimit);
+      this.#limiters.set(endpoint.id, limiter);
+    }
+    return { limiter };
+  }
+}
