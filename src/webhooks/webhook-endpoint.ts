@@ -143,7 +143,7 @@ export function describeEndpoint(endpoint: WebhookEndpoint) {
     name: endpoint.name,
     url: endpoint.url,
     rooms: [...endpoint.rooms],
-    trigger: endpoint.trigger,
+    trigger: 'words' in endpoint.trigger ? { words: [...endpoint.trigger.words] } : { ...endpoint.trigger },
     origin: endpoint.origin,
     createdAt: endpoint.createdAt,
   };

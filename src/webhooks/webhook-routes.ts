@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { jsonBody } from '../http/json-body.js';
+import type { components } from '../http/openapi-types.js';
 import { requireScope } from '../http/require-scope.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import { describeEndpoint } from './webhook-endpoint.js';
@@ -7,6 +8,8 @@ import type { WebhookRegistry } from './webhook-registry.js';
 import type { WebhookStore } from './webhook-store.js';
 
 const MAX_DEAD_LETTERS_LISTED = 100;
+
+type Schemas = components['schemas'];
 
 /**
  * The webhook routes of the HTTP API (under `/v1`, `admin` scope): `GET|POST /webhooks`,
@@ -23,7 +26,7 @@ export function webhookRoutes(deps: {
   const router = Router();
   const admin = requireScope('admin');
   const endpointOf = (req: Request) => registry.get(String(req.params.id));
-  const withQueue = (endpoint: ReturnType<WebhookRegistry['get']>) => {
+  const withQueue = (endpoint: ReturnType<WebhookRegistry['get']>): Schemas['Webhook'] => {
     const depths = store.depths().filter((row) => row.endpointId === endpoint.id);
     const count = (state: string) => depths.find((row) => row.state === state)?.count ?? 0;
     return {
@@ -34,7 +37,8 @@ export function webhookRoutes(deps: {
   };
 
   router.get('/webhooks', admin, (_req, res) => {
-    res.json({ webhooks: registry.list().map(withQueue) });
+    const body: Schemas['WebhookList'] = { webhooks: registry.list().map(withQueue) };
+    res.json(body);
   });
 
   router.post('/webhooks', admin, ...jsonBody(deps.bodyLimitBytes), (req, res) => {
@@ -42,7 +46,11 @@ export function webhookRoutes(deps: {
     res
       .status(201)
       .location(`${req.baseUrl}/webhooks/${encodeURIComponent(endpoint.id)}`)
-      .json({ ...describeEndpoint(endpoint), secret: endpoint.secret });
+      .json({
+        ...describeEndpoint(endpoint),
+        origin: 'api',
+        secret: endpoint.secret,
+      } satisfies Schemas['WebhookCreated']);
   });
 
   router.get('/webhooks/:id', admin, (req, res) => {
@@ -65,7 +73,7 @@ export function webhookRoutes(deps: {
 
   router.get('/webhooks/:id/dead-letters', admin, (req, res) => {
     const endpoint = endpointOf(req);
-    res.json({
+    const body: Schemas['DeadLetterList'] = {
       deadLetters: store.deadLetters(endpoint.id, MAX_DEAD_LETTERS_LISTED).map((delivery) => ({
         id: delivery.id,
         messageId: delivery.messageId,
@@ -73,11 +81,13 @@ export function webhookRoutes(deps: {
         lastError: delivery.lastError ?? '',
         createdAt: delivery.createdAt,
       })),
-    });
+    };
+    res.json(body);
   });
 
   router.post('/webhooks/:id/dead-letters/replay', admin, (req, res) => {
-    res.json({ replayed: dispatcher.replay(endpointOf(req).id) });
+    const body: Schemas['ReplayResult'] = { replayed: dispatcher.replay(endpointOf(req).id) };
+    res.json(body);
   });
 
   return router;

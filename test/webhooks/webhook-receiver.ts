@@ -13,6 +13,7 @@ export interface ReceivedDelivery {
   readonly signatureValid: boolean;
   readonly body: { content: unknown; meta: Record<string, unknown> };
   readonly raw: string;
+  readonly headers: IncomingMessage['headers'];
 }
 
 /** Verifies a Standard Webhooks signature the way a receiver would. */
@@ -49,6 +50,7 @@ export async function startReceiver(options: { secret?: string; answer?: Answer 
         signatureValid: verifySignature(options.secret ?? SECRET, req.headers, raw),
         body: JSON.parse(raw),
         raw,
+        headers: req.headers,
       };
       received.push(delivery);
       for (const wake of waiters.splice(0)) wake();
