@@ -7,6 +7,7 @@ import { explainUsageError } from './explain-usage-error.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
+import { webhooksCommand } from './webhooks-command.js';
 
 /**
  * Parses `argv` and runs the command, without touching `process`: the entry (`main.ts`) owns signals
@@ -19,6 +20,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     newBotCommand(context),
     announceCommand(context),
     scheduleCommand(context),
+    webhooksCommand(context),
   ];
   let parser = yargs([...argv])
     .scriptName('relay')
