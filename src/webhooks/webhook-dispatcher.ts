@@ -10,6 +10,9 @@ import type { WebhookRegistry } from './webhook-registry.js';
 import { signWebhook } from './webhook-signature.js';
 import type { StoredDelivery, WebhookStore } from './webhook-store.js';
 
+/** Longest wait, when the relay closes, for webhook attempts in flight to finish (ms). */
+export const STOP_GRACE_MS = 2000;
+
 /** How deliveries are attempted and retried (the `webhooks.*` settings). */
 export interface DeliverySettings {
   readonly allowPrivateNetworks: boolean;
@@ -84,14 +87,24 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stops taking deliveries off the queue and waits for the attempts in flight (each bounded by
-   * `timeoutMs`), so that an endpoint that answers is not sent the same delivery again at the next start.
-   * Deliveries queued meanwhile stay on disk. Idempotent.
+   * Stops taking deliveries off the queue and gives the attempts in flight up to `timeoutMs`, at most
+   * {@link STOP_GRACE_MS}, to finish, so that an endpoint that answers is not sent the same delivery
+   * again at the next start; attempts still running then are cut and go again at the next start (with
+   * the same `webhook-id`). Deliveries queued meanwhile stay on disk. Idempotent.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#stopObserving();
     clearTimeout(this.#timer);
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      grace = setTimeout(() => {
+        this.#abort.abort();
+        resolve();
+      }, Math.min(this.#settings.timeoutMs, STOP_GRACE_MS));
+    });
+    await Promise.race([Promise.all([...this.#running]), cut]);
+    clearTimeout(grace);
     await Promise.all([...this.#running]);
   }
 

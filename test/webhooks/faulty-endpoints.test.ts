@@ -153,4 +153,31 @@ describe('faulty webhook endpoints', () => {
     await quietWindow(200);
     expect(botAnswers).toHaveLength(1);
   });
+
+  it('holds at most webhooks.concurrency attempts in flight per endpoint and queues at most webhooks.maxQueued', async () => {
+    const hanging = await startReceiver({ answer: () => {} });
+    const { url } = await startRelay({
+      greeting: 'none',
+      webhooks: {
+        allowPrivateNetworks: true,
+        timeoutMs: 3000,
+        concurrency: 2,
+        maxQueued: 3,
+        endpoints: [hook('hanging', hanging.url)],
+      },
+    });
+    const alice = await connectClient(url, { auth: { room: 'ops' } });
+    for (let i = 0; i < 4; i++) alice.emit('sendMessage', `m${i}`);
+    // At the concurrency limit: two in flight; the third waits on disk; the fourth is one past maxQueued.
+    await hanging.waitFor(2);
+    await waitUntil(
+      'the fourth dropped',
+      async () =>
+        (await metric(url, 'relay_webhook_deliveries_total{endpoint="hanging",outcome="dropped"}')) === 1,
+    );
+    expect(await metric(url, 'relay_webhook_queue_depth{endpoint="hanging",state="sending"}')).toBe(2);
+    expect(await metric(url, 'relay_webhook_queue_depth{endpoint="hanging",state="pending"}')).toBe(1);
+    await quietWindow(200);
+    expect(hanging.received.map((d) => d.body.content)).toEqual(['m0', 'm1']);
+  });
 });
