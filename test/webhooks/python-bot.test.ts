@@ -2,6 +2,7 @@
 // standard library (hmac, hashlib) and its answer comes back into the room.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { MessageContent, MessageMeta } from '../../src/index.js';
@@ -76,5 +77,12 @@ describe.skipIf(!python)('a Python (standard library) webhook bot', () => {
       });
     expect((await post(body)).status).toBe(200);
     expect((await post(body.replace('ping', 'pong'))).status).toBe(401);
+  });
+});
+
+describe('docs/webhooks.md', () => {
+  it('shows the tested Python bot as it is', async () => {
+    const doc = await readFile(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
+    expect(doc).toContain(`\`\`\`python\n${await readFile(BOT, 'utf8')}\`\`\``);
   });
 });
