@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MessageContent, MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
-import { RelayError } from '../relay/relay-error.js';
-import { TokenBucket } from '../relay/token-bucket.js';
 import { type AttemptResult, postWebhook, WebhookAgents } from './post-webhook.js';
+import { retryDelay } from './retry-delay.js';
+import { type AnswerOutcome, WebhookAnswers } from './webhook-answer.js';
 import type { WebhookEndpoint } from './webhook-endpoint.js';
 import type { WebhookRegistry } from './webhook-registry.js';
 import { signWebhook } from './webhook-signature.js';
@@ -28,7 +28,7 @@ export interface DeliverySettings {
 /** What the dispatcher reports, for metrics. */
 export interface DeliveryListener {
   delivery?(endpointId: string, outcome: 'ok' | 'failed' | 'dead-lettered' | 'dropped'): void;
-  answer?(endpointId: string, outcome: 'published' | 'refused' | 'garbage' | 'too-large'): void;
+  answer?(endpointId: string, outcome: AnswerOutcome): void;
 }
 
 /**
@@ -46,11 +46,12 @@ export class WebhookDispatcher {
   readonly #agents: WebhookAgents;
   readonly #abort = new AbortController();
   readonly #inFlight = new Map<string, number>();
+  // Deliveries waiting or in flight per endpoint, kept here so that a match costs no count in SQLite.
+  readonly #queued = new Map<string, number>();
   readonly #running = new Set<Promise<void>>();
   // Endpoints in an episode of failures: logged at its first failure and when it recovers.
   readonly #failing = new Map<string, number>();
-  readonly #limiters = new Map<string, TokenBucket>();
-  readonly #botRateLimit: { burst: number; perSecond: number } | false;
+  readonly #answers: WebhookAnswers;
   readonly #stopObserving: () => void;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -72,9 +73,12 @@ export class WebhookDispatcher {
     this.#store = options.store;
     this.#registry = options.registry;
     this.#settings = options.settings;
-    this.#botRateLimit = options.botRateLimit;
+    this.#answers = new WebhookAnswers(options.relay, options.botRateLimit);
     this.#listener = options.listener ?? {};
     this.#agents = new WebhookAgents(options.settings.allowPrivateNetworks);
+    for (const row of this.#store.depths()) {
+      if (row.state !== 'dead') this.#addQueued(row.endpointId, row.count);
+    }
     this.#stopObserving = this.#relay.observe({
       published: (meta, content) => this.#published(meta, content),
     });
@@ -98,10 +102,13 @@ export class WebhookDispatcher {
     clearTimeout(this.#timer);
     let grace: NodeJS.Timeout | undefined;
     const cut = new Promise<void>((resolve) => {
-      grace = setTimeout(() => {
-        this.#abort.abort();
-        resolve();
-      }, Math.min(this.#settings.timeoutMs, STOP_GRACE_MS));
+      grace = setTimeout(
+        () => {
+          this.#abort.abort();
+          resolve();
+        },
+        Math.min(this.#settings.timeoutMs, STOP_GRACE_MS),
+      );
     });
     await Promise.race([Promise.all([...this.#running]), cut]);
     clearTimeout(grace);
@@ -133,6 +140,7 @@ export class WebhookDispatcher {
   /** Queues the dead deliveries of `endpointId` again. */
   replay(endpointId: string): number {
     const count = this.#store.replay(endpointId, Date.now());
+    this.#addQueued(endpointId, count);
     this.#schedulePump();
     return count;
   }
@@ -152,7 +160,7 @@ export class WebhookDispatcher {
 
   #enqueue(endpoint: WebhookEndpoint, meta: MessageMeta, body: string): void {
     try {
-      if (this.#store.queued(endpoint.id) >= this.#settings.maxQueued) {
+      if ((this.#queued.get(endpoint.id) ?? 0) >= this.#settings.maxQueued) {
         this.#listener.delivery?.(endpoint.id, 'dropped');
         this.#noteFailure(
           endpoint,
@@ -170,6 +178,7 @@ export class WebhookDispatcher {
         nextAt: Date.now(),
         createdAt: new Date().toISOString(),
       });
+      this.#addQueued(endpoint.id, 1);
     } catch (error) {
       // The message is out already: the publish path must not fail for a webhook.
       this.#noteFailure(endpoint, `queueing message ${meta.id} failed: ${(error as Error).message}`);
@@ -248,18 +257,25 @@ export class WebhookDispatcher {
       // Marked delivered before the answer is published: a crash in between loses the answer rather than
       // sending the endpoint the same delivery twice.
       this.#store.delivered(delivery.id);
+      this.#addQueued(endpoint.id, -1);
       this.#listener.delivery?.(endpoint.id, 'ok');
       const failures = this.#failing.get(endpoint.id);
       if (failures !== undefined) {
         this.#failing.delete(endpoint.id);
         this.#log.info({ endpoint: endpoint.id, failures }, 'webhook endpoint recovered');
       }
-      this.#answer(endpoint, delivery, result);
+      const answered = this.#answers.publish(endpoint, delivery, result);
+      if (answered) this.#listener.answer?.(endpoint.id, answered);
       return;
     }
     const attempts = delivery.attempts + 1;
     const dead = result.outcome === 'permanent' || attempts >= this.#settings.maxAttempts;
-    this.#store.failed(delivery.id, result.error, dead ? undefined : Date.now() + this.#backoff(attempts));
+    this.#store.failed(
+      delivery.id,
+      result.error,
+      dead ? undefined : Date.now() + retryDelay(attempts, this.#settings),
+    );
+    if (dead) this.#addQueued(endpoint.id, -1);
     this.#listener.delivery?.(endpoint.id, dead ? 'dead-lettered' : 'failed');
     this.#noteFailure(
       endpoint,
@@ -267,10 +283,8 @@ export class WebhookDispatcher {
     );
   }
 
-  // Exponential, capped, with jitter over its upper half so that endpoints' retries do not come in waves.
-  #backoff(attempts: number): number {
-    const ceiling = Math.min(this.#settings.retryMaxMs, this.#settings.retryBaseMs * 2 ** (attempts - 1));
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  #addQueued(endpointId: string, count: number): void {
+    this.#queued.set(endpointId, Math.max(0, (this.#queued.get(endpointId) ?? 0) + count));
   }
 
   #noteFailure(endpoint: WebhookEndpoint, error: string): void {
@@ -278,52 +292,5 @@ export class WebhookDispatcher {
     this.#failing.set(endpoint.id, (failures ?? 0) + 1);
     if (failures === undefined)
       this.#log.warn({ endpoint: endpoint.id, url: endpoint.url, err: error }, 'webhook delivery failed');
-  }
-
-  #answer(
-    endpoint: WebhookEndpoint,
-    delivery: StoredDelivery,
-    result: AttemptResult & { outcome: 'delivered' },
-  ): void {
-    if (result.ignored) {
-      this.#listener.answer?.(endpoint.id, result.ignored);
-      return;
-    }
-    const answer = result.answer;
-    if (answer === undefined) return;
-    const fields =
-      typeof answer === 'object' && answer !== null && !Array.isArray(answer)
-        ? (answer as Record<string, unknown>)
-        : undefined;
-    const content =
-      fields === undefined ? undefined : typeof fields.text === 'string' ? fields.text : fields.content;
-    if (content === undefined) {
-      this.#listener.answer?.(endpoint.id, 'garbage');
-      return;
-    }
-    try {
-      this.#relay.publish(content, {
-        from: { kind: 'bot', name: endpoint.name, id: endpoint.botId },
-        room: delivery.room,
-        causedBy: delivery.messageId,
-        hops: delivery.hops + 1,
-        ...this.#limiterOf(endpoint),
-      });
-      this.#listener.answer?.(endpoint.id, 'published');
-    } catch (error) {
-      // The relay logged the refusal (once per episode) and counted it by code.
-      if (!(error instanceof RelayError)) throw error;
-      this.#listener.answer?.(endpoint.id, 'refused');
-    }
-  }
-
-  #limiterOf(endpoint: WebhookEndpoint): { limiter?: TokenBucket } {
-    if (this.#botRateLimit === false) return {};
-    let limiter = this.#limiters.get(endpoint.id);
-    if (!limiter) {
-      limiter = new TokenBucket(this.#botRateLimit);
-      this.#limiters.set(endpoint.id, limiter);
-    }
-    return { limiter };
   }
 }

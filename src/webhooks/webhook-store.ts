@@ -130,14 +130,6 @@ export class WebhookStore {
       );
   }
 
-  /** Deliveries of `endpointId` not yet delivered nor dead (pending and sending). */
-  queued(endpointId: string): number {
-    const row = this.#db
-      .prepare("SELECT COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? AND state != 'dead'")
-      .get(endpointId) as { n: number };
-    return row.n;
-  }
-
   /** Counts by endpoint and state, for the queue-depth gauge. */
   depths(): { endpointId: string; state: string; count: number }[] {
     return (
