@@ -52,14 +52,22 @@ export function mountWebhooks(deps: WebhookDeps): void {
       allowPrivateNetworks: settings.allowPrivateNetworks,
     });
     if (!checked.ok)
-      throw new ConfigError(`webhooks.endpoints[${index}].${checked.field}`, 'config', checked.problem);
+      throw new ConfigError(
+        `webhooks.endpoints.${index}.${checked.field}`,
+        'the relay settings',
+        checked.problem,
+      );
     return checked.endpoint;
   });
   const duplicate = configured.find(
     (endpoint, index) => configured.findIndex((e) => e.id === endpoint.id) !== index,
   );
   if (duplicate)
-    throw new ConfigError('webhooks.endpoints', 'config', `two endpoints have the id "${duplicate.id}"`);
+    throw new ConfigError(
+      'webhooks.endpoints',
+      'the relay settings',
+      `two endpoints have the id "${duplicate.id}"`,
+    );
 
   const store = WebhookStore.open(settings.store);
   const registry = new WebhookRegistry({

@@ -1,8 +1,12 @@
 // Webhooks may not reach private networks unless the operator allows it: at add time for IP literals and
 // localhost, and at connect time, on the resolved address, for every name (DNS rebinding included).
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { isPrivateAddress } from '../../src/webhooks/guard-destination.js';
 import { postWebhook, WebhookAgents } from '../../src/webhooks/post-webhook.js';
 import { signWebhook } from '../../src/webhooks/webhook-signature.js';
@@ -105,7 +109,7 @@ describe('webhook destinations on private networks (SSRF)', () => {
           ],
         },
       }),
-    ).rejects.toThrow(/webhooks\.endpoints\[0\]\.url.*private/);
+    ).rejects.toThrow(/webhooks\.endpoints\.0\.url.*private/);
     const { url } = await startRelay({ api: { tokens: ['ops:ops-s3cr3t:admin'] } });
     for (const target of [
       'http://127.0.0.1:9/hook',
@@ -124,5 +128,16 @@ describe('webhook destinations on private networks (SSRF)', () => {
         field: 'url',
       });
     }
+  });
+});
+
+describe('webhooks.allowPrivateNetworks', () => {
+  it('is off by default and turned on by RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true', async () => {
+    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-ssrf-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    expect((await loadConfig({ cwd, env: {} })).config.webhooks.allowPrivateNetworks).toBe(false);
+    const { config } = await loadConfig({ cwd, env: { RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    expect(config.webhooks.allowPrivateNetworks).toBe(true);
   });
 });
