@@ -94,11 +94,11 @@ export class WebhookDispatcher {
    * Stops taking deliveries off the queue and gives the attempts in flight up to `timeoutMs`, at most
    * {@link STOP_GRACE_MS}, to finish, so that an endpoint that answers is not sent the same delivery
    * again at the next start; attempts still running then are cut and go again at the next start (with
-   * the same `webhook-id`). Deliveries queued meanwhile stay on disk. Idempotent.
+   * the same `webhook-id`). Messages published meanwhile are still queued, on disk. Idempotent.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#stopObserving();
+    // Still observing: what bots and people publish while the relay closes is queued for the next start.
     clearTimeout(this.#timer);
     let grace: NodeJS.Timeout | undefined;
     const cut = new Promise<void>((resolve) => {
@@ -117,6 +117,7 @@ export class WebhookDispatcher {
 
   /** Stops at once: attempts in flight are cut and go again at the next start. Idempotent. */
   async close(): Promise<void> {
+    this.#stopObserving();
     this.#abort.abort();
     await this.stop();
     this.#agents.close();

@@ -129,4 +129,29 @@ describe('durable webhook queue', () => {
     await quietWindow(300);
     expect(receiver.received).toHaveLength(1);
   });
+
+  it('queues what is published while the relay closes, and sends it at the next start', async () => {
+    const receiver = await startReceiver({
+      answer: (_d, res) => setTimeout(() => res.writeHead(204).end(), 1000),
+    });
+    const store = await tempWebhookStore();
+    const first = await relayOn(store, receiver.url);
+    await say(first.url, 'before');
+    await receiver.waitFor(1);
+    // The relay waits up to a second for that slow attempt before it stops accepting: bots and people may
+    // still publish then. The pause only gets the close that far; the assertions wait for what they check.
+    const closing = first.server.close();
+    await quietWindow(200);
+    first.server.relay.publish('during close', {
+      from: { id: 'ops', name: 'ops', kind: 'http' },
+      room: 'ops',
+    });
+    await closing;
+    expect(receiver.received).toHaveLength(1);
+
+    receiver.setAnswer((_d, res) => res.writeHead(204).end());
+    await relayOn(store, receiver.url);
+    const [, late] = await receiver.waitFor(2);
+    expect(late?.body.content).toBe('during close');
+  });
 });
