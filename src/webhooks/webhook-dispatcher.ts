@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MessageContent, MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
+import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
 import { type AttemptResult, postWebhook, WebhookAgents } from './post-webhook.js';
 import { retryDelay } from './retry-delay.js';
-import { type AnswerOutcome, WebhookAnswers } from './webhook-answer.js';
+import { WebhookAnswers } from './webhook-answer.js';
 import type { WebhookEndpoint } from './webhook-endpoint.js';
 import type { WebhookRegistry } from './webhook-registry.js';
 import { signWebhook } from './webhook-signature.js';
@@ -12,24 +13,6 @@ import type { StoredDelivery, WebhookStore } from './webhook-store.js';
 
 /** Longest wait, when the relay closes, for webhook attempts in flight to finish (ms). */
 export const STOP_GRACE_MS = 2000;
-
-/** How deliveries are attempted and retried (the `webhooks.*` settings). */
-export interface DeliverySettings {
-  readonly allowPrivateNetworks: boolean;
-  readonly timeoutMs: number;
-  readonly maxAttempts: number;
-  readonly retryBaseMs: number;
-  readonly retryMaxMs: number;
-  readonly concurrency: number;
-  readonly maxResponseBytes: number;
-  readonly maxQueued: number;
-}
-
-/** What the dispatcher reports, for metrics. */
-export interface DeliveryListener {
-  delivery?(endpointId: string, outcome: 'ok' | 'failed' | 'dead-lettered' | 'dropped'): void;
-  answer?(endpointId: string, outcome: AnswerOutcome): void;
-}
 
 /**
  * Sends matching messages to their endpoints through the durable queue, and publishes endpoints' answers.
@@ -56,6 +39,7 @@ export class WebhookDispatcher {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #pumpQueued = false;
+  #storeFailing = false;
   #started = false;
   #stopped = false;
 
@@ -198,15 +182,23 @@ export class WebhookDispatcher {
     });
   }
 
+  // Runs from timers: a store that fails (disk full, file gone) is logged once, and the next message or
+  // timer tries again; it never throws into the event loop.
   #pump(): void {
     if (this.#stopped) return;
-    const now = Date.now();
-    for (const endpoint of this.#registry.list()) {
-      const free = this.#settings.concurrency - (this.#inFlight.get(endpoint.id) ?? 0);
-      if (free <= 0) continue;
-      for (const delivery of this.#store.takeDue(endpoint.id, now, free)) this.#run(endpoint, delivery);
+    try {
+      const now = Date.now();
+      for (const endpoint of this.#registry.list()) {
+        const free = this.#settings.concurrency - (this.#inFlight.get(endpoint.id) ?? 0);
+        if (free <= 0) continue;
+        for (const delivery of this.#store.takeDue(endpoint.id, now, free)) this.#run(endpoint, delivery);
+      }
+      this.#armTimer();
+      this.#storeFailing = false;
+    } catch (error) {
+      if (!this.#storeFailing) this.#log.error({ err: error }, 'webhook queue unreadable; deliveries wait');
+      this.#storeFailing = true;
     }
-    this.#armTimer();
   }
 
   #armTimer(): void {

@@ -91,7 +91,14 @@ export class WebhookStore {
       spec: string;
       created_at: string;
     }[];
-    return rows.map((row) => ({ spec: JSON.parse(row.spec) as unknown, createdAt: row.created_at }));
+    // A row that is not JSON (an edited file) is passed on as null: the registry's check skips it.
+    return rows.map((row) => {
+      let spec: unknown = null;
+      try {
+        spec = JSON.parse(row.spec);
+      } catch {}
+      return { spec, createdAt: row.created_at };
+    });
   }
 
   addEndpoint(spec: WebhookEndpointSpec, createdAt: string): void {
