@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { isPrivateAddress } from '../../src/webhooks/guard-destination.js';
+import { guardedLookup, isPrivateAddress } from '../../src/webhooks/guard-destination.js';
 import { postWebhook, WebhookAgents } from '../../src/webhooks/post-webhook.js';
 import { signWebhook } from '../../src/webhooks/webhook-signature.js';
 import { track } from '../support/cleanup.js';
@@ -139,5 +139,18 @@ describe('webhooks.allowPrivateNetworks', () => {
     expect((await loadConfig({ cwd, env: {} })).config.webhooks.allowPrivateNetworks).toBe(false);
     const { config } = await loadConfig({ cwd, env: { RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' } });
     expect(config.webhooks.allowPrivateNetworks).toBe(true);
+  });
+});
+
+describe('guardedLookup', () => {
+  it('refuses a loopback name and passes DNS failures on, called as net does without all: true', async () => {
+    const lookup = (host: string) =>
+      new Promise<NodeJS.ErrnoException | null>((resolve) =>
+        guardedLookup(host, {}, (error) => resolve(error)),
+      );
+    expect(await lookup('localhost')).toMatchObject({ code: 'RELAY_ERR_WEBHOOK_DESTINATION_REFUSED' });
+    expect(await lookup('no-such-host.invalid')).toMatchObject({ code: expect.stringMatching(/^E/) });
+    // An attempt to a name that does not resolve is worth retrying (DNS may come back).
+    expect(await attempt('http://no-such-host.invalid/hook', false)).toMatchObject({ outcome: 'retry' });
   });
 });

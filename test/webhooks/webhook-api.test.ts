@@ -77,6 +77,11 @@ describe('/v1/webhooks', () => {
       [{ ...good, trigger: { prefix: '!', all: true } }, 'trigger'],
       [{ ...good, secret: 'whsec_mine' }, 'secret'],
       [{ ...good, extra: 1 }, 'extra'],
+      [{ ...good, name: ' padded' }, 'name'],
+      [{ ...good, name: 'n'.repeat(41) }, 'name'],
+      [{ ...good, url: `http://example.com/${'a'.repeat(2048)}` }, 'url'],
+      [{ ...good, url: 'not a url' }, 'url'],
+      [[good], 'body'],
     ] as const) {
       const response = await send('/v1/webhooks', { ...admin, body });
       expect(response.status, JSON.stringify(body)).toBe(400);
