@@ -9,6 +9,7 @@ import { hubotCommand } from './hubot-command.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
+import { webhooksCommand } from './webhooks-command.js';
 
 /**
  * Parses `argv` and runs the command, without touching `process`: the entry (`main.ts`) owns signals
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     scheduleCommand(context),
     hooksCommand(context),
     hubotCommand(context),
+    webhooksCommand(context),
   ];
   let parser = yargs([...argv])
     .scriptName('relay')

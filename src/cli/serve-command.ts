@@ -70,22 +70,15 @@ export function serveCommand(context: CliContext): CommandModule {
       // explicitly must exist. Relative paths are the working directory's, not the process's.
       const plugins =
         config.plugins ?? (existsSync(path.join(context.cwd, 'plugins')) ? 'plugins' : undefined);
+      // The SQLite stores' files are the working directory's, not the process's; :memory: keeps nothing.
+      const storePath = (store: string) => (store === ':memory:' ? store : path.resolve(context.cwd, store));
       const server = createRelayServer({
         ...config,
         plugins: plugins && path.resolve(context.cwd, plugins),
         botStoreDir: path.resolve(context.cwd, config.botStoreDir),
-        scheduler: {
-          ...config.scheduler,
-          store:
-            config.scheduler.store === ':memory:'
-              ? ':memory:'
-              : path.resolve(context.cwd, config.scheduler.store),
-        },
-        hooks: {
-          ...config.hooks,
-          store:
-            config.hooks.store === ':memory:' ? ':memory:' : path.resolve(context.cwd, config.hooks.store),
-        },
+        scheduler: { ...config.scheduler, store: storePath(config.scheduler.store) },
+        hooks: { ...config.hooks, store: storePath(config.hooks.store) },
+        webhooks: { ...config.webhooks, store: storePath(config.webhooks.store) },
         watchPlugins: argv.watch === true,
         logger,
       });

@@ -354,6 +354,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the outgoing-webhook endpoints, without their secrets
+         * @description Endpoints from the config file (`origin: config`) and from this API (`api`), with their
+         *     queues. Needs the `admin` scope.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Add an outgoing-webhook endpoint
+         * @description Kept in `webhooks.store`: it survives restarts until deleted. The answer carries the endpoint's
+         *     signing `secret` (`whsec_…`), shown this once. A bad field is `RELAY_ERR_INVALID_WEBHOOK` (400,
+         *     `field` names it); a URL on a private, loopback or link-local network is
+         *     `RELAY_ERR_WEBHOOK_DESTINATION_REFUSED` (422) unless `webhooks.allowPrivateNetworks`; past
+         *     `webhooks.maxEndpoints`, `RELAY_ERR_TOO_MANY_WEBHOOKS` (409). Needs the `admin` scope.
+         */
+        post: operations["addWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /** One endpoint, without its secret */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an endpoint added over the API, with its queue and dead letters
+         * @description Config-file endpoints are `RELAY_ERR_WEBHOOK_READ_ONLY` (409).
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the endpoint one signed test message now, outside the queue
+         * @description The answer says how the attempt went; a reply in it is not published.
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /** The endpoint's dead-lettered deliveries (at most 100, oldest first) */
+        get: operations["listWebhookDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue every dead letter of the endpoint again, with its attempts reset
+         * @description Each keeps its `webhook-id`, so a receiver that saw it already can tell.
+         */
+        post: operations["replayWebhookDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -539,6 +658,78 @@ export interface components {
             /** @description The request field that is wrong, e.g. `room` or `messages[2].content`. */
             field?: string;
         };
+        /**
+         * @description What sends a message: its text starts with `prefix`; holds one of `words` (whole words, any
+         *     case); matches `regex` (at most 200 characters, no backreferences, lookarounds, or repeated
+         *     groups holding a quantifier or an alternation); or every message (`all: true`).
+         */
+        WebhookTrigger: {
+            prefix: string;
+        } | {
+            words: string[];
+        } | {
+            regex: string;
+        } | {
+            /** @constant */
+            all: true;
+        };
+        WebhookRequest: {
+            /** @description An http:// or https:// URL; redirects are not followed. */
+            url: string;
+            /** @description The bot name its answers are published under (default the endpoint's id). */
+            name?: string;
+            rooms: string[];
+            trigger: components["schemas"]["WebhookTrigger"];
+        };
+        Webhook: {
+            id: string;
+            name: string;
+            url: string;
+            rooms: string[];
+            trigger: components["schemas"]["WebhookTrigger"];
+            /** @enum {string} */
+            origin: "config" | "api";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Deliveries waiting or in flight. */
+            queued: number;
+            deadLetters: number;
+        };
+        WebhookCreated: {
+            id: string;
+            name: string;
+            url: string;
+            rooms: string[];
+            trigger: components["schemas"]["WebhookTrigger"];
+            /** @enum {string} */
+            origin: "api";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The signing secret, `whsec_` and base64; shown only in this answer. */
+            secret: string;
+        };
+        WebhookList: {
+            webhooks: components["schemas"]["Webhook"][];
+        };
+        WebhookTestResult: {
+            delivered: boolean;
+            status?: number;
+            error?: string;
+        };
+        DeadLetterList: {
+            deadLetters: {
+                /** @description The delivery's webhook-id. */
+                id: string;
+                messageId: string;
+                attempts: number;
+                lastError: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+        };
+        ReplayResult: {
+            replayed: number;
+        };
     };
     responses: {
         /** @description An error. */
@@ -719,6 +910,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No such route (`RELAY_ERR_NOT_FOUND`). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /**
@@ -732,6 +932,8 @@ export interface components {
         HookId: string;
         /** @description The job's id. */
         ScheduleId: string;
+        /** @description The endpoint's id. */
+        WebhookId: string;
     };
     requestBodies: never;
     headers: {
@@ -1277,6 +1479,200 @@ export interface operations {
                 };
             };
             403: components["responses"]["HostNotAllowed"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    addWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description Added; deliveries start with the next matching message. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; nothing more is sent to it. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How the attempt went. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its dead letters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    replayWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were queued again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
         };
     };
 }

@@ -124,6 +124,36 @@ export const RELAY_ERRORS = {
     title: 'Schedule store failed',
     fix: 'check that scheduler.store names a writable file (RELAY_SCHEDULER_STORE); the log line says more',
   },
+  RELAY_ERR_INVALID_WEBHOOK: {
+    status: 400,
+    title: 'Invalid webhook',
+    fix: 'give an http(s) url, 1 to 100 rooms and a trigger: { prefix }, { words }, { regex } (no nested quantifiers) or { all: true }',
+  },
+  RELAY_ERR_WEBHOOK_NOT_FOUND: {
+    status: 404,
+    title: 'Webhook not found',
+    fix: 'list the endpoints with GET /v1/webhooks (relay webhooks list) and use one of their ids',
+  },
+  RELAY_ERR_WEBHOOK_READ_ONLY: {
+    status: 409,
+    title: 'Webhook is read-only',
+    fix: 'endpoints declared in the config file change there, not over the API',
+  },
+  RELAY_ERR_TOO_MANY_WEBHOOKS: {
+    status: 409,
+    title: 'Too many webhooks',
+    fix: 'delete endpoints you no longer need (DELETE /v1/webhooks/{id}), or raise webhooks.maxEndpoints (RELAY_WEBHOOKS_MAX_ENDPOINTS)',
+  },
+  RELAY_ERR_WEBHOOK_DESTINATION_REFUSED: {
+    status: 422,
+    title: 'Webhook destination refused',
+    fix: 'the URL is on a private, loopback or link-local network; use a public address, or set webhooks.allowPrivateNetworks (RELAY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true) if the relay may call it',
+  },
+  RELAY_ERR_WEBHOOK_STORE: {
+    status: 500,
+    title: 'Webhook store failed',
+    fix: 'check that webhooks.store names a writable file (RELAY_WEBHOOKS_STORE); the log line says more',
+  },
   RELAY_ERR_CONFIG_INVALID: {
     status: 500,
     title: 'Invalid configuration',

@@ -12,6 +12,7 @@ import { createLogger } from '../relay/create-logger.js';
 import { watchSlowConsumers } from '../relay/watch-slow-consumers.js';
 import { mountScheduleApi } from '../schedule/schedule-api.js';
 import { mountWebPage } from '../web/mount-web-page.js';
+import { mountWebhooks } from '../webhooks/mount-webhooks.js';
 import { RelayServer } from './relay-server.js';
 
 /** Settings of a relay (see docs/configuration.md) plus what code can inject. */
@@ -111,6 +112,15 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     scheduler: server.scheduler,
     settings: config,
     watch: watchPlugins ?? false,
+  });
+  // Outgoing webhooks observe the publish path; mounted after the bots so that, at close, they stop first
+  // (attempts in flight finish) while whatever bots still publish is queued on disk for the next start.
+  mountWebhooks({
+    relay: server.relay,
+    api,
+    lifecycle: server,
+    logger: server.logger,
+    settings: config,
   });
   // Scheduled jobs start once the relay listens (bots' jobs are in by then) and stop first when it closes:
   // a running job may still publish, and a bot's job may still use its bot.

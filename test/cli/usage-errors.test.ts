@@ -43,7 +43,8 @@ describe('relay usage errors', () => {
   it('shows defaults and an example in a subcommand --help', async () => {
     const serve = await relay(['serve', '--help']);
     expect(serve.exitCode).toBe(0);
-    const help = serve.out().replace(/\s+/g, ' ');
+    // Wrapping may glue two brackets of a long option together: one space between them, as unwrapped.
+    const help = serve.out().replace(/\s+/g, ' ').replaceAll('][', '] [');
     expect(help).toContain('TCP port; 0 picks a free one [env RELAY_PORT] [number] [default: 3000]');
     expect(help).toMatch(/--log-format .* \[choices: "auto", "pretty", "json"\] \[default: auto\]/);
     expect(help).toMatch(/--drain-delay-ms .*\[default: 5000\]/);

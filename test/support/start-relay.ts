@@ -3,9 +3,9 @@ import { captureLogs, type LogLine } from './capture-logs.js';
 import { track } from './cleanup.js';
 
 /**
- * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler keeps its store
- * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`; so
- * does its hook store.
+ * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler, hooks and
+ * webhooks keep their stores in memory unless the test gives one, so tests never share jobs, hooks or
+ * deliveries through `.relaykit/`.
  */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
@@ -21,6 +21,7 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
       ...options,
       scheduler: { store: ':memory:', ...options.scheduler },
       hooks: { store: ':memory:', ...options.hooks },
+      webhooks: { store: ':memory:', ...options.webhooks },
     }),
     (s) => s.close(),
   );

@@ -1,0 +1,19 @@
+import type { AnswerOutcome } from './webhook-answer.js';
+
+/** How deliveries are attempted and retried (the `webhooks.*` settings). */
+export interface DeliverySettings {
+  readonly allowPrivateNetworks: boolean;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly concurrency: number;
+  readonly maxResponseBytes: number;
+  readonly maxQueued: number;
+}
+
+/** What the dispatcher reports, for metrics. */
+export interface DeliveryListener {
+  delivery?(endpointId: string, outcome: 'ok' | 'failed' | 'dead-lettered' | 'dropped'): void;
+  answer?(endpointId: string, outcome: AnswerOutcome): void;
+}

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { HttpApi } from '../http/mount-http-api.js';
+import { ConfigError } from '../relay/config-error.js';
+import type { Relay } from '../relay/relay.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { checkWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
+import { WebhookRegistry } from './webhook-registry.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { WebhookStore } from './webhook-store.js';
+
+/** The `webhooks` settings. */
+export interface WebhookSettings extends DeliverySettings {
+  readonly store: string;
+  readonly maxEndpoints: number;
+  /** Endpoints from the config file: `{ id, name?, url, rooms, trigger, secret }`. */
+  readonly endpoints: readonly unknown[];
+}
+
+/** What mounting outgoing webhooks needs of the relay. */
+export interface WebhookDeps {
+  readonly relay: Pick<Relay, 'observe' | 'publish'>;
+  readonly api: HttpApi;
+  readonly lifecycle: RelayLifecycle;
+  readonly logger: Logger;
+  readonly settings: {
+    readonly webhooks: WebhookSettings;
+    readonly botRateLimit: { burst: number; perSecond: number } | false;
+    readonly api: { readonly bodyLimitBytes: number };
+  };
+}
+
+/**
+ * Adds outgoing webhooks to a relay: endpoints from the config file and the `/v1/webhooks` API, the
+ * durable delivery queue in `webhooks.store`, the `relay_webhook_*` metrics. Deliveries start once the
+ * relay listens; when it closes, attempts in flight finish and the queue stays on disk for the next start.
+ * Throws a `ConfigError` naming a bad config-file endpoint.
+ *
+ * @example
+ * ```ts
+ * mountWebhooks({ relay: server.relay, api, lifecycle: server, logger: server.logger, settings: config });
+ * ```
+ */
+export function mountWebhooks(deps: WebhookDeps): void {
+  const settings = deps.settings.webhooks;
+  const createdAt = new Date().toISOString();
+  const configured: WebhookEndpoint[] = settings.endpoints.map((input, index) => {
+    const checked = checkWebhookEndpoint(input, {
+      origin: 'config',
+      createdAt,
+      allowPrivateNetworks: settings.allowPrivateNetworks,
+    });
+    if (!checked.ok)
+      throw new ConfigError(
+        `webhooks.endpoints.${index}.${checked.field}`,
+        'the relay settings',
+        checked.problem,
+      );
+    return checked.endpoint;
+  });
+  const duplicate = configured.find(
+    (endpoint, index) => configured.findIndex((e) => e.id === endpoint.id) !== index,
+  );
+  if (duplicate)
+    throw new ConfigError(
+      'webhooks.endpoints',
+      'the relay settings',
+      `two endpoints have the id "${duplicate.id}"`,
+    );
+
+  const store = WebhookStore.open(settings.store);
+  const registry = new WebhookRegistry({
+    store,
+    configured,
+    maxEndpoints: settings.maxEndpoints,
+    allowPrivateNetworks: settings.allowPrivateNetworks,
+  });
+  const dispatcher = new WebhookDispatcher({
+    relay: deps.relay,
+    logger: deps.logger.child({ part: 'webhooks' }),
+    store,
+    registry,
+    settings,
+    botRateLimit: deps.settings.botRateLimit,
+    listener: webhookMetrics(deps.api.metrics.registry, store),
+  });
+  deps.api.v1.use(
+    webhookRoutes({ registry, dispatcher, store, bodyLimitBytes: deps.settings.api.bodyLimitBytes }),
+  );
+  deps.lifecycle.onListen(() => dispatcher.start());
+  deps.lifecycle.onPreClose(() => dispatcher.stop());
+  deps.lifecycle.onClose(async () => {
+    await dispatcher.close();
+    store.close();
+  });
+}
+
+// relay_webhook_deliveries_total, relay_webhook_answers_total and relay_webhook_queue_depth.
+function webhookMetrics(registry: Registry, store: WebhookStore): DeliveryListener {
+  const deliveries = new Counter({
+    name: 'relay_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by endpoint and outcome (ok, failed: will retry, dead-lettered, dropped: queue full).',
+    labelNames: ['endpoint', 'outcome'],
+    registers: [registry],
+  });
+  const answers = new Counter({
+    name: 'relay_webhook_answers_total',
+    help: "Webhook endpoints' answers, by endpoint and outcome (published, refused by the relay, garbage, too-large).",
+    labelNames: ['endpoint', 'outcome'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'relay_webhook_queue_depth',
+    help: 'Webhook deliveries in the queue, by endpoint and state (pending, sending, dead).',
+    labelNames: ['endpoint', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of store.depths()) this.set({ endpoint: row.endpointId, state: row.state }, row.count);
+    },
+  });
+  return {
+    delivery: (endpoint, outcome) => deliveries.inc({ endpoint, outcome }),
+    answer: (endpoint, outcome) => answers.inc({ endpoint, outcome }),
+  };
+}

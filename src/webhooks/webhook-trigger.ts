@@ -1,0 +1,170 @@
+import type { MessageContent } from '../relay/events.js';
+
+/** What makes a message go to an endpoint: a command prefix, one of some words, a regular expression, or every message. */
+export type WebhookTrigger =
+  | { readonly prefix: string }
+  | { readonly words: readonly string[] }
+  | { readonly regex: string }
+  | { readonly all: true };
+
+/** Longest `regex` trigger accepted, in characters. */
+export const MAX_TRIGGER_REGEX_LENGTH = 200;
+const MAX_WORDS = 100;
+const MAX_PREFIX_LENGTH = 64;
+
+/** A checked trigger's test of a message. */
+export type TriggerMatcher = (content: MessageContent) => boolean;
+
+/**
+ * Checks `trigger` (as given in a config file or a request body) and returns the function that tests a
+ * message's text, or the reason it is refused.
+ *
+ * A `regex` runs on the relay's event loop, so one that can backtrack for ever would stall every socket.
+ * It is refused rather than timed: at most {@link MAX_TRIGGER_REGEX_LENGTH} characters, no backreferences
+ * and no lookarounds, and no quantifier applied to a group that itself holds a quantifier or an
+ * alternation (`(a+)+`, `(a|ab)*`), the patterns behind catastrophic backtracking. What remains matches
+ * in time linear in the text, which the relay already limits to maxContentBytes.
+ *
+ * @example
+ * ```ts
+ * const match = compileTrigger({ prefix: '!deploy' });
+ * if (match.ok) match.matcher('!deploy api'); // true
+ * ```
+ */
+export function compileTrigger(
+  trigger: unknown,
+): { ok: true; trigger: WebhookTrigger; matcher: TriggerMatcher } | { ok: false; problem: string } {
+  if (typeof trigger !== 'object' || trigger === null || Array.isArray(trigger)) {
+    return { ok: false, problem: 'expected an object: { prefix }, { words }, { regex } or { all: true }' };
+  }
+  const keys = Object.keys(trigger);
+  if (keys.length !== 1) {
+    return {
+      ok: false,
+      problem: `expected exactly one of prefix, words, regex, all; got ${keys.join(', ') || 'none'}`,
+    };
+  }
+  const value: unknown = (trigger as Record<string, unknown>)[keys[0] as string];
+  switch (keys[0]) {
+    case 'all':
+      if (value !== true) return { ok: false, problem: 'all: expected true' };
+      return { ok: true, trigger: { all: true }, matcher: () => true };
+    case 'prefix': {
+      if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PREFIX_LENGTH) {
+        return { ok: false, problem: `prefix: expected a string of 1 to ${MAX_PREFIX_LENGTH} characters` };
+      }
+      return {
+        ok: true,
+        trigger: { prefix: value },
+        matcher: (content) => textOf(content).startsWith(value),
+      };
+    }
+    case 'words': {
+      if (
+        !Array.isArray(value) ||
+        value.length === 0 ||
+        value.length > MAX_WORDS ||
+        !value.every((word) => typeof word === 'string' && /^[\p{L}\p{N}_-]{1,64}$/u.test(word))
+      ) {
+        return {
+          ok: false,
+          problem: `words: expected 1 to ${MAX_WORDS} words of letters, digits, "_" or "-"`,
+        };
+      }
+      const words = new Set(value.map((word: string) => word.toLowerCase()));
+      return {
+        ok: true,
+        trigger: { words: [...value] as string[] },
+        // Whole words, any case: "deploy" matches "Deploy now!" but not "redeployed".
+        matcher: (content) =>
+          textOf(content)
+            .toLowerCase()
+            .split(/[^\p{L}\p{N}_-]+/u)
+            .some((word) => words.has(word)),
+      };
+    }
+    case 'regex': {
+      const problem = typeof value === 'string' ? unsafeRegex(value) : 'regex: expected a string';
+      if (problem) return { ok: false, problem };
+      const regex = new RegExp(value as string, 'u');
+      return {
+        ok: true,
+        trigger: { regex: value as string },
+        matcher: (content) => regex.test(textOf(content)),
+      };
+    }
+    default:
+      return { ok: false, problem: `unknown trigger "${keys[0]}"; expected prefix, words, regex or all` };
+  }
+}
+
+function textOf(content: MessageContent): string {
+  if (typeof content === 'string') return content;
+  const text = content?.text;
+  return typeof text === 'string' ? text : '';
+}
+
+// Returns why `source` is refused, or undefined. A small scan of the pattern: groups are tracked on a stack
+// with whether they hold a quantifier or an alternation, and a quantifier after a group that does is refused.
+function unsafeRegex(source: string): string | undefined {
+  if (source.length === 0 || source.length > MAX_TRIGGER_REGEX_LENGTH) {
+    return `regex: expected 1 to ${MAX_TRIGGER_REGEX_LENGTH} characters`;
+  }
+  try {
+    new RegExp(source, 'u');
+  } catch (error) {
+    return `regex: ${(error as Error).message}`;
+  }
+  const stack: { risky: boolean }[] = [{ risky: false }];
+  let lastGroupRisky = false;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    const top = stack[stack.length - 1] as { risky: boolean };
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9k]/.test(next)) return 'regex: backreferences are not allowed (they can backtrack for ever)';
+      i++;
+      lastGroupRisky = false;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      lastGroupRisky = false;
+    } else if (c === '(') {
+      if (
+        source.startsWith('(?=', i) ||
+        source.startsWith('(?!', i) ||
+        source.startsWith('(?<=', i) ||
+        source.startsWith('(?<!', i)
+      ) {
+        return 'regex: lookarounds are not allowed';
+      }
+      stack.push({ risky: false });
+    } else if (c === ')') {
+      const group = stack.pop() as { risky: boolean };
+      lastGroupRisky = group.risky;
+      const parent = stack[stack.length - 1] as { risky: boolean };
+      parent.risky ||= group.risky;
+      continue;
+    } else if (c === '|') {
+      top.risky = true;
+    } else if (c === '*' || c === '+' || c === '?' || c === '{') {
+      const unbounded =
+        c === '*' ||
+        c === '+' ||
+        (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)) && !/^\{\d+,\d+\}/.test(source.slice(i)));
+      if (lastGroupRisky && (unbounded || c === '{')) {
+        return 'regex: a repeated group may not hold a quantifier or an alternation (e.g. (a+)+ or (a|ab)*): it can backtrack for ever';
+      }
+      top.risky = true;
+      if (c === '{') i = source.indexOf('}', i);
+    }
+    lastGroupRisky = false;
+  }
+  return undefined;
+}

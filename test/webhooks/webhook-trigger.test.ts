@@ -1,0 +1,59 @@
+// Triggers: what sends a message to an endpoint, and the regular expressions refused as unsafe.
+import { describe, expect, it } from 'vitest';
+import { compileTrigger, MAX_TRIGGER_REGEX_LENGTH } from '../../src/webhooks/webhook-trigger.js';
+
+const matcher = (trigger: unknown) => {
+  const compiled = compileTrigger(trigger);
+  if (!compiled.ok) throw new Error(compiled.problem);
+  return compiled.matcher;
+};
+const problem = (trigger: unknown) => {
+  const compiled = compileTrigger(trigger);
+  return compiled.ok ? undefined : compiled.problem;
+};
+
+describe('webhook triggers', () => {
+  it('matches a prefix, whole words in any case, a regex and everything, on strings and objects with text', () => {
+    expect(matcher({ prefix: '!deploy' })('!deploy api')).toBe(true);
+    expect(matcher({ prefix: '!deploy' })('please !deploy')).toBe(false);
+    expect(matcher({ words: ['deploy', 'rollback'] })('Time to ROLLBACK, now')).toBe(true);
+    expect(matcher({ words: ['deploy'] })('redeployed')).toBe(false);
+    expect(matcher({ regex: '^ticket-\\d+$' })({ text: 'ticket-42' })).toBe(true);
+    expect(matcher({ regex: '^ticket-\\d+$' })({ body: 'ticket-42' })).toBe(false);
+    expect(matcher({ all: true })({ any: 'thing' })).toBe(true);
+  });
+
+  it('refuses regexes that can backtrack for ever: nested quantifiers, quantified alternations, backreferences', () => {
+    for (const source of [
+      '(a+)+$',
+      '(a*)*',
+      '(a|aa)+',
+      '((ab)*)+',
+      '(?:x+y?)*z',
+      '(a+){2,}',
+      '(a)\\1',
+      '(?<n>a)\\k<n>',
+      '(?=a)b',
+    ]) {
+      expect(problem({ regex: source }), source).toMatch(/regex:/);
+    }
+    for (const source of ['^!(help|h)\\b', 'a+b+c*', '(ab)+', '[a+]+', '\\(a+\\)+', '(a+)?', 'x{2,5}']) {
+      expect(problem({ regex: source }), source).toBeUndefined();
+    }
+    expect(problem({ regex: '(' })).toMatch(/regex:.*Invalid/);
+  });
+
+  it('takes a regex at its length limit and refuses one character more', () => {
+    expect(problem({ regex: 'a'.repeat(MAX_TRIGGER_REGEX_LENGTH) })).toBeUndefined();
+    expect(problem({ regex: 'a'.repeat(MAX_TRIGGER_REGEX_LENGTH + 1) })).toMatch(/1 to 200 characters/);
+  });
+
+  it('refuses shapes that are not one trigger', () => {
+    expect(problem(null)).toMatch(/expected an object/);
+    expect(problem({})).toMatch(/exactly one/);
+    expect(problem({ all: false })).toMatch(/all: expected true/);
+    expect(problem({ words: [] })).toMatch(/words:/);
+    expect(problem({ prefix: '' })).toMatch(/prefix:/);
+    expect(problem({ glob: '*' })).toMatch(/unknown trigger/);
+  });
+});
