@@ -25,12 +25,15 @@ export interface HubWorkers {
 export class PrimaryHub {
   readonly #workers: HubWorkers;
   readonly #answers: MemoryIdempotencyStore;
-  readonly #slots = new ExpiringKeys(100_000);
-  readonly #claims = new ExpiringKeys(100_000);
+  readonly #slots: ExpiringKeys;
+  readonly #claims: ExpiringKeys;
   readonly #jobs = new Map<string, SharedJob>();
 
-  constructor(options: { workers: HubWorkers; maxIdempotencyEntries: number }) {
+  /** `maxClaims`: slot claims and request claims kept at most (each), the oldest forgotten first. */
+  constructor(options: { workers: HubWorkers; maxIdempotencyEntries: number; maxClaims?: number }) {
     this.#workers = options.workers;
+    this.#slots = new ExpiringKeys(options.maxClaims ?? 100_000);
+    this.#claims = new ExpiringKeys(options.maxClaims ?? 100_000);
     this.#answers = new MemoryIdempotencyStore({ maxEntries: options.maxIdempotencyEntries });
   }
 
