@@ -14,7 +14,7 @@ import { serveCommand } from './serve-command.js';
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<CliContext> {
   const commands = [
-    serveCommand(context),
+    serveCommand(context, argv),
     botsCommand(context),
     newBotCommand(context),
     announceCommand(context),

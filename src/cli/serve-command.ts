@@ -19,7 +19,7 @@ import { startBanner } from './start-banner.js';
  * API token was made up for this run, writes the dev relay file that lets `relay announce` and
  * `relay schedule` in this folder find it. SIGTERM drains (`drainDelayMs`) before closing.
  */
-export function serveCommand(context: CliContext): CommandModule {
+export function serveCommand(context: CliContext, argvGiven: readonly string[] = []): CommandModule {
   const leaves = settingLeaves();
   return {
     command: 'serve',
@@ -88,7 +88,7 @@ export function serveCommand(context: CliContext): CommandModule {
         );
       }
       if (workers > 1 && !isRelayWorker(context.env)) {
-        const primary = await startPrimary({ config, workers, logger });
+        const primary = await startPrimary({ config, workers, logger, argv: argvGiven });
         const devRelayFile = await recordDevRelay(context, {
           url: primary.url,
           apiToken: primary.generatedApiToken,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { setupMaster } from '@socket.io/sticky';
 import type { Logger } from 'pino';
@@ -13,6 +14,9 @@ import type { RelayAddress } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { Running } from './cli-context.js';
+
+// The `relay` command, from src/cli/ and from dist/cli/ alike.
+const RELAY_BIN = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
 
 /** The environment variable a worker finds its part in (JSON of {@link WorkerSpec}); set by the primary. */
 export const WORKER_ENV = 'RELAYKIT_WORKER';
@@ -55,14 +59,17 @@ export async function startPrimary(options: {
   config: RelayConfig;
   workers: number;
   logger: Logger;
+  /** The command's arguments (`serve --workers 2 …`): each worker runs the same command. */
+  argv: readonly string[];
 }): Promise<RelayPrimary> {
   const { config, logger, workers } = options;
   const log = logger.child({ part: 'primary' });
   const httpServer = createServer();
   setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
   if (config.redisUrl === undefined) setupPrimary();
+  // Workers run this CLI with the same arguments (not necessarily the process's: runCli may run in-process).
   // The sticky balancer hands Buffers (the first bytes of each request) over IPC.
-  cluster.setupPrimary({ serialization: 'advanced' });
+  cluster.setupPrimary({ exec: RELAY_BIN, args: [...options.argv], serialization: 'advanced' });
   const address = await listen(httpServer, config.port, config.host);
   log.info({ ...address, workers }, 'relay listening');
 

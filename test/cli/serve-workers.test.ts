@@ -1,11 +1,14 @@
 // `relay serve --workers 2`: real processes (a primary and two node:cluster workers), real clients through
 // the primary's sticky balancer, polling and websocket.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
 import type { MessageMeta } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
+import { createCliContext } from '../support/cli-context.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { workdirWithShippedPlugins } from '../support/shipped-plugins.js';
 import { type CliProcess, spawnRelayCli } from '../support/spawn-relay-cli.js';
@@ -159,5 +162,58 @@ describe('relay serve --workers', () => {
     expect(((await retry.json()) as { id: string }).id).toBe(firstBody.id);
     await new Promise((resolve) => setTimeout(resolve, 500)); // quiet window: not published again
     expect(heardBySecond.filter((entry) => entry.content === 'released once')).toHaveLength(0);
+  });
+
+  it('runs as the primary in-process (runCli), records the dev relay, and drains its workers', {
+    timeout: 60_000,
+  }, async () => {
+    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
+    const ctx = createCliContext({ cwd });
+    await runCli(
+      [
+        'serve',
+        '--workers',
+        '2',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--log-format',
+        'json',
+        '--greeting',
+        'none',
+      ],
+      ctx,
+    );
+    expect(ctx.err()).toBe('');
+    const running = track(ctx.running, (r) => r?.close());
+    const file = path.join(cwd, '.relaykit', 'dev-relay.json');
+    const { url, apiToken } = JSON.parse(await readFile(file, 'utf8')) as { url: string; apiToken: string };
+    // The token the primary made up is the workers' too.
+    const published = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'from the API' }),
+    });
+    expect(published.status).toBe(202);
+    const client = await connectClient(url, { transports: ['polling'] });
+    const echoed = waitForEvent<[string]>(client, 'sendMessageFromBack', { timeoutMs: 5000 });
+    client.emit('sendMessage', 'hello workers');
+    expect((await echoed)[0]).toBe('hello workers');
+    await running?.drain?.();
+    expect(existsSync(file)).toBe(false);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('refuses --workers 0 and --workers 65 (at most 64) before starting anything', async () => {
+    for (const workers of ['0', '65']) {
+      const ctx = createCliContext({ cwd: tmpdir() });
+      await runCli(['serve', '--workers', workers, '--port', '0'], ctx);
+      expect(ctx.exitCode).toBe(2);
+      expect(ctx.err()).toContain('setting "workers" is invalid: expected an integer from 1 to 64');
+      expect(ctx.running).toBeUndefined();
+    }
   });
 });
