@@ -10,9 +10,13 @@ import type { MessageMeta } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
+import { requireBinary } from '../support/require-binary.js';
 import { workdirWithShippedPlugins } from '../support/shipped-plugins.js';
 import { type CliProcess, spawnRelayCli } from '../support/spawn-relay-cli.js';
+import { startRedis } from '../support/start-redis.js';
 import { waitForEvent } from '../support/wait-for-event.js';
+
+const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
 
 type Heard = Array<{ content: unknown; meta: MessageMeta }>;
 
@@ -216,4 +220,53 @@ describe('relay serve --workers', () => {
       expect(ctx.running).toBeUndefined();
     }
   });
+
+  it.runIf(HAS_REDIS)(
+    'with redisUrl, makes each worker a node of the Redis cluster: messages cross, slots run once',
+    {
+      timeout: 60_000,
+    },
+    async () => {
+      const redis = await startRedis();
+      const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
+        rm(dir, { recursive: true, force: true }),
+      );
+      await writeFile(
+        path.join(cwd, 'relay.config.yaml'),
+        'schedules:\n  - { id: tick, cron: "* * * * * *", content: tick }\n',
+      );
+      const { relay, url } = await startWorkers(cwd, ['--redis-url', redis.url]);
+      const a = await connectClient(url, { transports: ['polling'] });
+      let b = await connectClient(url, { transports: ['websocket'] });
+      for (let tries = 0; (await workerOf(relay, b)) === (await workerOf(relay, a)); tries++) {
+        if (tries === 10) throw new Error('every client went to one worker');
+        b = await connectClient(url, { transports: ['websocket'] });
+      }
+      const crossed = waitForEvent<[string]>(b, 'sendMessageFromBack', {
+        timeoutMs: 5000,
+        filter: (content) => content === 'through Redis',
+      });
+      a.emit('sendMessage', 'through Redis');
+      await crossed;
+      const ran = () =>
+        relay.stdout.flatMap((line) => {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          return parsed.msg === 'job ran' && parsed.job === 'tick' ? [parsed] : [];
+        });
+      await vi.waitUntil(() => new Set(ran().map((line) => line.scheduledFor)).size >= 4, {
+        timeout: 15_000,
+        interval: 50,
+      });
+      for (const slot of [...new Set(ran().map((line) => line.scheduledFor))].slice(0, 3)) {
+        expect(
+          ran().filter((line) => line.scheduledFor === slot),
+          `runs of ${slot}`,
+        ).toHaveLength(1);
+      }
+      // Recovery sessions live in Redis here: no worker says it is off.
+      expect(relay.stdout.some((line) => line.includes('connection state recovery needs redisUrl'))).toBe(
+        false,
+      );
+    },
+  );
 });
