@@ -1,6 +1,6 @@
 // `relay serve --workers 2`: real processes (a primary and two node:cluster workers), real clients through
 // the primary's sticky balancer, polling and websocket.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -269,4 +269,23 @@ describe('relay serve --workers', () => {
       );
     },
   );
+
+  it('replaces a worker that dies once it has run a while', { timeout: 60_000 }, async () => {
+    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
+    const { relay, url } = await startWorkers(cwd);
+    const pid = relay.child.pid as number;
+    const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    expect(workers).toHaveLength(2);
+    // Past the 5 s within which a dying worker counts as failing at start (and is not restarted).
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    process.kill(workers[1] as number, 'SIGKILL');
+    await relay.waitForLog((line) => line.msg === 'worker died; starting another');
+    await relay.waitForLog((line) => line.msg === 'relay attached' && line.worker === 3, 20_000);
+    const client = await connectClient(url, { transports: ['polling'] });
+    const echoed = waitForEvent<[string]>(client, 'sendMessageFromBack', { timeoutMs: 5000 });
+    client.emit('sendMessage', 'still here');
+    expect((await echoed)[0]).toBe('still here');
+  });
 });
