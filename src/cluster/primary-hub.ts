@@ -63,7 +63,8 @@ export class PrimaryHub {
         const [key, answer, ttlMs] = args as HubCalls['idempotencySet']['args'];
         // The first answer stays the answer, as with Redis' SET NX.
         if (!(await this.#answers.get(key))) await this.#answers.set(key, answer, ttlMs);
-        this.#claims.release(key);
+        // The claim stays until it expires, as in Redis: a worker waiting for this answer that claims
+        // between its last look and now must fail, and then finds the answer.
         return null;
       }
       case 'idempotencyClaim':

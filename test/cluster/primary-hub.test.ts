@@ -89,6 +89,16 @@ describe('the primary hub of --workers', () => {
     expect(await requests[1]?.run('ci', 'flaky', 'fp', produce)).toMatchObject({ replayed: false });
   });
 
+  it('keeps a request claimed once its answer is stored: a worker that claims then fails and finds the answer', async () => {
+    // The waiting worker's look (no answer yet) and its next claim can straddle the answer being stored.
+    const [a, b] = hubWithWorkers(2).clients.map((client) => client.idempotencyStore());
+    if (!a?.claim || !b?.claim) throw new Error('two stores with claims expected');
+    expect(await a.claim('ci\nrelease-42', 5000)).toBe(true);
+    await a.set('ci\nrelease-42', { fingerprint: 'fp', status: 202, body: { id: 'm1' } }, 60_000);
+    expect(await b.claim('ci\nrelease-42', 5000)).toBe(false);
+    expect(await b.get('ci\nrelease-42')).toMatchObject({ body: { id: 'm1' } });
+  });
+
   it('keeps at most maxIdempotencyEntries answers: at the limit all replay, one past it the oldest is gone', async () => {
     const { clients } = hubWithWorkers(1, { maxIdempotencyEntries: 3 });
     const store = clients[0]?.idempotencyStore();
