@@ -6,6 +6,11 @@ export interface Running {
   close(): Promise<void>;
   /** Stops gracefully for a rollout (SIGTERM): e.g. stops being ready, waits, then closes. */
   drain?(): Promise<void>;
+  /**
+   * For a worker of `relay serve --workers`: its primary relays the signals, so the process's own are
+   * ignored (Ctrl-C reaches every process of the terminal) and `stop` is called with each relayed one.
+   */
+  followStops?(stop: (signal: 'SIGINT' | 'SIGTERM') => void): void;
 }
 
 /** What a command may use of the outside world; the CLI entry passes the process's. */

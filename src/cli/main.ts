@@ -29,7 +29,11 @@ const context = await runCli(process.argv.slice(2), {
   },
   exitCode: 0,
 });
-if (!context.running) process.exitCode = context.exitCode;
+if (!context.running) {
+  process.exitCode = context.exitCode;
+  // A worker of `relay serve --workers` that failed to start: its IPC channel would keep it alive.
+  if (process.env.RELAYKIT_WORKER !== undefined) process.exit(context.exitCode);
+}
 
 // SIGTERM (an orchestrator's rollout) drains first: not ready for a while, then closed. SIGINT (Ctrl-C)
 // closes at once, and so does any signal during a drain; one during the close exits at once.
@@ -59,6 +63,14 @@ function handleSignals(target: Running): void {
     const closed = target.close();
     if (!wasDraining) void finish(closed);
   };
+  if (target.followStops) {
+    // A worker: its primary relays the signals (see Running.followStops).
+    const ignore = () => undefined;
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    target.followStops(stop);
+    return;
+  }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -17,7 +17,7 @@ import { webhooksCommand } from './webhooks-command.js';
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<CliContext> {
   const commands = [
-    serveCommand(context),
+    serveCommand(context, argv),
     botsCommand(context),
     newBotCommand(context),
     announceCommand(context),

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
+import { ConfigError } from '../relay/config-error.js';
 import { createRelayServer } from '../server/create-relay-server.js';
-import type { RelayServer } from '../server/relay-server.js';
 import type { CliContext } from './cli-context.js';
 import { createCliLogger } from './create-cli-logger.js';
 import { DEV_RELAY_FILE, isLoopbackUrl, removeDevRelayFile, writeDevRelayFile } from './dev-relay-file.js';
+import { isRelayWorker, startPrimary, startWorker } from './serve-workers.js';
 import { startBanner } from './start-banner.js';
 
 /**
@@ -17,7 +19,7 @@ import { startBanner } from './start-banner.js';
  * API token was made up for this run, writes the dev relay file that lets `relay announce` and
  * `relay schedule` in this folder find it. SIGTERM drains (`drainDelayMs`) before closing.
  */
-export function serveCommand(context: CliContext): CommandModule {
+export function serveCommand(context: CliContext, argvGiven: readonly string[] = []): CommandModule {
   const leaves = settingLeaves();
   return {
     command: 'serve',
@@ -29,7 +31,13 @@ export function serveCommand(context: CliContext): CommandModule {
           describe: 'config file (JSON or YAML) [env RELAY_CONFIG]',
           defaultDescription: 'relay.config.json, .yaml or .yml in the working directory, if any',
         })
-        .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' });
+        .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' })
+        .option('workers', {
+          type: 'number',
+          describe:
+            'processes serving clients on this machine (node:cluster, sticky sessions); bots and jobs run once',
+          defaultDescription: '1',
+        });
       for (const leaf of leaves) {
         built = built.option(leaf.flag.slice(2), {
           type: leaf.kind === 'number' ? 'number' : leaf.kind === 'boolean' ? 'boolean' : 'string',
@@ -47,6 +55,7 @@ export function serveCommand(context: CliContext): CommandModule {
           `$0 serve --watch   # a dev relay on port 3000 that reloads bots when their file changes`,
           '',
         )
+        .example(`$0 serve --workers 4   # four processes share port 3000 (use every core)`, '')
         .example(
           `RELAY_API_TOKENS='ci:s3cr3t:publish' $0 serve --port 8080 --log-format json   # chosen token, JSON logs`,
           '',
@@ -72,7 +81,33 @@ export function serveCommand(context: CliContext): CommandModule {
         config.plugins ?? (existsSync(path.join(context.cwd, 'plugins')) ? 'plugins' : undefined);
       // The SQLite stores' files are the working directory's, not the process's; :memory: keeps nothing.
       const storePath = (store: string) => (store === ':memory:' ? store : path.resolve(context.cwd, store));
-      const server = createRelayServer({
+      const workers = argv.workers === undefined ? 1 : Number(argv.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+        throw new ConfigError(
+          'workers',
+          '--workers',
+          `expected an integer from 1 to ${MAX_WORKERS}, got ${String(argv.workers)}`,
+        );
+      }
+      if (workers > 1 && !isRelayWorker(context.env)) {
+        const primary = await startPrimary({ config, workers, logger, argv: argvGiven });
+        const devRelayFile = await recordDevRelay(context, {
+          url: primary.url,
+          apiToken: primary.generatedApiToken,
+          logger,
+          onClose: (hook) => primary.onClose(hook),
+        });
+        context.running = { close: () => primary.close(), drain: () => primary.drain() };
+        announceStarted(context, logger, format, {
+          url: primary.url,
+          webPage: config.webPage,
+          generatedApiToken: primary.generatedApiToken,
+          devRelayFile,
+          workers,
+        });
+        return;
+      }
+      const serverOptions = {
         ...config,
         plugins: plugins && path.resolve(context.cwd, plugins),
         botStoreDir: path.resolve(context.cwd, config.botStoreDir),
@@ -81,50 +116,88 @@ export function serveCommand(context: CliContext): CommandModule {
         webhooks: { ...config.webhooks, store: storePath(config.webhooks.store) },
         watchPlugins: argv.watch === true,
         logger,
-      });
+      };
+      // A worker of `relay serve --workers`: the primary listens, logs "relay started" and shows the banner.
+      if (isRelayWorker(context.env)) {
+        context.running = await startWorker({ ...serverOptions, config }, context.env);
+        return;
+      }
+      const server = createRelayServer(serverOptions);
       const { url } = await server.listen();
-      const devRelayFile = await recordDevRelay(context, server, url);
+      const devRelayFile = await recordDevRelay(context, {
+        url,
+        apiToken: server.generatedApiToken,
+        logger: server.logger,
+        onClose: (hook) => server.onClose(hook),
+      });
       // Before "relay started": whoever waits for that line may signal at once.
       context.running = server;
-      const chatPage = config.webPage ? `${url}/` : undefined;
-      logger.info(
-        {
-          url,
-          ...(chatPage ? { chatPage } : {}),
-          apiToken: server.generatedApiToken ? 'generated' : 'configured',
-          ...(devRelayFile ? { devRelayFile } : {}),
-        },
-        'relay started',
-      );
-      if (format === 'pretty' && logger.isLevelEnabled('info')) {
-        context.stdout.write(
-          startBanner({ url, chatPage, generatedApiToken: server.generatedApiToken, devRelayFile }),
-        );
-      }
+      announceStarted(context, logger, format, {
+        url,
+        webPage: config.webPage,
+        generatedApiToken: server.generatedApiToken,
+        devRelayFile,
+      });
     },
   };
+}
+
+// The most processes `--workers` starts: far more than cores only adds memory and context switches.
+const MAX_WORKERS = 64;
+
+function announceStarted(
+  context: CliContext,
+  logger: Logger,
+  format: string,
+  started: {
+    url: string;
+    webPage: boolean;
+    generatedApiToken: string | undefined;
+    devRelayFile: string | undefined;
+    workers?: number;
+  },
+): void {
+  const { url, generatedApiToken, devRelayFile } = started;
+  const chatPage = started.webPage ? `${url}/` : undefined;
+  logger.info(
+    {
+      url,
+      ...(chatPage ? { chatPage } : {}),
+      apiToken: generatedApiToken ? 'generated' : 'configured',
+      ...(devRelayFile ? { devRelayFile } : {}),
+      ...(started.workers ? { workers: started.workers } : {}),
+    },
+    'relay started',
+  );
+  if (format === 'pretty' && logger.isLevelEnabled('info')) {
+    context.stdout.write(startBanner({ url, chatPage, generatedApiToken, devRelayFile }));
+  }
 }
 
 // A relay with a made-up token, on this machine, is a dev relay: the commands of this folder may use
 // it without flags. The file goes when the relay closes (a killed relay's is ignored: its pid is gone).
 async function recordDevRelay(
   context: CliContext,
-  server: RelayServer,
-  url: string,
+  relay: {
+    url: string;
+    apiToken: string | undefined;
+    logger: Logger;
+    onClose(hook: () => unknown): void;
+  },
 ): Promise<string | undefined> {
   const { pid } = context;
-  const apiToken = server.generatedApiToken;
+  const { url, apiToken } = relay;
   if (pid === undefined || !apiToken || !isLoopbackUrl(url)) return undefined;
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     await writeDevRelayFile(context.cwd, { url, pid, apiToken, timezone });
   } catch (error) {
-    server.logger.warn(
+    relay.logger.warn(
       { err: error, file: DEV_RELAY_FILE },
       'cannot write the dev relay file: commands run here need --url and --token',
     );
     return undefined;
   }
-  server.onClose(() => removeDevRelayFile(context.cwd, pid));
+  relay.onClose(() => removeDevRelayFile(context.cwd, pid));
   return DEV_RELAY_FILE;
 }

@@ -1,39 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RelayLifecycle } from '../relay/relay-core.js';
-import type { ScheduleView } from '../schedule/schedule-types.js';
-import type { ScheduleChange, Scheduler } from '../schedule/scheduler.js';
+import type { Scheduler } from '../schedule/scheduler.js';
 import type { RedisLinks } from './redis-links.js';
+import { createJobApplier, type SharedJob, toShared } from './shared-job.js';
 
 const JOBS_KEY = 'relaykit:jobs';
 const CHANNEL = 'relaykit:jobs';
-
-/**
- * What the cluster keeps of a job, by id: a runtime job's definition (config and code jobs come from each
- * node's own config file and code), whether it is paused, or that it was removed (so that a node that was
- * down when it happened does not bring it back).
- */
-interface SharedJob {
-  readonly spec?: { id: string; cron: string; timezone?: string; room?: string; content: unknown };
-  readonly paused: boolean;
-  readonly removed?: true;
-}
-
-function toShared(change: ScheduleChange): SharedJob {
-  const { job } = change;
-  if (change.type === 'removed') return { paused: false, removed: true };
-  if (job.origin !== 'api') return { paused: job.paused };
-  return {
-    spec: {
-      id: job.id,
-      cron: job.cron,
-      ...(job.timezone === null ? {} : { timezone: job.timezone }),
-      ...(job.room === null ? {} : { room: job.room }),
-      content: job.content,
-    },
-    paused: job.paused,
-  };
-}
 
 /**
  * Shares runtime jobs (added over HTTP) and pauses between the nodes of a cluster: each change made on
@@ -55,34 +28,10 @@ export function shareRuntimeJobs(
   const { scheduler } = deps;
   const node = randomUUID();
   // Changes this node applies from others must not be announced again.
-  let applying = false;
-
-  const find = (id: string): ScheduleView | undefined =>
-    scheduler.list({ nextRunCount: 0 }).find((job) => job.id === id);
-
-  const apply = (id: string, shared: SharedJob) => {
-    applying = true;
-    try {
-      const local = find(id);
-      if (shared.removed) {
-        if (local?.origin === 'api') scheduler.remove(id);
-        return;
-      }
-      if (!local && shared.spec) scheduler.add(shared.spec);
-      const current = find(id);
-      if (current && current.paused !== shared.paused) {
-        if (shared.paused) scheduler.pause(id);
-        else scheduler.resume(id);
-      }
-    } catch (error) {
-      log.warn({ err: (error as Error).message, job: id }, 'shared job change not applied');
-    } finally {
-      applying = false;
-    }
-  };
+  const applier = createJobApplier(scheduler, log);
 
   scheduler.on('change', (change) => {
-    if (applying) return;
+    if (applier.applying) return;
     const id = change.job.id;
     const shared = JSON.stringify(toShared(change));
     links.client
@@ -95,7 +44,7 @@ export function shareRuntimeJobs(
 
   const reconcile = async () => {
     const all = await links.client.hGetAll(JOBS_KEY);
-    for (const [id, text] of Object.entries(all)) apply(id, JSON.parse(text) as SharedJob);
+    for (const [id, text] of Object.entries(all)) applier.apply(id, JSON.parse(text) as SharedJob);
     for (const job of scheduler.list({ nextRunCount: 0 })) {
       if (job.origin === 'api' && !(job.id in all)) {
         await links.client.hSetNX(JOBS_KEY, job.id, JSON.stringify(toShared({ type: 'added', job })));
@@ -117,7 +66,7 @@ export function shareRuntimeJobs(
         // A malformed message must not throw inside the Redis client's reply handling.
         try {
           const message = JSON.parse(text) as { node: string; id: string; shared: string };
-          if (message.node !== node) apply(message.id, JSON.parse(message.shared) as SharedJob);
+          if (message.node !== node) applier.apply(message.id, JSON.parse(message.shared) as SharedJob);
         } catch (error) {
           log.warn({ err: (error as Error).message }, 'malformed cluster job message ignored');
         }

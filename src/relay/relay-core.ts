@@ -105,6 +105,7 @@ export class RelayCore implements RelayLifecycle {
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
+  #attached = false;
 
   constructor(options: {
     config: RelayCoreSettings;
@@ -202,17 +203,36 @@ export class RelayCore implements RelayLifecycle {
     const info = server.address() as AddressInfo;
     const shownHost = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
     const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
-    this.#address = { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
+    await this.#start({ port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` });
+    this.logger.info({ port: info.port, host: info.address, url: this.address.url }, 'relay listening');
+    return this.address;
+  }
+
+  /**
+   * Starts without listening: another process owns the port and hands this relay its connections (a
+   * worker of `relay serve --workers`, whose primary balances connections with `@socket.io/sticky`).
+   * `address` is where that process listens: bots connect there. Runs the start-up hooks as `listen()`
+   * does; the relay counts as listening for `/readyz` from then on.
+   */
+  async attach(address: RelayAddress): Promise<RelayAddress> {
+    if (this.closing)
+      throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'this relay was closed; create a new one');
+    this.#attached = true;
+    await this.#start(address);
+    this.logger.info({ url: address.url }, 'relay attached');
+    return address;
+  }
+
+  async #start(address: RelayAddress): Promise<void> {
+    this.#address = address;
     try {
-      for (const hook of this.#listenHooks) await hook(this.#address);
+      for (const hook of this.#listenHooks) await hook(address);
     } catch (error) {
       // Whatever started (the port, bots, jobs) is closed again, so a failed start leaves nothing running.
       this.logger.error({ err: error }, 'start-up failed; closing the relay');
       await this.close();
       throw error;
     }
-    this.logger.info({ port: info.port, host: info.address, url: this.#address.url }, 'relay listening');
-    return this.#address;
   }
 
   /**
@@ -265,7 +285,7 @@ export class RelayCore implements RelayLifecycle {
   /** Asks every readiness check; a check that throws counts as not ok. */
   checkReadiness(): Readiness {
     const checks: Record<string, { ok: boolean; detail?: string }> = {
-      listening: { ok: this.httpServer.listening && !this.closing },
+      listening: { ok: (this.httpServer.listening || this.#attached) && !this.closing },
     };
     for (const [name, check] of this.#readinessChecks) {
       try {

@@ -106,7 +106,11 @@ export class JobExecutor {
         { job: job.id, reason, code: run.error.code, err: run.error.message },
         'job run failed',
       );
-    else this.#log.info({ job: job.id, reason, messageId: run.messageId }, 'job ran');
+    else
+      this.#log.info(
+        { job: job.id, reason, scheduledFor: run.scheduledFor, messageId: run.messageId },
+        'job ran',
+      );
     this.#options.notify('run', run);
     return run;
   }

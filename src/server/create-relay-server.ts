@@ -2,7 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { mountBots } from '../bots/mount-bots.js';
+import type { HubChannel } from '../cluster/hub-messages.js';
 import { mountCluster } from '../cluster/mount-cluster.js';
+import { mountWorkerCluster } from '../cluster/mount-workers.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
 import { mountHooks } from '../hooks/mount-hooks.js';
@@ -25,6 +27,11 @@ export interface RelayServerOptions extends RelayConfigInput {
   httpServer?: HttpServer;
   /** Reload a bot plugin when its file changes (`relay serve --watch`). */
   watchPlugins?: boolean;
+  /**
+   * Makes the relay a worker of `relay serve --workers`: it does not listen (start it with `attach()`), its
+   * primary hands it connections over `hub`, the IPC channel to the primary (`cluster.worker`).
+   */
+  clusterWorker?: { hub: HubChannel };
 }
 
 /**
@@ -45,7 +52,7 @@ export interface RelayServerOptions extends RelayConfigInput {
  * ```
  */
 export function createRelayServer(options: RelayServerOptions = {}): RelayServer {
-  const { logger, app, httpServer, watchPlugins, ...settings } = options;
+  const { logger, app, httpServer, watchPlugins, clusterWorker, ...settings } = options;
   const config = parseRelayConfig(settings, 'createRelayServer options');
   const server = new RelayServer({
     config,
@@ -70,6 +77,18 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
           scheduler: server.scheduler,
           settings: { redisUrl: config.redisUrl, recoveryWindowMs: config.recoveryWindowMs },
         });
+  // A worker of `relay serve --workers` gets its connections from the primary; without Redis, what the
+  // workers share (broadcasts, slot claims, idempotent answers, jobs) goes through the primary.
+  const worker =
+    clusterWorker &&
+    mountWorkerCluster({
+      io: server.io,
+      lifecycle: server,
+      scheduler: server.scheduler,
+      logger: server.logger,
+      hub: clusterWorker.hub,
+      settings: config,
+    });
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.
@@ -85,6 +104,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     checkReadiness: () => server.checkReadiness(),
     settings: config,
     ...(cluster ? { idempotencyStore: cluster.idempotencyStore } : {}),
+    ...(worker?.idempotencyStore ? { idempotencyStore: worker.idempotencyStore } : {}),
   });
   // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
   // node is not ready, so that operators see it and traffic goes elsewhere.

@@ -1,0 +1,225 @@
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setupPrimary } from '@socket.io/cluster-adapter';
+import { setupMaster } from '@socket.io/sticky';
+import type { Logger } from 'pino';
+import { HUB_SOURCE, type HubChannel, isHubMessage } from '../cluster/hub-messages.js';
+import { PrimaryHub } from '../cluster/primary-hub.js';
+import type { RelayConfig } from '../config/relay-config-schema.js';
+import type { RelayAddress } from '../relay/relay-core.js';
+import { RelayError } from '../relay/relay-error.js';
+import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
+import type { Running } from './cli-context.js';
+
+// The `relay` command, from src/cli/ and from dist/cli/ alike.
+const RELAY_BIN = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
+
+/** The environment variable a worker finds its part in (JSON of {@link WorkerSpec}); set by the primary. */
+export const WORKER_ENV = 'RELAYKIT_WORKER';
+
+/** What the primary tells each worker it forks. */
+interface WorkerSpec {
+  readonly address: RelayAddress;
+  /** The lead worker runs the bots and keeps the schedule store's file; the others keep theirs in memory. */
+  readonly lead: boolean;
+  /** Shared by every worker: a bot connects to any of them. */
+  readonly botToken: string;
+  /** The admin token the primary made up when no api.tokens are configured. */
+  readonly apiToken?: string;
+}
+
+/** True in a process the primary of `relay serve --workers` forked. */
+export function isRelayWorker(env: Readonly<Record<string, string | undefined>>): boolean {
+  return cluster.isWorker && env[WORKER_ENV] !== undefined;
+}
+
+/** A running primary: where it listens, the admin token it made up, how to stop it and its workers. */
+export interface RelayPrimary extends Required<Pick<Running, 'close' | 'drain'>> {
+  readonly url: string;
+  readonly generatedApiToken: string | undefined;
+  /** Runs `hook` once the workers have exited and the port is closed. */
+  onClose(hook: () => unknown): void;
+}
+
+// A worker that exits this soon after it was forked failed at start: restarting it would loop.
+const MIN_LIFETIME_MS = 5000;
+
+/**
+ * The primary of `relay serve --workers N`: listens on the port and hands each connection to a worker
+ * with `@socket.io/sticky` (a session's requests always reach its worker), keeps what the workers share
+ * in a {@link PrimaryHub} (or leaves that to Redis with `redisUrl`), forks `workers` copies of this
+ * command and resolves once all are ready. A worker that dies is replaced, unless it died at start.
+ * Stopping relays the signal to the workers and waits for them.
+ */
+export async function startPrimary(options: {
+  config: RelayConfig;
+  workers: number;
+  logger: Logger;
+  /** The command's arguments (`serve --workers 2 …`): each worker runs the same command. */
+  argv: readonly string[];
+}): Promise<RelayPrimary> {
+  const { config, logger, workers } = options;
+  const log = logger.child({ part: 'primary' });
+  const httpServer = createServer();
+  setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
+  if (config.redisUrl === undefined) setupPrimary();
+  // Workers run this CLI with the same arguments (not necessarily the process's: runCli may run in-process).
+  // The sticky balancer hands Buffers (the first bytes of each request) over IPC.
+  cluster.setupPrimary({ exec: RELAY_BIN, args: [...options.argv], serialization: 'advanced' });
+  const address = await listen(httpServer, config.port, config.host);
+  log.info({ ...address, workers }, 'relay listening');
+
+  const apiToken = config.api.tokens.length === 0 ? randomBytes(24).toString('base64url') : undefined;
+  if (apiToken) {
+    log.warn(
+      { apiToken: 'admin' },
+      `HTTP API: no api.tokens configured, so this run generated the admin token ${apiToken} ` +
+        `(send "Authorization: Bearer ${apiToken}"); it changes at every start, set RELAY_API_TOKENS=name:secret:publish to choose your own`,
+    );
+  }
+  const spec = { address, botToken: config.botToken ?? randomBytes(24).toString('base64url'), apiToken };
+  const hub = new PrimaryHub({
+    workers: {
+      send: (id, message) => cluster.workers?.[id]?.send(message),
+      ids: () => Object.values(cluster.workers ?? {}).flatMap((worker) => (worker ? [worker.id] : [])),
+    },
+    maxIdempotencyEntries: config.api.idempotencyMaxEntries,
+  });
+  cluster.on('message', (worker, message) => hub.receive(worker.id, message));
+
+  let stopping: Promise<void> | undefined;
+  const closeHooks: Array<() => unknown> = [];
+  const fork = (lead: boolean): { worker: Worker; ready: Promise<void> } => {
+    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify({ ...spec, lead } satisfies WorkerSpec) });
+    const forkedAt = Date.now();
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (isHubMessage(message) && message.kind === 'ready') resolve();
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', (code, signal) => {
+        worker.off('message', onMessage);
+        reject(new Error(`worker ${worker.id} exited (${signal ?? `code ${code}`}) before it was ready`));
+        if (stopping) return;
+        if (Date.now() - forkedAt < MIN_LIFETIME_MS) {
+          log.error({ worker: worker.id, code, signal }, 'worker died at start; not restarting it');
+          return;
+        }
+        log.error({ worker: worker.id, code, signal }, 'worker died; starting another');
+        fork(lead).ready.catch(() => undefined);
+      });
+    });
+    return { worker, ready };
+  };
+  const forked = Array.from({ length: workers }, (_, index) => fork(index === 0));
+
+  const stop = (signal: 'SIGINT' | 'SIGTERM'): Promise<void> => {
+    const wasStopping = stopping !== undefined;
+    const run = async () => {
+      const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
+      const exited = alive.map((worker) => (worker.isDead() ? Promise.resolve() : once(worker, 'exit')));
+      for (const worker of alive) worker.send({ source: HUB_SOURCE, kind: 'stop', signal });
+      const graceMs = (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000;
+      const timer = setTimeout(() => {
+        log.warn({ graceMs }, 'workers still running; killing them');
+        for (const worker of alive) worker.process.kill('SIGKILL');
+      }, graceMs);
+      await Promise.all(exited);
+      clearTimeout(timer);
+      if (!wasStopping) {
+        // Not awaited: the connections handed to workers still count in the primary's server (Node does
+        // not track a socket once sent to another process), so its close callback would never come.
+        httpServer.close();
+        httpServer.closeAllConnections();
+        for (const hook of closeHooks) {
+          try {
+            await hook();
+          } catch (error) {
+            log.error({ err: error }, 'close hook failed');
+          }
+        }
+        log.info('relay closed');
+      }
+    };
+    const done = run();
+    stopping ??= done;
+    return wasStopping ? done : stopping;
+  };
+
+  try {
+    await Promise.all(forked.map(({ ready }) => ready));
+  } catch (error) {
+    await stop('SIGINT');
+    throw error;
+  }
+  return {
+    url: address.url,
+    generatedApiToken: apiToken,
+    drain: () => stop('SIGTERM'),
+    close: () => stop('SIGINT'),
+    onClose: (hook) => closeHooks.push(hook),
+  };
+}
+
+/**
+ * A worker of `relay serve --workers`: the relay of `options`, not listening but fed by the primary,
+ * the shared tokens the primary chose, the bots and the schedule store's file only on the lead worker.
+ * Resolves once started; the primary is told then.
+ */
+export async function startWorker(
+  options: RelayServerOptions & { config: RelayConfig },
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Running> {
+  const { config, ...serverOptions } = options;
+  const spec = JSON.parse(env[WORKER_ENV] ?? '{}') as WorkerSpec;
+  const worker = cluster.worker;
+  if (!worker) throw new Error('startWorker runs in a worker process of node:cluster');
+  const hub = worker as unknown as HubChannel;
+  const server = createRelayServer({
+    ...serverOptions,
+    botToken: spec.botToken,
+    api: { ...config.api, ...(spec.apiToken ? { tokens: [`admin:${spec.apiToken}:admin`] } : {}) },
+    ...(spec.lead ? {} : { plugins: undefined }),
+    scheduler: { ...serverOptions.scheduler, ...(spec.lead ? {} : { store: ':memory:' }) },
+    ...(serverOptions.logger ? { logger: serverOptions.logger.child({ worker: worker.id }) } : {}),
+    clusterWorker: { hub },
+  });
+  await server.attach(spec.address);
+  worker.send({ source: HUB_SOURCE, kind: 'ready' });
+  return {
+    close: () => server.close(),
+    drain: () => server.drain(),
+    followStops: (stop) =>
+      hub.on('message', (message) => {
+        if (isHubMessage(message) && message.kind === 'stop') stop(message.signal);
+      }),
+  };
+}
+
+async function listen(
+  server: ReturnType<typeof createServer>,
+  port: number,
+  host: string | undefined,
+): Promise<RelayAddress> {
+  // The 'error' wait is cancelled once listening, so it does not swallow the server's later errors.
+  const bound = new AbortController();
+  const failed = once(server, 'error', { signal: bound.signal }).catch(() => undefined);
+  server.listen(port, host);
+  const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
+  bound.abort();
+  if (outcome) {
+    const error = outcome[0] as NodeJS.ErrnoException;
+    if (error.code === 'EADDRINUSE') {
+      throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
+    }
+    throw error;
+  }
+  const info = server.address() as AddressInfo;
+  const shown = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
+  const urlHost = shown.includes(':') ? `[${shown}]` : shown;
+  return { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
+}

@@ -1,0 +1,57 @@
+import { createAdapter } from '@socket.io/cluster-adapter';
+import { setupWorker } from '@socket.io/sticky';
+import type { Logger } from 'pino';
+import type { IdempotencyStore } from '../http/idempotency-store.js';
+import type { RelayIo } from '../relay/relay.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import { HubClient } from './hub-client.js';
+import type { HubChannel } from './hub-messages.js';
+import { shareJobsOverHub } from './share-jobs-over-hub.js';
+
+/** What making a relay one worker of `relay serve --workers` needs of it. */
+export interface WorkerClusterDeps {
+  readonly io: RelayIo;
+  readonly lifecycle: RelayLifecycle;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** The IPC channel to the primary (`cluster.worker`). */
+  readonly hub: HubChannel;
+  /**
+   * With `redisUrl`, the worker is a node of the Redis cluster (mountCluster does the rest) and only the
+   * connections come from the primary here.
+   */
+  readonly settings: { readonly redisUrl?: string | undefined; readonly recoveryWindowMs: number };
+}
+
+/**
+ * Makes a relay one worker of `relay serve --workers`, whose primary owns the port: `@socket.io/sticky`
+ * hands this worker its connections (a polling client's requests all reach the worker of its session),
+ * and, without Redis, socket.io's cluster adapter carries broadcasts between workers over IPC while the
+ * primary keeps what they share (slot claims, idempotent answers, runtime jobs; see PrimaryHub).
+ *
+ * The cluster adapter keeps no replay log, so connection state recovery does not work across workers
+ * without Redis: a client that reconnects starts a new session (`socket.recovered` is false).
+ *
+ * @example
+ * ```ts
+ * const worker = mountWorkerCluster({ io, lifecycle: server, scheduler, logger, hub: cluster.worker, settings: config });
+ * mountHttpApi({ ...deps, idempotencyStore: worker.idempotencyStore });
+ * ```
+ */
+export function mountWorkerCluster(deps: WorkerClusterDeps): { idempotencyStore?: IdempotencyStore } {
+  const { io, settings } = deps;
+  setupWorker(io as unknown as Parameters<typeof setupWorker>[0]);
+  if (settings.redisUrl !== undefined) return {};
+  const log = deps.logger.child({ part: 'workers' });
+  io.adapter(createAdapter());
+  if (settings.recoveryWindowMs > 0) {
+    log.info('connection state recovery needs redisUrl across workers: reconnecting clients start anew');
+  }
+  const hub = new HubClient(deps.hub);
+  deps.scheduler.coordinate(hub.slotClaim());
+  shareJobsOverHub({ lifecycle: deps.lifecycle, scheduler: deps.scheduler }, hub, log);
+  // Last: calls of closing parts (a job's last claim) still get their answer.
+  deps.lifecycle.onClose(() => hub.close());
+  return { idempotencyStore: hub.idempotencyStore() };
+}

@@ -1,0 +1,117 @@
+import { MemoryIdempotencyStore } from '../http/memory-idempotency-store.js';
+import { HUB_SOURCE, type HubCalls, type HubMessage, isHubMessage } from './hub-messages.js';
+import type { SharedJob } from './shared-job.js';
+
+/** How the hub reaches the workers; the primary of `relay serve --workers` passes node:cluster's. */
+export interface HubWorkers {
+  send(workerId: number, message: HubMessage): void;
+  /** Every worker alive, by id. */
+  ids(): number[];
+}
+
+/**
+ * What the workers of one machine share, kept in their primary (the analogue of Redis for
+ * `relay serve --workers` without `redisUrl`): cron slot claims, so that each slot runs on one worker;
+ * idempotent HTTP answers and their claims, so that a retry reaching another worker is not published
+ * twice; runtime jobs, so that every worker has every job. Everything is bounded: claims expire, answers
+ * are bounded by `maxEntries` as in one process.
+ *
+ * @example
+ * ```ts
+ * const hub = new PrimaryHub({ workers, maxIdempotencyEntries: 10_000 });
+ * cluster.on('message', (worker, message) => hub.receive(worker.id, message));
+ * ```
+ */
+export class PrimaryHub {
+  readonly #workers: HubWorkers;
+  readonly #answers: MemoryIdempotencyStore;
+  readonly #slots: ExpiringKeys;
+  readonly #claims: ExpiringKeys;
+  readonly #jobs = new Map<string, SharedJob>();
+
+  /** `maxClaims`: slot claims and request claims kept at most (each), the oldest forgotten first. */
+  constructor(options: { workers: HubWorkers; maxIdempotencyEntries: number; maxClaims?: number }) {
+    this.#workers = options.workers;
+    this.#slots = new ExpiringKeys(options.maxClaims ?? 100_000);
+    this.#claims = new ExpiringKeys(options.maxClaims ?? 100_000);
+    this.#answers = new MemoryIdempotencyStore({ maxEntries: options.maxIdempotencyEntries });
+  }
+
+  /** Handles one message from worker `workerId`; others' messages (sticky, adapter) are ignored. */
+  receive(workerId: number, message: unknown): void {
+    if (!isHubMessage(message) || message.kind !== 'call') return;
+    const reply = (result: unknown) =>
+      this.#workers.send(workerId, { source: HUB_SOURCE, kind: 'reply', id: message.id, result });
+    this.#call(workerId, message.op, message.args).then(reply, (error: unknown) =>
+      this.#workers.send(workerId, {
+        source: HUB_SOURCE,
+        kind: 'reply',
+        id: message.id,
+        error: (error as Error).message,
+      }),
+    );
+  }
+
+  async #call(workerId: number, op: keyof HubCalls, args: unknown[]): Promise<unknown> {
+    const now = Date.now();
+    switch (op) {
+      case 'claimSlot':
+        return this.#slots.take(String(args[0]), Number(args[1]), now);
+      case 'idempotencyGet':
+        return (await this.#answers.get(String(args[0]))) ?? null;
+      case 'idempotencySet': {
+        const [key, answer, ttlMs] = args as HubCalls['idempotencySet']['args'];
+        // The first answer stays the answer, as with Redis' SET NX.
+        if (!(await this.#answers.get(key))) await this.#answers.set(key, answer, ttlMs);
+        // The claim stays until it expires, as in Redis: a worker waiting for this answer that claims
+        // between its last look and now must fail, and then finds the answer.
+        return null;
+      }
+      case 'idempotencyClaim':
+        return this.#claims.take(String(args[0]), Number(args[1]), now);
+      case 'idempotencyRelease':
+        this.#claims.release(String(args[0]));
+        return null;
+      case 'jobs':
+        return Object.fromEntries(this.#jobs);
+      case 'shareJob': {
+        const [id, shared, force] = args as HubCalls['shareJob']['args'];
+        if (!force && this.#jobs.has(id)) return null;
+        this.#jobs.set(id, shared);
+        for (const other of this.#workers.ids()) {
+          if (other !== workerId) this.#workers.send(other, { source: HUB_SOURCE, kind: 'job', id, shared });
+        }
+        return null;
+      }
+      default:
+        throw new Error(`unknown hub call ${String(op)}`);
+    }
+  }
+}
+
+// Keys taken until they expire, as Redis' SET NX PX: at most `max`, the oldest forgotten first.
+class ExpiringKeys {
+  readonly #max: number;
+  readonly #keys = new Map<string, number>();
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  take(key: string, ttlMs: number, now: number): boolean {
+    const expiresAt = this.#keys.get(key);
+    if (expiresAt !== undefined && expiresAt > now) return false;
+    this.#keys.delete(key);
+    this.#keys.set(key, now + ttlMs);
+    // Mostly one TTL per kind of key: insertion order is nearly expiry order, so this stops early.
+    for (const [old, until] of this.#keys) {
+      if (this.#keys.size <= this.#max && until > now) break;
+      this.#keys.delete(old);
+    }
+    return true;
+  }
+
+  release(key: string): void {
+    this.#keys.delete(key);
+  }
+}
