@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
 import { sendProblem } from '../http/send-problem.js';
 import type { RateLimit } from '../relay/create-connection-handler.js';
 import type { Sender } from '../relay/events.js';
@@ -46,11 +47,14 @@ const UNKNOWN_SENDER: Sender = { id: UNKNOWN_HOOK, name: 'unknown hook', kind: '
  */
 export function hookRoutes(deps: {
   readonly relay: Relay;
+  /** For RelayKit's own failures; refusals are logged by the relay, once per episode. */
+  readonly logger: Logger;
   readonly hooks: HookRegistry;
   readonly metrics: HookMetrics;
   readonly settings: HookRouteSettings;
 }): Router {
   const { relay, hooks, metrics } = deps;
+  const log = deps.logger.child({ part: 'hooks' });
   const { maxContentBytes } = deps.settings;
   const { bodyLimitBytes, rateLimit, replayWindowMs } = deps.settings.hooks;
   const buckets = new Map<string, TokenBucket>();
@@ -74,6 +78,7 @@ export function hookRoutes(deps: {
     let hook: Hook | undefined;
     let from: Sender = UNKNOWN_SENDER;
     let reported = false;
+    let id = '';
     try {
       hook = (await hooks.byKey(key)) ?? signedById(await hooks.byId(key));
       if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', 'no hook has this URL');
@@ -103,19 +108,28 @@ export function hookRoutes(deps: {
         return;
       }
       reported = true; // from here, the relay logs and counts its own refusals
-      const published = relay.publish(rendered.content, {
-        from: rendered.name ? { ...from, name: rendered.name } : from,
-        room: rendered.room ?? hook.room,
-      });
-      await published.committed;
+      // Claimed before publishing, so that the same delivery posted twice at once is published once.
       if (delivery) seen.add(hook.id, delivery);
+      try {
+        const published = relay.publish(rendered.content, {
+          from: rendered.name ? { ...from, name: rendered.name } : from,
+          room: rendered.room ?? hook.room,
+        });
+        await published.committed;
+        id = published.id;
+      } catch (error) {
+        if (delivery) seen.delete(hook.id, delivery);
+        throw error;
+      }
       metrics.accepted(hook.id);
       if (format === 'slack') res.status(200).type('text/plain').send('ok');
-      else res.status(200).json({ ok: true, id: published.id });
+      else res.status(200).json({ ok: true, id });
     } catch (error) {
       const relayError = RelayError.from(error, 'the delivery could not be read');
       metrics.refused(hook?.id ?? UNKNOWN_HOOK, relayError.code);
-      if (!reported) relay.reportRejected(relayError, from);
+      if (relayError.code === 'RELAY_ERR_INTERNAL')
+        log.error({ err: error, hook: hook?.id }, 'webhook delivery failed');
+      else if (!reported) relay.reportRejected(relayError, from);
       answerRefusal(req, res, relayError, hook?.format === 'slack');
     }
   });
@@ -129,6 +143,9 @@ function signedById(hook: Hook | undefined): Hook | undefined {
 function answerRefusal(req: Request, res: Response, error: RelayError, slack: boolean): void {
   if (res.headersSent) return;
   if (error.code === 'RELAY_ERR_BODY_TOO_LARGE') res.set('Connection', 'close');
+  // As the API answers them: a node reconnects to Redis within about 2 s; a closing one is gone.
+  if (error.code === 'RELAY_ERR_NOT_READY') res.set('Retry-After', '2');
+  if (error.code === 'RELAY_ERR_SHUTTING_DOWN') res.set({ 'Retry-After': '5', Connection: 'close' });
   if (slack) {
     res
       .status(error.status)

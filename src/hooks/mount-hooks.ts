@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Logger } from 'pino';
 import type { HttpApi } from '../http/mount-http-api.js';
 import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
@@ -29,7 +30,7 @@ export interface HookSettings extends HookRouteSettings {
  *
  * @example
  * ```ts
- * mountHooks({ app: server.app, api, relay: server.relay, lifecycle: server, settings: config });
+ * mountHooks({ app: server.app, api, relay: server.relay, lifecycle: server, logger, settings: config });
  * ```
  */
 export function mountHooks(deps: {
@@ -37,6 +38,7 @@ export function mountHooks(deps: {
   readonly api: HttpApi;
   readonly relay: Relay;
   readonly lifecycle: RelayLifecycle;
+  readonly logger: Logger;
   readonly settings: HookSettings;
   /** Where API-added hooks live; default: this node's `hooks.store` (SQLite). A cluster shares one. */
   readonly directory?: HookDirectory;
@@ -46,7 +48,7 @@ export function mountHooks(deps: {
   const hooks = new HookRegistry(deps.directory ?? openLocal(settings.hooks.store, deps.lifecycle), declared);
   const metrics = createHookMetrics(deps.api.metrics.registry);
   deps.api.v1.use(hooksApi({ hooks, metrics, settings }));
-  deps.app.use(hookRoutes({ relay: deps.relay, hooks, metrics, settings }));
+  deps.app.use(hookRoutes({ relay: deps.relay, logger: deps.logger, hooks, metrics, settings }));
   return hooks;
 }
 

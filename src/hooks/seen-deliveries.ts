@@ -36,6 +36,11 @@ export class SeenDeliveries {
     }
   }
 
+  /** Forgets an id: its delivery failed after all, so a retry must be taken. */
+  delete(hookId: string, deliveryId: string): void {
+    this.#until.delete(`${hookId}\n${deliveryId}`);
+  }
+
   #expire(now: number): void {
     for (const [key, until] of this.#until) {
       if (until > now) return;

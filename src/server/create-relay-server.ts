@@ -121,6 +121,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     api,
     relay: server.relay,
     lifecycle: server,
+    logger: server.logger,
     settings: config,
     ...(cluster ? { directory: cluster.hookDirectory } : {}),
   });

@@ -129,6 +129,31 @@ describe('hook formats', () => {
     );
   });
 
+  it('grafana: the legacy dashboard alert (ruleName, state, evalMatches) too', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({ name: 'Grafana', format: 'auto' });
+    const lobby = await listener(relay.url);
+    const heard = nextMessage(lobby);
+    const response = await relay.deliver(hook.url, {
+      title: '[Alerting] CPU high',
+      ruleId: 1,
+      ruleName: 'CPU high',
+      ruleUrl: 'https://grafana.example.com/d/abc?panelId=2',
+      state: 'alerting',
+      message: 'CPU over 90% for 5 minutes',
+      evalMatches: [{ metric: 'web-1', value: 97.5, tags: {} }],
+    });
+    expect(response.status).toBe(200);
+    expect((await heard).content).toEqual({
+      text: '[Alerting] CPU high\nCPU over 90% for 5 minutes\n• web-1: 97.5',
+      title: '[Alerting] CPU high',
+      source: 'grafana',
+      status: 'firing',
+      color: '#e01e5a',
+      link: 'https://grafana.example.com/d/abc?panelId=2',
+    });
+  });
+
   it('auto: tells Slack, Alertmanager, Grafana and GitHub deliveries apart', async () => {
     const relay = await startHookRelay();
     const hook = await relay.addHook({ name: 'any', format: 'auto' });
@@ -192,6 +217,34 @@ describe('hook formats', () => {
       expect((content as { text: string }).text).toBe(line);
       expect(content).toMatchObject({ source: 'github' });
       expect(meta.from).toEqual({ id: hook.id, name: 'GitHub', kind: 'http' });
+    });
+
+    it('reads the form content type (payload=) signed over the raw body, and names other events', async () => {
+      const relay = await startHookRelay();
+      const hook = await relay.addHook({ name: 'GitHub', format: 'github' });
+      const lobby = await listener(relay.url);
+      const raw = new URLSearchParams({
+        payload: JSON.stringify({
+          action: 'created',
+          repository: { full_name: 'octo-org/relay' },
+          sender: { login: 'mona' },
+        }),
+      }).toString();
+      const heard = nextMessage(lobby);
+      const response = await relay.deliver(hook.url, undefined, {
+        raw,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-github-event': 'star',
+          'x-hub-signature-256': sign(hook.secret, raw),
+        },
+      });
+      expect(response.status).toBe(200);
+      expect((await heard).content).toEqual({
+        text: 'GitHub star created by mona in octo-org/relay',
+        title: 'star · octo-org/relay',
+        source: 'github',
+      });
     });
 
     it('answers ping with pong and publishes nothing', async () => {
