@@ -5,6 +5,7 @@ import { mountBots } from '../bots/mount-bots.js';
 import { mountCluster } from '../cluster/mount-cluster.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { mountHistory } from '../history/mount-history.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { requireAllowedHost } from '../http/require-allowed-host.js';
 import { createLogger } from '../relay/create-logger.js';
@@ -90,6 +91,20 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   // Without api.tokens the API made up an admin token: `relay serve` shows it in its start banner.
   if (config.api.tokens.length === 0) server.generatedApiToken = api.tokens[0]?.secret;
   mountScheduleApi({ api, scheduler: server.scheduler, lifecycle: server, settings: config });
+  // The history: every message is kept before it is delivered and acknowledged, and read back over the
+  // sockets' `history` event and the API. Its log closes after the sockets and the API.
+  if (config.history !== false) {
+    mountHistory({
+      relay: server.relay,
+      io: server.io,
+      lifecycle: server,
+      addReadinessCheck: (name, check) => server.addReadinessCheck(name, check),
+      metricsRegistry: server.metricsRegistry,
+      logger: server.logger,
+      api,
+      settings: config.history,
+    });
+  }
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
     lifecycle: server,

@@ -4,7 +4,8 @@ import { track } from './cleanup.js';
 
 /**
  * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler keeps its store
- * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`.
+ * in memory unless the test gives one, so tests never share jobs through `.relaykit/schedules.db`; so does
+ * its history (`.relaykit/history.db`).
  */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
@@ -19,6 +20,7 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
       logger: capture.logger,
       ...options,
       scheduler: { store: ':memory:', ...options.scheduler },
+      history: options.history === false ? false : { store: ':memory:', ...options.history },
     }),
     (s) => s.close(),
   );
