@@ -43,9 +43,12 @@ export { createLogger } from './relay/create-logger.js';
 export type {
   BotSendOptions,
   ClientToServerEvents,
+  HistoryAck,
+  HistoryRequest,
   JsonValue,
   MessageContent,
   MessageMeta,
+  MessageRedactedEvent,
   PresenceEvent,
   RoomAck,
   SendAck,

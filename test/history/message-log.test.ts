@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
-import type { LoggedMessage } from '../../src/relay/message-log.js';
 import { newMessageId } from '../../src/relay/message-id.js';
+import type { LoggedMessage } from '../../src/relay/message-log.js';
 import { track } from '../support/cleanup.js';
 
 async function tempDir(): Promise<string> {
@@ -20,7 +20,11 @@ async function openLog(
   const store = options.store ?? path.join(await tempDir(), 'history.db');
   const log = track(
     SqliteMessageLog.open(
-      { store, maxMessagesPerRoom: options.maxMessagesPerRoom ?? 1000, maxAgeMs: options.maxAgeMs ?? 86_400_000 },
+      {
+        store,
+        maxMessagesPerRoom: options.maxMessagesPerRoom ?? 1000,
+        maxAgeMs: options.maxAgeMs ?? 86_400_000,
+      },
       options.now ? { now: options.now } : {},
     ),
     (l) => l.close(),
@@ -37,7 +41,9 @@ const texts = (messages: readonly LoggedMessage[]) => messages.map(({ content })
 describe('message ids', () => {
   it('are UUIDv7 whose text sorts in the order they were made, within and across milliseconds', () => {
     const ids = Array.from({ length: 5000 }, () => newMessageId());
-    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)),
+    ).toBe(true);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     // A clock that goes back does not make a smaller id.
@@ -49,7 +55,10 @@ describe('message ids', () => {
 describe('SqliteMessageLog', () => {
   it('commits the appends of one event-loop turn together, and resolves them only once stored', async () => {
     const { log, store } = await openLog();
-    const appends = [log.append([message('a', 'ops')]), log.append([message('b', 'ops'), message('c', null)])];
+    const appends = [
+      log.append([message('a', 'ops')]),
+      log.append([message('b', 'ops'), message('c', null)]),
+    ];
     // Nothing is readable before the turn's commit.
     expect(log.read({ room: 'ops', limit: 10 }).messages).toEqual([]);
     await Promise.all(appends);
@@ -99,15 +108,24 @@ describe('SqliteMessageLog', () => {
     await log.append(all);
     expect(log.redact(all[1]?.meta.id as string)).toEqual({ room: 'ops' });
     expect(log.redact(all[1]?.meta.id as string)).toBeUndefined();
-    expect(texts(log.read({ room: 'ops', after: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual(['c']);
-    expect(texts(log.read({ room: 'ops', before: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual(['a']);
+    expect(texts(log.read({ room: 'ops', after: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'c',
+    ]);
+    expect(texts(log.read({ room: 'ops', before: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'a',
+    ]);
     expect(log.get(all[1]?.meta.id as string)).toBeUndefined();
     expect(log.get(all[2]?.meta.id as string)?.content).toBe('c');
   });
 
   it('keeps the newest maxMessagesPerRoom of each room: at the limit all, one past it the oldest goes', async () => {
     const { log } = await openLog({ maxMessagesPerRoom: 3 });
-    await log.append([message('o1', 'ops'), message('o2', 'ops'), message('o3', 'ops'), message('g1', 'general')]);
+    await log.append([
+      message('o1', 'ops'),
+      message('o2', 'ops'),
+      message('o3', 'ops'),
+      message('g1', 'general'),
+    ]);
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['o1', 'o2', 'o3']);
     await log.append([message('o4', 'ops')]);
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['o2', 'o3', 'o4']);
@@ -141,7 +159,9 @@ describe('SqliteMessageLog', () => {
           code: 'RELAY_ERR_STORE_UNAVAILABLE',
         });
         expect(log.health()).toMatchObject({ ok: false });
-        expect(() => log.assertWritable()).toThrow(expect.objectContaining({ code: 'RELAY_ERR_STORE_UNAVAILABLE' }));
+        expect(() => log.assertWritable()).toThrow(
+          expect.objectContaining({ code: 'RELAY_ERR_STORE_UNAVAILABLE' }),
+        );
       }
     } finally {
       await chmod(store, 0o644);
