@@ -62,6 +62,8 @@ describe('SqliteMessageLog', () => {
     // Nothing is readable before the turn's commit.
     expect(log.read({ room: 'ops', limit: 10 }).messages).toEqual([]);
     await Promise.all(appends);
+    // Resolved means committed: readable at once, before any later turn could have written it.
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c']);
     log.close();
     const reopened = (await openLog({ store })).log;
     expect(texts(reopened.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c']);
