@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import type { Logger } from 'pino';
+import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
 import { checkHistoryQuery, isMessageId } from '../relay/history-query.js';
@@ -9,6 +10,9 @@ import { RelayError } from '../relay/relay-error.js';
 import { BOTS_ROOM, roomKey } from '../relay/room-name.js';
 import { RoomEventStream } from './room-event-stream.js';
 import type { SqliteMessageLog } from './sqlite-message-log.js';
+
+type HistoryPage = components['schemas']['HistoryPage'];
+type Message = components['schemas']['Message'];
 
 // A Server-Sent Events reader whose write buffer stays full this long is cut, as slow sockets are.
 const SLOW_READER_MS = 30_000;
@@ -50,14 +54,16 @@ export function historyRoutes(deps: {
   router.get('/rooms/:room/messages', read, async (req, res) => {
     const query = checkHistoryQuery({ ...pick(req.query), room: req.params.room }, '');
     const page = await deps.relay.readHistory(query);
-    res.json({ messages: page.messages, more: page.more });
+    const body: HistoryPage = { messages: [...page.messages], more: page.more };
+    res.json(body);
   });
 
   router.get('/messages/:id', read, (req, res) => {
     const id = messageId(req);
     const found = log.get(id);
     if (!found) throw new RelayError('RELAY_ERR_MESSAGE_NOT_FOUND', `message ${id} is not in the history`);
-    res.json(found);
+    const body: Message = found;
+    res.json(body);
   });
 
   router.delete('/messages/:id', requireScope('admin'), (req, res) => {
