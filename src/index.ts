@@ -17,6 +17,7 @@
 export type {
   BotContext,
   BotEvents,
+  BotHistoryPage,
   BotJob,
   BotLimits,
   BotMessage,
