@@ -35,7 +35,10 @@ export function historyRoutes(deps: {
   io: RelayIo;
   lifecycle: RelayLifecycle;
   logger: Logger;
+  /** How long a stream's reader may leave its buffer full before it is cut (ms); default 30 s. */
   slowReaderMs?: number;
+  /** How often an idle stream sends a comment line (ms); default 15 s. */
+  heartbeatMs?: number;
 }): { router: Router; close(): void } {
   const { log, io, logger } = deps;
   const router = Router();
@@ -90,6 +93,7 @@ export function historyRoutes(deps: {
       room,
       after: last,
       slowReaderMs: deps.slowReaderMs ?? SLOW_READER_MS,
+      ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
       onCut: () =>
         logger.warn({ room, code: 'RELAY_ERR_SEND_QUEUE_FULL' }, 'event stream reader too slow: cut'),
     });

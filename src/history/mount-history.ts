@@ -19,6 +19,8 @@ export interface HistoryDeps {
   readonly settings: HistorySettings;
   /** The clock of age retention (tests). */
   readonly now?: () => number;
+  /** Event streams: how long a reader may leave its buffer full (ms), and the heartbeat interval (tests). */
+  readonly streams?: { readonly slowReaderMs?: number; readonly heartbeatMs?: number };
 }
 
 /**
@@ -40,7 +42,14 @@ export function mountHistory(deps: HistoryDeps): SqliteMessageLog {
   });
   const stopLogging = deps.relay.logWith(log);
   deps.addReadinessCheck('historyStore', () => log.health());
-  const routes = historyRoutes({ log, relay: deps.relay, io: deps.io, lifecycle: deps.lifecycle, logger });
+  const routes = historyRoutes({
+    log,
+    relay: deps.relay,
+    io: deps.io,
+    lifecycle: deps.lifecycle,
+    logger,
+    ...deps.streams,
+  });
   deps.api.v1.use(routes.router);
   const registry = deps.metricsRegistry;
   new Gauge({

@@ -36,7 +36,13 @@ export class RoomEventStream {
   constructor(
     res: Response,
     log: SqliteMessageLog,
-    options: { room: string; after: string | undefined; slowReaderMs: number; onCut: () => void },
+    options: {
+      room: string;
+      after: string | undefined;
+      slowReaderMs: number;
+      heartbeatMs?: number;
+      onCut: () => void;
+    },
   ) {
     this.#res = res;
     this.#log = log;
@@ -52,7 +58,10 @@ export class RoomEventStream {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write('retry: 2000\n\n');
-    this.#heartbeat = setInterval(() => this.#send(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+    this.#heartbeat = setInterval(
+      () => this.#send(': heartbeat\n\n'),
+      options.heartbeatMs ?? SSE_HEARTBEAT_MS,
+    );
     this.#heartbeat.unref();
     res.on('close', () => this.close());
     this.pump();
