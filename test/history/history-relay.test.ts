@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryAck, MessageContent, MessageMeta, SendAck } from '../../src/index.js';
 import { ADMIN, listener, nextMessage, PUBLISHER, problemOf, startApiRelay } from '../http/api-relay.js';
+import { storeMissedJob, tempStore } from '../schedule/temp-store.js';
 import { track } from '../support/cleanup.js';
 import type { TestClient } from '../support/connect-client.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
@@ -55,6 +56,17 @@ describe('message history', () => {
     const older = await history(late, { before: page.messages[2]?.meta.id, limit: 1 });
     expect(older).toMatchObject({ ok: true, more: true });
     expect(texts(older)).toEqual(['Deploy done']);
+  });
+
+  it('keeps a missed-run catch-up, which runs once the relay listens, for the people who join after', async () => {
+    const store = await tempStore();
+    storeMissedJob(store, 'nightly', 2000);
+    const { url, server } = await startApiRelay({ scheduler: { store, missedRunGraceMs: 60_000 } });
+    await expect.poll(() => server.scheduler.get('nightly').runs, { timeout: 4000 }).toBe(1);
+    const late = await listener(url);
+    const page = await history(late, {});
+    expect(texts(page)).toEqual(['missed nightly']);
+    expect(page.ok && page.messages[0]?.meta.from.kind).toBe('schedule');
   });
 
   it('acknowledges a message only once it is in the log, and keeps no greeting', async () => {
