@@ -81,6 +81,10 @@ export function serveCommand(context: CliContext): CommandModule {
               ? ':memory:'
               : path.resolve(context.cwd, config.scheduler.store),
         },
+        history:
+          config.history === false || config.history.store === ':memory:'
+            ? config.history
+            : { ...config.history, store: path.resolve(context.cwd, config.history.store) },
         watchPlugins: argv.watch === true,
         logger,
       });
