@@ -140,6 +140,46 @@ describe('message history', () => {
     expect((await problemOf(missing)).code).toBe('RELAY_ERR_MESSAGE_NOT_FOUND');
   });
 
+  it('pages over HTTP without skipping or repeating while writers keep publishing', async () => {
+    const { send: call, server } = await startApiRelay({
+      history: { store: ':memory:', maxMessagesPerRoom: 100_000 },
+      api: { tokens: [PUBLISHER, ADMIN], rateLimit: false },
+    });
+    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await server.relay.publish(`w${written++}`, { from, room: 'ops' }).committed;
+        if (written % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const page = async (query: string) => {
+      const response = await call(`/v1/rooms/ops/messages?${query}`, { method: 'GET', token: 'ops-s3cr3t' });
+      if (response.status !== 200) throw new Error(`${response.status} ${await response.text()}`);
+      return (await response.json()) as { messages: { content: string; meta: MessageMeta }[]; more: boolean };
+    };
+    const seen: string[] = [];
+    try {
+      // Wait for some history, then follow it forwards with small pages while the writer runs.
+      await expect.poll(() => written, { timeout: 5000 }).toBeGreaterThan(50);
+      const first = await page('limit=1');
+      let after = first.messages[0]?.meta.id as string;
+      seen.push(first.messages[0]?.content as string);
+      for (let reads = 0; reads < 40; reads += 1) {
+        const next = await page(`after=${after}&limit=7`);
+        seen.push(...next.messages.map(({ content }) => content));
+        after = next.messages.at(-1)?.meta.id ?? after;
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    expect(seen.length).toBeGreaterThan(20);
+    const start = Number(seen[0]?.slice(1));
+    expect(seen).toEqual(seen.map((_, i) => `w${start + i}`));
+  });
+
   it('redacts a message (admin): gone from the log, and live clients of its room are told', async () => {
     const { url, send: call } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN, READ_ONLY] } });
     const ops = await listener(url, 'ops');
