@@ -114,12 +114,14 @@ export function historyRoutes(deps: {
   };
 }
 
-// The query string's single values; Express gives arrays for repeated keys, which count as absent.
+// The query string's values; a key given twice (Express makes it an array) is refused, not guessed at.
 function pick(query: Request['query']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of ['before', 'after', 'limit', 'lastEventId']) {
     const value = query[key];
     if (typeof value === 'string') out[key] = value;
+    else if (value !== undefined)
+      throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', key, 'give it once');
   }
   return out;
 }

@@ -129,6 +129,8 @@ describe('message history', () => {
     expect((await problemOf(await get('/v1/rooms/ops/messages?after=nope', 'ops-s3cr3t'))).code).toBe(
       'RELAY_ERR_INVALID_CURSOR',
     );
+    const twice = await get('/v1/rooms/ops/messages?limit=1&limit=2', 'ops-s3cr3t');
+    expect(await problemOf(twice)).toMatchObject({ code: 'RELAY_ERR_INVALID_REQUEST', field: 'limit' });
     const tooMany = await get('/v1/rooms/ops/messages?limit=201', 'ops-s3cr3t');
     expect(tooMany.status).toBe(400);
     expect((await get('/v1/rooms/ops/messages?limit=200', 'ops-s3cr3t')).status).toBe(200);
