@@ -8,6 +8,7 @@ import { io } from './socket.io/socket.io.esm.min.js';
 const SOCKET_PATH = new URL('socket.io/', document.baseURI).pathname;
 
 const MAX_MESSAGES = 500;
+const HISTORY_PAGE = 50;
 const ACK_TIMEOUT_MS = 5000;
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const KIND_LABELS = { bot: 'bot', http: 'announcement', schedule: 'schedule', system: 'relay' };
@@ -37,6 +38,8 @@ let socket = null;
 let session = { name: '', room: '' };
 /** Ids of messages shown, so that a replayed or acknowledged message is never shown twice. */
 const shown = new Set();
+/** The oldest message id shown from the history: "load older" pages back from it. */
+let oldestId = null;
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -75,7 +78,13 @@ function element(tag, className, text) {
 }
 
 function renderMessage(content, meta) {
-  if (shown.has(meta.id)) return;
+  const item = messageItem(content, meta);
+  if (item) append(item);
+}
+
+// A message's list item, or null when it is shown already.
+function messageItem(content, meta) {
+  if (shown.has(meta.id)) return null;
   shown.add(meta.id);
   if (shown.size > MAX_MESSAGES * 2) shown.delete(shown.values().next().value);
 
@@ -102,7 +111,45 @@ function renderMessage(content, meta) {
   const card = plain && typeof content === 'object' ? renderCard(content) : null;
   if (card) item.append(card);
   item.append(body);
-  append(item);
+  return item;
+}
+
+// History from before the page joined (or from before the oldest shown), put above what is shown, so
+// that messages which arrived live meanwhile stay below it.
+function showHistory(current, before) {
+  const request = before ? { before, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE };
+  current.timeout(ACK_TIMEOUT_MS).emit('history', request, (error, answer) => {
+    if (socket !== current || error || !answer.ok) return;
+    const items = answer.messages.map(({ content, meta }) => messageItem(content, meta)).filter(Boolean);
+    const first = view.log.querySelector('li:not(.load-older)');
+    for (const item of items) view.log.insertBefore(item, first);
+    if (answer.messages[0]) oldestId = answer.messages[0].meta.id;
+    view.log.querySelector('.load-older')?.remove();
+    if (answer.more) {
+      const more = element('li', 'load-older');
+      const button = element('button', 'load-older-button', 'Load older messages');
+      button.type = 'button';
+      button.addEventListener('click', () => showHistory(current, oldestId));
+      more.append(button);
+      view.log.prepend(more);
+    }
+    if (!before) view.log.scrollTop = view.log.scrollHeight;
+  });
+}
+
+// After a reconnect the relay could not recover, the messages sent meanwhile come from the history.
+function fillGap(current) {
+  const ids = [...shown];
+  const after = ids.sort().at(-1);
+  if (!after) return;
+  current.timeout(ACK_TIMEOUT_MS).emit('history', { after, limit: 200 }, (error, answer) => {
+    if (socket !== current || error || !answer.ok) return;
+    for (const { content, meta } of answer.messages) renderMessage(content, meta);
+  });
+}
+
+function removeRedacted({ id }) {
+  for (const item of view.log.querySelectorAll('li.message')) if (item.dataset.id === id) item.remove();
 }
 
 // Only absolute http(s) links are followed; anything else (javascript:, data:, relative) is not a link.
@@ -166,6 +213,7 @@ function connect(name, room) {
   disconnect();
   session = { name, room };
   shown.clear();
+  oldestId = null;
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
@@ -176,8 +224,12 @@ function connect(name, room) {
   current.on('connect', () => {
     setStatus('connected', 'Connected');
     showError(view.sendError, '');
-    if (everConnected)
-      renderNote(current.recovered ? 'Reconnected.' : 'Reconnected; messages sent meanwhile may be missing.');
+    if (everConnected) {
+      renderNote('Reconnected.');
+      if (!current.recovered) fillGap(current);
+    } else {
+      showHistory(current, null);
+    }
     everConnected = true;
   });
   current.on('disconnect', (reason) => {
@@ -205,6 +257,7 @@ function connect(name, room) {
     showError(view.joinError, `The relay refused to connect: ${reason}`);
   });
   current.on('sendMessageFromBack', (content, meta) => renderMessage(content, meta));
+  current.on('messageRedacted', removeRedacted);
   current.on('relayError', (error) => showError(view.sendError, `${error.message} (${error.code})`));
 }
 

@@ -17,6 +17,7 @@
 export type {
   BotContext,
   BotEvents,
+  BotHistoryPage,
   BotJob,
   BotLimits,
   BotMessage,
@@ -46,9 +47,12 @@ export { createLogger } from './relay/create-logger.js';
 export type {
   BotSendOptions,
   ClientToServerEvents,
+  HistoryAck,
+  HistoryRequest,
   JsonValue,
   MessageContent,
   MessageMeta,
+  MessageRedactedEvent,
   PresenceEvent,
   RoomAck,
   SendAck,

@@ -3,6 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   BotSendOptions,
   ClientToServerEvents,
+  HistoryAck,
+  HistoryRequest,
   MessageContent,
   MessageMeta,
   PresenceEvent,
@@ -10,7 +12,7 @@ import type {
   ServerToClientEvents,
 } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { SendResult } from './bot-context.js';
+import type { BotHistoryPage, SendResult } from './bot-context.js';
 
 /** What a bot connection reports to its bot; each is registered once, for the connection's life. */
 export interface BotConnectionEvents {
@@ -142,6 +144,23 @@ export class BotConnection {
         },
         () => {
           throw new Error(`the relay did not acknowledge the message within ${timeoutMs} ms`);
+        },
+      );
+  }
+
+  /** Reads history through the `history` event; rejects with the relay's `code`. */
+  history(request: HistoryRequest): Promise<BotHistoryPage> {
+    const timeoutMs = this.#sendTimeoutMs;
+    return this.#socket
+      .timeout(timeoutMs)
+      .emitWithAck('history', request)
+      .then(
+        (answer: HistoryAck) => {
+          if (answer.ok) return { messages: answer.messages, more: answer.more };
+          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        },
+        () => {
+          throw new Error(`the relay did not answer the history request within ${timeoutMs} ms`);
         },
       );
   }

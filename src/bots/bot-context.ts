@@ -8,6 +8,12 @@ export interface SendResult {
   readonly id: string;
 }
 
+/** A page of a room's history, oldest first; `more` when older messages exist. */
+export interface BotHistoryPage {
+  readonly messages: readonly { readonly content: MessageContent; readonly meta: MessageMeta }[];
+  readonly more: boolean;
+}
+
 /** Where a bot sends a message. */
 export interface BotSendTarget {
   /** Room name; `null` for every connected client. Default: the lobby. */
@@ -123,6 +129,12 @@ export interface BotContext<Config = Record<string, unknown>> {
    * as its cause, so the relay can stop bots that answer each other forever.
    */
   send(content: MessageContent, target?: BotSendTarget): Promise<SendResult>;
+  /**
+   * The newest messages of `room` (announcements included), oldest first: `limit` (default 50, at most
+   * 200), `before` a message id to page back. Rejects with `RELAY_ERR_HISTORY_OFF` when the relay keeps
+   * no history.
+   */
+  history(room: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
   /** Runs `handler` on a cron schedule (node-cron syntax, seconds optional). */
   every(cron: string, handler: () => unknown, options?: { name?: string }): BotJob;
   /** Runs `handler` once after `ms` milliseconds, unless the bot stops first. */

@@ -115,6 +115,10 @@ export class BotInstance {
           jobs: this.#jobs,
           timers: this.#timers,
           send: (content, target) => this.#send(content, target),
+          history: (room, options) => {
+            if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
+            return this.#connection.history({ room, ...options });
+          },
         },
         validateBotSettings(this.#options.definition, this.#options.settings),
       );

@@ -3,6 +3,7 @@ import type { MessageContent } from '../relay/events.js';
 import type {
   BotContext,
   BotEvents,
+  BotHistoryPage,
   BotJob,
   BotLimits,
   BotSendTarget,
@@ -45,6 +46,7 @@ export interface BotScope {
   readonly jobs: Set<BotJob>;
   readonly timers: Set<NodeJS.Timeout>;
   send(content: MessageContent, target?: BotSendTarget): Promise<SendResult>;
+  history(room: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
 }
 
 // setTimeout's largest delay; longer ones fire at once.
@@ -88,6 +90,7 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       (scope.handlers[event] as Array<typeof handler>).push(handler);
     },
     send: (content, target) => scope.send(content, target),
+    history: (room, historyOptions) => scope.history(room, historyOptions),
     every: (cron, handler, jobOptions) => {
       jobCount += 1;
       const id = `${scope.name}:${jobOptions?.name ?? `job-${jobCount}`}`;

@@ -114,6 +114,10 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         scheduler: { ...config.scheduler, store: storePath(config.scheduler.store) },
         hooks: { ...config.hooks, store: storePath(config.hooks.store) },
         webhooks: { ...config.webhooks, store: storePath(config.webhooks.store) },
+        history:
+          config.history === false
+            ? config.history
+            : { ...config.history, store: storePath(config.history.store) },
         watchPlugins: argv.watch === true,
         logger,
       };

@@ -10,6 +10,7 @@ import type {
 } from '../relay/events.js';
 import { RELAY_ERRORS, RelayError, type RelayErrorCode } from '../relay/relay-error.js';
 import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
+import { GapFiller } from './gap-filler.js';
 
 /** A socket.io-client socket typed with the relay's event maps. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -77,6 +78,9 @@ export class RelayClient {
   #closed = false;
   /** The relay's refusal of the handshake, after which socket.io does not try again. */
   #refusal: RelayError | undefined;
+  readonly #gaps = new GapFiller((message) => {
+    for (const listener of this.#messageListeners) callListener(listener, message);
+  });
 
   /** Prefer `createRelayClient`. `auth` must be the very object the socket was given as its `auth`. */
   constructor(socket: RelaySocket, options: RelayClientSettings & { auth: RelayAuth }) {
@@ -90,11 +94,11 @@ export class RelayClient {
     });
     this.#status = socket.connected ? 'connected' : 'connecting';
     this.#everConnected = socket.connected;
-    socket.on('sendMessageFromBack', (content, meta) => {
-      const message: RelayMessage = { content, meta };
-      for (const listener of this.#messageListeners) callListener(listener, message);
-    });
+    socket.on('sendMessageFromBack', (content, meta) => this.#gaps.live({ content, meta }));
     socket.on('connect', () => {
+      // socket.io could not restore the session (a restart, an outage past the recovery window): what
+      // the room said meanwhile comes from the relay's history, once, in order, before newer messages.
+      if (this.#everConnected && !socket.recovered) this.#gaps.fill(socket, this.#timeoutMs);
       this.#everConnected = true;
       this.#lastError = undefined;
       this.#refusal = undefined;

@@ -39,6 +39,13 @@ const WEBHOOK_DEFAULTS = {
   endpoints: [] as unknown[],
 };
 
+// The history's defaults: where it is kept and how much of it (see docs/history.md).
+const HISTORY_DEFAULTS = {
+  store: '.relaykit/history.db',
+  maxMessagesPerRoom: 1000,
+  maxAgeMs: 2_592_000_000,
+};
+
 // The HTTP API's defaults, used twice: by each key and by the `api` object when it is absent.
 const API_DEFAULTS = {
   bodyLimitBytes: 524_288,
@@ -152,6 +159,37 @@ export const relayConfigSchema = z
       })
       .strict()
       .default(SCHEDULER_DEFAULTS),
+    /**
+     * The message history (docs/history.md): every accepted message is kept before it is delivered and
+     * acknowledged, and read back over sockets, HTTP and Server-Sent Events; `false` turns it off.
+     */
+    history: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            store: z
+              .string()
+              .min(1)
+              .default(HISTORY_DEFAULTS.store)
+              .describe(
+                'SQLite file of the message history, relative to the working directory; :memory: keeps nothing',
+              ),
+            maxMessagesPerRoom: z
+              .int()
+              .min(1)
+              .max(1_000_000)
+              .default(HISTORY_DEFAULTS.maxMessagesPerRoom)
+              .describe('newest messages kept per room (relay-wide announcements count as one room)'),
+            maxAgeMs: z
+              .int()
+              .min(1000)
+              .default(HISTORY_DEFAULTS.maxAgeMs)
+              .describe('how long a message is kept (ms); default 30 days'),
+          })
+          .strict(),
+      ])
+      .default(HISTORY_DEFAULTS),
     /** Per-socket token bucket for client events; `false` turns it off. */
     rateLimit: z
       .union([

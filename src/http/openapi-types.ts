@@ -473,6 +473,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id (`meta.id`). */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        /** One kept message by id (`read` scope) */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        /**
+         * Redact a message (`admin` scope)
+         * @description Removes the message from the history and tells the sockets of its room (every socket for a
+         *     relay-wide announcement) with a `messageRedacted({ id, room })` event, and the room's event
+         *     streams with an `event: redacted`. Clients that showed it should remove it.
+         */
+        delete: operations["redactMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A page of a room's history, oldest first (`read` scope)
+         * @description The room's kept messages, relay-wide announcements included. Without a cursor: the newest
+         *     `limit`; `more` then says older ones exist (page back with `before` = the first id). With
+         *     `after`: the oldest `limit` after it; `more` says newer ones exist. Pages stay exact while
+         *     messages keep arriving.
+         */
+        get: operations["getRoomMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{room}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Follow a room as Server-Sent Events (`read` scope)
+         * @description A `text/event-stream` of the room's messages (relay-wide announcements included) as they are
+         *     kept: each event has `id:` = the message id and `data:` = `{ content, meta }` as JSON. A comment
+         *     line every 15 s keeps idle streams alive; `event: redacted` with `data: { id, room }` tells of a
+         *     redaction. Without `Last-Event-ID` the stream starts with the next message; with it, it first
+         *     sends every kept message after that id, then goes on live, none twice. A reader that leaves
+         *     over 64 KiB unread for 30 s is disconnected.
+         */
+        get: operations["streamRoomEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -504,7 +584,8 @@ export interface components {
         PublishAccepted: {
             /**
              * Format: uuid
-             * @description The message id, also in `meta.id` on the clients.
+             * @description The message id, also in `meta.id` on the clients: a UUIDv7 that sorts in publish order. With
+             *     history on, the 202 means the message is kept in the history.
              */
             id: string;
             room: string | null;
@@ -730,6 +811,33 @@ export interface components {
         ReplayResult: {
             replayed: number;
         };
+        /**
+         * Format: uuid
+         * @description A message id: a UUIDv7 (RFC 9562) in lower-case text, which sorts in the order the relay
+         *     accepted the messages.
+         */
+        MessageId: string;
+        MessageMeta: {
+            id: components["schemas"]["MessageId"];
+            from: components["schemas"]["Sender"];
+            /** @description The room; null for a relay-wide announcement. */
+            room: string | null;
+            /** Format: date-time */
+            at: string;
+            causedBy?: string;
+            hops?: number;
+        };
+        /** @description A kept message, as `sendMessageFromBack(content, meta)` carried it. */
+        Message: {
+            content: components["schemas"]["MessageContent"];
+            meta: components["schemas"]["MessageMeta"];
+        };
+        HistoryPage: {
+            /** @description Oldest first. */
+            messages: components["schemas"]["Message"][];
+            /** @description Further messages lie in the direction read (older without `after`, newer with it). */
+            more: boolean;
+        };
     };
     responses: {
         /** @description An error. */
@@ -872,7 +980,7 @@ export interface components {
             };
         };
         /**
-         * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule store cannot keep the change
+         * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule or history store cannot keep the change
          *     (`RELAY_ERR_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
          *     the relay ran); nothing was changed.
          */
@@ -885,8 +993,9 @@ export interface components {
             };
         };
         /**
-         * @description Nothing was published: the relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or, in a cluster, its
-         *     Redis is unreachable or did not confirm the messages (`RELAY_ERR_NOT_READY`). Retry after
+         * @description Nothing was published: the relay is closing (`RELAY_ERR_SHUTTING_DOWN`), its history store
+         *     cannot keep messages (`RELAY_ERR_STORE_UNAVAILABLE`), or, in a cluster, its Redis is
+         *     unreachable or did not confirm the messages (`RELAY_ERR_NOT_READY`). Retry after
          *     `Retry-After` seconds, with the same Idempotency-Key if the request had one. Only when Redis went
          *     away while taking a request can a refused one have reached other nodes' clients anyway (Redis
          *     took it, its answer was lost); a retry then delivers it there a second time, under new ids.
@@ -919,6 +1028,30 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description No kept message has this id (`RELAY_ERR_MESSAGE_NOT_FOUND`), or the relay keeps no history
+         *     (`RELAY_ERR_HISTORY_OFF`).
+         */
+        MessageNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description A cursor that is not a message id, or both `before` and `after` (`RELAY_ERR_INVALID_CURSOR`), a
+         *     `limit` out of range (`RELAY_ERR_INVALID_OPTIONS`), or a bad room (`RELAY_ERR_INVALID_ROOM`).
+         */
+        BadHistoryRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /**
@@ -934,6 +1067,10 @@ export interface components {
         ScheduleId: string;
         /** @description The endpoint's id. */
         WebhookId: string;
+        /** @description The message id (`meta.id`). */
+        MessageId: components["schemas"]["MessageId"];
+        /** @description The room name. */
+        Room: string;
     };
     requestBodies: never;
     headers: {
@@ -1671,6 +1808,132 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id (`meta.id`). */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message, as `sendMessageFromBack` carried it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    redactMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message id (`meta.id`). */
+                id: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redacted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["StoreUnavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getRoomMessages: {
+        parameters: {
+            query?: {
+                /** @description A message id; answers messages older than it. */
+                before?: components["schemas"]["MessageId"];
+                /** @description A message id; answers messages newer than it. Not with `before`. */
+                after?: components["schemas"]["MessageId"];
+                /** @description How many messages at most. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            400: components["responses"]["BadHistoryRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    streamRoomEvents: {
+        parameters: {
+            query?: {
+                /** @description The same as the `Last-Event-ID` header, for clients that cannot set headers. */
+                lastEventId?: components["schemas"]["MessageId"];
+            };
+            header?: {
+                /** @description Resume after this message id (browsers' EventSource sends it on reconnect). */
+                "Last-Event-ID"?: components["schemas"]["MessageId"];
+            };
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it ends when the relay closes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadHistoryRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };

@@ -1,10 +1,10 @@
 import { ConfigError } from '../relay/config-error.js';
 
-/** What an API token may do. `admin` grants every scope. */
-export type ApiScope = 'publish' | 'admin';
+/** What an API token may do: publish, read the history, or everything (`admin`). */
+export type ApiScope = 'publish' | 'read' | 'admin';
 
 /** Every scope a token can be given. */
-export const API_SCOPES: readonly ApiScope[] = ['publish', 'admin'];
+export const API_SCOPES: readonly ApiScope[] = ['publish', 'read', 'admin'];
 
 /** A bearer token of the HTTP API. `name` shows up in logs and as `meta.from.name`; `secret` never does. */
 export interface ApiToken {

@@ -9,6 +9,7 @@ import {
   type SocketData,
   type WireError,
 } from './events.js';
+import { checkHistoryQuery } from './history-query.js';
 import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
@@ -206,6 +207,26 @@ export function createConnectionHandler(deps: {
     answer(connection, relay, 'botMessage', published, reply);
   });
 
+  // Reading history costs the relay a query: it takes a token like any event. The answer goes through
+  // the ack only; a request without one is refused, since it could not be answered.
+  const onHistory = listener('history', (connection, [request], reply) => {
+    connection.takeToken(relay);
+    if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
+    const query = checkHistoryQuery(request, connection.socket.data.room);
+    relay
+      .readHistory(query)
+      .then(
+        (page) => reply({ ok: true, messages: page.messages, more: page.more }),
+        (error: unknown) => {
+          const relayError = RelayError.from(error, 'reading history failed');
+          if (relayError.code === 'RELAY_ERR_INTERNAL')
+            connection.log.error({ err: error }, 'history read failed');
+          connection.refuse(relay, 'history', relayError, reply);
+        },
+      )
+      .catch((error: unknown) => connection.log.error({ err: error, event: 'history' }, 'handler failed'));
+  });
+
   function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {
     if (CLIENT_EVENTS.has(event)) return;
     const connection = connections.get(this) as Connection;
@@ -274,6 +295,7 @@ export function createConnectionHandler(deps: {
     socket.on('join', onJoin);
     socket.on('leave', onLeave);
     socket.on('botMessage', onBotMessage);
+    socket.on('history', onHistory);
     socket.onAny(onAnyEvent);
     socket.on('disconnect', onDisconnect);
   };

@@ -23,7 +23,10 @@ export interface Sender {
 
 /** Second argument of `sendMessageFromBack`: who sent the message, where, when, and its id. */
 export interface MessageMeta {
-  /** Unique id of this message, also returned in the sender's ack. */
+  /**
+   * Unique id of this message, also returned in the sender's ack: a UUIDv7, whose text sorts in the
+   * order the relay accepted the messages (history cursors use it).
+   */
   readonly id: string;
   readonly from: Sender;
   /** The room the message was published to; `null` for a relay-wide announcement. */
@@ -67,6 +70,37 @@ export interface BotSendOptions {
   readonly hops?: number;
 }
 
+/**
+ * What a `history` event asks for: the messages of `room` (default: the socket's room; relay-wide
+ * announcements included) before or after a message id (one of them; neither: the newest), at most
+ * `limit` (default 50, at most 200).
+ */
+export interface HistoryRequest {
+  readonly room?: string;
+  readonly before?: string;
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+/**
+ * The answer to `history`: messages oldest first, as `sendMessageFromBack` carried them; `more` when
+ * further ones lie in the direction read (older without `after`, newer with it).
+ */
+export type HistoryAck =
+  | {
+      readonly ok: true;
+      readonly messages: readonly { readonly content: MessageContent; readonly meta: MessageMeta }[];
+      readonly more: boolean;
+    }
+  | { readonly ok: false; readonly error: WireError };
+
+/** Sent to a room when an operator took one of its messages out of the history. */
+export interface MessageRedactedEvent {
+  readonly id: string;
+  /** The room of the message; `null` for a relay-wide announcement (then sent to everyone). */
+  readonly room: string | null;
+}
+
 /** Events clients send to the relay. */
 export interface ClientToServerEvents {
   sendMessage: (content: MessageContent, ack?: (answer: SendAck) => void) => void;
@@ -74,6 +108,8 @@ export interface ClientToServerEvents {
   leave: (ack?: (answer: RoomAck) => void) => void;
   /** Bot connections only: send to any room, with the cause of the message for loop prevention. */
   botMessage: (content: MessageContent, options: BotSendOptions, ack?: (answer: SendAck) => void) => void;
+  /** Reads the kept history of a room the socket may read (any room; bots: name one). */
+  history: (request: HistoryRequest, ack: (answer: HistoryAck) => void) => void;
 }
 
 /** Events the relay sends to clients. */
@@ -82,6 +118,8 @@ export interface ServerToClientEvents {
   /** Sent when a client's input was refused and it gave no ack callback to report it through. */
   relayError: (error: WireError & { readonly event: string }) => void;
   presence: (event: PresenceEvent) => void;
+  /** A message was redacted: clients showing it should remove it. */
+  messageRedacted: (event: MessageRedactedEvent) => void;
 }
 
 /** Events between relay nodes (none of RelayKit's own; socket.io's adapters carry broadcasts). */
@@ -100,4 +138,5 @@ export const CLIENT_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEv
   'join',
   'leave',
   'botMessage',
+  'history',
 ]);

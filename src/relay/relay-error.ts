@@ -117,7 +117,27 @@ export const RELAY_ERRORS = {
   RELAY_ERR_STORE_UNAVAILABLE: {
     status: 503,
     title: 'Store unavailable',
-    fix: 'the scheduler.store file was deleted, replaced or made read-only while the relay ran: make it writable again, or restart the relay to open the file afresh',
+    fix: 'the scheduler.store or history.store file was deleted, replaced or made read-only while the relay ran (or its disk is full): make it writable again, or restart the relay to open the file afresh',
+  },
+  RELAY_ERR_HISTORY_STORE: {
+    status: 500,
+    title: 'History store failed',
+    fix: 'the history.store file (RELAY_HISTORY_STORE) could not be opened or is not a RelayKit history database: the message names the file; move it aside or point history.store elsewhere',
+  },
+  RELAY_ERR_HISTORY_OFF: {
+    status: 404,
+    title: 'History off',
+    fix: 'this relay keeps no history (history: false); turn it on to read or redact messages',
+  },
+  RELAY_ERR_INVALID_CURSOR: {
+    status: 400,
+    title: 'Invalid cursor',
+    fix: 'pass as before or after (or Last-Event-ID) the meta.id of a message, and only one of them',
+  },
+  RELAY_ERR_MESSAGE_NOT_FOUND: {
+    status: 404,
+    title: 'Message not found',
+    fix: 'the message was never kept, was redacted, or is past the history retention (history.maxMessagesPerRoom, history.maxAgeMs)',
   },
   RELAY_ERR_SCHEDULE_STORE: {
     status: 500,
@@ -207,7 +227,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_INVALID_OPTIONS: {
     status: 400,
     title: 'Invalid options',
-    fix: 'pass botMessage options as { room?, causedBy?, hops? }: a valid room, a message id, a whole number',
+    fix: 'pass botMessage options as { room?, causedBy?, hops? } and history options as { room?, before?, after?, limit? }: a valid room, a message id, a whole number in range',
   },
   RELAY_ERR_PLUGIN_LOAD_FAILED: {
     status: 500,

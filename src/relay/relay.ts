@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
@@ -12,6 +11,9 @@ import type {
   ServerToClientEvents,
   SocketData,
 } from './events.js';
+import { IsoClock } from './iso-clock.js';
+import { newMessageId } from './message-id.js';
+import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
 import type { PublishCommitter } from './publish-committer.js';
 import type { Published, PublishedBatch, PublishRequest } from './published.js';
 import { RelayError } from './relay-error.js';
@@ -52,6 +54,9 @@ interface Accepted {
 
 const ignore = () => {};
 
+// Whether the history keeps a message: not the relay's own (greetings), nor one only its sender gets.
+const kept = (options: PublishOptions) => options.from.kind !== 'system' && options.delivery !== 'echo';
+
 /** Observers of the publish path: metrics, logs, tests. */
 export interface PublishObserver {
   /**
@@ -84,8 +89,8 @@ export class Relay {
   #outageLogged = false;
   readonly #refusals: EpisodeLog<{ code: string; from: Sender; err: string }>;
   #accepting = true;
-  #isoSecond = Number.NaN;
-  #isoPrefix = '';
+  #messageLog: MessageLog | undefined;
+  readonly #clock = new IsoClock();
 
   constructor(options: { io: RelayIo; logger: Logger; maxContentBytes: number; maxHops?: number }) {
     this.#io = options.io;
@@ -112,6 +117,9 @@ export class Relay {
     const message = this.#accept(content, options);
     const { id } = message.meta;
     const committer = this.#committer;
+    if (this.#messageLog !== undefined && kept(options)) {
+      return { id, meta: message.meta, committed: this.#store(this.#messageLog, [message], startedAt) };
+    }
     if (committer === undefined) {
       this.#deliverOrFail(message);
       this.#announce(message, performance.now() - startedAt);
@@ -140,6 +148,9 @@ export class Relay {
     });
     const messages = accepted.map(({ meta }) => ({ id: meta.id, meta }));
     const committer = this.#committer;
+    if (this.#messageLog !== undefined && accepted.some(({ options }) => kept(options))) {
+      return { messages, committed: this.#store(this.#messageLog, accepted, startedAt) };
+    }
     if (committer === undefined) {
       for (const message of accepted) this.#deliverOrFail(message);
       const elapsedMs = performance.now() - startedAt;
@@ -160,6 +171,30 @@ export class Relay {
     return () => {
       if (this.#committer === committer) this.#committer = undefined;
     };
+  }
+
+  /**
+   * Keeps every later message in `log` before it is delivered (see {@link MessageLog}), and reads history
+   * from it ({@link Relay.readHistory}); returns a function that removes it. A relay has at most one.
+   * Messages only their sender gets (greetings, `echo` delivery) and the relay's own are not kept.
+   */
+  logWith(log: MessageLog): () => void {
+    if (this.#messageLog !== undefined) throw new Error('this relay already keeps a message log');
+    this.#messageLog = log;
+    return () => {
+      if (this.#messageLog === log) this.#messageLog = undefined;
+    };
+  }
+
+  /**
+   * A page of the history of `query.room` (checked with `checkHistoryQuery`), oldest first; rejects
+   * with `RELAY_ERR_HISTORY_OFF` on a relay that keeps none.
+   */
+  async readHistory(query: HistoryQuery): Promise<HistoryPage> {
+    if (this.#messageLog === undefined) {
+      throw new RelayError('RELAY_ERR_HISTORY_OFF', 'this relay keeps no history (history: false)');
+    }
+    return this.#messageLog.read(query);
   }
 
   /** Registers an observer of every publish and refusal; returns a function that removes it. */
@@ -212,6 +247,7 @@ export class Relay {
       }
       // Before the limiter: a message that cannot go out must not cost its sender a token.
       this.#committer?.assertReady();
+      if (this.#messageLog !== undefined && kept(options)) this.#messageLog.assertWritable();
       if (options.limiter && !options.limiter.take()) {
         throw new RelayError(
           'RELAY_ERR_RATE_LIMITED',
@@ -224,10 +260,10 @@ export class Relay {
       throw relayError;
     }
     const meta: MessageMeta = {
-      id: randomUUID(),
+      id: newMessageId(),
       from: options.from,
       room: options.room ?? null,
-      at: this.#isoNow(),
+      at: this.#clock.now(),
       ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),
     };
     return { content: accepted, meta, target, options };
@@ -242,6 +278,33 @@ export class Relay {
       this.#log.error({ err: error, id, from }, 'delivery failed');
       throw new RelayError('RELAY_ERR_INTERNAL', `delivering message ${id} failed`, { cause: error });
     }
+  }
+
+  // Stored first, then delivered (through the committer when there is one): what a client saw live is in
+  // the history, and a message the log could not keep reached nobody, so its sender may safely retry.
+  #store(log: MessageLog, messages: readonly Accepted[], startedAt: number): Promise<void> {
+    const entries: LoggedMessage[] = [];
+    for (const { content, meta, options } of messages) if (kept(options)) entries.push({ content, meta });
+    const stored = log.append(entries).then(
+      () => {
+        this.#outageLogged = false;
+        const committer = this.#committer;
+        if (committer !== undefined) return this.#commit(committer, messages, startedAt);
+        for (const message of messages) this.#deliverOrFail(message);
+        const elapsedMs = performance.now() - startedAt;
+        for (const message of messages) this.#announce(message, elapsedMs);
+        return undefined;
+      },
+      (error: unknown) => {
+        const relayError = RelayError.from(error, 'keeping the message in the history failed');
+        messages.forEach(({ options }, index) => {
+          this.#reject(relayError, options.from, { logged: index > 0 });
+        });
+        throw relayError;
+      },
+    );
+    stored.catch(ignore);
+    return stored;
   }
 
   #commit(committer: PublishCommitter, messages: readonly Accepted[], startedAt: number): Promise<void> {
@@ -289,7 +352,7 @@ export class Relay {
       const episode = this.#refusals.end(key);
       // The final refusal is about an event already counted in the episode.
       this.#log.warn({ ...line, refused: episode?.count ?? 1 }, 'input refused');
-    } else if (error.code === 'RELAY_ERR_NOT_READY') {
+    } else if (error.code === 'RELAY_ERR_NOT_READY' || error.code === 'RELAY_ERR_STORE_UNAVAILABLE') {
       if (!this.#outageLogged && !options.logged) this.#log.warn(line, 'input refused');
       this.#outageLogged = true;
     } else if (!options.logged && this.#refusals.note(key, line)) {
@@ -307,19 +370,6 @@ export class Relay {
     } catch (error) {
       this.#log.error({ err: error, event, observer: observer.constructor?.name }, 'publish observer failed');
     }
-  }
-
-  // Date#toISOString costs over a microsecond, the largest part of RelayKit's own work in a publish; only
-  // the milliseconds change within a second, so the rest is made once a second. Same text as toISOString().
-  #isoNow(): string {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== this.#isoSecond) {
-      this.#isoSecond = second;
-      this.#isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
-    }
-    const ms = now - second * 1000;
-    return `${this.#isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
   }
 
   #deliver({ content, meta, target, options }: Accepted): void {

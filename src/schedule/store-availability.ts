@@ -2,6 +2,22 @@ import { accessSync, constants, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 
+/** How a store is named in the lines and errors of {@link StoreAvailability}. */
+export interface StoreWording {
+  /** e.g. `schedule store` */
+  readonly name: string;
+  /** What is refused during an episode, e.g. `changes to jobs are refused`. */
+  readonly refused: string;
+  /** What the error says of the refused write, e.g. `the change was not made`. */
+  readonly notDone: string;
+}
+
+const SCHEDULE_STORE_WORDING: StoreWording = {
+  name: 'schedule store',
+  refused: 'changes to jobs are refused',
+  notDone: 'the change was not made',
+};
+
 /**
  * Whether the file of an open SQLite store can still take writes that last, which SQLite does not
  * notice by itself: an open connection keeps writing to the file it opened, so a file deleted or
@@ -22,15 +38,20 @@ import { RelayError } from '../relay/relay-error.js';
  */
 export class StoreAvailability {
   readonly #path: string;
+  readonly #wording: StoreWording;
   readonly #log: Logger | undefined;
   readonly #dev: number;
   readonly #ino: number;
   #unavailable: string | undefined;
 
-  /** Remembers which file `file` is now: make it right after the database opened the file. */
-  constructor(file: string, logger?: Logger) {
+  /**
+   * Remembers which file `file` is now: make it right after the database opened the file. `wording`
+   * names the store in its log lines and errors (default: the schedule store's).
+   */
+  constructor(file: string, logger?: Logger, wording: StoreWording = SCHEDULE_STORE_WORDING) {
     const stat = statSync(file);
     this.#path = file;
+    this.#wording = wording;
     this.#log = logger;
     this.#dev = stat.dev;
     this.#ino = stat.ino;
@@ -65,12 +86,12 @@ export class StoreAvailability {
       this.#unavailable = problem;
       this.#log?.error(
         { code: 'RELAY_ERR_STORE_UNAVAILABLE', store: this.#path, problem },
-        'schedule store unavailable: changes to jobs are refused until it can be written again',
+        `${this.#wording.name} unavailable: ${this.#wording.refused} until it can be written again`,
       );
     }
     return new RelayError(
       'RELAY_ERR_STORE_UNAVAILABLE',
-      `schedule store ${this.#path}: ${problem}; the change was not made`,
+      `${this.#wording.name} ${this.#path}: ${problem}; ${this.#wording.notDone}`,
       cause === undefined ? undefined : { cause },
     );
   }
@@ -78,7 +99,7 @@ export class StoreAvailability {
   /** A write succeeded: ends the episode going on, if any. */
   recovered(): void {
     if (this.#unavailable === undefined) return;
-    this.#log?.info({ store: this.#path, was: this.#unavailable }, 'schedule store writable again');
+    this.#log?.info({ store: this.#path, was: this.#unavailable }, `${this.#wording.name} writable again`);
     this.#unavailable = undefined;
   }
 }

@@ -7,6 +7,7 @@ import { mountCluster } from '../cluster/mount-cluster.js';
 import { mountWorkerCluster } from '../cluster/mount-workers.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { mountHistory } from '../history/mount-history.js';
 import { mountHooks } from '../hooks/mount-hooks.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
 import { requireAllowedHost } from '../http/require-allowed-host.js';
@@ -125,6 +126,20 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     settings: config,
     ...(cluster ? { directory: cluster.hookDirectory } : {}),
   });
+  // The history: every message is kept before it is delivered and acknowledged, and read back over the
+  // sockets' `history` event and the API. Its log closes after the sockets and the API.
+  if (config.history !== false) {
+    mountHistory({
+      relay: server.relay,
+      io: server.io,
+      lifecycle: server,
+      addReadinessCheck: (name, check) => server.addReadinessCheck(name, check),
+      metricsRegistry: server.metricsRegistry,
+      logger: server.logger,
+      api,
+      settings: config.history,
+    });
+  }
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
     lifecycle: server,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
+import type { BotHistoryPage } from '../bots/bot-context.js';
 import { BotHost } from '../bots/bot-host.js';
 import type { BotDefinition } from '../bots/define-bot.js';
 import { loadPlugin } from '../bots/load-plugin.js';
@@ -15,6 +16,8 @@ import type {
   MessageMeta,
   ServerToClientEvents,
 } from '../relay/events.js';
+import { checkHistoryQuery } from '../relay/history-query.js';
+import { LOBBY } from '../relay/room-name.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { RelayServer } from '../server/relay-server.js';
 
@@ -71,6 +74,8 @@ export interface BotTestbed {
     content: MessageContent,
     options?: { room?: string; withinMs?: number },
   ): Promise<ReceivedMessage[]>;
+  /** The newest messages of `room` (default the lobby) in the relay's history, oldest first. */
+  history(room?: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
   /** Ids of the scheduled `bot.every` jobs (`bot:job`). */
   jobs(): string[];
   /** Runs one job now, without waiting for its time, and waits for it. */
@@ -117,7 +122,14 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       file: typeof bot === 'string' ? bot : undefined,
     })),
   );
-  const server = createRelayServer({ ...options.relay, port: 0, host: '127.0.0.1', logger });
+  // History in memory unless the test asks for a file: testbeds never share `.relaykit/history.db`.
+  const server = createRelayServer({
+    ...options.relay,
+    history: options.relay?.history ?? { store: ':memory:' },
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+  });
   const { url } = await server.listen();
   const users = new Set<TestbedUser>();
   const testers = new Map<string, TestbedUser>();
@@ -240,6 +252,10 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       const { id } = await person.say(content);
       await new Promise((resolve) => setTimeout(resolve, replyOptions.withinMs ?? 300));
       return person.received.filter(fromBot(id));
+    },
+    history: async (room = LOBBY, historyOptions = {}) => {
+      const page = await server.relay.readHistory(checkHistoryQuery({ room, ...historyOptions }, LOBBY));
+      return { messages: page.messages, more: page.more };
     },
     jobs: () => scheduler.ids(),
     tick: (jobId) => scheduler.run(jobId),

@@ -84,6 +84,8 @@ describe('slow consumers', () => {
       maxContentBytes: 65_536,
       maxBufferedBytes,
       bufferCheckIntervalMs,
+      // Delivery inside publish itself: with history on, messages go out after their commit, a turn later.
+      history: false,
     });
     const client = await connectClient(url, { transports: ['websocket'] });
     const id = client.id as string;

@@ -23,8 +23,8 @@ describe('the publish path', () => {
     expect(logs.find((line) => line.msg === 'publish observer failed')).toMatchObject({ level: 50 });
   });
 
-  it('awaits nothing on a single node: a message is out, and counted, when publish returns', async () => {
-    const { server } = await startRelay({ greeting: 'none' });
+  it('awaits nothing on a single node without history: a message is out, and counted, when publish returns', async () => {
+    const { server } = await startRelay({ greeting: 'none', history: false });
     const seen: string[] = [];
     server.relay.observe({ published: (meta) => seen.push(meta.id) });
     const from = { id: 'code', name: 'code', kind: 'http' } as const;

@@ -3,9 +3,9 @@ import { captureLogs, type LogLine } from './capture-logs.js';
 import { track } from './cleanup.js';
 
 /**
- * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler, hooks and
- * webhooks keep their stores in memory unless the test gives one, so tests never share jobs, hooks or
- * deliveries through `.relaykit/`.
+ * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler, history, hooks
+ * and webhooks keep their stores in memory unless the test gives one, so tests never share jobs,
+ * messages, hooks or deliveries through `.relaykit/`.
  */
 export async function startRelay(options: RelayServerOptions = {}): Promise<{
   server: RelayServer;
@@ -22,6 +22,7 @@ export async function startRelay(options: RelayServerOptions = {}): Promise<{
       scheduler: { store: ':memory:', ...options.scheduler },
       hooks: { store: ':memory:', ...options.hooks },
       webhooks: { store: ':memory:', ...options.webhooks },
+      history: options.history === false ? false : { store: ':memory:', ...options.history },
     }),
     (s) => s.close(),
   );

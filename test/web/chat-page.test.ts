@@ -75,6 +75,36 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     expect(bob.errors).toEqual([]);
   });
 
+  it('shows the room history on join, loads older messages, and removes a redacted one', async () => {
+    const { url, server } = await startRelay({ greeting: 'none', api: { tokens: ['ops:ops-s3cr3t:admin'] } });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const ids: string[] = [];
+    for (let i = 1; i <= 60; i += 1) {
+      const published = server.relay.publish(`earlier ${i}`, { from, room: 'general' });
+      await published.committed;
+      ids.push(published.id);
+    }
+    const browser = await launchChromium();
+    const carol = await openPage(browser);
+    await join(carol.page, url, 'Carol');
+    // The newest 50, oldest first, then "load older" for the 10 before them.
+    await expect.poll(async () => (await messages(carol.page)).length, DEADLINE).toBe(50);
+    expect((await messages(carol.page))[0]).toBe('ops: earlier 11');
+    await carol.page.getByRole('button', { name: 'Load older messages' }).click();
+    await expect.poll(async () => (await messages(carol.page)).length, DEADLINE).toBe(60);
+    expect((await messages(carol.page))[0]).toBe('ops: earlier 1');
+    expect(await carol.page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
+
+    const redacted = await fetch(`${url}/v1/messages/${ids[59]}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer ops-s3cr3t' },
+    });
+    expect(redacted.status).toBe(204);
+    await expect.poll(async () => (await messages(carol.page)).length, DEADLINE).toBe(59);
+    expect(await messages(carol.page)).not.toContain('ops: earlier 60');
+    expect(carol.errors).toEqual([]);
+  });
+
   it('labels every kind of sender, and shows object content as its text or JSON', async () => {
     const { url, server } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();

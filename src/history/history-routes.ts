@@ -1,0 +1,127 @@
+import { type Request, Router } from 'express';
+import type { Logger } from 'pino';
+import type { components } from '../http/openapi-types.js';
+import { RequestFieldError } from '../http/request-field-error.js';
+import { requireScope } from '../http/require-scope.js';
+import { checkHistoryQuery, isMessageId } from '../relay/history-query.js';
+import type { Relay, RelayIo } from '../relay/relay.js';
+import type { RelayLifecycle } from '../relay/relay-core.js';
+import { RelayError } from '../relay/relay-error.js';
+import { BOTS_ROOM, roomKey } from '../relay/room-name.js';
+import { RoomEventStream } from './room-event-stream.js';
+import type { SqliteMessageLog } from './sqlite-message-log.js';
+
+type HistoryPage = components['schemas']['HistoryPage'];
+type Message = components['schemas']['Message'];
+
+// A Server-Sent Events reader whose write buffer stays full this long is cut, as slow sockets are.
+const SLOW_READER_MS = 30_000;
+
+/**
+ * The history routes of the HTTP API (under `/v1`): `GET /rooms/{room}/messages` and
+ * `GET /messages/{id}` (`read` scope), `GET /rooms/{room}/events` (Server-Sent Events, `read`) and
+ * `DELETE /messages/{id}` (`admin`), which also tells the room's sockets (`messageRedacted`) and
+ * streams. `close()` ends every open stream.
+ *
+ * @example
+ * ```ts
+ * const routes = historyRoutes({ log, relay, io, lifecycle: server, logger });
+ * api.v1.use(routes.router);
+ * ```
+ */
+export function historyRoutes(deps: {
+  log: SqliteMessageLog;
+  relay: Relay;
+  io: RelayIo;
+  lifecycle: RelayLifecycle;
+  logger: Logger;
+  /** How long a stream's reader may leave its buffer full before it is cut (ms); default 30 s. */
+  slowReaderMs?: number;
+  /** How often an idle stream sends a comment line (ms); default 15 s. */
+  heartbeatMs?: number;
+}): { router: Router; close(): void } {
+  const { log, io, logger } = deps;
+  const router = Router();
+  const read = requireScope('read');
+  const streams = new Set<RoomEventStream>();
+  const stopFollowing = log.onAppended((rooms) => {
+    for (const stream of streams) if (rooms.has(null) || rooms.has(stream.room)) stream.pump();
+  });
+  const messageId = (req: Request) => {
+    const id = String(req.params.id);
+    if (!isMessageId(id))
+      throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', 'id', 'not a message id (a UUID)');
+    return id;
+  };
+
+  router.get('/rooms/:room/messages', read, async (req, res) => {
+    const query = checkHistoryQuery({ ...pick(req.query), room: req.params.room }, '');
+    const page = await deps.relay.readHistory(query);
+    const body: HistoryPage = { messages: [...page.messages], more: page.more };
+    res.json(body);
+  });
+
+  router.get('/messages/:id', read, (req, res) => {
+    const id = messageId(req);
+    const found = log.get(id);
+    if (!found) throw new RelayError('RELAY_ERR_MESSAGE_NOT_FOUND', `message ${id} is not in the history`);
+    const body: Message = found;
+    res.json(body);
+  });
+
+  router.delete('/messages/:id', requireScope('admin'), (req, res) => {
+    const id = messageId(req);
+    const removed = log.redact(id);
+    if (!removed) throw new RelayError('RELAY_ERR_MESSAGE_NOT_FOUND', `message ${id} is not in the history`);
+    const event = { id, room: removed.room };
+    const to = removed.room === null ? io : io.to([roomKey(removed.room), BOTS_ROOM]);
+    to.emit('messageRedacted', event);
+    for (const stream of streams)
+      if (removed.room === null || stream.room === removed.room) stream.redacted(event);
+    logger.info({ id, room: removed.room }, 'message redacted');
+    res.status(204).end();
+  });
+
+  router.get('/rooms/:room/events', read, (req, res) => {
+    const room = String(req.params.room);
+    roomKey(room);
+    const last = req.get('last-event-id') ?? pick(req.query).lastEventId;
+    if (last !== undefined && !isMessageId(last)) {
+      throw new RelayError('RELAY_ERR_INVALID_CURSOR', 'Last-Event-ID must be the id of a message (a UUID)');
+    }
+    const stream = new RoomEventStream(res, log, {
+      room,
+      after: last,
+      slowReaderMs: deps.slowReaderMs ?? SLOW_READER_MS,
+      ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
+      onCut: () =>
+        logger.warn({ room, code: 'RELAY_ERR_SEND_QUEUE_FULL' }, 'event stream reader too slow: cut'),
+    });
+    streams.add(stream);
+    res.on('close', () => streams.delete(stream));
+  });
+
+  // Open streams would keep the HTTP server from closing: they end when the relay starts closing.
+  deps.lifecycle.onPreClose(() => {
+    for (const stream of streams) stream.close();
+  });
+  return {
+    router,
+    close() {
+      stopFollowing();
+      for (const stream of streams) stream.close();
+    },
+  };
+}
+
+// The query string's values; a key given twice (Express makes it an array) is refused, not guessed at.
+function pick(query: Request['query']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['before', 'after', 'limit', 'lastEventId']) {
+    const value = query[key];
+    if (typeof value === 'string') out[key] = value;
+    else if (value !== undefined)
+      throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', key, 'give it once');
+  }
+  return out;
+}

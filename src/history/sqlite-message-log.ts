@@ -1,0 +1,344 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
+import { RelayError } from '../relay/relay-error.js';
+import { StoreAvailability } from '../schedule/store-availability.js';
+import { migrateHistoryStore } from './migrate-history-store.js';
+
+/** What the history keeps and for how long; the `history` setting when it is not `false`. */
+export interface HistorySettings {
+  /** SQLite file, relative to the working directory; `:memory:` keeps nothing past the process. */
+  readonly store: string;
+  /** Messages kept per room (relay-wide announcements count as one room of their own). */
+  readonly maxMessagesPerRoom: number;
+  /** How long a message is kept (ms). */
+  readonly maxAgeMs: number;
+}
+
+interface Row {
+  seq: number;
+  content: string;
+  meta: string;
+}
+interface PendingAppend {
+  readonly entries: readonly LoggedMessage[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+// SQLite's answers that mean the file cannot take writes now, as opposed to a bug.
+const UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY)/;
+const WORDING = {
+  name: 'history store',
+  refused: 'new messages are refused',
+  notDone: 'the message was not kept, nor delivered',
+};
+// Age trims delete in bounded slices, so that a long backlog (a relay restarted after weeks) never
+// holds the event loop for long; the rest waits for the next tick.
+const TRIM_SLICE = 1000;
+const TRIM_SLICES_PER_TICK = 10;
+const RECHECK_MS = 1000;
+
+/**
+ * The history of a relay in one SQLite file (better-sqlite3, WAL). Appends made during one event-loop
+ * turn are written in one transaction (group commit) at the next turn, and their promises resolve only
+ * after it committed: acknowledged messages survive `kill -9` (WAL with `synchronous = NORMAL` loses
+ * nothing on a process crash; a power loss may lose the last commits). Each commit trims the rooms it
+ * wrote to their newest `maxMessagesPerRoom`; messages older than `maxAgeMs` are never read and are
+ * deleted in bounded slices by a timer. Reads and trims use indexes, never a full scan.
+ *
+ * A file that cannot take writes (deleted, replaced, read-only, disk full) refuses appends with
+ * `RELAY_ERR_STORE_UNAVAILABLE`, logged once per episode; {@link health} tells `/readyz`.
+ *
+ * @example
+ * ```ts
+ * const log = SqliteMessageLog.open({ store: '.relaykit/history.db', maxMessagesPerRoom: 1000, maxAgeMs: 2_592_000_000 });
+ * relay.logWith(log);
+ * ```
+ */
+export class SqliteMessageLog implements MessageLog {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #settings: HistorySettings;
+  readonly #availability: StoreAvailability | undefined;
+  readonly #now: () => number;
+  readonly #statements: ReturnType<typeof prepare>;
+  readonly #timer: NodeJS.Timeout;
+  #pending: PendingAppend[] = [];
+  #flushing: NodeJS.Immediate | undefined;
+  #unavailable: string | undefined;
+  #checkedAt = 0;
+  #closed = false;
+  readonly #listeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
+  /** Messages kept since the log opened. */
+  appended = 0;
+  /** Appends refused because the store could not keep them. */
+  refused = 0;
+
+  private constructor(
+    file: string,
+    db: Database.Database,
+    settings: HistorySettings,
+    options: { logger?: Logger | undefined; now?: (() => number) | undefined },
+  ) {
+    this.path = file;
+    this.#db = db;
+    this.#settings = settings;
+    this.#now = options.now ?? Date.now;
+    this.#availability =
+      file === ':memory:' ? undefined : new StoreAvailability(file, options.logger, WORDING);
+    this.#statements = prepare(db);
+    this.trimExpired();
+    this.#timer = setInterval(() => this.trimExpired(), Math.min(settings.maxAgeMs, 60_000));
+    this.#timer.unref();
+  }
+
+  /**
+   * Opens (creating it and its folder when needed) the store `settings.store`. Throws
+   * `RELAY_ERR_HISTORY_STORE` naming the file when it cannot be opened or is not a history store; an
+   * existing file is never wiped. `now`: the clock of age retention (tests).
+   */
+  static open(
+    settings: HistorySettings,
+    options: { logger?: Logger; now?: () => number } = {},
+  ): SqliteMessageLog {
+    const file = settings.store === ':memory:' ? ':memory:' : path.resolve(settings.store);
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file);
+      db.pragma('busy_timeout = 5000');
+      if (file !== ':memory:') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrateHistoryStore(db);
+      return new SqliteMessageLog(file, db, settings, options);
+    } catch (error) {
+      db?.close();
+      throw new RelayError(
+        'RELAY_ERR_HISTORY_STORE',
+        `cannot open the history store ${file}: ${(error as Error).message}; the file was left as it is`,
+        { cause: error },
+      );
+    }
+  }
+
+  assertWritable(): void {
+    if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
+    if (this.#unavailable === undefined) return;
+    const now = Date.now();
+    if (now - this.#checkedAt >= RECHECK_MS) {
+      this.#checkedAt = now;
+      this.#unavailable = this.#availability?.check();
+      if (this.#unavailable === undefined) return;
+    }
+    throw this.#refuse(this.#unavailable);
+  }
+
+  append(entries: readonly LoggedMessage[]): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ entries, resolve, reject });
+      this.#flushing ??= setImmediate(() => this.#flush());
+    });
+  }
+
+  read(query: HistoryQuery): HistoryPage {
+    const { room, limit } = query;
+    const s = this.#statements;
+    const since = this.#now() - this.#settings.maxAgeMs;
+    let rows: Row[];
+    if (query.after !== undefined) {
+      const from = this.#placeAfter(query.after);
+      const mine = s.newer.all(room, from, since, limit + 1) as Row[];
+      const everyone = s.newer.all(null, from, since, limit + 1) as Row[];
+      rows = merge(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
+    } else {
+      const to = query.before === undefined ? Number.MAX_SAFE_INTEGER : this.#placeBefore(query.before);
+      const mine = s.older.all(room, to, since, limit + 1) as Row[];
+      const everyone = s.older.all(null, to, since, limit + 1) as Row[];
+      rows = merge(mine, everyone, (a, b) => b.seq - a.seq)
+        .slice(0, limit + 1)
+        .reverse();
+      if (rows.length > limit) rows = rows.slice(1);
+      return { messages: rows.map(message), more: mine.length + everyone.length > limit };
+    }
+    return { messages: rows.slice(0, limit).map(message), more: rows.length > limit };
+  }
+
+  /** The kept message with id `id`, if any. */
+  get(id: string): LoggedMessage | undefined {
+    const row = this.#statements.byId.get(id, this.#now() - this.#settings.maxAgeMs) as Row | undefined;
+    return row === undefined ? undefined : message(row);
+  }
+
+  /**
+   * Deletes the message `id`; answers its room (`null`: a relay-wide announcement), or `undefined` when
+   * it is not kept. Throws `RELAY_ERR_STORE_UNAVAILABLE` when the store cannot be written.
+   */
+  redact(id: string): { room: string | null } | undefined {
+    const problem = this.#availability?.check();
+    if (problem !== undefined) throw this.#refuse(problem);
+    try {
+      return this.#statements.redact.get(id) as { room: string | null } | undefined;
+    } catch (error) {
+      throw this.#refuse(`SQLite could not write (${(error as Error).message})`, error);
+    }
+  }
+
+  /** Deletes messages past `maxAgeMs`, at most 10 000 a call; answers how many. Run by a timer. */
+  trimExpired(): number {
+    if (this.#closed) return 0;
+    let deleted = 0;
+    try {
+      const before = this.#now() - this.#settings.maxAgeMs;
+      for (let slice = 0; slice < TRIM_SLICES_PER_TICK; slice += 1) {
+        const { changes } = this.#statements.expire.run(before, TRIM_SLICE);
+        deleted += changes;
+        if (changes < TRIM_SLICE) break;
+      }
+    } catch {
+      // An unwritable store is reported by appends and /readyz; expired rows are never read anyway.
+    }
+    return deleted;
+  }
+
+  /** Whether a write would last now: `ok: false`, with why, while the file cannot be written. */
+  health(): { ok: boolean; detail?: string } {
+    if (this.#closed) return { ok: true };
+    const problem = this.#availability?.check() ?? this.#unavailable;
+    return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
+  }
+
+  /** Writes what is pending, then closes the file; later appends are refused. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
+    this.#flush();
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#db.close();
+  }
+
+  #flush(): void {
+    this.#flushing = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const problem = this.#availability?.check();
+    if (problem !== undefined) {
+      this.#fail(batch, this.#refuse(problem));
+      return;
+    }
+    try {
+      this.#statements.write(batch, this.#settings.maxMessagesPerRoom);
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      const why = UNAVAILABLE.test(code) ? `SQLite answered ${code}` : (error as Error).message;
+      this.#fail(batch, this.#refuse(why, error));
+      return;
+    }
+    this.#availability?.recovered();
+    const rooms = new Set<string | null>();
+    for (const pending of batch) {
+      this.appended += pending.entries.length;
+      for (const { meta } of pending.entries) rooms.add(meta.room);
+      pending.resolve();
+    }
+    for (const listener of this.#listeners) listener(rooms);
+  }
+
+  /**
+   * Calls `listener` after each commit with the rooms it wrote to (`null`: relay-wide), so that
+   * readers following the log (Server-Sent Events) read on; returns the function that stops it.
+   */
+  onAppended(listener: (rooms: ReadonlySet<string | null>) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #fail(batch: readonly PendingAppend[], error: RelayError): void {
+    this.refused += batch.length;
+    for (const pending of batch) pending.reject(error);
+  }
+
+  #refuse(problem: string, cause?: unknown): RelayError {
+    this.#unavailable = problem;
+    this.#checkedAt = Date.now();
+    return this.#availability === undefined
+      ? new RelayError('RELAY_ERR_STORE_UNAVAILABLE', `history store: ${problem}`, { cause })
+      : this.#availability.refuse(problem, cause);
+  }
+
+  // A cursor names a kept message; one redacted or trimmed since is placed by its id, which sorts in
+  // publish order. Answers the seq that reads go strictly past.
+  #placeAfter(id: string): number {
+    const found = this.#statements.seqOf.get(id) as { seq: number } | undefined;
+    if (found) return found.seq;
+    const next = this.#statements.firstAfterId.get(id) as { seq: number } | undefined;
+    return next === undefined ? Number.MAX_SAFE_INTEGER : next.seq - 1;
+  }
+
+  #placeBefore(id: string): number {
+    const found = this.#statements.seqOf.get(id) as { seq: number } | undefined;
+    if (found) return found.seq;
+    const previous = this.#statements.lastBeforeId.get(id) as { seq: number } | undefined;
+    return previous === undefined ? 0 : previous.seq + 1;
+  }
+}
+
+function prepare(db: Database.Database) {
+  const insert = db.prepare('INSERT INTO messages (id, room, at, content, meta) VALUES (?, ?, ?, ?, ?)');
+  // The room's newest `max` stay: everything at or below the seq of the (max+1)-th newest goes, found
+  // by walking the (room, seq) index from its end.
+  const trimRoom = db.prepare(
+    'DELETE FROM messages WHERE room IS ? AND seq <= (SELECT seq FROM messages WHERE room IS ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+  );
+  const write = db.transaction((batch: readonly PendingAppend[], max: number) => {
+    const rooms = new Set<string | null>();
+    for (const { entries } of batch) {
+      for (const { content, meta } of entries) {
+        insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
+        rooms.add(meta.room);
+      }
+    }
+    for (const room of rooms) trimRoom.run(room, room, max);
+  });
+  return {
+    write,
+    newer: db.prepare(
+      'SELECT seq, content, meta FROM messages WHERE room IS ? AND seq > ? AND at >= ? ORDER BY seq LIMIT ?',
+    ),
+    older: db.prepare(
+      'SELECT seq, content, meta FROM messages WHERE room IS ? AND seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?',
+    ),
+    byId: db.prepare('SELECT seq, content, meta FROM messages WHERE id = ? AND at >= ?'),
+    seqOf: db.prepare('SELECT seq FROM messages WHERE id = ?'),
+    firstAfterId: db.prepare('SELECT seq FROM messages WHERE id > ? ORDER BY id LIMIT 1'),
+    lastBeforeId: db.prepare('SELECT seq FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1'),
+    redact: db.prepare('DELETE FROM messages WHERE id = ? RETURNING room'),
+    expire: db.prepare(
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE at < ? ORDER BY at LIMIT ?)',
+    ),
+  };
+}
+
+const message = (row: Row): LoggedMessage => ({
+  content: JSON.parse(row.content) as LoggedMessage['content'],
+  meta: JSON.parse(row.meta) as LoggedMessage['meta'],
+});
+
+// Merges two lists sorted by `order` into one sorted list.
+function merge<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => number): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length)
+    out.push(order(a[i] as T, b[j] as T) <= 0 ? (a[i++] as T) : (b[j++] as T));
+  while (i < a.length) out.push(a[i++] as T);
+  while (j < b.length) out.push(b[j++] as T);
+  return out;
+}

@@ -1,0 +1,103 @@
+// GET /v1/rooms/{room}/events: Server-Sent Events read with a real fetch stream.
+import { describe, expect, it } from 'vitest';
+import { ADMIN, PUBLISHER, startApiRelay } from '../http/api-relay.js';
+import { track } from '../support/cleanup.js';
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+// Opens a stream and hands out its events one by one, each within a deadline.
+async function openStream(url: string, headers: Record<string, string> = {}) {
+  const abort = new AbortController();
+  track(abort, (a) => a.abort());
+  const response = await fetch(url, {
+    headers: { authorization: 'Bearer ops-s3cr3t', ...headers },
+    signal: abort.signal,
+  });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const next = async (timeoutMs = 5000): Promise<SseEvent> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event: SseEvent = {};
+        for (const line of block.split('\n')) {
+          const [key, ...rest] = line.split(': ');
+          if (key === 'id' || key === 'event' || key === 'data') event[key] = rest.join(': ');
+        }
+        if (event.data !== undefined || event.event !== undefined) return event;
+        continue;
+      }
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no event in time')), Math.max(0, deadline - Date.now())),
+        ),
+      ]);
+      if (chunk.done) throw new Error('stream ended');
+      buffer += decoder.decode(chunk.value, { stream: true });
+    }
+  };
+  return { response, next, close: () => abort.abort() };
+}
+
+describe('GET /v1/rooms/{room}/events', () => {
+  it('streams the room (announcements included) and resumes exactly after Last-Event-ID', async () => {
+    const { url, send } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN] } });
+    const publish = async (content: string, room: string | null = 'ops') => {
+      const response = await send('/v1/messages', { body: { content, room } });
+      return ((await response.json()) as { id: string }).id;
+    };
+    await publish('before the stream');
+    const first = await openStream(`${url}/v1/rooms/ops/events`);
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const ids = [await publish('one'), await publish('two', null), await publish('elsewhere', 'general')];
+    const a = await first.next();
+    const b = await first.next();
+    expect(a.id).toBe(ids[0]);
+    expect(JSON.parse(a.data as string)).toMatchObject({ content: 'one', meta: { id: ids[0], room: 'ops' } });
+    expect(b.id).toBe(ids[1]);
+    first.close();
+
+    const later = [await publish('three'), await publish('four')];
+    const resumed = await openStream(`${url}/v1/rooms/ops/events`, { 'last-event-id': a.id as string });
+    const got = [await resumed.next(), await resumed.next(), await resumed.next()];
+    expect(got.map(({ id }) => id)).toEqual([ids[1], ...later]);
+    // Then live, nothing repeated.
+    const live = await publish('five');
+    expect((await resumed.next()).id).toBe(live);
+  });
+
+  it('refuses a malformed Last-Event-ID and a token without the read scope', async () => {
+    const { url } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN] } });
+    const bad = await fetch(`${url}/v1/rooms/ops/events`, {
+      headers: { authorization: 'Bearer ops-s3cr3t', 'last-event-id': 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe('RELAY_ERR_INVALID_CURSOR');
+    const forbidden = await fetch(`${url}/v1/rooms/ops/events`, {
+      headers: { authorization: 'Bearer ci-s3cr3t' },
+    });
+    expect(forbidden.status).toBe(403);
+  });
+
+  it('tells the stream of a redaction', async () => {
+    const { url, send } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN] } });
+    const stream = await openStream(`${url}/v1/rooms/ops/events`);
+    const response = await send('/v1/messages', { body: { content: 'oops', room: 'ops' } });
+    const { id } = (await response.json()) as { id: string };
+    expect((await stream.next()).id).toBe(id);
+    await send(`/v1/messages/${id}`, { method: 'DELETE', token: 'ops-s3cr3t' });
+    const told = await stream.next();
+    expect(told.event).toBe('redacted');
+    expect(JSON.parse(told.data as string)).toEqual({ id, room: 'ops' });
+  });
+});

@@ -1,0 +1,189 @@
+// The SQLite message log on real files: group commit, retention, cursors, faults.
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
+import { newMessageId } from '../../src/relay/message-id.js';
+import type { LoggedMessage } from '../../src/relay/message-log.js';
+import { track } from '../support/cleanup.js';
+
+async function tempDir(): Promise<string> {
+  return track(await mkdtemp(path.join(tmpdir(), 'relaykit-history-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+}
+
+async function openLog(
+  options: { maxMessagesPerRoom?: number; maxAgeMs?: number; now?: () => number; store?: string } = {},
+) {
+  const store = options.store ?? path.join(await tempDir(), 'history.db');
+  const log = track(
+    SqliteMessageLog.open(
+      {
+        store,
+        maxMessagesPerRoom: options.maxMessagesPerRoom ?? 1000,
+        maxAgeMs: options.maxAgeMs ?? 86_400_000,
+      },
+      options.now ? { now: options.now } : {},
+    ),
+    (l) => l.close(),
+  );
+  return { log, store };
+}
+
+const from = { id: 'ci', name: 'ci', kind: 'http' } as const;
+function message(content: string, room: string | null, at = Date.now()): LoggedMessage {
+  return { content, meta: { id: newMessageId(), from, room, at: new Date(at).toISOString() } };
+}
+const texts = (messages: readonly LoggedMessage[]) => messages.map(({ content }) => content);
+
+describe('message ids', () => {
+  it('are UUIDv7 whose text sorts in the order they were made, within and across milliseconds', () => {
+    const ids = Array.from({ length: 5000 }, () => newMessageId());
+    expect(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)),
+    ).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // A clock that goes back does not make a smaller id.
+    const later = newMessageId(Date.now() + 10_000);
+    expect(newMessageId(Date.now() - 10_000) > later).toBe(true);
+  });
+});
+
+describe('SqliteMessageLog', () => {
+  it('commits the appends of one event-loop turn together, and resolves them only once stored', async () => {
+    const { log, store } = await openLog();
+    const appends = [
+      log.append([message('a', 'ops')]),
+      log.append([message('b', 'ops'), message('c', null)]),
+    ];
+    // Nothing is readable before the turn's commit.
+    expect(log.read({ room: 'ops', limit: 10 }).messages).toEqual([]);
+    await Promise.all(appends);
+    // Resolved means committed: readable at once, before any later turn could have written it.
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c']);
+    log.close();
+    const reopened = (await openLog({ store })).log;
+    expect(texts(reopened.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c']);
+    // Relay-wide announcements are in every room's history; another room's messages are not.
+    expect(texts(reopened.read({ room: 'general', limit: 10 }).messages)).toEqual(['c']);
+  });
+
+  it('pages backwards and forwards without skipping or repeating while writers keep appending', async () => {
+    const { log } = await openLog();
+    for (let i = 0; i < 25; i += 1) await log.append([message(`m${i}`, i % 5 === 0 ? null : 'ops')]);
+    const newest = log.read({ room: 'ops', limit: 10 });
+    expect(texts(newest.messages)).toEqual(Array.from({ length: 10 }, (_, i) => `m${15 + i}`));
+    expect(newest.more).toBe(true);
+    // Readers walk back while new messages arrive; the pages join up exactly.
+    const seen = [...newest.messages];
+    let before = newest.messages[0]?.meta.id;
+    let writes = 0;
+    for (;;) {
+      await log.append([message(`new${writes++}`, 'ops')]);
+      const page = log.read({ room: 'ops', before: before as string, limit: 7 });
+      seen.unshift(...page.messages);
+      before = page.messages[0]?.meta.id;
+      if (!page.more) break;
+    }
+    expect(texts(seen)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
+    // Forwards from the oldest: everything after it, the new messages included, once each.
+    const forward: LoggedMessage[] = [];
+    let after = seen[0]?.meta.id as string;
+    for (;;) {
+      const page = log.read({ room: 'ops', after, limit: 4 });
+      forward.push(...page.messages);
+      if (!page.more) break;
+      after = page.messages.at(-1)?.meta.id as string;
+    }
+    expect(texts(forward)).toEqual([
+      ...Array.from({ length: 24 }, (_, i) => `m${i + 1}`),
+      ...Array.from({ length: writes }, (_, i) => `new${i}`),
+    ]);
+  });
+
+  it('places a cursor whose message is gone (redacted) by its id', async () => {
+    const { log } = await openLog();
+    const all = [message('a', 'ops'), message('b', 'ops'), message('c', 'ops')];
+    await log.append(all);
+    expect(log.redact(all[1]?.meta.id as string)).toEqual({ room: 'ops' });
+    expect(log.redact(all[1]?.meta.id as string)).toBeUndefined();
+    expect(texts(log.read({ room: 'ops', after: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'c',
+    ]);
+    expect(texts(log.read({ room: 'ops', before: all[1]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'a',
+    ]);
+    expect(log.get(all[1]?.meta.id as string)).toBeUndefined();
+    expect(log.get(all[2]?.meta.id as string)?.content).toBe('c');
+  });
+
+  it('keeps the newest maxMessagesPerRoom of each room: at the limit all, one past it the oldest goes', async () => {
+    const { log } = await openLog({ maxMessagesPerRoom: 3 });
+    await log.append([
+      message('o1', 'ops'),
+      message('o2', 'ops'),
+      message('o3', 'ops'),
+      message('g1', 'general'),
+    ]);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['o1', 'o2', 'o3']);
+    await log.append([message('o4', 'ops')]);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['o2', 'o3', 'o4']);
+    // Another room's count is its own.
+    expect(texts(log.read({ room: 'general', limit: 10 }).messages)).toEqual(['g1']);
+  });
+
+  it('drops messages past maxAgeMs: unread at once, deleted by the trim, at the limit kept', async () => {
+    let now = Date.now();
+    const { log } = await openLog({ maxAgeMs: 60_000, now: () => now });
+    const start = now;
+    await log.append([message('old', 'ops', start), message('newer', 'ops', start + 1)]);
+    now = start + 60_000;
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['old', 'newer']);
+    now = start + 60_001;
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['newer']);
+    expect(log.trimExpired()).toBe(1);
+    now = start + 120_000;
+    expect(log.trimExpired()).toBe(1);
+    expect(log.read({ room: 'ops', limit: 10 }).messages).toEqual([]);
+  });
+
+  it('refuses appends to a file made read-only or deleted, says so in health, and recovers', async () => {
+    const { log, store } = await openLog();
+    await log.append([message('kept', 'ops')]);
+    await chmod(store, 0o444);
+    try {
+      // Root ignores file modes; the deleted file below is then the fault that counts.
+      if (process.getuid?.() !== 0) {
+        await expect(log.append([message('lost', 'ops')])).rejects.toMatchObject({
+          code: 'RELAY_ERR_STORE_UNAVAILABLE',
+        });
+        expect(log.health()).toMatchObject({ ok: false });
+        expect(() => log.assertWritable()).toThrow(
+          expect.objectContaining({ code: 'RELAY_ERR_STORE_UNAVAILABLE' }),
+        );
+      }
+    } finally {
+      await chmod(store, 0o644);
+    }
+    expect(log.health()).toEqual({ ok: true });
+    await rm(store);
+    await expect(log.append([message('lost', 'ops')])).rejects.toMatchObject({
+      code: 'RELAY_ERR_STORE_UNAVAILABLE',
+      message: expect.stringContaining('deleted'),
+    });
+    expect(log.health()).toMatchObject({ ok: false, detail: expect.stringContaining('deleted') });
+  });
+
+  it('refuses to open a file that is not a history store, naming it, and leaves it as it was', async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    await writeFile(store, 'this is not a database, but somebody may want it back'.repeat(100));
+    expect(() => SqliteMessageLog.open({ store, maxMessagesPerRoom: 10, maxAgeMs: 60_000 })).toThrow(
+      expect.objectContaining({ code: 'RELAY_ERR_HISTORY_STORE', message: expect.stringContaining(store) }),
+    );
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(store, 'utf8')).toContain('somebody may want it back');
+  });
+});
