@@ -24,7 +24,10 @@ export const WORKER_ENV = 'RELAYKIT_WORKER';
 /** What the primary tells each worker it forks. */
 interface WorkerSpec {
   readonly address: RelayAddress;
-  /** The lead worker runs the bots and keeps the schedule store's file; the others keep theirs in memory. */
+  /**
+   * The lead worker runs the bots and keeps the schedule store's and the webhook queue's files; the others
+   * keep theirs in memory.
+   */
   readonly lead: boolean;
   /** Shared by every worker: a bot connects to any of them. */
   readonly botToken: string;
@@ -185,6 +188,8 @@ export async function startWorker(
     api: { ...config.api, ...(spec.apiToken ? { tokens: [`admin:${spec.apiToken}:admin`] } : {}) },
     ...(spec.lead ? {} : { plugins: undefined }),
     scheduler: { ...serverOptions.scheduler, ...(spec.lead ? {} : { store: ':memory:' }) },
+    // A webhook queue's file is one process's: two dispatchers on one file would send a delivery twice.
+    webhooks: { ...serverOptions.webhooks, ...(spec.lead ? {} : { store: ':memory:' }) },
     ...(serverOptions.logger ? { logger: serverOptions.logger.child({ worker: worker.id }) } : {}),
     clusterWorker: { hub },
   });

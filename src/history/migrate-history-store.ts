@@ -16,6 +16,13 @@ const SCHEMA_VERSION = 1;
  * ```
  */
 export function migrateHistoryStore(db: Database.Database): void {
+  // Several processes (`relay serve --workers`) may open a new file at once: the check and the creation
+  // run in one write transaction, so the later process waits for the first (busy_timeout) and then finds
+  // the schema made instead of creating it a second time.
+  db.transaction(() => migrate(db)).immediate();
+}
+
+function migrate(db: Database.Database): void {
   // The first read of a file that is not a database throws here ("file is not a database").
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
