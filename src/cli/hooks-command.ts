@@ -7,7 +7,7 @@ type Hook = components['schemas']['Hook'];
 type HookIssued = components['schemas']['HookIssued'];
 type HookFormat = Hook['format'];
 
-const FORMATS: readonly HookFormat[] = ['slack', 'alertmanager', 'grafana', 'github', 'auto'];
+const FORMATS: readonly HookFormat[] = ['slack', 'alertmanager', 'grafana', 'github', 'generic', 'auto'];
 
 /**
  * `relay hooks add|list|rm|rotate`: a running relay's incoming webhooks, through its `/v1/hooks` API
@@ -58,16 +58,28 @@ export function hooksCommand(context: CliContext): CommandModule {
                 type: 'boolean',
                 describe: 'let a Slack-style channel field pick the room',
               })
-              .example('$0 hooks add alerts --room ops --format alertmanager', ''),
+              .option('template', {
+                type: 'string',
+                describe: 'the generic format\'s mustache template, e.g. "{{service}} is {{state}}"',
+              })
+              .example('$0 hooks add alerts --room ops --format alertmanager', '')
+              .example('$0 hooks add uptime --format generic --template "{{service}} is {{state}}"', ''),
           handler: async (raw: ArgumentsCamelCase) => {
             const argv = raw as ArgumentsCamelCase<
-              ApiArgs & { name: string; room?: string; format: HookFormat; allowChannel?: boolean }
+              ApiArgs & {
+                name: string;
+                room?: string;
+                format: HookFormat;
+                allowChannel?: boolean;
+                template?: string;
+              }
             >;
             const body = {
               name: String(argv.name),
               format: argv.format,
               ...(argv.room === undefined ? {} : { room: argv.room }),
               allowChannel: argv.allowChannel === true,
+              ...(argv.template === undefined ? {} : { template: argv.template }),
             };
             const done = await callApi(argv, (client, headers) =>
               client.POST('/v1/hooks', { body, headers }),

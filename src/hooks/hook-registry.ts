@@ -76,6 +76,7 @@ export class HookRegistry {
       keyHash: hashKey(key),
       ...(spec.format === 'github' ? { signingSecret: key } : {}),
       allowChannel: spec.allowChannel,
+      ...(spec.template === undefined ? {} : { template: spec.template }),
       declared: false,
       createdAt: now.toISOString(),
     };

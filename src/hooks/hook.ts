@@ -1,10 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** How a hook reads what its sender posts (see docs/hooks.md); `auto` tells the format by the body. */
-export type HookFormat = 'slack' | 'alertmanager' | 'grafana' | 'github' | 'auto';
+export type HookFormat = 'slack' | 'alertmanager' | 'grafana' | 'github' | 'generic' | 'auto';
 
 /** Every {@link HookFormat}, in the order the docs list them. */
-export const HOOK_FORMATS: readonly HookFormat[] = ['slack', 'alertmanager', 'grafana', 'github', 'auto'];
+export const HOOK_FORMATS: readonly HookFormat[] = [
+  'slack',
+  'alertmanager',
+  'grafana',
+  'github',
+  'generic',
+  'auto',
+];
 
 /** An incoming webhook: where its announcements go, under which name, and how it reads them. */
 export interface Hook {
@@ -24,7 +31,7 @@ export interface Hook {
   readonly signingSecret?: string;
   /** Slack senders may pick another room with `channel` only when this is true. */
   readonly allowChannel: boolean;
-  /** Kept for the `generic` format (a mustache template), not offered yet. */
+  /** The `generic` format's mustache template, rendered with the delivery's JSON as its view. */
   readonly template?: string;
   /** From the config file (`hooks.declared`): read-only over the API. */
   readonly declared: boolean;

@@ -63,6 +63,7 @@ function summary(hook: Hook): HookSummary {
     room: hook.room,
     format: hook.format,
     allowChannel: hook.allowChannel,
+    ...(hook.template === undefined ? {} : { template: hook.template }),
     declared: hook.declared,
     createdAt: hook.createdAt,
   };

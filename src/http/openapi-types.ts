@@ -684,20 +684,28 @@ export interface components {
              * @default auto
              * @enum {string}
              */
-            format: "slack" | "alertmanager" | "grafana" | "github" | "auto";
+            format: "slack" | "alertmanager" | "grafana" | "github" | "generic" | "auto";
             /**
              * @description Let a Slack-style `channel` field pick another room.
              * @default false
              */
             allowChannel: boolean;
+            /**
+             * @description The `generic` format's mustache template (required for it, refused for the others), rendered
+             *     with the delivery's JSON: `{{service}} is {{state}}`. Values are not HTML-escaped (the
+             *     announcement is text); a field the payload lacks renders empty.
+             */
+            template?: string;
         };
         Hook: {
             id: string;
             name: string;
             room: string | null;
             /** @enum {string} */
-            format: "slack" | "alertmanager" | "grafana" | "github" | "auto";
+            format: "slack" | "alertmanager" | "grafana" | "github" | "generic" | "auto";
             allowChannel: boolean;
+            /** @description The `generic` format's mustache template. */
+            template?: string;
             /** @description From the config file (`hooks.declared`); change it there. */
             declared: boolean;
             /** Format: date-time */

@@ -1,6 +1,7 @@
 import type { HookFormat } from '../hook.js';
 import { payloadError } from './payload-error.js';
 import { looksLikeAlertGroup, looksLikeGrafana, renderAlertGroup } from './render-alert-group.js';
+import { renderGeneric } from './render-generic.js';
 import { renderGithub } from './render-github.js';
 import { looksLikeSlack, renderSlack } from './render-slack.js';
 import type { RenderContext, Rendered } from './rendered.js';
@@ -40,5 +41,7 @@ export function renderDelivery(
       return renderAlertGroup(body, context, format);
     case 'github':
       return renderGithub(body, context);
+    case 'generic':
+      return renderGeneric(body, context);
   }
 }

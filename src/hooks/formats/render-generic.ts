@@ -1,0 +1,38 @@
+import Mustache from 'mustache';
+import { clip, fitContent } from '../hook-content.js';
+import { payloadError } from './payload-error.js';
+import type { RenderContext, Rendered } from './rendered.js';
+
+// Values go in as they are: the announcement is text (seed clients and the chat page show it as text,
+// never markup), so mustache's HTML escaping would only put `&amp;` in front of people.
+const AS_TEXT = { escape: (value: unknown) => String(value) };
+
+/**
+ * A delivery of any JSON shape through the hook's mustache template (logic-less: a field the payload
+ * lacks renders empty, sections repeat over arrays). A payload the template renders to nothing is
+ * refused, naming the likely cause.
+ *
+ * @example
+ * ```ts
+ * // template "{{service}} is {{state}}", body { "service": "api", "state": "down" } → "api is down"
+ * renderGeneric(body, context);
+ * ```
+ */
+export function renderGeneric(input: unknown, context: RenderContext): Rendered {
+  const { template } = context.hook;
+  if (template === undefined) throw payloadError('template', 'this generic hook has no template');
+  if (input === null || typeof input !== 'object') {
+    throw payloadError('body', 'expected a JSON object or array for the template');
+  }
+  const text = Mustache.render(template, input, {}, AS_TEXT).trim();
+  if (text === '') {
+    throw payloadError(
+      'body',
+      "the hook's template rendered nothing from this payload: check the field names it uses",
+    );
+  }
+  return {
+    kind: 'publish',
+    content: fitContent(context.maxContentBytes, 1, () => ({ text: clip(text, 8000), source: 'generic' })),
+  };
+}
