@@ -1027,15 +1027,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such route (`RELAY_ERR_NOT_FOUND`). */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /**
          * @description No kept message has this id (`RELAY_ERR_MESSAGE_NOT_FOUND`), or the relay keeps no history
          *     (`RELAY_ERR_HISTORY_OFF`).
