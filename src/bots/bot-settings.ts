@@ -20,6 +20,9 @@ export interface BotSettings {
   readonly botRateLimit: { readonly burst: number; readonly perSecond: number } | false;
 }
 
+/** The default per-bot send limit (`botRateLimit`). */
+export const BOT_RATE_LIMIT_DEFAULT = { burst: 10, perSecond: 5 } as const;
+
 /** The defaults of {@link BotSettings}, shared with the relay's config schema. */
 export const BOT_SETTING_DEFAULTS: BotSettings = {
   commandPrefix: '!',
@@ -27,5 +30,5 @@ export const BOT_SETTING_DEFAULTS: BotSettings = {
   botStoreDir: '.relaykit',
   bots: {},
   maxContentBytes: DEFAULT_MAX_CONTENT_BYTES,
-  botRateLimit: { burst: 10, perSecond: 5 },
+  botRateLimit: BOT_RATE_LIMIT_DEFAULT,
 };

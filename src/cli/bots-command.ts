@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BotHost } from '../bots/bot-host.js';
 import { listPluginFiles } from '../bots/list-plugin-files.js';
-import { loadConfig } from '../config/load-config.js';
 import { RelayError } from '../relay/relay-error.js';
 import { type CliContext, DEFAULT_RELAY_URL } from './cli-context.js';
 import { createCliLogger } from './create-cli-logger.js';
+import { loadBotConfig } from './load-bot-config.js';
 
 /**
  * `relay bots --url URL --token TOKEN [files...]`: runs bots against a relay elsewhere, each as its own
@@ -41,18 +41,7 @@ export function botsCommand(context: CliContext): CommandModule {
           '',
         ),
     handler: async (argv: ArgumentsCamelCase) => {
-      const { config } = await loadConfig({
-        env: context.env,
-        cwd: context.cwd,
-        ...(typeof argv.config === 'string' ? { configFile: argv.config } : {}),
-      });
-      const token = typeof argv.token === 'string' && argv.token !== '' ? argv.token : config.botToken;
-      if (!token) {
-        throw new RelayError(
-          'RELAY_ERR_BOT_AUTH_FAILED',
-          'no bot token: pass --token or set RELAY_BOT_TOKEN to the botToken of the relay',
-        );
-      }
+      const { config, token } = await loadBotConfig(context, argv);
       const given = ((argv.files as string[] | undefined) ?? []).map((file) =>
         path.resolve(context.cwd, file),
       );

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { loadConfig } from '../config/load-config.js';
 import { RelayError } from '../relay/relay-error.js';
 import { type CliContext, DEFAULT_RELAY_URL } from './cli-context.js';
 import { createCliLogger } from './create-cli-logger.js';
+import { loadBotConfig } from './load-bot-config.js';
 
 /**
  * `relay hubot --url URL --token TOKEN --name NAME [--alias A] SCRIPT_OR_PACKAGE…`: runs the real Hubot
@@ -41,18 +41,7 @@ export function hubotCommand(context: CliContext): CommandModule {
           '',
         ),
     handler: async (argv: ArgumentsCamelCase) => {
-      const { config } = await loadConfig({
-        env: context.env,
-        cwd: context.cwd,
-        ...(typeof argv.config === 'string' ? { configFile: argv.config } : {}),
-      });
-      const token = typeof argv.token === 'string' && argv.token !== '' ? argv.token : config.botToken;
-      if (!token) {
-        throw new RelayError(
-          'RELAY_ERR_BOT_AUTH_FAILED',
-          'no bot token: pass --token or set RELAY_BOT_TOKEN to the botToken of the relay',
-        );
-      }
+      const { config, token } = await loadBotConfig(context, argv);
       const scripts = (argv.scripts as string[] | undefined) ?? [];
       // Loaded here, not at the top: hubot is an optional peer dependency, needed by this command only.
       const [{ startHubot }, { openHubotBrainRedis }] = await Promise.all([

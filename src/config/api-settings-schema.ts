@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSchema } from './rate-limit-schema.js';
 
 // The settings of the HTTP API (`/v1`, see docs/http-api.md). Part of relayConfigSchema
 // (relay-config-schema.ts).
@@ -40,25 +41,10 @@ export const apiSettingSchema = z
       .default(API_DEFAULTS.maxBatch)
       .describe('most messages in one POST /v1/messages/batch'),
     /** Per-token token bucket for API requests (a batch is one request); `false` turns it off. */
-    rateLimit: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            burst: z
-              .int()
-              .min(1)
-              .default(API_DEFAULTS.rateLimit.burst)
-              .describe('HTTP API requests a token may make at once'),
-            perSecond: z
-              .number()
-              .positive()
-              .default(API_DEFAULTS.rateLimit.perSecond)
-              .describe('HTTP API requests a second a token may make in the long run'),
-          })
-          .strict(),
-      ])
-      .default(API_DEFAULTS.rateLimit),
+    rateLimit: rateLimitSchema(API_DEFAULTS.rateLimit, {
+      burst: 'HTTP API requests a token may make at once',
+      perSecond: 'HTTP API requests a second a token may make in the long run',
+    }),
     idempotencyWindowMs: z
       .int()
       .min(1000)

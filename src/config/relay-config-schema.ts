@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
+import { BOT_RATE_LIMIT_DEFAULT, BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import type { ScheduleSpec } from '../schedule/schedule-spec.js';
 import { apiSettingSchema } from './api-settings-schema.js';
+import { rateLimitSchema } from './rate-limit-schema.js';
 import { historySettingSchema, schedulerSettingSchema } from './store-settings-schemas.js';
 import { hooksSettingSchema, webhooksSettingSchema } from './webhook-settings-schemas.js';
 
@@ -92,21 +93,13 @@ export const relayConfigSchema = z
      */
     history: historySettingSchema,
     /** Per-socket token bucket for client events; `false` turns it off. */
-    rateLimit: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            burst: z.int().min(1).default(20).describe('events a socket may send at once'),
-            perSecond: z
-              .number()
-              .positive()
-              .default(10)
-              .describe('events a second a socket may send in the long run'),
-          })
-          .strict(),
-      ])
-      .default({ burst: 20, perSecond: 10 }),
+    rateLimit: rateLimitSchema(
+      { burst: 20, perSecond: 10 },
+      {
+        burst: 'events a socket may send at once',
+        perSecond: 'events a second a socket may send in the long run',
+      },
+    ),
     /** How long a dropped client may come back and get what it missed (ms); 0 turns recovery off. */
     recoveryWindowMs: z
       .int()
@@ -180,21 +173,10 @@ export const relayConfigSchema = z
       .default(3)
       .describe('how many bots may answer each other in a row before the relay drops the chain'),
     /** Per-bot token bucket for what a bot sends; `false` turns it off. */
-    botRateLimit: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            burst: z.int().min(1).default(10).describe('messages a bot may send at once'),
-            perSecond: z
-              .number()
-              .positive()
-              .default(5)
-              .describe('messages a second a bot may send in the long run'),
-          })
-          .strict(),
-      ])
-      .default(BOT_SETTING_DEFAULTS.botRateLimit),
+    botRateLimit: rateLimitSchema(BOT_RATE_LIMIT_DEFAULT, {
+      burst: 'messages a bot may send at once',
+      perSecond: 'messages a second a bot may send in the long run',
+    }),
     /** What starts a bot command in a message, e.g. `!` in `!ping`. */
     commandPrefix: z
       .string()

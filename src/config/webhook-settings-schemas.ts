@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSchema } from './rate-limit-schema.js';
 
 // The settings of webhooks, both ways: incoming hooks (announcements from Alertmanager, GitHub, Slack-style
 // senders; docs/hooks.md) and outgoing webhooks (bots in any language; docs/webhooks.md). Part of
@@ -45,25 +46,10 @@ export const hooksSettingSchema = z
       .default(HOOKS_DEFAULTS.bodyLimitBytes)
       .describe('largest webhook delivery body, in bytes'),
     /** Per-hook token bucket for deliveries; `false` turns it off. */
-    rateLimit: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            burst: z
-              .int()
-              .min(1)
-              .default(HOOKS_DEFAULTS.rateLimit.burst)
-              .describe('webhook deliveries a hook may take at once'),
-            perSecond: z
-              .number()
-              .positive()
-              .default(HOOKS_DEFAULTS.rateLimit.perSecond)
-              .describe('webhook deliveries a second a hook may take in the long run'),
-          })
-          .strict(),
-      ])
-      .default(HOOKS_DEFAULTS.rateLimit),
+    rateLimit: rateLimitSchema(HOOKS_DEFAULTS.rateLimit, {
+      burst: 'webhook deliveries a hook may take at once',
+      perSecond: 'webhook deliveries a second a hook may take in the long run',
+    }),
     replayWindowMs: z
       .int()
       .min(1000)
