@@ -2,7 +2,6 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { setupMaster } from '@socket.io/sticky';
@@ -10,8 +9,8 @@ import type { Logger } from 'pino';
 import { HUB_SOURCE, type HubChannel, isHubMessage } from '../cluster/hub-messages.js';
 import { PrimaryHub } from '../cluster/primary-hub.js';
 import type { RelayConfig } from '../config/relay-config-schema.js';
+import { listenHttp } from '../relay/listen-http.js';
 import type { RelayAddress } from '../relay/relay-core.js';
-import { RelayError } from '../relay/relay-error.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { Running } from './cli-context.js';
 
@@ -73,7 +72,7 @@ export async function startPrimary(options: {
   // Workers run this CLI with the same arguments (not necessarily the process's: runCli may run in-process).
   // The sticky balancer hands Buffers (the first bytes of each request) over IPC.
   cluster.setupPrimary({ exec: RELAY_BIN, args: [...options.argv], serialization: 'advanced' });
-  const address = await listen(httpServer, config.port, config.host);
+  const address = await listenHttp(httpServer, config.port, config.host);
   log.info({ ...address, workers }, 'relay listening');
 
   const apiToken = config.api.tokens.length === 0 ? randomBytes(24).toString('base64url') : undefined;
@@ -203,28 +202,4 @@ export async function startWorker(
         if (isHubMessage(message) && message.kind === 'stop') stop(message.signal);
       }),
   };
-}
-
-async function listen(
-  server: ReturnType<typeof createServer>,
-  port: number,
-  host: string | undefined,
-): Promise<RelayAddress> {
-  // The 'error' wait is cancelled once listening, so it does not swallow the server's later errors.
-  const bound = new AbortController();
-  const failed = once(server, 'error', { signal: bound.signal }).catch(() => undefined);
-  server.listen(port, host);
-  const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
-  bound.abort();
-  if (outcome) {
-    const error = outcome[0] as NodeJS.ErrnoException;
-    if (error.code === 'EADDRINUSE') {
-      throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
-    }
-    throw error;
-  }
-  const info = server.address() as AddressInfo;
-  const shown = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
-  const urlHost = shown.includes(':') ? `[${shown}]` : shown;
-  return { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
 }

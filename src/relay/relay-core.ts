@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
@@ -11,6 +9,7 @@ import { type ConnectionSettings, createConnectionHandler } from './create-conne
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
+import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
 import { Relay, type RelayIo } from './relay.js';
 import { RelayError } from './relay-error.js';
@@ -184,27 +183,8 @@ export class RelayCore implements RelayLifecycle {
   async listen(port = this.config.port, host = this.config.host): Promise<RelayAddress> {
     if (this.closing)
       throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'this relay was closed; create a new one');
-    const server = this.httpServer;
-    if (!server.listening) {
-      // The 'error' wait is cancelled once listening, so it does not swallow the server's later errors.
-      const bound = new AbortController();
-      const failed = once(server, 'error', { signal: bound.signal }).catch(() => undefined);
-      server.listen(port, host);
-      const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
-      bound.abort();
-      if (outcome) {
-        const error = outcome[0] as NodeJS.ErrnoException;
-        if (error.code === 'EADDRINUSE') {
-          throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
-        }
-        throw error;
-      }
-    }
-    const info = server.address() as AddressInfo;
-    const shownHost = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
-    const urlHost = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
-    await this.#start({ port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` });
-    this.logger.info({ port: info.port, host: info.address, url: this.address.url }, 'relay listening');
+    await this.#start(await listenHttp(this.httpServer, port, host));
+    this.logger.info({ ...this.address }, 'relay listening');
     return this.address;
   }
 

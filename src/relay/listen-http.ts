@@ -1,0 +1,37 @@
+import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RelayAddress } from './relay-core.js';
+import { RelayError } from './relay-error.js';
+
+/**
+ * Makes `server` listen on `port`/`host` (unless it listens already) and resolves with where it can be
+ * reached: `url` names loopback for a server on all interfaces. Rejects with `RELAY_ERR_PORT_IN_USE`
+ * when the port is taken.
+ *
+ * @example
+ * ```ts
+ * const { url } = await listenHttp(createServer(app), 0, '127.0.0.1');
+ * ```
+ */
+export async function listenHttp(server: HttpServer, port: number, host?: string): Promise<RelayAddress> {
+  if (!server.listening) {
+    // The 'error' wait is cancelled once listening, so it does not swallow the server's later errors.
+    const bound = new AbortController();
+    const failed = once(server, 'error', { signal: bound.signal }).catch(() => undefined);
+    server.listen(port, host);
+    const outcome = await Promise.race([once(server, 'listening').then(() => undefined), failed]);
+    bound.abort();
+    if (outcome) {
+      const error = outcome[0] as NodeJS.ErrnoException;
+      if (error.code === 'EADDRINUSE') {
+        throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  const info = server.address() as AddressInfo;
+  const shown = info.address === '::' || info.address === '0.0.0.0' ? '127.0.0.1' : info.address;
+  const urlHost = shown.includes(':') ? `[${shown}]` : shown;
+  return { port: info.port, host: info.address, url: `http://${urlHost}:${info.port}` };
+}
