@@ -15,9 +15,10 @@ interface RelayKitOptions {
 await runServerChild(async () => {
   const options = serverOptions<RelayKitOptions>();
   // History is on by default, in a file: each server process gets a fresh one, so rounds do not share it.
+  // RELAYKIT_BENCH_HISTORY=off measures RelayKit without it, to tell what the history costs.
   const dir = mkdtempSync(join(tmpdir(), 'relaykit-bench-'));
   const server = createRelayServer({
-    history: { store: join(dir, 'history.db') },
+    history: process.env.RELAYKIT_BENCH_HISTORY === 'off' ? false : { store: join(dir, 'history.db') },
     ...options.relay,
     port: 0,
     host: '127.0.0.1',
