@@ -82,3 +82,16 @@ export function httpApiDeps(server: RelayServer): HttpApiDeps {
     settings: server.config,
   };
 }
+
+/** Calls the API of the relay at `url` as the admin token (`ops-s3cr3t`), with a JSON body when given. */
+export function adminCall(url: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: 'Bearer ops-s3cr3t',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}

@@ -7,7 +7,7 @@ import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { parseRelayConfig } from '../../src/config/parse-relay-config.js';
 import { ConfigError } from '../../src/index.js';
 import { checkCron } from '../../src/schedule/cron-times.js';
-import { ADMIN, problemOf } from '../http/api-relay.js';
+import { ADMIN, adminCall, problemOf } from '../http/api-relay.js';
 import { WARN } from '../support/capture-logs.js';
 import { startRelay } from '../support/start-relay.js';
 import { tempStore } from './temp-store.js';
@@ -16,15 +16,7 @@ const NEVER = ['0 0 31 * 1#1', '0 0 1 * 1L'];
 
 async function startAdminRelay(store: string) {
   const started = await startRelay({ greeting: 'none', api: { tokens: [ADMIN] }, scheduler: { store } });
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${started.url}${path}`, {
-      method,
-      headers: {
-        authorization: 'Bearer ops-s3cr3t',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = adminCall(started.url);
   return { ...started, call };
 }
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { RelayServerOptions } from '../../src/index.js';
-import { ADMIN, listener, problemOf } from '../http/api-relay.js';
+import { ADMIN, adminCall, listener, problemOf } from '../http/api-relay.js';
 import { WARN } from '../support/capture-logs.js';
 import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
@@ -16,15 +16,7 @@ async function startAdminRelay(options: RelayServerOptions = {}) {
     ...options,
     api: { tokens: [ADMIN], ...options.api },
   });
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${started.url}${path}`, {
-      method,
-      headers: {
-        authorization: 'Bearer ops-s3cr3t',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = adminCall(started.url);
   return { ...started, call };
 }
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { RelayServerOptions } from '../../src/index.js';
-import { ADMIN, problemOf } from '../http/api-relay.js';
+import { ADMIN, adminCall, problemOf } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRelay } from '../support/start-relay.js';
@@ -22,15 +22,7 @@ async function startAdminRelay(options: RelayServerOptions & { store: string }) 
     scheduler: { store },
     ...rest,
   });
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${started.url}${path}`, {
-      method,
-      headers: {
-        authorization: 'Bearer ops-s3cr3t',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = adminCall(started.url);
   const job = (id: string) => ({ id, cron: '0 9 * * 1', content: id });
   const unavailableLines = () =>
     started.logs.filter((line) => line.code === 'RELAY_ERR_STORE_UNAVAILABLE' && line.level === ERROR);
