@@ -80,11 +80,15 @@ class Connection {
   // answer costs the relay memory until the client reads it, so a person's socket gets at most
   // MAX_REFUSALS of them a window: the next refusal is answered RELAY_ERR_FLOODING and the socket is
   // dropped, and what the flood sent after it is never read. Bots hold the bot token and are trusted.
+  // A 503 (Redis or the history store away, the relay closing) is the relay's state, not the client's
+  // input: a client retrying through an outage is not flooding, and a drop would end it for good, since
+  // socket.io-client does not reconnect after a server disconnect. What those answers cost in memory is
+  // still bounded, by the slow-consumer cut, which measures as each packet is queued.
   refuse(relay: Relay, event: string, error: RelayError, reply: Reply | undefined): void {
     if (!this.socket.connected) return;
     let answer = error;
     if (!this.isBot) this.#refusals ??= new RefusalWindow();
-    const flooding = this.#refusals?.overLimit() ?? false;
+    const flooding = error.status !== 503 && (this.#refusals?.overLimit() ?? false);
     if (flooding) {
       answer = new RelayError(
         'RELAY_ERR_FLOODING',

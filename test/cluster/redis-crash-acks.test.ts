@@ -196,7 +196,11 @@ describe.runIf(HAS_REDIS)('acknowledged messages across a Redis crash', () => {
     expect(refusalLines.map((line) => [line.level, line.msg])).toEqual([[40, 'input refused']]);
 
     await redis.start();
-    await expect.poll(redisCheck, { timeout: 15_000 }).toMatch(/^(\d+)\/\1 /);
+    // Each node finds Redis back on its own reconnect schedule; the retry below goes to both.
+    for (const node of [a, b]) {
+      const check = () => node.server.checkReadiness().checks.redis?.detail;
+      await expect.poll(check, { timeout: 15_000 }).toMatch(/^(\d+)\/\1 /);
+    }
     const first = await post(a.url, batch, 'freeze-1');
     expect(first.status).toBe(202);
     expect(first.headers.get('idempotent-replayed')).toBe(null);

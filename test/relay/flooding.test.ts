@@ -1,6 +1,6 @@
 // A client that floods refused events gets a bounded number of answers, then is dropped.
 import { describe, expect, it } from 'vitest';
-import type { WireError } from '../../src/index.js';
+import { RelayError, type WireError } from '../../src/index.js';
 import { MAX_REFUSALS } from '../../src/relay/refusal-window.js';
 import { WARN } from '../support/capture-logs.js';
 import { connectClient } from '../support/connect-client.js';
@@ -113,6 +113,36 @@ describe('refusal floods', () => {
     // What the client had sent past the drop is never read: its acks fail on the client's side.
     expect(count('disconnected')).toBe(MAX_REFUSALS + 10 - count('ok') - MAX_REFUSALS - 1);
     expect(codes.indexOf('RELAY_ERR_FLOODING')).toBeGreaterThan(codes.lastIndexOf('RELAY_ERR_RATE_LIMITED'));
+  });
+
+  it("keeps a client that retries through an outage: the relay's own 503s are not the client's flood", async () => {
+    const { server, url } = await startRelay({ greeting: 'none', rateLimit: false });
+    // What cluster mode plugs in, with its Redis away: each message refused (sync) or not confirmed (async).
+    let away = true;
+    let refusedLater = 0;
+    server.relay.commitWith({
+      assertReady() {
+        if (away) throw new RelayError('RELAY_ERR_NOT_READY', 'Redis is unreachable');
+      },
+      async commit(emit) {
+        if (refusedLater++ % 2 === 0) throw new RelayError('RELAY_ERR_NOT_READY', 'Redis did not confirm');
+        emit();
+      },
+    });
+    const client = await connectClient(url);
+    const codes: string[] = [];
+    for (let i = 0; i < MAX_REFUSALS * 2; i += 1) {
+      const ack = await client.timeout(5000).emitWithAck('sendMessage', `m${i}`);
+      codes.push(ack.ok ? 'ok' : ack.error.code);
+      if (i === MAX_REFUSALS) away = false; // Redis is back, but loses half of what it is sent
+    }
+    expect(client.connected).toBe(true);
+    expect(new Set(codes)).toEqual(new Set(['RELAY_ERR_NOT_READY', 'ok']));
+    expect(codes.filter((code) => code === 'RELAY_ERR_NOT_READY').length).toBeGreaterThan(MAX_REFUSALS + 1);
+    // Its own bad input still counts as before: one past the bound drops it.
+    const dropped = waitForEvent<[string]>(client, 'disconnect');
+    for (let i = 0; i <= MAX_REFUSALS; i += 1) (client as unknown as Loose).emit('nope', i);
+    expect((await dropped)[0]).toBe('io server disconnect');
   });
 
   it('never drops a bot for its refusals: bots hold the bot token', async () => {
