@@ -23,7 +23,7 @@ const READS = quick ? 2000 : 10_000;
 const SIZE_MESSAGES = quick ? 200_000 : 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'relaykit-history-bench-'));
 const content = 'x'.repeat(100);
-const from = { id: 'bench', name: 'bench', kind: 'http' } as const;
+const from = { id: 'bench', userId: 'http:bench', name: 'bench', kind: 'http' } as const;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const fileBytes = (file: string) =>
   ['', '-wal', '-shm'].reduce((sum, suffix) => {

@@ -53,6 +53,7 @@ export type {
   MessageContent,
   MessageMeta,
   MessageRedactedEvent,
+  MessageSender,
   PresenceEvent,
   RoomAck,
   SendAck,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { withUserId } from '../relay/default-user-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { StoreAvailability } from '../schedule/store-availability.js';
@@ -328,7 +329,7 @@ function prepare(db: Database.Database) {
 
 const message = (row: Row): LoggedMessage => ({
   content: JSON.parse(row.content) as LoggedMessage['content'],
-  meta: JSON.parse(row.meta) as LoggedMessage['meta'],
+  meta: keptMeta(JSON.parse(row.meta) as LoggedMessage['meta']),
 });
 
 // Merges two lists sorted by `order` into one sorted list.
@@ -342,3 +343,7 @@ function merge<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => numbe
   while (j < b.length) out.push(b[j++] as T);
   return out;
 }
+
+// Messages kept before user ids existed read back with the one the relay would give them now.
+const keptMeta = (meta: LoggedMessage['meta']): LoggedMessage['meta'] =>
+  meta.from.userId === undefined ? { ...meta, from: withUserId(meta.from) } : meta;

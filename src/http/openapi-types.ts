@@ -576,7 +576,14 @@ export interface components {
             messages: components["schemas"]["PublishRequest"][];
         };
         Sender: {
+            /** @description The socket id for people and bots (it changes at every connection), else the token, hook or job name. */
             id: string;
+            /**
+             * @description Stable id of the author, the same on every connection and tab of one person: the token's
+             *     `sub` in `jwt` auth mode; `anon:<socket id>` in `anonymous` mode; `bot:<name>` for bots;
+             *     `<kind>:<id>` for services (`http:ops`).
+             */
+            userId: string;
             name: string;
             /** @enum {string} */
             kind: "user" | "bot" | "http" | "schedule" | "system";

@@ -196,16 +196,17 @@ export class RelayAdapter extends Adapter {
   }
 
   #user(from: Sender, room: string): User {
-    // A stable account id where the relay gives one (identity), else the connection's.
-    const account = (from as Sender & { userId?: string }).userId;
-    const id = account ?? from.id;
+    // The relay's user id: stable for verified people, bots and services; an anonymous person's
+    // (`anon:<socket id>`) lasts one connection, so those users are kept only up to a bound.
+    const id = from.userId ?? from.id;
+    const perConnection = from.userId === undefined || from.userId.startsWith('anon:');
     const user = this.robot.brain.userForId(id, {
       name: from.name,
       room,
       kind: from.kind,
-      ...(account === undefined ? { [CONNECTION_USER]: true } : {}),
+      ...(perConnection ? { [CONNECTION_USER]: true } : {}),
     });
-    if (account === undefined) this.#connectionUsers.touch(id);
+    if (perConnection) this.#connectionUsers.touch(id);
     return user;
   }
 

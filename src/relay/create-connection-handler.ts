@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
+import { withUserId } from './default-user-id.js';
 import {
   CLIENT_EVENTS,
   type ClientToServerEvents,
   type InterServerEvents,
+  type MessageSender,
   type Sender,
   type ServerToClientEvents,
   type SocketData,
@@ -26,7 +28,7 @@ type Reply = (answer: { ok: true; [key: string]: unknown } | { ok: false; error:
 // thousands of them each per-socket object and closure shows in memory per client.
 class Connection {
   readonly socket: RelaySocket;
-  readonly from: Sender;
+  readonly from: MessageSender;
   readonly isBot: boolean;
   readonly #limits: RateLimit | false;
   readonly #logger: Logger;
@@ -36,7 +38,9 @@ class Connection {
 
   constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
-    this.from = { id: socket.id, name: socket.data.name, kind: socket.data.kind };
+    // withUserId: a socket recovered from a relay older than user ids has none in its data.
+    const { name, kind, userId } = socket.data;
+    this.from = withUserId({ id: socket.id, name, kind, ...(userId === undefined ? {} : { userId }) });
     this.isBot = this.from.kind === 'bot';
     // A bot is its own connection, so its socket's bucket is the per-bot send limit.
     this.#limits = this.isBot ? config.botRateLimit : config.rateLimit;

@@ -17,9 +17,19 @@ export type SenderKind = 'user' | 'bot' | 'http' | 'schedule' | 'system';
 /** The author of a message. `id` is the socket id for users and bots, the token or job name otherwise. */
 export interface Sender {
   readonly id: string;
+  /**
+   * Stable id of the author, the same on every connection and tab of one person: the token's `sub` in
+   * `jwt` auth mode; `anon:<socket id>` in `anonymous` mode, where a name is only a claim and nothing
+   * ties two connections together; `bot:<name>` for bots; `<kind>:<id>` for services (`http:ops`). Always
+   * set on `meta.from`; a caller of `publish` may leave it out and gets `<kind>:<id>`.
+   */
+  readonly userId?: string;
   readonly name: string;
   readonly kind: SenderKind;
 }
+
+/** A {@link Sender} as the relay sends it in `meta.from`: its `userId` is always there. */
+export type MessageSender = Sender & { readonly userId: string };
 
 /** Second argument of `sendMessageFromBack`: who sent the message, where, when, and its id. */
 export interface MessageMeta {
@@ -28,7 +38,7 @@ export interface MessageMeta {
    * order the relay accepted the messages (history cursors use it).
    */
   readonly id: string;
-  readonly from: Sender;
+  readonly from: MessageSender;
   /** The room the message was published to; `null` for a relay-wide announcement. */
   readonly room: string | null;
   /** ISO 8601 time the relay accepted the message. */
@@ -129,6 +139,8 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   name: string;
   kind: SenderKind;
+  /** See {@link Sender.userId}. */
+  userId: string;
   room: string;
 }
 

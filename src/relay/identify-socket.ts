@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'socket.io';
+import { defaultUserId } from './default-user-id.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
 import { RelayError } from './relay-error.js';
 import { LOBBY, roomKey } from './room-name.js';
@@ -50,6 +51,7 @@ export function identifySocket(options: { botToken: string }): Middleware {
       if (room !== undefined) roomKey(room);
       socket.data.name = typeof name === 'string' ? name.trim() : `guest-${randomBytes(2).toString('hex')}`;
       socket.data.kind = isBot ? 'bot' : 'user';
+      socket.data.userId = defaultUserId({ id: socket.id, name: socket.data.name, kind: socket.data.kind });
       socket.data.room = typeof room === 'string' ? room : LOBBY;
       next();
     } catch (error) {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
+import { withUserId } from './default-user-id.js';
 import { EpisodeLog } from './episode-log.js';
 import type {
   ClientToServerEvents,
@@ -261,7 +262,7 @@ export class Relay {
     }
     const meta: MessageMeta = {
       id: newMessageId(),
-      from: options.from,
+      from: withUserId(options.from),
       room: options.room ?? null,
       at: this.#clock.now(),
       ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),

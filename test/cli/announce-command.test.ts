@@ -22,7 +22,7 @@ describe('relay announce', () => {
     expect(ctx.exitCode).toBe(0);
     const heard = await hears;
     expect(heard.content).toBe('Deploy done');
-    expect(heard.meta.from).toEqual({ id: 'ci', name: 'ci', kind: 'http' });
+    expect(heard.meta.from).toEqual({ id: 'ci', userId: 'http:ci', name: 'ci', kind: 'http' });
     expect(ctx.out()).toBe(`${heard.meta.id}\n`);
   });
 

@@ -93,7 +93,12 @@ describe('relay schedule list | add | run | pause | resume | rm', () => {
     const ran = await relay(['schedule', 'run', 'standup'], env);
     const [content, meta] = await heard;
     expect(content).toEqual({ text: 'Stand-up in 5 minutes' });
-    expect(meta.from).toEqual({ id: 'standup', name: 'standup', kind: 'schedule' });
+    expect(meta.from).toEqual({
+      id: 'standup',
+      userId: 'schedule:standup',
+      name: 'standup',
+      kind: 'schedule',
+    });
     expect(ran.out()).toBe(`${meta.id}\n`);
 
     const [header = '', row = '', ...rest] = (await relay(['schedule', 'list'], env)).out().split('\n');

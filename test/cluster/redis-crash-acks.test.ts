@@ -44,7 +44,7 @@ describe.runIf(HAS_REDIS)('acknowledged messages across a Redis crash', () => {
   // This Redis keeps what it acknowledged through a crash (append-only file, written before it answers),
   // so any acknowledged message that goes missing was lost by a node, not by Redis.
   it('all reach the other node; the others are refused with RELAY_ERR_NOT_READY', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     const redis = await startRedis({ persist: true });
     const a = await startRelay(clusterOptions(redis.url));
@@ -106,7 +106,8 @@ describe.runIf(HAS_REDIS)('acknowledged messages across a Redis crash', () => {
       .poll(() => attempts, { timeout: 10_000, interval: 5 })
       .toBeGreaterThan(attemptsAtOutage + 40);
     await redis.start();
-    await expect.poll(() => a.server.checkReadiness().ready, { timeout: 10_000 }).toBe(true);
+    // The whole readiness, so that a failure says which check stayed down.
+    await expect.poll(() => a.server.checkReadiness(), { timeout: 20_000 }).toMatchObject({ ready: true });
     const ackedWhenBack = acked.size;
     await expect.poll(() => acked.size, { timeout: 10_000 }).toBeGreaterThanOrEqual(ackedWhenBack + 200);
     sending = false;

@@ -32,7 +32,7 @@ async function openLog(
   return { log, store };
 }
 
-const from = { id: 'ci', name: 'ci', kind: 'http' } as const;
+const from = { id: 'ci', userId: 'http:ci', name: 'ci', kind: 'http' } as const;
 function message(content: string, room: string | null, at = Date.now()): LoggedMessage {
   return { content, meta: { id: newMessageId(), from, room, at: new Date(at).toISOString() } };
 }

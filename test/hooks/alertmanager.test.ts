@@ -48,7 +48,12 @@ describe.skipIf(!ALERTMANAGER)('a real Prometheus Alertmanager', () => {
       { labels, annotations, startsAt, generatorURL: 'http://prometheus.invalid/graph' },
     ]);
     const fired = await firing;
-    expect(fired.meta.from).toEqual({ id: hook.id, name: 'Alertmanager', kind: 'http' });
+    expect(fired.meta.from).toEqual({
+      id: hook.id,
+      userId: `http:${hook.id}`,
+      name: 'Alertmanager',
+      kind: 'http',
+    });
     expect(fired.meta.room).toBe('ops');
     expect(fired.content).toMatchObject({
       title: '[FIRING:1] RelayKitTestAlert',

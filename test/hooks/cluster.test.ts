@@ -25,7 +25,12 @@ describe.runIf(HAS_REDIS)('hooks in a cluster', () => {
     // Added on A, delivered to B, heard on A.
     const heard = nextMessage(ops);
     expect((await b.deliver(onB, { text: 'through node B' })).status).toBe(200);
-    expect((await heard).meta.from).toEqual({ id: hook.id, name: 'alerts', kind: 'http' });
+    expect((await heard).meta.from).toEqual({
+      id: hook.id,
+      userId: `http:${hook.id}`,
+      name: 'alerts',
+      kind: 'http',
+    });
     const listed = await b.send('/v1/hooks', { method: 'GET', token: 'ops-s3cr3t' });
     expect(((await listed.json()) as { hooks: Array<{ id: string }> }).hooks.map((h) => h.id)).toEqual([
       hook.id,

@@ -18,7 +18,7 @@ describe('hook formats', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await response.text()).toBe('ok');
     const { content, meta } = await heard;
-    expect(meta.from).toEqual({ id: hook.id, name: 'deploy-bot', kind: 'http' });
+    expect(meta.from).toEqual({ id: hook.id, userId: `http:${hook.id}`, name: 'deploy-bot', kind: 'http' });
     expect(content).toEqual({
       text: [
         'Deploy #42 (https://ci.example.com/builds/42) finished & is live',
@@ -216,7 +216,7 @@ describe('hook formats', () => {
       const { content, meta } = await heard;
       expect((content as { text: string }).text).toBe(line);
       expect(content).toMatchObject({ source: 'github' });
-      expect(meta.from).toEqual({ id: hook.id, name: 'GitHub', kind: 'http' });
+      expect(meta.from).toEqual({ id: hook.id, userId: `http:${hook.id}`, name: 'GitHub', kind: 'http' });
     });
 
     it('reads the form content type (payload=) signed over the raw body, and names other events', async () => {

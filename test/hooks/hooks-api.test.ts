@@ -28,7 +28,7 @@ describe('/v1/hooks', () => {
     expect(await response.text()).toBe('ok');
     const { content, meta } = await heard;
     expect(content).toEqual({ text: 'shipped', source: 'slack' });
-    expect(meta.from).toEqual({ id: hook.id, name: 'deploys', kind: 'http' });
+    expect(meta.from).toEqual({ id: hook.id, userId: `http:${hook.id}`, name: 'deploys', kind: 'http' });
     expect(meta.room).toBe('ops');
   });
 

@@ -78,7 +78,7 @@ describe('HTTP API authentication', () => {
     const hears = nextMessage(client);
     const response = await send('/v1/messages', { token: 'ops-s3cr3t', body: { content: 'from ops' } });
     expect(response.status).toBe(202);
-    expect((await hears).meta.from).toEqual({ id: 'ops', name: 'ops', kind: 'http' });
+    expect((await hears).meta.from).toEqual({ id: 'ops', userId: 'http:ops', name: 'ops', kind: 'http' });
   });
 
   it('answers 403 when the token lacks the scope a route requires (requireScope, as features use it)', async () => {

@@ -16,7 +16,7 @@ describe('identity and meta', () => {
     expect(ack).toEqual({ ok: true, id: meta.id });
     expect(meta).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      from: { id: john.id, name: 'John', kind: 'user' },
+      from: { id: john.id, userId: `anon:${john.id}`, name: 'John', kind: 'user' },
       room: 'lobby',
       at: expect.any(String),
     });
@@ -31,7 +31,7 @@ describe('identity and meta', () => {
     anonymous.connect();
     const [text, greetingMeta] = await greeting;
     expect(text).toBe('New user connected');
-    expect(greetingMeta.from).toEqual({ id: 'relay', name: 'relay', kind: 'system' });
+    expect(greetingMeta.from).toEqual({ id: 'relay', userId: 'system:relay', name: 'relay', kind: 'system' });
 
     const heard = waitForEvent<[string, MessageMeta]>(anonymous, 'sendMessageFromBack');
     anonymous.emit('sendMessage', 'hi');

@@ -49,7 +49,12 @@ describe('HTTP API: /v1/schedules', () => {
 
     const [content, meta] = await waitForEvent<Heard>(client, 'sendMessageFromBack', { timeoutMs: 4000 });
     expect(content).toEqual({ text: 'still here' });
-    expect(meta.from).toEqual({ id: 'heartbeat', name: 'heartbeat', kind: 'schedule' });
+    expect(meta.from).toEqual({
+      id: 'heartbeat',
+      userId: 'schedule:heartbeat',
+      name: 'heartbeat',
+      kind: 'schedule',
+    });
 
     const listed = await call('GET', '/v1/schedules?next=5');
     expect(listed.status).toBe(200);

@@ -22,7 +22,7 @@ describe('scheduler', () => {
     const client = await connectClient(url);
     const [content, meta] = await waitForEvent<Heard>(client, 'sendMessageFromBack', { timeoutMs: 4000 });
     expect(content).toBe('Deploy freeze starts now');
-    expect(meta.from).toEqual({ id: 'tick', name: 'tick', kind: 'schedule' });
+    expect(meta.from).toEqual({ id: 'tick', userId: 'schedule:tick', name: 'tick', kind: 'schedule' });
     expect(meta.room).toBeNull();
 
     const [view] = server.scheduler.list();

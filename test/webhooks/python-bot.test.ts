@@ -62,7 +62,7 @@ describe.skipIf(!python)('a Python (standard library) webhook bot', () => {
     alice.emit('sendMessage', '!ping');
     const [content, meta] = await answer;
     expect(content).toBe('pong');
-    expect(meta.from).toEqual({ kind: 'bot', name: 'pybot', id: 'webhook:py' });
+    expect(meta.from).toEqual({ kind: 'bot', name: 'pybot', id: 'webhook:py', userId: 'bot:pybot' });
   });
 
   it('refuses (401) a body whose signature does not match, so the check is real', async () => {

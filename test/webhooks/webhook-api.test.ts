@@ -36,7 +36,12 @@ describe('/v1/webhooks', () => {
       filter: (_c, meta) => meta.from.kind === 'bot',
     });
     alice.emit('sendMessage', '!help me');
-    expect((await answer)[1].from).toEqual({ kind: 'bot', name: 'Helper', id: `webhook:${body.id}` });
+    expect((await answer)[1].from).toEqual({
+      kind: 'bot',
+      name: 'Helper',
+      id: `webhook:${body.id}`,
+      userId: 'bot:Helper',
+    });
     const [delivery] = await receiver.waitFor(1);
     // Signed with the secret the API gave, not the receiver's default one.
     expect(delivery?.signatureValid).toBe(false);
