@@ -119,6 +119,10 @@ export class BotInstance {
             if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
             return this.#connection.history({ room, ...options });
           },
+          members: (room) => {
+            if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
+            return this.#connection.members(room);
+          },
         },
         validateBotSettings(this.#options.definition, this.#options.settings),
       );
@@ -262,10 +266,11 @@ export class BotInstance {
       room,
       signal,
       reply: (answer) => this.#send(answer, { room: room ?? LOBBY }),
+      replyPrivately: (answer) => this.#send(answer, { room: room ?? LOBBY, to: meta.from.userId }),
     };
   }
 
-  #send(content: MessageContent, target: BotSendTarget = {}): Promise<SendResult> {
+  #send(content: MessageContent, target: BotSendTarget & { to?: string } = {}): Promise<SendResult> {
     const scope = this.#runner.current();
     const room = target.room === undefined ? LOBBY : target.room;
     const sent = new Promise<SendResult>((resolve, reject) => {
@@ -279,6 +284,7 @@ export class BotInstance {
       }
       const options: BotSendOptions = {
         room,
+        ...(target.to === undefined ? {} : { to: target.to }),
         ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
       };
       this.#connection.send(content, options).then(resolve, reject);
