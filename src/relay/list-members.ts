@@ -20,7 +20,7 @@ type RoomReader = Pick<RelayIo, 'in'>;
 
 /**
  * The people online in `room`, one entry per `userId` however many connections (tabs, nodes) they have,
- * sorted by name: at most {@link MAX_MEMBERS}. The sockets come through socket.io's adapter
+ * sorted by name: at most `max` (default {@link MAX_MEMBERS}). The sockets come through socket.io's adapter
  * (`fetchSockets`), which asks every node of a cluster; a node that does not answer within `timeoutMs`
  * makes the adapter give up on all of them, and the list is then this node's people only, with
  * `partial: true`, rather than no answer.
@@ -33,7 +33,7 @@ type RoomReader = Pick<RelayIo, 'in'>;
 export async function listMembers(
   io: RoomReader,
   room: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; max?: number } = {},
 ): Promise<MembersPage> {
   const key = roomKey(room);
   let partial = false;
@@ -58,7 +58,7 @@ export async function listMembers(
   const members = [...byUser.values()].sort(
     (a, b) => a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : 1),
   );
-  return { members: members.slice(0, MAX_MEMBERS), total: members.length, partial };
+  return { members: members.slice(0, options.max ?? MAX_MEMBERS), total: members.length, partial };
 }
 
 /**
