@@ -63,3 +63,15 @@ describe('members', () => {
     expect((await refused)[0]).toMatchObject({ code: 'RELAY_ERR_INVALID_OPTIONS', event: 'members' });
   });
 });
+
+describe('a user id that cannot name a room', () => {
+  it('still connects and is listed; it only cannot be sent private messages', async () => {
+    const { server, url } = await startRelay({ greeting: 'none' });
+    actAsUsers(server);
+    const odd = await connectClient(url, { auth: { name: 'odd', room: 'ops', testUserId: 'x'.repeat(201) } });
+    expect(await odd.emitWithAck('members', {})).toMatchObject({ ok: true, total: 1 });
+    expect(() =>
+      server.relay.publish('x', { from: { id: 'ops', name: 'ops', kind: 'http' }, to: 'x'.repeat(201) }),
+    ).toThrow(expect.objectContaining({ code: 'RELAY_ERR_INVALID_USER_ID' }));
+  });
+});

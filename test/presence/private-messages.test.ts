@@ -89,13 +89,21 @@ describe('private messages', () => {
       description: 'lists who is online',
       setup(bot) {
         bot.command('who', { description: 'who is here' }, async (msg) => {
-          const { members, total } = await bot.members(msg.room ?? 'lobby');
-          return msg.reply(`${total}: ${members.map((member) => member.name).join(', ')}`);
+          try {
+            const { members, total } = await bot.members(msg.args[0] ?? msg.room ?? 'lobby');
+            return msg.reply(`${total}: ${members.map((member) => member.name).join(', ')}`);
+          } catch (error) {
+            return msg.reply(`refused: ${(error as { code?: string }).code}`);
+          }
         });
       },
     });
     const testbed = await startTestbed({ bots: [who] });
     await testbed.user('carol', { room: 'ops' });
     expect((await testbed.ask('!who', { room: 'ops' })).text).toBe('2: carol, tester');
+    expect((await testbed.ask('!who lobby', { room: 'ops' })).text).toBe('0: ');
+    expect((await testbed.ask('!who bad!room', { room: 'ops' })).text).toBe(
+      'refused: RELAY_ERR_INVALID_ROOM',
+    );
   });
 });
