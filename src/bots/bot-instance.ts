@@ -115,14 +115,8 @@ export class BotInstance {
           jobs: this.#jobs,
           timers: this.#timers,
           send: (content, target) => this.#send(content, target),
-          history: (room, options) => {
-            if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
-            return this.#connection.history({ room, ...options });
-          },
-          members: (room) => {
-            if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
-            return this.#connection.members(room);
-          },
+          history: (room, options) => this.#ask(() => this.#connection.history({ room, ...options })),
+          members: (room) => this.#ask(() => this.#connection.members(room)),
         },
         validateBotSettings(this.#options.definition, this.#options.settings),
       );
@@ -189,6 +183,11 @@ export class BotInstance {
         this.#log.error({ err: error }, 'cleanup failed');
       }
     }
+  }
+
+  // A question to the relay (history, members): refused once the bot is stopped.
+  #ask<T>(question: () => Promise<T>): Promise<T> {
+    return this.#stopped ? Promise.reject(new Error(`bot "${this.name}" is stopped`)) : question();
   }
 
   #connected(): void {
