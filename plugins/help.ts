@@ -1,5 +1,5 @@
 // help: `!help` lists every command of every bot running in this host, with its description;
-// `!help NAME` shows one command.
+// `!help NAME` shows one command. It answers privately: only the asker sees it, not the room.
 import { defineBot } from 'relaykit';
 
 export default defineBot({
@@ -11,14 +11,14 @@ export default defineBot({
       const wanted = msg.args[0]?.replace(bot.prefix, '').toLowerCase();
       if (wanted) {
         const command = commands.find((candidate) => candidate.name === wanted);
-        return msg.reply(
+        return msg.replyPrivately(
           command
             ? `${command.syntax} — ${command.description} (bot ${command.bot})`
             : `no command "${wanted}"; ${bot.prefix}help lists them`,
         );
       }
       const lines = commands.map((command) => `${command.syntax} — ${command.description}`);
-      return msg.reply(['Commands:', ...lines].join('\n'));
+      return msg.replyPrivately(['Commands:', ...lines].join('\n'));
     });
   },
 });

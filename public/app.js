@@ -3,6 +3,7 @@
 // Message text is only ever put in the page with textContent: whatever people send stays text.
 // Relative paths, for the client and the socket alike: behind a proxy that serves the page under a
 // sub-path (https://example.com/chat/), both are that sub-path's, not the proxy's root.
+import { followOnline } from './online-list.js';
 import { io } from './socket.io/socket.io.esm.min.js';
 
 const SOCKET_PATH = new URL('socket.io/', document.baseURI).pathname;
@@ -99,6 +100,7 @@ function messageItem(content, meta) {
   const label = KIND_LABELS[kind];
   if (label && label !== meta.from.name) head.append(element('span', 'badge', label));
   if (meta.room === null && kind !== 'system') head.append(element('span', 'badge scope', 'everyone'));
+  if (meta.to) head.append(element('span', 'badge private', 'only you'));
   const at = new Date(meta.at);
   const stamp = element('time', 'message-time', Number.isNaN(at.getTime()) ? '' : time.format(at));
   stamp.dateTime = meta.at;
@@ -217,8 +219,13 @@ function connect(name, room) {
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
-  const current = io({ path: SOCKET_PATH, auth: { name, room }, reconnectionDelayMax: 5000 });
+  const current = io({
+    path: SOCKET_PATH,
+    auth: { name, room, watchPresence: true },
+    reconnectionDelayMax: 5000,
+  });
   socket = current;
+  followOnline(current, $('online-list'), $('online-title'));
   let everConnected = false;
 
   current.on('connect', () => {

@@ -5,6 +5,7 @@ import type {
   ClientToServerEvents,
   HistoryAck,
   HistoryRequest,
+  MembersAck,
   MessageContent,
   MessageMeta,
   PresenceEvent,
@@ -12,7 +13,7 @@ import type {
   ServerToClientEvents,
 } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
-import type { BotHistoryPage, SendResult } from './bot-context.js';
+import type { BotHistoryPage, BotMembersPage, SendResult } from './bot-context.js';
 
 /** What a bot connection reports to its bot; each is registered once, for the connection's life. */
 export interface BotConnectionEvents {
@@ -161,6 +162,23 @@ export class BotConnection {
         },
         () => {
           throw new Error(`the relay did not answer the history request within ${timeoutMs} ms`);
+        },
+      );
+  }
+
+  /** Who is online in `room`, through the `members` request; rejects with the relay's `code`. */
+  members(room: string): Promise<BotMembersPage> {
+    const timeoutMs = this.#sendTimeoutMs;
+    return this.#socket
+      .timeout(timeoutMs)
+      .emitWithAck('members', { room })
+      .then(
+        (answer: MembersAck) => {
+          if (answer.ok) return { members: answer.members, total: answer.total, partial: answer.partial };
+          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        },
+        () => {
+          throw new Error(`the relay did not answer the members request within ${timeoutMs} ms`);
         },
       );
   }

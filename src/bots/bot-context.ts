@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
+import type { Member, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
 import type { BotStore } from './bot-store.js';
 
 /** What the relay answered to something a bot sent. */
@@ -12,6 +12,16 @@ export interface SendResult {
 export interface BotHistoryPage {
   readonly messages: readonly { readonly content: MessageContent; readonly meta: MessageMeta }[];
   readonly more: boolean;
+}
+
+/**
+ * Who is online in a room, one entry per user, sorted by name (at most 500; `total` counts all);
+ * `partial` when a node of the cluster did not answer and only one node's people are listed.
+ */
+export interface BotMembersPage {
+  readonly members: readonly Member[];
+  readonly total: number;
+  readonly partial: boolean;
 }
 
 /** Where a bot sends a message. */
@@ -33,6 +43,11 @@ export interface BotMessage {
   readonly signal: AbortSignal;
   /** Answers in the room the message came from (the lobby for a relay-wide announcement), with this message as its cause. */
   reply(content: MessageContent): Promise<SendResult>;
+  /**
+   * Answers the author only: every connection of `from.userId`, nobody else in the room, no other bot;
+   * `meta.to` says so and the history does not keep it. For answers only the asker needs (`!help`).
+   */
+  replyPrivately(content: MessageContent): Promise<SendResult>;
 }
 
 /** A message that matched a `bot.hear` pattern. */
@@ -135,6 +150,8 @@ export interface BotContext<Config = Record<string, unknown>> {
    * no history.
    */
   history(room: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
+  /** Who is online in `room` (see {@link BotMembersPage}). */
+  members(room: string): Promise<BotMembersPage>;
   /** Runs `handler` on a cron schedule (node-cron syntax, seconds optional). */
   every(cron: string, handler: () => unknown, options?: { name?: string }): BotJob;
   /** Runs `handler` once after `ms` milliseconds, unless the bot stops first. */

@@ -115,10 +115,8 @@ export class BotInstance {
           jobs: this.#jobs,
           timers: this.#timers,
           send: (content, target) => this.#send(content, target),
-          history: (room, options) => {
-            if (this.#stopped) return Promise.reject(new Error(`bot "${this.name}" is stopped`));
-            return this.#connection.history({ room, ...options });
-          },
+          history: (room, options) => this.#ask(() => this.#connection.history({ room, ...options })),
+          members: (room) => this.#ask(() => this.#connection.members(room)),
         },
         validateBotSettings(this.#options.definition, this.#options.settings),
       );
@@ -185,6 +183,11 @@ export class BotInstance {
         this.#log.error({ err: error }, 'cleanup failed');
       }
     }
+  }
+
+  // A question to the relay (history, members): refused once the bot is stopped.
+  #ask<T>(question: () => Promise<T>): Promise<T> {
+    return this.#stopped ? Promise.reject(new Error(`bot "${this.name}" is stopped`)) : question();
   }
 
   #connected(): void {
@@ -262,10 +265,11 @@ export class BotInstance {
       room,
       signal,
       reply: (answer) => this.#send(answer, { room: room ?? LOBBY }),
+      replyPrivately: (answer) => this.#send(answer, { room: room ?? LOBBY, to: meta.from.userId }),
     };
   }
 
-  #send(content: MessageContent, target: BotSendTarget = {}): Promise<SendResult> {
+  #send(content: MessageContent, target: BotSendTarget & { to?: string } = {}): Promise<SendResult> {
     const scope = this.#runner.current();
     const room = target.room === undefined ? LOBBY : target.room;
     const sent = new Promise<SendResult>((resolve, reject) => {
@@ -279,6 +283,7 @@ export class BotInstance {
       }
       const options: BotSendOptions = {
         room,
+        ...(target.to === undefined ? {} : { to: target.to }),
         ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
       };
       this.#connection.send(content, options).then(resolve, reject);

@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '../relay/events.js';
 
+const ignore = () => {};
+
 /**
  * A bot's small key-value store, kept in memory and saved to one JSON file per bot. Writes replace
  * the file atomically (temp file, then rename), so a crash leaves the old or the new content, never half.
@@ -22,6 +24,8 @@ export class BotStore {
   #writing: Promise<void> = Promise.resolve();
   /** The write waiting for the current one to finish: it will save whatever the data is when it starts. */
   #queued: Promise<void> | undefined;
+  /** Per key, the last update queued (settled, never rejects); removed once the key has none waiting. */
+  readonly #updates = new Map<string, Promise<void>>();
 
   private constructor(file: string) {
     this.#file = file;
@@ -79,6 +83,40 @@ export class BotStore {
     const had = this.#data.delete(key);
     if (had) await this.#save();
     return had;
+  }
+
+  /**
+   * Replaces `key`'s value with what `fn` makes of the current one (`undefined` when absent; `fn`
+   * returning `undefined` removes the key) and resolves with the new value once saved. Updates of one
+   * key run one after another, each `fn` seeing the result of the one before, even when `fn` awaits:
+   * `get` then `set` around an `await` would let two handlers read the same count and lose one. A `fn`
+   * that throws changes nothing and the next update runs. (`set` and `delete` do not wait for updates.)
+   *
+   * @example
+   * ```ts
+   * const count = await bot.store.update<number>('count', (n) => (n ?? 0) + 1);
+   * ```
+   */
+  update<T extends JsonValue>(
+    key: string,
+    fn: (current: T | undefined) => T | undefined | Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const previous = this.#updates.get(key) ?? Promise.resolve();
+    const applied = previous.then(async () => {
+      const next = await fn(this.get<T>(key));
+      const saved = next === undefined ? this.delete(key) : this.set(key, next);
+      return { value: this.get<T>(key), saved };
+    });
+    // The next update of the key waits for this one's change in memory, not for the file.
+    const settled = applied.then(ignore, ignore);
+    this.#updates.set(key, settled);
+    void settled.then(() => {
+      if (this.#updates.get(key) === settled) this.#updates.delete(key);
+    });
+    return applied.then(async ({ value, saved }) => {
+      await saved;
+      return value;
+    });
   }
 
   /** Resolves once every write started so far is on disk. */

@@ -6,6 +6,7 @@ import type {
   BotHistoryPage,
   BotJob,
   BotLimits,
+  BotMembersPage,
   BotSendTarget,
   BotTimer,
   CommandMessage,
@@ -47,6 +48,7 @@ export interface BotScope {
   readonly timers: Set<NodeJS.Timeout>;
   send(content: MessageContent, target?: BotSendTarget): Promise<SendResult>;
   history(room: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
+  members(room: string): Promise<BotMembersPage>;
 }
 
 // setTimeout's largest delay; longer ones fire at once.
@@ -91,6 +93,7 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
     },
     send: (content, target) => scope.send(content, target),
     history: (room, historyOptions) => scope.history(room, historyOptions),
+    members: (room) => scope.members(room),
     every: (cron, handler, jobOptions) => {
       jobCount += 1;
       const id = `${scope.name}:${jobOptions?.name ?? `job-${jobCount}`}`;

@@ -18,6 +18,7 @@ import { requireScope } from './require-scope.js';
 
 type PublishAccepted = components['schemas']['PublishAccepted'];
 type BatchAccepted = components['schemas']['BatchAccepted'];
+type PrivateMessageAccepted = components['schemas']['PrivateMessageAccepted'];
 
 /**
  * `POST /messages` and `POST /messages/batch` (under `/v1`): announcements through the relay's one
@@ -118,7 +119,51 @@ export function messagesRouter(deps: {
     }),
   );
 
+  // A private message: the user's connections only, never kept (see Relay.publish's `to`). 202 whether
+  // or not the user is online: knowing would mean asking every node of a cluster per message.
+  router.post('/users/:userId/messages', requireScope('publish'), ...jsonBody(bodyLimitBytes), (req, res) =>
+    answer(req, res, () => {
+      const request = readPrivateMessage(req.body);
+      const token = authenticatedToken(res) as ApiToken;
+      const to = String(req.params.userId);
+      let published: ReturnType<Relay['publish']>;
+      try {
+        published = relay.publish(request.content, {
+          from: { id: token.name, name: token.name, kind: 'http' },
+          room: request.room,
+          to,
+        });
+      } catch (error) {
+        const refusal = error as RelayError;
+        const field = refusal.code === 'RELAY_ERR_INVALID_USER_ID' ? 'userId' : publishRefusalField(refusal);
+        throw field === undefined ? refusal : RequestFieldError.about(field, refusal).markReported();
+      }
+      const body: PrivateMessageAccepted = { ...accepted(published.meta), to };
+      return { body, committed: published.committed };
+    }),
+  );
+
   return router;
+}
+
+function readPrivateMessage(body: unknown): { content: unknown; room: string | null } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      'body',
+      'expected a JSON object { content, room? }',
+    );
+  }
+  const extra = Object.keys(body).find((key) => key !== 'content' && key !== 'room');
+  if (extra !== undefined) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      extra,
+      'is not a field of a private message (content, room)',
+    );
+  }
+  const { content, room } = body as { content?: unknown; room?: unknown };
+  return { content, room: (room ?? null) as string | null };
 }
 
 function readBatch(body: unknown, maxBatch: number): unknown[] {

@@ -16,6 +16,7 @@ import { type ApiMiddleware, createApiMiddleware } from './api-middleware.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotentRequests } from './idempotent-requests.js';
+import { membersRouter } from './members-router.js';
 import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
 import { messagesRouter } from './messages-router.js';
 import { notFound } from './not-found.js';
@@ -122,6 +123,7 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
 
   const v1 = Router();
   v1.use(messagesRouter({ relay, idempotent, settings: config }));
+  v1.use(membersRouter({ io: deps.io }));
 
   app.use(metrics.countRequests);
   // The API before the operations routes: its requests, the busiest, then skip their layers.

@@ -553,10 +553,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rooms/{room}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Who is online in a room (`read` scope)
+         * @description The people with a connection in the room, one entry per `userId` however many tabs or nodes
+         *     they are connected through, sorted by name: at most 500 (`total` counts them all). In a
+         *     cluster every node is asked; when one does not answer within 2 s, this node's people are listed
+         *     and `partial` is true. See docs/presence.md.
+         */
+        get: operations["getRoomMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id, as `meta.from.userId` carries it (1 to 200 characters). */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a private message to one user (`publish` scope)
+         * @description Delivers `content` to every connection of the user, on every node, and to nobody else (bots
+         *     included); `meta.to` is the user id. Not kept in the history. Answered 202 whether or not the
+         *     user is online (nothing is queued for an offline user), as room messages are: finding out would
+         *     cost a question to every node per message. `room` is context only (`meta.room`).
+         */
+        post: operations["publishPrivateMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        RoomMembers: {
+            room: string;
+            members: components["schemas"]["Member"][];
+            /** @description How many people are online in the room, also those past the first 500. */
+            total: number;
+            /** @description A node of the cluster did not answer in time; only this node's people are listed. */
+            partial: boolean;
+        };
+        Member: {
+            userId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "user" | "bot" | "http" | "schedule" | "system";
+        };
+        PrivateMessageRequest: {
+            content: components["schemas"]["MessageContent"];
+            /** @description The room the message is about (`meta.room`); it is delivered to the user wherever they are. */
+            room?: string | null;
+        };
+        PrivateMessageAccepted: {
+            /** Format: uuid */
+            id: string;
+            /** @description The user id the message went to (`meta.to`). */
+            to: string;
+            room: string | null;
+            /** Format: date-time */
+            at: string;
+            from: components["schemas"]["Sender"];
+        };
         /**
          * @description A non-empty string or a plain JSON object, at most `maxContentBytes` UTF-8 bytes (objects
          *     measured as JSON), delivered to clients exactly as sent.
@@ -841,6 +922,8 @@ export interface components {
             at: string;
             causedBy?: string;
             hops?: number;
+            /** @description Set on a private message, the user id it went to; never in the history. */
+            to?: string;
         };
         /** @description A kept message, as `sendMessageFromBack(content, meta)` carried it. */
         Message: {
@@ -1941,6 +2024,79 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getRoomMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room name. */
+                room: components["parameters"]["Room"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomMembers"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    publishPrivateMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes retries safe: a request repeated with the same key (and the same token) within
+                 *     `api.idempotencyWindowMs` (default 1 hour) gets the first answer again, with
+                 *     `Idempotent-Replayed: true`, and nothing is sent twice. Only accepted requests are
+                 *     remembered; the same key with a different body is refused with 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The user's id, as `meta.from.userId` carries it (1 to 200 characters). */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivateMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted and sent to the user's connections, if any. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateMessageAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Problem"];
         };
     };

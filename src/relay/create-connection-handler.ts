@@ -6,17 +6,19 @@ import {
   type ClientToServerEvents,
   type InterServerEvents,
   type MessageSender,
-  type Sender,
   type ServerToClientEvents,
   type SocketData,
   type WireError,
 } from './events.js';
 import { checkHistoryQuery } from './history-query.js';
+import { listMembers, membersRoom } from './list-members.js';
+import { assertMayReadRoom } from './may-read-room.js';
 import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
-import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
+import { BOTS_ROOM, LOBBY, roomKey, userRoomKey } from './room-name.js';
+import { joinUserRoom, RoomPresence, readWatchPresence } from './room-presence.js';
 import { SYSTEM_SENDER } from './system-sender.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -136,6 +138,7 @@ export function createConnectionHandler(deps: {
 }): (socket: RelaySocket) => void {
   const { relay, config, logger } = deps;
   const connections = new WeakMap<RelaySocket, Connection>();
+  const rooms = new RoomPresence();
 
   // Every listener goes through here: a throwing handler must never reach socket.io's emitter. The
   // listeners are shared by all sockets; socket.io calls each with `this` set to the socket.
@@ -179,7 +182,7 @@ export function createConnectionHandler(deps: {
     connection.takeToken(relay);
     connection.refuseBot('join');
     const key = roomKey(room);
-    moveTo(connection.socket, key, room as string, connection.from);
+    moveTo(connection.socket, key, room as string, connection.from, rooms);
     connection.log.debug({ room }, 'joined room');
     reply?.({ ok: true, room: room as string });
   });
@@ -187,7 +190,7 @@ export function createConnectionHandler(deps: {
   const onLeave = listener('leave', (connection, _args, reply) => {
     connection.takeToken(relay);
     connection.refuseBot('leave');
-    moveTo(connection.socket, roomKey(LOBBY), LOBBY, connection.from);
+    moveTo(connection.socket, roomKey(LOBBY), LOBBY, connection.from, rooms);
     connection.log.debug('left room for the lobby');
     reply?.({ ok: true, room: LOBBY });
   });
@@ -235,6 +238,19 @@ export function createConnectionHandler(deps: {
       .catch((error: unknown) => connection.log.error({ err: error, event: 'history' }, 'handler failed'));
   });
 
+  // Like history: a request answered through its ack only, costing a token. Who may read the room is
+  // asked of assertMayReadRoom, the one place room grants are checked for reading.
+  const onMembers = listener('members', (connection, [request], reply) => {
+    connection.takeToken(relay);
+    if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'members needs an ack callback to answer');
+    const { socket } = connection;
+    const room = membersRoom(request, socket.data.room);
+    assertMayReadRoom(socket.data, room);
+    listMembers(socket.nsp, room)
+      .then((page) => reply({ ok: true, room, ...page }))
+      .catch((error: unknown) => connection.log.error({ err: error, event: 'members' }, 'handler failed'));
+  });
+
   function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {
     if (CLIENT_EVENTS.has(event)) return;
     const connection = connections.get(this) as Connection;
@@ -261,7 +277,7 @@ export function createConnectionHandler(deps: {
   function onDisconnect(this: RelaySocket, reason: string): void {
     const connection = connections.get(this) as Connection;
     connection.log.info({ reason }, 'client disconnected');
-    if (connection.from.kind === 'user') presence(this, 'leave', connection.from);
+    if (connection.from.kind === 'user') rooms.left(this, connection.from, this.data.room);
   }
 
   return (socket) => {
@@ -272,6 +288,11 @@ export function createConnectionHandler(deps: {
     // socket.io restores rooms of a recovered socket; a fresh one joins its first room now.
     // Bots sit in BOTS_ROOM, which every room's messages and presence events also go to.
     if (!socket.recovered) socket.join(isBot ? BOTS_ROOM : roomKey(socket.data.room));
+    // A person's own room carries the private messages to them (Relay.publish's `to`).
+    if (!isBot) {
+      readWatchPresence(socket);
+      joinUserRoom(socket, from.userId);
+    }
     // The same line a child logger would write, without keeping one for a socket that may never log again.
     logger.info(
       {
@@ -297,13 +318,14 @@ export function createConnectionHandler(deps: {
         // throw here would escape socket.io's connection emitter and crash the process.
       }
     }
-    if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from);
+    if (from.kind === 'user') rooms.entered(socket, from, { announce: !socket.recovered });
 
     socket.on('sendMessage', onSendMessage);
     socket.on('join', onJoin);
     socket.on('leave', onLeave);
     socket.on('botMessage', onBotMessage);
     socket.on('history', onHistory);
+    socket.on('members', onMembers);
     socket.onAny(onAnyEvent);
     socket.on('disconnect', onDisconnect);
   };
@@ -332,14 +354,20 @@ function answer(
 }
 
 // What a bot may say about its message; the relay checks the shape, publish checks room and hops.
-function botSendOptions(options: unknown): { room: string | null; causedBy?: string; hops?: number } {
+function botSendOptions(options: unknown): {
+  room: string | null;
+  causedBy?: string;
+  hops?: number;
+  to?: string;
+} {
   const invalid = (detail: string) => new RelayError('RELAY_ERR_INVALID_OPTIONS', detail);
   if (options === undefined || options === null) return { room: null };
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw invalid('botMessage options must be an object');
   }
-  const { room, causedBy, hops } = options as Record<string, unknown>;
+  const { room, causedBy, hops, to } = options as Record<string, unknown>;
   if (room !== undefined && room !== null) roomKey(room);
+  if (to !== undefined) userRoomKey(to);
   if (causedBy !== undefined && (typeof causedBy !== 'string' || causedBy === '' || causedBy.length > 128)) {
     throw invalid('causedBy must be the id of the message this one answers');
   }
@@ -350,22 +378,22 @@ function botSendOptions(options: unknown): { room: string | null; causedBy?: str
     room: typeof room === 'string' ? room : null,
     ...(causedBy === undefined ? {} : { causedBy: causedBy as string }),
     ...(hops === undefined ? {} : { hops: hops as number }),
+    ...(to === undefined ? {} : { to: to as string }),
   };
 }
 
-function moveTo(socket: RelaySocket, key: string, room: string, from: Sender): void {
+function moveTo(
+  socket: RelaySocket,
+  key: string,
+  room: string,
+  from: MessageSender,
+  rooms: RoomPresence,
+): void {
   const previous = socket.data.room;
   if (previous === room) return;
   socket.leave(roomKey(previous));
-  presence(socket, 'leave', from);
+  rooms.left(socket, from, previous);
   socket.join(key);
   socket.data.room = room;
-  presence(socket, 'join', from);
-}
-
-// Presence goes to bots only: sending it to every room member would make each connection cost O(n).
-function presence(socket: RelaySocket, type: 'join' | 'leave', user: Sender): void {
-  socket.nsp
-    .to(BOTS_ROOM)
-    .emit('presence', { type, user, room: socket.data.room, at: new Date().toISOString() });
+  rooms.entered(socket, from, { announce: true });
 }

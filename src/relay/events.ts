@@ -47,6 +47,11 @@ export interface MessageMeta {
   readonly causedBy?: string;
   /** How many bot hops led to this message; 0 for a message from a person or a service. */
   readonly hops?: number;
+  /**
+   * Set on a private message: the `userId` it is addressed to. Only that user's connections get it (and
+   * not bots); it is never kept in the history. `room` is then where it was asked for, for context.
+   */
+  readonly to?: string;
 }
 
 /** A stable error as sockets see it, in acks and in `relayError` events. */
@@ -65,7 +70,11 @@ export type RoomAck =
   | { readonly ok: true; readonly room: string }
   | { readonly ok: false; readonly error: WireError };
 
-/** Presence changes, sent to bots so they can greet people (see the `welcome` plugin). */
+/**
+ * Presence changes of people, by user: `join` when a user's first connection enters a room, `leave`
+ * when their last one left it. Sent to bots, and to people's sockets that asked for them
+ * (`watchPresence: true` in the handshake's `auth`), for their current room. See docs/presence.md.
+ */
 export interface PresenceEvent {
   readonly type: 'join' | 'leave';
   readonly user: Sender;
@@ -76,6 +85,8 @@ export interface PresenceEvent {
 /** Options a bot connection may attach to what it sends; ignored for people. */
 export interface BotSendOptions {
   readonly room?: string | null;
+  /** A private message to this `userId` (see {@link MessageMeta.to}). */
+  readonly to?: string;
   readonly causedBy?: string;
   readonly hops?: number;
 }
@@ -104,6 +115,32 @@ export type HistoryAck =
     }
   | { readonly ok: false; readonly error: WireError };
 
+/** What a `members` request asks for: the people online in `room` (default: the socket's room). */
+export interface MembersRequest {
+  readonly room?: string;
+}
+
+/** One person online in a room: all their connections count once. */
+export interface Member {
+  readonly userId: string;
+  readonly name: string;
+  readonly kind: SenderKind;
+}
+
+/**
+ * The answer to `members`: at most 500 people (by user id), sorted by name; `total` counts them all.
+ * `partial`: a node of the cluster did not answer in time, so only this node's people are listed.
+ */
+export type MembersAck =
+  | {
+      readonly ok: true;
+      readonly room: string;
+      readonly members: readonly Member[];
+      readonly total: number;
+      readonly partial: boolean;
+    }
+  | { readonly ok: false; readonly error: WireError };
+
 /** Sent to a room when an operator took one of its messages out of the history. */
 export interface MessageRedactedEvent {
   readonly id: string;
@@ -120,6 +157,8 @@ export interface ClientToServerEvents {
   botMessage: (content: MessageContent, options: BotSendOptions, ack?: (answer: SendAck) => void) => void;
   /** Reads the kept history of a room the socket may read (any room; bots: name one). */
   history: (request: HistoryRequest, ack: (answer: HistoryAck) => void) => void;
+  /** Who is online in a room the socket may read (bots: name one). */
+  members: (request: MembersRequest, ack: (answer: MembersAck) => void) => void;
 }
 
 /** Events the relay sends to clients. */
@@ -142,6 +181,8 @@ export interface SocketData {
   /** See {@link Sender.userId}. */
   userId: string;
   room: string;
+  /** The socket asked for the `presence` events of its room (`auth.watchPresence`). */
+  watchPresence?: boolean;
 }
 
 /** The relay's event names clients may send; anything else is refused as unknown. */
@@ -151,4 +192,5 @@ export const CLIENT_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEv
   'leave',
   'botMessage',
   'history',
+  'members',
 ]);

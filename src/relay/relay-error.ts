@@ -294,6 +294,11 @@ export const RELAY_ERRORS = {
     title: 'Internal error',
     fix: 'this is a RelayKit bug; the log line with this message id says more',
   },
+  RELAY_ERR_INVALID_USER_ID: {
+    status: 400,
+    title: 'Invalid user id',
+    fix: 'address a private message to a user id as meta.from.userId carries it: 1 to 200 characters, no control characters',
+  },
 } as const satisfies Record<string, { status: number; title: string; fix: string }>;
 
 /** A stable error code, e.g. `RELAY_ERR_CONTENT_TOO_LARGE`. */

@@ -18,7 +18,7 @@ import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './mes
 import type { PublishCommitter } from './publish-committer.js';
 import type { Published, PublishedBatch, PublishRequest } from './published.js';
 import { RelayError } from './relay-error.js';
-import { BOTS_ROOM, roomKey } from './room-name.js';
+import { BOTS_ROOM, roomKey, userRoomKey } from './room-name.js';
 import type { TokenBucket } from './token-bucket.js';
 import { validateContent } from './validate-content.js';
 
@@ -43,6 +43,12 @@ export interface PublishOptions {
   readonly limiter?: TokenBucket;
   readonly causedBy?: string;
   readonly hops?: number;
+  /**
+   * Makes the message private to this `userId`: every connection of that user gets it, on every node, and
+   * nobody else (not bots); `room`, if any, is only context. Never kept in the history, which every reader
+   * of a room may read: a private message is live only (see docs/presence.md).
+   */
+  readonly to?: string;
 }
 
 // A message that passed the checks, ready to be emitted.
@@ -56,7 +62,9 @@ interface Accepted {
 const ignore = () => {};
 
 // Whether the history keeps a message: not the relay's own (greetings), nor one only its sender gets.
-const kept = (options: PublishOptions) => options.from.kind !== 'system' && options.delivery !== 'echo';
+// Nor a private one: the history is read by room, by anyone who may read the room.
+const kept = (options: PublishOptions) =>
+  options.from.kind !== 'system' && options.delivery !== 'echo' && options.to === undefined;
 
 /** Observers of the publish path: metrics, logs, tests. */
 export interface PublishObserver {
@@ -233,6 +241,7 @@ export class Relay {
       if (!this.#accepting) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
       accepted = validateContent(content, this.#maxContentBytes);
       target = options.room == null ? null : roomKey(options.room);
+      if (options.to !== undefined) target = privateTarget(options);
       if (options.delivery !== undefined && options.delivery !== 'all' && !options.socketId) {
         // Without its socket, `echo` and `others` would silently become a broadcast to everyone.
         throw new RelayError(
@@ -266,6 +275,7 @@ export class Relay {
       room: options.room ?? null,
       at: this.#clock.now(),
       ...(options.causedBy === undefined ? {} : { causedBy: options.causedBy, hops: options.hops ?? 1 }),
+      ...(options.to === undefined ? {} : { to: options.to }),
     };
     return { content: accepted, meta, target, options };
   }
@@ -374,6 +384,11 @@ export class Relay {
   }
 
   #deliver({ content, meta, target, options }: Accepted): void {
+    if (meta.to !== undefined) {
+      // The user's own room: all their connections, on every node, and no bot.
+      this.#io.to(target as string).emit('sendMessageFromBack', content, meta);
+      return;
+    }
     const delivery = options.delivery ?? 'all';
     const socketId = options.socketId;
     if (delivery === 'echo' && socketId) {
@@ -386,4 +401,15 @@ export class Relay {
     const operator = delivery === 'others' && socketId ? base.except(socketId) : base;
     operator.emit('sendMessageFromBack', content, meta);
   }
+}
+
+// A private message goes to its user's room; `echo`/`others` are about a room's sockets and mean nothing here.
+function privateTarget(options: PublishOptions): string {
+  if (options.delivery !== undefined && options.delivery !== 'all') {
+    throw new RelayError(
+      'RELAY_ERR_INVALID_OPTIONS',
+      `a private message (to) goes to every connection of its user; delivery "${options.delivery}" does not apply`,
+    );
+  }
+  return userRoomKey(options.to);
 }

@@ -35,3 +35,33 @@ export function roomKey(name: unknown): string {
   }
   return `room:${name}`;
 }
+
+// Up to 200 characters, no control or format characters: a jwt `sub`, `anon:<socket id>`, `bot:<name>`.
+const USER_ID_PATTERN = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
+
+/**
+ * Checks a user id a private message is addressed to and returns the socket.io room every connection of
+ * that user sits in (on every node: the adapter carries a broadcast to it like any room's).
+ *
+ * @example
+ * ```ts
+ * userRoomKey('anon:abc'); // 'user:anon:abc'
+ * ```
+ */
+export function userRoomKey(userId: unknown): string {
+  if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) {
+    throw new RelayError(
+      'RELAY_ERR_INVALID_USER_ID',
+      `user id ${JSON.stringify(userId) ?? 'undefined'} is not valid`,
+    );
+  }
+  return `user:${userId}`;
+}
+
+/**
+ * The socket.io room of the people's sockets that follow the presence of `room` (see `watchPresence`);
+ * `room` is a checked room name.
+ */
+export function presenceRoomKey(room: string): string {
+  return `presence:${room}`;
+}

@@ -131,7 +131,8 @@ export class WebhookDispatcher {
   }
 
   #published(meta: MessageMeta, content: MessageContent): void {
-    if (meta.room === null) return;
+    // A private message (meta.to) is its user's only; its room is context, not an audience.
+    if (meta.room === null || meta.to !== undefined) return;
     const endpoints = this.#registry.watching(meta.room);
     if (endpoints === undefined) return;
     let body: string | undefined;

@@ -71,4 +71,33 @@ describe('BotStore', () => {
     await writeFile(first.file, '[1, 2]');
     await expect(BotStore.open(dir, 'bad')).rejects.toThrow(/does not hold a JSON object/);
   });
+
+  it('runs concurrent updates of a key one after another, even when each awaits: none is lost', async () => {
+    const store = await BotStore.open(await tempDir(), 'counter');
+    const increments = Array.from({ length: 50 }, () =>
+      store.update<number>('count', async (count) => {
+        // What get-then-set around an await loses: every handler would read the same count.
+        await new Promise((resolve) => setImmediate(resolve));
+        return (count ?? 0) + 1;
+      }),
+    );
+    const results = await Promise.all(increments);
+    expect(results).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+    expect(store.get('count')).toBe(50);
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({ count: 50 });
+  });
+
+  it('leaves the value alone when an update throws, goes on with the next, and removes a key on undefined', async () => {
+    const store = await BotStore.open(await tempDir(), 'faults');
+    await store.set('n', 1);
+    const failed = store.update<number>('n', () => {
+      throw new Error('no');
+    });
+    const next = store.update<number>('n', (n) => (n ?? 0) + 1);
+    await expect(failed).rejects.toThrow('no');
+    expect(await next).toBe(2);
+    expect(await store.update('n', () => undefined)).toBeUndefined();
+    expect(store.has('n')).toBe(false);
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({});
+  });
 });

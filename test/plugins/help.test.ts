@@ -17,6 +17,21 @@ describe('help plugin', () => {
     ]);
   });
 
+  it('answers privately: the asker gets it, the room does not see it, the history does not keep it', async () => {
+    const testbed = track(await createBotTestbed({ bots: shippedPluginFiles() }), (t) => t.close());
+    const bystander = await testbed.user('bystander');
+    const reply = await testbed.ask('!help');
+    // The room sees the question; the answer goes to the asker's userId only.
+    const asked = await bystander.waitFor((message) => message.text === '!help');
+    expect(reply.meta.to).toBe(asked.meta.from.userId);
+    // A public answer asked for later reaches the bystander: the private one would have by then.
+    const probe = await testbed.ask('!ping');
+    await bystander.waitFor((message) => message.meta.id === probe.meta.id);
+    expect(bystander.received.map((message) => message.text)).not.toContain(reply.text);
+    const kept = await testbed.history();
+    expect(kept.messages.map((message) => message.meta.id)).not.toContain(reply.meta.id);
+  });
+
   it('shows one command, and says when there is no such command', async () => {
     const files = shippedPluginFiles();
     const testbed = track(await createBotTestbed({ bots: files }), (t) => t.close());

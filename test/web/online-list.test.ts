@@ -1,0 +1,49 @@
+// The chat page's online list and private messages, in a real browser against a real relay.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { listMembers } from '../../src/relay/list-members.js';
+import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
+import { startRelay } from '../support/start-relay.js';
+
+const DEADLINE = { timeout: 5000 };
+
+async function join(page: Page, url: string, name: string, room = 'general'): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Your name', { exact: true }).fill(name);
+  await page.getByLabel('Room', { exact: true }).fill(room);
+  await page.getByLabel('Room', { exact: true }).press('Enter');
+  await expect.poll(() => page.locator('#status-text').textContent(), DEADLINE).toBe('Connected');
+}
+
+const online = (page: Page) => page.locator('#online-list li').allTextContents();
+
+describe.skipIf(!CHROMIUM)('chat page online list', () => {
+  it('shows who is in the room, follows joins and leaves, and marks a private message', async () => {
+    const { server, url } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const alice = await openPage(browser);
+    const bob = await openPage(browser);
+    await join(alice.page, url, 'Alice');
+    await expect.poll(() => online(alice.page), DEADLINE).toEqual(['Alice']);
+    await join(bob.page, url, 'Bob');
+    await expect.poll(() => online(alice.page), DEADLINE).toEqual(['Alice', 'Bob']);
+    await expect.poll(() => online(bob.page), DEADLINE).toEqual(['Alice', 'Bob']);
+    expect(await alice.page.locator('#online-title').textContent()).toBe('Online (2)');
+
+    const { members } = await listMembers(server.io, 'general');
+    const bobId = members.find((member) => member.name === 'Bob')?.userId as string;
+    server.relay.publish('psst, Bob', {
+      from: { id: 'ops', name: 'ops', kind: 'http' },
+      room: 'general',
+      to: bobId,
+    });
+    const whisper = bob.page.locator('#log li.message', { hasText: 'psst, Bob' });
+    await expect.poll(() => whisper.locator('.badge.private').textContent(), DEADLINE).toBe('only you');
+
+    await bob.page.getByRole('button', { name: 'Change name or room' }).click();
+    await expect.poll(() => online(alice.page), DEADLINE).toEqual(['Alice']);
+    expect(await alice.page.locator('#log li.message', { hasText: 'psst' }).count()).toBe(0);
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+});
