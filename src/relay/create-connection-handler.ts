@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
+import { closeAtExpiry } from './close-at-expiry.js';
 import { withUserId } from './default-user-id.js';
 import {
   CLIENT_EVENTS,
@@ -16,6 +17,7 @@ import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
+import { checkRoomGrant } from './room-grants.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
 import { SYSTEM_SENDER } from './system-sender.js';
 import { TokenBucket } from './token-bucket.js';
@@ -39,8 +41,14 @@ class Connection {
   constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
     // withUserId: a socket recovered from a relay older than user ids has none in its data.
-    const { name, kind, userId } = socket.data;
-    this.from = withUserId({ id: socket.id, name, kind, ...(userId === undefined ? {} : { userId }) });
+    const { name, kind, userId, roles } = socket.data;
+    this.from = withUserId({
+      id: socket.id,
+      name,
+      kind,
+      ...(userId === undefined ? {} : { userId }),
+      ...(roles === undefined ? {} : { roles }),
+    });
     this.isBot = this.from.kind === 'bot';
     // A bot is its own connection, so its socket's bucket is the per-bot send limit.
     this.#limits = this.isBot ? config.botRateLimit : config.rateLimit;
@@ -160,6 +168,7 @@ export function createConnectionHandler(deps: {
     const { socket, from } = connection;
     let published: Published;
     try {
+      checkRoomGrant(socket.data.rooms, socket.data.room, 'send to');
       published = relay.publish(content, {
         from,
         room: socket.data.room,
@@ -179,6 +188,7 @@ export function createConnectionHandler(deps: {
     connection.takeToken(relay);
     connection.refuseBot('join');
     const key = roomKey(room);
+    checkRoomGrant(connection.socket.data.rooms, room as string, 'join');
     moveTo(connection.socket, key, room as string, connection.from);
     connection.log.debug({ room }, 'joined room');
     reply?.({ ok: true, room: room as string });
@@ -187,6 +197,7 @@ export function createConnectionHandler(deps: {
   const onLeave = listener('leave', (connection, _args, reply) => {
     connection.takeToken(relay);
     connection.refuseBot('leave');
+    checkRoomGrant(connection.socket.data.rooms, LOBBY, 'join');
     moveTo(connection.socket, roomKey(LOBBY), LOBBY, connection.from);
     connection.log.debug('left room for the lobby');
     reply?.({ ok: true, room: LOBBY });
@@ -221,6 +232,7 @@ export function createConnectionHandler(deps: {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
     const query = checkHistoryQuery(request, connection.socket.data.room);
+    checkRoomGrant(connection.socket.data.rooms, query.room, 'read the history of');
     relay
       .readHistory(query)
       .then(
@@ -306,6 +318,7 @@ export function createConnectionHandler(deps: {
     socket.on('history', onHistory);
     socket.onAny(onAnyEvent);
     socket.on('disconnect', onDisconnect);
+    closeAtExpiry(socket);
   };
 }
 
