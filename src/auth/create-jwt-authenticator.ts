@@ -142,7 +142,7 @@ function explain(error: unknown, token: string, settings: AuthSettings, algorith
       return refusal('expired', `the token expired at ${at(payload?.exp)}: get a fresh one`);
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       if (reason === 'missing') return refusal('claims', `claim "${claim}" is missing`);
-      if (claim === 'nbf')
+      if (claim === 'nbf' && reason === 'check_failed')
         return refusal('not-yet-valid', `the token is not valid before ${at(payload?.nbf)}`);
       if (claim === 'iss') {
         return refusal('issuer', `claim "iss" is not the expected issuer "${settings.issuer}"`);
@@ -154,8 +154,13 @@ function explain(error: unknown, token: string, settings: AuthSettings, algorith
         );
       }
       return refusal('claims', `claim "${claim}" is not valid (${reason})`);
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
     case 'ERR_JOSE_NOT_SUPPORTED':
+      // Among others, a `crit` header naming an extension jose does not implement.
+      return refusal(
+        'unsupported',
+        `the token uses a JWS feature this relay does not support (${(error as Error).message})`,
+      );
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return refusal(
         'algorithm',
         `algorithm ${JSON.stringify(headerAlg(token))} is not accepted: this relay's key takes ${algorithms.join(' or ')}`,

@@ -1,9 +1,17 @@
+import { createHmac } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../../src/index.js';
 import { connectClient } from '../support/connect-client.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { now, SECRET, signToken, startJwtRelay } from './jwt-relay.js';
+
+// A token signed by hand, for headers jose refuses to sign.
+function hmacToken(header: object): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signed = `${encode(header)}.${encode({ sub: 'u-ann', exp: now() + 60 })}`;
+  return `${signed}.${createHmac('sha256', SECRET).update(signed).digest('base64url')}`;
+}
 
 const refusal = (message: string | RegExp) => ({
   message: expect.stringMatching(message),
@@ -47,6 +55,13 @@ describe('jwt auth mode: the handshake', () => {
       ['expired', await signToken({ exp: now() - 60 }), /expired at/],
       ['not yet valid', await signToken({ nbf: now() + 600 }), /not valid before/],
       ['no exp', await signToken({ exp: undefined }), /claim "exp" is missing/],
+      ['exp of the wrong type', await signToken({ exp: 'tomorrow' }), /claim "exp" is not valid/],
+      ['nbf of the wrong type', await signToken({ nbf: 'now' }), /claim "nbf"/],
+      [
+        'an extension it does not know',
+        hmacToken({ alg: 'HS256', crit: ['x-ext'], 'x-ext': 1 }),
+        /JWS feature/,
+      ],
       [
         'wrong key',
         await signToken({}, { key: new TextEncoder().encode('another-secret-of-32-characters!!!!') }),
@@ -87,7 +102,16 @@ describe('jwt auth mode: the handshake', () => {
     expect(lines.filter((line) => line.check === 'expired')).toHaveLength(1);
     // One line per address and failed check: the claims refusals share one, and so on.
     expect(lines.map((line) => line.check).sort()).toEqual(
-      ['algorithm', 'claims', 'expired', 'malformed', 'missing', 'not-yet-valid', 'signature'].sort(),
+      [
+        'algorithm',
+        'claims',
+        'expired',
+        'malformed',
+        'missing',
+        'not-yet-valid',
+        'signature',
+        'unsupported',
+      ].sort(),
     );
     expect(JSON.stringify(logs)).not.toContain(SECRET);
   });
