@@ -21,6 +21,7 @@ export interface BenchOptions {
   readonly idleRounds: number;
   readonly pings: number;
   readonly pingIntervalMs: number;
+  readonly handshakeClients: number;
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly clientProcs: number;
@@ -38,7 +39,7 @@ export interface BenchOptions {
 }
 
 /** All workloads, in the order they run. */
-export const WORKLOADS = ['fan-out', 'burst', 'http', 'echo', 'idle', 'bot'] as const;
+export const WORKLOADS = ['fan-out', 'burst', 'http', 'echo', 'idle', 'bot', 'handshake'] as const;
 
 const numbers = (value: unknown) =>
   String(value)
@@ -86,6 +87,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     .option('idle-rounds', { type: 'number', describe: 'rounds of the largest idle size (default 2)' })
     .option('pings', { type: 'number', describe: '!ping round trips per round (default 100; quick 20)' })
     .option('ping-interval', { type: 'number', default: 20, describe: 'ms between !ping round trips' })
+    .option('handshake-clients', {
+      type: 'number',
+      describe: 'connections per handshake run, anonymous and jwt (default 1000; quick 200)',
+    })
     .option('duration', {
       type: 'number',
       describe: 'ms of measured load per run (default 3000; quick 1000)',
@@ -154,6 +159,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     idleRounds: pick(args['idle-rounds'], 2, 1),
     pings: pick(args.pings, 100, 20),
     pingIntervalMs: args['ping-interval'],
+    handshakeClients: pick(args['handshake-clients'], 1000, 200),
     durationMs: pick(args.duration, 3000, 1000),
     warmupMs: pick(args.warmup, 500, 200),
     clientProcs: args['client-procs'],

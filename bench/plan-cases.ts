@@ -3,6 +3,7 @@ import { botReplyCase } from './workloads/bot-reply.js';
 import { burstCase } from './workloads/burst.js';
 import { echoCase } from './workloads/echo.js';
 import { fanOutCase } from './workloads/fan-out.js';
+import { handshakeCase } from './workloads/handshake.js';
 import { httpCase } from './workloads/http-announce.js';
 import { idleCase } from './workloads/idle.js';
 import type { WorkloadCase } from './workloads/workload-case.js';
@@ -21,5 +22,9 @@ export function planCases(options: BenchOptions): WorkloadCase[] {
       cases.push(idleCase(n, n === largest ? options.idleRounds : undefined));
   }
   if (wanted('bot')) cases.push(botReplyCase(options.pings, options.pingIntervalMs));
+  if (wanted('handshake')) {
+    cases.push(handshakeCase('anonymous', options.handshakeClients));
+    cases.push(handshakeCase('jwt', options.handshakeClients));
+  }
   return cases;
 }

@@ -33,6 +33,12 @@ const view = {
   sendError: $('send-error'),
 };
 
+/**
+ * A token for a relay in jwt auth mode (`?token=` in the page's URL), sent as `auth.token`. Taken out of
+ * the address bar at once (it would end up in the history and in shared links) and kept for this tab.
+ */
+const token = takeToken();
+
 /** The current connection, or null on the join screen. */
 let socket = null;
 /** Who and where the current connection is. */
@@ -219,11 +225,8 @@ function connect(name, room) {
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
-  const current = io({
-    path: SOCKET_PATH,
-    auth: { name, room, watchPresence: true },
-    reconnectionDelayMax: 5000,
-  });
+  const auth = token ? { name, room, token, watchPresence: true } : { name, room, watchPresence: true };
+  const current = io({ path: SOCKET_PATH, auth, reconnectionDelayMax: 5000 });
   socket = current;
   followOnline(current, $('online-list'), $('online-title'));
   let everConnected = false;
@@ -310,9 +313,42 @@ function recalled(key) {
   }
 }
 
+// The token's name claim (else its sub), as the relay will show it: the page only reads it, the relay
+// checks the token.
+function tokenName(value) {
+  try {
+    const part = value.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(part));
+    const name = typeof claims.name === 'string' ? claims.name : claims.sub;
+    return typeof name === 'string' ? name.slice(0, 40) : '';
+  } catch {
+    return '';
+  }
+}
+
+function takeToken() {
+  const url = new URL(location.href);
+  const given = url.searchParams.get('token');
+  if (given) {
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.href);
+    try {
+      sessionStorage.setItem('relaykit.token', given);
+    } catch {
+      // Storage can be off: the token then lasts until the page is reloaded.
+    }
+    return given;
+  }
+  try {
+    return sessionStorage.getItem('relaykit.token');
+  } catch {
+    return null;
+  }
+}
+
 view.joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const name = view.nameInput.value.trim();
+  const name = token ? tokenName(token) || 'you' : view.nameInput.value.trim();
   const room = view.roomInput.value.trim() || 'lobby';
   view.nameInput.setAttribute('aria-invalid', String(name === ''));
   view.roomInput.setAttribute('aria-invalid', String(!ROOM_PATTERN.test(room)));
@@ -373,5 +409,11 @@ view.leaveButton.addEventListener('click', () => {
 
 const params = new URLSearchParams(location.search);
 view.nameInput.value = params.get('name') ?? recalled('relaykit.name') ?? '';
+if (token) {
+  // Signed in: the relay takes the name from the token, so the field shows it and cannot change it.
+  view.nameInput.value = tokenName(token);
+  view.nameInput.readOnly = true;
+  document.getElementById('name-hint').textContent = 'From your sign-in token.';
+}
 view.roomInput.value = params.get('room') ?? recalled('relaykit.room') ?? 'lobby';
 view.nameInput.focus();

@@ -42,6 +42,8 @@ export type { ApiScope, ApiToken } from './http/parse-api-tokens.js';
 // The HTTP API, for embedding it in an Express app and for typed clients.
 export { requireScope } from './http/require-scope.js';
 export type { Problem } from './http/send-problem.js';
+// Identity: what an authenticator (jwt auth mode's, or your own with server.authenticateWith) vouches for.
+export type { AuthenticationRequest, Authenticator, Identity } from './relay/authenticator.js';
 export { ConfigError } from './relay/config-error.js';
 export { createLogger } from './relay/create-logger.js';
 // The wire contract: every socket event and its payloads.
@@ -88,4 +90,5 @@ export {
   createBotTestbed,
   type ReceivedMessage,
   type TestbedUser,
+  type TestbedUserOptions,
 } from './testing/create-bot-testbed.js';

@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import type { Member, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
+import type {
+  Member,
+  MessageContent,
+  MessageMeta,
+  MessageSender,
+  PresenceEvent,
+  Sender,
+} from '../relay/events.js';
 import type { BotStore } from './bot-store.js';
 
 /** What the relay answered to something a bot sent. */
@@ -36,7 +43,11 @@ export interface BotMessage {
   /** The text of the message: the content when it is a string, its `text` field when it is an object, else `''`. */
   readonly text: string;
   readonly meta: MessageMeta;
-  readonly from: Sender;
+  /**
+   * Who sent it: `from.userId` is stable across their connections (the token's `sub` in jwt auth mode),
+   * `from.roles` their roles when they have any (jwt mode).
+   */
+  readonly from: MessageSender;
   /** The room it was said in; `null` for a relay-wide announcement. */
   readonly room: string | null;
   /** Aborted when the handler runs past the bot handler timeout: stop the work, the answer is dropped. */
@@ -71,6 +82,11 @@ export interface CommandSpec {
   readonly description: string;
   /** Arguments as shown after the command name, e.g. `<duration> <text>`. */
   readonly usage?: string;
+  /**
+   * Only people with one of these roles (`msg.from.roles`, from their token in jwt auth mode) may run
+   * the command; anyone else gets a reply saying which roles it needs, and the handler does not run.
+   */
+  readonly roles?: readonly string[];
 }
 
 /** One command of a loaded bot, as `bot.commands()` lists it. */

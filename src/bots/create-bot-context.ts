@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MessageContent } from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
 import type {
   BotContext,
   BotEvents,
@@ -78,15 +79,30 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
     },
     command: (name: string, spec: CommandSpec, handler: (message: CommandMessage) => unknown) => {
       const key = name.toLowerCase();
+      if (
+        spec.roles !== undefined &&
+        (!Array.isArray(spec.roles) ||
+          spec.roles.length === 0 ||
+          !spec.roles.every((role) => typeof role === 'string' && role !== ''))
+      ) {
+        throw new RelayError(
+          'RELAY_ERR_PLUGIN_LOAD_FAILED',
+          `bot "${scope.name}": command "${key}" roles must be a non-empty array of role names`,
+        );
+      }
       const usage = spec.usage ? ` ${spec.usage}` : '';
       scope.registry.add({
         bot: scope.name,
         name: key,
         description: spec.description,
         ...(spec.usage ? { usage: spec.usage } : {}),
+        ...(spec.roles ? { roles: [...spec.roles] } : {}),
         syntax: `${scope.prefix}${key}${usage}`,
       });
-      scope.commands.set(key, handler);
+      scope.commands.set(
+        key,
+        spec.roles ? guardRoles(`${scope.prefix}${key}`, spec.roles, handler) : handler,
+      );
     },
     on: (event, handler) => {
       (scope.handlers[event] as Array<typeof handler>).push(handler);
@@ -128,6 +144,22 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       } satisfies BotTimer;
     },
     commands: () => scope.registry.list(),
+  };
+}
+
+// A command for some roles only: others are told which ones, privately (the room need not hear it),
+// and the handler never sees them.
+function guardRoles(
+  syntax: string,
+  roles: readonly string[],
+  handler: (message: CommandMessage) => unknown,
+): (message: CommandMessage) => unknown {
+  return (message) => {
+    const held = message.from.roles ?? [];
+    if (roles.some((role) => held.includes(role))) return handler(message);
+    return message.replyPrivately(
+      `${message.from.name}: ${syntax} is only for ${roles.join(', ')} (your roles: ${held.join(', ') || 'none'})`,
+    );
   };
 }
 

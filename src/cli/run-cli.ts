@@ -9,6 +9,7 @@ import { hubotCommand } from './hubot-command.js';
 import { newBotCommand } from './new-bot-command.js';
 import { scheduleCommand } from './schedule-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenCommand } from './token-command.js';
 import { webhooksCommand } from './webhooks-command.js';
 
 /**
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     hooksCommand(context),
     hubotCommand(context),
     webhooksCommand(context),
+    tokenCommand(context),
   ];
   let parser = yargs([...argv])
     .scriptName('relay')

@@ -7,6 +7,14 @@ export interface RelayClientOptions {
   name?: string;
   /** Room to start in; the lobby without it. */
   room?: string;
+  /**
+   * For a relay in `jwt` auth mode: the token (sent as `auth.token`), or a function giving one, called
+   * again before every connection and reconnection, so a reconnect carries a fresh token. When the relay
+   * closes the connection because the token expired, the client reconnects by itself with a token from
+   * the function (with a fixed string it stays disconnected). A function that throws connects without
+   * a token, which the relay refuses (`RELAY_ERR_UNAUTHENTICATED`).
+   */
+  token?: string | (() => string | Promise<string>);
   /** How long `send`, `join` and `leave` wait for the relay's answer (ms). Default 5000. */
   timeoutMs?: number;
   /**
@@ -50,9 +58,23 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   const auth: RelayAuth = {};
   if (options.name !== undefined) auth.name = options.name;
   if (options.room !== undefined) auth.room = options.room;
-  const socket: RelaySocket = io(url, { forceNew: true, ...options.socket, auth });
+  const { token } = options;
+  // socket.io-client calls an `auth` function at every (re)connection: the token is asked for each time.
+  const handshake =
+    token === undefined
+      ? auth
+      : (callback: (data: object) => void) => {
+          Promise.resolve()
+            .then(() => (typeof token === 'function' ? token() : token))
+            .then(
+              (fresh) => callback({ ...auth, token: fresh }),
+              () => callback({ ...auth }),
+            );
+        };
+  const socket: RelaySocket = io(url, { forceNew: true, ...options.socket, auth: handshake });
   return new RelayClient(socket, {
     auth,
+    reconnectOnExpiry: typeof token === 'function',
     timeoutMs: options.timeoutMs ?? 5000,
     connectTimeoutMs: options.connectTimeoutMs,
     maxQueuedSends: options.maxQueuedSends,

@@ -43,6 +43,8 @@ export interface RelayClientSettings {
   maxQueuedSends?: number;
   /** How many bytes of content (UTF-8, objects as JSON) those may hold in all. Default 1 MiB. */
   maxQueuedBytes?: number;
+  /** Reconnect when the relay closes the connection because its token expired (a token provider gives a fresh one). */
+  reconnectOnExpiry?: boolean;
 }
 
 /**
@@ -76,6 +78,8 @@ export class RelayClient {
   #lastError: WireError | undefined;
   #everConnected = false;
   #closed = false;
+  /** The relay said the token expired: its disconnect that follows is answered by a reconnect. */
+  #expired = false;
   /** The relay's refusal of the handshake, after which socket.io does not try again. */
   #refusal: RelayError | undefined;
   readonly #gaps = new GapFiller((message) => {
@@ -105,7 +109,25 @@ export class RelayClient {
       this.#setStatus('connected');
       this.#waiters.settle();
     });
-    socket.on('disconnect', () => this.#setStatus(this.#retryingStatus()));
+    if (options.reconnectOnExpiry) {
+      socket.on('relayError', (error) => {
+        if (error.event === 'auth' && error.code === 'RELAY_ERR_UNAUTHENTICATED') {
+          this.#lastError = { code: error.code, message: error.message };
+          this.#expired = true;
+        }
+      });
+    }
+    socket.on('disconnect', (reason) => {
+      // socket.io-client does not reconnect after a server disconnect by itself; after an expiry the
+      // handshake asks the token provider again.
+      if (reason === 'io server disconnect' && this.#expired && !this.#closed) {
+        this.#expired = false;
+        this.#setStatus('reconnecting');
+        socket.connect();
+        return;
+      }
+      this.#setStatus(this.#retryingStatus());
+    });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       // A refusal by the relay (bad name or room) carries `{ code, message }`; socket.io stops retrying then.
       this.#lastError = isWireError(error.data)

@@ -33,8 +33,12 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   }
   const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
   const given = valueAt(input, issue.path);
+  // A secret is never repeated back: error messages end up in terminals, CI logs and bug reports.
+  const secret = /(secret|token)s?$/i.test(String(issue.path[issue.path.length - 1] ?? ''));
   const shown =
-    given === undefined ? '' : ` (got ${typeof given === 'number' ? String(given) : JSON.stringify(given)})`;
+    given === undefined || secret
+      ? ''
+      : ` (got ${typeof given === 'number' ? String(given) : JSON.stringify(given)})`;
   throw new ConfigError(key, source, `${issue.message}${shown}`);
 }
 

@@ -3,6 +3,7 @@ import { BOT_RATE_LIMIT_DEFAULT, BOT_SETTING_DEFAULTS } from '../bots/bot-settin
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import type { ScheduleSpec } from '../schedule/schedule-spec.js';
 import { apiSettingSchema } from './api-settings-schema.js';
+import { authSettingSchema } from './auth-settings-schema.js';
 import { rateLimitSchema } from './rate-limit-schema.js';
 import { historySettingSchema, schedulerSettingSchema } from './store-settings-schemas.js';
 import { hooksSettingSchema, webhooksSettingSchema } from './webhook-settings-schemas.js';
@@ -159,6 +160,8 @@ export const relayConfigSchema = z
       .min(1)
       .optional()
       .describe('folder of bot plugins (.ts/.js) to run in the relay (relay serve default: ./plugins)'),
+    /** How people prove who they are: anonymous, or signed tokens (see docs/identity.md). */
+    auth: authSettingSchema,
     /** Shared secret bots authenticate with (`auth.botToken`); generated at start-up when unset. */
     botToken: z
       .string()

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
+import { closeAtExpiry } from './close-at-expiry.js';
 import { withUserId } from './default-user-id.js';
 import {
   CLIENT_EVENTS,
@@ -12,11 +13,11 @@ import {
 } from './events.js';
 import { checkHistoryQuery } from './history-query.js';
 import { listMembers, membersRoom } from './list-members.js';
-import { assertMayReadRoom } from './may-read-room.js';
 import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
+import { checkRoomGrant } from './room-grants.js';
 import { BOTS_ROOM, LOBBY, roomKey, userRoomKey } from './room-name.js';
 import { joinUserRoom, RoomPresence, readWatchPresence } from './room-presence.js';
 import { SYSTEM_SENDER } from './system-sender.js';
@@ -41,8 +42,14 @@ class Connection {
   constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
     // withUserId: a socket recovered from a relay older than user ids has none in its data.
-    const { name, kind, userId } = socket.data;
-    this.from = withUserId({ id: socket.id, name, kind, ...(userId === undefined ? {} : { userId }) });
+    const { name, kind, userId, roles } = socket.data;
+    this.from = withUserId({
+      id: socket.id,
+      name,
+      kind,
+      ...(userId === undefined ? {} : { userId }),
+      ...(roles === undefined ? {} : { roles }),
+    });
     this.isBot = this.from.kind === 'bot';
     // A bot is its own connection, so its socket's bucket is the per-bot send limit.
     this.#limits = this.isBot ? config.botRateLimit : config.rateLimit;
@@ -163,6 +170,7 @@ export function createConnectionHandler(deps: {
     const { socket, from } = connection;
     let published: Published;
     try {
+      checkRoomGrant(socket.data.rooms, socket.data.room, 'send to');
       published = relay.publish(content, {
         from,
         room: socket.data.room,
@@ -182,6 +190,7 @@ export function createConnectionHandler(deps: {
     connection.takeToken(relay);
     connection.refuseBot('join');
     const key = roomKey(room);
+    checkRoomGrant(connection.socket.data.rooms, room as string, 'join');
     moveTo(connection.socket, key, room as string, connection.from, rooms);
     connection.log.debug({ room }, 'joined room');
     reply?.({ ok: true, room: room as string });
@@ -190,6 +199,7 @@ export function createConnectionHandler(deps: {
   const onLeave = listener('leave', (connection, _args, reply) => {
     connection.takeToken(relay);
     connection.refuseBot('leave');
+    checkRoomGrant(connection.socket.data.rooms, LOBBY, 'join');
     moveTo(connection.socket, roomKey(LOBBY), LOBBY, connection.from, rooms);
     connection.log.debug('left room for the lobby');
     reply?.({ ok: true, room: LOBBY });
@@ -224,6 +234,7 @@ export function createConnectionHandler(deps: {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
     const query = checkHistoryQuery(request, connection.socket.data.room);
+    checkRoomGrant(connection.socket.data.rooms, query.room, 'read the history of');
     relay
       .readHistory(query)
       .then(
@@ -238,14 +249,13 @@ export function createConnectionHandler(deps: {
       .catch((error: unknown) => connection.log.error({ err: error, event: 'history' }, 'handler failed'));
   });
 
-  // Like history: a request answered through its ack only, costing a token. Who may read the room is
-  // asked of assertMayReadRoom, the one place room grants are checked for reading.
+  // Like history: a request answered through its ack only, costing a token, for a room the token grants.
   const onMembers = listener('members', (connection, [request], reply) => {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'members needs an ack callback to answer');
     const { socket } = connection;
     const room = membersRoom(request, socket.data.room);
-    assertMayReadRoom(socket.data, room);
+    checkRoomGrant(socket.data.rooms, room, 'list the members of');
     listMembers(socket.nsp, room)
       .then((page) => reply({ ok: true, room, ...page }))
       .catch((error: unknown) => connection.log.error({ err: error, event: 'members' }, 'handler failed'));
@@ -328,6 +338,7 @@ export function createConnectionHandler(deps: {
     socket.on('members', onMembers);
     socket.onAny(onAnyEvent);
     socket.on('disconnect', onDisconnect);
+    closeAtExpiry(socket);
   };
 }
 

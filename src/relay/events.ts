@@ -26,6 +26,8 @@ export interface Sender {
   readonly userId?: string;
   readonly name: string;
   readonly kind: SenderKind;
+  /** The person's roles (`jwt` auth mode: the token's `roles` claim); absent when they have none. */
+  readonly roles?: readonly string[];
 }
 
 /** A {@link Sender} as the relay sends it in `meta.from`: its `userId` is always there. */
@@ -183,6 +185,12 @@ export interface SocketData {
   room: string;
   /** The socket asked for the `presence` events of its room (`auth.watchPresence`). */
   watchPresence?: boolean;
+  /** `jwt` auth mode: the token's roles, when it has any. */
+  roles?: readonly string[];
+  /** `jwt` auth mode: the room grants of the token (see room-grants.ts); absent: every room. */
+  rooms?: readonly string[];
+  /** `jwt` auth mode: when the token expires (ms since the epoch); the connection is closed then. */
+  expiresAt?: number;
 }
 
 /** The relay's event names clients may send; anything else is refused as unknown. */

@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'socket.io';
+import type { Authenticator, Identity } from './authenticator.js';
 import { defaultUserId } from './default-user-id.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
 import { RelayError } from './relay-error.js';
+import { checkRoomGrant, grantsRoom } from './room-grants.js';
 import { LOBBY, roomKey } from './room-name.js';
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -17,7 +19,9 @@ type Middleware = (socket: RelaySocket, next: (err?: Error) => void) => void;
  * handshake's `auth` (socket.io-client's `auth` option) or, for clients that cannot set it, the query
  * string: `name` (else a generated `guest-xxxx`) and `room` (else the lobby). A connection whose
  * `auth.botToken` matches `botToken` is a bot (`kind: 'bot'`); a wrong token, a bad name or a bad room
- * refuses the connection with a `connect_error` whose `data` is `{ code, message }`.
+ * refuses the connection with a `connect_error` whose `data` is `{ code, message }`. When `authenticator()`
+ * returns one (jwt mode), every other connection is a person it vouches for (`auth.name` is ignored),
+ * recovered ones included, and the first room must be one their identity grants.
  *
  * @example
  * ```ts
@@ -26,22 +30,37 @@ type Middleware = (socket: RelaySocket, next: (err?: Error) => void) => void;
  * // bot:    io(url, { auth: { name: 'echo', botToken } })
  * ```
  */
-export function identifySocket(options: { botToken: string }): Middleware {
+export function identifySocket(options: {
+  botToken: string;
+  authenticator?: () => Authenticator | undefined;
+}): Middleware {
   const expected = digest(options.botToken);
   return (socket, next) => {
+    const done = (error?: unknown) =>
+      error === undefined ? next() : next(RelayError.from(error, 'handshake failed').toConnectError());
     try {
+      const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+      // Only `auth` carries bot tokens: query strings end up in access logs.
+      const botToken = auth.botToken;
+      const isBot = botToken !== undefined && botToken !== null && botToken !== '';
+      const authenticate = isBot ? undefined : options.authenticator?.();
+      if (authenticate) {
+        authenticate({ auth, address: socket.handshake.address })
+          .then((identity) => {
+            person(socket, identity, pick(auth.room, socket.handshake.query.room));
+            done();
+          })
+          .catch(done);
+        return;
+      }
       // A recovered socket keeps the identity it had; its data was restored by socket.io.
       if (socket.recovered && socket.data.name) {
         next();
         return;
       }
-      const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
       const query = socket.handshake.query;
       const name = pick(auth.name, query.name);
       const room = pick(auth.room, query.room);
-      // Only `auth` carries bot tokens: query strings end up in access logs.
-      const botToken = auth.botToken;
-      const isBot = botToken !== undefined && botToken !== null && botToken !== '';
       if (isBot && (typeof botToken !== 'string' || !timingSafeEqual(digest(botToken), expected))) {
         throw new RelayError('RELAY_ERR_BOT_AUTH_FAILED', "the bot token does not match this relay's");
       }
@@ -55,9 +74,55 @@ export function identifySocket(options: { botToken: string }): Middleware {
       socket.data.room = typeof room === 'string' ? room : LOBBY;
       next();
     } catch (error) {
-      next(RelayError.from(error, 'handshake failed').toConnectError());
+      done(error);
     }
   };
+}
+
+// A person an authenticator vouched for. A recovered session is theirs only: the same user, whose
+// fresh identity still grants the room the session is in; its roles, rooms and expiry are the new ones.
+function person(socket: RelaySocket, identity: Identity, room: unknown): void {
+  const { userId, name, roles, rooms, expiresAt } = identity;
+  let first: string;
+  if (socket.recovered && socket.data.userId !== undefined) {
+    if (socket.data.userId !== userId) {
+      throw new RelayError(
+        'RELAY_ERR_UNAUTHENTICATED',
+        'the token is for another user than the session it tries to recover',
+      );
+    }
+    first = socket.data.room;
+  } else if (room === undefined) {
+    first = firstRoom(rooms);
+  } else {
+    roomKey(room);
+    first = room as string;
+  }
+  checkRoomGrant(rooms, first, 'start in');
+  socket.data.name = name;
+  socket.data.kind = 'user';
+  socket.data.userId = userId;
+  socket.data.room = first;
+  // Only what applies is stored: socket.data is kept for every connection and recovered session.
+  if (roles !== undefined && roles.length > 0) socket.data.roles = roles;
+  else delete socket.data.roles;
+  if (rooms !== undefined) socket.data.rooms = rooms;
+  else delete socket.data.rooms;
+  if (expiresAt !== undefined) socket.data.expiresAt = expiresAt;
+  else delete socket.data.expiresAt;
+}
+
+// The lobby when the identity may be there, else the first room it names exactly.
+function firstRoom(rooms: readonly string[] | undefined): string {
+  if (grantsRoom(rooms, LOBBY)) return LOBBY;
+  const named = rooms?.find((grant) => !grant.endsWith('*'));
+  if (named === undefined) {
+    throw new RelayError(
+      'RELAY_ERR_FORBIDDEN',
+      'the token grants no room to start in without one: pass auth.room, a room its rooms claim grants',
+    );
+  }
+  return named;
 }
 
 // Comparing fixed-length digests keeps the comparison constant-time whatever the token lengths.

@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
+import type { Authenticator } from './authenticator.js';
 import { type ConnectionSettings, createConnectionHandler } from './create-connection-handler.js';
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
@@ -102,6 +103,7 @@ export class RelayCore implements RelayLifecycle {
   readonly #preCloseHooks: CloseHook[] = [];
   readonly #closeHooks: CloseHook[] = [];
   readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
+  #authenticator: Authenticator | undefined;
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
   #attached = false;
@@ -158,11 +160,28 @@ export class RelayCore implements RelayLifecycle {
       maxHops: config.maxBotHops,
     });
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
-    this.io.use(identifySocket({ botToken: this.botToken }));
+    this.io.use(identifySocket({ botToken: this.botToken, authenticator: () => this.#authenticator }));
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
     // socket.io 2.x clients are refused by engine.io (allowEIO3 stays off) and would retry unseen.
     const unsupported = logUnsupportedClients(this.io, log);
     this.onClose(() => unsupported.close());
+  }
+
+  /**
+   * Makes every person's connection (any socket without the bot token) prove who they are: the
+   * handshake waits for `authenticator`, and its identity (stable user id, name, roles, rooms, expiry)
+   * replaces what the client says about itself. What it throws refuses the handshake with a typed
+   * `connect_error`. Without one, people are anonymous. A relay has at most one; install it before
+   * `listen()`.
+   *
+   * @example
+   * ```ts
+   * server.authenticateWith(async ({ auth }) => ({ userId: await userOf(auth.token), name: 'Ann' }));
+   * ```
+   */
+  authenticateWith(authenticator: Authenticator): void {
+    if (this.#authenticator !== undefined) throw new Error('this relay already has an authenticator');
+    this.#authenticator = authenticator;
   }
 
   /** The address after `listen()` resolved; throws before. */

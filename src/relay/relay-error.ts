@@ -42,7 +42,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_FORBIDDEN: {
     status: 403,
     title: 'Forbidden',
-    fix: 'this action needs a bot connection or a token with the right scope',
+    fix: 'this action needs a bot connection, an API token with the right scope, or (jwt auth mode) a token whose rooms claim grants the room',
   },
   RELAY_ERR_ORIGIN_NOT_ALLOWED: {
     status: 403,
@@ -288,6 +288,16 @@ export const RELAY_ERRORS = {
     status: 409,
     title: 'Hook in the config file',
     fix: 'this hook comes from the config file (hooks.declared): change or remove it there and restart',
+  },
+  RELAY_ERR_UNAUTHENTICATED: {
+    status: 401,
+    title: 'Unauthenticated',
+    fix: 'connect with a valid token in auth.token (jwt auth mode): signed with the configured key, not expired, with the expected issuer and audience (docs/identity.md)',
+  },
+  RELAY_ERR_AUTH_UNAVAILABLE: {
+    status: 503,
+    title: 'Authentication unavailable',
+    fix: "the relay could not fetch the keys of auth.jwksUrl (RELAY_AUTH_JWKS_URL) to check the token: check that the URL answers from the relay's host; clients may retry shortly",
   },
   RELAY_ERR_INTERNAL: {
     status: 500,

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { mountAuth } from '../auth/mount-auth.js';
 import { mountBots } from '../bots/mount-bots.js';
 import type { HubChannel } from '../cluster/hub-messages.js';
 import { mountCluster } from '../cluster/mount-cluster.js';
@@ -90,6 +91,13 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
       hub: clusterWorker.hub,
       settings: config,
     });
+  // jwt auth mode: every person's handshake carries a verified token (bots keep their bot token).
+  mountAuth({
+    authenticateWith: (authenticator) => server.authenticateWith(authenticator),
+    lifecycle: server,
+    logger: server.logger,
+    settings: config.auth,
+  });
   // Sockets that stop reading are cut past maxBufferedBytes instead of growing the node's memory.
   watchSlowConsumers(server);
   // HTTP API (/v1, /healthz, /readyz, /metrics, /openapi.json): counts every request, so it goes first.

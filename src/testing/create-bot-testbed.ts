@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { io, type Socket } from 'socket.io-client';
+import { signDevToken } from '../auth/sign-dev-token.js';
 import type { BotHistoryPage } from '../bots/bot-context.js';
 import { BotHost } from '../bots/bot-host.js';
 import type { BotDefinition } from '../bots/define-bot.js';
@@ -33,11 +35,15 @@ export interface ReceivedMessage {
 export interface TestbedUser {
   readonly name: string;
   readonly room: string;
+  /** The user id on `meta.from.userId` of what this user says (`anon:<socket id>` without `auth: 'jwt'`). */
+  readonly userId: string;
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   /** Everything this user received so far, oldest first. */
   readonly received: readonly ReceivedMessage[];
   /** Sends a message to the user's room; resolves with its id once the relay accepted it. */
   say(content: MessageContent): Promise<{ id: string }>;
+  /** Says `content` and resolves with the first bot reply to it. */
+  ask(content: MessageContent, options?: { timeoutMs?: number }): Promise<ReceivedMessage>;
   /** The first message received so far or later that `match` accepts; rejects after the timeout. */
   waitFor(
     match: (message: ReceivedMessage) => boolean,
@@ -55,6 +61,23 @@ export interface BotTestbedOptions {
   readonly storeDir?: string;
   /** Default deadline of waits (ms); default 3000. */
   readonly timeoutMs?: number;
+  /**
+   * `'jwt'`: the relay runs in jwt auth mode with a secret of the testbed's, and each user connects with
+   * a token for the user id, roles and rooms `user()` is given. Default: anonymous people.
+   */
+  readonly auth?: 'anonymous' | 'jwt';
+}
+
+/** Who a testbed user is: room, and in `auth: 'jwt'` testbeds, their user id, roles and room grants. */
+export interface TestbedUserOptions {
+  /** Room to start in; default the lobby. */
+  readonly room?: string;
+  /** The token's `sub`; default the user's name. Needs `auth: 'jwt'`. */
+  readonly userId?: string;
+  /** The token's `roles`, e.g. `['admin']`. Needs `auth: 'jwt'`. */
+  readonly roles?: readonly string[];
+  /** The token's `rooms` grants (names, `team-*`); default every room. Needs `auth: 'jwt'`. */
+  readonly rooms?: readonly string[];
 }
 
 /** A relay on an ephemeral port with bots running, and people to talk to them. */
@@ -65,8 +88,8 @@ export interface BotTestbed {
   readonly host: BotHost;
   /** The relay's and the bots' log lines, parsed. */
   readonly logs: ReadonlyArray<Record<string, unknown>>;
-  /** Connects a person (default: `tester` in the lobby). */
-  user(name?: string, options?: { room?: string }): Promise<TestbedUser>;
+  /** Connects a person (default: `tester` in the lobby), as the user id and roles given (`auth: 'jwt'`). */
+  user(name?: string, options?: TestbedUserOptions): Promise<TestbedUser>;
   /** Says `content` as `tester` in `room` (default the lobby) and resolves with the first bot reply to it. */
   ask(content: MessageContent, options?: { room?: string; timeoutMs?: number }): Promise<ReceivedMessage>;
   /** Says `content` and resolves with every bot reply to it within `withinMs` (default 300 ms): `[]` proves silence. */
@@ -122,9 +145,11 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       file: typeof bot === 'string' ? bot : undefined,
     })),
   );
+  const jwtSecret = options.auth === 'jwt' ? randomBytes(32).toString('base64url') : undefined;
   // History in memory unless the test asks for a file: testbeds never share `.relaykit/history.db`.
   const server = createRelayServer({
     ...options.relay,
+    ...(jwtSecret === undefined ? {} : { auth: { mode: 'jwt', jwtSecret } }),
     history: options.relay?.history ?? { store: ':memory:' },
     port: 0,
     host: '127.0.0.1',
@@ -167,13 +192,28 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
     throw error;
   }
 
-  const user = async (name = 'tester', userOptions: { room?: string } = {}): Promise<TestbedUser> => {
+  const user = async (name = 'tester', userOptions: TestbedUserOptions = {}): Promise<TestbedUser> => {
     const room = userOptions.room ?? 'lobby';
+    const { userId, roles, rooms } = userOptions;
+    if (jwtSecret === undefined && (userId ?? roles ?? rooms) !== undefined) {
+      throw new Error(
+        "testbed users get a user id, roles and rooms from a token: pass auth: 'jwt' to createBotTestbed",
+      );
+    }
+    const token =
+      jwtSecret === undefined
+        ? undefined
+        : await signDevToken(jwtSecret, {
+            sub: userId ?? name,
+            name,
+            ...(roles === undefined ? {} : { roles }),
+            ...(rooms === undefined ? {} : { rooms }),
+          });
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
       forceNew: true,
       reconnection: false,
       transports: ['websocket'],
-      auth: { name, room },
+      auth: { name, room, ...(token === undefined ? {} : { token }) },
     });
     const received: ReceivedMessage[] = [];
     const waiters = new Set<(message: ReceivedMessage) => void>();
@@ -186,15 +226,21 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
+    const say = async (content: MessageContent) => {
+      const answer = await socket.timeout(timeoutMs).emitWithAck('sendMessage', content);
+      if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+      return { id: answer.id };
+    };
     const person: TestbedUser = {
       name,
       room,
+      userId: jwtSecret === undefined ? `anon:${socket.id}` : (userId ?? name),
       socket,
       received,
-      say: async (content) => {
-        const answer = await socket.timeout(timeoutMs).emitWithAck('sendMessage', content);
-        if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-        return { id: answer.id };
+      say,
+      ask: async (content, askOptions = {}) => {
+        const { id } = await say(content);
+        return person.waitFor(fromBot(id), { timeoutMs: askOptions.timeoutMs ?? timeoutMs });
       },
       waitFor: (match, waitOptions = {}) => {
         const found = received.find(match);

@@ -1,0 +1,90 @@
+import type { JWTPayload } from 'jose';
+import type { Identity } from '../relay/authenticator.js';
+import { RelayError } from '../relay/relay-error.js';
+import { isRoomGrant, MAX_ROOM_GRANTS } from '../relay/room-grants.js';
+
+// Printable, no control or format characters: the same rule as a display name, longer.
+const PRINTABLE = /^[^\p{Cc}\p{Cf}]+$/u;
+const NAME_PATTERN = /^[^\p{Cc}\p{Cf}]{1,40}$/u;
+const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Longest `sub` accepted. */
+export const MAX_SUBJECT_LENGTH = 256;
+/** Most roles one token may carry. */
+export const MAX_ROLES = 32;
+// The user ids RelayKit gives to who is not a token's subject (default-user-id.ts): a token cannot claim them.
+const RESERVED_PREFIX = /^(?:anon|bot|system|http|schedule):/;
+
+/**
+ * The identity a verified token's claims give: `sub` the user id, `name` the display name (default:
+ * the `sub`), `roles` and `rooms` (RelayKit's claims), `exp` the expiry (plus the clock tolerance, so
+ * that the relay closes the connection only once the token would also be refused). Throws
+ * `RELAY_ERR_UNAUTHENTICATED` naming the claim that is missing or of the wrong type.
+ *
+ * @example
+ * ```ts
+ * identityFromClaims({ sub: 'u-42', name: 'Ann', roles: ['admin'], rooms: ['team-*'], exp }, 5);
+ * ```
+ */
+export function identityFromClaims(payload: JWTPayload, clockToleranceSec: number): Identity {
+  const { sub, name, roles, rooms, exp } = payload as Record<string, unknown>;
+  if (
+    typeof sub !== 'string' ||
+    sub.length === 0 ||
+    sub.length > MAX_SUBJECT_LENGTH ||
+    !PRINTABLE.test(sub)
+  ) {
+    throw refused(`claim "sub" must be the user id: 1 to ${MAX_SUBJECT_LENGTH} printable characters`);
+  }
+  if (RESERVED_PREFIX.test(sub)) {
+    throw refused(
+      'claim "sub" must not start with anon:, bot:, system:, http: or schedule: (RelayKit\'s own ids)',
+    );
+  }
+  if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name.trim()))) {
+    throw refused('claim "name" must be a display name of 1 to 40 printable characters');
+  }
+  if (typeof exp !== 'number') throw refused('claim "exp" is missing: tokens must expire');
+  return {
+    userId: sub,
+    name: typeof name === 'string' ? name.trim() : sub.slice(0, 40),
+    ...(roles === undefined ? {} : { roles: checkRoles(roles) }),
+    ...(rooms === undefined ? {} : { rooms: checkRooms(rooms) }),
+    expiresAt: (exp + clockToleranceSec) * 1000,
+  };
+}
+
+function checkRoles(roles: unknown): string[] {
+  if (!Array.isArray(roles) || roles.length > MAX_ROLES) {
+    throw refused(`claim "roles" must be an array of at most ${MAX_ROLES} role names`);
+  }
+  roles.forEach((role, index) => {
+    if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) {
+      throw refused(
+        `claim "roles" item ${index} (${shown(role)}) is not a role name: 1 to 64 letters, digits, "_", ".", ":", "-"`,
+      );
+    }
+  });
+  return [...new Set(roles as string[])];
+}
+
+function checkRooms(rooms: unknown): string[] {
+  if (!Array.isArray(rooms) || rooms.length > MAX_ROOM_GRANTS) {
+    throw refused(`claim "rooms" must be an array of at most ${MAX_ROOM_GRANTS} room names or patterns`);
+  }
+  rooms.forEach((grant, index) => {
+    if (!isRoomGrant(grant)) {
+      throw refused(
+        `claim "rooms" item ${index} (${shown(grant)}) is neither a room name nor a prefix ending in * (e.g. "team-*")`,
+      );
+    }
+  });
+  return [...new Set(rooms as string[])];
+}
+
+function shown(value: unknown): string {
+  return (JSON.stringify(value) ?? String(value)).slice(0, 70);
+}
+
+function refused(detail: string): RelayError {
+  return new RelayError('RELAY_ERR_UNAUTHENTICATED', detail);
+}

@@ -1,0 +1,33 @@
+import { SignJWT } from 'jose';
+import type { RelayServerOptions } from '../../src/index.js';
+import { startRelay } from '../support/start-relay.js';
+
+/** The HS256 secret of test relays in jwt mode. */
+export const SECRET = 'test-secret-of-at-least-32-characters!';
+
+/** A relay in jwt mode checking HS256 tokens signed with {@link SECRET}. */
+export function startJwtRelay(options: RelayServerOptions = {}) {
+  return startRelay({
+    greeting: 'none',
+    ...options,
+    auth: { mode: 'jwt', jwtSecret: SECRET, ...options.auth },
+  });
+}
+
+/** Seconds since the epoch. */
+export const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * A token signed with jose: HS256 with {@link SECRET} unless `key`/`alg` say otherwise; `exp` an hour
+ * away unless the claims set it (`exp: undefined` leaves it out).
+ */
+export async function signToken(
+  claims: Record<string, unknown> = {},
+  options: { key?: Parameters<SignJWT['sign']>[0]; alg?: string; kid?: string } = {},
+): Promise<string> {
+  const body: Record<string, unknown> = { sub: 'u-ann', name: 'Ann', exp: now() + 3600, ...claims };
+  for (const [claim, value] of Object.entries(body)) if (value === undefined) delete body[claim];
+  return new SignJWT(body)
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', ...(options.kid ? { kid: options.kid } : {}) })
+    .sign(options.key ?? new TextEncoder().encode(SECRET));
+}
