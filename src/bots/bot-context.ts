@@ -5,7 +5,6 @@ import type {
   MessageMeta,
   MessageSender,
   PresenceEvent,
-  Sender,
 } from '../relay/events.js';
 import type { BotStore } from './bot-store.js';
 
