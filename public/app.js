@@ -217,7 +217,11 @@ function connect(name, room) {
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
-  const current = io({ path: SOCKET_PATH, auth: { name, room }, reconnectionDelayMax: 5000 });
+  // greet: false — the page writes its own "You joined" notice, so the relay's greeting (the seed's "New
+  // user connected", meant for the tutorial's clients) is not sent to it; others in the room still hear
+  // it. resumed, set once connected: a reconnection is not greeted again, nor welcomed by bots.
+  const auth = { name, room, greet: false };
+  const current = io({ path: SOCKET_PATH, auth, reconnectionDelayMax: 5000 });
   socket = current;
   let everConnected = false;
 
@@ -228,9 +232,11 @@ function connect(name, room) {
       renderNote('Reconnected.');
       if (!current.recovered) fillGap(current);
     } else {
+      renderNote(`You joined #${room}`);
       showHistory(current, null);
     }
     everConnected = true;
+    auth.resumed = true;
   });
   current.on('disconnect', (reason) => {
     if (socket !== current) return;

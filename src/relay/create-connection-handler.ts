@@ -11,10 +11,11 @@ import {
   type SocketData,
   type WireError,
 } from './events.js';
+import { handshakeFlags } from './handshake-flags.js';
 import { checkHistoryQuery } from './history-query.js';
 import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
-import type { Relay } from './relay.js';
+import type { Delivery, Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
 import { SYSTEM_SENDER } from './system-sender.js';
@@ -284,12 +285,14 @@ export function createConnectionHandler(deps: {
       },
       'client connected',
     );
-    if (!socket.recovered && config.greeting !== 'none' && !isBot) {
+    const { reconnect, greetSelf } = handshakeFlags(socket);
+    const delivery = isBot || reconnect ? undefined : greetingDelivery(config.greeting, greetSelf);
+    if (delivery) {
       try {
         relay.publish(config.greetingText, {
           from: SYSTEM_SENDER,
           room: socket.data.room,
-          delivery: config.greeting === 'self' ? 'echo' : config.greeting,
+          delivery,
           socketId: socket.id,
         });
       } catch {
@@ -297,7 +300,7 @@ export function createConnectionHandler(deps: {
         // throw here would escape socket.io's connection emitter and crash the process.
       }
     }
-    if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from);
+    if (!socket.recovered && from.kind === 'user') presence(socket, 'join', from, reconnect);
 
     socket.on('sendMessage', onSendMessage);
     socket.on('join', onJoin);
@@ -364,8 +367,21 @@ function moveTo(socket: RelaySocket, key: string, room: string, from: Sender): v
 }
 
 // Presence goes to bots only: sending it to every room member would make each connection cost O(n).
-function presence(socket: RelaySocket, type: 'join' | 'leave', user: Sender): void {
-  socket.nsp
-    .to(BOTS_ROOM)
-    .emit('presence', { type, user, room: socket.data.room, at: new Date().toISOString() });
+// `resumed`: a join that only brings back someone who was there (see handshakeFlags).
+function presence(socket: RelaySocket, type: 'join' | 'leave', user: Sender, resumed = false): void {
+  socket.nsp.to(BOTS_ROOM).emit('presence', {
+    type,
+    user,
+    room: socket.data.room,
+    at: new Date().toISOString(),
+    ...(resumed ? { resumed: true } : {}),
+  });
+}
+
+// Who hears a new socket's greeting: a socket that writes its own notice (`auth.greet: false`) is left
+// out of `self` and `all`, and the others in the room still hear about it.
+function greetingDelivery(mode: ConnectionSettings['greeting'], greetSelf: boolean): Delivery | undefined {
+  if (mode === 'none') return undefined;
+  if (greetSelf) return mode === 'self' ? 'echo' : mode;
+  return mode === 'self' ? undefined : 'others';
 }
