@@ -26,8 +26,8 @@ export function openClient(
 
 /**
  * How long a handshake may take before it counts as lost. socket.io-client's own `timeout` covers only
- * the engine.io open: a socket.io CONNECT that is never answered (seen through `relay serve --workers`:
- * about one websocket-only handshake in eight, @socket.io/sticky 2.0.1) would wait for ever.
+ * the engine.io open: a socket.io CONNECT that is never answered (as through `relay serve --workers` before its
+ * primary stopped reading handed-over sockets) would wait for ever.
  */
 export const CONNECT_DEADLINE_MS = 15_000;
 /** Handshakes tried per client before the run fails. */
