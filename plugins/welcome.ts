@@ -15,7 +15,8 @@ export default defineBot({
     .strict(),
   setup(bot) {
     bot.on('presence', (event) => {
-      if (event.type !== 'join' || event.user.kind !== 'user') return;
+      // A resumed join is someone reconnecting (after a relay restart): welcomed once already.
+      if (event.type !== 'join' || event.resumed || event.user.kind !== 'user') return;
       const greets = bot.config.rooms ? bot.config.rooms.includes(event.room) : event.room !== 'lobby';
       if (!greets) return;
       const text = bot.config.text.replaceAll('{name}', event.user.name).replaceAll('{room}', event.room);

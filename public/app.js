@@ -225,7 +225,11 @@ function connect(name, room) {
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
-  const auth = token ? { name, room, token, watchPresence: true } : { name, room, watchPresence: true };
+  // greet: false — the page writes its own "You joined" notice, so the relay's greeting (the seed's "New
+  // user connected", meant for the tutorial's clients) is not sent to it; others in the room still hear
+  // it. resumed, set once connected: a reconnection is not greeted again, nor welcomed by bots.
+  // watchPresence: the online list follows who comes and goes.
+  const auth = { name, room, greet: false, watchPresence: true, ...(token ? { token } : {}) };
   const current = io({ path: SOCKET_PATH, auth, reconnectionDelayMax: 5000 });
   socket = current;
   followOnline(current, $('online-list'), $('online-title'));
@@ -238,9 +242,11 @@ function connect(name, room) {
       renderNote('Reconnected.');
       if (!current.recovered) fillGap(current);
     } else {
+      renderNote(`You joined #${room}`);
       showHistory(current, null);
     }
     everConnected = true;
+    auth.resumed = true;
   });
   current.on('disconnect', (reason) => {
     if (socket !== current) return;

@@ -24,13 +24,56 @@ export function openClient(
   });
 }
 
-/** Waits until `socket` is connected; rejects on `connect_error`. */
-export function whenConnected(socket: Socket): Promise<void> {
+/**
+ * How long a handshake may take before it counts as lost. socket.io-client's own `timeout` covers only
+ * the engine.io open: a socket.io CONNECT that is never answered (as through `relay serve --workers` before its
+ * primary stopped reading handed-over sockets) would wait for ever.
+ */
+export const CONNECT_DEADLINE_MS = 15_000;
+/** Handshakes tried per client before the run fails. */
+export const CONNECT_ATTEMPTS = 3;
+
+/** Waits until `socket` is connected; rejects on `connect_error`, or after `timeoutMs` without an answer. */
+export function whenConnected(socket: Socket, timeoutMs = CONNECT_DEADLINE_MS): Promise<void> {
   if (socket.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (error) => reject(error));
+    const timer = setTimeout(() => {
+      const opened = socket.io.engine?.readyState === 'open';
+      reject(
+        new Error(
+          `no socket.io connect within ${timeoutMs} ms (engine.io ${opened ? 'open: the CONNECT went unanswered' : 'not open'})`,
+        ),
+      );
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
+}
+
+/**
+ * Opens a client with `open` and waits for it, trying a lost handshake again on a new socket (up to
+ * CONNECT_ATTEMPTS); each retry is told on stderr, so a run shows that its server lost handshakes.
+ */
+export async function connectWithRetry<T extends { socket: Socket }>(open: () => T): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const opened = open();
+    try {
+      await whenConnected(opened.socket);
+      return opened;
+    } catch (error) {
+      opened.socket.disconnect();
+      if (attempt >= CONNECT_ATTEMPTS) throw error;
+      process.stderr.write(
+        `load worker: ${(error as Error).message}; trying again (${attempt}/${CONNECT_ATTEMPTS - 1})\n`,
+      );
+    }
+  }
 }
 
 /**
@@ -51,11 +94,13 @@ export async function connectClients(options: {
   const lane = async () => {
     while (next < options.count) {
       next += 1;
-      const socket = openClient(options.url, options.transport, undefined, options.parser);
-      options.setup?.(socket);
-      sockets.push(socket);
       try {
-        await whenConnected(socket);
+        const { socket } = await connectWithRetry(() => {
+          const socket = openClient(options.url, options.transport, undefined, options.parser);
+          options.setup?.(socket);
+          return { socket };
+        });
+        sockets.push(socket);
       } catch (error) {
         failures.push((error as Error).message);
       }

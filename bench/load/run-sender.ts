@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from '../stats.js';
 import { benchMessage, type ContentKind, sentAtOf } from './bench-message.js';
-import { openClient, type Transport, type WireParser, whenConnected } from './connect-clients.js';
+import { connectWithRetry, openClient, type Transport, type WireParser } from './connect-clients.js';
 import type { SendResult } from './load-protocol.js';
 
 interface SenderOptions {
@@ -13,7 +13,12 @@ interface SenderOptions {
   kind: ContentKind;
 }
 
-async function openSender(options: SenderOptions) {
+// A lost handshake is tried again on a new socket, with new listeners.
+function openSender(options: SenderOptions) {
+  return connectWithRetry(() => createSender(options));
+}
+
+function createSender(options: SenderOptions) {
   const socket = openClient(options.url, options.transport, { name: 'bench-sender' }, options.parser);
   let refused = 0;
   let heard = 0;
@@ -29,7 +34,6 @@ async function openSender(options: SenderOptions) {
     heard += 1;
     onHeard?.();
   });
-  await whenConnected(socket);
   /**
    * Waits until the server has handled all `sent` messages (each came back or was refused), at most
    * `timeoutMs`, then disconnects. Disconnecting earlier can drop messages the server has not read yet.

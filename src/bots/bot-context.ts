@@ -1,11 +1,5 @@
 import type { Logger } from 'pino';
-import type {
-  Member,
-  MessageContent,
-  MessageMeta,
-  MessageSender,
-  PresenceEvent,
-} from '../relay/events.js';
+import type { Member, MessageContent, MessageMeta, MessageSender, PresenceEvent } from '../relay/events.js';
 import type { BotStore } from './bot-store.js';
 
 /** What the relay answered to something a bot sent. */

@@ -8,6 +8,7 @@ import { setupMaster } from '@socket.io/sticky';
 import type { Logger } from 'pino';
 import { HUB_SOURCE, type HubChannel, isHubMessage } from '../cluster/hub-messages.js';
 import { PrimaryHub } from '../cluster/primary-hub.js';
+import { stopReadingHandedSockets } from '../cluster/stop-reading-handed-sockets.js';
 import type { RelayConfig } from '../config/relay-config-schema.js';
 import { listenHttp } from '../relay/listen-http.js';
 import type { RelayAddress } from '../relay/relay-core.js';
@@ -68,6 +69,8 @@ export async function startPrimary(options: {
   const log = logger.child({ part: 'primary' });
   const httpServer = createServer();
   setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
+  // Else a websocket client's first frame to its worker can be read, and lost, here.
+  stopReadingHandedSockets(httpServer);
   if (config.redisUrl === undefined) setupPrimary();
   // Workers run this CLI with the same arguments (not necessarily the process's: runCli may run in-process).
   // The sticky balancer hands Buffers (the first bytes of each request) over IPC.

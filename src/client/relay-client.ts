@@ -31,6 +31,11 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'di
 export interface RelayAuth {
   name?: string;
   room?: string;
+  /**
+   * Set once connected: every later handshake is a reconnection, and the relay does not greet it, nor
+   * bots welcome it, again (with recovery off, or after a relay restart, socket.io cannot tell it).
+   */
+  resumed?: boolean;
 }
 
 /** How a {@link RelayClient} waits and answers; `createRelayClient` fills in the defaults. */
@@ -104,6 +109,7 @@ export class RelayClient {
       // the room said meanwhile comes from the relay's history, once, in order, before newer messages.
       if (this.#everConnected && !socket.recovered) this.#gaps.fill(socket, this.#timeoutMs);
       this.#everConnected = true;
+      this.#auth.resumed = true;
       this.#lastError = undefined;
       this.#refusal = undefined;
       this.#setStatus('connected');

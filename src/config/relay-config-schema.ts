@@ -66,6 +66,18 @@ export const relayConfigSchema = z
       .describe(
         'host names the relay answers besides IP addresses, localhost and the hosts of origins (comma-separated; .example.com: domain and subdomains; * for any: unsafe)',
       ),
+    /**
+     * Take the host and scheme a browser used from the reverse proxy's `X-Forwarded-Host` and
+     * `X-Forwarded-Proto` (their last value) instead of `Host`: for the `allowedHosts` and same-origin
+     * checks and the URLs the relay hands out. Only for a relay that nothing but the proxy can reach, and
+     * a proxy that sets both headers: anyone else can send them too.
+     */
+    trustProxy: z
+      .boolean()
+      .default(false)
+      .describe(
+        "take the host and scheme from a reverse proxy's X-Forwarded-Host/-Proto (only when nothing but the proxy reaches the relay)",
+      ),
     /** Largest accepted content, in UTF-8 bytes (objects: their JSON text). */
     maxContentBytes: z
       .int()

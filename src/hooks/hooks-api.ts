@@ -3,6 +3,7 @@ import { jsonBody } from '../http/json-body.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
+import { forwardedHost, forwardedProto } from '../relay/forwarded-request.js';
 import type { Hook } from './hook.js';
 import type { HookMetrics } from './hook-metrics.js';
 import type { HookRegistry, IssuedHook } from './hook-registry.js';
@@ -25,9 +26,11 @@ type HookIssued = components['schemas']['HookIssued'];
 export function hooksApi(deps: {
   readonly hooks: HookRegistry;
   readonly metrics: HookMetrics;
-  readonly settings: { readonly api: { readonly bodyLimitBytes: number } };
+  /** `trustProxy`: the URLs handed out name the host and scheme the proxy says the caller used. */
+  readonly settings: { readonly api: { readonly bodyLimitBytes: number }; readonly trustProxy?: boolean };
 }): Router {
   const { hooks, metrics } = deps;
+  const trustProxy = deps.settings.trustProxy ?? false;
   const router = Router();
   const admin = requireScope('admin');
 
@@ -39,11 +42,11 @@ export function hooksApi(deps: {
   router.post('/hooks', admin, ...jsonBody(deps.settings.api.bodyLimitBytes), async (req, res) => {
     const checked = checkNewHook(req.body);
     if (!checked.ok) throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', checked.field, checked.problem);
-    res.status(201).json(issued(req, await hooks.create(checked.value)));
+    res.status(201).json(issued(req, await hooks.create(checked.value), trustProxy));
   });
 
   router.post('/hooks/:id/rotate', admin, async (req, res) => {
-    res.json(issued(req, await hooks.rotate(String(req.params.id))));
+    res.json(issued(req, await hooks.rotate(String(req.params.id)), trustProxy));
   });
 
   router.delete('/hooks/:id', admin, async (req, res) => {
@@ -69,9 +72,11 @@ function summary(hook: Hook): HookSummary {
   };
 }
 
-// The URL as the caller reached the relay: behind a proxy, the Host it forwarded (see docs/hooks.md).
-function issued(req: Request, { hook, key }: IssuedHook): HookIssued {
-  const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+// The URL as the caller reached the relay: behind a proxy, the Host it forwarded, or with trustProxy its
+// X-Forwarded-Host and -Proto (see docs/hooks.md).
+function issued(req: Request, { hook, key }: IssuedHook, trustProxy: boolean): HookIssued {
+  const proto = forwardedProto(req.headers, trustProxy) ?? req.protocol;
+  const base = `${proto}://${forwardedHost(req.headers, trustProxy) ?? 'localhost'}`;
   const signed = hook.signingSecret !== undefined;
   return {
     ...summary(hook),

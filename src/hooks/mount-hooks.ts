@@ -15,6 +15,7 @@ import { hooksApi } from './hooks-api.js';
 /** What incoming webhooks read of the relay's settings. */
 export interface HookSettings extends HookRouteSettings {
   readonly api: { readonly bodyLimitBytes: number };
+  readonly trustProxy?: boolean;
   readonly hooks: HookRouteSettings['hooks'] & {
     readonly store: string;
     readonly declared: readonly unknown[];

@@ -23,7 +23,7 @@ export function apiCors(origins: readonly string[], hosts: HostGuard): RequestHa
       next();
       return;
     }
-    if (!guard.isAllowed(origin, req.get('host'))) {
+    if (!guard.isAllowed(origin, hosts.requestHost(req.headers), hosts.requestProto(req.headers))) {
       next(new RelayError('RELAY_ERR_ORIGIN_NOT_ALLOWED', `origin ${origin} is not allowed`));
       return;
     }

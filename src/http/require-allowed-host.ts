@@ -17,7 +17,7 @@ import { sendProblem } from './send-problem.js';
  */
 export function requireAllowedHost(hosts: HostGuard): RequestHandler {
   return (req, res, next) => {
-    const { host } = req.headers;
+    const host = hosts.requestHost(req.headers);
     if (host === undefined || hosts.isAllowed(host)) {
       next();
       return;

@@ -182,6 +182,8 @@ export class RelayAdapter extends Adapter {
 
   #presence(event: PresenceEvent): void {
     if (this.#closed || !event?.user || this.#ignored(event.user)) return;
+    // Someone coming back (after a relay restart) entered once already: scripts would greet them again.
+    if (event.type === 'join' && event.resumed) return;
     const user = this.#user(event.user, event.room);
     const message = event.type === 'join' ? new EnterMessage(user) : new LeaveMessage(user);
     void this.#runner.run(`hubot ${event.type === 'join' ? 'enter' : 'leave'}`, () =>

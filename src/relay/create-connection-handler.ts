@@ -11,11 +11,12 @@ import {
   type SocketData,
   type WireError,
 } from './events.js';
+import { handshakeFlags } from './handshake-flags.js';
 import { checkHistoryQuery } from './history-query.js';
 import { listMembers, membersRoom } from './list-members.js';
 import type { Published } from './published.js';
 import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
-import type { Relay } from './relay.js';
+import type { Delivery, Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { checkRoomGrant } from './room-grants.js';
 import { BOTS_ROOM, LOBBY, roomKey, userRoomKey } from './room-name.js';
@@ -315,12 +316,14 @@ export function createConnectionHandler(deps: {
       },
       'client connected',
     );
-    if (!socket.recovered && config.greeting !== 'none' && !isBot) {
+    const { reconnect, greetSelf } = handshakeFlags(socket);
+    const delivery = isBot || reconnect ? undefined : greetingDelivery(config.greeting, greetSelf);
+    if (delivery) {
       try {
         relay.publish(config.greetingText, {
           from: SYSTEM_SENDER,
           room: socket.data.room,
-          delivery: config.greeting === 'self' ? 'echo' : config.greeting,
+          delivery,
           socketId: socket.id,
         });
       } catch {
@@ -328,7 +331,8 @@ export function createConnectionHandler(deps: {
         // throw here would escape socket.io's connection emitter and crash the process.
       }
     }
-    if (from.kind === 'user') rooms.entered(socket, from, { announce: !socket.recovered });
+    if (from.kind === 'user')
+      rooms.entered(socket, from, { announce: !socket.recovered, resumed: reconnect });
 
     socket.on('sendMessage', onSendMessage);
     socket.on('join', onJoin);
@@ -407,4 +411,12 @@ function moveTo(
   socket.join(key);
   socket.data.room = room;
   rooms.entered(socket, from, { announce: true });
+}
+
+// Who hears a new socket's greeting: a socket that writes its own notice (`auth.greet: false`) is left
+// out of `self` and `all`, and the others in the room still hear about it.
+function greetingDelivery(mode: ConnectionSettings['greeting'], greetSelf: boolean): Delivery | undefined {
+  if (mode === 'none') return undefined;
+  if (greetSelf) return mode === 'self' ? 'echo' : mode;
+  return mode === 'self' ? undefined : 'others';
 }

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { type ForwardedProto, forwardedHost, forwardedProto } from './forwarded-request.js';
 
 /** Decides whether a request's `Host` names this relay (see {@link createHostGuard}). */
 export interface HostGuard {
@@ -6,6 +8,13 @@ export interface HostGuard {
   isAllowed(host: string | undefined): boolean;
   /** The name `host` is checked by: lowercase, no port, no brackets, no trailing dot. */
   hostnameOf(host: string): string;
+  /**
+   * The host a request names: `Host`, or with `trustProxy` the proxy's `X-Forwarded-Host` (see
+   * forwardedHost). Every check of a request's host and same origin goes through this.
+   */
+  requestHost(headers: IncomingHttpHeaders): string | undefined;
+  /** The scheme a trusted proxy says the request came with (`X-Forwarded-Proto`); else `undefined`. */
+  requestProto(headers: IncomingHttpHeaders): ForwardedProto | undefined;
 }
 
 /** What decides the allowed names: the relay's `allowedHosts`, `origins` and `host` settings. */
@@ -13,6 +22,11 @@ export interface HostGuardOptions {
   readonly allowedHosts: readonly string[];
   readonly origins: readonly string[];
   readonly host?: string | undefined;
+  /**
+   * Read `X-Forwarded-Host` and `X-Forwarded-Proto` (the `trustProxy` setting): only for a relay that
+   * only its proxy can reach, since anyone else can send them too. Default `false`.
+   */
+  readonly trustProxy?: boolean;
   /** Told about a refused name, once per name and for at most 64 names, so a flood logs a few lines. */
   readonly onRefused?: (hostname: string) => void;
 }
@@ -60,8 +74,11 @@ export function createHostGuard(options: HostGuardOptions): HostGuard {
     return false;
   };
 
+  const trustProxy = options.trustProxy ?? false;
   return {
     hostnameOf,
+    requestHost: (headers) => forwardedHost(headers, trustProxy),
+    requestProto: (headers) => forwardedProto(headers, trustProxy),
     isAllowed(host) {
       if (host === undefined || anyHost) return true;
       const hostname = hostnameOf(host);

@@ -25,7 +25,7 @@ export function createOriginGuard(
   hosts: HostGuard,
   onRefused: (origin: string) => void = () => {},
 ): {
-  isAllowed(origin: string | undefined, host?: string): boolean;
+  isAllowed(origin: string | undefined, host?: string, proto?: 'http' | 'https'): boolean;
   allowRequest(
     req: IncomingMessage,
     callback: (err: string | null | undefined, success: boolean) => void,
@@ -35,7 +35,8 @@ export function createOriginGuard(
   const anyOrigin = origins.includes('*');
   const listed = new Set(origins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
 
-  const isAllowed = (origin: string | undefined, host?: string): boolean => {
+  // `proto`: the scheme a trusted proxy says the page used; then the origin's scheme must be it too.
+  const isAllowed = (origin: string | undefined, host?: string, proto?: 'http' | 'https'): boolean => {
     if (origin === undefined || anyOrigin) return true;
     const normalized = origin.toLowerCase();
     if (listed.has(normalized)) return true;
@@ -45,14 +46,18 @@ export function createOriginGuard(
     } catch {
       return false;
     }
-    if (host !== undefined && url.host === host.toLowerCase() && hosts.isAllowed(host)) return true;
+    if (host !== undefined && sameOrigin(url, host, proto) && hosts.isAllowed(host)) return true;
     return listed.size === 0 && LOOPBACK_HOSTS.has(url.hostname);
   };
 
   return {
     isAllowed,
     allowRequest(req, callback) {
-      const allowed = isAllowed(req.headers.origin, req.headers.host);
+      const allowed = isAllowed(
+        req.headers.origin,
+        hosts.requestHost(req.headers),
+        hosts.requestProto(req.headers),
+      );
       if (!allowed) onRefused(req.headers.origin ?? '');
       callback(allowed ? null : 'RELAY_ERR_ORIGIN_NOT_ALLOWED', allowed);
     },
@@ -60,4 +65,15 @@ export function createOriginGuard(
       callback(null, isAllowed(origin));
     },
   };
+}
+
+// The page's origin against the host (and scheme, when a trusted proxy told it) the request was made to;
+// parsed as a URL of the origin's scheme, so `chat.example.com:443` matches `https://chat.example.com`.
+function sameOrigin(origin: URL, host: string, proto: 'http' | 'https' | undefined): boolean {
+  if (proto !== undefined && origin.protocol !== `${proto}:`) return false;
+  try {
+    return new URL(`${origin.protocol}//${host.toLowerCase()}`).host === origin.host;
+  } catch {
+    return false;
+  }
 }

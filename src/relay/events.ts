@@ -82,6 +82,12 @@ export interface PresenceEvent {
   readonly user: Sender;
   readonly room: string;
   readonly at: string;
+  /**
+   * On a `join`: the person is coming back, not arriving — a reconnection socket.io could not recover
+   * (after a relay restart, say) that said so in its handshake (`auth.resumed`, or socket.io's own
+   * recovery `pid`). Bots that greet skip it; the `welcome` plugin does.
+   */
+  readonly resumed?: true;
 }
 
 /** Options a bot connection may attach to what it sends; ignored for people. */

@@ -25,6 +25,8 @@ export interface RelayCoreSettings extends ConnectionSettings {
   readonly origins: readonly string[];
   /** `Host` names answered besides IPs, `localhost` and the hosts of `origins` (see createHostGuard). */
   readonly allowedHosts: readonly string[];
+  /** Take the host and scheme from a trusted proxy's `X-Forwarded-Host`/`-Proto` (see createHostGuard). */
+  readonly trustProxy?: boolean;
   readonly maxHttpBufferSize: number;
   readonly recoveryWindowMs: number;
   readonly maxContentBytes: number;
@@ -125,6 +127,7 @@ export class RelayCore implements RelayLifecycle {
       allowedHosts: config.allowedHosts,
       origins: config.origins,
       host: config.host,
+      trustProxy: config.trustProxy ?? false,
       onRefused: (host) =>
         log.warn(
           { code: 'RELAY_ERR_HOST_NOT_ALLOWED', host },
@@ -139,7 +142,7 @@ export class RelayCore implements RelayLifecycle {
       maxHttpBufferSize: config.maxHttpBufferSize,
       // socket.io answers its own requests before Express sees them: the host is checked here too.
       allowRequest: (req, callback) => {
-        if (hosts.isAllowed(req.headers.host)) guard.allowRequest(req, callback);
+        if (hosts.isAllowed(hosts.requestHost(req.headers))) guard.allowRequest(req, callback);
         else callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
       },
       cors: { origin: guard.corsOrigin, credentials: true },

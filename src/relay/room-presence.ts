@@ -37,9 +37,10 @@ export class RoomPresence {
 
   /**
    * A person's socket is in its room (`socket.data.room`) now; `announce: false` for one whose arrival was
-   * not news (a recovered connection, whose disconnect already counted as a leave).
+   * not news (a recovered connection, whose disconnect already counted as a leave); `resumed` for one
+   * that only brings back someone who was there (see handshakeFlags): its join says so.
    */
-  entered(socket: RelaySocket, user: MessageSender, options: { announce: boolean }): void {
+  entered(socket: RelaySocket, user: MessageSender, options: { announce: boolean; resumed?: boolean }): void {
     const { room } = socket.data;
     if (socket.data.watchPresence) socket.join(presenceRoomKey(room));
     let users = this.#rooms.get(room);
@@ -49,7 +50,7 @@ export class RoomPresence {
     }
     const count = users.get(user.userId) ?? 0;
     users.set(user.userId, count + 1);
-    if (count === 0 && options.announce) emit(socket.nsp, 'join', user, room);
+    if (count === 0 && options.announce) emit(socket.nsp, 'join', user, room, options.resumed === true);
   }
 
   /** A person's socket left `room` (it moved, or disconnected). */
@@ -90,10 +91,20 @@ export function readWatchPresence(socket: RelaySocket): void {
   socket.data.watchPresence ??= auth.watchPresence === true;
 }
 
-function emit(nsp: RelayNamespace, type: 'join' | 'leave', user: MessageSender, room: string): void {
-  nsp
-    .to([BOTS_ROOM, presenceRoomKey(room)])
-    .emit('presence', { type, user, room, at: new Date().toISOString() });
+function emit(
+  nsp: RelayNamespace,
+  type: 'join' | 'leave',
+  user: MessageSender,
+  room: string,
+  resumed = false,
+): void {
+  nsp.to([BOTS_ROOM, presenceRoomKey(room)]).emit('presence', {
+    type,
+    user,
+    room,
+    at: new Date().toISOString(),
+    ...(resumed ? { resumed: true } : {}),
+  });
 }
 
 // Cluster adapters (Redis Streams, the --workers one) are socket.io-adapter's ClusterAdapter, which

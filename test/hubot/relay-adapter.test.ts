@@ -188,6 +188,20 @@ describe('Hubot adapter', () => {
     expect((await left)[0]).toBe('bob left lobby');
   });
 
+  it('does not enter someone reconnecting (a resumed join, as after a relay restart)', async () => {
+    const { url } = await relayWithHubot();
+    const watcher = await connectClient(url, { auth: { name: 'watcher', room: 'lobby' } });
+    const heard: string[] = [];
+    watcher.on('sendMessageFromBack', (content) => heard.push(String(content)));
+    await connectClient(url, { auth: { name: 'carol', room: 'lobby', resumed: true } });
+    // A newcomer after her is entered: her join, before it, had its chance to be.
+    const greeted = botSays(watcher, (text) => text === 'welcome dave');
+    await connectClient(url, { auth: { name: 'dave', room: 'lobby' } });
+    await greeted;
+    await collectEvents(watcher, 'sendMessageFromBack', 200);
+    expect(heard.filter((text) => text !== 'welcome watcher')).toEqual(['welcome dave']);
+  });
+
   it('isolates a script that throws or rejects, and one that fails to load: logged, the robot goes on', async () => {
     const { url, hubot, capture } = await relayWithHubot({
       scripts: [

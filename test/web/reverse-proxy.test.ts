@@ -21,22 +21,35 @@ const DEADLINE = { timeout: 5000 };
 
 const page = readFileSync(new URL('../../docs/reverse-proxy.md', import.meta.url), 'utf8');
 const documented = /```nginx\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+// The trustProxy section's lines, in place of `proxy_set_header Host $http_host;`.
+const forwardedHostLines = /```nginx\n(# trustProxy[\s\S]*?)```/.exec(page)?.[1]?.replace(/^#.*\n/, '') ?? '';
 
-/** A relay as the docs run it (its public name allowed; origins set, so only same-origin lets a page in), behind nginx. */
-async function startProxiedRelay() {
-  const relay = await startRelay({ allowedHosts: [PUBLIC_NAME], origins: ['https://elsewhere.example'] });
+/**
+ * A relay as the docs run it (its public name allowed; origins set, so only same-origin lets a page in),
+ * behind nginx. `forwardHost`: nginx sends its own Host (the upstream's name, its default) and the
+ * browser's in X-Forwarded-Host, as the docs' trustProxy section has it; `trustProxy` for the relay.
+ */
+async function startProxiedRelay(options: { forwardHost?: boolean; trustProxy?: boolean } = {}) {
+  const relay = await startRelay({
+    allowedHosts: [PUBLIC_NAME],
+    origins: ['https://elsewhere.example'],
+    trustProxy: options.trustProxy ?? false,
+  });
   const relayPort = new URL(relay.url).port;
   const port = await freePort();
-  const config = documented
+  let config = documented
     .replace('server 127.0.0.1:3000;', `server 127.0.0.1:${relayPort};`)
     .replace('listen 80;', `listen 127.0.0.1:${port};`);
+  if (options.forwardHost) {
+    config = config.replaceAll('proxy_set_header Host $http_host;', forwardedHostLines);
+    expect(config).not.toContain('proxy_set_header Host');
+  }
   expect(config).toContain(`listen 127.0.0.1:${port};`);
   expect(config).toContain(`server 127.0.0.1:${relayPort};`);
   const proxyUrl = `http://127.0.0.1:${port}`;
-  const nginx = await startNginx(
-    NGINX as string,
-    config,
-    async () => (await fetch(`${proxyUrl}/healthz`)).ok,
+  // Any answer of the relay's: without trustProxy, the forwarding variant's Host is refused (403).
+  const nginx = await startNginx(NGINX as string, config, async () =>
+    [200, 403].includes((await fetch(`${proxyUrl}/healthz`)).status),
   );
   return { ...relay, nginx, port, proxyUrl, publicUrl: `http://${PUBLIC_NAME}:${port}` };
 }
@@ -88,6 +101,25 @@ describe.skipIf(!NGINX)('behind nginx, as docs/reverse-proxy.md configures it', 
     expect(await status({ host: `evil.example:${port}`, origin: `http://evil.example:${port}` })).toBe(403);
     expect(await status({ host: `evil.example:${port}` }, '/chat/')).toBe(403);
     expect(await status({ host }, '/chat/')).toBe(200);
+  });
+
+  it('with trustProxy, checks the Host nginx forwards in X-Forwarded-Host; without it, those headers change nothing', async () => {
+    expect(forwardedHostLines).toContain('proxy_set_header X-Forwarded-Host $http_host;');
+    const trusting = await startProxiedRelay({ forwardHost: true, trustProxy: true });
+    const handshake = '/socket.io/?EIO=4&transport=polling';
+    const host = `${PUBLIC_NAME}:${trusting.port}`;
+    const through = async (proxyUrl: string, headers: Record<string, string>, path = handshake) =>
+      (await rawRequest(proxyUrl, { path, headers })).status;
+    expect(await through(trusting.proxyUrl, { host, origin: `http://${host}` })).toBe(200);
+    expect(await through(trusting.proxyUrl, { host }, '/chat/')).toBe(200);
+    expect(await through(trusting.proxyUrl, { host, origin: 'http://evil.example' })).toBe(403);
+    const rebound = `evil.example:${trusting.port}`;
+    expect(await through(trusting.proxyUrl, { host: rebound, origin: `http://${rebound}` })).toBe(403);
+
+    // Off: the relay checks the Host nginx sent (the upstream's name), not the browser's.
+    const plain = await startProxiedRelay({ forwardHost: true });
+    const plainHost = `${PUBLIC_NAME}:${plain.port}`;
+    expect(await through(plain.proxyUrl, { host: plainHost, origin: `http://${plainHost}` })).toBe(403);
   });
 
   it('redirects /chat to /chat/ and serves the page, its script and the socket.io client under it', async () => {
