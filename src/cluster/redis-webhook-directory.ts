@@ -58,8 +58,11 @@ export class RedisWebhookDirectory implements WebhookDirectory {
 
   follow(changed: () => void): () => void {
     const subscriber = this.#links.client.duplicate();
-    // Announcements missed while Redis was away are in the hash: list again on every reconnection.
+    // Announcements missed while Redis was away are in the hash: list again on every reconnection, of
+    // the subscriber (it missed them) and of the main client (the listing runs on it, and is refused
+    // until it is back).
     subscriber.on('ready', changed);
+    this.#links.client.on('ready', changed);
     subscriber
       .connect()
       .then(() => subscriber.subscribe(CHANNEL, () => changed()))
@@ -67,7 +70,10 @@ export class RedisWebhookDirectory implements WebhookDirectory {
       .catch((error: unknown) => {
         if (subscriber.isOpen) this.#log.error({ err: error }, 'could not follow the cluster webhooks');
       });
-    return () => subscriber.destroy();
+    return () => {
+      this.#links.client.off('ready', changed);
+      subscriber.destroy();
+    };
   }
 
   // Commands would queue until Redis is back: a change is refused now instead of waiting.

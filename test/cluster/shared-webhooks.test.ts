@@ -101,4 +101,37 @@ describe.runIf(HAS_REDIS)('webhook endpoints shared by the nodes through Redis',
     expect(((await refused.json()) as { code: string }).code).toBe('RELAY_ERR_NOT_READY');
     expect((await api(a.url, '/v1/webhooks')).status).toBe(200);
   });
+
+  it('has a node that started while Redis was away list the endpoints once Redis is back', {
+    timeout: 40_000,
+  }, async () => {
+    const redis = await startRedis();
+    const receiver = await startReceiver();
+    const options: RelayServerOptions = {
+      redisUrl: redis.url,
+      greeting: 'none',
+      api: { tokens: [TOKEN] },
+      webhooks: { allowPrivateNetworks: true },
+    };
+    await redis.stop();
+    const b = await startRelay(options);
+    await waitUntil('B says it could not list them', () =>
+      b.logs.some((line) => line.msg === 'webhook endpoints could not be listed'),
+    );
+    await redis.start();
+    const a = await startRelay(options);
+    const added = await api(a.url, '/v1/webhooks', {
+      body: { url: receiver.url, rooms: ['ops'], trigger: { all: true } },
+    });
+    expect(added.status).toBe(201);
+    const { id } = (await added.json()) as { id: string };
+    // B may have missed the announcement (its subscriber was still reconnecting): it lists them again
+    // once its connections are back.
+    await waitUntil('B knows the endpoint', async () => (await api(b.url, `/v1/webhooks/${id}`)).ok, 15_000);
+    expect(b.logs.some((line) => line.msg === 'webhook endpoints listed again')).toBe(true);
+    const onB = await connectClient(b.url, { auth: { room: 'ops' } });
+    onB.emit('sendMessage', 'hello from B');
+    const [delivery] = await receiver.waitFor(1);
+    expect(delivery?.body.content).toBe('hello from B');
+  });
 });
