@@ -33,6 +33,7 @@ export class PrimaryHub {
   // Webhook endpoints by id; null: removed, remembered so that a worker's store does not bring it back.
   readonly #webhooks = new Map<string, StoredWebhook | null>();
   readonly #maxRemovedWebhooks: number;
+  #removedWebhooks = 0;
 
   /** `maxClaims`: slot claims and request claims kept at most (each), the oldest forgotten first. */
   constructor(options: {
@@ -116,15 +117,15 @@ export class PrimaryHub {
 
   // Endpoints are bounded by webhooks.maxEndpoints on each worker; removals here, oldest forgotten first.
   #keepWebhook(id: string, webhook: StoredWebhook | null): void {
+    if (this.#webhooks.get(id) === null) this.#removedWebhooks -= 1;
     this.#webhooks.delete(id);
     this.#webhooks.set(id, webhook);
-    let removed = 0;
-    for (const entry of this.#webhooks.values()) if (entry === null) removed += 1;
+    if (webhook === null) this.#removedWebhooks += 1;
     for (const [old, entry] of this.#webhooks) {
-      if (removed <= this.#maxRemovedWebhooks) break;
+      if (this.#removedWebhooks <= this.#maxRemovedWebhooks) break;
       if (entry === null) {
         this.#webhooks.delete(old);
-        removed -= 1;
+        this.#removedWebhooks -= 1;
       }
     }
   }
