@@ -1,7 +1,9 @@
 // Outgoing-webhook endpoints added over the API on one node are every node's (Redis): each message
 // triggers each endpoint once, on the node it was published on, though every node hears it.
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import type { RelayServerOptions } from '../../src/index.js';
+import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
@@ -58,9 +60,19 @@ describe.runIf(HAS_REDIS)('webhook endpoints shared by the nodes through Redis',
     await quietWindow(700);
     expect(receiver.received.map((d) => d.body.content)).toEqual(['!deploy v42', '!deploy v43']);
 
-    // A node that starts later has it from the start.
+    // A node that starts later has it from the start, and skips entries it cannot read (written by
+    // hand, or by another version).
+    const client = track(createClient({ url: redis.url }), (c) => c.close());
+    await client.connect();
+    await client.hSet('relaykit:webhooks', {
+      junk: 'not json',
+      undated: JSON.stringify({ spec: { id: 'undated' } }),
+      invalid: JSON.stringify({ spec: { id: 'invalid', url: 'ftp://x' }, createdAt: '2026-01-01T00:00:00Z' }),
+    });
     const late = await startRelay(options);
-    expect((await api(late.url, `/v1/webhooks/${id}`)).status).toBe(200);
+    const listed = (await (await api(late.url, '/v1/webhooks')).json()) as { webhooks: { id: string }[] };
+    expect(listed.webhooks.map((webhook) => webhook.id)).toEqual([id]);
+    await client.hDel('relaykit:webhooks', ['junk', 'undated', 'invalid']);
 
     expect((await api(b.url, `/v1/webhooks/${id}`, { method: 'DELETE' })).status).toBe(204);
     await waitUntil(
