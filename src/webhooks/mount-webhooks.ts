@@ -42,6 +42,8 @@ export interface WebhookDeps {
  * Adds outgoing webhooks to a relay: endpoints from the config file and the `/v1/webhooks` API, the
  * durable delivery queue in `webhooks.store`, the `relay_webhook_*` metrics. Deliveries start once the
  * relay listens; when it closes, attempts in flight finish and the queue stays on disk for the next start.
+ * With a shared `directory`, the API's endpoints are every node's, listed once the relay listens; each node
+ * still queues only the messages published on it, so a message triggers each endpoint once.
  * Throws a `ConfigError` naming a bad config-file endpoint.
  *
  * @example
