@@ -21,6 +21,7 @@ export class HubClient {
   readonly #channel: HubChannel;
   readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   readonly #jobListeners = new Set<(id: string, shared: SharedJob) => void>();
+  readonly #webhookListeners = new Set<() => void>();
   readonly #listener = (message: unknown) => this.#receive(message);
   #nextId = 0;
   #closed = false;
@@ -59,6 +60,12 @@ export class HubClient {
   /** Calls `listener` with each job change another worker made. */
   onJob(listener: (id: string, shared: SharedJob) => void): void {
     this.#jobListeners.add(listener);
+  }
+
+  /** Calls `listener` whenever another worker changed the webhook endpoints; returns how to stop. */
+  onWebhooks(listener: () => void): () => void {
+    this.#webhookListeners.add(listener);
+    return () => this.#webhookListeners.delete(listener);
   }
 
   /** Each cron slot runs on the first worker to claim it in the primary. */
@@ -101,6 +108,8 @@ export class HubClient {
       else waiter?.reject(new Error(message.error));
     } else if (message.kind === 'job') {
       for (const listener of this.#jobListeners) listener(message.id, message.shared);
+    } else if (message.kind === 'webhooks') {
+      for (const listener of this.#webhookListeners) listener();
     }
   }
 }

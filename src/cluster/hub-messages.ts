@@ -1,4 +1,5 @@
 import type { StoredAnswer } from '../http/idempotency-store.js';
+import type { StoredWebhook } from '../webhooks/webhook-directory.js';
 import type { SharedJob } from './shared-job.js';
 
 /**
@@ -27,6 +28,13 @@ export interface HubCalls {
   jobs: { args: []; result: Record<string, SharedJob> };
   /** Records a job change and tells the other workers (`force`: also when the id is known). */
   shareJob: { args: [id: string, shared: SharedJob, force: boolean]; result: null };
+  /** Every outgoing-webhook endpoint added over the API, by id. */
+  webhooks: { args: []; result: Record<string, StoredWebhook> };
+  /**
+   * Records an endpoint (`null`: removed) and tells the other workers; `ifUnknown`: only when the primary
+   * knows nothing of that id (neither the endpoint nor its removal).
+   */
+  shareWebhook: { args: [id: string, webhook: StoredWebhook | null, ifUnknown: boolean]; result: null };
 }
 
 export type HubOp = keyof HubCalls;
@@ -36,6 +44,7 @@ export type HubMessage =
   | { source: typeof HUB_SOURCE; kind: 'call'; id: number; op: HubOp; args: unknown[] }
   | { source: typeof HUB_SOURCE; kind: 'reply'; id: number; result?: unknown; error?: string }
   | { source: typeof HUB_SOURCE; kind: 'job'; id: string; shared: SharedJob }
+  | { source: typeof HUB_SOURCE; kind: 'webhooks' }
   | { source: typeof HUB_SOURCE; kind: 'ready' }
   | { source: typeof HUB_SOURCE; kind: 'stop'; signal: 'SIGINT' | 'SIGTERM' };
 

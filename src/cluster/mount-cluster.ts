@@ -6,11 +6,13 @@ import type { IdempotencyStore } from '../http/idempotency-store.js';
 import type { Relay, RelayIo } from '../relay/relay.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
 import type { Scheduler } from '../schedule/scheduler.js';
+import type { WebhookDirectory } from '../webhooks/webhook-directory.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
 import { RedisLinks } from './redis-links.js';
 import { redisSlotClaim } from './redis-slot-claim.js';
+import { RedisWebhookDirectory } from './redis-webhook-directory.js';
 import { shareRuntimeJobs } from './share-runtime-jobs.js';
 import { type StreamsAdapter, streamCommitter } from './stream-committer.js';
 import { watchRedisHealth } from './watch-redis-health.js';
@@ -39,6 +41,8 @@ export interface RedisCluster {
   readonly idempotencyStore: IdempotencyStore;
   /** Incoming webhooks, shared so that a hook added, rotated or deleted on one node is so on all. */
   readonly hookDirectory: HookDirectory;
+  /** Outgoing-webhook endpoints, shared so that one added or removed on a node is so on every node. */
+  readonly webhookDirectory: WebhookDirectory;
 }
 
 /**
@@ -96,6 +100,7 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   return {
     idempotencyStore: new RedisIdempotencyStore(links.client),
     hookDirectory: new RedisHookDirectory(links.client),
+    webhookDirectory: new RedisWebhookDirectory(links, log),
   };
 }
 

@@ -5,8 +5,10 @@ import type { IdempotencyStore } from '../http/idempotency-store.js';
 import type { RelayIo } from '../relay/relay.js';
 import type { RelayLifecycle } from '../relay/relay-core.js';
 import type { Scheduler } from '../schedule/scheduler.js';
+import type { WebhookDirectory } from '../webhooks/webhook-directory.js';
 import { HubClient } from './hub-client.js';
 import type { HubChannel } from './hub-messages.js';
+import { HubWebhookDirectory } from './hub-webhook-directory.js';
 import { shareJobsOverHub } from './share-jobs-over-hub.js';
 
 /** What making a relay one worker of `relay serve --workers` needs of it. */
@@ -28,7 +30,8 @@ export interface WorkerClusterDeps {
  * Makes a relay one worker of `relay serve --workers`, whose primary owns the port: `@socket.io/sticky`
  * hands this worker its connections (a polling client's requests all reach the worker of its session),
  * and, without Redis, socket.io's cluster adapter carries broadcasts between workers over IPC while the
- * primary keeps what they share (slot claims, idempotent answers, runtime jobs; see PrimaryHub).
+ * primary keeps what they share (slot claims, idempotent answers, runtime jobs, webhook endpoints; see
+ * PrimaryHub).
  *
  * The cluster adapter keeps no replay log, so connection state recovery does not work across workers
  * without Redis: a client that reconnects starts a new session (`socket.recovered` is false).
@@ -39,7 +42,10 @@ export interface WorkerClusterDeps {
  * mountHttpApi({ ...deps, idempotencyStore: worker.idempotencyStore });
  * ```
  */
-export function mountWorkerCluster(deps: WorkerClusterDeps): { idempotencyStore?: IdempotencyStore } {
+export function mountWorkerCluster(deps: WorkerClusterDeps): {
+  idempotencyStore?: IdempotencyStore;
+  webhookDirectory?: WebhookDirectory;
+} {
   const { io, settings } = deps;
   setupWorker(io as unknown as Parameters<typeof setupWorker>[0]);
   if (settings.redisUrl !== undefined) return {};
@@ -53,5 +59,5 @@ export function mountWorkerCluster(deps: WorkerClusterDeps): { idempotencyStore?
   shareJobsOverHub({ lifecycle: deps.lifecycle, scheduler: deps.scheduler }, hub, log);
   // Last: calls of closing parts (a job's last claim) still get their answer.
   deps.lifecycle.onClose(() => hub.close());
-  return { idempotencyStore: hub.idempotencyStore() };
+  return { idempotencyStore: hub.idempotencyStore(), webhookDirectory: new HubWebhookDirectory(hub) };
 }

@@ -1,4 +1,5 @@
 import { MemoryIdempotencyStore } from '../http/memory-idempotency-store.js';
+import type { StoredWebhook } from '../webhooks/webhook-directory.js';
 import { HUB_SOURCE, type HubCalls, type HubMessage, isHubMessage } from './hub-messages.js';
 import type { SharedJob } from './shared-job.js';
 
@@ -13,7 +14,8 @@ export interface HubWorkers {
  * What the workers of one machine share, kept in their primary (the analogue of Redis for
  * `relay serve --workers` without `redisUrl`): cron slot claims, so that each slot runs on one worker;
  * idempotent HTTP answers and their claims, so that a retry reaching another worker is not published
- * twice; runtime jobs, so that every worker has every job. Everything is bounded: claims expire, answers
+ * twice; runtime jobs, so that every worker has every job; webhook endpoints added over the API, so that
+ * every worker matches its messages against the same endpoints. Everything is bounded: claims expire, answers
  * are bounded by `maxEntries` as in one process.
  *
  * @example
@@ -28,10 +30,21 @@ export class PrimaryHub {
   readonly #slots: ExpiringKeys;
   readonly #claims: ExpiringKeys;
   readonly #jobs = new Map<string, SharedJob>();
+  // Webhook endpoints by id; null: removed, remembered so that a worker's store does not bring it back.
+  readonly #webhooks = new Map<string, StoredWebhook | null>();
+  readonly #maxRemovedWebhooks: number;
+  #removedWebhooks = 0;
 
   /** `maxClaims`: slot claims and request claims kept at most (each), the oldest forgotten first. */
-  constructor(options: { workers: HubWorkers; maxIdempotencyEntries: number; maxClaims?: number }) {
+  constructor(options: {
+    workers: HubWorkers;
+    maxIdempotencyEntries: number;
+    maxClaims?: number;
+    /** Removed webhook endpoints remembered at most, the oldest forgotten first. */
+    maxRemovedWebhooks?: number;
+  }) {
     this.#workers = options.workers;
+    this.#maxRemovedWebhooks = options.maxRemovedWebhooks ?? 10_000;
     this.#slots = new ExpiringKeys(options.maxClaims ?? 100_000);
     this.#claims = new ExpiringKeys(options.maxClaims ?? 100_000);
     this.#answers = new MemoryIdempotencyStore({ maxEntries: options.maxIdempotencyEntries });
@@ -83,8 +96,37 @@ export class PrimaryHub {
         }
         return null;
       }
+      case 'webhooks': {
+        const all: Record<string, StoredWebhook> = {};
+        for (const [id, webhook] of this.#webhooks) if (webhook) all[id] = webhook;
+        return all;
+      }
+      case 'shareWebhook': {
+        const [id, webhook, ifUnknown] = args as HubCalls['shareWebhook']['args'];
+        if (ifUnknown && this.#webhooks.has(id)) return null;
+        this.#keepWebhook(id, webhook);
+        for (const other of this.#workers.ids()) {
+          if (other !== workerId) this.#workers.send(other, { source: HUB_SOURCE, kind: 'webhooks' });
+        }
+        return null;
+      }
       default:
         throw new Error(`unknown hub call ${String(op)}`);
+    }
+  }
+
+  // Endpoints are bounded by webhooks.maxEndpoints on each worker; removals here, oldest forgotten first.
+  #keepWebhook(id: string, webhook: StoredWebhook | null): void {
+    if (this.#webhooks.get(id) === null) this.#removedWebhooks -= 1;
+    this.#webhooks.delete(id);
+    this.#webhooks.set(id, webhook);
+    if (webhook === null) this.#removedWebhooks += 1;
+    for (const [old, entry] of this.#webhooks) {
+      if (this.#removedWebhooks <= this.#maxRemovedWebhooks) break;
+      if (entry === null) {
+        this.#webhooks.delete(old);
+        this.#removedWebhooks -= 1;
+      }
     }
   }
 }

@@ -159,12 +159,15 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
   });
   // Outgoing webhooks observe the publish path; mounted after the bots so that, at close, they stop first
   // (attempts in flight finish) while whatever bots still publish is queued on disk for the next start.
+  // In a cluster, endpoints added over the API are shared (Redis, or the --workers primary).
   mountWebhooks({
     relay: server.relay,
     api,
     lifecycle: server,
     logger: server.logger,
     settings: config,
+    ...(cluster ? { directory: cluster.webhookDirectory } : {}),
+    ...(worker?.webhookDirectory ? { directory: worker.webhookDirectory } : {}),
   });
   // Scheduled jobs start once the relay listens (bots' jobs are in by then) and stop first when it closes:
   // a running job may still publish, and a bot's job may still use its bot.

@@ -5,6 +5,7 @@ import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
 import type { RelayLifecycle } from '../relay/relay-core.js';
 import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
+import { LocalWebhookDirectory, type WebhookDirectory } from './webhook-directory.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { checkWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
 import { WebhookRegistry } from './webhook-registry.js';
@@ -30,12 +31,19 @@ export interface WebhookDeps {
     readonly botRateLimit: { burst: number; perSecond: number } | false;
     readonly api: { readonly bodyLimitBytes: number };
   };
+  /**
+   * Where endpoints added over the API live; default: `webhooks.store`. In a cluster, one every node
+   * shares (Redis, or the primary of `relay serve --workers`).
+   */
+  readonly directory?: WebhookDirectory;
 }
 
 /**
  * Adds outgoing webhooks to a relay: endpoints from the config file and the `/v1/webhooks` API, the
  * durable delivery queue in `webhooks.store`, the `relay_webhook_*` metrics. Deliveries start once the
  * relay listens; when it closes, attempts in flight finish and the queue stays on disk for the next start.
+ * With a shared `directory`, the API's endpoints are every node's, listed once the relay listens; each node
+ * still queues only the messages published on it, so a message triggers each endpoint once.
  * Throws a `ConfigError` naming a bad config-file endpoint.
  *
  * @example
@@ -71,15 +79,20 @@ export function mountWebhooks(deps: WebhookDeps): void {
     );
 
   const store = WebhookStore.open(settings.store);
+  const logger = deps.logger.child({ part: 'webhooks' });
   const registry = new WebhookRegistry({
     store,
+    directory: deps.directory ?? new LocalWebhookDirectory(store),
+    logger,
     configured,
+    // A shared directory is listed once the relay listens (and whenever it changes), not here.
+    ...(deps.directory ? {} : { initial: store.listEndpoints() }),
     maxEndpoints: settings.maxEndpoints,
     allowPrivateNetworks: settings.allowPrivateNetworks,
   });
   const dispatcher = new WebhookDispatcher({
     relay: deps.relay,
-    logger: deps.logger.child({ part: 'webhooks' }),
+    logger,
     store,
     registry,
     settings,
@@ -89,9 +102,20 @@ export function mountWebhooks(deps: WebhookDeps): void {
   deps.api.v1.use(
     webhookRoutes({ registry, dispatcher, store, bodyLimitBytes: deps.settings.api.bodyLimitBytes }),
   );
-  deps.lifecycle.onListen(() => dispatcher.start());
+  deps.lifecycle.onListen(async () => {
+    if (deps.directory) {
+      await deps.directory
+        .adopt?.(store.listEndpoints())
+        .catch((error: unknown) =>
+          logger.warn({ err: (error as Error).message }, 'stored webhook endpoints not shared'),
+        );
+      await registry.reload();
+    }
+    dispatcher.start();
+  });
   deps.lifecycle.onPreClose(() => dispatcher.stop());
   deps.lifecycle.onClose(async () => {
+    registry.close();
     await dispatcher.close();
     store.close();
   });

@@ -1,39 +1,58 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { RelayError } from '../relay/relay-error.js';
-import { checkWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
+import type { WebhookDirectory } from './webhook-directory.js';
+import { checkWebhookEndpoint, type WebhookEndpoint, type WebhookEndpointSpec } from './webhook-endpoint.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /**
- * The endpoints of a relay, from its config file and its store, indexed by room: what the publish path
- * asks for each message is one map lookup, and a message in a room no endpoint watches costs nothing more.
+ * The endpoints of a relay, from its config file and its directory, indexed by room: what the publish
+ * path asks for each message is one map lookup, and a message in a room no endpoint watches costs nothing
+ * more. The directory's endpoints are copied here (and listed again whenever it says they changed), so
+ * the publish path never waits for a shared directory.
  */
 export class WebhookRegistry {
+  readonly #configured = new Map<string, WebhookEndpoint>();
   readonly #endpoints = new Map<string, WebhookEndpoint>();
   readonly #byRoom = new Map<string, WebhookEndpoint[]>();
   readonly #store: WebhookStore;
+  readonly #directory: WebhookDirectory;
+  readonly #log: Logger;
   readonly #maxEndpoints: number;
   readonly #allowPrivateNetworks: boolean;
+  readonly #stopFollowing: () => void;
+  // A shared directory's endpoints are copied into this node's store too (see HubWebhookDirectory).
+  readonly #mirror: boolean;
+  // Bumped by every change made here: a listing started before one is stale and is taken again.
+  #version = 0;
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
+  #reloadFailing = false;
 
   constructor(options: {
     readonly store: WebhookStore;
+    readonly directory: WebhookDirectory;
+    readonly logger: Logger;
     readonly configured: readonly WebhookEndpoint[];
+    /**
+     * The directory's endpoints when it is this node's store (read at once); without it, the directory is
+     * a shared one, listed by `reload()`, and what it lists is copied into the store.
+     */
+    readonly initial?: readonly { spec: unknown; createdAt: string }[];
     readonly maxEndpoints: number;
     readonly allowPrivateNetworks: boolean;
   }) {
     this.#store = options.store;
+    this.#directory = options.directory;
+    this.#log = options.logger;
     this.#maxEndpoints = options.maxEndpoints;
     this.#allowPrivateNetworks = options.allowPrivateNetworks;
-    for (const endpoint of options.configured) this.#endpoints.set(endpoint.id, endpoint);
-    for (const { spec, createdAt } of options.store.listEndpoints()) {
-      // Checked again: the file may be older than this RelayKit. allowPrivateNetworks is not applied to
-      // stored URLs here; the guard at connect time still refuses them.
-      const checked = checkWebhookEndpoint(spec, { origin: 'api', createdAt, allowPrivateNetworks: true });
-      if (checked.ok && !this.#endpoints.has(checked.endpoint.id))
-        this.#endpoints.set(checked.endpoint.id, checked.endpoint);
-    }
-    this.#reindex();
+    for (const endpoint of options.configured) this.#configured.set(endpoint.id, endpoint);
+    this.#mirror = options.initial === undefined;
+    this.#replace(options.initial ?? []);
+    this.#stopFollowing = this.#directory.follow(() => void this.reload());
   }
 
   /** The endpoints watching `room`, or undefined: the publish path's one lookup. */
@@ -59,9 +78,9 @@ export class WebhookRegistry {
 
   /**
    * Adds an endpoint from a request body `{ url, rooms, trigger, name? }`, with a new id and secret, and
-   * keeps it in the store. Returns it with its secret, shown this once.
+   * keeps it in the directory. Returns it with its secret, shown this once.
    */
-  add(body: unknown): WebhookEndpoint {
+  async add(body: unknown): Promise<WebhookEndpoint> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalid('body', 'expected an object { url, rooms, trigger, name? }');
     }
@@ -84,15 +103,16 @@ export class WebhookRegistry {
         throw invalid(checked.field, checked.problem, 'RELAY_ERR_WEBHOOK_DESTINATION_REFUSED');
       throw invalid(checked.field, checked.problem);
     }
-    const { matches: _m, origin: _o, createdAt: _c, botId: _b, ...spec } = checked.endpoint;
-    this.#store.addEndpoint(spec, createdAt);
+    await this.#directory.put({ spec: specOf(checked.endpoint), createdAt });
+    this.#version += 1;
+    if (this.#mirror) this.#store.addEndpoint(specOf(checked.endpoint), createdAt);
     this.#endpoints.set(id, checked.endpoint);
     this.#reindex();
     return checked.endpoint;
   }
 
   /** Removes an endpoint added over the API, with its queue; config endpoints are read-only. */
-  remove(id: string): void {
+  async remove(id: string): Promise<void> {
     const endpoint = this.get(id);
     if (endpoint.origin === 'config') {
       throw new RelayError(
@@ -100,9 +120,76 @@ export class WebhookRegistry {
         `webhook endpoint "${id}" is declared in the config file; remove it there`,
       );
     }
+    await this.#directory.remove(id);
+    this.#version += 1;
+    this.#forget(id);
+    this.#reindex();
+  }
+
+  /**
+   * Lists the directory's endpoints again: those added elsewhere appear, those removed elsewhere go (with
+   * this node's queue for them). Calls while one runs are coalesced into one more. Never rejects: a
+   * directory that cannot be read (Redis away) is logged once, and the next change or reconnection
+   * lists again.
+   */
+  reload(): Promise<void> {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = this.#reloadLoop().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  /** Stops following the directory. Idempotent. */
+  close(): void {
+    this.#stopFollowing();
+  }
+
+  async #reloadLoop(): Promise<void> {
+    do {
+      this.#reloadAgain = false;
+      const version = this.#version;
+      try {
+        const listed = await this.#directory.list();
+        if (version !== this.#version) this.#reloadAgain = true;
+        else this.#replace(listed);
+        if (this.#reloadFailing) this.#log.info('webhook endpoints listed again');
+        this.#reloadFailing = false;
+      } catch (error) {
+        if (!this.#reloadFailing)
+          this.#log.warn({ err: (error as Error).message }, 'webhook endpoints could not be listed');
+        this.#reloadFailing = true;
+        return;
+      }
+    } while (this.#reloadAgain);
+  }
+
+  // The config file's endpoints, then the directory's (checked again: the entry may be older than this
+  // RelayKit). allowPrivateNetworks is not applied to stored URLs here; the guard at connect time still
+  // refuses them.
+  #replace(listed: readonly { spec: unknown; createdAt: string }[]): void {
+    const next = new Map(this.#configured);
+    for (const { spec, createdAt } of listed) {
+      const checked = checkWebhookEndpoint(spec, { origin: 'api', createdAt, allowPrivateNetworks: true });
+      if (checked.ok && !next.has(checked.endpoint.id)) next.set(checked.endpoint.id, checked.endpoint);
+    }
+    for (const id of this.#endpoints.keys()) if (!next.has(id)) this.#forget(id);
+    this.#endpoints.clear();
+    for (const [id, endpoint] of next) {
+      this.#endpoints.set(id, endpoint);
+      if (this.#mirror && endpoint.origin === 'api')
+        this.#store.addEndpoint(specOf(endpoint), endpoint.createdAt);
+    }
+    this.#reindex();
+  }
+
+  // Its deliveries waiting on this node go with it.
+  #forget(id: string): void {
     this.#store.removeEndpoint(id);
     this.#endpoints.delete(id);
-    this.#reindex();
   }
 
   #reindex(): void {
@@ -115,6 +202,11 @@ export class WebhookRegistry {
       }
     }
   }
+}
+
+function specOf(endpoint: WebhookEndpoint): WebhookEndpointSpec {
+  const { matches: _m, origin: _o, createdAt: _c, botId: _b, ...spec } = endpoint;
+  return spec;
 }
 
 function invalid(

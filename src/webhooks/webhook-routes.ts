@@ -41,8 +41,8 @@ export function webhookRoutes(deps: {
     res.json(body);
   });
 
-  router.post('/webhooks', admin, ...jsonBody(deps.bodyLimitBytes), (req, res) => {
-    const endpoint = registry.add(req.body);
+  router.post('/webhooks', admin, ...jsonBody(deps.bodyLimitBytes), async (req, res) => {
+    const endpoint = await registry.add(req.body);
     res
       .status(201)
       .location(`${req.baseUrl}/webhooks/${encodeURIComponent(endpoint.id)}`)
@@ -57,8 +57,8 @@ export function webhookRoutes(deps: {
     res.json(withQueue(endpointOf(req)));
   });
 
-  router.delete('/webhooks/:id', admin, (req, res) => {
-    registry.remove(String(req.params.id));
+  router.delete('/webhooks/:id', admin, async (req, res) => {
+    await registry.remove(String(req.params.id));
     res.status(204).end();
   });
 

@@ -101,9 +101,10 @@ export class WebhookStore {
     });
   }
 
+  /** Keeps an endpoint, replacing one with the same id. */
   addEndpoint(spec: WebhookEndpointSpec, createdAt: string): void {
     this.#db
-      .prepare('INSERT INTO endpoints (id, spec, created_at) VALUES (?, ?, ?)')
+      .prepare('INSERT OR REPLACE INTO endpoints (id, spec, created_at) VALUES (?, ?, ?)')
       .run(spec.id, JSON.stringify(spec), createdAt);
   }
 

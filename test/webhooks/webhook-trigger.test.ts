@@ -23,6 +23,22 @@ describe('webhook triggers', () => {
     expect(matcher({ all: true })({ any: 'thing' })).toBe(true);
   });
 
+  it('matches words as whole words of letters, digits, "_" and "-", at either end, in any case and script', () => {
+    const words = matcher({ words: ['deploy', 'on-call', 'déploiement'] });
+    for (const text of [
+      'deploy',
+      'Deploy!',
+      'who is ON-CALL?',
+      'go: deploy',
+      '(deploy)',
+      'DÉPLOIEMENT demain',
+    ])
+      expect(words(text), text).toBe(true);
+    for (const text of ['deploy-now', 'deploy_2', 'on', 'call', 'redeploy', 'deploys', 'déploiements', ''])
+      expect(words(text), text).toBe(false);
+    expect(words({ text: 'please deploy' })).toBe(true);
+  });
+
   it('refuses regexes that can backtrack for ever: nested quantifiers, quantified alternations, backreferences', () => {
     for (const source of [
       '(a+)+$',
