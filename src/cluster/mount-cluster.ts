@@ -9,7 +9,7 @@ import type { Scheduler } from '../schedule/scheduler.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
-import { RedisLinks } from './redis-links.js';
+import { type RedisLink, RedisLinks } from './redis-links.js';
 import { redisSlotClaim } from './redis-slot-claim.js';
 import { shareRuntimeJobs } from './share-runtime-jobs.js';
 import { type StreamsAdapter, streamCommitter } from './stream-committer.js';
@@ -39,6 +39,8 @@ export interface RedisCluster {
   readonly idempotencyStore: IdempotencyStore;
   /** Incoming webhooks, shared so that a hook added, rotated or deleted on one node is so on all. */
   readonly hookDirectory: HookDirectory;
+  /** The node's main Redis client, for features that keep shared state (the history); closed last. */
+  readonly redis: RedisLink;
 }
 
 /**
@@ -96,6 +98,7 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   return {
     idempotencyStore: new RedisIdempotencyStore(links.client),
     hookDirectory: new RedisHookDirectory(links.client),
+    redis: links.client,
   };
 }
 
