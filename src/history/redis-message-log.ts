@@ -268,7 +268,7 @@ export class RedisMessageLog implements HistoryStore {
     }
   }
 
-  // What Redis refused or could not answer becomes the typed refusal of an unavailable store.
+  // What Redis refused or could not answer is refused as the cluster refuses it: its Redis is away.
   async #run<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -283,9 +283,11 @@ export class RedisMessageLog implements HistoryStore {
 
   #unavailable(problem: string, cause?: unknown): RelayError {
     return new RelayError(
-      'RELAY_ERR_STORE_UNAVAILABLE',
-      `history store: ${problem}; the message was not kept, nor delivered`,
-      { cause },
+      'RELAY_ERR_NOT_READY',
+      `history in Redis: ${problem}; nothing was kept or delivered`,
+      {
+        cause,
+      },
     );
   }
 

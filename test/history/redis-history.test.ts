@@ -166,9 +166,9 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_NOT_READY' } });
     const read = await api(a.url)('GET', '/v1/rooms/ops/messages');
     expect(read.status).toBe(503);
-    expect(await read.json()).toMatchObject({ code: 'RELAY_ERR_STORE_UNAVAILABLE' });
+    expect(await read.json()).toMatchObject({ code: 'RELAY_ERR_NOT_READY' });
     const history = (await alice.emitWithAck('history', {})) as HistoryAck;
-    expect(history).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_STORE_UNAVAILABLE' } });
+    expect(history).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_NOT_READY' } });
 
     await redis.start(); // empty: this Redis kept nothing
     await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200, 15_000);
