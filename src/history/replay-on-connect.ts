@@ -91,10 +91,14 @@ function replayTo(socket: Socket, log: HistoryReader, logger: Logger, count: num
       (page) => {
         if (!holding || !socket.connected) return;
         replaying = true;
+        // `local`: written now, on this node only. A plain emit would first go through the cluster's
+        // Redis stream (connection state recovery sends a socket's own packets that way), arrive after
+        // the hold, and be dropped as a duplicate of itself.
+        const here = socket.nsp.local.to(socket.id);
         try {
           for (const { content, meta } of page.messages) {
             replayed.add(meta.id);
-            socket.emit('sendMessageFromBack', content, meta);
+            here.emit('sendMessageFromBack', content, meta);
           }
         } finally {
           replaying = false;
