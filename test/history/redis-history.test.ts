@@ -149,6 +149,15 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     expect((await api(b.url)('GET', `/v1/messages/${id}`)).status).toBe(404);
     expect(await page(b.url, '')).toEqual({ messages: [], more: false });
     expect((await api(b.url)('DELETE', `/v1/messages/${id}`)).status).toBe(404);
+
+    // A cursor naming a redacted message is placed by its id.
+    const before = await announce(a.url, 'before');
+    const gone = await announce(b.url, 'gone');
+    await announce(a.url, 'after');
+    expect((await api(b.url)('DELETE', `/v1/messages/${gone}`)).status).toBe(204);
+    expect(contents(await page(a.url, `?after=${gone}`))).toEqual(['after']);
+    expect(contents(await page(a.url, `?before=${gone}`))).toEqual(['before']);
+    expect(contents(await page(a.url, `?after=${before}`))).toEqual(['after']);
   });
 
   it('refuses messages and reads while Redis is down, says so in /readyz, and takes them again after', async () => {
@@ -156,6 +165,7 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     const a = await startNode(redis);
     const alice = await connectClient(a.url, { auth: { room: 'ops' } });
     await announce(a.url, 'before the outage');
+    const replaying = await startNode(redis, { history: { replayOnConnect: 5 } });
     await redis.stop('SIGKILL');
     await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 503);
     const readiness = (await (await fetch(`${a.url}/readyz`)).json()) as { detail: string };
@@ -169,6 +179,13 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     expect(await read.json()).toMatchObject({ code: 'RELAY_ERR_NOT_READY' });
     const history = (await alice.emitWithAck('history', {})) as HistoryAck;
     expect(history).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_NOT_READY' } });
+
+    // A new connection's replay is skipped, and said so; the connection itself works.
+    const late = await connectClient(replaying.url, { auth: { room: 'ops' } });
+    await eventually(async () =>
+      replaying.logs.some((line) => line.msg === 'replay on connect failed; skipped'),
+    );
+    expect(late.connected).toBe(true);
 
     await redis.start(); // empty: this Redis kept nothing
     await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200, 15_000);
