@@ -3,7 +3,7 @@
 //   - Redis round trips of one message: the history's append script then the cluster stream's XADD (two
 //     round trips, what the relay does), against both in one MULTI (one round trip), one message at a time
 //     and in batches of 64 (a busy event-loop turn);
-//   - exact MAXLEN trimming (what the log does) against approximate (`~`);
+//   - the history script (index, exact trim) against bare XADDs with approximate MAXLEN;
 //   - the sendMessage ack round trip of a socket client on a cluster node: history in Redis, in SQLite, off.
 // Usage: tsx bench/redis-history-micro.ts [--quick]
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -51,24 +51,23 @@ for (;;) {
 }
 
 // The history's append script for `count` messages of one room, as the log sends it.
-function appendArgs(count: number): string[] {
-  const keys = ['bench:streams'];
+function history(count: number): string[] {
+  const keys = ['bench:streams', 'bench:index', 'bench:seq', 'bench:clock'];
   const args = ['1000', 'bench:events', '{}'];
   for (let i = 0; i < count; i += 1) {
-    const id = newMessageId();
     keys.push('bench:room:ops');
-    args.push(String(Date.now()), id, payload);
+    args.push(newMessageId(), payload);
   }
-  return [String(keys.length), ...keys, ...args];
+  return ['EVALSHA', APPEND.sha, String(keys.length), ...keys, ...args];
 }
 await client.sendCommand(['SCRIPT', 'LOAD', APPEND.source]);
-const approximateScript = APPEND.source.replaceAll("'MAXLEN', max,", "'MAXLEN', '~', max,");
-const approximateSha = String(await client.sendCommand(['SCRIPT', 'LOAD', approximateScript]));
-const history = (count: number, approximate = false) => [
-  'EVALSHA',
-  approximate ? approximateSha : APPEND.sha,
-  ...appendArgs(count),
-];
+// What trimming costs: the same XADDs with approximate MAXLEN and no index, as a floor.
+const bare = (count: number) => {
+  const multi = client.multi();
+  for (let i = 0; i < count; i += 1)
+    multi.addCommand(['XADD', 'bench:bare', 'MAXLEN', '~', '1000', '*', 'i', newMessageId(), 'm', payload]);
+  return multi.exec();
+};
 const streamXadd = () => ['XADD', 'bench:messages', 'MAXLEN', '~', '10000', '*', 'data', payload];
 
 async function timeIt(
@@ -117,11 +116,11 @@ await timeIt(`${PER_BATCH} messages: both in one MULTI (1 trip)`, BATCHES, PER_B
   for (let i = 0; i < PER_BATCH; i += 1) multi.addCommand(streamXadd());
   return multi.exec();
 });
-await timeIt(`${PER_BATCH} messages: history script, exact MAXLEN 1000`, BATCHES, PER_BATCH, () =>
+await timeIt(`${PER_BATCH} messages: history script (index, exact trim to 1000)`, BATCHES, PER_BATCH, () =>
   client.sendCommand(history(PER_BATCH)),
 );
-await timeIt(`${PER_BATCH} messages: history script, approximate MAXLEN ~ 1000`, BATCHES, PER_BATCH, () =>
-  client.sendCommand(history(PER_BATCH, true)),
+await timeIt(`${PER_BATCH} messages: bare XADD MAXLEN ~ 1000 in a MULTI`, BATCHES, PER_BATCH, () =>
+  bare(PER_BATCH),
 );
 await client.close();
 

@@ -12,53 +12,63 @@ const script = (source: string): RedisScript => ({
 });
 
 // Every message of a batch in its room's stream, in one atomic step, then one notification for the
-// other nodes. An entry's stream id is the message's own millisecond (`<ms>-*`), so that a cursor (a
-// UUIDv7 holding that millisecond) finds it with one XRANGE of that millisecond; when the stream already
-// holds a later one (another node's clock is ahead), Redis picks the next id (`*`).
-// KEYS: the rooms set, then one stream per message. ARGV: max, channel, notification, then per message
-// its millisecond, id and JSON.
+// other nodes. Entry ids are `<ms>-<seq>`: Redis's clock (never going back) and one counter for every
+// stream, so that the ids of all streams are in one order, the order Redis stored them in, whichever
+// node wrote them; the index hash finds a message's entry by its id. Each stream keeps its newest `max`
+// entries (the trimmed ones leave the index too).
+// KEYS: the streams set, the index, the counter, the clock, then one stream per message.
+// ARGV: max, channel, notification, then per message its id and JSON.
 export const APPEND = script(`
-local max = ARGV[1]
-for i = 2, #KEYS do
-  local at = 4 + (i - 2) * 3
-  local added = redis.pcall('XADD', KEYS[i], 'MAXLEN', max, ARGV[at] .. '-*', 'i', ARGV[at + 1], 'm', ARGV[at + 2])
-  if type(added) == 'table' and added.err then
-    redis.call('XADD', KEYS[i], 'MAXLEN', max, '*', 'i', ARGV[at + 1], 'm', ARGV[at + 2])
-  end
+local max = tonumber(ARGV[1])
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local last = tonumber(redis.call('GET', KEYS[4]) or '0')
+if ms < last then ms = last end
+redis.call('SET', KEYS[4], string.format('%.0f', ms))
+for i = 5, #KEYS do
+  local at = 4 + (i - 5) * 2
+  local id = string.format('%.0f', ms) .. '-' .. redis.call('INCR', KEYS[3])
+  redis.call('XADD', KEYS[i], id, 'i', ARGV[at], 'm', ARGV[at + 1])
+  redis.call('HSET', KEYS[2], ARGV[at], KEYS[i] .. ' ' .. id)
   redis.call('SADD', KEYS[1], KEYS[i])
-end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return #KEYS - 1
-`);
-
-// Finds the message ARGV[2] (whose millisecond is ARGV[1]) in any stream of the rooms set KEYS[1]; with
-// ARGV[3] = '1' deletes it. Answers its JSON, or false. Costs one XRANGE of one millisecond per room.
-export const FIND = script(`
-local ms = ARGV[1]
-for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  for _, entry in ipairs(redis.call('XRANGE', key, ms .. '-0', ms .. '-18446744073709551615')) do
-    local fields = entry[2]
-    for f = 1, #fields, 2 do
-      if fields[f] == 'i' and fields[f + 1] == ARGV[2] then
-        local json
-        for g = 1, #fields, 2 do
-          if fields[g] == 'm' then json = fields[g + 1] end
-        end
-        if ARGV[3] == '1' then redis.call('XDEL', key, entry[1]) end
-        return json
-      end
+  local excess = redis.call('XLEN', KEYS[i]) - max
+  if excess > 0 then
+    for _, entry in ipairs(redis.call('XRANGE', KEYS[i], '-', '+', 'COUNT', excess)) do
+      redis.call('HDEL', KEYS[2], entry[2][2])
+      redis.call('XDEL', KEYS[i], entry[1])
     end
   end
 end
-return false
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return #KEYS - 4
 `);
 
-// One slice of age retention: the streams SSCAN finds from cursor ARGV[1] lose their entries before
-// ARGV[2] (an exact MINID); an emptied stream is deleted and leaves the set. Answers the next cursor.
+// The entry of message ARGV[1] (KEYS[1] the index): its JSON, or false; with ARGV[2] = '1' deletes it.
+export const FIND = script(`
+local where = redis.call('HGET', KEYS[1], ARGV[1])
+if not where then return false end
+local space = string.find(where, ' ', 1, true)
+local key = string.sub(where, 1, space - 1)
+local id = string.sub(where, space + 1)
+local entry = redis.call('XRANGE', key, id, id)[1]
+if ARGV[2] == '1' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('XDEL', key, id)
+end
+if not entry then return false end
+return { id, entry[2][4] }
+`);
+
+// One slice of age retention: the streams SSCAN finds from cursor ARGV[1] (KEYS[1] the set, KEYS[2] the
+// index) lose up to 1000 entries each from before ARGV[2] (an entry id); an emptied stream is deleted
+// and leaves the set. Answers the next cursor.
 export const EXPIRE = script(`
 local scan = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', 100)
 for _, key in ipairs(scan[2]) do
-  redis.call('XTRIM', key, 'MINID', ARGV[2])
+  for _, entry in ipairs(redis.call('XRANGE', key, '-', '(' .. ARGV[2], 'COUNT', 1000)) do
+    redis.call('HDEL', KEYS[2], entry[2][2])
+    redis.call('XDEL', key, entry[1])
+  end
   if redis.call('XLEN', key) == 0 then
     redis.call('DEL', key)
     redis.call('SREM', KEYS[1], key)

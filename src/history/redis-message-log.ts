@@ -5,6 +5,7 @@ import type { MessageRedactedEvent } from '../relay/events.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { HistoryStore } from './history-store.js';
+import { mergeSorted as merge } from './merge-sorted.js';
 import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
 
@@ -16,12 +17,15 @@ export type HistoryRedis = Pick<
 
 const PREFIX = 'relaykit:history:';
 const STREAMS = `${PREFIX}streams`;
+const INDEX = `${PREFIX}index`;
+const COUNTER = `${PREFIX}seq`;
+const CLOCK = `${PREFIX}clock`;
 const EVERYONE = `${PREFIX}everyone`;
 const CHANNEL = `${PREFIX}events`;
 const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
-// Stream ids are `<ms>-<seq>`; this seq is past every one Redis hands out within a millisecond.
-const LAST_SEQ = '18446744073709551615';
 const EXPIRE_SLICES_PER_TICK = 10;
+// Entries read past a page when a gone cursor is placed by its millisecond (those of that ms are sorted out).
+const SAME_MS_SLACK = 64;
 
 interface PendingAppend {
   readonly entries: readonly LoggedMessage[];
@@ -29,7 +33,11 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 interface Entry {
+  /** The millisecond Redis stored it at. */
   readonly ms: number;
+  /** The counter part of the entry id: one order for every stream. */
+  readonly seq: number;
+  /** The message id. */
   readonly id: string;
   readonly json: string;
 }
@@ -114,42 +122,38 @@ export class RedisMessageLog implements HistoryStore {
   async read(query: HistoryQuery): Promise<HistoryPage> {
     this.#assertReadable();
     const { limit } = query;
-    const since = this.#now() - this.#settings.maxAgeMs;
+    const floor = `${this.#now() - this.#settings.maxAgeMs}-0`;
     const keys = [streamOf(query.room), EVERYONE];
     const cursor = query.after ?? query.before;
+    // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
+    const at = cursor === undefined ? undefined : await this.#entryOf(cursor);
     const ms = cursor === undefined ? 0 : msOf(cursor);
     const multi = this.#redis.multi();
+    // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
+    const count = { COUNT: limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0) };
     for (const key of keys) {
-      if (query.after !== undefined) {
-        multi.xRange(key, `${ms}-0`, `${ms}-${LAST_SEQ}`);
-        multi.xRange(key, `${Math.max(ms + 1, since)}-0`, '+', { COUNT: limit + 1 });
-      } else if (query.before !== undefined) {
-        multi.xRange(key, `${ms}-0`, `${ms}-${LAST_SEQ}`);
-        multi.xRevRange(key, `(${ms}-0`, `${since}-0`, { COUNT: limit + 1 });
-      } else {
-        multi.xRevRange(key, '+', `${since}-0`, { COUNT: limit + 1 });
-      }
+      if (query.after !== undefined) multi.xRange(key, at === undefined ? `${ms}-0` : `(${at}`, '+', count);
+      else if (query.before !== undefined)
+        multi.xRevRange(key, at === undefined ? `(${ms + 1}-0` : `(${at}`, floor, count);
+      else multi.xRevRange(key, '+', floor, count);
     }
     const replies = (await this.#run(() => multi.exec())) as unknown as StreamEntry[][];
-    const lists = keys.map((_, index) => {
-      if (cursor === undefined) return replies[index]?.map(entry) ?? [];
-      const sameMs = (replies[index * 2] ?? []).map(entry).filter((e) => e.ms >= since);
-      const rest = (replies[index * 2 + 1] ?? []).map(entry);
-      const at = sameMs.findIndex((e) => e.id === cursor);
-      if (query.after !== undefined) {
-        const later = at >= 0 ? sameMs.slice(at + 1) : sameMs.filter((e) => e.id > cursor);
-        return [...later, ...rest];
-      }
-      const earlier = at >= 0 ? sameMs.slice(0, at) : sameMs.filter((e) => e.id < cursor);
-      return [...earlier.reverse(), ...rest];
-    });
+    const since = Number(floor.slice(0, -2));
+    const placed = (e: Entry) =>
+      at !== undefined ||
+      cursor === undefined ||
+      e.ms !== ms ||
+      (query.after !== undefined ? e.id > cursor : e.id < cursor);
+    const lists = keys.map((_, index) =>
+      (replies[index] ?? []).map(entry).filter((e) => e.ms >= since && placed(e)),
+    );
     const mine = lists[0] ?? [];
     const everyone = lists[1] ?? [];
     if (query.after !== undefined) {
-      const rows = merge(mine, everyone, ascending).slice(0, limit + 1);
+      const rows = merge(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
       return { messages: rows.slice(0, limit).map(message), more: rows.length > limit };
     }
-    let rows = merge(mine, everyone, (a, b) => ascending(b, a))
+    let rows = merge(mine, everyone, (a, b) => b.seq - a.seq)
       .slice(0, limit + 1)
       .reverse();
     if (rows.length > limit) rows = rows.slice(1);
@@ -158,17 +162,19 @@ export class RedisMessageLog implements HistoryStore {
 
   async get(id: string): Promise<LoggedMessage | undefined> {
     this.#assertReadable();
-    const json = await this.#find(id, false);
-    return json === undefined || msOf(id) < this.#now() - this.#settings.maxAgeMs
+    const found = await this.#find(id, false);
+    if (found === undefined) return undefined;
+    const stored = Number(found.entry.slice(0, found.entry.indexOf('-')));
+    return stored < this.#now() - this.#settings.maxAgeMs
       ? undefined
-      : message({ ms: 0, id, json });
+      : message({ ms: 0, seq: 0, id, json: found.json });
   }
 
   async redact(id: string): Promise<{ room: string | null } | undefined> {
     this.#assertReadable();
-    const json = await this.#find(id, true);
-    if (json === undefined) return undefined;
-    const { room } = (JSON.parse(json) as LoggedMessage).meta;
+    const found = await this.#find(id, true);
+    if (found === undefined) return undefined;
+    const { room } = (JSON.parse(found.json) as LoggedMessage).meta;
     const notice: Notice = { node: this.#node, redacted: { id, room } };
     await this.#redis.publish(CHANNEL, JSON.stringify(notice)).catch(() => {});
     return { room };
@@ -181,7 +187,7 @@ export class RedisMessageLog implements HistoryStore {
     let cursor = '0';
     try {
       for (let slice = 0; slice < EXPIRE_SLICES_PER_TICK; slice += 1) {
-        cursor = String(await this.#script(EXPIRE, [STREAMS], [cursor, before]));
+        cursor = String(await this.#script(EXPIRE, [STREAMS, INDEX], [cursor, before]));
         if (cursor === '0') break;
       }
     } catch {
@@ -224,13 +230,13 @@ export class RedisMessageLog implements HistoryStore {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    const keys = [STREAMS];
+    const keys = [STREAMS, INDEX, COUNTER, CLOCK];
     const args = [String(this.#settings.maxMessagesPerRoom), CHANNEL, ''];
     const rooms = new Set<string | null>();
     for (const { entries } of batch) {
       for (const { content, meta } of entries) {
         keys.push(streamOf(meta.room));
-        args.push(String(msOf(meta.id)), meta.id, JSON.stringify({ content, meta }));
+        args.push(meta.id, JSON.stringify({ content, meta }));
         rooms.add(meta.room);
       }
     }
@@ -250,11 +256,17 @@ export class RedisMessageLog implements HistoryStore {
     for (const listener of this.#appendedListeners) listener(rooms);
   }
 
-  async #find(id: string, remove: boolean): Promise<string | undefined> {
-    const found = await this.#run(() =>
-      this.#script(FIND, [STREAMS], [String(msOf(id)), id, remove ? '1' : '0']),
-    );
-    return typeof found === 'string' ? found : undefined;
+  // The entry id and JSON of message `id`, deleting it with `remove`.
+  async #find(id: string, remove: boolean): Promise<{ entry: string; json: string } | undefined> {
+    const found = await this.#run(() => this.#script(FIND, [INDEX], [id, remove ? '1' : '0']));
+    if (!Array.isArray(found)) return undefined;
+    return { entry: String(found[0]), json: String(found[1]) };
+  }
+
+  // The entry id of message `id` while it is kept.
+  async #entryOf(id: string): Promise<string | undefined> {
+    const where: unknown = await this.#run(() => this.#redis.sendCommand(['HGET', INDEX, id]));
+    return typeof where === 'string' ? where.slice(where.indexOf(' ') + 1) : undefined;
   }
 
   // Redis keeps a script it was sent once; after its restart, the first call sends it again.
@@ -312,23 +324,9 @@ type StreamEntry = { id: string; message: Record<string, string> };
 
 const entry = ({ id, message: fields }: StreamEntry): Entry => ({
   ms: Number(id.slice(0, id.indexOf('-'))),
+  seq: Number(id.slice(id.indexOf('-') + 1)),
   id: fields.i ?? '',
   json: fields.m ?? '{}',
 });
 
-// Across the room's stream and the relay-wide one: by millisecond, then by message id.
-const ascending = (a: Entry, b: Entry) => a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
 const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as LoggedMessage;
-
-// Merges two lists sorted by `order` into one sorted list.
-function merge<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => number): T[] {
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length)
-    out.push(order(a[i] as T, b[j] as T) <= 0 ? (a[i++] as T) : (b[j++] as T));
-  while (i < a.length) out.push(a[i++] as T);
-  while (j < b.length) out.push(b[j++] as T);
-  return out;
-}
