@@ -108,6 +108,18 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     const event = await stream.next();
     expect(event.id).toBe(live);
     expect(JSON.parse(event.data as string)).toMatchObject({ content: 'live from A', meta: { room: 'ops' } });
+
+    // A burst from both nodes at once: the stream sends every message once, in the history's order.
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        announce(n % 2 ? a.url : b.url, `burst ${n}`, n % 5 ? 'ops' : null),
+      ),
+    );
+    const streamed: string[] = [];
+    while (streamed.length < burst.length) streamed.push((await stream.next()).id as string);
+    const kept = await page(b.url, `?after=${live}&limit=50`);
+    expect(streamed).toEqual(kept.messages.map(({ meta }) => meta.id));
+    expect([...streamed].sort()).toEqual([...burst].sort());
   });
 
   it('trims each room to maxMessagesPerRoom, and by age', async () => {
