@@ -79,6 +79,23 @@ describe('replay on connect', () => {
     expect(await collectEvents(bot, 'sendMessageFromBack', 500)).toEqual([]);
   });
 
+  it('replays nothing to a connection socket.io recovered: it gets what it missed, once', async () => {
+    const { url } = await start({ history: { replayOnConnect: 5 } });
+    await announce(url, 'old');
+    const { client, heard } = await connectHearing(url, { room: 'ops' });
+    await until(() => heard.length === 1); // the replay, which also gives recovery its offset
+    const dropped = waitForEvent(client, 'disconnect');
+    client.io.reconnection(true).reconnectionDelay(100).reconnectionDelayMax(100);
+    client.io.engine.close();
+    await dropped;
+    const missed = await announce(url, 'while you were away');
+    await waitForEvent(client, 'connect', { timeoutMs: 5000 });
+    expect(client.recovered).toBe(true);
+    await until(() => heard.some(([, meta]) => meta.id === missed));
+    expect(await collectEvents(client, 'sendMessageFromBack', 300)).toEqual([]);
+    expect(heard.map(([content]) => content)).toEqual(['old', 'while you were away']);
+  });
+
   it('takes up to 200 messages (one past is a configuration error)', async () => {
     const { server } = await start({ history: { replayOnConnect: 200 } });
     expect(server.config.history).toMatchObject({ replayOnConnect: 200 });
