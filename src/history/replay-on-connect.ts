@@ -70,9 +70,11 @@ function replayTo(socket: Socket, log: HistoryReader, logger: Logger, count: num
     for (const [packets, options, id] of held)
       if (id === undefined || !replayed.has(id)) write.call(writer, packets, options);
     held.length = 0;
-    setTimeout(restore, REPLAY_DEDUP_MS).unref();
+    deduplicating = setTimeout(restore, REPLAY_DEDUP_MS).unref();
   };
+  let deduplicating: NodeJS.Timeout | undefined;
   const restore = () => {
+    clearTimeout(deduplicating);
     socket.offAnyOutgoing(noteOutgoing);
     // The socket.io method again, from the prototype.
     delete (writer as Partial<Writer>).writeToEngine;
@@ -81,9 +83,11 @@ function replayTo(socket: Socket, log: HistoryReader, logger: Logger, count: num
     logger.warn({ socket: socket.id, waitedMs: REPLAY_HOLD_MS }, 'replay on connect took too long; skipped');
     release();
   }, REPLAY_HOLD_MS);
+  // A closed socket gets nothing more: what was held is dropped, and socket.io's writer is back.
   socket.once('disconnect', () => {
     held.length = 0;
     release();
+    restore();
   });
   Promise.resolve()
     .then(() => log.read({ room: socket.data.room, limit: count }))
