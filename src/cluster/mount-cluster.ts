@@ -10,7 +10,7 @@ import type { WebhookDirectory } from '../webhooks/webhook-directory.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
-import { RedisLinks } from './redis-links.js';
+import { type RedisLink, RedisLinks } from './redis-links.js';
 import { redisSlotClaim } from './redis-slot-claim.js';
 import { RedisWebhookDirectory } from './redis-webhook-directory.js';
 import { shareRuntimeJobs } from './share-runtime-jobs.js';
@@ -43,6 +43,8 @@ export interface RedisCluster {
   readonly hookDirectory: HookDirectory;
   /** Outgoing-webhook endpoints, shared so that one added or removed on a node is so on every node. */
   readonly webhookDirectory: WebhookDirectory;
+  /** The node's main Redis client, for features that keep shared state (the history); closed last. */
+  readonly redis: RedisLink;
 }
 
 /**
@@ -101,6 +103,7 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     idempotencyStore: new RedisIdempotencyStore(links.client),
     hookDirectory: new RedisHookDirectory(links.client),
     webhookDirectory: new RedisWebhookDirectory(links, log),
+    redis: links.client,
   };
 }
 

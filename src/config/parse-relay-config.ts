@@ -16,6 +16,9 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   const result = relayConfigSchema.safeParse(input ?? {});
   if (result.success) {
     const { data } = result;
+    if (data.history !== false && data.history.backend === 'redis' && data.redisUrl === undefined) {
+      throw new ConfigError('history.backend', source, "'redis' needs redisUrl; set it, or use 'sqlite'");
+    }
     return { ...data, schedules: checkDeclaredSchedules(data.schedules, data, source) };
   }
   const issue = deepestIssue(result.error.issues);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HISTORY_MAX_LIMIT } from '../relay/history-query.js';
 import { DEFAULT_MAX_JOBS } from '../schedule/schedule-types.js';
 
 // The settings of the relay's two embedded stores of its own state: the scheduler's jobs and the message
@@ -17,6 +18,7 @@ const HISTORY_DEFAULTS = {
   store: '.relaykit/history.db',
   maxMessagesPerRoom: 1000,
   maxAgeMs: 2_592_000_000,
+  replayOnConnect: 0,
 };
 
 /** The `scheduler` setting: where runtime jobs and last runs are kept, and what happens to slots missed while the relay was down. */
@@ -73,6 +75,20 @@ export const historySettingSchema = z
           .min(1000)
           .default(HISTORY_DEFAULTS.maxAgeMs)
           .describe('how long a message is kept (ms); default 30 days'),
+        backend: z
+          .enum(['sqlite', 'redis'])
+          .optional()
+          .describe(
+            'where the history is kept: sqlite (history.store, this node) or redis (every node); unset: redis when redisUrl is set',
+          ),
+        replayOnConnect: z
+          .int()
+          .min(0)
+          .max(HISTORY_MAX_LIMIT)
+          .default(HISTORY_DEFAULTS.replayOnConnect)
+          .describe(
+            "a person's new connection first gets this many of its room's last messages as sendMessageFromBack; 0: none",
+          ),
       })
       .strict(),
   ])

@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
+import type { MessageRedactedEvent } from '../relay/events.js';
 import { checkHistoryQuery, isMessageId } from '../relay/history-query.js';
 import type { Relay, RelayIo } from '../relay/relay.js';
 import type { RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
 import { BOTS_ROOM, roomKey } from '../relay/room-name.js';
+import type { HistoryStore } from './history-store.js';
 import { RoomEventStream } from './room-event-stream.js';
-import type { SqliteMessageLog } from './sqlite-message-log.js';
 
 type HistoryPage = components['schemas']['HistoryPage'];
 type Message = components['schemas']['Message'];
@@ -30,7 +31,7 @@ const SLOW_READER_MS = 30_000;
  * ```
  */
 export function historyRoutes(deps: {
-  log: SqliteMessageLog;
+  log: HistoryStore;
   relay: Relay;
   io: RelayIo;
   lifecycle: RelayLifecycle;
@@ -47,6 +48,13 @@ export function historyRoutes(deps: {
   const stopFollowing = log.onAppended((rooms) => {
     for (const stream of streams) if (rooms.has(null) || rooms.has(stream.room)) stream.pump();
   });
+  const tellStreams = (event: MessageRedactedEvent) => {
+    for (const stream of streams)
+      if (event.room === null || stream.room === event.room) stream.redacted(event);
+  };
+  // A shared store's redactions made on other nodes reach this node's streams (its sockets hear them
+  // through the cluster's adapter).
+  const stopHearing = log.onRedactedElsewhere?.(tellStreams);
   const messageId = (req: Request) => {
     const id = String(req.params.id);
     if (!isMessageId(id))
@@ -61,23 +69,22 @@ export function historyRoutes(deps: {
     res.json(body);
   });
 
-  router.get('/messages/:id', read, (req, res) => {
+  router.get('/messages/:id', read, async (req, res) => {
     const id = messageId(req);
-    const found = log.get(id);
+    const found = await log.get(id);
     if (!found) throw new RelayError('RELAY_ERR_MESSAGE_NOT_FOUND', `message ${id} is not in the history`);
     const body: Message = found;
     res.json(body);
   });
 
-  router.delete('/messages/:id', requireScope('admin'), (req, res) => {
+  router.delete('/messages/:id', requireScope('admin'), async (req, res) => {
     const id = messageId(req);
-    const removed = log.redact(id);
+    const removed = await log.redact(id);
     if (!removed) throw new RelayError('RELAY_ERR_MESSAGE_NOT_FOUND', `message ${id} is not in the history`);
     const event = { id, room: removed.room };
     const to = removed.room === null ? io : io.to([roomKey(removed.room), BOTS_ROOM]);
     to.emit('messageRedacted', event);
-    for (const stream of streams)
-      if (removed.room === null || stream.room === removed.room) stream.redacted(event);
+    tellStreams(event);
     logger.info({ id, room: removed.room }, 'message redacted');
     res.status(204).end();
   });
@@ -109,6 +116,7 @@ export function historyRoutes(deps: {
     router,
     close() {
       stopFollowing();
+      stopHearing?.();
       for (const stream of streams) stream.close();
     },
   };

@@ -3,20 +3,34 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HttpApi } from '../http/mount-http-api.js';
 import type { Relay, RelayIo } from '../relay/relay.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
+import { RelayError } from '../relay/relay-error.js';
 import { historyRoutes } from './history-routes.js';
+import type { HistoryStore } from './history-store.js';
+import { type HistoryRedis, RedisMessageLog } from './redis-message-log.js';
+import { replayOnConnect } from './replay-on-connect.js';
 import { type HistorySettings, SqliteMessageLog } from './sqlite-message-log.js';
+
+/** The `history` setting as the feature reads it: the store's settings, where it is, and replay. */
+export interface HistoryFeatureSettings extends HistorySettings {
+  /** `sqlite` (this node's file) or `redis` (shared by every node); default: `redis` when given `redis`. */
+  readonly backend?: 'sqlite' | 'redis' | undefined;
+  /** Messages a person's new (not recovered) connection is sent from its room's history; 0: none. */
+  readonly replayOnConnect?: number;
+}
 
 /** What mounting the history needs of the relay. */
 export interface HistoryDeps {
   readonly relay: Relay;
-  /** For `messageRedacted` events and the SSE streams' room membership. */
+  /** For `messageRedacted` events, the SSE streams' room membership and replay on connect. */
   readonly io: RelayIo;
   readonly lifecycle: RelayLifecycle;
   readonly addReadinessCheck: (name: string, check: ReadinessCheck) => void;
   readonly metricsRegistry: Registry;
   readonly logger: Logger;
   readonly api: HttpApi;
-  readonly settings: HistorySettings;
+  readonly settings: HistoryFeatureSettings;
+  /** The cluster's Redis client (with `redisUrl`): the history is kept there unless `backend: 'sqlite'`. */
+  readonly redis?: HistoryRedis | undefined;
   /** The clock of age retention (tests). */
   readonly now?: () => number;
   /** Event streams: how long a reader may leave its buffer full (ms), and the heartbeat interval (tests). */
@@ -24,22 +38,21 @@ export interface HistoryDeps {
 }
 
 /**
- * Keeps the relay's history in a SQLite log: every accepted message is stored before it is delivered
- * and acknowledged (`Relay.logWith`); adds the `/v1` history routes (read, redact, Server-Sent
- * Events), the `history` readiness check and the `relay_history_*` metrics; closes the log last.
- * Throws `RELAY_ERR_HISTORY_STORE` when the store cannot be opened.
+ * Keeps the relay's history, in SQLite or, in a cluster, in Redis (every node reads the same): every
+ * accepted message is stored before it is delivered and acknowledged (`Relay.logWith`); adds the `/v1`
+ * history routes (read, redact, Server-Sent Events), the `historyStore` readiness check, the
+ * `relay_history_*` metrics, and the opt-in replay on connect; closes the log last. Throws
+ * `RELAY_ERR_HISTORY_STORE` when the SQLite store cannot be opened, or for `backend: 'redis'` without
+ * Redis.
  *
  * @example
  * ```ts
  * const log = mountHistory({ relay, io, lifecycle: server, addReadinessCheck, metricsRegistry, logger, api, settings });
  * ```
  */
-export function mountHistory(deps: HistoryDeps): SqliteMessageLog {
+export function mountHistory(deps: HistoryDeps): HistoryStore {
   const logger = deps.logger.child({ part: 'history' });
-  const log = SqliteMessageLog.open(deps.settings, {
-    logger,
-    ...(deps.now === undefined ? {} : { now: deps.now }),
-  });
+  const log = openStore(deps, logger);
   const stopLogging = deps.relay.logWith(log);
   deps.addReadinessCheck('historyStore', () => log.health());
   const routes = historyRoutes({
@@ -51,6 +64,8 @@ export function mountHistory(deps: HistoryDeps): SqliteMessageLog {
     ...deps.streams,
   });
   deps.api.v1.use(routes.router);
+  const replayCount = deps.settings.replayOnConnect ?? 0;
+  if (replayCount > 0) replayOnConnect({ io: deps.io, log, logger, count: replayCount });
   const registry = deps.metricsRegistry;
   new Gauge({
     name: 'relay_history_store_available',
@@ -78,10 +93,20 @@ export function mountHistory(deps: HistoryDeps): SqliteMessageLog {
       this.inc(log.refused);
     },
   });
-  deps.lifecycle.onClose(() => {
+  deps.lifecycle.onClose(async () => {
     routes.close();
     stopLogging();
-    log.close();
+    await log.close();
   });
   return log;
+}
+
+function openStore(deps: HistoryDeps, logger: Logger): HistoryStore {
+  const options = { logger, ...(deps.now === undefined ? {} : { now: deps.now }) };
+  const backend = deps.settings.backend ?? (deps.redis === undefined ? 'sqlite' : 'redis');
+  if (backend === 'sqlite') return SqliteMessageLog.open(deps.settings, options);
+  if (deps.redis === undefined) {
+    throw new RelayError('RELAY_ERR_HISTORY_STORE', "history.backend 'redis' needs redisUrl");
+  }
+  return new RedisMessageLog(deps.redis, deps.settings, options);
 }

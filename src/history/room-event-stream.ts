@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { MessageRedactedEvent } from '../relay/events.js';
-import type { SqliteMessageLog } from './sqlite-message-log.js';
+import type { HistoryReader } from '../relay/message-log.js';
 
 /** How often an idle stream sends a comment line, so that proxies and clients see it is alive. */
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -25,17 +25,20 @@ const PAGE = 100;
 export class RoomEventStream {
   readonly room: string;
   readonly #res: Response;
-  readonly #log: SqliteMessageLog;
+  readonly #log: HistoryReader;
   readonly #slowReaderMs: number;
   readonly #onCut: () => void;
   readonly #heartbeat: NodeJS.Timeout;
-  #last: string;
+  #last: string | undefined;
   #waiting: NodeJS.Timeout | undefined;
+  // A read is under way (a shared store answers later); a pump asked for meanwhile reads once more.
+  #reading = false;
+  #again = false;
   #closed = false;
 
   constructor(
     res: Response,
-    log: SqliteMessageLog,
+    log: HistoryReader,
     options: {
       room: string;
       after: string | undefined;
@@ -49,9 +52,7 @@ export class RoomEventStream {
     this.room = options.room;
     this.#slowReaderMs = options.slowReaderMs;
     this.#onCut = options.onCut;
-    // Without Last-Event-ID the stream starts now: after the newest message kept at connection.
-    const newest = log.read({ room: options.room, limit: 1 }).messages[0];
-    this.#last = options.after ?? newest?.meta.id ?? BEFORE_EVERYTHING;
+    this.#last = options.after;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -70,8 +71,33 @@ export class RoomEventStream {
   /** Sends what the log holds after the last message sent, as far as the reader keeps up. */
   pump(): void {
     if (this.#closed || this.#waiting !== undefined) return;
+    if (this.#reading) {
+      this.#again = true;
+      return;
+    }
+    this.#reading = true;
+    this.#read().then(
+      () => {
+        this.#reading = false;
+        if (this.#again) {
+          this.#again = false;
+          this.pump();
+        }
+      },
+      // A store that cannot be read now (Redis away): the reader reconnects with its Last-Event-ID.
+      () => this.close(),
+    );
+  }
+
+  async #read(): Promise<void> {
+    // Without Last-Event-ID the stream starts now: after the newest message kept at connection.
+    if (this.#last === undefined) {
+      const newest = (await this.#log.read({ room: this.room, limit: 1 })).messages[0];
+      this.#last ??= newest?.meta.id ?? BEFORE_EVERYTHING;
+    }
     for (;;) {
-      const page = this.#log.read({ room: this.room, after: this.#last, limit: PAGE });
+      const page = await this.#log.read({ room: this.room, after: this.#last, limit: PAGE });
+      if (this.#closed) return;
       for (const { content, meta } of page.messages) {
         this.#last = meta.id;
         this.#res.write(`id: ${meta.id}\ndata: ${JSON.stringify({ content, meta })}\n\n`);

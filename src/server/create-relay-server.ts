@@ -146,6 +146,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
       logger: server.logger,
       api,
       settings: config.history,
+      // In a cluster the history is kept in its Redis (unless history.backend is sqlite): nodes share it.
+      ...(cluster ? { redis: cluster.redis } : {}),
     });
   }
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.

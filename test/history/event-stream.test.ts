@@ -1,52 +1,7 @@
 // GET /v1/rooms/{room}/events: Server-Sent Events read with a real fetch stream.
 import { describe, expect, it } from 'vitest';
 import { ADMIN, PUBLISHER, startApiRelay } from '../http/api-relay.js';
-import { track } from '../support/cleanup.js';
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-// Opens a stream and hands out its events one by one, each within a deadline.
-async function openStream(url: string, headers: Record<string, string> = {}) {
-  const abort = new AbortController();
-  track(abort, (a) => a.abort());
-  const response = await fetch(url, {
-    headers: { authorization: 'Bearer ops-s3cr3t', ...headers },
-    signal: abort.signal,
-  });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const next = async (timeoutMs = 5000): Promise<SseEvent> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const end = buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event: SseEvent = {};
-        for (const line of block.split('\n')) {
-          const [key, ...rest] = line.split(': ');
-          if (key === 'id' || key === 'event' || key === 'data') event[key] = rest.join(': ');
-        }
-        if (event.data !== undefined || event.event !== undefined) return event;
-        continue;
-      }
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('no event in time')), Math.max(0, deadline - Date.now())),
-        ),
-      ]);
-      if (chunk.done) throw new Error('stream ended');
-      buffer += decoder.decode(chunk.value, { stream: true });
-    }
-  };
-  return { response, next, close: () => abort.abort() };
-}
+import { openStream } from '../support/open-event-stream.js';
 
 describe('GET /v1/rooms/{room}/events', () => {
   it('streams the room (announcements included) and resumes exactly after Last-Event-ID', async () => {

@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RedisClientType } from 'redis';
+import type { MessageRedactedEvent } from '../relay/events.js';
+import type { HistoryPage, HistoryQuery, LoggedMessage } from '../relay/message-log.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { HistoryStore } from './history-store.js';
+import { mergeSorted as merge } from './merge-sorted.js';
+import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
+import type { HistorySettings } from './sqlite-message-log.js';
+
+/** The Redis client the history uses: the cluster's main connection (it duplicates it to subscribe). */
+export type HistoryRedis = Pick<
+  RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>,
+  'isReady' | 'sendCommand' | 'multi' | 'duplicate' | 'publish'
+>;
+
+const PREFIX = 'relaykit:history:';
+const STREAMS = `${PREFIX}streams`;
+const INDEX = `${PREFIX}index`;
+const COUNTER = `${PREFIX}seq`;
+const CLOCK = `${PREFIX}clock`;
+const EVERYONE = `${PREFIX}everyone`;
+const CHANNEL = `${PREFIX}events`;
+const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
+const EXPIRE_SLICES_PER_TICK = 10;
+// Entries read past a page when a gone cursor is placed by its millisecond (those of that ms are sorted out).
+const SAME_MS_SLACK = 64;
+
+interface PendingAppend {
+  readonly entries: readonly LoggedMessage[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+interface Entry {
+  /** The millisecond Redis stored it at. */
+  readonly ms: number;
+  /** The counter part of the entry id: one order for every stream. */
+  readonly seq: number;
+  /** The message id. */
+  readonly id: string;
+  readonly json: string;
+}
+// What nodes tell each other on CHANNEL: rooms written to, or a redaction.
+type Notice = { node: string; rooms: (string | null)[] } | { node: string; redacted: MessageRedactedEvent };
+
+/** The millisecond a UUIDv7 message id holds (its first 48 bits). */
+const msOf = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+
+/**
+ * The history of every node of a cluster in Redis: one stream per room (`relaykit:history:room:<room>`,
+ * relay-wide announcements in `relaykit:history:everyone`), so that a message written on one node is
+ * read on all. Appends made during one event-loop turn are one Lua script (one round trip, atomic) at
+ * the next turn, and their promises resolve once Redis answered: "stored" means in Redis's memory, and
+ * on disk as far as the operator's Redis persistence says (AOF with `appendfsync always` loses nothing
+ * Redis acknowledged; `everysec` up to a second on a crash of Redis; none: everything on its restart).
+ * Each XADD trims its stream to `maxMessagesPerRoom` (exact MAXLEN); a timer trims by age (MINID).
+ * Nodes tell each other what they wrote and redacted over a pub/sub channel, for their event streams.
+ *
+ * @example
+ * ```ts
+ * const log = new RedisMessageLog(links.client, { store: '', maxMessagesPerRoom: 1000, maxAgeMs: 2_592_000_000 });
+ * relay.logWith(log);
+ * ```
+ */
+export class RedisMessageLog implements HistoryStore {
+  readonly #redis: HistoryRedis;
+  readonly #settings: HistorySettings;
+  readonly #log: Logger | undefined;
+  readonly #now: () => number;
+  readonly #node = randomUUID();
+  readonly #subscriber: ReturnType<HistoryRedis['duplicate']>;
+  readonly #timer: NodeJS.Timeout;
+  readonly #appendedListeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
+  readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
+  #pending: PendingAppend[] = [];
+  #flushing: NodeJS.Immediate | undefined;
+  #closed = false;
+  appended = 0;
+  refused = 0;
+
+  constructor(
+    redis: HistoryRedis,
+    settings: HistorySettings,
+    options: { logger?: Logger; now?: () => number } = {},
+  ) {
+    this.#redis = redis;
+    this.#settings = settings;
+    this.#log = options.logger;
+    this.#now = options.now ?? Date.now;
+    // The subscriber is a duplicate of the cluster's client, so the cluster's watch covers it too.
+    this.#subscriber = redis.duplicate();
+    this.#subscriber.on('error', () => {});
+    this.#subscriber
+      .connect()
+      .then(async () => {
+        if (this.#closed) this.#stopFollowing();
+        else await this.#subscriber.subscribe(CHANNEL, (text) => this.#heard(text));
+      })
+      .catch((error: unknown) => {
+        if (!this.#closed) this.#log?.error({ err: error }, 'history cannot follow the other nodes');
+      });
+    this.#timer = setInterval(() => void this.trimExpired(), Math.min(settings.maxAgeMs, 60_000));
+    this.#timer.unref();
+  }
+
+  assertWritable(): void {
+    if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
+    if (!this.#redis.isReady) throw this.#unavailable('Redis is unreachable');
+  }
+
+  append(entries: readonly LoggedMessage[]): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down'));
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ entries, resolve, reject });
+      this.#flushing ??= setImmediate(() => void this.#flush());
+    });
+  }
+
+  async read(query: HistoryQuery): Promise<HistoryPage> {
+    this.#assertReadable();
+    const { limit } = query;
+    const floor = `${this.#now() - this.#settings.maxAgeMs}-0`;
+    const keys = [streamOf(query.room), EVERYONE];
+    const cursor = query.after ?? query.before;
+    // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
+    const at = cursor === undefined ? undefined : await this.#entryOf(cursor);
+    const ms = cursor === undefined ? 0 : msOf(cursor);
+    const multi = this.#redis.multi();
+    // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
+    const count = { COUNT: limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0) };
+    for (const key of keys) {
+      if (query.after !== undefined) multi.xRange(key, at === undefined ? `${ms}-0` : `(${at}`, '+', count);
+      else if (query.before !== undefined)
+        multi.xRevRange(key, at === undefined ? `(${ms + 1}-0` : `(${at}`, floor, count);
+      else multi.xRevRange(key, '+', floor, count);
+    }
+    const replies = (await this.#run(() => multi.exec())) as unknown as StreamEntry[][];
+    const since = Number(floor.slice(0, -2));
+    const placed = (e: Entry) =>
+      at !== undefined ||
+      cursor === undefined ||
+      e.ms !== ms ||
+      (query.after !== undefined ? e.id > cursor : e.id < cursor);
+    const lists = keys.map((_, index) =>
+      (replies[index] ?? []).map(entry).filter((e) => e.ms >= since && placed(e)),
+    );
+    const mine = lists[0] ?? [];
+    const everyone = lists[1] ?? [];
+    if (query.after !== undefined) {
+      const rows = merge(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
+      return { messages: rows.slice(0, limit).map(message), more: rows.length > limit };
+    }
+    let rows = merge(mine, everyone, (a, b) => b.seq - a.seq)
+      .slice(0, limit + 1)
+      .reverse();
+    if (rows.length > limit) rows = rows.slice(1);
+    return { messages: rows.map(message), more: mine.length + everyone.length > limit };
+  }
+
+  async get(id: string): Promise<LoggedMessage | undefined> {
+    this.#assertReadable();
+    const found = await this.#find(id, false);
+    if (found === undefined) return undefined;
+    const stored = Number(found.entry.slice(0, found.entry.indexOf('-')));
+    return stored < this.#now() - this.#settings.maxAgeMs
+      ? undefined
+      : message({ ms: 0, seq: 0, id, json: found.json });
+  }
+
+  async redact(id: string): Promise<{ room: string | null } | undefined> {
+    this.#assertReadable();
+    const found = await this.#find(id, true);
+    if (found === undefined) return undefined;
+    const { room } = (JSON.parse(found.json) as LoggedMessage).meta;
+    const notice: Notice = { node: this.#node, redacted: { id, room } };
+    await this.#redis.publish(CHANNEL, JSON.stringify(notice)).catch(() => {});
+    return { room };
+  }
+
+  /** Deletes messages past `maxAgeMs` from every room's stream, in slices; answers once done. */
+  async trimExpired(): Promise<void> {
+    if (this.#closed || !this.#redis.isReady) return;
+    const before = `${this.#now() - this.#settings.maxAgeMs}-0`;
+    let cursor = '0';
+    try {
+      for (let slice = 0; slice < EXPIRE_SLICES_PER_TICK; slice += 1) {
+        cursor = String(await this.#script(EXPIRE, [STREAMS, INDEX], [cursor, before]));
+        if (cursor === '0') break;
+      }
+    } catch {
+      // Redis away: /readyz and the appends say so; expired entries are never read anyway.
+    }
+  }
+
+  health(): { ok: boolean; detail?: string } {
+    if (this.#closed || this.#redis.isReady) return { ok: true };
+    return { ok: false, detail: 'Redis is unreachable: the history cannot keep messages' };
+  }
+
+  onAppended(listener: (rooms: ReadonlySet<string | null>) => void): () => void {
+    this.#appendedListeners.add(listener);
+    return () => this.#appendedListeners.delete(listener);
+  }
+
+  onRedactedElsewhere(listener: (event: MessageRedactedEvent) => void): () => void {
+    this.#redactedListeners.add(listener);
+    return () => this.#redactedListeners.delete(listener);
+  }
+
+  /** Sends what is pending, stops following the other nodes; later appends are refused. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
+    const last = this.#flush();
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await last;
+    this.#stopFollowing();
+  }
+
+  #stopFollowing(): void {
+    if (this.#subscriber.isOpen) this.#subscriber.destroy();
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const keys = [STREAMS, INDEX, COUNTER, CLOCK];
+    const args = [String(this.#settings.maxMessagesPerRoom), CHANNEL, ''];
+    const rooms = new Set<string | null>();
+    for (const { entries } of batch) {
+      for (const { content, meta } of entries) {
+        keys.push(streamOf(meta.room));
+        args.push(meta.id, JSON.stringify({ content, meta }));
+        rooms.add(meta.room);
+      }
+    }
+    const notice: Notice = { node: this.#node, rooms: [...rooms] };
+    args[2] = JSON.stringify(notice);
+    try {
+      await this.#run(() => this.#script(APPEND, keys, args));
+    } catch (error) {
+      this.refused += batch.length;
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) {
+      this.appended += pending.entries.length;
+      pending.resolve();
+    }
+    for (const listener of this.#appendedListeners) listener(rooms);
+  }
+
+  // The entry id and JSON of message `id`, deleting it with `remove`.
+  async #find(id: string, remove: boolean): Promise<{ entry: string; json: string } | undefined> {
+    const found = await this.#run(() => this.#script(FIND, [INDEX], [id, remove ? '1' : '0']));
+    if (!Array.isArray(found)) return undefined;
+    return { entry: String(found[0]), json: String(found[1]) };
+  }
+
+  // The entry id of message `id` while it is kept.
+  async #entryOf(id: string): Promise<string | undefined> {
+    const where: unknown = await this.#run(() => this.#redis.sendCommand(['HGET', INDEX, id]));
+    return typeof where === 'string' ? where.slice(where.indexOf(' ') + 1) : undefined;
+  }
+
+  // Redis keeps a script it was sent once; after its restart, the first call sends it again.
+  async #script(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await this.#redis.sendCommand(['EVALSHA', script.sha, ...tail]);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return this.#redis.sendCommand(['EVAL', script.source, ...tail]);
+    }
+  }
+
+  // What Redis refused or could not answer is refused as the cluster refuses it: its Redis is away.
+  async #run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.#unavailable(`Redis did not answer (${(error as Error).message})`, error);
+    }
+  }
+
+  #assertReadable(): void {
+    if (!this.#redis.isReady) throw this.#unavailable('Redis is unreachable');
+  }
+
+  #unavailable(problem: string, cause?: unknown): RelayError {
+    return new RelayError(
+      'RELAY_ERR_NOT_READY',
+      `history in Redis: ${problem}; nothing was kept or delivered`,
+      {
+        cause,
+      },
+    );
+  }
+
+  #heard(text: string): void {
+    let notice: Notice;
+    try {
+      notice = JSON.parse(text) as Notice;
+    } catch {
+      return;
+    }
+    if (notice.node === this.#node) return;
+    if ('rooms' in notice) {
+      const rooms = new Set(notice.rooms);
+      for (const listener of this.#appendedListeners) listener(rooms);
+    } else {
+      for (const listener of this.#redactedListeners) listener(notice.redacted);
+    }
+  }
+}
+
+type StreamEntry = { id: string; message: Record<string, string> };
+
+const entry = ({ id, message: fields }: StreamEntry): Entry => ({
+  ms: Number(id.slice(0, id.indexOf('-'))),
+  seq: Number(id.slice(id.indexOf('-') + 1)),
+  id: fields.i ?? '',
+  json: fields.m ?? '{}',
+});
+
+const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as LoggedMessage;

@@ -1,0 +1,52 @@
+// RedisMessageLog on its own, against a real redis-server: the order of what several nodes write.
+import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { RedisMessageLog } from '../../src/history/redis-message-log.js';
+import type { MessageMeta } from '../../src/index.js';
+import { newMessageId } from '../../src/relay/message-id.js';
+import { track } from '../support/cleanup.js';
+import { requireBinary } from '../support/require-binary.js';
+import { startRedis } from '../support/start-redis.js';
+
+const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
+const SETTINGS = { store: ':memory:', maxMessagesPerRoom: 1000, maxAgeMs: 86_400_000 };
+
+function message(content: string, room: string | null, id = newMessageId()) {
+  const meta: MessageMeta = {
+    id,
+    room,
+    at: new Date().toISOString(),
+    from: { id: 'n', userId: 'http:n', name: 'n', kind: 'http' },
+  };
+  return { content, meta };
+}
+
+describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
+  it('reads in the order Redis stored messages, even when a node with an earlier id stores later', async () => {
+    const redis = await startRedis();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    track(client, (c) => c.destroy());
+    const log = track(new RedisMessageLog(client as never, SETTINGS), (l) => l.close());
+    // Node X made its id first but stores it after node Y's: an announcement to everyone.
+    const early = message('from node X, to everyone', null);
+    const late = message('from node Y, in ops', 'ops');
+    await log.append([late]);
+    const reader = await log.read({ room: 'ops', limit: 10 });
+    expect(reader.messages.map(({ content }) => content)).toEqual(['from node Y, in ops']);
+    await log.append([early]);
+    // A reader that went past node Y's message (an event stream) still gets node X's, once.
+    const next = await log.read({ room: 'ops', after: late.meta.id, limit: 10 });
+    expect(next.messages.map(({ content }) => content)).toEqual(['from node X, to everyone']);
+    expect(await log.read({ room: 'ops', after: early.meta.id, limit: 10 })).toEqual({
+      messages: [],
+      more: false,
+    });
+    const all = await log.read({ room: 'ops', limit: 10 });
+    expect(all.messages.map(({ meta }) => meta.id)).toEqual([late.meta.id, early.meta.id]);
+    expect(await log.read({ room: 'ops', before: early.meta.id, limit: 10 })).toMatchObject({
+      messages: [{ meta: { id: late.meta.id } }],
+      more: false,
+    });
+  });
+});
