@@ -254,13 +254,14 @@ export class SqliteMessageLog implements MessageLog {
       return;
     }
     this.#availability?.recovered();
-    this.#checkpoints?.committed();
     const rooms = new Set<string | null>();
+    const appended = this.appended;
     for (const pending of batch) {
       this.appended += pending.entries.length;
       for (const { meta } of pending.entries) rooms.add(meta.room);
       pending.resolve();
     }
+    this.#checkpoints?.committed(this.appended - appended);
     for (const listener of this.#listeners) listener(rooms);
   }
 

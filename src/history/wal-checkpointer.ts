@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 
 /** Commits between two checkpoints by the thread: ~1 000 pages of one-message commits, SQLite's default. */
 export const COMMITS_PER_CHECKPOINT = 200;
+// Or messages, whichever comes first: big commits (a flood's group commits) fill the WAL faster.
+const MESSAGES_PER_CHECKPOINT = 1000;
 // The writer's own automatic checkpoint stays, as a bound should the thread fall behind (a flood of
 // commits) or fail: 4 000 pages, ~16 MiB of WAL. What the thread copied already, it does not copy again.
 const FALLBACK_PAGES = 4000;
@@ -41,7 +43,7 @@ parentPort.on('message', (request) => {
  * database and, with `synchronous = NORMAL`, fsyncs both: milliseconds on a shared disk, which SQLite's
  * automatic checkpoint spends inside the commit that crosses 1 000 pages, so one message in ~200 waited
  * that long before it was delivered and acknowledged. Here a worker thread with its own connection runs
- * passive checkpoints every `every` commits while the writer goes on appending; the writer is left the
+ * passive checkpoints every `every` commits (or 1 000 messages) while the writer goes on appending; the writer is left the
  * one fsync SQLite makes when the WAL starts over. Durability does not change: a commit is in the WAL
  * (written, not fsynced, as before) when it returns; checkpoints only bound the WAL's size. The thread
  * starts at the first checkpoint, so a store that sees few commits never has one.
@@ -49,7 +51,7 @@ parentPort.on('message', (request) => {
  * @example
  * ```ts
  * const checkpoints = new WalCheckpointer(db, '/srv/relay/history.db');
- * checkpoints.committed(); // after each commit
+ * checkpoints.committed(64); // after each commit, with how many messages it wrote
  * checkpoints.close(); // before db.close()
  * ```
  */
@@ -58,6 +60,7 @@ export class WalCheckpointer {
   readonly #every: number;
   #worker: Worker | undefined;
   #commits = 0;
+  #messages = 0;
   #closed = false;
 
   /** Takes over the checkpoints of `db`, open on `file` in WAL mode. */
@@ -67,12 +70,14 @@ export class WalCheckpointer {
     db.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
   }
 
-  /** Counts a commit; every `every`th asks the thread for a checkpoint. */
-  committed(): void {
+  /** Counts a commit of `messages`; every `every`th, or every 1 000 messages, asks for a checkpoint. */
+  committed(messages: number): void {
     if (this.#closed) return;
     this.#commits += 1;
-    if (this.#commits < this.#every) return;
+    this.#messages += messages;
+    if (this.#commits < this.#every && this.#messages < MESSAGES_PER_CHECKPOINT) return;
     this.#commits = 0;
+    this.#messages = 0;
     this.#thread().postMessage('checkpoint');
   }
 
