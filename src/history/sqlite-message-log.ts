@@ -7,6 +7,8 @@ import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../re
 import { RelayError } from '../relay/relay-error.js';
 import { StoreAvailability } from '../schedule/store-availability.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
+import { RoomTrims } from './room-trims.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** What the history keeps and for how long; the `history` setting when it is not `false`. */
 export interface HistorySettings {
@@ -46,9 +48,11 @@ const RECHECK_MS = 1000;
  * The history of a relay in one SQLite file (better-sqlite3, WAL). Appends made during one event-loop
  * turn are written in one transaction (group commit) at the next turn, and their promises resolve only
  * after it committed: acknowledged messages survive `kill -9` (WAL with `synchronous = NORMAL` loses
- * nothing on a process crash; a power loss may lose the last commits). Each commit trims the rooms it
- * wrote to their newest `maxMessagesPerRoom`; messages older than `maxAgeMs` are never read and are
- * deleted in bounded slices by a timer. Reads and trims use indexes, never a full scan.
+ * nothing on a process crash; a power loss may lose the last commits). A room is trimmed to its newest
+ * `maxMessagesPerRoom` once every 1 % of that many of its messages (see {@link RoomTrims}); messages
+ * older than `maxAgeMs` are never read and are deleted in bounded slices by a timer. Reads and trims use
+ * indexes, never a full scan. WAL checkpoints run on a worker thread (see {@link WalCheckpointer}), not
+ * in the commit that happens to fill the WAL.
  *
  * A file that cannot take writes (deleted, replaced, read-only, disk full) refuses appends with
  * `RELAY_ERR_STORE_UNAVAILABLE`, logged once per episode; {@link health} tells `/readyz`.
@@ -73,6 +77,8 @@ export class SqliteMessageLog implements MessageLog {
   #checkedAt = 0;
   #closed = false;
   readonly #listeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
+  readonly #trims: RoomTrims;
+  readonly #checkpoints: WalCheckpointer | undefined;
   /** Messages kept since the log opened. */
   appended = 0;
   /** Appends refused because the store could not keep them. */
@@ -82,7 +88,7 @@ export class SqliteMessageLog implements MessageLog {
     file: string,
     db: Database.Database,
     settings: HistorySettings,
-    options: { logger?: Logger | undefined; now?: (() => number) | undefined },
+    options: Parameters<typeof SqliteMessageLog.open>[1] & {},
   ) {
     this.path = file;
     this.#db = db;
@@ -91,6 +97,9 @@ export class SqliteMessageLog implements MessageLog {
     this.#availability =
       file === ':memory:' ? undefined : new StoreAvailability(file, options.logger, WORDING);
     this.#statements = prepare(db);
+    this.#trims = new RoomTrims(settings.maxMessagesPerRoom);
+    this.#checkpoints =
+      file === ':memory:' ? undefined : new WalCheckpointer(db, file, options.checkpointEvery);
     this.trimExpired();
     this.#timer = setInterval(() => this.trimExpired(), Math.min(settings.maxAgeMs, 60_000));
     this.#timer.unref();
@@ -99,11 +108,12 @@ export class SqliteMessageLog implements MessageLog {
   /**
    * Opens (creating it and its folder when needed) the store `settings.store`. Throws
    * `RELAY_ERR_HISTORY_STORE` naming the file when it cannot be opened or is not a history store; an
-   * existing file is never wiped. `now`: the clock of age retention (tests).
+   * existing file is never wiped. `now`: the clock of age retention, `checkpointEvery`: commits between
+   * two WAL checkpoints off the event loop (see {@link WalCheckpointer}; tests).
    */
   static open(
     settings: HistorySettings,
-    options: { logger?: Logger; now?: () => number } = {},
+    options: { logger?: Logger; now?: () => number; checkpointEvery?: number } = {},
   ): SqliteMessageLog {
     const file = settings.store === ':memory:' ? ':memory:' : path.resolve(settings.store);
     let db: Database.Database | undefined;
@@ -221,6 +231,7 @@ export class SqliteMessageLog implements MessageLog {
     this.#flush();
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#checkpoints?.close();
     this.#db.close();
   }
 
@@ -235,7 +246,7 @@ export class SqliteMessageLog implements MessageLog {
       return;
     }
     try {
-      this.#statements.write(batch, this.#settings.maxMessagesPerRoom);
+      this.#statements.write(batch, this.#settings.maxMessagesPerRoom, this.#trims);
     } catch (error) {
       const code = String((error as { code?: unknown }).code ?? '');
       const why = UNAVAILABLE.test(code) ? `SQLite answered ${code}` : (error as Error).message;
@@ -244,11 +255,13 @@ export class SqliteMessageLog implements MessageLog {
     }
     this.#availability?.recovered();
     const rooms = new Set<string | null>();
+    const appended = this.appended;
     for (const pending of batch) {
       this.appended += pending.entries.length;
       for (const { meta } of pending.entries) rooms.add(meta.room);
       pending.resolve();
     }
+    this.#checkpoints?.committed(this.appended - appended);
     for (const listener of this.#listeners) listener(rooms);
   }
 
@@ -298,15 +311,16 @@ function prepare(db: Database.Database) {
   const trimRoom = db.prepare(
     'DELETE FROM messages WHERE room IS ? AND seq <= (SELECT seq FROM messages WHERE room IS ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
   );
-  const write = db.transaction((batch: readonly PendingAppend[], max: number) => {
+  const write = db.transaction((batch: readonly PendingAppend[], max: number, trims: RoomTrims) => {
     const rooms = new Set<string | null>();
     for (const { entries } of batch) {
       for (const { content, meta } of entries) {
         insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
         rooms.add(meta.room);
+        trims.wrote(meta.room);
       }
     }
-    for (const room of rooms) trimRoom.run(room, room, max);
+    for (const room of rooms) if (trims.due(room)) trimRoom.run(room, room, max);
   });
   return {
     write,

@@ -1,8 +1,9 @@
 // The SQLite message log on real files: group commit, retention, cursors, faults.
+import { statSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
 import { newMessageId } from '../../src/relay/message-id.js';
 import type { LoggedMessage } from '../../src/relay/message-log.js';
@@ -15,7 +16,13 @@ async function tempDir(): Promise<string> {
 }
 
 async function openLog(
-  options: { maxMessagesPerRoom?: number; maxAgeMs?: number; now?: () => number; store?: string } = {},
+  options: {
+    maxMessagesPerRoom?: number;
+    maxAgeMs?: number;
+    now?: () => number;
+    store?: string;
+    checkpointEvery?: number;
+  } = {},
 ) {
   const store = options.store ?? path.join(await tempDir(), 'history.db');
   const log = track(
@@ -25,7 +32,10 @@ async function openLog(
         maxMessagesPerRoom: options.maxMessagesPerRoom ?? 1000,
         maxAgeMs: options.maxAgeMs ?? 86_400_000,
       },
-      options.now ? { now: options.now } : {},
+      {
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+      },
     ),
     (l) => l.close(),
   );
@@ -133,6 +143,31 @@ describe('SqliteMessageLog', () => {
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['o2', 'o3', 'o4']);
     // Another room's count is its own.
     expect(texts(log.read({ room: 'general', limit: 10 }).messages)).toEqual(['g1']);
+  });
+
+  it('trims a room of 1 000 every 10th message: 1 009 kept at most, back to 1 000 at the 10th past', async () => {
+    const { log } = await openLog({ maxMessagesPerRoom: 1000 });
+    const kept = () => log.read({ room: 'ops', limit: 2000 }).messages;
+    await log.append(Array.from({ length: 1000 }, (_, i) => message(`m${i}`, 'ops')));
+    expect(kept()).toHaveLength(1000);
+    for (let i = 1000; i < 1009; i += 1) await log.append([message(`m${i}`, 'ops')]);
+    expect(kept()).toHaveLength(1009);
+    await log.append([message('m1009', 'ops')]);
+    const after = kept();
+    expect(after).toHaveLength(1000);
+    expect(after[0]?.content).toBe('m10');
+    expect(after.at(-1)?.content).toBe('m1009');
+  });
+
+  it('checkpoints the WAL off the event loop: the database file gets the messages long before the writer would', async () => {
+    // The writer's own checkpoint waits for 4 000 pages; 5 one-message commits are ~25.
+    const { log, store } = await openLog({ checkpointEvery: 5 });
+    const before = statSync(store).size;
+    for (let i = 0; i < 5; i += 1) await log.append([message(`m${i}`, 'ops')]);
+    await vi.waitFor(() => expect(statSync(store).size).toBeGreaterThan(before), { timeout: 10_000 });
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    log.close();
+    log.close();
   });
 
   it('drops messages past maxAgeMs: unread at once, deleted by the trim, at the limit kept', async () => {
