@@ -209,7 +209,13 @@ describe('message history', () => {
     const { url, send: call, logs } = await startApiRelay({ history: { store } });
     const client = await listener(url, 'ops');
     const other = await listener(url, 'ops');
+    // The sender's ack can come before the other listener hears it: wait for both, so that the quiet
+    // window below starts after everything that was accepted has arrived.
+    const heardBefore = waitForEvent(other, 'sendMessageFromBack', {
+      filter: (content) => content === 'before',
+    });
     expect(await send(client, 'before')).toMatchObject({ ok: true });
+    await heardBefore;
     await rm(store);
     const delivered = collectEvents(other, 'sendMessageFromBack', 500);
     const refused = await send(client, 'lost?');
