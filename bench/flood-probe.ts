@@ -12,6 +12,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { io as connectClient } from 'socket.io-client';
+import { clientFrame, openEngineWebSocket } from '../test/support/engine-websocket.js';
 
 type Target = 'relaykit' | 'plain';
 const SELF = fileURLToPath(import.meta.url);
@@ -97,72 +98,24 @@ async function startServer(target: Target, heapMb: string, extra: string[] = [])
   };
 }
 
-// A client frame: FIN + text, masked with a zero key (valid, and the payload stays as written).
-function frame(payload: string): Buffer {
-  const body = Buffer.from(payload);
-  if (body.length >= 126) throw new Error('the probe only writes short frames');
-  return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
-}
-
 // A raw WebSocket to engine.io, joined to the default namespace, that counts what the server sends.
 async function rawWebSocket(port: number): Promise<{
   socket: Socket;
   stats: { frames: number; bytes: number; relayErrors: number; acks: number; closed: boolean };
 }> {
-  const req = request({
-    port,
-    host: '127.0.0.1',
-    path: '/socket.io/?EIO=4&transport=websocket',
-    headers: {
-      Connection: 'Upgrade',
-      Upgrade: 'websocket',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': Buffer.from('flood-probe-key!').toString('base64'),
-    },
-  });
-  req.end();
-  const [, socket, head] = (await once(req, 'upgrade')) as [unknown, Socket, Buffer];
   const stats = { frames: 0, bytes: 0, relayErrors: 0, acks: 0, closed: false };
-  let pending: Buffer = Buffer.alloc(0);
-  let joined: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    joined = resolve;
+  const socket = await openEngineWebSocket(`http://127.0.0.1:${port}`, (text) => {
+    stats.frames += 1;
+    if (text.startsWith('42["relayError"')) stats.relayErrors += 1;
+    else if (text.startsWith('43')) stats.acks += 1;
+  });
+  // Bytes on the wire from here on (the open and join packets before it are a few dozen bytes).
+  socket.on('data', (chunk: Buffer) => {
+    stats.bytes += chunk.length;
   });
   socket.on('close', () => {
     stats.closed = true;
   });
-  socket.on('error', () => {});
-  const onData = (chunk: Buffer) => {
-    stats.bytes += chunk.length;
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    for (;;) {
-      if (pending.length < 2) return;
-      let length = (pending[1] as number) & 0x7f;
-      let start = 2;
-      if (length === 126) {
-        if (pending.length < 4) return;
-        length = pending.readUInt16BE(2);
-        start = 4;
-      } else if (length === 127) {
-        if (pending.length < 10) return;
-        length = Number(pending.readBigUInt64BE(2));
-        start = 10;
-      }
-      if (pending.length < start + length) return;
-      const text = pending.subarray(start, start + length).toString();
-      pending = pending.subarray(start + length);
-      stats.frames += 1;
-      if (text.startsWith('0')) socket.write(frame('40'));
-      else if (text.startsWith('40')) joined();
-      else if (text === '2') socket.write(frame('3'));
-      else if (text.startsWith('42["relayError"')) stats.relayErrors += 1;
-      else if (text.startsWith('43')) stats.acks += 1;
-    }
-  };
-  socket.on('data', onData);
-  // The upgrade answer's own packet may come in the same read as the HTTP head.
-  if (head.length > 0) onData(head);
-  await ready;
   return { socket, stats };
 }
 
@@ -216,7 +169,7 @@ async function wsFlood(target: Target, heapMb: string, frames: number, event: st
   await new Promise((resolve) => setTimeout(resolve, 500));
   const before = server.memory();
   const logsBefore = server.logBytes();
-  const payload = frame(`42${JSON.stringify(event === 'sendMessage' ? [event, 'x'] : [event])}`);
+  const payload = clientFrame(`42${JSON.stringify(event === 'sendMessage' ? [event, 'x'] : [event])}`);
   const flood = Buffer.alloc(payload.length * frames);
   for (let i = 0; i < frames; i += 1) payload.copy(flood, i * payload.length);
   const started = performance.now();

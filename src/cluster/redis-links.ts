@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, ErrorReply, type RedisClientType } from 'redis';
 
 /** A Redis client of RelayKit's, whatever modules it was made with. */
 export type RedisLink = RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>;
@@ -18,6 +18,20 @@ export interface RedisLinksState {
 function reconnectDelay(retries: number): number {
   return Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200);
 }
+
+/**
+ * A connection that neither sends nor receives for this long is cut and reconnected. node-redis (5.x) can
+ * leave a connection waiting forever on a reconnection: a write it scheduled while the connection was up
+ * runs after the connection dropped and the queue was flushed, so the commands land on the dead socket and
+ * stay in the queue of commands awaiting a reply; the next connection's handshake replies are then matched
+ * to them, the handshake never completes, and the connection never becomes ready again (a node stuck
+ * "3/4 Redis connections ready" after a Redis restart). Cutting an idle connection flushes that queue and
+ * reconnects cleanly. It also finds a Redis host that vanished without closing the connection.
+ */
+const IDLE_TIMEOUT_MS = 5000;
+// A ready connection pings this often, so that only a stalled connection is ever idle that long (the
+// adapter's blocking stream read answers within its block time, 1 s, and a ping waits behind it).
+const PING_INTERVAL_MS = 1000;
 
 /**
  * The Redis connections of one relay node: a main client made from `url`, and every client duplicated
@@ -43,11 +57,16 @@ export class RedisLinks {
   #down = false;
   #closing: Promise<void> | undefined;
 
-  constructor(options: { url: string; logger: Logger; connectTimeoutMs?: number }) {
+  constructor(options: { url: string; logger: Logger; connectTimeoutMs?: number; idleTimeoutMs?: number }) {
     this.#log = options.logger;
     const client = createClient({
       url: options.url,
-      socket: { reconnectStrategy: reconnectDelay, connectTimeout: options.connectTimeoutMs ?? 5000 },
+      pingInterval: PING_INTERVAL_MS,
+      socket: {
+        reconnectStrategy: reconnectDelay,
+        connectTimeout: options.connectTimeoutMs ?? 5000,
+        socketTimeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+      },
     }) as unknown as RedisLink;
     const duplicate = client.duplicate.bind(client);
     // The adapter duplicates the client for its own connections and swallows their errors; duplicating
@@ -130,7 +149,8 @@ export class RedisLinks {
     link.on('error', (error: Error) => {
       this.#errors += 1;
       for (const listener of this.#errorListeners) listener(error);
-      if (!this.#down && !this.#closing) {
+      // A reply refusing a ping (LOADING while Redis reads its data back) is not a lost connection.
+      if (!this.#down && !this.#closing && !(error instanceof ErrorReply)) {
         this.#down = true;
         this.#log.error({ err: error.message }, 'Redis connection lost; reconnecting');
       }

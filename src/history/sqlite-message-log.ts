@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { withUserId } from '../relay/default-user-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { StoreAvailability } from '../schedule/store-availability.js';
+import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
 import { RoomTrims } from './room-trims.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -115,24 +114,19 @@ export class SqliteMessageLog implements MessageLog {
     settings: HistorySettings,
     options: { logger?: Logger; now?: () => number; checkpointEvery?: number } = {},
   ): SqliteMessageLog {
-    const file = settings.store === ':memory:' ? ':memory:' : path.resolve(settings.store);
-    let db: Database.Database | undefined;
-    try {
-      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-      db = new Database(file);
-      db.pragma('busy_timeout = 5000');
-      if (file !== ':memory:') db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      migrateHistoryStore(db);
-      return new SqliteMessageLog(file, db, settings, options);
-    } catch (error) {
-      db?.close();
-      throw new RelayError(
-        'RELAY_ERR_HISTORY_STORE',
-        `cannot open the history store ${file}: ${(error as Error).message}; the file was left as it is`,
-        { cause: error },
-      );
-    }
+    return openSqliteStore(settings.store, {
+      synchronous: 'NORMAL',
+      prepare: (db, file) => {
+        migrateHistoryStore(db);
+        return new SqliteMessageLog(file, db, settings, options);
+      },
+      fail: (file, error) =>
+        new RelayError(
+          'RELAY_ERR_HISTORY_STORE',
+          `cannot open the history store ${file}: ${error.message}; the file was left as it is`,
+          { cause: error },
+        ),
+    });
   }
 
   assertWritable(): void {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import type { Hook, HookFormat } from './hook.js';
 
 interface HookRow {
@@ -36,11 +35,10 @@ export class HookStore {
 
   /** Opens (creating it and its folder if needed) the store at `file`; `:memory:` keeps nothing. */
   static open(file: string): HookStore {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(`CREATE TABLE IF NOT EXISTS hooks (
+    return openSqliteStore(file, {
+      synchronous: 'FULL',
+      prepare: (db) => {
+        db.exec(`CREATE TABLE IF NOT EXISTS hooks (
       id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
       room TEXT,
@@ -51,7 +49,9 @@ export class HookStore {
       template TEXT,
       created_at TEXT NOT NULL
     )`);
-    return new HookStore(db);
+        return new HookStore(db);
+      },
+    });
   }
 
   /** Every stored hook, oldest first. */

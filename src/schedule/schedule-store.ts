@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
+import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import { migrateScheduleStore } from './migrate-schedule-store.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 import type { JobRun } from './schedule-types.js';
@@ -89,25 +88,23 @@ export class ScheduleStore {
    * `logger` gets the store's episodes of unavailability.
    */
   static open(file: string, options: { logger?: Logger } = {}): ScheduleStore {
-    const resolved = file === ':memory:' ? file : path.resolve(file);
-    try {
-      if (resolved !== ':memory:') mkdirSync(path.dirname(resolved), { recursive: true });
-      const db = new Database(resolved);
-      // Another relay on the same file (tests, a restart racing the old process) waits instead of failing.
-      db.pragma('busy_timeout = 5000');
-      if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrateScheduleStore(db);
-      const availability =
-        resolved === ':memory:' ? undefined : new StoreAvailability(resolved, options.logger);
-      return new ScheduleStore(resolved, db, availability);
-    } catch (error) {
-      throw new RelayError(
-        'RELAY_ERR_SCHEDULE_STORE',
-        `cannot open the schedule store ${resolved}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
+    return openSqliteStore(file, {
+      synchronous: 'FULL',
+      prepare: (db, resolved) => {
+        migrateScheduleStore(db);
+        const availability =
+          resolved === ':memory:' ? undefined : new StoreAvailability(resolved, options.logger);
+        return new ScheduleStore(resolved, db, availability);
+      },
+      fail: (resolved, error) =>
+        new RelayError(
+          'RELAY_ERR_SCHEDULE_STORE',
+          `cannot open the schedule store ${resolved}: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
+    });
   }
 
   /** The runtime jobs, oldest first, as stored: the scheduler checks them again. */

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { RelayError } from '../relay/relay-error.js';
+import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import type { WebhookEndpointSpec } from './webhook-endpoint.js';
 
 /** A delivery as the queue keeps it: the exact body and id every attempt sends, and where it stands. */
@@ -64,26 +63,23 @@ export class WebhookStore {
 
   /** Opens (creating it and its folder) the store at `file`; throws `RELAY_ERR_WEBHOOK_STORE`. */
   static open(file: string): WebhookStore {
-    const resolved = file === ':memory:' ? file : path.resolve(file);
-    try {
-      if (resolved !== ':memory:') mkdirSync(path.dirname(resolved), { recursive: true });
-      const db = new Database(resolved);
-      db.pragma('busy_timeout = 5000');
-      if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.exec(SCHEMA);
-      // Attempts cut short by the previous run's stop: their outcome is unknown, so they go again.
-      db.prepare("UPDATE deliveries SET state = 'pending' WHERE state = 'sending'").run();
-      return new WebhookStore(db);
-    } catch (error) {
-      throw new RelayError(
-        'RELAY_ERR_WEBHOOK_STORE',
-        `cannot open the webhook store ${resolved}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    return openSqliteStore(file, {
+      synchronous: 'NORMAL',
+      prepare: (db) => {
+        db.exec(SCHEMA);
+        // Attempts cut short by the previous run's stop: their outcome is unknown, so they go again.
+        db.prepare("UPDATE deliveries SET state = 'pending' WHERE state = 'sending'").run();
+        return new WebhookStore(db);
+      },
+      fail: (resolved, error) =>
+        new RelayError(
+          'RELAY_ERR_WEBHOOK_STORE',
+          `cannot open the webhook store ${resolved}: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
+    });
   }
 
   listEndpoints(): { spec: unknown; createdAt: string }[] {

@@ -1,14 +1,6 @@
 import { once } from 'node:events';
-import { request } from 'node:http';
-import type { Socket } from 'node:net';
 import { track } from './cleanup.js';
-
-// A client WebSocket frame: FIN + text, masked with a zero key (valid, and the payload stays as written).
-function frame(payload: string): Buffer {
-  const body = Buffer.from(payload);
-  if (body.length >= 126) throw new Error('raw frames here are short: under 126 bytes');
-  return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
-}
+import { clientFrame, openEngineWebSocket } from './engine-websocket.js';
 
 /** A WebSocket that speaks engine.io by hand, joined to the default namespace. */
 export interface RawWebSocket {
@@ -25,69 +17,14 @@ export interface RawWebSocket {
  * socket.io-client: a test can then write thousands of frames in one go. Closed after the test.
  */
 export async function openRawWebSocket(url: string): Promise<RawWebSocket> {
-  const { hostname, port } = new URL(url);
-  const req = request({
-    host: hostname,
-    port,
-    path: '/socket.io/?EIO=4&transport=websocket',
-    headers: {
-      Connection: 'Upgrade',
-      Upgrade: 'websocket',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': Buffer.from('raw-engine-test!').toString('base64'),
-    },
-  });
-  req.end();
-  const [, socket, head] = (await once(req, 'upgrade')) as [unknown, Socket, Buffer];
-  track(socket, (s) => s.destroy());
   const packets: string[] = [];
-  const closed = once(socket, 'close').then(() => undefined);
-  socket.on('error', () => {});
-  let joined: () => void = () => {};
-  const ready = new Promise<void>((resolve) => {
-    joined = resolve;
-  });
-  let pending: Buffer = Buffer.alloc(0);
-  const onData = (chunk: Buffer) => {
-    pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    for (;;) {
-      if (pending.length < 2) return;
-      // Server frames are unmasked.
-      const opcode = (pending[0] as number) & 0x0f;
-      let length = (pending[1] as number) & 0x7f;
-      let start = 2;
-      if (length === 126) {
-        if (pending.length < 4) return;
-        length = pending.readUInt16BE(2);
-        start = 4;
-      } else if (length === 127) {
-        if (pending.length < 10) return;
-        length = Number(pending.readBigUInt64BE(2));
-        start = 10;
-      }
-      if (pending.length < start + length) return;
-      const text = pending.subarray(start, start + length).toString();
-      pending = pending.subarray(start + length);
-      if (opcode === 8) {
-        // The server closes: answer as a WebSocket client does, then end the connection.
-        socket.end(Buffer.from([0x88, 0x80, 0, 0, 0, 0]));
-        return;
-      }
-      if (opcode !== 1) continue;
-      if (text.startsWith('0{')) socket.write(frame('40'));
-      else if (text.startsWith('40{')) joined();
-      else if (text === '2') socket.write(frame('3'));
-      packets.push(text);
-    }
-  };
-  socket.on('data', onData);
-  if (head.length > 0) onData(head);
-  await ready;
+  const socket = track(await openEngineWebSocket(url, (text) => packets.push(text)), (s) => s.destroy());
+  const closed = socket.closed ? Promise.resolve() : once(socket, 'close').then(() => undefined);
   return {
     packets,
     closed,
     write(list) {
-      socket.write(Buffer.concat(list.map(frame)));
+      socket.write(Buffer.concat(list.map(clientFrame)));
     },
   };
 }

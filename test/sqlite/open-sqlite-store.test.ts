@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/sqlite/open-sqlite-store.js';
+import { track } from '../support/cleanup.js';
+
+const folder = async () =>
+  track(await mkdtemp(path.join(tmpdir(), 'relaykit-sqlite-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+
+describe('openSqliteStore', () => {
+  it('creates the file and its folder, writes ahead, waits for another writer, and syncs as asked', async () => {
+    const file = path.join(await folder(), 'nested', 'store.db');
+    const db = openSqliteStore(path.relative(process.cwd(), file), {
+      synchronous: 'FULL',
+      prepare: (opened, resolved) => {
+        expect(resolved).toBe(file); // resolved, for the store's messages
+        return opened;
+      },
+    });
+    track(db, (d) => d.close());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+  });
+
+  it('keeps nothing for :memory:', () => {
+    const db = track(
+      openSqliteStore(':memory:', { synchronous: 'NORMAL', prepare: (opened) => opened }),
+      (d) => d.close(),
+    );
+    expect(db.memory).toBe(true);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+  });
+
+  it("throws the store's own error naming the file, closes the database and leaves the file as it is", async () => {
+    const file = path.join(await folder(), 'notes.txt');
+    await writeFile(file, 'not a database, but somebody needs it');
+    let opened: Database.Database | undefined;
+    const open = () =>
+      openSqliteStore(file, {
+        synchronous: 'NORMAL',
+        prepare: (db) => {
+          opened = db;
+          return db.pragma('user_version', { simple: true });
+        },
+        fail: (resolved, error) => new Error(`cannot open ${resolved}: ${error.message}`),
+      });
+    expect(open).toThrow(`cannot open ${file}: file is not a database`);
+    expect(opened?.open ?? false).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe('not a database, but somebody needs it');
+  });
+
+  it('throws what went wrong as it is without a store error, closing the database', () => {
+    let opened: Database.Database | undefined;
+    const failure = new Error('schema check failed');
+    expect(() =>
+      openSqliteStore(':memory:', {
+        synchronous: 'FULL',
+        prepare: (db) => {
+          opened = db;
+          throw failure;
+        },
+      }),
+    ).toThrow(failure);
+    expect(opened?.open).toBe(false);
+  });
+});
