@@ -27,6 +27,8 @@ function reconnectDelay(retries: number): number {
  * to them, the handshake never completes, and the connection never becomes ready again (a node stuck
  * "3/4 Redis connections ready" after a Redis restart). Cutting an idle connection flushes that queue and
  * reconnects cleanly. It also finds a Redis host that vanished without closing the connection.
+ * Workaround for the race reported upstream as https://github.com/redis/node-redis/issues/3346 (seen
+ * here on 5.12.1); test/cluster/redis-links.test.ts reproduces it.
  */
 const IDLE_TIMEOUT_MS = 5000;
 // A ready connection pings this often, so that only a stalled connection is ever idle that long (the

@@ -123,7 +123,13 @@ describe.runIf(HAS_REDIS)('acknowledged messages across a Redis crash', () => {
       `${missingOnB().length} of ${acked.size} acknowledged messages never reached node B`,
     ).toEqual([]);
     expect(unexpected).toEqual([]);
-    expect([...refusals.keys()].sort()).toEqual(['HTTP 503 RELAY_ERR_NOT_READY', 'ack RELAY_ERR_NOT_READY']);
+    // Every refusal is RELAY_ERR_NOT_READY. Which channels get one depends on timing: a sender whose message
+    // was in flight when Redis died waits (node-redis keeps the command queued) and is acknowledged once
+    // Redis is back, so a sender may see no refusal at all; none may see any other answer.
+    expect(refusals.size).toBeGreaterThan(0);
+    for (const what of refusals.keys()) {
+      expect(['HTTP 503 RELAY_ERR_NOT_READY', 'ack RELAY_ERR_NOT_READY']).toContain(what);
+    }
     // A node delivers to its own clients only what Redis confirmed: node A's clients heard exactly what was
     // acknowledged. Node B may also have heard a refused message, one Redis took just before it died
     // without answering; nothing else.
