@@ -54,7 +54,7 @@ export function handshakeCase(mode: 'anonymous' | 'jwt', clients: number, inFlig
       const warm = Array.from({ length: WARMUP }, (_, i) =>
         openClient(server.url, settings.transport, { name: `warm ${i}`, token: tokens[i] }),
       );
-      await Promise.all(warm.map(whenConnected));
+      await Promise.all(warm.map((socket) => whenConnected(socket)));
       for (const socket of warm) socket.disconnect();
       const sockets: ReturnType<typeof openClient>[] = [];
       const latencies: number[] = [];
