@@ -5,6 +5,7 @@ import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../re
 import { RelayError } from '../relay/relay-error.js';
 import { StoreAvailability } from '../schedule/store-availability.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
+import { mergeSorted } from './merge-sorted.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
 import { RoomTrims } from './room-trims.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -160,12 +161,12 @@ export class SqliteMessageLog implements MessageLog {
       const from = this.#placeAfter(query.after);
       const mine = s.newer.all(room, from, since, limit + 1) as Row[];
       const everyone = s.newer.all(null, from, since, limit + 1) as Row[];
-      rows = merge(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
+      rows = mergeSorted(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
     } else {
       const to = query.before === undefined ? Number.MAX_SAFE_INTEGER : this.#placeBefore(query.before);
       const mine = s.older.all(room, to, since, limit + 1) as Row[];
       const everyone = s.older.all(null, to, since, limit + 1) as Row[];
-      rows = merge(mine, everyone, (a, b) => b.seq - a.seq)
+      rows = mergeSorted(mine, everyone, (a, b) => b.seq - a.seq)
         .slice(0, limit + 1)
         .reverse();
       if (rows.length > limit) rows = rows.slice(1);
@@ -339,18 +340,6 @@ const message = (row: Row): LoggedMessage => ({
   content: JSON.parse(row.content) as LoggedMessage['content'],
   meta: keptMeta(JSON.parse(row.meta) as LoggedMessage['meta']),
 });
-
-// Merges two lists sorted by `order` into one sorted list.
-function merge<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => number): T[] {
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length)
-    out.push(order(a[i] as T, b[j] as T) <= 0 ? (a[i++] as T) : (b[j++] as T));
-  while (i < a.length) out.push(a[i++] as T);
-  while (j < b.length) out.push(b[j++] as T);
-  return out;
-}
 
 // Messages kept before user ids existed read back with the one the relay would give them now.
 const keptMeta = (meta: LoggedMessage['meta']): LoggedMessage['meta'] =>
