@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { sendProblem } from '../http/send-problem.js';
-import type { RateLimit } from '../relay/create-connection-handler.js';
+import type { RateLimit } from '../relay/connection.js';
 import type { Sender } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';

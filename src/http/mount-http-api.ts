@@ -5,7 +5,7 @@ import { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RateLimit } from '../relay/create-connection-handler.js';
+import type { RateLimit } from '../relay/connection.js';
 import type { HostGuard } from '../relay/create-host-guard.js';
 import type { Relay, RelayIo } from '../relay/relay.js';
 import type { Readiness, RelayLifecycle } from '../relay/relay-core.js';

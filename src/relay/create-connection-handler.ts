@@ -1,138 +1,18 @@
 import type { Logger } from 'pino';
-import type { Socket } from 'socket.io';
 import { closeAtExpiry } from './close-at-expiry.js';
-import { withUserId } from './default-user-id.js';
-import {
-  CLIENT_EVENTS,
-  type ClientToServerEvents,
-  type InterServerEvents,
-  type MessageSender,
-  type ServerToClientEvents,
-  type SocketData,
-  type WireError,
-} from './events.js';
+import { Connection, type ConnectionSettings, type RelaySocket, type Reply } from './connection.js';
+import { CLIENT_EVENTS, type MessageSender } from './events.js';
 import { handshakeFlags } from './handshake-flags.js';
 import { checkHistoryQuery } from './history-query.js';
 import { listMembers, membersRoom } from './list-members.js';
 import type { Published } from './published.js';
-import { MAX_REFUSALS, REFUSAL_WINDOW_MS, RefusalWindow } from './refusal-window.js';
 import type { Delivery, Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { checkRoomGrant } from './room-grants.js';
 import { BOTS_ROOM, LOBBY, roomKey, userRoomKey } from './room-name.js';
 import { joinUserRoom, RoomPresence, readWatchPresence } from './room-presence.js';
 import { SYSTEM_SENDER } from './system-sender.js';
-import { TokenBucket } from './token-bucket.js';
 
-type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type Reply = (answer: { ok: true; [key: string]: unknown } | { ok: false; error: WireError }) => void;
-
-// What one connection needs of its own. Everything else (the listeners included) is shared by every
-// connection, and the logger and rate limiter are made on first use: most connections sit idle, and at
-// thousands of them each per-socket object and closure shows in memory per client.
-class Connection {
-  readonly socket: RelaySocket;
-  readonly from: MessageSender;
-  readonly isBot: boolean;
-  readonly #limits: RateLimit | false;
-  readonly #logger: Logger;
-  #limiter: TokenBucket | undefined;
-  #log: Logger | undefined;
-  #refusals: RefusalWindow | undefined;
-
-  constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
-    this.socket = socket;
-    // withUserId: a socket recovered from a relay older than user ids has none in its data.
-    const { name, kind, userId, roles } = socket.data;
-    this.from = withUserId({
-      id: socket.id,
-      name,
-      kind,
-      ...(userId === undefined ? {} : { userId }),
-      ...(roles === undefined ? {} : { roles }),
-    });
-    this.isBot = this.from.kind === 'bot';
-    // A bot is its own connection, so its socket's bucket is the per-bot send limit.
-    this.#limits = this.isBot ? config.botRateLimit : config.rateLimit;
-    this.#logger = logger;
-  }
-
-  // A bucket made at the first event is the full bucket one made at connection would have been by then.
-  get limiter(): TokenBucket | undefined {
-    if (this.#limiter === undefined && this.#limits) this.#limiter = new TokenBucket(this.#limits);
-    return this.#limiter;
-  }
-
-  get log(): Logger {
-    this.#log ??= this.#logger.child({ socket: this.from.id, name: this.from.name });
-    return this.#log;
-  }
-
-  // Limits every event a client sends, not only messages, so a flood of anything is cut short.
-  takeToken(relay: Relay): void {
-    const limiter = this.limiter;
-    if (limiter && !limiter.take()) {
-      const error = new RelayError(
-        'RELAY_ERR_RATE_LIMITED',
-        `client "${this.from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
-      );
-      relay.reportRejected(error, this.from);
-      throw error;
-    }
-  }
-
-  refuseBot(event: string): void {
-    if (this.isBot) {
-      throw new RelayError(
-        'RELAY_ERR_FORBIDDEN',
-        `bots hear every room and choose one per message (botMessage's room option); "${event}" is for people`,
-      );
-    }
-  }
-
-  // Refuses what a client sent: through its ack when it gave one, else with a `relayError` event. Each
-  // answer costs the relay memory until the client reads it, so a person's socket gets at most
-  // MAX_REFUSALS of them a window: the next refusal is answered RELAY_ERR_FLOODING and the socket is
-  // dropped, and what the flood sent after it is never read. Bots hold the bot token and are trusted.
-  // A 503 (Redis or the history store away, the relay closing) is the relay's state, not the client's
-  // input: a client retrying through an outage is not flooding, and a drop would end it for good, since
-  // socket.io-client does not reconnect after a server disconnect. What those answers cost in memory is
-  // still bounded, by the slow-consumer cut, which measures as each packet is queued.
-  refuse(relay: Relay, event: string, error: RelayError, reply: Reply | undefined): void {
-    if (!this.socket.connected) return;
-    let answer = error;
-    if (!this.isBot) this.#refusals ??= new RefusalWindow();
-    const flooding = error.status !== 503 && (this.#refusals?.overLimit() ?? false);
-    if (flooding) {
-      answer = new RelayError(
-        'RELAY_ERR_FLOODING',
-        `client "${this.from.name}" had over ${MAX_REFUSALS} events refused within ${REFUSAL_WINDOW_MS / 1000} s`,
-      );
-      relay.reportRejected(answer, this.from, { final: true });
-    }
-    if (reply) reply({ ok: false, error: answer.toWire() });
-    else this.socket.emit('relayError', { ...answer.toWire(), event });
-    // Not reconnected by socket.io-client by itself: a client in a loop does not come straight back.
-    if (flooding) this.socket.disconnect(true);
-  }
-}
-
-/** A token bucket's shape: `burst` events at once, `perSecond` in the long run. */
-export interface RateLimit {
-  readonly burst: number;
-  readonly perSecond: number;
-}
-
-/** What a connection needs of the relay's settings: routing, greeting and rate limits. */
-export interface ConnectionSettings {
-  readonly routing: 'all' | 'echo' | 'others';
-  readonly greeting: 'self' | 'all' | 'others' | 'none';
-  readonly greetingText: string;
-  /** Per-socket limit of client events; `false` turns it off. */
-  readonly rateLimit: RateLimit | false;
-  /** Per-bot limit of what a bot sends; `false` turns it off. */
-  readonly botRateLimit: RateLimit | false;
-}
 type Handler = (connection: Connection, args: unknown[], reply: Reply | undefined) => void;
 
 /**
