@@ -76,7 +76,8 @@ export type {
   RelayLifecycle,
 } from './relay/relay-core.js';
 // Errors: one table of stable codes (docs/errors.md).
-export { RELAY_ERRORS, RelayError, type RelayErrorCode } from './relay/relay-error.js';
+export { RelayError } from './relay/relay-error.js';
+export { RELAY_ERRORS, type RelayErrorCode } from './relay/relay-errors.js';
 export { LOBBY } from './relay/room-name.js';
 export type { ScheduleSpec } from './schedule/schedule-spec.js';
 // Schedules, as `server.scheduler` lists and runs them.

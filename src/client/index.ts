@@ -15,7 +15,8 @@ export type {
   ServerToClientEvents,
   WireError,
 } from '../relay/events.js';
-export { RelayError, type RelayErrorCode } from '../relay/relay-error.js';
+export { RelayError } from '../relay/relay-error.js';
+export type { RelayErrorCode } from '../relay/relay-errors.js';
 export { createRelayClient, type RelayClientOptions } from './create-relay-client.js';
 export {
   type ConnectionStatus,

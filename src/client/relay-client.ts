@@ -8,7 +8,8 @@ import type {
   ServerToClientEvents,
   WireError,
 } from '../relay/events.js';
-import { RELAY_ERRORS, RelayError, type RelayErrorCode } from '../relay/relay-error.js';
+import { RelayError } from '../relay/relay-error.js';
+import { RELAY_ERRORS, type RelayErrorCode } from '../relay/relay-errors.js';
 import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
 import { GapFiller } from './gap-filler.js';
 

@@ -1,4 +1,5 @@
-import type { RelayError, RelayErrorCode } from '../relay/relay-error.js';
+import type { RelayError } from '../relay/relay-error.js';
+import type { RelayErrorCode } from '../relay/relay-errors.js';
 import type { components } from './openapi-types.js';
 import { RequestFieldError } from './request-field-error.js';
 

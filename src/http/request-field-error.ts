@@ -1,4 +1,5 @@
-import { RelayError, type RelayErrorCode } from '../relay/relay-error.js';
+import { RelayError } from '../relay/relay-error.js';
+import type { RelayErrorCode } from '../relay/relay-errors.js';
 
 /**
  * A {@link RelayError} about one field of an HTTP request, e.g. `room` or `messages[2].content`; the
