@@ -1,6 +1,8 @@
 import { SignJWT } from 'jose';
 import type { RelayServerOptions } from '../../src/index.js';
+import type { TestClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
 
 /** The HS256 secret of test relays in jwt mode. */
 export const SECRET = 'test-secret-of-at-least-32-characters!';
@@ -30,4 +32,23 @@ export async function signToken(
   return new SignJWT(body)
     .setProtectedHeader({ alg: options.alg ?? 'HS256', ...(options.kid ? { kid: options.kid } : {}) })
     .sign(options.key ?? new TextEncoder().encode(SECRET));
+}
+
+/**
+ * Sends one message on `socket` and waits to hear it (so that the session has something to recover
+ * from), drops its transport, and resolves with the `data` of the `connect_error` its reconnection got.
+ */
+export async function refusedRecovery(
+  socket: TestClient,
+  content: string,
+): Promise<{ code: string; message: string }> {
+  const seen = waitForEvent(socket, 'sendMessageFromBack');
+  socket.emit('sendMessage', content);
+  await seen;
+  socket.io.engine.close();
+  const [error] = await waitForEvent<[Error & { data: { code: string; message: string } }]>(
+    socket,
+    'connect_error',
+  );
+  return error.data;
 }

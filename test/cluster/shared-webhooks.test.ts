@@ -22,18 +22,21 @@ const api = (url: string, path: string, init: { method?: string; body?: unknown 
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
 
+// Every node of these clusters: one Redis, the API token, endpoints on the test's own receiver.
+const nodeOptions = (redisUrl: string): RelayServerOptions => ({
+  redisUrl,
+  greeting: 'none',
+  api: { tokens: [TOKEN] },
+  webhooks: { allowPrivateNetworks: true },
+});
+
 describe.runIf(HAS_REDIS)('webhook endpoints shared by the nodes through Redis', () => {
   it('triggers an endpoint added on A once for a message on B, and a removal on B stops it on A', {
     timeout: 30_000,
   }, async () => {
     const redis = await startRedis();
     const receiver = await startReceiver();
-    const options: RelayServerOptions = {
-      redisUrl: redis.url,
-      greeting: 'none',
-      api: { tokens: [TOKEN] },
-      webhooks: { allowPrivateNetworks: true },
-    };
+    const options = nodeOptions(redis.url);
     const a = await startRelay(options);
     const b = await startRelay(options);
 
@@ -119,12 +122,7 @@ describe.runIf(HAS_REDIS)('webhook endpoints shared by the nodes through Redis',
   }, async () => {
     const redis = await startRedis();
     const receiver = await startReceiver();
-    const options: RelayServerOptions = {
-      redisUrl: redis.url,
-      greeting: 'none',
-      api: { tokens: [TOKEN] },
-      webhooks: { allowPrivateNetworks: true },
-    };
+    const options = nodeOptions(redis.url);
     await redis.stop();
     const b = await startRelay(options);
     await waitUntil('B says it could not list them', () =>
