@@ -1,10 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { withUserId } from '../relay/default-user-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { StoreAvailability } from '../schedule/store-availability.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
+import {
+  type HistoryRow,
+  type HistoryStatements,
+  type PendingAppend,
+  prepareHistoryStatements,
+  rowMessage,
+} from './history-statements.js';
 import { mergeSorted } from './merge-sorted.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
 import { RoomTrims } from './room-trims.js';
@@ -18,17 +24,6 @@ export interface HistorySettings {
   readonly maxMessagesPerRoom: number;
   /** How long a message is kept (ms). */
   readonly maxAgeMs: number;
-}
-
-interface Row {
-  seq: number;
-  content: string;
-  meta: string;
-}
-interface PendingAppend {
-  readonly entries: readonly LoggedMessage[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
 }
 
 // SQLite's answers that mean the file cannot take writes now, as opposed to a bug.
@@ -69,7 +64,7 @@ export class SqliteMessageLog implements MessageLog {
   readonly #settings: HistorySettings;
   readonly #availability: StoreAvailability | undefined;
   readonly #now: () => number;
-  readonly #statements: ReturnType<typeof prepare>;
+  readonly #statements: HistoryStatements;
   readonly #timer: NodeJS.Timeout;
   #pending: PendingAppend[] = [];
   #flushing: NodeJS.Immediate | undefined;
@@ -96,7 +91,7 @@ export class SqliteMessageLog implements MessageLog {
     this.#now = options.now ?? Date.now;
     this.#availability =
       file === ':memory:' ? undefined : new StoreAvailability(file, options.logger, WORDING);
-    this.#statements = prepare(db);
+    this.#statements = prepareHistoryStatements(db);
     this.#trims = new RoomTrims(settings.maxMessagesPerRoom);
     this.#checkpoints =
       file === ':memory:' ? undefined : new WalCheckpointer(db, file, options.checkpointEvery);
@@ -156,29 +151,31 @@ export class SqliteMessageLog implements MessageLog {
     const { room, limit } = query;
     const s = this.#statements;
     const since = this.#now() - this.#settings.maxAgeMs;
-    let rows: Row[];
+    let rows: HistoryRow[];
     if (query.after !== undefined) {
       const from = this.#placeAfter(query.after);
-      const mine = s.newer.all(room, from, since, limit + 1) as Row[];
-      const everyone = s.newer.all(null, from, since, limit + 1) as Row[];
+      const mine = s.newer.all(room, from, since, limit + 1) as HistoryRow[];
+      const everyone = s.newer.all(null, from, since, limit + 1) as HistoryRow[];
       rows = mergeSorted(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
     } else {
       const to = query.before === undefined ? Number.MAX_SAFE_INTEGER : this.#placeBefore(query.before);
-      const mine = s.older.all(room, to, since, limit + 1) as Row[];
-      const everyone = s.older.all(null, to, since, limit + 1) as Row[];
+      const mine = s.older.all(room, to, since, limit + 1) as HistoryRow[];
+      const everyone = s.older.all(null, to, since, limit + 1) as HistoryRow[];
       rows = mergeSorted(mine, everyone, (a, b) => b.seq - a.seq)
         .slice(0, limit + 1)
         .reverse();
       if (rows.length > limit) rows = rows.slice(1);
-      return { messages: rows.map(message), more: mine.length + everyone.length > limit };
+      return { messages: rows.map(rowMessage), more: mine.length + everyone.length > limit };
     }
-    return { messages: rows.slice(0, limit).map(message), more: rows.length > limit };
+    return { messages: rows.slice(0, limit).map(rowMessage), more: rows.length > limit };
   }
 
   /** The kept message with id `id`, if any. */
   get(id: string): LoggedMessage | undefined {
-    const row = this.#statements.byId.get(id, this.#now() - this.#settings.maxAgeMs) as Row | undefined;
-    return row === undefined ? undefined : message(row);
+    const row = this.#statements.byId.get(id, this.#now() - this.#settings.maxAgeMs) as
+      | HistoryRow
+      | undefined;
+    return row === undefined ? undefined : rowMessage(row);
   }
 
   /**
@@ -298,49 +295,3 @@ export class SqliteMessageLog implements MessageLog {
     return previous === undefined ? 0 : previous.seq + 1;
   }
 }
-
-function prepare(db: Database.Database) {
-  const insert = db.prepare('INSERT INTO messages (id, room, at, content, meta) VALUES (?, ?, ?, ?, ?)');
-  // The room's newest `max` stay: everything at or below the seq of the (max+1)-th newest goes, found
-  // by walking the (room, seq) index from its end.
-  const trimRoom = db.prepare(
-    'DELETE FROM messages WHERE room IS ? AND seq <= (SELECT seq FROM messages WHERE room IS ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
-  );
-  const write = db.transaction((batch: readonly PendingAppend[], max: number, trims: RoomTrims) => {
-    const rooms = new Set<string | null>();
-    for (const { entries } of batch) {
-      for (const { content, meta } of entries) {
-        insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
-        rooms.add(meta.room);
-        trims.wrote(meta.room);
-      }
-    }
-    for (const room of rooms) if (trims.due(room)) trimRoom.run(room, room, max);
-  });
-  return {
-    write,
-    newer: db.prepare(
-      'SELECT seq, content, meta FROM messages WHERE room IS ? AND seq > ? AND at >= ? ORDER BY seq LIMIT ?',
-    ),
-    older: db.prepare(
-      'SELECT seq, content, meta FROM messages WHERE room IS ? AND seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?',
-    ),
-    byId: db.prepare('SELECT seq, content, meta FROM messages WHERE id = ? AND at >= ?'),
-    seqOf: db.prepare('SELECT seq FROM messages WHERE id = ?'),
-    firstAfterId: db.prepare('SELECT seq FROM messages WHERE id > ? ORDER BY id LIMIT 1'),
-    lastBeforeId: db.prepare('SELECT seq FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1'),
-    redact: db.prepare('DELETE FROM messages WHERE id = ? RETURNING room'),
-    expire: db.prepare(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE at < ? ORDER BY at LIMIT ?)',
-    ),
-  };
-}
-
-const message = (row: Row): LoggedMessage => ({
-  content: JSON.parse(row.content) as LoggedMessage['content'],
-  meta: keptMeta(JSON.parse(row.meta) as LoggedMessage['meta']),
-});
-
-// Messages kept before user ids existed read back with the one the relay would give them now.
-const keptMeta = (meta: LoggedMessage['meta']): LoggedMessage['meta'] =>
-  meta.from.userId === undefined ? { ...meta, from: withUserId(meta.from) } : meta;
