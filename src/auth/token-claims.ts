@@ -1,14 +1,11 @@
 import type { JWTPayload } from 'jose';
 import type { Identity } from '../relay/authenticator.js';
+import { isDisplayName } from '../relay/identify-socket.js';
 import { RelayError } from '../relay/relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from '../relay/room-grants.js';
+import { isUserId, MAX_USER_ID_LENGTH } from '../relay/room-name.js';
 
-// Printable, no control or format characters: the same rule as a display name, longer.
-const PRINTABLE = /^[^\p{Cc}\p{Cf}]+$/u;
-const NAME_PATTERN = /^[^\p{Cc}\p{Cf}]{1,40}$/u;
 const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
-/** Longest `sub` accepted. */
-export const MAX_SUBJECT_LENGTH = 256;
 /** Most roles one token may carry. */
 export const MAX_ROLES = 32;
 // The user ids RelayKit gives to who is not a token's subject (default-user-id.ts): a token cannot claim them.
@@ -27,20 +24,16 @@ const RESERVED_PREFIX = /^(?:anon|bot|system|http|schedule):/;
  */
 export function identityFromClaims(payload: JWTPayload, clockToleranceSec: number): Identity {
   const { sub, name, roles, rooms, exp } = payload as Record<string, unknown>;
-  if (
-    typeof sub !== 'string' ||
-    sub.length === 0 ||
-    sub.length > MAX_SUBJECT_LENGTH ||
-    !PRINTABLE.test(sub)
-  ) {
-    throw refused(`claim "sub" must be the user id: 1 to ${MAX_SUBJECT_LENGTH} printable characters`);
+  // The relay's own rule for user ids, so that every verified user can also be sent private messages.
+  if (!isUserId(sub)) {
+    throw refused(`claim "sub" must be the user id: 1 to ${MAX_USER_ID_LENGTH} printable characters`);
   }
   if (RESERVED_PREFIX.test(sub)) {
     throw refused(
       'claim "sub" must not start with anon:, bot:, system:, http: or schedule: (RelayKit\'s own ids)',
     );
   }
-  if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name.trim()))) {
+  if (name !== undefined && !isDisplayName(name)) {
     throw refused('claim "name" must be a display name of 1 to 40 printable characters');
   }
   if (typeof exp !== 'number') throw refused('claim "exp" is missing: tokens must expire');

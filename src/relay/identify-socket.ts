@@ -12,6 +12,11 @@ type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServe
 // Printable, no control characters; display names are shown to other people.
 const NAME_PATTERN = /^[^\p{Cc}\p{Cf}]{1,40}$/u;
 
+/** Whether `value` is a display name: 1 to 40 printable characters once trimmed. */
+export function isDisplayName(value: unknown): value is string {
+  return typeof value === 'string' && NAME_PATTERN.test(value.trim());
+}
+
 type Middleware = (socket: RelaySocket, next: (err?: Error) => void) => void;
 
 /**
@@ -64,7 +69,7 @@ export function identifySocket(options: {
       if (isBot && (typeof botToken !== 'string' || !timingSafeEqual(digest(botToken), expected))) {
         throw new RelayError('RELAY_ERR_BOT_AUTH_FAILED', "the bot token does not match this relay's");
       }
-      if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name.trim()))) {
+      if (name !== undefined && !isDisplayName(name)) {
         throw new RelayError('RELAY_ERR_INVALID_NAME', `display name ${JSON.stringify(name)} is not valid`);
       }
       if (room !== undefined) roomKey(room);

@@ -36,8 +36,15 @@ export function roomKey(name: unknown): string {
   return `room:${name}`;
 }
 
-// Up to 200 characters, no control or format characters: a jwt `sub`, `anon:<socket id>`, `bot:<name>`.
-const USER_ID_PATTERN = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
+/** Longest user id: a jwt `sub`, `anon:<socket id>`, `bot:<name>`. */
+export const MAX_USER_ID_LENGTH = 200;
+// Printable: no control or format characters.
+const USER_ID_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}]{1,${MAX_USER_ID_LENGTH}}$`, 'u');
+
+/** Whether `value` can be a user id: 1 to {@link MAX_USER_ID_LENGTH} printable characters. */
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && USER_ID_PATTERN.test(value);
+}
 
 /**
  * Checks a user id a private message is addressed to and returns the socket.io room every connection of
@@ -49,7 +56,7 @@ const USER_ID_PATTERN = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
  * ```
  */
 export function userRoomKey(userId: unknown): string {
-  if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) {
+  if (!isUserId(userId)) {
     throw new RelayError(
       'RELAY_ERR_INVALID_USER_ID',
       `user id ${JSON.stringify(userId) ?? 'undefined'} is not valid`,

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../../src/index.js';
-import { connectClient } from '../support/connect-client.js';
+import { connectClient, openClient } from '../support/connect-client.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { now, SECRET, signToken, startJwtRelay } from './jwt-relay.js';
 
@@ -33,6 +33,23 @@ describe('jwt auth mode: the handshake', () => {
       kind: 'user',
       roles: ['admin', 'ops'],
     });
+  });
+
+  it('takes a sub of 200 characters, which private messages can reach, and refuses one of 201', async () => {
+    const { url } = await startJwtRelay({ api: { tokens: ['ops:ops-s3cr3t:publish'] } });
+    const longest = 'u'.repeat(200);
+    const ann = await connectClient(url, { auth: { token: await signToken({ sub: longest }) } });
+    const told = waitForEvent<[string, MessageMeta]>(ann, 'sendMessageFromBack');
+    const sent = await fetch(`${url}/v1/users/${longest}/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ops-s3cr3t', 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'just you' }),
+    });
+    expect(sent.status).toBe(202);
+    expect((await told)[1]).toMatchObject({ to: longest });
+    const tooLong = openClient(url, { auth: { token: await signToken({ sub: 'u'.repeat(201) }) } });
+    const [error] = await waitForEvent<[Error]>(tooLong, 'connect_error');
+    expect(error).toMatchObject(refusal(/claim "sub" must be the user id: 1 to 200 printable characters/));
   });
 
   it('leaves roles off meta.from when the token has none, and names a person by sub without a name', async () => {
