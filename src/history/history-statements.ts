@@ -73,8 +73,11 @@ export function prepareHistoryStatements(db: Database.Database): HistoryStatemen
     firstAfterId: db.prepare('SELECT seq FROM messages WHERE id > ? ORDER BY id LIMIT 1'),
     lastBeforeId: db.prepare('SELECT seq FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1'),
     redact: db.prepare('DELETE FROM messages WHERE id = ? RETURNING room'),
+    // Publish order is time order, so the expired are the oldest seqs: a slice of them is looked at,
+    // without an index on `at`. One published after the clock went back is deleted with the older ones
+    // around it, and never read past its age meanwhile (reads check `at`).
     expire: db.prepare(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE at < ? ORDER BY at LIMIT ?)',
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq LIMIT ?) AND at < ?',
     ),
   };
 }

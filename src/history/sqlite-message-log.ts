@@ -199,7 +199,7 @@ export class SqliteMessageLog implements MessageLog {
     try {
       const before = this.#now() - this.#settings.maxAgeMs;
       for (let slice = 0; slice < TRIM_SLICES_PER_TICK; slice += 1) {
-        const { changes } = this.#statements.expire.run(before, TRIM_SLICE);
+        const { changes } = this.#statements.expire.run(TRIM_SLICE, before);
         deleted += changes;
         if (changes < TRIM_SLICE) break;
       }

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
 import { newMessageId } from '../../src/relay/message-id.js';
@@ -130,6 +131,64 @@ describe('SqliteMessageLog', () => {
     expect(log.get(all[2]?.meta.id as string)?.content).toBe('c');
   });
 
+  it('reads a message appended after the newest was redacted (its seq reused) after the others', async () => {
+    const { log } = await openLog();
+    const first = [message('a', 'ops'), message('b', 'ops'), message('c', 'ops')];
+    await log.append(first);
+    expect(log.redact(first[2]?.meta.id as string)).toEqual({ room: 'ops' });
+    const d = message('d', 'ops');
+    await log.append([d]);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'd']);
+    // A reader whose cursor is the redacted message still gets the one that took its place.
+    expect(texts(log.read({ room: 'ops', after: first[2]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'd',
+    ]);
+    expect(texts(log.read({ room: 'ops', after: first[1]?.meta.id as string, limit: 10 }).messages)).toEqual([
+      'd',
+    ]);
+    expect(texts(log.read({ room: 'ops', before: d.meta.id, limit: 10 }).messages)).toEqual(['a', 'b']);
+  });
+
+  it('rebuilds a schema 1 store (index on at, AUTOINCREMENT) to schema 2, keeping every message', async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    const old = [message('a', 'ops'), message('b', null), message('c', 'ops')];
+    const v1 = new Database(store);
+    v1.pragma('journal_mode = WAL');
+    v1.exec(`
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, room TEXT, at INTEGER NOT NULL,
+        content TEXT NOT NULL, meta TEXT NOT NULL
+      );
+      CREATE INDEX messages_room ON messages (room, seq);
+      CREATE INDEX messages_at ON messages (at);
+      PRAGMA user_version = 1;
+    `);
+    const insert = v1.prepare('INSERT INTO messages (id, room, at, content, meta) VALUES (?, ?, ?, ?, ?)');
+    for (const { content, meta } of old) {
+      insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
+    }
+    v1.close();
+    const { log } = await openLog({ store });
+    await log.append([message('d', 'ops')]);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c', 'd']);
+    expect(log.get(old[1]?.meta.id as string)).toEqual(old[1]);
+    log.close();
+    const v2 = new Database(store, { readonly: true });
+    try {
+      expect(v2.pragma('user_version', { simple: true })).toBe(2);
+      const indexes = v2
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .all();
+      expect(indexes).toEqual([{ name: 'messages_room' }]);
+      const table = v2.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages'").get() as {
+        sql: string;
+      };
+      expect(table.sql).toContain('seq INTEGER PRIMARY KEY,');
+    } finally {
+      v2.close();
+    }
+  });
+
   it('keeps the newest maxMessagesPerRoom of each room: at the limit all, one past it the oldest goes', async () => {
     const { log } = await openLog({ maxMessagesPerRoom: 3 });
     await log.append([
@@ -183,6 +242,19 @@ describe('SqliteMessageLog', () => {
     now = start + 120_000;
     expect(log.trimExpired()).toBe(1);
     expect(log.read({ room: 'ops', limit: 10 }).messages).toEqual([]);
+  });
+
+  it('deletes an expired backlog in slices of the oldest, up to the first message still young', async () => {
+    let now = Date.now();
+    const start = now;
+    const { log } = await openLog({ maxMessagesPerRoom: 100_000, maxAgeMs: 60_000, now: () => now });
+    const old = Array.from({ length: 2500 }, (_, i) => message(`old${i}`, i % 2 ? 'ops' : null, start));
+    await log.append(old);
+    await log.append([message('young', 'ops', start + 30_000)]);
+    now = start + 60_001;
+    expect(log.trimExpired()).toBe(2500);
+    expect(log.trimExpired()).toBe(0);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['young']);
   });
 
   it('refuses appends to a file made read-only or deleted, says so in health, and recovers', async () => {
