@@ -211,8 +211,8 @@ export function createConnectionHandler(deps: {
         // throw here would escape socket.io's connection emitter and crash the process.
       }
     }
-    if (from.kind === 'user')
-      rooms.entered(socket, from, { announce: !socket.recovered, resumed: reconnect });
+    // A recovered connection is announced too: its drop was a leave, and followers keep lists.
+    if (from.kind === 'user') rooms.entered(socket, from, { resumed: reconnect });
 
     socket.on('sendMessage', onSendMessage);
     socket.on('join', onJoin);
@@ -290,7 +290,7 @@ function moveTo(
   rooms.left(socket, from, previous);
   socket.join(key);
   socket.data.room = room;
-  rooms.entered(socket, from, { announce: true });
+  rooms.entered(socket, from, {});
 }
 
 // Who hears a new socket's greeting: a socket that writes its own notice (`auth.greet: false`) is left

@@ -36,11 +36,11 @@ export class RoomPresence {
   }
 
   /**
-   * A person's socket is in its room (`socket.data.room`) now; `announce: false` for one whose arrival was
-   * not news (a recovered connection, whose disconnect already counted as a leave); `resumed` for one
-   * that only brings back someone who was there (see handshakeFlags): its join says so.
+   * A person's socket is in its room (`socket.data.room`) now; `resumed` for one that only brings back
+   * someone who was there (a recovered session, a reconnection after a restart: see handshakeFlags), whose
+   * drop was announced as a leave: its join says so, and greeters skip it.
    */
-  entered(socket: RelaySocket, user: MessageSender, options: { announce: boolean; resumed?: boolean }): void {
+  entered(socket: RelaySocket, user: MessageSender, options: { resumed?: boolean }): void {
     const { room } = socket.data;
     if (socket.data.watchPresence) socket.join(presenceRoomKey(room));
     let users = this.#rooms.get(room);
@@ -50,7 +50,7 @@ export class RoomPresence {
     }
     const count = users.get(user.userId) ?? 0;
     users.set(user.userId, count + 1);
-    if (count === 0 && options.announce) emit(socket.nsp, 'join', user, room, options.resumed === true);
+    if (count === 0) emit(socket.nsp, 'join', user, room, options.resumed === true);
   }
 
   /** A person's socket left `room` (it moved, or disconnected). */

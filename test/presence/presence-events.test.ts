@@ -59,6 +59,39 @@ describe('presence events', () => {
     expect(seen).toEqual(['join zoe', 'leave zoe']);
   });
 
+  it('announces a recovered connection again, as resumed, after the leave its drop was announced as', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const watcher = await connectClient(url, { auth: { name: 'w', room: 'ops', watchPresence: true } });
+    const joined = waitForEvent<[PresenceEvent]>(watcher, 'presence', {
+      filter: presence('join', 'ann', 'ops'),
+    });
+    const ann = await connectClient(url, {
+      auth: { name: 'ann', room: 'ops' },
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 100,
+    });
+    expect((await joined)[0].resumed).toBeUndefined();
+    // Recovery needs an offset: ann must have received a broadcast first.
+    const heard = waitForEvent(ann, 'sendMessageFromBack');
+    watcher.emit('sendMessage', 'hello');
+    await heard;
+
+    const left = waitForEvent<[PresenceEvent]>(watcher, 'presence', {
+      filter: presence('leave', 'ann', 'ops'),
+    });
+    const back = waitForEvent<[PresenceEvent]>(watcher, 'presence', {
+      filter: presence('join', 'ann', 'ops'),
+      timeoutMs: 5000,
+    });
+    ann.io.engine.close(); // the network goes away for a moment
+    await left;
+    await waitForEvent(ann, 'connect', { timeoutMs: 5000 });
+    expect(ann.recovered).toBe(true);
+    expect((await back)[0]).toMatchObject({ type: 'join', resumed: true, user: { name: 'ann' } });
+    expect(await watcher.emitWithAck('members', {})).toMatchObject({ total: 2 });
+  });
+
   it('follows the room a watcher moves to, and reports moves of others as a leave and a join', async () => {
     const { url } = await startRelay({ greeting: 'none' });
     const watcher = await connectClient(url, { auth: { room: 'a', watchPresence: true } });
@@ -88,7 +121,7 @@ describe('presence events', () => {
       const { room, userId } = socket.handshake.auth as { room: string; userId: string };
       socket.data = { name: userId, kind: 'user', userId, room };
       const user = { id: socket.id, name: userId, kind: 'user', userId } satisfies MessageSender;
-      rooms.entered(socket as never, user, { announce: true });
+      rooms.entered(socket as never, user, {});
       socket.on('disconnect', () => rooms.left(socket as never, user, room));
     });
     http.listen(0, '127.0.0.1');
