@@ -69,7 +69,7 @@ export const relayConfigSchema = z
     /**
      * Take the host and scheme a browser used from the reverse proxy's `X-Forwarded-Host` and
      * `X-Forwarded-Proto` (their last value) instead of `Host`: for the `allowedHosts` and same-origin
-     * checks and the URLs the relay hands out. Only for a relay that nothing but the proxy can reach, and
+     * checks and the URLs the relay hands out, which also get the path of `X-Forwarded-Prefix`. Only for a relay that nothing but the proxy can reach, and
      * a proxy that sets both headers: anyone else can send them too.
      */
     trustProxy: z

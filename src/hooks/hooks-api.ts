@@ -3,7 +3,7 @@ import { jsonBody } from '../http/json-body.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
-import { forwardedHost, forwardedProto } from '../relay/forwarded-request.js';
+import { forwardedHost, forwardedPrefix, forwardedProto } from '../relay/forwarded-request.js';
 import type { Hook } from './hook.js';
 import type { HookMetrics } from './hook-metrics.js';
 import type { HookRegistry, IssuedHook } from './hook-registry.js';
@@ -73,10 +73,11 @@ function summary(hook: Hook): HookSummary {
 }
 
 // The URL as the caller reached the relay: behind a proxy, the Host it forwarded, or with trustProxy its
-// X-Forwarded-Host and -Proto (see docs/hooks.md).
+// X-Forwarded-Host, -Proto and -Prefix (see docs/hooks.md).
 function issued(req: Request, { hook, key }: IssuedHook, trustProxy: boolean): HookIssued {
   const proto = forwardedProto(req.headers, trustProxy) ?? req.protocol;
-  const base = `${proto}://${forwardedHost(req.headers, trustProxy) ?? 'localhost'}`;
+  const host = forwardedHost(req.headers, trustProxy) ?? 'localhost';
+  const base = `${proto}://${host}${forwardedPrefix(req.headers, trustProxy)}`;
   const signed = hook.signingSecret !== undefined;
   return {
     ...summary(hook),

@@ -31,6 +31,25 @@ export function forwardedProto(
   return proto === 'http' || proto === 'https' ? proto : undefined;
 }
 
+// A path of plain segments: no `.` or `..` segment, no query, fragment or backslash.
+const PREFIX = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/;
+
+/**
+ * The path a trusted proxy serves the relay under (`X-Forwarded-Prefix: /chat`, its last value), without
+ * a trailing slash, for the URLs the relay hands out; `''` without `trustProxy`, when the proxy said
+ * nothing, or when it said something that is not a plain path (`..` segments, a query, a full URL).
+ *
+ * @example
+ * ```ts
+ * forwardedPrefix({ 'x-forwarded-prefix': '/chat/' }, true); // '/chat'
+ * ```
+ */
+export function forwardedPrefix(headers: IncomingHttpHeaders, trustProxy: boolean): string {
+  if (!trustProxy) return '';
+  const prefix = lastValue(headers['x-forwarded-prefix'])?.replace(/\/+$/, '');
+  return prefix !== undefined && PREFIX.test(prefix) ? prefix : '';
+}
+
 function lastValue(header: string | string[] | undefined): string | undefined {
   const joined = Array.isArray(header) ? header.join(',') : header;
   const last = joined?.split(',').at(-1)?.trim();

@@ -3,6 +3,7 @@
 // — only when the setting is on; off, the same headers change nothing. Raw HTTP against real relays.
 import { describe, expect, it } from 'vitest';
 import { createHostGuard } from '../../src/relay/create-host-guard.js';
+import { forwardedPrefix } from '../../src/relay/forwarded-request.js';
 import { rawRequest } from '../support/raw-request.js';
 import { startRelay } from '../support/start-relay.js';
 
@@ -45,6 +46,9 @@ describe('trustProxy', () => {
     expect(cors.status).toBe(204);
     expect(cors.headers['access-control-allow-origin']).toBe(`https://${PUBLIC}`);
     expect(await hookUrl(url, proxied(url, {}))).toMatch(new RegExp(`^https://${PUBLIC}/hooks/`));
+    // Served under a sub-path, the hook's URL carries the proxy's X-Forwarded-Prefix.
+    const prefixed = proxied(url, { 'x-forwarded-prefix': '/chat/' });
+    expect(await hookUrl(url, prefixed)).toMatch(new RegExp(`^https://${PUBLIC}/chat/hooks/`));
     // The default port of the scheme, written out, is the same origin.
     const withPort = proxied(url, { 'x-forwarded-host': `${PUBLIC}:443`, origin: `https://${PUBLIC}` });
     expect((await rawRequest(url, { path: polling, headers: withPort })).status).toBe(200);
@@ -84,6 +88,9 @@ describe('trustProxy', () => {
     expect(cors.status).toBe(403);
     expect(cors.headers['access-control-allow-origin']).toBeUndefined();
     expect(await hookUrl(url, proxied(url, {}))).toMatch(new RegExp(`^${url}/hooks/`));
+    expect(await hookUrl(url, proxied(url, { 'x-forwarded-prefix': '/chat' }))).toMatch(
+      new RegExp(`^${url}/hooks/`),
+    );
     // A forwarded rebound name is not read either: Host (the upstream's IP) is what is checked.
     const rebound = proxied(url, { 'x-forwarded-host': 'evil.example' });
     expect((await rawRequest(url, { path: '/', headers: rebound })).status).toBe(200);
@@ -106,5 +113,33 @@ describe('createHostGuard requestHost and requestProto', () => {
     expect(trusting.requestHost({ host: '10.0.0.5:3000', 'x-forwarded-host': ' , ' })).toBe('10.0.0.5:3000');
     expect(trusting.requestProto({ 'x-forwarded-proto': 'gopher' })).toBeUndefined();
     expect(trusting.requestProto({})).toBeUndefined();
+  });
+});
+
+describe('forwardedPrefix', () => {
+  it('reads the last X-Forwarded-Prefix with trustProxy, a plain path only, without its trailing slash', () => {
+    const prefix = (value: string | string[] | undefined, trust = true) =>
+      forwardedPrefix(value === undefined ? {} : { 'x-forwarded-prefix': value }, trust);
+    expect(prefix('/chat/')).toBe('/chat');
+    expect(prefix('/team/chat')).toBe('/team/chat');
+    expect(prefix('/a, /chat')).toBe('/chat');
+    expect(prefix(['/a', '/chat'])).toBe('/chat');
+    expect(prefix('/chat', false)).toBe('');
+    expect(prefix(undefined)).toBe('');
+    expect(prefix('/')).toBe('');
+    for (const odd of [
+      'chat',
+      '/../admin',
+      '/a/./b',
+      '/a/..',
+      '//evil.example',
+      'https://evil.example/x',
+      '/a?b',
+      '/a#b',
+      '/a\\b',
+      '/a b',
+    ]) {
+      expect(prefix(odd), odd).toBe('');
+    }
   });
 });

@@ -34,6 +34,7 @@ async function startProxiedRelay(options: { forwardHost?: boolean; trustProxy?: 
     allowedHosts: [PUBLIC_NAME],
     origins: ['https://elsewhere.example'],
     trustProxy: options.trustProxy ?? false,
+    api: { tokens: ['ops:ops-s3cr3t:admin'] },
   });
   const relayPort = new URL(relay.url).port;
   const port = await freePort();
@@ -115,6 +116,24 @@ describe.skipIf(!NGINX)('behind nginx, as docs/reverse-proxy.md configures it', 
     expect(await through(trusting.proxyUrl, { host, origin: 'http://evil.example' })).toBe(403);
     const rebound = `evil.example:${trusting.port}`;
     expect(await through(trusting.proxyUrl, { host: rebound, origin: `http://${rebound}` })).toBe(403);
+    // A hook added through the sub-path gets a URL under it (nginx's X-Forwarded-Prefix), and that URL works.
+    const added = await rawRequest(trusting.proxyUrl, {
+      path: '/chat/v1/hooks',
+      method: 'POST',
+      headers: { host, authorization: 'Bearer ops-s3cr3t', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'deploys' }),
+    });
+    expect(added.status).toBe(201);
+    const hookUrl = new URL((JSON.parse(added.body) as { url: string }).url);
+    expect(`${hookUrl.protocol}//${hookUrl.host}`).toBe(`http://${host}`);
+    expect(hookUrl.pathname).toMatch(/^\/chat\/hooks\/./);
+    const delivered = await rawRequest(trusting.proxyUrl, {
+      path: hookUrl.pathname,
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'deployed' }),
+    });
+    expect(delivered.status).toBe(200);
 
     // Off: the relay checks the Host nginx sent (the upstream's name), not the browser's.
     const plain = await startProxiedRelay({ forwardHost: true });
