@@ -32,9 +32,13 @@ export interface HubCalls {
   webhooks: { args: []; result: Record<string, StoredWebhook> };
   /**
    * Records an endpoint (`null`: removed) and tells the other workers; `ifUnknown`: only when the primary
-   * knows nothing of that id (neither the endpoint nor its removal).
+   * knows nothing of that id (neither the endpoint nor its removal); `limit`: a new endpoint only while
+   * the primary has fewer. Answers whether it recorded it.
    */
-  shareWebhook: { args: [id: string, webhook: StoredWebhook | null, ifUnknown: boolean]; result: null };
+  shareWebhook: {
+    args: [id: string, webhook: StoredWebhook | null, ifUnknown: boolean, limit?: number];
+    result: boolean;
+  };
 }
 
 export type HubOp = keyof HubCalls;

@@ -23,8 +23,8 @@ export class HubWebhookDirectory implements WebhookDirectory {
     return Object.values(await this.#hub.call('webhooks'));
   }
 
-  async put(webhook: StoredWebhook): Promise<void> {
-    await this.#hub.call('shareWebhook', webhook.spec.id, webhook, false);
+  async put(webhook: StoredWebhook, limit: number): Promise<boolean> {
+    return this.#hub.call('shareWebhook', webhook.spec.id, webhook, false, limit);
   }
 
   async remove(id: string): Promise<void> {
@@ -40,6 +40,7 @@ export class HubWebhookDirectory implements WebhookDirectory {
       const id = (spec as { id?: unknown } | null)?.id;
       // The registry checks the spec when it lists it; only the id matters here.
       if (typeof id === 'string') {
+        // Endpoints this worker kept already counted against the limit when they were added.
         await this.#hub.call('shareWebhook', id, { spec, createdAt } as StoredWebhook, true);
       }
     }

@@ -102,20 +102,28 @@ export class PrimaryHub {
         return all;
       }
       case 'shareWebhook': {
-        const [id, webhook, ifUnknown] = args as HubCalls['shareWebhook']['args'];
-        if (ifUnknown && this.#webhooks.has(id)) return null;
+        const [id, webhook, ifUnknown, limit] = args as HubCalls['shareWebhook']['args'];
+        if (ifUnknown && this.#webhooks.has(id)) return false;
+        if (webhook !== null && limit !== undefined && !this.#webhooks.get(id) && this.#kept() >= limit) {
+          return false;
+        }
         this.#keepWebhook(id, webhook);
         for (const other of this.#workers.ids()) {
           if (other !== workerId) this.#workers.send(other, { source: HUB_SOURCE, kind: 'webhooks' });
         }
-        return null;
+        return true;
       }
       default:
         throw new Error(`unknown hub call ${String(op)}`);
     }
   }
 
-  // Endpoints are bounded by webhooks.maxEndpoints on each worker; removals here, oldest forgotten first.
+  // Endpoints kept now (removals are remembered as null).
+  #kept(): number {
+    return this.#webhooks.size - this.#removedWebhooks;
+  }
+
+  // Endpoints are bounded by webhooks.maxEndpoints (the limit of each add); removals here, oldest forgotten first.
   #keepWebhook(id: string, webhook: StoredWebhook | null): void {
     if (this.#webhooks.get(id) === null) this.#removedWebhooks -= 1;
     this.#webhooks.delete(id);

@@ -6,6 +6,13 @@ import type { RedisLinks } from './redis-links.js';
 // Endpoints by id (JSON of { spec, createdAt }), and the channel that says they changed.
 const WEBHOOKS_KEY = 'relaykit:webhooks';
 const CHANNEL = 'relaykit:webhooks';
+// A new endpoint is written only while the hash holds fewer than the limit: one step for every node.
+const PUT_WITHIN_LIMIT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
 
 /**
  * The cluster's outgoing-webhook endpoints, in Redis: a change made on one node is written to a hash and
@@ -44,10 +51,21 @@ export class RedisWebhookDirectory implements WebhookDirectory {
     return listed.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  async put(webhook: StoredWebhook): Promise<void> {
+  async put(webhook: StoredWebhook, limit: number): Promise<boolean> {
     this.#assertReady();
-    await this.#links.client.hSet(WEBHOOKS_KEY, webhook.spec.id, JSON.stringify(webhook));
-    await this.#links.client.publish(CHANNEL, webhook.spec.id);
+    const { id } = webhook.spec;
+    const kept: unknown = await this.#links.client.sendCommand([
+      'EVAL',
+      PUT_WITHIN_LIMIT,
+      '1',
+      WEBHOOKS_KEY,
+      id,
+      JSON.stringify(webhook),
+      String(limit),
+    ]);
+    if (kept !== 1) return false;
+    await this.#links.client.publish(CHANNEL, id);
+    return true;
   }
 
   async remove(id: string): Promise<void> {

@@ -16,8 +16,12 @@ export interface StoredWebhook {
 export interface WebhookDirectory {
   /** Every endpoint kept here (`spec` as stored: the registry checks it again). */
   list(): Promise<{ spec: unknown; createdAt: string }[]>;
-  /** Keeps `webhook`, replacing one with the same id. */
-  put(webhook: StoredWebhook): Promise<void>;
+  /**
+   * Keeps `webhook`, replacing one with the same id, unless it is new and the directory holds `limit`
+   * endpoints already: answers whether it was kept. The count and the write are one step for every node
+   * sharing the directory, so concurrent adds on several nodes cannot go past the limit together.
+   */
+  put(webhook: StoredWebhook, limit: number): Promise<boolean>;
   remove(id: string): Promise<void>;
   /**
    * Calls `changed` whenever the endpoints may have changed elsewhere (another node, a reconnection):
@@ -44,8 +48,12 @@ export class LocalWebhookDirectory implements WebhookDirectory {
     return this.#store.listEndpoints();
   }
 
-  async put(webhook: StoredWebhook): Promise<void> {
+  async put(webhook: StoredWebhook, limit: number): Promise<boolean> {
+    const kept = this.#store.listEndpoints();
+    const known = kept.some(({ spec }) => (spec as { id?: unknown } | null)?.id === webhook.spec.id);
+    if (!known && kept.length >= limit) return false;
     this.#store.addEndpoint(webhook.spec, webhook.createdAt);
+    return true;
   }
 
   async remove(id: string): Promise<void> {

@@ -86,12 +86,7 @@ export class WebhookRegistry {
     }
     const forbidden = ['id', 'secret'].find((key) => key in body);
     if (forbidden) throw invalid(forbidden, 'chosen by the relay; leave it out');
-    if (this.#endpoints.size >= this.#maxEndpoints) {
-      throw new RelayError(
-        'RELAY_ERR_TOO_MANY_WEBHOOKS',
-        `the relay has ${this.#endpoints.size} webhook endpoints, its limit (webhooks.maxEndpoints)`,
-      );
-    }
+    if (this.#endpoints.size >= this.#maxEndpoints) throw tooMany(this.#endpoints.size);
     const id = `wh_${randomBytes(9).toString('base64url')}`;
     const createdAt = new Date().toISOString();
     const checked = checkWebhookEndpoint(
@@ -103,7 +98,12 @@ export class WebhookRegistry {
         throw invalid(checked.field, checked.problem, 'RELAY_ERR_WEBHOOK_DESTINATION_REFUSED');
       throw invalid(checked.field, checked.problem);
     }
-    await this.#directory.put({ spec: specOf(checked.endpoint), createdAt });
+    // The check above answers at once on this node; the directory's counts every node's adds.
+    const kept = await this.#directory.put(
+      { spec: specOf(checked.endpoint), createdAt },
+      this.#maxEndpoints - this.#configured.size,
+    );
+    if (!kept) throw tooMany(this.#endpoints.size);
     this.#version += 1;
     if (this.#mirror) this.#store.addEndpoint(specOf(checked.endpoint), createdAt);
     this.#endpoints.set(id, checked.endpoint);
@@ -216,3 +216,9 @@ function invalid(
 ): RequestFieldError {
   return new RequestFieldError(code, field, problem);
 }
+
+const tooMany = (count: number) =>
+  new RelayError(
+    'RELAY_ERR_TOO_MANY_WEBHOOKS',
+    `the relay has ${count} webhook endpoints or more, its limit (webhooks.maxEndpoints)`,
+  );

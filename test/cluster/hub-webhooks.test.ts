@@ -14,7 +14,10 @@ import { track } from '../support/cleanup.js';
 import { waitUntil } from '../webhooks/wait-until.js';
 
 /** A primary's hub and `count` workers, each with its registry (store in memory) on that hub. */
-function primaryWithWorkers(count: number, options: { maxRemovedWebhooks?: number } = {}) {
+function primaryWithWorkers(
+  count: number,
+  options: { maxRemovedWebhooks?: number; maxEndpoints?: number } = {},
+) {
   const inboxes = new Map<number, EventEmitter>();
   const ids = Array.from({ length: count }, (_, index) => index + 1);
   for (const id of ids) inboxes.set(id, new EventEmitter());
@@ -24,7 +27,7 @@ function primaryWithWorkers(count: number, options: { maxRemovedWebhooks?: numbe
       ids: () => ids,
     },
     maxIdempotencyEntries: 10,
-    ...options,
+    ...(options.maxRemovedWebhooks === undefined ? {} : { maxRemovedWebhooks: options.maxRemovedWebhooks }),
   });
   const worker = (id: number, store = track(WebhookStore.open(':memory:'), (s) => s.close())) => {
     const inbox = inboxes.get(id) as EventEmitter;
@@ -41,7 +44,7 @@ function primaryWithWorkers(count: number, options: { maxRemovedWebhooks?: numbe
         directory,
         logger: captureLogs().logger,
         configured: [],
-        maxEndpoints: 10,
+        maxEndpoints: options.maxEndpoints ?? 10,
         allowPrivateNetworks: true,
       }),
       (r) => r.close(),
@@ -116,5 +119,23 @@ describe('webhook endpoints shared through the primary of --workers', () => {
     await one.directory.adopt(copies);
     // a's removal was the oldest of three: forgotten, so an old copy brings it back.
     expect((await one.directory.list()).map((w) => (w.spec as { id: string }).id)).toEqual([a.id]);
+  });
+
+  it("counts every worker's adds against maxEndpoints: six at once on two workers, two kept", async () => {
+    const { workers } = primaryWithWorkers(2, { maxEndpoints: 2 });
+    const [one, two] = workers;
+    if (!one || !two) throw new Error('two workers expected');
+    const results = await Promise.allSettled(
+      [one, one, one, two, two, two].map((worker) => worker.registry.add(body('ops'))),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(2);
+    for (const result of results.filter((r) => r.status === 'rejected')) {
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'RELAY_ERR_TOO_MANY_WEBHOOKS' });
+    }
+    await waitUntil(
+      'both workers list the two kept',
+      () => ids(one.registry).length === 2 && ids(two.registry).length === 2,
+    );
+    expect((await one.directory.list()).length).toBe(2);
   });
 });

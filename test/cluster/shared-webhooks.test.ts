@@ -144,4 +144,30 @@ describe.runIf(HAS_REDIS)('webhook endpoints shared by the nodes through Redis',
     const [delivery] = await receiver.waitFor(1);
     expect(delivery?.body.content).toBe('hello from B');
   });
+
+  it("counts every node's adds against maxEndpoints: six at once on two nodes, two kept", {
+    timeout: 30_000,
+  }, async () => {
+    const redis = await startRedis();
+    const options = { ...nodeOptions(redis.url), webhooks: { allowPrivateNetworks: true, maxEndpoints: 2 } };
+    const a = await startRelay(options);
+    const b = await startRelay(options);
+    const body = { url: 'http://127.0.0.1:9/hook', rooms: ['ops'], trigger: { all: true } };
+    // Each node's own count is 0 when all six arrive: only the shared one can refuse them.
+    const answers = await Promise.all(
+      [a, a, a, b, b, b].map((node) => api(node.url, '/v1/webhooks', { body })),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([201, 201, 409, 409, 409, 409]);
+    const refused = answers.find((answer) => answer.status === 409) as Response;
+    expect(await refused.json()).toMatchObject({ code: 'RELAY_ERR_TOO_MANY_WEBHOOKS' });
+    const listed = async (node: typeof a) =>
+      ((await (await api(node.url, '/v1/webhooks')).json()) as { webhooks: unknown[] }).webhooks.length;
+    await waitUntil(
+      'both nodes list the two kept',
+      async () => (await listed(a)) === 2 && (await listed(b)) === 2,
+    );
+    // At the limit, one more is refused on either node.
+    expect((await api(b.url, '/v1/webhooks', { body })).status).toBe(409);
+  });
 });
