@@ -29,6 +29,7 @@ export interface HistoryStatements {
   readonly firstAfterId: Database.Statement;
   readonly lastBeforeId: Database.Statement;
   readonly redact: Database.Statement;
+  readonly sliceEnd: Database.Statement;
   readonly expire: Database.Statement;
 }
 
@@ -73,12 +74,10 @@ export function prepareHistoryStatements(db: Database.Database): HistoryStatemen
     firstAfterId: db.prepare('SELECT seq FROM messages WHERE id > ? ORDER BY id LIMIT 1'),
     lastBeforeId: db.prepare('SELECT seq FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1'),
     redact: db.prepare('DELETE FROM messages WHERE id = ? RETURNING room'),
-    // Publish order is time order, so the expired are the oldest seqs: a slice of them is looked at,
-    // without an index on `at`. One published after the clock went back is deleted with the older ones
-    // around it, and never read past its age meanwhile (reads check `at`).
-    expire: db.prepare(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq LIMIT ?) AND at < ?',
-    ),
+    // Age trims walk the log from its oldest seq in slices (publish order is time order), without an
+    // index on `at`: the last seq of the slice after `from`, then the expired ones up to it.
+    sliceEnd: db.prepare('SELECT seq FROM messages WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?'),
+    expire: db.prepare('DELETE FROM messages WHERE seq > ? AND seq <= ? AND at < ?'),
   };
 }
 

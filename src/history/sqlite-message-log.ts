@@ -192,16 +192,26 @@ export class SqliteMessageLog implements MessageLog {
     }
   }
 
-  /** Deletes messages past `maxAgeMs`, at most 10 000 a call; answers how many. Run by a timer. */
+  /**
+   * Deletes messages past `maxAgeMs`, walking at most 10 000 of the oldest a call; answers how many. Run by
+   * a timer. The walk ends at a slice with nothing expired: what follows was published later still. After
+   * the clock was set back, a few young messages among the old are stepped over; 1 000 or more of them in
+   * a row hold the deletion of older ones behind them until they expire too (reads check `at`, so those
+   * are never read meanwhile, and count trims still bound every room).
+   */
   trimExpired(): number {
     if (this.#closed) return 0;
     let deleted = 0;
     try {
       const before = this.#now() - this.#settings.maxAgeMs;
+      const s = this.#statements;
+      let from = 0;
       for (let slice = 0; slice < TRIM_SLICES_PER_TICK; slice += 1) {
-        const { changes } = this.#statements.expire.run(TRIM_SLICE, before);
+        const end = (s.sliceEnd.get(from, TRIM_SLICE - 1) as { seq: number } | undefined)?.seq;
+        const { changes } = s.expire.run(from, end ?? Number.MAX_SAFE_INTEGER, before);
         deleted += changes;
-        if (changes < TRIM_SLICE) break;
+        if (changes === 0 || end === undefined) break;
+        from = end;
       }
     } catch {
       // An unwritable store is reported by appends and /readyz; expired rows are never read anyway.

@@ -257,6 +257,25 @@ describe('SqliteMessageLog', () => {
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['young']);
   });
 
+  it('steps over a few young messages at the oldest end (a clock set back) to the expired ones behind', async () => {
+    let now = Date.now();
+    const start = now;
+    const { log } = await openLog({ maxMessagesPerRoom: 100_000, maxAgeMs: 60_000, now: () => now });
+    await log.append(Array.from({ length: 5 }, (_, i) => message(`ahead${i}`, 'ops', start + 30_000)));
+    await log.append(Array.from({ length: 2500 }, (_, i) => message(`old${i}`, 'ops', start)));
+    now = start + 60_001;
+    expect(log.trimExpired()).toBe(2500);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual([
+      'ahead0',
+      'ahead1',
+      'ahead2',
+      'ahead3',
+      'ahead4',
+    ]);
+    now = start + 90_001;
+    expect(log.trimExpired()).toBe(5);
+  });
+
   it('refuses appends to a file made read-only or deleted, says so in health, and recovers', async () => {
     const { log, store } = await openLog();
     await log.append([message('kept', 'ops')]);
