@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 
 const SCHEMA_VERSION = 2;
+const REBUILD_WAIT_MS = 120_000;
 
 // Each commit writes one page per b-tree it touches, so the table keeps only what reads need: the rows by
 // `seq`, `(room, seq)` for room reads and count trims, `id` for cursors. Schema 1 also had an index on
@@ -35,12 +36,29 @@ const MESSAGES_TABLE = (name: string) => `
 export function migrateHistoryStore(db: Database.Database): void {
   // Several processes (`relay serve --workers`) may open a new file at once: the check and the creation
   // run in one write transaction, so the later process waits for the first (busy_timeout) and then finds
-  // the schema made instead of creating it a second time.
-  db.transaction(() => migrate(db)).immediate();
+  // the schema made instead of creating it a second time. A rebuild takes seconds for millions of
+  // messages (~0.6 s for 300 000 here), longer than the usual wait: the others wait for it up to 2 min.
+  // The first read of a file that is not a database throws here ("file is not a database").
+  const rebuild = db.pragma('user_version', { simple: true }) === 1;
+  const usual = db.pragma('busy_timeout', { simple: true }) as number;
+  if (rebuild) db.pragma(`busy_timeout = ${REBUILD_WAIT_MS}`);
+  let rebuilt = false;
+  try {
+    rebuilt = db.transaction(() => migrate(db)).immediate();
+  } finally {
+    if (rebuild) db.pragma(`busy_timeout = ${usual}`);
+  }
+  if (!rebuilt) return;
+  // The rebuild went through the WAL, as large as the table: fold it in and give the space back now.
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Another process is reading: the WAL checkpoints later, as any other.
+  }
 }
 
-function migrate(db: Database.Database): void {
-  // The first read of a file that is not a database throws here ("file is not a database").
+/** Answers whether it rebuilt a schema 1 table. */
+function migrate(db: Database.Database): boolean {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(
@@ -53,7 +71,7 @@ function migrate(db: Database.Database): void {
   const names = new Set(tables.map(({ name }) => name));
   if (version === SCHEMA_VERSION) {
     if (!names.has('messages')) throw new Error('it is not a RelayKit history store (no messages table)');
-    return;
+    return false;
   }
   if (version === 1) {
     if (!names.has('messages')) throw new Error('it is not a RelayKit history store (no messages table)');
@@ -66,7 +84,7 @@ function migrate(db: Database.Database): void {
       CREATE INDEX messages_room ON messages (room, seq);
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
-    return;
+    return true;
   }
   const foreign = [...names].filter((name) => !name.startsWith('sqlite_'));
   if (foreign.length > 0) {
@@ -77,4 +95,5 @@ function migrate(db: Database.Database): void {
     CREATE INDEX messages_room ON messages (room, seq);
     PRAGMA user_version = ${SCHEMA_VERSION};
   `);
+  return false;
 }

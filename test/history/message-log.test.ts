@@ -1,6 +1,9 @@
 // The SQLite message log on real files: group commit, retention, cursors, faults.
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +12,21 @@ import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
 import { newMessageId } from '../../src/relay/message-id.js';
 import type { LoggedMessage } from '../../src/relay/message-log.js';
 import { track } from '../support/cleanup.js';
+
+const require = createRequire(import.meta.url);
+
+/** Resolves when `child` prints a line `line`; rejects past `timeoutMs`. */
+function waitForLine(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${line}" within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().split('\n').includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
 
 async function tempDir(): Promise<string> {
   return track(await mkdtemp(path.join(tmpdir(), 'relaykit-history-')), (dir) =>
@@ -48,6 +66,26 @@ function message(content: string, room: string | null, at = Date.now()): LoggedM
   return { content, meta: { id: newMessageId(), from, room, at: new Date(at).toISOString() } };
 }
 const texts = (messages: readonly LoggedMessage[]) => messages.map(({ content }) => content);
+
+// A history file as RelayKit wrote it before schema 2 (an index on `at`, AUTOINCREMENT).
+function writeSchema1(store: string, messages: readonly LoggedMessage[]): void {
+  const v1 = new Database(store);
+  v1.pragma('journal_mode = WAL');
+  v1.exec(`
+    CREATE TABLE messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, room TEXT, at INTEGER NOT NULL,
+      content TEXT NOT NULL, meta TEXT NOT NULL
+    );
+    CREATE INDEX messages_room ON messages (room, seq);
+    CREATE INDEX messages_at ON messages (at);
+    PRAGMA user_version = 1;
+  `);
+  const insert = v1.prepare('INSERT INTO messages (id, room, at, content, meta) VALUES (?, ?, ?, ?, ?)');
+  for (const { content, meta } of messages) {
+    insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
+  }
+  v1.close();
+}
 
 describe('message ids', () => {
   it('are UUIDv7 whose text sorts in the order they were made, within and across milliseconds', () => {
@@ -131,6 +169,34 @@ describe('SqliteMessageLog', () => {
     expect(log.get(all[2]?.meta.id as string)?.content).toBe('c');
   });
 
+  it('waits longer than the usual 5 s for another process that holds a schema 1 store (its rebuild)', {
+    timeout: 20_000,
+  }, async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    writeSchema1(store, [message('a', 'ops')]);
+    // Another process (a --workers sibling rebuilding it) holds the write lock for 5.5 s.
+    const holder = track(
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          `const db = new (require(${JSON.stringify(require.resolve('better-sqlite3'))}))(${JSON.stringify(store)});
+           db.exec('BEGIN IMMEDIATE'); console.log('locked');
+           setTimeout(() => { db.exec('COMMIT'); db.close(); }, 5500);`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      ),
+      (child) => {
+        child.kill();
+      },
+    );
+    await waitForLine(holder, 'locked', 10_000);
+    const started = Date.now();
+    const { log } = await openLog({ store });
+    expect(Date.now() - started).toBeGreaterThan(4000);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a']);
+  });
+
   it('reads a message appended after the newest was redacted (its seq reused) after the others', async () => {
     const { log } = await openLog();
     const first = [message('a', 'ops'), message('b', 'ops'), message('c', 'ops')];
@@ -152,22 +218,7 @@ describe('SqliteMessageLog', () => {
   it('rebuilds a schema 1 store (index on at, AUTOINCREMENT) to schema 2, keeping every message', async () => {
     const store = path.join(await tempDir(), 'history.db');
     const old = [message('a', 'ops'), message('b', null), message('c', 'ops')];
-    const v1 = new Database(store);
-    v1.pragma('journal_mode = WAL');
-    v1.exec(`
-      CREATE TABLE messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, room TEXT, at INTEGER NOT NULL,
-        content TEXT NOT NULL, meta TEXT NOT NULL
-      );
-      CREATE INDEX messages_room ON messages (room, seq);
-      CREATE INDEX messages_at ON messages (at);
-      PRAGMA user_version = 1;
-    `);
-    const insert = v1.prepare('INSERT INTO messages (id, room, at, content, meta) VALUES (?, ?, ?, ?, ?)');
-    for (const { content, meta } of old) {
-      insert.run(meta.id, meta.room, Date.parse(meta.at), JSON.stringify(content), JSON.stringify(meta));
-    }
-    v1.close();
+    writeSchema1(store, old);
     const { log } = await openLog({ store });
     await log.append([message('d', 'ops')]);
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['a', 'b', 'c', 'd']);
