@@ -31,8 +31,9 @@ export function forwardedProto(
   return proto === 'http' || proto === 'https' ? proto : undefined;
 }
 
-// A path of plain segments: no `.` or `..` segment, no query, fragment or backslash.
-const PREFIX = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/;
+// A path of plain segments: no `.` or `..` segment, no query, fragment, backslash or percent-encoding
+// (URL parsers read `%2e%2e` as `..`).
+const PREFIX = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/;
 
 /**
  * The path a trusted proxy serves the relay under (`X-Forwarded-Prefix: /chat`, its last value), without

@@ -86,7 +86,7 @@ export class WebhookRegistry {
     }
     const forbidden = ['id', 'secret'].find((key) => key in body);
     if (forbidden) throw invalid(forbidden, 'chosen by the relay; leave it out');
-    if (this.#endpoints.size >= this.#maxEndpoints) throw tooMany(this.#endpoints.size);
+    if (this.#endpoints.size >= this.#maxEndpoints) throw tooMany(this.#maxEndpoints);
     const id = `wh_${randomBytes(9).toString('base64url')}`;
     const createdAt = new Date().toISOString();
     const checked = checkWebhookEndpoint(
@@ -103,7 +103,7 @@ export class WebhookRegistry {
       { spec: specOf(checked.endpoint), createdAt },
       this.#maxEndpoints - this.#configured.size,
     );
-    if (!kept) throw tooMany(this.#endpoints.size);
+    if (!kept) throw tooMany(this.#maxEndpoints);
     this.#version += 1;
     if (this.#mirror) this.#store.addEndpoint(specOf(checked.endpoint), createdAt);
     this.#endpoints.set(id, checked.endpoint);
@@ -217,8 +217,9 @@ function invalid(
   return new RequestFieldError(code, field, problem);
 }
 
-const tooMany = (count: number) =>
+// The count may be every node's (the shared directory refused), so the limit is what is said.
+const tooMany = (limit: number) =>
   new RelayError(
     'RELAY_ERR_TOO_MANY_WEBHOOKS',
-    `the relay has ${count} webhook endpoints or more, its limit (webhooks.maxEndpoints)`,
+    `the relay has its limit of ${limit} webhook endpoints (webhooks.maxEndpoints), config file and API together`,
   );

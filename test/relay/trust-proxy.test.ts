@@ -138,6 +138,8 @@ describe('forwardedPrefix', () => {
       '/a#b',
       '/a\\b',
       '/a b',
+      '/%2e%2e/admin',
+      '/a%2fb',
     ]) {
       expect(prefix(odd), odd).toBe('');
     }
