@@ -2,10 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RedisClientType } from 'redis';
 import type { MessageRedactedEvent } from '../relay/events.js';
+import { messageIdTime as msOf } from '../relay/message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { HistoryStore } from './history-store.js';
 import { mergeSorted as merge } from './merge-sorted.js';
+import {
+  CHANNEL,
+  CLOCK,
+  COUNTER,
+  type Entry,
+  EVERYONE,
+  entry,
+  INDEX,
+  message,
+  STREAMS,
+  type StreamEntry,
+  streamOf,
+} from './redis-history-layout.js';
 import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
 
@@ -15,14 +29,6 @@ export type HistoryRedis = Pick<
   'isReady' | 'sendCommand' | 'multi' | 'duplicate' | 'publish'
 >;
 
-const PREFIX = 'relaykit:history:';
-const STREAMS = `${PREFIX}streams`;
-const INDEX = `${PREFIX}index`;
-const COUNTER = `${PREFIX}seq`;
-const CLOCK = `${PREFIX}clock`;
-const EVERYONE = `${PREFIX}everyone`;
-const CHANNEL = `${PREFIX}events`;
-const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
 const EXPIRE_SLICES_PER_TICK = 10;
 // Entries read past a page when a gone cursor is placed by its millisecond (those of that ms are sorted out).
 const SAME_MS_SLACK = 64;
@@ -32,20 +38,8 @@ interface PendingAppend {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
-interface Entry {
-  /** The millisecond Redis stored it at. */
-  readonly ms: number;
-  /** The counter part of the entry id: one order for every stream. */
-  readonly seq: number;
-  /** The message id. */
-  readonly id: string;
-  readonly json: string;
-}
 // What nodes tell each other on CHANNEL: rooms written to, or a redaction.
 type Notice = { node: string; rooms: (string | null)[] } | { node: string; redacted: MessageRedactedEvent };
-
-/** The millisecond a UUIDv7 message id holds (its first 48 bits). */
-const msOf = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 
 /**
  * The history of every node of a cluster in Redis: one stream per room (`relaykit:history:room:<room>`,
@@ -319,14 +313,3 @@ export class RedisMessageLog implements HistoryStore {
     }
   }
 }
-
-type StreamEntry = { id: string; message: Record<string, string> };
-
-const entry = ({ id, message: fields }: StreamEntry): Entry => ({
-  ms: Number(id.slice(0, id.indexOf('-'))),
-  seq: Number(id.slice(id.indexOf('-') + 1)),
-  id: fields.i ?? '',
-  json: fields.m ?? '{}',
-});
-
-const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as LoggedMessage;

@@ -52,3 +52,16 @@ export function newMessageId(now: number = Date.now()): string {
   const time = hex(ms, 12);
   return `${time.slice(0, 8)}-${time.slice(8)}-7${hex(high, 3)}-${hex(0x8000 | (low >>> 16), 4)}-${hex(low & 0xffff, 4)}${hex(random32(), 8)}`;
 }
+
+/**
+ * The millisecond a message id from {@link newMessageId} holds (its first 48 bits): when it was made, or
+ * later if the clock went back meanwhile.
+ *
+ * @example
+ * ```ts
+ * messageIdTime('0192f3a4-5b6c-7d8e-9f01-23456789abcd'); // 1730000000000 or so
+ * ```
+ */
+export function messageIdTime(id: string): number {
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}

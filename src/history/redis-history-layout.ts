@@ -1,0 +1,43 @@
+import type { LoggedMessage } from '../relay/message-log.js';
+
+// How the cluster's history lies in Redis: its keys, and a stream entry as the log reads it back. The
+// scripts that write them are in redis-history-scripts.ts.
+const PREFIX = 'relaykit:history:';
+/** The set of every room stream, for age trims. */
+export const STREAMS = `${PREFIX}streams`;
+/** Message id -> the stream and entry id it is in, for look-ups and redaction. */
+export const INDEX = `${PREFIX}index`;
+/** One counter for the entry ids of every stream: one order across rooms. */
+export const COUNTER = `${PREFIX}seq`;
+/** The last millisecond used in an entry id: Redis's clock, never going back. */
+export const CLOCK = `${PREFIX}clock`;
+/** The stream of relay-wide announcements. */
+export const EVERYONE = `${PREFIX}everyone`;
+/** Where nodes tell each other what they wrote and redacted. */
+export const CHANNEL = `${PREFIX}events`;
+/** The stream of `room` (`null`: relay-wide announcements). */
+export const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
+
+/** A stream entry, read back. */
+export interface Entry {
+  /** The millisecond Redis stored it at. */
+  readonly ms: number;
+  /** The counter part of the entry id: one order for every stream. */
+  readonly seq: number;
+  /** The message id. */
+  readonly id: string;
+  readonly json: string;
+}
+/** An entry as node-redis answers XRANGE. */
+export type StreamEntry = { id: string; message: Record<string, string> };
+
+/** Reads a stream entry (`<ms>-<seq>`, fields `i`: message id, `m`: message JSON). */
+export const entry = ({ id, message: fields }: StreamEntry): Entry => ({
+  ms: Number(id.slice(0, id.indexOf('-'))),
+  seq: Number(id.slice(id.indexOf('-') + 1)),
+  id: fields.i ?? '',
+  json: fields.m ?? '{}',
+});
+
+/** The message an entry holds. */
+export const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as LoggedMessage;
