@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { SqliteMessageLog } from '../../src/history/sqlite-message-log.js';
-import { newMessageId } from '../../src/relay/message-id.js';
+import { messageIdTime, newMessageId } from '../../src/relay/message-id.js';
 import type { LoggedMessage } from '../../src/relay/message-log.js';
 import { track } from '../support/cleanup.js';
 
@@ -98,6 +98,12 @@ describe('message ids', () => {
     // A clock that goes back does not make a smaller id.
     const later = newMessageId(Date.now() + 10_000);
     expect(newMessageId(Date.now() - 10_000) > later).toBe(true);
+  });
+
+  it('hold the millisecond they were made at, read back by messageIdTime', () => {
+    const at = Date.now() + 60_000;
+    expect(messageIdTime(newMessageId(at))).toBe(at);
+    expect(messageIdTime('0192f3a4-5b6c-7d8e-9f01-23456789abcd')).toBe(0x0192f3a45b6c);
   });
 });
 
