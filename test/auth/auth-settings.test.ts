@@ -4,10 +4,10 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError, createRelayServer, type RelayServerOptions } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
-import { connectClient, openClient } from '../support/connect-client.js';
+import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
-import { refusedRecovery, SECRET, signToken, startJwtRelay } from './jwt-relay.js';
+import { openWithTokens, refusedRecovery, SECRET, signToken, startJwtRelay } from './jwt-relay.js';
 
 // Settings given as a config file would give them: checked when the relay is made.
 const make = (auth: Record<string, unknown>) =>
@@ -62,14 +62,11 @@ describe('auth settings', () => {
 
   it('refuses to recover a session into a room the fresh token no longer grants', async () => {
     const { url } = await startJwtRelay();
-    const tokens = [await signToken({ rooms: ['lobby', 'ops'] }), await signToken({ rooms: ['lobby'] })];
-    let calls = 0;
-    const socket = openClient(url, {
-      transports: ['websocket'],
-      reconnection: true,
-      reconnectionDelay: 50,
-      auth: (callback) => callback({ token: tokens[Math.min(calls++, 1)] }),
-    });
+    const socket = openWithTokens(
+      url,
+      await signToken({ rooms: ['lobby', 'ops'] }),
+      await signToken({ rooms: ['lobby'] }),
+    );
     await waitForEvent(socket, 'connect');
     await socket.emitWithAck('join', 'ops');
     expect(await refusedRecovery(socket, 'in ops')).toMatchObject({

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import type { RelayServerOptions } from '../../src/index.js';
-import type { TestClient } from '../support/connect-client.js';
+import { openClient, type TestClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
@@ -51,4 +51,18 @@ export async function refusedRecovery(
     'connect_error',
   );
   return error.data;
+}
+
+/**
+ * A client that reconnects (50 ms apart) and hands the relay `first` at its first connection and `then`
+ * at every later one, as a token provider that fetches a fresh token does.
+ */
+export function openWithTokens(url: string, first: string, then: string): TestClient {
+  let calls = 0;
+  return openClient(url, {
+    transports: ['websocket'],
+    reconnection: true,
+    reconnectionDelay: 50,
+    auth: (callback) => callback({ token: calls++ === 0 ? first : then }),
+  });
 }

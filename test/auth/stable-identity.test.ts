@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createRelayClient } from '../../src/client/index.js';
 import type { MessageMeta } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
-import { connectClient, openClient } from '../support/connect-client.js';
+import { connectClient } from '../support/connect-client.js';
 import { waitForEvent } from '../support/wait-for-event.js';
-import { now, refusedRecovery, signToken, startJwtRelay } from './jwt-relay.js';
+import { now, openWithTokens, refusedRecovery, signToken, startJwtRelay } from './jwt-relay.js';
 
 async function fromOf(socket: Awaited<ReturnType<typeof connectClient>>, text: string) {
   const heard = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
@@ -31,17 +31,8 @@ describe('jwt auth mode: one person, one user id', () => {
 
   it('recovers a dropped session for the same user with a fresh token, and refuses it to another user', async () => {
     const { url } = await startJwtRelay();
-    const tokens = [
-      await signToken({ sub: 'u-ann', name: 'Ann' }),
-      await signToken({ sub: 'u-ann', name: 'Ann B.' }),
-    ];
-    let calls = 0;
-    const socket = openClient(url, {
-      transports: ['websocket'],
-      reconnection: true,
-      reconnectionDelay: 50,
-      auth: (callback) => callback({ token: tokens[Math.min(calls++, 1)] }),
-    });
+    const ann = await signToken({ sub: 'u-ann', name: 'Ann' });
+    const socket = openWithTokens(url, ann, await signToken({ sub: 'u-ann', name: 'Ann B.' }));
     await waitForEvent(socket, 'connect');
     expect(await socket.emitWithAck('join', 'general')).toMatchObject({ ok: true });
     // Recovery resumes after the last broadcast the client received.
@@ -57,13 +48,7 @@ describe('jwt auth mode: one person, one user id', () => {
     expect((await heard)[1]).toMatchObject({ room: 'general', from: { userId: 'u-ann', name: 'Ann B.' } });
 
     const mallory = await signToken({ sub: 'u-mallory' });
-    const thief = openClient(url, {
-      transports: ['websocket'],
-      reconnection: true,
-      reconnectionDelay: 50,
-      auth: (callback) => callback({ token: calls++ === 0 ? tokens[0] : mallory }),
-    });
-    calls = 0;
+    const thief = openWithTokens(url, ann, mallory);
     await waitForEvent(thief, 'connect');
     expect(await refusedRecovery(thief, 'mine')).toMatchObject({
       code: 'RELAY_ERR_UNAUTHENTICATED',

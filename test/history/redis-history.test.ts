@@ -2,7 +2,7 @@
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import type { HistoryAck, MessageMeta, MessageRedactedEvent, RelayServerOptions } from '../../src/index.js';
-import { ADMIN, PUBLISHER } from '../http/api-relay.js';
+import { ADMIN, adminCall as api, PUBLISHER } from '../http/api-relay.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { openStream } from '../support/open-event-stream.js';
@@ -23,18 +23,6 @@ function startNode(redis: RedisProcess, options: RelayServerOptions = {}) {
     ...options,
     api: { tokens: [PUBLISHER, ADMIN] },
   });
-}
-
-function api(url: string) {
-  return (method: string, path: string, body?: unknown) =>
-    fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: 'Bearer ops-s3cr3t',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
 }
 
 async function announce(url: string, content: string, room: string | null = 'ops'): Promise<string> {
