@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { connectClient } from '../support/connect-client.js';
+import { joinChatPage } from '../support/join-chat-page.js';
 import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -11,15 +12,6 @@ const ARTIFACTS = 'test-results/web';
 // Bots keep their key-value stores here; .relaykit/ is gitignored.
 const BOT_STORE = '.relaykit/test-web-bots';
 const DEADLINE = { timeout: 5000 };
-
-/** Opens the page, fills the join form with the keyboard and waits until it is connected. */
-async function join(page: Page, url: string, name: string, room = 'general'): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Your name', { exact: true }).fill(name);
-  await page.getByLabel('Room', { exact: true }).fill(room);
-  await page.getByLabel('Room', { exact: true }).press('Enter');
-  await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
-}
 
 async function statusText(page: Page): Promise<string> {
   return (await page.locator('#status-text').textContent()) ?? '';
@@ -49,8 +41,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const alice = await openPage(browser);
     const bob = await openPage(browser);
-    await join(alice.page, url, 'Alice');
-    await join(bob.page, url, 'Bob');
+    await joinChatPage(alice.page, url, 'Alice');
+    await joinChatPage(bob.page, url, 'Bob');
 
     // The page says who joined itself: the relay's greeting ("New user connected", for the seed's
     // clients) would read as if someone else had come, so the page asks for none (auth.greet: false).
@@ -89,7 +81,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     }
     const browser = await launchChromium();
     const carol = await openPage(browser);
-    await join(carol.page, url, 'Carol');
+    await joinChatPage(carol.page, url, 'Carol');
     // The newest 50, oldest first, then "load older" for the 10 before them.
     await expect.poll(async () => (await messages(carol.page)).length, DEADLINE).toBe(50);
     expect((await messages(carol.page))[0]).toBe('ops: earlier 11');
@@ -112,7 +104,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const { url, server } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();
     const { page } = await openPage(browser);
-    await join(page, url, 'Alice');
+    await joinChatPage(page, url, 'Alice');
     // Every producer goes through the one publish path; these stand for a bot, the API and a schedule.
     const publish = server.relay.publish.bind(server.relay);
     publish('pong', { from: { id: 'b1', name: 'pingbot', kind: 'bot' }, room: 'general' });
@@ -151,7 +143,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const { url, server } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();
     const { page } = await openPage(browser);
-    await join(page, url, 'Alice');
+    await joinChatPage(page, url, 'Alice');
     const from = { id: 'hk_1', name: 'Alertmanager', kind: 'http' } as const;
     const script = '<img src=x onerror="window.__pwned = 1">';
     server.relay.publish(
@@ -208,8 +200,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const general = await openPage(browser);
     const random = await openPage(browser);
-    await join(general.page, url, 'Alice', 'general');
-    await join(random.page, url, 'Bob', 'random');
+    await joinChatPage(general.page, url, 'Alice', 'general');
+    await joinChatPage(random.page, url, 'Bob', 'random');
     await say(general.page, 'only for general');
     await say(random.page, 'only for random');
     await expect.poll(() => messages(random.page), DEADLINE).toEqual(['Bob (you): only for random']);
@@ -222,8 +214,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const alice = await openPage(browser);
     const bob = await openPage(browser);
-    await join(alice.page, url, 'Alice');
-    await join(bob.page, url, 'Bob');
+    await joinChatPage(alice.page, url, 'Alice');
+    await joinChatPage(bob.page, url, 'Bob');
     const payload = '<img src=x onerror="window.__pwned = (window.__pwned || 0) + 1"><b>bold?</b>';
     await say(alice.page, payload);
     await expect.poll(() => messages(bob.page), DEADLINE).toEqual([`Alice: ${payload}`]);
@@ -244,7 +236,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const { page, errors } = await openPage(browser);
     const welcome = 'welcome: Welcome to general, Alice!';
-    await join(page, first.url, 'Alice');
+    await joinChatPage(page, first.url, 'Alice');
     await expect.poll(() => messages(page), DEADLINE).toEqual([welcome]);
     await say(page, 'before the restart');
     await expect.poll(() => messages(page), DEADLINE).toEqual([welcome, 'Alice (you): before the restart']);
@@ -298,7 +290,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const response = await page.goto(url);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(response?.headers()['content-security-policy']).not.toContain('unsafe-inline');
-    await join(page, url, 'Alice');
+    await joinChatPage(page, url, 'Alice');
     await say(page, 'under CSP');
     await expect.poll(() => messages(page), DEADLINE).toEqual(['Alice (you): under CSP']);
     // The stylesheet applied: the body is a flex column only through style.css.
@@ -347,8 +339,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const alice = await openPage(browser);
     const bob = await openPage(browser);
-    await join(alice.page, url, 'Alice', 'general');
-    await join(bob.page, url, 'Bob', 'random');
+    await joinChatPage(alice.page, url, 'Alice', 'general');
+    await joinChatPage(bob.page, url, 'Bob', 'random');
 
     const response = await fetch(`${url}/v1/messages`, {
       method: 'POST',
@@ -372,8 +364,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const browser = await launchChromium();
     const alice = await openPage(browser);
     const bob = await openPage(browser);
-    await join(alice.page, url, 'Alice');
-    await join(bob.page, url, 'Bob');
+    await joinChatPage(alice.page, url, 'Alice');
+    await joinChatPage(bob.page, url, 'Bob');
     await say(alice.page, '!ping');
     for (const { page } of [alice, bob]) {
       const answer = page.locator('#log li[data-kind="bot"]').filter({ hasText: 'pong' });

@@ -2,18 +2,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { listMembers } from '../../src/relay/list-members.js';
+import { joinChatPage } from '../support/join-chat-page.js';
 import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
 import { startRelay } from '../support/start-relay.js';
 
 const DEADLINE = { timeout: 5000 };
-
-async function join(page: Page, url: string, name: string, room = 'general'): Promise<void> {
-  await page.goto(url);
-  await page.getByLabel('Your name', { exact: true }).fill(name);
-  await page.getByLabel('Room', { exact: true }).fill(room);
-  await page.getByLabel('Room', { exact: true }).press('Enter');
-  await expect.poll(() => page.locator('#status-text').textContent(), DEADLINE).toBe('Connected');
-}
 
 const online = (page: Page) => page.locator('#online-list li').allTextContents();
 
@@ -23,9 +16,9 @@ describe.skipIf(!CHROMIUM)('chat page online list', () => {
     const browser = await launchChromium();
     const alice = await openPage(browser);
     const bob = await openPage(browser);
-    await join(alice.page, url, 'Alice');
+    await joinChatPage(alice.page, url, 'Alice');
     await expect.poll(() => online(alice.page), DEADLINE).toEqual(['Alice']);
-    await join(bob.page, url, 'Bob');
+    await joinChatPage(bob.page, url, 'Bob');
     await expect.poll(() => online(alice.page), DEADLINE).toEqual(['Alice', 'Bob']);
     await expect.poll(() => online(bob.page), DEADLINE).toEqual(['Alice', 'Bob']);
     expect(await alice.page.locator('#online-title').textContent()).toBe('Online (2)');

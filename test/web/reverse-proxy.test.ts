@@ -1,10 +1,10 @@
 // docs/reverse-proxy.md's nginx configuration, run for real (Debian's nginx) in front of a relay: socket.io
 // over WebSocket and polling, the Host and same-origin checks through it, the chat page under /chat/.
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { connectClient } from '../support/connect-client.js';
 import { freePort } from '../support/free-port.js';
+import { joinChatPage } from '../support/join-chat-page.js';
 import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
 import { rawRequest } from '../support/raw-request.js';
 import { requireBinary } from '../support/require-binary.js';
@@ -158,15 +158,6 @@ describe.skipIf(!NGINX)('behind nginx, as docs/reverse-proxy.md configures it', 
   });
 
   describe.skipIf(!CHROMIUM)('the chat page in Chromium', () => {
-    /** Joins a room on the page at `url` and waits until it is connected. */
-    async function join(tab: Page, url: string, name: string): Promise<void> {
-      await tab.goto(url);
-      await tab.getByLabel('Your name', { exact: true }).fill(name);
-      await tab.getByLabel('Room', { exact: true }).fill('general');
-      await tab.getByLabel('Room', { exact: true }).press('Enter');
-      await expect.poll(() => tab.locator('#status-text').textContent(), DEADLINE).toBe('Connected');
-    }
-
     it('works at the public name under /chat/, every request of the page under /chat/', async () => {
       const { publicUrl, port } = await startProxiedRelay();
       const browser = await launchChromium([`--host-resolver-rules=MAP ${PUBLIC_NAME} 127.0.0.1`]);
@@ -176,7 +167,7 @@ describe.skipIf(!NGINX)('behind nginx, as docs/reverse-proxy.md configures it', 
         const url = new URL(request.url());
         if (url.host === `${PUBLIC_NAME}:${port}`) paths.push(url.pathname);
       });
-      await join(tab, `${publicUrl}/chat/`, 'Alice');
+      await joinChatPage(tab, `${publicUrl}/chat/`, 'Alice');
       const input = tab.getByLabel('Message', { exact: true });
       await input.fill('Hello from behind nginx');
       await input.press('Enter');
