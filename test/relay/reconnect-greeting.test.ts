@@ -31,6 +31,15 @@ function seedClient(url: string, name: string, options: Partial<ManagerOptions &
   );
 }
 
+/** The tutorial's client (Sam) and the client kit (Kim), both in room general, with what each hears. */
+function samAndKim(url: string) {
+  const seed = seedClient(url, 'Sam');
+  const kit = track(createRelayClient(url, { name: 'Kim', room: 'general' }), (c) => c.close());
+  const kitHeard: string[] = [];
+  kit.onMessage(({ content }) => kitHeard.push(String(content)));
+  return { seed, seedHeard: hearing(seed), kit, kitHeard };
+}
+
 /** A relay with the shipped bots (welcome among them); `port` to restart one where it was. */
 function startWithBots(options: RelayServerOptions = {}) {
   return startRelay({ plugins: 'plugins', botStoreDir: BOT_STORE, ...options });
@@ -40,11 +49,7 @@ describe('greeting and welcome across reconnections', () => {
   it('does not greet or welcome again the clients that reconnect after a restart; a newcomer still is', async () => {
     const first = await startWithBots();
     const port = Number(new URL(first.url).port);
-    const seed = seedClient(first.url, 'Sam');
-    const seedHeard = hearing(seed);
-    const kit = track(createRelayClient(first.url, { name: 'Kim', room: 'general' }), (c) => c.close());
-    const kitHeard: string[] = [];
-    kit.onMessage(({ content }) => kitHeard.push(String(content)));
+    const { seed, seedHeard, kit, kitHeard } = samAndKim(first.url);
     await expect.poll(() => seedHeard, DEADLINE).toEqual(expect.arrayContaining([GREETING, welcome('Sam')]));
     await expect.poll(() => kitHeard, DEADLINE).toEqual(expect.arrayContaining([GREETING, welcome('Kim')]));
 
@@ -75,11 +80,7 @@ describe('greeting and welcome across reconnections', () => {
   it('with recovery off, spares the client kit (auth.resumed) and greets the seed client again, as the seed does', async () => {
     const first = await startRelay({ recoveryWindowMs: 0 });
     const port = Number(new URL(first.url).port);
-    const seed = seedClient(first.url, 'Sam');
-    const seedHeard = hearing(seed);
-    const kit = track(createRelayClient(first.url, { name: 'Kim', room: 'general' }), (c) => c.close());
-    const kitHeard: string[] = [];
-    kit.onMessage(({ content }) => kitHeard.push(String(content)));
+    const { seed, seedHeard, kit, kitHeard } = samAndKim(first.url);
     await expect.poll(() => seedHeard, DEADLINE).toEqual([GREETING]);
     await expect.poll(() => kitHeard, DEADLINE).toEqual([GREETING]);
 
