@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { withUserId } from '../relay/default-user-id.js';
 import type { LoggedMessage } from '../relay/message-log.js';
 import type { RoomTrims } from './room-trims.js';
+import type { PendingAppend } from './turn-batch.js';
 
 /** A message as a history read gets it from the file. */
 export interface HistoryRow {
@@ -10,17 +11,10 @@ export interface HistoryRow {
   meta: string;
 }
 
-/** Appends waiting for the next group commit, with what settles their promise. */
-export interface PendingAppend {
-  readonly entries: readonly LoggedMessage[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** What {@link prepareHistoryStatements} gives. */
 export interface HistoryStatements {
   readonly write: Database.Transaction<
-    (batch: readonly PendingAppend[], max: number, trims: RoomTrims) => void
+    (batch: readonly PendingAppend[], max: number, trims: RoomTrims) => ReadonlySet<string | null>
   >;
   readonly newer: Database.Statement;
   readonly older: Database.Statement;
@@ -35,7 +29,7 @@ export interface HistoryStatements {
 
 /**
  * The history file's statements, prepared once: the group-commit write (inserts, then each room's trim
- * when due), reads by cursor, look-ups, redaction and age expiry.
+ * when due; answers the rooms it wrote to), reads by cursor, look-ups, redaction and age expiry.
  *
  * @example
  * ```ts
@@ -60,6 +54,7 @@ export function prepareHistoryStatements(db: Database.Database): HistoryStatemen
       }
     }
     for (const room of rooms) if (trims.due(room)) trimRoom.run(room, room, max);
+    return rooms;
   });
   return {
     write,

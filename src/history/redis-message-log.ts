@@ -6,7 +6,7 @@ import { messageIdTime as msOf } from '../relay/message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { HistoryStore } from './history-store.js';
-import { mergeSorted as merge } from './merge-sorted.js';
+import { mergePage } from './merge-sorted.js';
 import {
   CHANNEL,
   CLOCK,
@@ -22,6 +22,7 @@ import {
 } from './redis-history-layout.js';
 import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
+import { type PendingAppend, TurnBatch } from './turn-batch.js';
 
 /** The Redis client the history uses: the cluster's main connection (it duplicates it to subscribe). */
 export type HistoryRedis = Pick<
@@ -33,11 +34,6 @@ const EXPIRE_SLICES_PER_TICK = 10;
 // Entries read past a page when a gone cursor is placed by its millisecond (those of that ms are sorted out).
 const SAME_MS_SLACK = 64;
 
-interface PendingAppend {
-  readonly entries: readonly LoggedMessage[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
 // What nodes tell each other on CHANNEL: rooms written to, or a redaction.
 type Notice = { node: string; rooms: (string | null)[] } | { node: string; redacted: MessageRedactedEvent };
 
@@ -67,8 +63,7 @@ export class RedisMessageLog implements HistoryStore {
   readonly #timer: NodeJS.Timeout;
   readonly #appendedListeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
   readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
-  #pending: PendingAppend[] = [];
-  #flushing: NodeJS.Immediate | undefined;
+  readonly #batch = new TurnBatch((batch) => this.#commit(batch));
   #closed = false;
   appended = 0;
   refused = 0;
@@ -107,16 +102,14 @@ export class RedisMessageLog implements HistoryStore {
     if (this.#closed) {
       return Promise.reject(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down'));
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ entries, resolve, reject });
-      this.#flushing ??= setImmediate(() => void this.#flush());
-    });
+    return this.#batch.add(entries);
   }
 
   async read(query: HistoryQuery): Promise<HistoryPage> {
     this.#assertReadable();
     const { limit } = query;
-    const floor = `${this.#now() - this.#settings.maxAgeMs}-0`;
+    const since = this.#now() - this.#settings.maxAgeMs;
+    const floor = `${since}-0`;
     const keys = [streamOf(query.room), EVERYONE];
     const cursor = query.after ?? query.before;
     // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
@@ -132,7 +125,6 @@ export class RedisMessageLog implements HistoryStore {
       else multi.xRevRange(key, '+', floor, count);
     }
     const replies = (await this.#run(() => multi.exec())) as unknown as StreamEntry[][];
-    const since = Number(floor.slice(0, -2));
     const placed = (e: Entry) =>
       at !== undefined ||
       cursor === undefined ||
@@ -141,17 +133,8 @@ export class RedisMessageLog implements HistoryStore {
     const lists = keys.map((_, index) =>
       (replies[index] ?? []).map(entry).filter((e) => e.ms >= since && placed(e)),
     );
-    const mine = lists[0] ?? [];
-    const everyone = lists[1] ?? [];
-    if (query.after !== undefined) {
-      const rows = merge(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
-      return { messages: rows.slice(0, limit).map(message), more: rows.length > limit };
-    }
-    let rows = merge(mine, everyone, (a, b) => b.seq - a.seq)
-      .slice(0, limit + 1)
-      .reverse();
-    if (rows.length > limit) rows = rows.slice(1);
-    return { messages: rows.map(message), more: mine.length + everyone.length > limit };
+    const { rows, more } = mergePage(lists[0] ?? [], lists[1] ?? [], limit, query.after !== undefined);
+    return { messages: rows.map(message), more };
   }
 
   async get(id: string): Promise<LoggedMessage | undefined> {
@@ -161,7 +144,7 @@ export class RedisMessageLog implements HistoryStore {
     const stored = Number(found.entry.slice(0, found.entry.indexOf('-')));
     return stored < this.#now() - this.#settings.maxAgeMs
       ? undefined
-      : message({ ms: 0, seq: 0, id, json: found.json });
+      : (JSON.parse(found.json) as LoggedMessage);
   }
 
   async redact(id: string): Promise<{ room: string | null } | undefined> {
@@ -207,8 +190,7 @@ export class RedisMessageLog implements HistoryStore {
   /** Sends what is pending, stops following the other nodes; later appends are refused. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
-    const last = this.#flush();
+    const last = this.#batch.flush();
     this.#closed = true;
     clearInterval(this.#timer);
     await last;
@@ -219,11 +201,7 @@ export class RedisMessageLog implements HistoryStore {
     if (this.#subscriber.isOpen) this.#subscriber.destroy();
   }
 
-  async #flush(): Promise<void> {
-    this.#flushing = undefined;
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
+  async #commit(batch: readonly PendingAppend[]): Promise<void> {
     const keys = [STREAMS, INDEX, COUNTER, CLOCK];
     const args = [String(this.#settings.maxMessagesPerRoom), CHANNEL, ''];
     const rooms = new Set<string | null>();

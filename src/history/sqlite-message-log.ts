@@ -7,13 +7,13 @@ import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import {
   type HistoryRow,
   type HistoryStatements,
-  type PendingAppend,
   prepareHistoryStatements,
   rowMessage,
 } from './history-statements.js';
-import { mergeSorted } from './merge-sorted.js';
+import { mergePage } from './merge-sorted.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
 import { RoomTrims } from './room-trims.js';
+import { type PendingAppend, TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** What the history keeps and for how long; the `history` setting when it is not `false`. */
@@ -66,8 +66,7 @@ export class SqliteMessageLog implements MessageLog {
   readonly #now: () => number;
   readonly #statements: HistoryStatements;
   readonly #timer: NodeJS.Timeout;
-  #pending: PendingAppend[] = [];
-  #flushing: NodeJS.Immediate | undefined;
+  readonly #batch = new TurnBatch((batch) => this.#commit(batch));
   #unavailable: string | undefined;
   #checkedAt = 0;
   #closed = false;
@@ -141,33 +140,24 @@ export class SqliteMessageLog implements MessageLog {
     if (this.#closed) {
       return Promise.reject(new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down'));
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ entries, resolve, reject });
-      this.#flushing ??= setImmediate(() => this.#flush());
-    });
+    return this.#batch.add(entries);
   }
 
   read(query: HistoryQuery): HistoryPage {
     const { room, limit } = query;
-    const s = this.#statements;
+    const forward = query.after !== undefined;
+    const statement = forward ? this.#statements.newer : this.#statements.older;
     const since = this.#now() - this.#settings.maxAgeMs;
-    let rows: HistoryRow[];
-    if (query.after !== undefined) {
-      const from = this.#placeAfter(query.after);
-      const mine = s.newer.all(room, from, since, limit + 1) as HistoryRow[];
-      const everyone = s.newer.all(null, from, since, limit + 1) as HistoryRow[];
-      rows = mergeSorted(mine, everyone, (a, b) => a.seq - b.seq).slice(0, limit + 1);
-    } else {
-      const to = query.before === undefined ? Number.MAX_SAFE_INTEGER : this.#placeBefore(query.before);
-      const mine = s.older.all(room, to, since, limit + 1) as HistoryRow[];
-      const everyone = s.older.all(null, to, since, limit + 1) as HistoryRow[];
-      rows = mergeSorted(mine, everyone, (a, b) => b.seq - a.seq)
-        .slice(0, limit + 1)
-        .reverse();
-      if (rows.length > limit) rows = rows.slice(1);
-      return { messages: rows.map(rowMessage), more: mine.length + everyone.length > limit };
-    }
-    return { messages: rows.slice(0, limit).map(rowMessage), more: rows.length > limit };
+    const cursor =
+      query.after !== undefined
+        ? this.#placeAfter(query.after)
+        : query.before === undefined
+          ? Number.MAX_SAFE_INTEGER
+          : this.#placeBefore(query.before);
+    const mine = statement.all(room, cursor, since, limit + 1) as HistoryRow[];
+    const everyone = statement.all(null, cursor, since, limit + 1) as HistoryRow[];
+    const { rows, more } = mergePage(mine, everyone, limit, forward);
+    return { messages: rows.map(rowMessage), more };
   }
 
   /** The kept message with id `id`, if any. */
@@ -229,26 +219,22 @@ export class SqliteMessageLog implements MessageLog {
   /** Writes what is pending, then closes the file; later appends are refused. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    if (this.#flushing !== undefined) clearImmediate(this.#flushing);
-    this.#flush();
+    this.#batch.flush();
     this.#closed = true;
     clearInterval(this.#timer);
     this.#checkpoints?.close();
     this.#db.close();
   }
 
-  #flush(): void {
-    this.#flushing = undefined;
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
+  #commit(batch: readonly PendingAppend[]): void {
     const problem = this.#availability?.check();
     if (problem !== undefined) {
       this.#fail(batch, this.#refuse(problem));
       return;
     }
+    let rooms: ReadonlySet<string | null>;
     try {
-      this.#statements.write(batch, this.#settings.maxMessagesPerRoom, this.#trims);
+      rooms = this.#statements.write(batch, this.#settings.maxMessagesPerRoom, this.#trims);
     } catch (error) {
       const code = String((error as { code?: unknown }).code ?? '');
       const why = UNAVAILABLE.test(code) ? `SQLite answered ${code}` : (error as Error).message;
@@ -256,11 +242,9 @@ export class SqliteMessageLog implements MessageLog {
       return;
     }
     this.#availability?.recovered();
-    const rooms = new Set<string | null>();
     const appended = this.appended;
     for (const pending of batch) {
       this.appended += pending.entries.length;
-      for (const { meta } of pending.entries) rooms.add(meta.room);
       pending.resolve();
     }
     this.#checkpoints?.committed(this.appended - appended);
