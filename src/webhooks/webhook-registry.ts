@@ -177,18 +177,21 @@ export class WebhookRegistry {
       if (checked.ok && !next.has(checked.endpoint.id)) next.set(checked.endpoint.id, checked.endpoint);
     }
     for (const id of this.#endpoints.keys()) if (!next.has(id)) this.#forget(id);
+    const before = new Map(this.#endpoints);
     this.#endpoints.clear();
     for (const [id, endpoint] of next) {
       this.#endpoints.set(id, endpoint);
-      if (this.#mirror && endpoint.origin === 'api')
+      // Every change anywhere lists them all again: the copy is written only for what it lacks.
+      if (this.#mirror && endpoint.origin === 'api' && !sameSpec(before.get(id), endpoint))
         this.#store.addEndpoint(specOf(endpoint), endpoint.createdAt);
     }
     this.#reindex();
   }
 
-  // Its deliveries waiting on this node go with it.
+  // Its deliveries waiting on this node go with it: from the store here, unless the store is the
+  // directory, which removed them already.
   #forget(id: string): void {
-    this.#store.removeEndpoint(id);
+    if (this.#mirror) this.#store.removeEndpoint(id);
     this.#endpoints.delete(id);
   }
 
@@ -203,6 +206,9 @@ export class WebhookRegistry {
     }
   }
 }
+
+const sameSpec = (a: WebhookEndpoint | undefined, b: WebhookEndpoint) =>
+  a !== undefined && a.createdAt === b.createdAt && JSON.stringify(specOf(a)) === JSON.stringify(specOf(b));
 
 function specOf(endpoint: WebhookEndpoint): WebhookEndpointSpec {
   const { matches: _m, origin: _o, createdAt: _c, botId: _b, ...spec } = endpoint;
