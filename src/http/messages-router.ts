@@ -135,7 +135,7 @@ export function messagesRouter(deps: {
         });
       } catch (error) {
         const refusal = error as RelayError;
-        const field = refusal.code === 'RELAY_ERR_INVALID_USER_ID' ? 'userId' : publishRefusalField(refusal);
+        const field = publishRefusalField(refusal);
         throw field === undefined ? refusal : RequestFieldError.about(field, refusal).markReported();
       }
       const body: PrivateMessageAccepted = { ...accepted(published.meta), to };

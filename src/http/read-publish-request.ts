@@ -55,10 +55,12 @@ export function readPublishRequest(body: unknown, at: string): CheckedPublishReq
 }
 
 // What the publish path refuses about a message, by field of the request.
-const FIELD_OF: Partial<Record<RelayErrorCode, 'content' | 'room'>> = {
+// `userId`: the path parameter of a private message (`POST /v1/users/{userId}/messages`).
+const FIELD_OF: Partial<Record<RelayErrorCode, 'content' | 'room' | 'userId'>> = {
   RELAY_ERR_INVALID_CONTENT: 'content',
   RELAY_ERR_CONTENT_TOO_LARGE: 'content',
   RELAY_ERR_INVALID_ROOM: 'room',
+  RELAY_ERR_INVALID_USER_ID: 'userId',
 };
 
 /**
