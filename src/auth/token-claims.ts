@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { Identity } from '../relay/authenticator.js';
+import { isDefaultUserId } from '../relay/default-user-id.js';
 import { isDisplayName } from '../relay/identify-socket.js';
 import { RelayError } from '../relay/relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from '../relay/room-grants.js';
@@ -8,8 +9,6 @@ import { isUserId, MAX_USER_ID_LENGTH } from '../relay/room-name.js';
 const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Most roles one token may carry. */
 export const MAX_ROLES = 32;
-// The user ids RelayKit gives to who is not a token's subject (default-user-id.ts): a token cannot claim them.
-const RESERVED_PREFIX = /^(?:anon|bot|system|http|schedule):/;
 
 /**
  * The identity a verified token's claims give: `sub` the user id, `name` the display name (default:
@@ -28,7 +27,8 @@ export function identityFromClaims(payload: JWTPayload, clockToleranceSec: numbe
   if (!isUserId(sub)) {
     throw refused(`claim "sub" must be the user id: 1 to ${MAX_USER_ID_LENGTH} printable characters`);
   }
-  if (RESERVED_PREFIX.test(sub)) {
+  // The user ids RelayKit gives to who is not a token's subject: a token cannot claim them.
+  if (isDefaultUserId(sub)) {
     throw refused(
       'claim "sub" must not start with anon:, bot:, system:, http: or schedule: (RelayKit\'s own ids)',
     );

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { BotConnection } from '../bots/bot-connection.js';
 import { HandlerRunner } from '../bots/handler-runner.js';
 import { messageText } from '../bots/message-text.js';
+import { isAnonymousUserId } from '../relay/default-user-id.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
@@ -201,7 +202,7 @@ export class RelayAdapter extends Adapter {
     // The relay's user id: stable for verified people, bots and services; an anonymous person's
     // (`anon:<socket id>`) lasts one connection, so those users are kept only up to a bound.
     const id = from.userId ?? from.id;
-    const perConnection = from.userId === undefined || from.userId.startsWith('anon:');
+    const perConnection = from.userId === undefined || isAnonymousUserId(from.userId);
     const user = this.robot.brain.userForId(id, {
       name: from.name,
       room,

@@ -12,6 +12,7 @@ import { loadPlugin } from '../bots/load-plugin.js';
 import { ManualBotScheduler } from '../bots/manual-bot-scheduler.js';
 import { messageText } from '../bots/message-text.js';
 import { createLogger } from '../relay/create-logger.js';
+import { defaultUserId } from '../relay/default-user-id.js';
 import type {
   ClientToServerEvents,
   MessageContent,
@@ -234,7 +235,10 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
     const person: TestbedUser = {
       name,
       room,
-      userId: jwtSecret === undefined ? `anon:${socket.id}` : (userId ?? name),
+      userId:
+        jwtSecret === undefined
+          ? defaultUserId({ id: socket.id as string, name, kind: 'user' })
+          : (userId ?? name),
       socket,
       received,
       say,
