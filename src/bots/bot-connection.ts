@@ -11,6 +11,7 @@ import type {
   PresenceEvent,
   SendAck,
   ServerToClientEvents,
+  WireError,
 } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { BotHistoryPage, BotMembersPage, SendResult } from './bot-context.js';
@@ -135,52 +136,29 @@ export class BotConnection {
   /** Sends through `botMessage`; resolves with the message id, rejects with the relay's `code`. */
   send(content: MessageContent, options: BotSendOptions): Promise<SendResult> {
     const timeoutMs = this.#sendTimeoutMs;
-    return this.#socket
-      .timeout(timeoutMs)
-      .emitWithAck('botMessage', content, options)
-      .then(
-        (answer: SendAck) => {
-          if (answer.ok) return { id: answer.id };
-          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-        },
-        () => {
-          throw new Error(`the relay did not acknowledge the message within ${timeoutMs} ms`);
-        },
-      );
+    const ack: Promise<SendAck> = this.#socket.timeout(timeoutMs).emitWithAck('botMessage', content, options);
+    return answered(ack, 'acknowledge the message', timeoutMs, ({ id }) => ({ id }));
   }
 
   /** Reads history through the `history` event; rejects with the relay's `code`. */
   history(request: HistoryRequest): Promise<BotHistoryPage> {
     const timeoutMs = this.#sendTimeoutMs;
-    return this.#socket
-      .timeout(timeoutMs)
-      .emitWithAck('history', request)
-      .then(
-        (answer: HistoryAck) => {
-          if (answer.ok) return { messages: answer.messages, more: answer.more };
-          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-        },
-        () => {
-          throw new Error(`the relay did not answer the history request within ${timeoutMs} ms`);
-        },
-      );
+    const ack: Promise<HistoryAck> = this.#socket.timeout(timeoutMs).emitWithAck('history', request);
+    return answered(ack, 'answer the history request', timeoutMs, ({ messages, more }) => ({
+      messages,
+      more,
+    }));
   }
 
   /** Who is online in `room`, through the `members` request; rejects with the relay's `code`. */
   members(room: string): Promise<BotMembersPage> {
     const timeoutMs = this.#sendTimeoutMs;
-    return this.#socket
-      .timeout(timeoutMs)
-      .emitWithAck('members', { room })
-      .then(
-        (answer: MembersAck) => {
-          if (answer.ok) return { members: answer.members, total: answer.total, partial: answer.partial };
-          throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-        },
-        () => {
-          throw new Error(`the relay did not answer the members request within ${timeoutMs} ms`);
-        },
-      );
+    const ack: Promise<MembersAck> = this.#socket.timeout(timeoutMs).emitWithAck('members', { room });
+    return answered(ack, 'answer the members request', timeoutMs, ({ members, total, partial }) => ({
+      members,
+      total,
+      partial,
+    }));
   }
 
   /** Disconnects for good. Idempotent. */
@@ -191,4 +169,24 @@ export class BotConnection {
     // Otherwise a start in progress would wait for its connect timeout for nothing.
     this.#abandonOpen?.();
   }
+}
+
+// A request's answer: what `pick` takes of an `ok` one; a refusal rejects with the relay's `code`, and
+// no answer within `timeoutMs` says the relay did not `what`.
+function answered<A extends { readonly ok: true } | { readonly ok: false; readonly error: WireError }, R>(
+  ack: Promise<A>,
+  what: string,
+  timeoutMs: number,
+  pick: (answer: Extract<A, { readonly ok: true }>) => R,
+): Promise<R> {
+  return ack.then(
+    (answer) => {
+      if (answer.ok) return pick(answer as Extract<A, { readonly ok: true }>);
+      const { error } = answer as Extract<A, { readonly ok: false }>;
+      throw Object.assign(new Error(error.message), { code: error.code });
+    },
+    () => {
+      throw new Error(`the relay did not ${what} within ${timeoutMs} ms`);
+    },
+  );
 }
