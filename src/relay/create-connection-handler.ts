@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type BotSendRequest, checkBotSendOptions } from './bot-send-options.js';
 import { closeAtExpiry } from './close-at-expiry.js';
 import { Connection, type ConnectionSettings, type RelaySocket, type Reply } from './connection.js';
 import { CLIENT_EVENTS, type MessageSender } from './events.js';
@@ -9,7 +10,7 @@ import type { Published } from './published.js';
 import type { Delivery, Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { checkRoomGrant } from './room-grants.js';
-import { BOTS_ROOM, LOBBY, roomKey, userRoomKey } from './room-name.js';
+import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
 import { joinUserRoom, RoomPresence, readWatchPresence } from './room-presence.js';
 import { SYSTEM_SENDER } from './system-sender.js';
 
@@ -92,9 +93,9 @@ export function createConnectionHandler(deps: {
       connection.takeToken(relay);
       throw new RelayError('RELAY_ERR_FORBIDDEN', 'botMessage is for bot connections');
     }
-    let sendOptions: ReturnType<typeof botSendOptions>;
+    let sendOptions: BotSendRequest;
     try {
-      sendOptions = botSendOptions(options);
+      sendOptions = checkBotSendOptions(options);
     } catch (error) {
       relay.reportRejected(RelayError.from(error, 'bad botMessage options'), from);
       throw error;
@@ -249,34 +250,6 @@ function answer(
 }
 
 // What a bot may say about its message; the relay checks the shape, publish checks room and hops.
-function botSendOptions(options: unknown): {
-  room: string | null;
-  causedBy?: string;
-  hops?: number;
-  to?: string;
-} {
-  const invalid = (detail: string) => new RelayError('RELAY_ERR_INVALID_OPTIONS', detail);
-  if (options === undefined || options === null) return { room: null };
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid('botMessage options must be an object');
-  }
-  const { room, causedBy, hops, to } = options as Record<string, unknown>;
-  if (room !== undefined && room !== null) roomKey(room);
-  if (to !== undefined) userRoomKey(to);
-  if (causedBy !== undefined && (typeof causedBy !== 'string' || causedBy === '' || causedBy.length > 128)) {
-    throw invalid('causedBy must be the id of the message this one answers');
-  }
-  if (hops !== undefined && (typeof hops !== 'number' || !Number.isInteger(hops) || hops < 0)) {
-    throw invalid(`hops must be a whole number >= 0, got ${JSON.stringify(hops)}`);
-  }
-  return {
-    room: typeof room === 'string' ? room : null,
-    ...(causedBy === undefined ? {} : { causedBy: causedBy as string }),
-    ...(hops === undefined ? {} : { hops: hops as number }),
-    ...(to === undefined ? {} : { to: to as string }),
-  };
-}
-
 function moveTo(
   socket: RelaySocket,
   key: string,
