@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HttpApi } from '../http/mount-http-api.js';
-import type { Relay, RelayIo } from '../relay/relay.js';
+import type { Relay } from '../relay/relay.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
+import type { RelayIo } from '../relay/relay-io.js';
 import { historyRoutes } from './history-routes.js';
 import type { HistoryStore } from './history-store.js';
 import { type HistoryRedis, RedisMessageLog } from './redis-message-log.js';

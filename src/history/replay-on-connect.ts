@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessageMeta } from '../relay/events.js';
 import type { HistoryReader } from '../relay/message-log.js';
-import type { RelayIo } from '../relay/relay.js';
+import type { RelayIo } from '../relay/relay-io.js';
 
 /** Longest a new connection's live messages wait behind its replay before they go out anyway (ms). */
 export const REPLAY_HOLD_MS = 5000;

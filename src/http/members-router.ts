@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { listMembers } from '../relay/list-members.js';
-import type { RelayIo } from '../relay/relay.js';
+import type { RelayIo } from '../relay/relay-io.js';
 import type { components } from './openapi-types.js';
 import { requireScope } from './require-scope.js';
 

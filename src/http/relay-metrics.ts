@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Relay, RelayIo } from '../relay/relay.js';
+import type { Relay } from '../relay/relay.js';
+import type { RelayIo } from '../relay/relay-io.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { addProcessMetrics } from './process-metrics.js';
 

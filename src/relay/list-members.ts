@@ -1,6 +1,6 @@
 import type { Member, MembersRequest } from './events.js';
-import type { RelayIo } from './relay.js';
 import { RelayError } from './relay-error.js';
+import type { RelayIo } from './relay-io.js';
 import { roomKey } from './room-name.js';
 
 /** At most this many people are listed by a `members` answer; `total` still counts every one. */

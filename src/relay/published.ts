@@ -1,5 +1,5 @@
 import type { MessageMeta } from './events.js';
-import type { PublishOptions } from './relay.js';
+import type { PublishOptions } from './publish-options.js';
 
 /** One message of `Relay.publishBatch`. */
 export interface PublishRequest {

@@ -13,8 +13,9 @@ import { createOriginGuard } from './create-origin-guard.js';
 import { identifySocket } from './identify-socket.js';
 import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
-import { Relay, type RelayIo } from './relay.js';
+import { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
+import type { RelayIo } from './relay-io.js';
 
 /**
  * What the core of a relay needs of its settings; the config file's `RelayConfig` is one. The core reads

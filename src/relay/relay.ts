@@ -1,70 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
 import { withUserId } from './default-user-id.js';
-import { EpisodeLog } from './episode-log.js';
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  MessageContent,
-  MessageMeta,
-  Sender,
-  ServerToClientEvents,
-  SocketData,
-} from './events.js';
+import { emitMessage } from './emit-message.js';
+import type { MessageContent, MessageMeta, Sender } from './events.js';
 import { IsoClock } from './iso-clock.js';
 import { newMessageId } from './message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
 import type { PublishCommitter } from './publish-committer.js';
+import { type AcceptedMessage, isKept, type PublishOptions, publishTarget } from './publish-options.js';
 import type { Published, PublishedBatch, PublishRequest } from './published.js';
+import { RefusalLog, type RefusalNote } from './refusal-log.js';
 import { RelayError } from './relay-error.js';
-import { BOTS_ROOM, roomKey, userRoomKey } from './room-name.js';
-import type { TokenBucket } from './token-bucket.js';
+import type { RelayIo } from './relay-io.js';
 import { validateContent } from './validate-content.js';
 
-/** The socket.io server with RelayKit's event maps. */
-export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-/**
- * Who receives a message, relative to `socketId`: everyone in the room (`all`), everyone in the room
- * but that socket (`others`), or that socket only (`echo`).
- */
-export type Delivery = 'all' | 'others' | 'echo';
-
-/** What a producer says about a message it publishes. */
-export interface PublishOptions {
-  readonly from: Sender;
-  /** Room name; `null` or absent means every connected client. */
-  readonly room?: string | null;
-  readonly delivery?: Delivery;
-  /** The socket `others` leaves out and `echo` targets. */
-  readonly socketId?: string;
-  /** The producer's rate limit; a message is refused when it is empty. */
-  readonly limiter?: TokenBucket;
-  readonly causedBy?: string;
-  readonly hops?: number;
-  /**
-   * Makes the message private to this `userId`: every connection of that user gets it, on every node, and
-   * nobody else (not bots); `room`, if any, is only context. Never kept in the history, which every reader
-   * of a room may read: a private message is live only (see docs/presence.md).
-   */
-  readonly to?: string;
-}
-
-// A message that passed the checks, ready to be emitted.
-interface Accepted {
-  readonly content: MessageContent;
-  readonly meta: MessageMeta;
-  readonly target: string | null;
-  readonly options: PublishOptions;
-}
-
 const ignore = () => {};
-
-// Whether the history keeps a message: not the relay's own (greetings), nor one only its sender gets.
-// Nor a private one: the history is read by room, by anyone who may read the room.
-const kept = (options: PublishOptions) =>
-  options.from.kind !== 'system' && options.delivery !== 'echo' && options.to === undefined;
 
 /** Observers of the publish path: metrics, logs, tests. */
 export interface PublishObserver {
@@ -94,9 +44,7 @@ export class Relay {
   readonly #maxHops: number;
   readonly #observers = new Set<PublishObserver>();
   #committer: PublishCommitter | undefined;
-  // A refusal for an unreachable dependency is logged once per outage: the first, until a commit succeeds.
-  #outageLogged = false;
-  readonly #refusals: EpisodeLog<{ code: string; from: Sender; err: string }>;
+  readonly #refusals: RefusalLog;
   #accepting = true;
   #messageLog: MessageLog | undefined;
   readonly #clock = new IsoClock();
@@ -106,14 +54,7 @@ export class Relay {
     this.#log = options.logger;
     this.#maxContentBytes = options.maxContentBytes;
     this.#maxHops = options.maxHops ?? 3;
-    // A sender's refusals are logged once per episode, so a flood of refused input cannot flood the log.
-    this.#refusals = new EpisodeLog({
-      ended: ({ first, count, startedAt, lastAt }) =>
-        this.#log.warn(
-          { code: first.code, from: first.from, refused: count, durationMs: lastAt - startedAt },
-          'input refusals ended',
-        ),
-    });
+    this.#refusals = new RefusalLog(options.logger);
   }
 
   /**
@@ -126,7 +67,7 @@ export class Relay {
     const message = this.#accept(content, options);
     const { id } = message.meta;
     const committer = this.#committer;
-    if (this.#messageLog !== undefined && kept(options)) {
+    if (this.#messageLog !== undefined && isKept(options)) {
       return { id, meta: message.meta, committed: this.#store(this.#messageLog, [message], startedAt) };
     }
     if (committer === undefined) {
@@ -157,7 +98,7 @@ export class Relay {
     });
     const messages = accepted.map(({ meta }) => ({ id: meta.id, meta }));
     const committer = this.#committer;
-    if (this.#messageLog !== undefined && accepted.some(({ options }) => kept(options))) {
+    if (this.#messageLog !== undefined && accepted.some(({ options }) => isKept(options))) {
       return { messages, committed: this.#store(this.#messageLog, accepted, startedAt) };
     }
     if (committer === undefined) {
@@ -234,21 +175,13 @@ export class Relay {
     this.#reject(error, from, options);
   }
 
-  #accept(content: unknown, options: PublishOptions): Accepted {
+  #accept(content: unknown, options: PublishOptions): AcceptedMessage {
     let accepted: MessageContent;
     let target: string | null;
     try {
       if (!this.#accepting) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
       accepted = validateContent(content, this.#maxContentBytes);
-      target = options.room == null ? null : roomKey(options.room);
-      if (options.to !== undefined) target = privateTarget(options);
-      if (options.delivery !== undefined && options.delivery !== 'all' && !options.socketId) {
-        // Without its socket, `echo` and `others` would silently become a broadcast to everyone.
-        throw new RelayError(
-          'RELAY_ERR_INVALID_OPTIONS',
-          `delivery "${options.delivery}" needs the socketId it is relative to`,
-        );
-      }
+      target = publishTarget(options);
       if ((options.hops ?? 0) > this.#maxHops) {
         throw new RelayError(
           'RELAY_ERR_LOOP_DETECTED',
@@ -257,7 +190,7 @@ export class Relay {
       }
       // Before the limiter: a message that cannot go out must not cost its sender a token.
       this.#committer?.assertReady();
-      if (this.#messageLog !== undefined && kept(options)) this.#messageLog.assertWritable();
+      if (this.#messageLog !== undefined && isKept(options)) this.#messageLog.assertWritable();
       if (options.limiter && !options.limiter.take()) {
         throw new RelayError(
           'RELAY_ERR_RATE_LIMITED',
@@ -280,9 +213,9 @@ export class Relay {
     return { content: accepted, meta, target, options };
   }
 
-  #deliverOrFail(message: Accepted): void {
+  #deliverOrFail(message: AcceptedMessage): void {
     try {
-      this.#deliver(message);
+      emitMessage(this.#io, message);
     } catch (error) {
       // Not the sender's fault: logged with the message id, as RELAY_ERR_INTERNAL's fix hint promises.
       const { id, from } = message.meta;
@@ -293,12 +226,12 @@ export class Relay {
 
   // Stored first, then delivered (through the committer when there is one): what a client saw live is in
   // the history, and a message the log could not keep reached nobody, so its sender may safely retry.
-  #store(log: MessageLog, messages: readonly Accepted[], startedAt: number): Promise<void> {
+  #store(log: MessageLog, messages: readonly AcceptedMessage[], startedAt: number): Promise<void> {
     const entries: LoggedMessage[] = [];
-    for (const { content, meta, options } of messages) if (kept(options)) entries.push({ content, meta });
+    for (const { content, meta, options } of messages) if (isKept(options)) entries.push({ content, meta });
     const stored = log.append(entries).then(
       () => {
-        this.#outageLogged = false;
+        this.#refusals.recovered();
         const committer = this.#committer;
         if (committer !== undefined) return this.#commit(committer, messages, startedAt);
         for (const message of messages) this.#deliverOrFail(message);
@@ -318,13 +251,17 @@ export class Relay {
     return stored;
   }
 
-  #commit(committer: PublishCommitter, messages: readonly Accepted[], startedAt: number): Promise<void> {
+  #commit(
+    committer: PublishCommitter,
+    messages: readonly AcceptedMessage[],
+    startedAt: number,
+  ): Promise<void> {
     const emit = () => {
       for (const message of messages) this.#deliverOrFail(message);
     };
     const committed = committer.commit(emit).then(
       () => {
-        this.#outageLogged = false;
+        this.#refusals.recovered();
         const elapsedMs = performance.now() - startedAt;
         for (const message of messages) this.#announce(message, elapsedMs);
       },
@@ -344,7 +281,7 @@ export class Relay {
 
   // The message is out: nothing from here on may turn it into an error, or its sender would retry and it
   // would be delivered twice.
-  #announce({ meta, content }: Accepted, elapsedMs: number): void {
+  #announce({ meta, content }: AcceptedMessage, elapsedMs: number): void {
     for (const observer of this.#observers)
       this.#notify(observer, 'published', () => observer.published?.(meta, content, elapsedMs));
     if (this.#log.isLevelEnabled('debug')) {
@@ -352,23 +289,9 @@ export class Relay {
     }
   }
 
-  // Every refusal is counted by the observers (metrics); only the first of a sender's episode is logged,
-  // and the episode's summary says how many followed. An outage (RELAY_ERR_NOT_READY) is one episode
-  // for every sender: logged once, until a commit succeeds again. `logged`: this refusal is part of a
-  // batch whose first refusal was just logged.
-  #reject(error: RelayError, from: Sender, options: { final?: boolean; logged?: boolean } = {}): void {
-    const key = `${from.kind}:${from.id}`;
-    const line = { code: error.code, from, err: error.message };
-    if (options.final) {
-      const episode = this.#refusals.end(key);
-      // The final refusal is about an event already counted in the episode.
-      this.#log.warn({ ...line, refused: episode?.count ?? 1 }, 'input refused');
-    } else if (error.code === 'RELAY_ERR_NOT_READY' || error.code === 'RELAY_ERR_STORE_UNAVAILABLE') {
-      if (!this.#outageLogged && !options.logged) this.#log.warn(line, 'input refused');
-      this.#outageLogged = true;
-    } else if (!options.logged && this.#refusals.note(key, line)) {
-      this.#log.warn(line, 'input refused');
-    }
+  // Every refusal is counted by the observers (metrics); the refusal log decides what is logged.
+  #reject(error: RelayError, from: Sender, note: RefusalNote = {}): void {
+    this.#refusals.refused(error, from, note);
     error.markReported();
     for (const observer of this.#observers)
       this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
@@ -382,34 +305,4 @@ export class Relay {
       this.#log.error({ err: error, event, observer: observer.constructor?.name }, 'publish observer failed');
     }
   }
-
-  #deliver({ content, meta, target, options }: Accepted): void {
-    if (meta.to !== undefined) {
-      // The user's own room: all their connections, on every node, and no bot.
-      this.#io.to(target as string).emit('sendMessageFromBack', content, meta);
-      return;
-    }
-    const delivery = options.delivery ?? 'all';
-    const socketId = options.socketId;
-    if (delivery === 'echo' && socketId) {
-      // Bots hear what people say in every routing mode, even when people only hear themselves.
-      const echo = meta.from.kind === 'user' ? this.#io.to([socketId, BOTS_ROOM]) : this.#io.to(socketId);
-      echo.emit('sendMessageFromBack', content, meta);
-      return;
-    }
-    const base = target === null ? this.#io : this.#io.to([target, BOTS_ROOM]);
-    const operator = delivery === 'others' && socketId ? base.except(socketId) : base;
-    operator.emit('sendMessageFromBack', content, meta);
-  }
-}
-
-// A private message goes to its user's room; `echo`/`others` are about a room's sockets and mean nothing here.
-function privateTarget(options: PublishOptions): string {
-  if (options.delivery !== undefined && options.delivery !== 'all') {
-    throw new RelayError(
-      'RELAY_ERR_INVALID_OPTIONS',
-      `a private message (to) goes to every connection of its user; delivery "${options.delivery}" does not apply`,
-    );
-  }
-  return userRoomKey(options.to);
 }
