@@ -68,16 +68,16 @@ export type {
   ServerToClientEvents,
   WireError,
 } from './relay/events.js';
+// Errors: one table of stable codes (docs/errors.md).
+export { RelayError } from './relay/relay-error.js';
+export { RELAY_ERRORS, type RelayErrorCode } from './relay/relay-errors.js';
 export type {
   CloseHook,
   Readiness,
   ReadinessCheck,
   RelayAddress,
   RelayLifecycle,
-} from './relay/relay-core.js';
-// Errors: one table of stable codes (docs/errors.md).
-export { RelayError } from './relay/relay-error.js';
-export { RELAY_ERRORS, type RelayErrorCode } from './relay/relay-errors.js';
+} from './relay/relay-lifecycle.js';
 export { LOBBY } from './relay/room-name.js';
 export type { ScheduleSpec } from './schedule/schedule-spec.js';
 // Schedules, as `server.scheduler` lists and runs them.

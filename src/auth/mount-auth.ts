@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../relay/authenticator.js';
 import { EpisodeLog } from '../relay/episode-log.js';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { type AuthSettings, createJwtAuthenticator, type TokenRefusal } from './create-jwt-authenticator.js';
 
 /**

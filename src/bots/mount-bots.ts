@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../relay/config-error.js';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { BotHost } from './bot-host.js';
 import type { BotScheduler } from './bot-scheduler.js';
 import type { BotSettings } from './bot-settings.js';

@@ -11,7 +11,7 @@ import { PrimaryHub } from '../cluster/primary-hub.js';
 import { stopReadingHandedSockets } from '../cluster/stop-reading-handed-sockets.js';
 import type { RelayConfig } from '../config/relay-config-schema.js';
 import { listenHttp } from '../relay/listen-http.js';
-import type { RelayAddress } from '../relay/relay-core.js';
+import type { RelayAddress } from '../relay/relay-lifecycle.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { Running } from './cli-context.js';
 

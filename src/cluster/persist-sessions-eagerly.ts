@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
-import type { RelayLifecycle } from '../relay/relay-core.js';
 import type { RelayIo } from '../relay/relay-io.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 
 /** What socket.io keeps of a socket for connection state recovery. */
 interface Session {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { HubClient } from './hub-client.js';
 import { createJobApplier, toShared } from './shared-job.js';

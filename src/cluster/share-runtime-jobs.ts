@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { RedisLinks } from './redis-links.js';
 import { createJobApplier, type SharedJob, toShared } from './shared-job.js';

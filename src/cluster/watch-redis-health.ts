@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-core.js';
+import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { RedisLinks } from './redis-links.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { HttpApi } from '../http/mount-http-api.js';
 import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { type HookDirectory, LocalHookDirectory } from './hook-directory.js';
 import { createHookMetrics } from './hook-metrics.js';
 import { HookRegistry } from './hook-registry.js';

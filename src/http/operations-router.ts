@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import type { Readiness, RelayLifecycle } from '../relay/relay-core.js';
 import { RelayError } from '../relay/relay-error.js';
+import type { Readiness, RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { loadOpenApiDocument } from './load-openapi-document.js';
 import type { components } from './openapi-types.js';
 import type { RelayMetrics } from './relay-metrics.js';

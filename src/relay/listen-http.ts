@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RelayAddress } from './relay-core.js';
 import { RelayError } from './relay-error.js';
+import type { RelayAddress } from './relay-lifecycle.js';
 
 /**
  * Makes `server` listen on `port`/`host` (unless it listens already) and resolves with where it can be

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Authenticator } from './authenticator.js';
+import { closeTransports } from './close-transports.js';
 import type { ConnectionSettings } from './connection.js';
 import { createConnectionHandler } from './create-connection-handler.js';
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
@@ -16,6 +16,14 @@ import { logUnsupportedClients } from './log-unsupported-clients.js';
 import { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import type { RelayIo } from './relay-io.js';
+import {
+  type CloseHook,
+  LifecycleHooks,
+  type Readiness,
+  type ReadinessCheck,
+  type RelayAddress,
+  type RelayLifecycle,
+} from './relay-lifecycle.js';
 
 /**
  * What the core of a relay needs of its settings; the config file's `RelayConfig` is one. The core reads
@@ -37,42 +45,6 @@ export interface RelayCoreSettings extends ConnectionSettings {
   readonly shutdownTimeoutMs: number;
   readonly maxBufferedBytes: number;
   readonly bufferCheckIntervalMs: number;
-}
-
-/** A hook of `close()`; one that throws is logged and the others still run. */
-export type CloseHook = () => unknown;
-
-/**
- * The narrow part of a relay's lifecycle a feature registers with: start work once the relay listens,
- * stop it when the relay closes. Hooks of `onListen` run in registration order; `onPreClose` and
- * `onClose` hooks in reverse registration order (what was started last stops first, as in Fastify).
- */
-export interface RelayLifecycle {
-  /** Runs once the relay listens, before `listen()` resolves; a hook that throws fails `listen()`. */
-  onListen(hook: (address: RelayAddress) => unknown): void;
-  /** Runs when `close()` starts, while sockets are still open: producers (jobs, bots) stop here. */
-  onPreClose(hook: CloseHook): void;
-  /** Runs once sockets and HTTP are closed: release resources (timers, metrics, Redis connections). */
-  onClose(hook: CloseHook): void;
-  /** True once `close()` has been called: producers should refuse new work. */
-  readonly closing: boolean;
-}
-
-/** Where a listening relay can be reached. */
-export interface RelayAddress {
-  readonly port: number;
-  readonly host: string;
-  /** `http://host:port`, with loopback for a relay listening on all interfaces. */
-  readonly url: string;
-}
-
-/** One condition of a relay's readiness (e.g. its Redis connections), asked each time `/readyz` is. */
-export type ReadinessCheck = () => { readonly ok: boolean; readonly detail?: string };
-
-/** What {@link RelayServer.checkReadiness} answers: ready when listening, not closing and every check ok. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
 }
 
 /**
@@ -104,9 +76,7 @@ export class RelayCore implements RelayLifecycle {
    */
   readonly hostGuard: HostGuard;
   readonly #readinessChecks = new Map<string, ReadinessCheck>();
-  readonly #preCloseHooks: CloseHook[] = [];
-  readonly #closeHooks: CloseHook[] = [];
-  readonly #listenHooks: Array<(address: RelayAddress) => unknown> = [];
+  readonly #hooks: LifecycleHooks;
   #authenticator: Authenticator | undefined;
   #closing: Promise<void> | undefined;
   #address: RelayAddress | undefined;
@@ -124,6 +94,7 @@ export class RelayCore implements RelayLifecycle {
     this.app = options.app ?? express();
     if (!options.app) this.app.disable('x-powered-by');
     this.httpServer = options.httpServer ?? createServer(this.app);
+    this.#hooks = new LifecycleHooks(logger);
     const log = logger.child({ part: 'relay' });
     const hosts = createHostGuard({
       allowedHosts: config.allowedHosts,
@@ -230,7 +201,7 @@ export class RelayCore implements RelayLifecycle {
   async #start(address: RelayAddress): Promise<void> {
     this.#address = address;
     try {
-      for (const hook of this.#listenHooks) await hook(address);
+      await this.#hooks.runListen(address);
     } catch (error) {
       // Whatever started (the port, bots, jobs) is closed again, so a failed start leaves nothing running.
       this.logger.error({ err: error }, 'start-up failed; closing the relay');
@@ -244,7 +215,7 @@ export class RelayCore implements RelayLifecycle {
    * the relay as clients (bots) or publish on their own (schedules). A hook that throws fails `listen()`.
    */
   onListen(hook: (address: RelayAddress) => unknown): void {
-    this.#listenHooks.push(hook);
+    this.#hooks.onListen(hook);
   }
 
   /**
@@ -257,7 +228,7 @@ export class RelayCore implements RelayLifecycle {
    * ```
    */
   onPreClose(hook: CloseHook): void {
-    this.#preCloseHooks.push(hook);
+    this.#hooks.onPreClose(hook);
   }
 
   /**
@@ -270,7 +241,7 @@ export class RelayCore implements RelayLifecycle {
    * ```
    */
   onClose(hook: CloseHook): void {
-    this.#closeHooks.push(hook);
+    this.#hooks.onClose(hook);
   }
 
   /**
@@ -318,48 +289,12 @@ export class RelayCore implements RelayLifecycle {
     // close() may be called from inside a handler (a signal, a hook, a publish observer): let the I/O
     // callbacks already running finish and write their acks before anything is torn down.
     await new Promise((resolve) => setImmediate(resolve));
-    await this.#runHooks(this.#preCloseHooks, 'pre-close');
+    await this.#hooks.runClose('pre-close');
     this.relay.stopAccepting();
-    await this.#closeTransports();
-    await this.#runHooks(this.#closeHooks, 'close');
+    await closeTransports(this.io, this.httpServer, this.config.shutdownTimeoutMs, this.logger);
+    await this.#hooks.runClose('close');
     // Last, once nothing can be refused any more: the summaries of refusal episodes still open.
     this.relay.close();
     this.logger.info('relay closed');
-  }
-
-  async #runHooks(hooks: readonly CloseHook[], stage: 'pre-close' | 'close'): Promise<void> {
-    for (const hook of [...hooks].reverse()) {
-      try {
-        await hook();
-      } catch (error) {
-        this.logger.error({ err: error, stage }, 'close hook failed');
-      }
-    }
-  }
-
-  async #closeTransports(): Promise<void> {
-    const deadline = delay(this.config.shutdownTimeoutMs, 'timeout' as const, { ref: false });
-    // engine.io's own close() discards what is still buffered (a polling client's pending acks); closing
-    // each connection without discarding lets its buffer drain first. Clients then see "transport close"
-    // and reconnect by themselves.
-    const connections = new Set([...this.io.sockets.sockets.values()].map((socket) => socket.conn));
-    const drained = Promise.all(
-      [...connections].map(
-        (connection) =>
-          new Promise<void>((resolve) => {
-            connection.once('close', () => resolve());
-            connection.close();
-          }),
-      ),
-    ).then(() => 'drained' as const);
-    const waited = await Promise.race([drained, deadline]);
-    // io.close() cuts what is left and resolves once the HTTP server has closed, which waits for requests
-    // still running: past the deadline those are cut too.
-    const closed = this.io.close().then(() => 'closed' as const);
-    if (waited === 'timeout' || (await Promise.race([closed, deadline])) === 'timeout') {
-      this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'connections still open; closing them');
-      this.httpServer.closeAllConnections();
-      await closed;
-    }
   }
 }

@@ -5,7 +5,7 @@ import type { HttpApi } from '../http/mount-http-api.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { checkScheduleSpec } from './schedule-spec.js';
 import type { JobRun } from './schedule-types.js';
 import type { Scheduler, SkippedRun } from './scheduler.js';

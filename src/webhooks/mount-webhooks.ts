@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HttpApi } from '../http/mount-http-api.js';
 import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
-import type { RelayLifecycle } from '../relay/relay-core.js';
+import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
 import { LocalWebhookDirectory, type WebhookDirectory } from './webhook-directory.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
