@@ -127,13 +127,10 @@ export class BotInstance {
       // stop() may have run while setup was awaited, before setup registered the rest.
       await this.#release();
       if (error instanceof RelayError) throw error;
-      throw new RelayError(
-        'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        `bot "${this.name}": setup failed: ${reason(error)}`,
-        {
-          cause: error,
-        },
-      );
+      const why = error instanceof Error ? error.message : String(error);
+      throw new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', `bot "${this.name}": setup failed: ${why}`, {
+        cause: error,
+      });
     }
     if (this.#stopped) {
       // stop() ran while setup was awaited: it could neither undo what setup registered after that
@@ -295,8 +292,4 @@ export class BotInstance {
     });
     return sent;
   }
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
