@@ -1,14 +1,11 @@
 import type { JWTPayload } from 'jose';
 import type { Identity } from '../relay/authenticator.js';
+import { isRoleName, MAX_ROLES } from '../relay/check-identity.js';
 import { isDefaultUserId } from '../relay/default-user-id.js';
 import { isDisplayName } from '../relay/identify-socket.js';
 import { RelayError } from '../relay/relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from '../relay/room-grants.js';
 import { isUserId, MAX_USER_ID_LENGTH } from '../relay/room-name.js';
-
-const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
-/** Most roles one token may carry. */
-export const MAX_ROLES = 32;
 
 /**
  * The identity a verified token's claims give: `sub` the user id, `name` the display name (default:
@@ -37,9 +34,12 @@ export function identityFromClaims(payload: JWTPayload, clockToleranceSec: numbe
     throw refused('claim "name" must be a display name of 1 to 40 printable characters');
   }
   if (typeof exp !== 'number') throw refused('claim "exp" is missing: tokens must expire');
+  // Without a name, the person is shown by their sub: its first 40 characters, trimmed.
+  const shownAs = typeof name === 'string' ? name.trim() : sub.trim().slice(0, 40).trim();
+  if (shownAs === '') throw refused('claim "name" is needed when "sub" is only spaces');
   return {
     userId: sub,
-    name: typeof name === 'string' ? name.trim() : sub.slice(0, 40),
+    name: shownAs,
     ...(roles === undefined ? {} : { roles: checkRoles(roles) }),
     ...(rooms === undefined ? {} : { rooms: checkRooms(rooms) }),
     expiresAt: (exp + clockToleranceSec) * 1000,
@@ -51,7 +51,7 @@ function checkRoles(roles: unknown): string[] {
     throw refused(`claim "roles" must be an array of at most ${MAX_ROLES} role names`);
   }
   roles.forEach((role, index) => {
-    if (typeof role !== 'string' || !ROLE_PATTERN.test(role)) {
+    if (!isRoleName(role)) {
       throw refused(
         `claim "roles" item ${index} (${shown(role)}) is not a role name: 1 to 64 letters, digits, "_", ".", ":", "-"`,
       );

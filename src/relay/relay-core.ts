@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Authenticator } from './authenticator.js';
+import { checkedAuthenticator } from './check-identity.js';
 import { closeTransports } from './close-transports.js';
 import type { ConnectionSettings } from './connection.js';
 import { createConnectionHandler } from './create-connection-handler.js';
@@ -21,6 +22,7 @@ import {
   LifecycleHooks,
   type Readiness,
   type ReadinessCheck,
+  ReadinessChecks,
   type RelayAddress,
   type RelayLifecycle,
 } from './relay-lifecycle.js';
@@ -75,7 +77,7 @@ export class RelayCore implements RelayLifecycle {
    * handshake here, for every HTTP request by the composition root's first layer, and by the API's CORS.
    */
   readonly hostGuard: HostGuard;
-  readonly #readinessChecks = new Map<string, ReadinessCheck>();
+  readonly #readiness = new ReadinessChecks();
   readonly #hooks: LifecycleHooks;
   #authenticator: Authenticator | undefined;
   #closing: Promise<void> | undefined;
@@ -157,7 +159,12 @@ export class RelayCore implements RelayLifecycle {
    */
   authenticateWith(authenticator: Authenticator): void {
     if (this.#authenticator !== undefined) throw new Error('this relay already has an authenticator');
-    this.#authenticator = authenticator;
+    // The relay trusts what it answers on every message: checked once here, whoever wrote it.
+    const checked = checkedAuthenticator(authenticator, (error, count) =>
+      this.logger.error({ code: error.code, err: error.detail, refused: count }, 'connection refused'),
+    );
+    this.#authenticator = checked.authenticate;
+    this.onClose(() => checked.close());
   }
 
   /** The address after `listen()` resolved; throws before. */
@@ -254,23 +261,12 @@ export class RelayCore implements RelayLifecycle {
    * ```
    */
   addReadinessCheck(name: string, check: ReadinessCheck): void {
-    this.#readinessChecks.set(name, check);
+    this.#readiness.set(name, check);
   }
 
   /** Asks every readiness check; a check that throws counts as not ok. */
   checkReadiness(): Readiness {
-    const checks: Record<string, { ok: boolean; detail?: string }> = {
-      listening: { ok: (this.httpServer.listening || this.#attached) && !this.closing },
-    };
-    for (const [name, check] of this.#readinessChecks) {
-      try {
-        const { ok, detail } = check();
-        checks[name] = detail === undefined ? { ok } : { ok, detail };
-      } catch (error) {
-        checks[name] = { ok: false, detail: (error as Error).message };
-      }
-    }
-    return { ready: Object.values(checks).every((check) => check.ok), checks };
+    return this.#readiness.ask((this.httpServer.listening || this.#attached) && !this.closing);
   }
 
   /**

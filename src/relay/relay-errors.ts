@@ -304,6 +304,11 @@ export const RELAY_ERRORS = {
     title: 'Internal error',
     fix: 'this is a RelayKit bug; the log line with this message id says more',
   },
+  RELAY_ERR_INVALID_IDENTITY: {
+    status: 500,
+    title: 'Invalid identity',
+    fix: 'the authenticator installed with authenticateWith answered outside the Identity contract; make it return { userId, name, roles?, rooms?, expiresAt? } as docs/identity.md says (the message names the field)',
+  },
   RELAY_ERR_INVALID_USER_ID: {
     status: 400,
     title: 'Invalid user id',

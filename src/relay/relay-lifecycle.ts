@@ -84,3 +84,37 @@ export class LifecycleHooks {
     }
   }
 }
+
+/**
+ * The conditions of a relay's readiness, by name, asked each time `/readyz` is: ready when listening and
+ * every check says ok. A check that throws counts as not ok, with its message as the detail.
+ *
+ * @example
+ * ```ts
+ * const checks = new ReadinessChecks();
+ * checks.set('redis', () => ({ ok: links.state.ready }));
+ * checks.ask(true); // { ready: true, checks: { listening: { ok: true }, redis: { ok: true } } }
+ * ```
+ */
+export class ReadinessChecks {
+  readonly #checks = new Map<string, ReadinessCheck>();
+
+  /** Adds the check `name`, replacing one of that name. */
+  set(name: string, check: ReadinessCheck): void {
+    this.#checks.set(name, check);
+  }
+
+  /** Asks every check; `listening`: whether the relay takes connections now. */
+  ask(listening: boolean): Readiness {
+    const checks: Record<string, { ok: boolean; detail?: string }> = { listening: { ok: listening } };
+    for (const [name, check] of this.#checks) {
+      try {
+        const { ok, detail } = check();
+        checks[name] = detail === undefined ? { ok } : { ok, detail };
+      } catch (error) {
+        checks[name] = { ok: false, detail: (error as Error).message };
+      }
+    }
+    return { ready: Object.values(checks).every((check) => check.ok), checks };
+  }
+}

@@ -115,7 +115,9 @@ function isClustered(nsp: RelayNamespace): boolean {
 
 /**
  * Puts a person's socket in the room of its `userId` (see `userRoomKey`), where private messages to them
- * go. A user id that cannot name a room (an identity provider's odd `sub`) only means no private messages.
+ * go. Every authenticator's user id is checked at the handshake (`checkIdentity`); one written into
+ * `socket.data` by an embedder's own `io.use` middleware is not, and if it cannot name a room it only
+ * means no private messages: throwing here would leave the connection half set up.
  */
 export function joinUserRoom(socket: RelaySocket, userId: string): void {
   try {

@@ -91,6 +91,11 @@ describe('jwt auth mode: the handshake', () => {
       ],
       ['sub of the wrong type', await signToken({ sub: 42 }), /claim "sub"/],
       ['reserved sub', await signToken({ sub: 'bot:echo' }), /must not start with/],
+      [
+        'a sub of spaces and no name',
+        await signToken({ sub: '   ', name: undefined }),
+        /claim "name" is needed/,
+      ],
       ['name of the wrong type', await signToken({ name: ['Ann'] }), /claim "name"/],
       ['roles of the wrong type', await signToken({ roles: 'admin' }), /claim "roles"/],
       ['a role that is not a name', await signToken({ roles: ['ad min'] }), /claim "roles" item 0/],

@@ -1,0 +1,99 @@
+import type { Authenticator, Identity } from './authenticator.js';
+import { EpisodeLog } from './episode-log.js';
+import { isDisplayName } from './identify-socket.js';
+import { RelayError } from './relay-error.js';
+import { isRoomGrant, MAX_ROOM_GRANTS } from './room-grants.js';
+import { isUserId, MAX_USER_ID_LENGTH } from './room-name.js';
+
+const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Most roles one identity may carry. */
+export const MAX_ROLES = 32;
+
+/** Whether `value` is a role name: 1 to 64 letters, digits, `_`, `.`, `:` or `-`. */
+export function isRoleName(value: unknown): value is string {
+  return typeof value === 'string' && ROLE_PATTERN.test(value);
+}
+
+/**
+ * Checks what an authenticator answered against the {@link Identity} contract, as the relay will put it
+ * on sockets and on every `meta.from`: a user id of 1 to 200 printable characters, a display name of 1 to
+ * 40, at most 32 role names, at most 100 room grants, an expiry in ms since the epoch. Answers the
+ * identity with its name trimmed; throws `RELAY_ERR_INVALID_IDENTITY` naming the first field that is
+ * wrong.
+ *
+ * @example
+ * ```ts
+ * checkIdentity({ userId: 'u-42', name: ' Ann ' }); // { userId: 'u-42', name: 'Ann' }
+ * ```
+ */
+export function checkIdentity(identity: unknown): Identity {
+  if (typeof identity !== 'object' || identity === null) {
+    throw invalid(`the answer is ${shown(identity)}, not an object`);
+  }
+  const { userId, name, roles, rooms, expiresAt } = identity as Record<string, unknown>;
+  if (!isUserId(userId)) {
+    throw invalid(`userId ${shown(userId)} is not 1 to ${MAX_USER_ID_LENGTH} printable characters`);
+  }
+  if (!isDisplayName(name)) throw invalid(`name ${shown(name)} is not 1 to 40 printable characters`);
+  if (roles !== undefined && !listOf(roles, MAX_ROLES, isRoleName)) {
+    throw invalid(`roles ${shown(roles)} is not an array of at most ${MAX_ROLES} role names`);
+  }
+  if (rooms !== undefined && !listOf(rooms, MAX_ROOM_GRANTS, isRoomGrant)) {
+    throw invalid(`rooms ${shown(rooms)} is not an array of at most ${MAX_ROOM_GRANTS} room grants`);
+  }
+  if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
+    throw invalid(`expiresAt ${shown(expiresAt)} is not a time in ms since the epoch`);
+  }
+  return {
+    userId,
+    name: name.trim(),
+    ...(roles === undefined ? {} : { roles: roles as string[] }),
+    ...(rooms === undefined ? {} : { rooms: rooms as string[] }),
+    ...(expiresAt === undefined ? {} : { expiresAt: expiresAt as number }),
+  };
+}
+
+/**
+ * Wraps an authenticator so that what it answers is checked ({@link checkIdentity}) before the relay
+ * trusts it: a handshake it answered wrongly is refused with `RELAY_ERR_INVALID_IDENTITY`, and `onInvalid`
+ * logs it, once per episode (`close()` writes the summary of the episode still open).
+ *
+ * @example
+ * ```ts
+ * const checked = checkedAuthenticator(mine, (error, first) => first && log.error({ err: error.detail }, '…'));
+ * ```
+ */
+export function checkedAuthenticator(
+  authenticator: Authenticator,
+  onInvalid: (error: RelayError, count?: number) => void,
+): { authenticate: Authenticator; close(): void } {
+  const episodes = new EpisodeLog<RelayError>({ ended: ({ first, count }) => onInvalid(first, count) });
+  return {
+    authenticate: async (request) => {
+      const answer = await authenticator(request);
+      try {
+        return checkIdentity(answer);
+      } catch (error) {
+        const refusal = error as RelayError;
+        if (episodes.note('identity', refusal)) onInvalid(refusal);
+        throw refusal;
+      }
+    },
+    close: () => episodes.close(),
+  };
+}
+
+function listOf(value: unknown, max: number, valid: (item: unknown) => boolean): boolean {
+  return Array.isArray(value) && value.length <= max && value.every(valid);
+}
+
+function shown(value: unknown): string {
+  return (JSON.stringify(value) ?? String(value)).slice(0, 70);
+}
+
+function invalid(detail: string): RelayError {
+  return new RelayError(
+    'RELAY_ERR_INVALID_IDENTITY',
+    `the authenticator answered an identity the relay cannot use: ${detail}`,
+  );
+}
