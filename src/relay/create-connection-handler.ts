@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type BotSendRequest, checkBotSendOptions } from './bot-send-options.js';
+import { MAX_EVENT_ARGUMENTS, TooManyArguments } from './bounded-parser.js';
 import { closeAtExpiry } from './close-at-expiry.js';
 import { Connection, type ConnectionSettings, type RelaySocket, type Reply } from './connection.js';
 import { CLIENT_EVENTS, type MessageSender } from './events.js';
@@ -39,6 +40,13 @@ export function createConnectionHandler(deps: {
       const reply = typeof last === 'function' ? (last as Reply) : undefined;
       if (reply) args.pop();
       try {
+        if (args[0] instanceof TooManyArguments) {
+          connection.takeToken(relay);
+          const error = tooMany(event, args[0]);
+          relay.reportRejected(error, connection.from);
+          connection.refuse(relay, event, error, reply);
+          return;
+        }
         handler(connection, args, reply);
       } catch (error) {
         const relayError = RelayError.from(error, `handling "${event}" failed`);
@@ -273,4 +281,11 @@ function greetingDelivery(mode: ConnectionSettings['greeting'], greetSelf: boole
   if (mode === 'none') return undefined;
   if (greetSelf) return mode === 'self' ? 'echo' : mode;
   return mode === 'self' ? undefined : 'others';
+}
+
+function tooMany(event: string, { count }: TooManyArguments): RelayError {
+  return new RelayError(
+    'RELAY_ERR_TOO_MANY_ARGUMENTS',
+    `event "${event}" came with ${count} arguments; the relay reads at most ${MAX_EVENT_ARGUMENTS}`,
+  );
 }

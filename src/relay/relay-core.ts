@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import type { Authenticator } from './authenticator.js';
+import { boundedParser } from './bounded-parser.js';
 import { checkedAuthenticator } from './check-identity.js';
 import { closeTransports } from './close-transports.js';
 import type { ConnectionSettings } from './connection.js';
@@ -115,6 +116,7 @@ export class RelayCore implements RelayLifecycle {
     );
     this.io = new Server(this.httpServer, {
       maxHttpBufferSize: config.maxHttpBufferSize,
+      parser: boundedParser,
       // socket.io answers its own requests before Express sees them: the host is checked here too.
       allowRequest: (req, callback) => {
         if (hosts.isAllowed(hosts.requestHost(req.headers))) guard.allowRequest(req, callback);

@@ -27,7 +27,12 @@ export const RELAY_ERRORS = {
   RELAY_ERR_UNKNOWN_EVENT: {
     status: 400,
     title: 'Unknown event',
-    fix: 'emit one of sendMessage, join or leave',
+    fix: 'emit one of sendMessage, join, leave, history or members (bots also botMessage)',
+  },
+  RELAY_ERR_TOO_MANY_ARGUMENTS: {
+    status: 400,
+    title: 'Too many arguments',
+    fix: 'emit an event with its arguments only, at most 8 besides the ack: sendMessage(content), join(room), history(request) (docs/wire-contract.md)',
   },
   RELAY_ERR_INVALID_ROOM: {
     status: 400,

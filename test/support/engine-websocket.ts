@@ -7,8 +7,14 @@ import type { Socket } from 'node:net';
 /** A client WebSocket text frame: FIN + text, masked with a zero key (valid, the payload stays as written). */
 export function clientFrame(payload: string): Buffer {
   const body = Buffer.from(payload);
-  if (body.length >= 126) throw new Error('raw frames here are short: under 126 bytes');
-  return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
+  const mask = Buffer.alloc(4);
+  if (body.length < 126) return Buffer.concat([Buffer.from([0x81, 0x80 | body.length]), mask, body]);
+  // Longer payloads give their length in the 2 or 8 bytes after the 126 or 127 marker.
+  const length = body.length < 0x10000 ? Buffer.alloc(3) : Buffer.alloc(9);
+  if (length.length === 3) length.writeUInt16BE(body.length, 1);
+  else length.writeBigUInt64BE(BigInt(body.length), 1);
+  length[0] = 0x80 | (length.length === 3 ? 126 : 127);
+  return Buffer.concat([Buffer.from([0x81]), length, mask, body]);
 }
 
 /**
