@@ -6,6 +6,7 @@ import { isDisplayName } from '../relay/identify-socket.js';
 import { RelayError } from '../relay/relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from '../relay/room-grants.js';
 import { isUserId, MAX_USER_ID_LENGTH } from '../relay/room-name.js';
+import { showValue } from '../relay/show-value.js';
 
 /**
  * The identity a verified token's claims give: `sub` the user id, `name` the display name (default:
@@ -53,7 +54,7 @@ function checkRoles(roles: unknown): string[] {
   roles.forEach((role, index) => {
     if (!isRoleName(role)) {
       throw refused(
-        `claim "roles" item ${index} (${shown(role)}) is not a role name: 1 to 64 letters, digits, "_", ".", ":", "-"`,
+        `claim "roles" item ${index} (${showValue(role)}) is not a role name: 1 to 64 letters, digits, "_", ".", ":", "-"`,
       );
     }
   });
@@ -67,15 +68,11 @@ function checkRooms(rooms: unknown): string[] {
   rooms.forEach((grant, index) => {
     if (!isRoomGrant(grant)) {
       throw refused(
-        `claim "rooms" item ${index} (${shown(grant)}) is neither a room name nor a prefix ending in * (e.g. "team-*")`,
+        `claim "rooms" item ${index} (${showValue(grant)}) is neither a room name nor a prefix ending in * (e.g. "team-*")`,
       );
     }
   });
   return [...new Set(rooms as string[])];
-}
-
-function shown(value: unknown): string {
-  return (JSON.stringify(value) ?? String(value)).slice(0, 70);
 }
 
 function refused(detail: string): RelayError {

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { sendProblem } from '../http/send-problem.js';
 import type { RateLimit } from '../relay/connection.js';
@@ -132,6 +132,18 @@ export function hookRoutes(deps: {
       else if (!reported) relay.reportRejected(relayError, from);
       answerRefusal(req, res, relayError, hook?.format === 'slack');
     }
+  });
+  // Express refuses a URL whose key is not valid percent-encoding before the route runs (a URIError,
+  // which its default handler answers with an HTML stack trace): no hook has such a key.
+  router.use('/hooks', (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof URIError)) {
+      next(error);
+      return;
+    }
+    const notFound = new RelayError('RELAY_ERR_HOOK_NOT_FOUND', 'no hook has this URL');
+    metrics.refused(UNKNOWN_HOOK, notFound.code);
+    relay.reportRejected(notFound, UNKNOWN_SENDER);
+    answerRefusal(req, res, notFound, false);
   });
   return router;
 }

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { MAX_JSON_NESTING, nestsDeeperThan } from '../http/json-nesting.js';
 import { refuseBody } from '../http/refuse-large-body.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { RelayError } from '../relay/relay-error.js';
@@ -97,6 +98,13 @@ function parse(raw: Buffer, type: string): unknown {
       );
     }
     text = payload;
+  }
+  if (nestsDeeperThan(text, MAX_JSON_NESTING)) {
+    throw new RequestFieldError(
+      'RELAY_ERR_HOOK_PAYLOAD',
+      'body',
+      `the payload nests objects and arrays deeper than ${MAX_JSON_NESTING} levels`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -2,6 +2,7 @@ import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { RequestHandler } from 'express';
 import { RelayError } from '../relay/relay-error.js';
+import { MAX_JSON_NESTING, nestsDeeperThan } from './json-nesting.js';
 import { refuseBody, refuseLargeBody } from './refuse-large-body.js';
 import { RequestFieldError } from './request-field-error.js';
 
@@ -125,6 +126,13 @@ function parseJson(bytes: Buffer): unknown {
   }
   if (first !== '{' && first !== '[') {
     throw new RelayError('RELAY_ERR_MALFORMED_JSON', 'the body must be a JSON object or array');
+  }
+  if (nestsDeeperThan(text, MAX_JSON_NESTING)) {
+    throw new RequestFieldError(
+      'RELAY_ERR_INVALID_REQUEST',
+      'body',
+      `the body nests objects and arrays deeper than ${MAX_JSON_NESTING} levels`,
+    );
   }
   try {
     return JSON.parse(text);

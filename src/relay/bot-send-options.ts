@@ -1,5 +1,6 @@
 import { RelayError } from './relay-error.js';
 import { roomKey, userRoomKey } from './room-name.js';
+import { showValue } from './show-value.js';
 
 /** A bot's `botMessage` options, checked: where it goes, to whom, and what it answers. */
 export interface BotSendRequest {
@@ -32,7 +33,7 @@ export function checkBotSendOptions(options: unknown): BotSendRequest {
     throw invalid('causedBy must be the id of the message this one answers');
   }
   if (hops !== undefined && (typeof hops !== 'number' || !Number.isInteger(hops) || hops < 0)) {
-    throw invalid(`hops must be a whole number >= 0, got ${JSON.stringify(hops)}`);
+    throw invalid(`hops must be a whole number >= 0, got ${showValue(hops)}`);
   }
   return {
     room: typeof room === 'string' ? room : null,

@@ -4,6 +4,7 @@ import { isDisplayName } from './identify-socket.js';
 import { RelayError } from './relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from './room-grants.js';
 import { isUserId, MAX_USER_ID_LENGTH } from './room-name.js';
+import { showValue } from './show-value.js';
 
 const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Most roles one identity may carry. */
@@ -28,21 +29,21 @@ export function isRoleName(value: unknown): value is string {
  */
 export function checkIdentity(identity: unknown): Identity {
   if (typeof identity !== 'object' || identity === null) {
-    throw invalid(`the answer is ${shown(identity)}, not an object`);
+    throw invalid(`the answer is ${showValue(identity)}, not an object`);
   }
   const { userId, name, roles, rooms, expiresAt } = identity as Record<string, unknown>;
   if (!isUserId(userId)) {
-    throw invalid(`userId ${shown(userId)} is not 1 to ${MAX_USER_ID_LENGTH} printable characters`);
+    throw invalid(`userId ${showValue(userId)} is not 1 to ${MAX_USER_ID_LENGTH} printable characters`);
   }
-  if (!isDisplayName(name)) throw invalid(`name ${shown(name)} is not 1 to 40 printable characters`);
+  if (!isDisplayName(name)) throw invalid(`name ${showValue(name)} is not 1 to 40 printable characters`);
   if (roles !== undefined && !listOf(roles, MAX_ROLES, isRoleName)) {
-    throw invalid(`roles ${shown(roles)} is not an array of at most ${MAX_ROLES} role names`);
+    throw invalid(`roles ${showValue(roles)} is not an array of at most ${MAX_ROLES} role names`);
   }
   if (rooms !== undefined && !listOf(rooms, MAX_ROOM_GRANTS, isRoomGrant)) {
-    throw invalid(`rooms ${shown(rooms)} is not an array of at most ${MAX_ROOM_GRANTS} room grants`);
+    throw invalid(`rooms ${showValue(rooms)} is not an array of at most ${MAX_ROOM_GRANTS} room grants`);
   }
   if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
-    throw invalid(`expiresAt ${shown(expiresAt)} is not a time in ms since the epoch`);
+    throw invalid(`expiresAt ${showValue(expiresAt)} is not a time in ms since the epoch`);
   }
   return {
     userId,
@@ -85,10 +86,6 @@ export function checkedAuthenticator(
 
 function listOf(value: unknown, max: number, valid: (item: unknown) => boolean): boolean {
   return Array.isArray(value) && value.length <= max && value.every(valid);
-}
-
-function shown(value: unknown): string {
-  return (JSON.stringify(value) ?? String(value)).slice(0, 70);
 }
 
 function invalid(detail: string): RelayError {

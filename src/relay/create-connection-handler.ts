@@ -14,6 +14,7 @@ import { RelayError } from './relay-error.js';
 import { checkRoomGrant } from './room-grants.js';
 import { BOTS_ROOM, LOBBY, roomKey } from './room-name.js';
 import { joinUserRoom, RoomPresence, readWatchPresence } from './room-presence.js';
+import { showValue } from './show-value.js';
 import { SYSTEM_SENDER } from './system-sender.js';
 
 type Handler = (connection: Connection, args: unknown[], reply: Reply | undefined) => void;
@@ -161,7 +162,7 @@ export function createConnectionHandler(deps: {
       connection.takeToken(relay);
       const error = new RelayError(
         'RELAY_ERR_UNKNOWN_EVENT',
-        `event ${JSON.stringify(event)} is not part of the relay's protocol`,
+        `event ${showValue(event)} is not part of the relay's protocol`,
       );
       relay.reportRejected(error, connection.from);
       connection.refuse(relay, String(event), error, reply);

@@ -1,6 +1,7 @@
 import type { HistoryQuery } from './message-log.js';
 import { RelayError } from './relay-error.js';
 import { roomKey } from './room-name.js';
+import { showValue } from './show-value.js';
 
 /** Messages a history read returns when it names no `limit`. */
 export const HISTORY_DEFAULT_LIMIT = 50;
@@ -41,7 +42,7 @@ export function checkHistoryQuery(input: unknown, defaultRoom: string): HistoryQ
     if (cursor !== undefined && !isMessageId(cursor)) {
       throw new RelayError(
         'RELAY_ERR_INVALID_CURSOR',
-        `${key} must be the id of a message (a UUID such as meta.id), got ${JSON.stringify(cursor).slice(0, 80)}`,
+        `${key} must be the id of a message (a UUID such as meta.id), got ${showValue(cursor)}`,
       );
     }
   }
@@ -55,7 +56,7 @@ export function checkHistoryQuery(input: unknown, defaultRoom: string): HistoryQ
     if (!Number.isInteger(count) || count < 1 || count > HISTORY_MAX_LIMIT) {
       throw new RelayError(
         'RELAY_ERR_INVALID_OPTIONS',
-        `limit must be a whole number from 1 to ${HISTORY_MAX_LIMIT}, got ${JSON.stringify(limit).slice(0, 40)}`,
+        `limit must be a whole number from 1 to ${HISTORY_MAX_LIMIT}, got ${showValue(limit, 40)}`,
       );
     }
   }

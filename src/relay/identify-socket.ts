@@ -6,6 +6,7 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 import { RelayError } from './relay-error.js';
 import { checkRoomGrant, grantsRoom } from './room-grants.js';
 import { LOBBY, roomKey } from './room-name.js';
+import { showValue } from './show-value.js';
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -70,7 +71,7 @@ export function identifySocket(options: {
         throw new RelayError('RELAY_ERR_BOT_AUTH_FAILED', "the bot token does not match this relay's");
       }
       if (name !== undefined && !isDisplayName(name)) {
-        throw new RelayError('RELAY_ERR_INVALID_NAME', `display name ${JSON.stringify(name)} is not valid`);
+        throw new RelayError('RELAY_ERR_INVALID_NAME', `display name ${showValue(name)} is not valid`);
       }
       if (room !== undefined) roomKey(room);
       socket.data.name = typeof name === 'string' ? name.trim() : `guest-${randomBytes(2).toString('hex')}`;

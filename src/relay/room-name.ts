@@ -1,4 +1,5 @@
 import { RelayError } from './relay-error.js';
+import { showValue } from './show-value.js';
 
 /**
  * The room every socket is in until it joins another: where seed clients chat, and where a bot's
@@ -28,10 +29,7 @@ const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export function roomKey(name: unknown): string {
   if (typeof name !== 'string' || !ROOM_PATTERN.test(name)) {
-    throw new RelayError(
-      'RELAY_ERR_INVALID_ROOM',
-      `room ${JSON.stringify(name) ?? 'undefined'} is not valid`,
-    );
+    throw new RelayError('RELAY_ERR_INVALID_ROOM', `room ${showValue(name)} is not valid`);
   }
   return `room:${name}`;
 }
@@ -57,10 +55,7 @@ export function isUserId(value: unknown): value is string {
  */
 export function userRoomKey(userId: unknown): string {
   if (!isUserId(userId)) {
-    throw new RelayError(
-      'RELAY_ERR_INVALID_USER_ID',
-      `user id ${JSON.stringify(userId) ?? 'undefined'} is not valid`,
-    );
+    throw new RelayError('RELAY_ERR_INVALID_USER_ID', `user id ${showValue(userId)} is not valid`);
   }
   return `user:${userId}`;
 }

@@ -6,6 +6,7 @@ import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
+import { showValue } from '../relay/show-value.js';
 import { checkScheduleSpec } from './schedule-spec.js';
 import type { JobRun } from './schedule-types.js';
 import type { Scheduler, SkippedRun } from './scheduler.js';
@@ -120,7 +121,7 @@ function nextCount(value: unknown): number {
     throw new RequestFieldError(
       'RELAY_ERR_INVALID_REQUEST',
       'next',
-      `expected a whole number from 0 to ${MAX_NEXT_RUNS}, got ${JSON.stringify(value)}`,
+      `expected a whole number from 0 to ${MAX_NEXT_RUNS}, got ${showValue(value)}`,
     );
   }
   return count;

@@ -3,6 +3,7 @@ import { ConfigError } from '../relay/config-error.js';
 import type { MessageContent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { roomKey } from '../relay/room-name.js';
+import { showValue } from '../relay/show-value.js';
 import { validateContent } from '../relay/validate-content.js';
 import { checkCron, checkTimeZone } from './cron-times.js';
 import type { StoredJob } from './schedule-store.js';
@@ -60,7 +61,7 @@ export function checkScheduleSpec(
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     return fail(
       'id',
-      `${options.label ?? 'job'}: id must be 1 to 64 letters, digits, "-", "_", "." or ":" (got ${JSON.stringify(id) ?? 'nothing'})`,
+      `${options.label ?? 'job'}: id must be 1 to 64 letters, digits, "-", "_", "." or ":" (got ${id === undefined ? 'nothing' : showValue(id)})`,
     );
   }
   const job = `job "${id}"`;

@@ -275,3 +275,27 @@ describe('bad deliveries', () => {
     expect(heard).toHaveLength(1);
   });
 });
+
+describe('deliveries the URL or body parser refuses', () => {
+  it('a key that is not valid percent-encoding: a 404 problem, not an HTML stack trace', async () => {
+    const relay = await startHookRelay();
+    for (let i = 0; i < 3; i++) {
+      const response = await relay.deliver(`${relay.url}/hooks/%E0%A4%A${'x'.repeat(i)}`, { text: 'x' });
+      expect(response.status).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_HOOK_NOT_FOUND' });
+    }
+    expect(refusals(relay.logs, 'RELAY_ERR_HOOK_NOT_FOUND')).toHaveLength(1);
+  });
+
+  it('a payload nested past 64 levels: a 400 problem naming the nesting, nothing published', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({ name: 'ok', format: 'generic', template: '{{text}}' });
+    const deep = `${'['.repeat(1000)}${']'.repeat(1000)}`;
+    const response = await relay.deliver(hook.url, undefined, { raw: `{"text":"x","junk":${deep}}` });
+    expect(response.status).toBe(400);
+    expect(await problemOf(response)).toMatchObject({
+      code: 'RELAY_ERR_HOOK_PAYLOAD',
+      detail: expect.stringContaining('deeper than 64 levels'),
+    });
+  });
+});
