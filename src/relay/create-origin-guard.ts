@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { HostGuard } from './create-host-guard.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+// As for refused hosts: enough to see who is misconfigured or probing, without memory growing under attack.
+const MAX_REPORTED_ORIGINS = 64;
 
 /**
  * Decides which browser origins may open a socket. WebSocket upgrades are not covered by CORS, so this
@@ -11,7 +13,8 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * browsers), same-origin pages, `origins` listed exactly, any origin when `origins` has `"*"`, and, when
  * `origins` is empty, pages served from loopback on any port (local development). Same-origin counts only
  * for a `Host` that `hosts` allows: a rebound name (`evil.example` resolving to the relay) is same-origin
- * with itself, so without that check every DNS-rebinding page would pass.
+ * with itself, so without that check every DNS-rebinding page would pass. `onRefused` hears each refused
+ * origin once (the first 64 of them), so a page retrying its handshake cannot flood the log.
  *
  * @example
  * ```ts
@@ -32,6 +35,7 @@ export function createOriginGuard(
   ): void;
   corsOrigin(origin: string | undefined, callback: (err: Error | null, allow?: boolean) => void): void;
 } {
+  const reported = new Set<string>();
   const anyOrigin = origins.includes('*');
   const listed = new Set(origins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
 
@@ -58,7 +62,11 @@ export function createOriginGuard(
         hosts.requestHost(req.headers),
         hosts.requestProto(req.headers),
       );
-      if (!allowed) onRefused(req.headers.origin ?? '');
+      const origin = req.headers.origin ?? '';
+      if (!allowed && !reported.has(origin) && reported.size < MAX_REPORTED_ORIGINS) {
+        reported.add(origin);
+        onRefused(origin);
+      }
       callback(allowed ? null : 'RELAY_ERR_ORIGIN_NOT_ALLOWED', allowed);
     },
     corsOrigin(origin, callback) {

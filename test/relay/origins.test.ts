@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { createHostGuard } from '../../src/relay/create-host-guard.js';
+import { createOriginGuard } from '../../src/relay/create-origin-guard.js';
 import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 
@@ -23,9 +26,25 @@ describe('origin checks', () => {
     const refused = await handshake(url, 'https://evil.example');
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ message: 'RELAY_ERR_ORIGIN_NOT_ALLOWED' });
-    expect(logs.find((line) => line.code === 'RELAY_ERR_ORIGIN_NOT_ALLOWED')).toMatchObject({
-      origin: 'https://evil.example',
-    });
+    // Three handshakes refused, one line: a page retrying its handshake does not flood the log.
+    expect(logs.filter((line) => line.code === 'RELAY_ERR_ORIGIN_NOT_ALLOWED')).toEqual([
+      expect.objectContaining({ origin: 'https://evil.example' }),
+    ]);
+  });
+
+  it('reports the first 64 refused origins once each, and no more', () => {
+    const reported: string[] = [];
+    const guard = createOriginGuard(
+      ['https://chat.example.com'],
+      createHostGuard({ allowedHosts: [], origins: [] }),
+      (origin) => reported.push(origin),
+    );
+    const ask = (origin: string) =>
+      guard.allowRequest({ headers: { origin, host: 'relay.example' } } as IncomingMessage, () => {});
+    for (let i = 0; i < 65; i += 1) ask(`https://probe-${i}.example`);
+    ask('https://probe-0.example');
+    expect(reported).toHaveLength(64);
+    expect(reported.at(-1)).toBe('https://probe-63.example');
   });
 
   it('allows exactly the configured origins once origins are set, with CORS headers for them', async () => {
