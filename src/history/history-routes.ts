@@ -1,6 +1,8 @@
 import { type Request, Router } from 'express';
 import type { Logger } from 'pino';
+import { authenticatedToken } from '../http/authenticate-bearer.js';
 import type { components } from '../http/openapi-types.js';
+import type { ApiToken } from '../http/parse-api-tokens.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
 import type { MessageRedactedEvent } from '../relay/events.js';
@@ -18,6 +20,12 @@ type Message = components['schemas']['Message'];
 
 // A Server-Sent Events reader whose write buffer stays full this long is cut, as slow sockets are.
 const SLOW_READER_MS = 30_000;
+/**
+ * Event streams one API token may hold open on one node. Each costs a connection, a heartbeat timer and
+ * a read of the log per commit to its room: without a bound, one token could open them until the node
+ * ran out of file descriptors.
+ */
+export const MAX_STREAMS_PER_TOKEN = 32;
 
 /**
  * The history routes of the HTTP API (under `/v1`): `GET /rooms/{room}/messages` and
@@ -46,6 +54,7 @@ export function historyRoutes(deps: {
   const router = Router();
   const read = requireScope('read');
   const streams = new Set<RoomEventStream>();
+  const heldBy = new Map<string, number>();
   const stopFollowing = log.onAppended((rooms) => {
     for (const stream of streams) if (rooms.has(null) || rooms.has(stream.room)) stream.pump();
   });
@@ -97,6 +106,15 @@ export function historyRoutes(deps: {
     if (last !== undefined && !isMessageId(last)) {
       throw new RelayError('RELAY_ERR_INVALID_CURSOR', 'Last-Event-ID must be the id of a message (a UUID)');
     }
+    const { name } = authenticatedToken(res) as ApiToken;
+    const held = heldBy.get(name) ?? 0;
+    if (held >= MAX_STREAMS_PER_TOKEN) {
+      throw new RelayError(
+        'RELAY_ERR_TOO_MANY_STREAMS',
+        `token "${name}" holds ${held} event streams on this relay, the most one token may; close one first`,
+      );
+    }
+    heldBy.set(name, held + 1);
     const stream = new RoomEventStream(res, log, {
       room,
       after: last,
@@ -106,7 +124,12 @@ export function historyRoutes(deps: {
         logger.warn({ room, code: 'RELAY_ERR_SEND_QUEUE_FULL' }, 'event stream reader too slow: cut'),
     });
     streams.add(stream);
-    res.on('close', () => streams.delete(stream));
+    res.on('close', () => {
+      streams.delete(stream);
+      const left = (heldBy.get(name) ?? 1) - 1;
+      if (left === 0) heldBy.delete(name);
+      else heldBy.set(name, left);
+    });
   });
 
   // Open streams would keep the HTTP server from closing: they end when the relay starts closing.

@@ -542,7 +542,8 @@ export interface paths {
          *     line every 15 s keeps idle streams alive; `event: redacted` with `data: { id, room }` tells of a
          *     redaction. Without `Last-Event-ID` the stream starts with the next message; with it, it first
          *     sends every kept message after that id, then goes on live, none twice. A reader that leaves
-         *     over 64 KiB unread for 30 s is disconnected.
+         *     over 64 KiB unread for 30 s is disconnected. One token holds at most 32 streams at once on one
+         *     relay.
          */
         get: operations["streamRoomEvents"];
         put?: never;
@@ -2000,7 +2001,7 @@ export interface operations {
                 lastEventId?: components["schemas"]["MessageId"];
             };
             header?: {
-                /** @description Resume after this message id (browsers' EventSource sends it on reconnect). */
+                /** @description Resume after this message id (what an SSE client sends when it reconnects). */
                 "Last-Event-ID"?: components["schemas"]["MessageId"];
             };
             path: {
@@ -2023,7 +2024,19 @@ export interface operations {
             400: components["responses"]["BadHistoryRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /**
+             * @description The token is over its rate limit (`RELAY_ERR_RATE_LIMITED`), or already holds 32 event
+             *     streams on this relay (`RELAY_ERR_TOO_MANY_STREAMS`).
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["Problem"];
         };
     };

@@ -19,6 +19,11 @@ export const RELAY_ERRORS = {
     title: 'Rate limited',
     fix: 'slow down; the limit refills over time (rateLimit.perSecond and rateLimit.burst set it)',
   },
+  RELAY_ERR_TOO_MANY_STREAMS: {
+    status: 429,
+    title: 'Too many event streams',
+    fix: "close one of the token's event streams first: a token holds at most 32 at once on one relay (give each reader its own token)",
+  },
   RELAY_ERR_FLOODING: {
     status: 429,
     title: 'Flooding',

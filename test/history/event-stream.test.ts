@@ -1,6 +1,7 @@
 // GET /v1/rooms/{room}/events: Server-Sent Events read with a real fetch stream.
 import { describe, expect, it } from 'vitest';
-import { ADMIN, PUBLISHER, startApiRelay } from '../http/api-relay.js';
+import { MAX_STREAMS_PER_TOKEN } from '../../src/history/history-routes.js';
+import { ADMIN, PUBLISHER, problemOf, READER, startApiRelay } from '../http/api-relay.js';
 import { openStream } from '../support/open-event-stream.js';
 
 describe('GET /v1/rooms/{room}/events', () => {
@@ -54,5 +55,32 @@ describe('GET /v1/rooms/{room}/events', () => {
     const told = await stream.next();
     expect(told.event).toBe('redacted');
     expect(JSON.parse(told.data as string)).toEqual({ id, room: 'ops' });
+  });
+});
+
+describe('event streams a token may hold', () => {
+  it('opens 32 with one token, refuses the 33rd with a 429 problem, and one more once one closed', async () => {
+    const { url } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN, READER], rateLimit: false } });
+    const events = `${url}/v1/rooms/ops/events`;
+    const held = [];
+    for (let i = 0; i < MAX_STREAMS_PER_TOKEN; i += 1) held.push(await openStream(events));
+    expect(held.map(({ response }) => response.status)).toEqual(held.map(() => 200));
+    const past = await fetch(events, { headers: { authorization: 'Bearer ops-s3cr3t' } });
+    expect(past.status).toBe(429);
+    expect(await problemOf(past)).toMatchObject({
+      code: 'RELAY_ERR_TOO_MANY_STREAMS',
+      detail: expect.stringContaining('holds 32 event streams'),
+    });
+    // Another token has its own 32.
+    const other = await openStream(events, { authorization: 'Bearer reader-s3cr3t' });
+    expect(other.response.status).toBe(200);
+    held[0]?.close();
+    await expect
+      .poll(async () => {
+        const again = await fetch(events, { headers: { authorization: 'Bearer ops-s3cr3t' } });
+        await again.body?.cancel();
+        return again.status;
+      })
+      .toBe(200);
   });
 });
