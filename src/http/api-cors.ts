@@ -30,7 +30,8 @@ export function apiCors(origins: readonly string[], hosts: HostGuard): RequestHa
     res.set('Access-Control-Allow-Origin', origin);
     res.set('Access-Control-Expose-Headers', 'Retry-After, Idempotent-Replayed, WWW-Authenticate');
     if (req.method === 'OPTIONS') {
-      res.set('Access-Control-Allow-Methods', 'GET, POST');
+      // Every method a /v1 route answers: redaction and removals are DELETEs.
+      res.set('Access-Control-Allow-Methods', 'GET, POST, DELETE');
       res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
       res.set('Access-Control-Max-Age', '600');
       res.status(204).end();

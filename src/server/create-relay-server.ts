@@ -8,6 +8,7 @@ import { mountCluster } from '../cluster/mount-cluster.js';
 import { mountWorkerCluster } from '../cluster/mount-workers.js';
 import { parseRelayConfig } from '../config/parse-relay-config.js';
 import type { RelayConfigInput } from '../config/relay-config-schema.js';
+import { historyOffRoutes } from '../history/history-off-routes.js';
 import { mountHistory } from '../history/mount-history.js';
 import { mountHooks } from '../hooks/mount-hooks.js';
 import { mountHttpApi } from '../http/mount-http-api.js';
@@ -149,7 +150,10 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
       // In a cluster the history is kept in its Redis (unless history.backend is sqlite): nodes share it.
       ...(cluster ? { redis: cluster.redis } : {}),
     });
+  } else {
+    api.v1.use(historyOffRoutes());
   }
+
   // Bots connect once the relay listens, as real socket.io clients, and stop after the jobs.
   mountBots({
     lifecycle: server,

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryAck, MessageContent, MessageMeta, SendAck } from '../../src/index.js';
-import { ADMIN, listener, nextMessage, PUBLISHER, problemOf, startApiRelay } from '../http/api-relay.js';
+import {
+  ADMIN,
+  adminCall,
+  listener,
+  nextMessage,
+  PUBLISHER,
+  problemOf,
+  startApiRelay,
+} from '../http/api-relay.js';
 import { storeMissedJob, tempStore } from '../schedule/temp-store.js';
 import { track } from '../support/cleanup.js';
 import type { TestClient } from '../support/connect-client.js';
@@ -247,5 +255,18 @@ describe('message history', () => {
     ).toBeUndefined();
     const ack = await history(client, {});
     expect(ack).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_HISTORY_OFF' } });
+    // Over HTTP too, on every history route: the history is off, the route is not unknown.
+    const id = '01900000-0000-7000-8000-000000000000';
+    const calls: Array<[string, string]> = [
+      ['GET', '/v1/rooms/ops/messages'],
+      ['GET', '/v1/rooms/ops/events'],
+      ['GET', `/v1/messages/${id}`],
+      ['DELETE', `/v1/messages/${id}`],
+    ];
+    for (const [method, path] of calls) {
+      const response = await adminCall(url)(method, path);
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_HISTORY_OFF' });
+    }
   });
 });

@@ -117,6 +117,12 @@ describe('operations endpoints', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://chat.example.com');
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    // Redaction and removals too: every method a /v1 route answers.
+    expect(preflight.headers.get('access-control-allow-methods')?.split(', ')).toEqual([
+      'GET',
+      'POST',
+      'DELETE',
+    ]);
     const allowed = await send('/v1/messages', {
       body: { content: 'x' },
       headers: { origin: 'https://chat.example.com' },
