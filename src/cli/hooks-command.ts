@@ -30,7 +30,11 @@ export function hooksCommand(context: CliContext): CommandModule {
     print(`${verb} ${describeHook(hook)}`);
     print(`url:    ${hook.url}`);
     if (hook.format === 'github') print(`secret: ${hook.secret}   (the webhook's Secret in GitHub)`);
-    print('keep them now: the relay keeps only a hash of the key and never shows them again');
+    print(
+      hook.format === 'github'
+        ? 'keep the secret now: the relay needs it to check signatures, but never shows it again'
+        : 'keep the URL now: the relay keeps only a hash of its key and never shows it again',
+    );
   };
 
   return {

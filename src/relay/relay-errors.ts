@@ -17,7 +17,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',
-    fix: 'slow down; the limit refills over time (rateLimit.perSecond and rateLimit.burst set it)',
+    fix: 'slow down; the limit refills over time (rateLimit sets it for sockets, api.rateLimit for API tokens, hooks.rateLimit for hooks)',
   },
   RELAY_ERR_TOO_MANY_STREAMS: {
     status: 429,
