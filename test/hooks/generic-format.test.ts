@@ -45,6 +45,26 @@ describe('generic hooks', () => {
     expect((await heard).content).toBe('marker');
   });
 
+  it('refuses a payload with none of the fields a template with text around them names', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({
+      name: 'uptime',
+      format: 'generic',
+      template: '{{service}} is {{state}} ({{url}})',
+    });
+    const lobby = await listener(relay.url);
+    const heard = nextMessage(lobby);
+    const none = await relay.deliver(hook.url, { x: 1 });
+    expect(none.status).toBe(400);
+    expect(await problemOf(none)).toMatchObject({
+      code: 'RELAY_ERR_HOOK_PAYLOAD',
+      detail: expect.stringContaining('none of the fields'),
+    });
+    // One field of three is enough to say something.
+    expect((await relay.deliver(hook.url, { service: 'api' })).status).toBe(200);
+    expect((await heard).content).toMatchObject({ text: 'api is  ()', source: 'generic' });
+  });
+
   it('needs a template that parses for a generic hook, and takes none for the other formats', async () => {
     const relay = await startHookRelay();
     const add = (spec: Record<string, unknown>) =>

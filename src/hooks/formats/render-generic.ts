@@ -9,8 +9,8 @@ const AS_TEXT = { escape: (value: unknown) => String(value) };
 
 /**
  * A delivery of any JSON shape through the hook's mustache template (logic-less: a field the payload
- * lacks renders empty, sections repeat over arrays). A payload the template renders to nothing is
- * refused, naming the likely cause.
+ * lacks renders empty, sections repeat over arrays). A payload that gives the template none of its
+ * fields (it renders as the template does with every field missing) is refused, naming the likely cause.
  *
  * @example
  * ```ts
@@ -25,10 +25,12 @@ export function renderGeneric(input: unknown, context: RenderContext): Rendered 
     throw payloadError('body', 'expected a JSON object or array for the template');
   }
   const text = Mustache.render(template, input, {}, AS_TEXT).trim();
-  if (text === '') {
+  // What the template says on its own, with every field missing: a payload rendering the same gave
+  // the template nothing (its fields are named differently, say), and would announce only the frame.
+  if (text === '' || text === Mustache.render(template, {}, {}, AS_TEXT).trim()) {
     throw payloadError(
       'body',
-      "the hook's template rendered nothing from this payload: check the field names it uses",
+      "none of the fields the hook's template names are in this payload: check the field names it uses",
     );
   }
   return {
