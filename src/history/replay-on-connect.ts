@@ -18,7 +18,8 @@ type Writer = { writeToEngine(packets: unknown, options: unknown): void };
 /**
  * Sends each new person's connection (not a recovered one, not a bot) the last `count` messages of its
  * room (relay-wide announcements included) as ordinary `sendMessageFromBack(content, meta)`, oldest
- * first, before any live message, with none missed or sent twice. The socket is in its room before the
+ * first, after the greeting (sent by the relay's connection handler, before this one runs) and before
+ * any other live message, with none missed or sent twice. The socket is in its room before the
  * read (the relay's connection handler ran first), so nothing published meanwhile is missed; what it
  * would be sent while the read is under way is held, and sent after the replay without the messages
  * the replay already carried (by `meta.id`). A read that fails or takes over {@link REPLAY_HOLD_MS}
