@@ -149,7 +149,14 @@ export function createConnectionHandler(deps: {
     const room = membersRoom(request, socket.data.room);
     checkRoomGrant(socket.data.rooms, room, 'list the members of');
     listMembers(socket.nsp, room)
-      .then((page) => reply({ ok: true, room, ...page }))
+      .then(
+        (page) => reply({ ok: true, room, ...page }),
+        // An ack is owed whatever happened: an adapter that failed is the relay's fault, and logged.
+        (error: unknown) => {
+          connection.log.error({ err: error }, 'members listing failed');
+          connection.refuse(relay, 'members', RelayError.from(error, 'listing members failed'), reply);
+        },
+      )
       .catch((error: unknown) => connection.log.error({ err: error, event: 'members' }, 'handler failed'));
   });
 

@@ -75,3 +75,16 @@ describe('a user id that cannot name a room', () => {
     ).toThrow(expect.objectContaining({ code: 'RELAY_ERR_INVALID_USER_ID' }));
   });
 });
+
+describe('a members listing the adapter fails', () => {
+  // Fault injection below the handler: the adapter (in-memory, or Redis in a cluster) rejects.
+  it('is still answered, with RELAY_ERR_INTERNAL, and logged', async () => {
+    const { server, url, logs } = await startRelay({ greeting: 'none' });
+    const client = await connectClient(url, { auth: { name: 'ann', room: 'ops' } });
+    const adapter = server.io.of('/').adapter;
+    adapter.fetchSockets = () => Promise.reject(new Error('adapter down'));
+    const answer = await client.timeout(2000).emitWithAck('members', {});
+    expect(answer).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_INTERNAL' } });
+    expect(logs.find((line) => line.msg === 'members listing failed')).toMatchObject({ level: 50 });
+  });
+});
