@@ -83,14 +83,20 @@ export function hookRoutes(deps: {
       hook = (await hooks.byKey(key)) ?? signedById(await hooks.byId(key));
       if (!hook) throw new RelayError('RELAY_ERR_HOOK_NOT_FOUND', 'no hook has this URL');
       from = { id: hook.id, name: hook.name, kind: 'http' };
-      const bucket = bucketOf(hook);
-      if (bucket && !bucket.take()) {
+      const limited = (current: Hook) => {
+        const bucket = bucketOf(current);
+        if (!bucket || bucket.take()) return;
         res.set('Retry-After', String(Math.max(1, Math.ceil(bucket.msUntilNext() / 1000))));
-        throw new RelayError('RELAY_ERR_RATE_LIMITED', `hook "${hook.id}" is over its rate limit`);
-      }
+        throw new RelayError('RELAY_ERR_RATE_LIMITED', `hook "${current.id}" is over its rate limit`);
+      };
+      // A signed hook's URL holds only its public id: anyone could drain its bucket, and GitHub does not
+      // retry a refused delivery, so only deliveries that prove the secret take a token (each costs at
+      // most a body of bodyLimitBytes and one HMAC). A key is the credential itself: checked first.
+      if (hook.signingSecret === undefined) limited(hook);
       const body = await readHookBody(req, res, bodyLimitBytes);
       if (hook.signingSecret !== undefined) {
         verifyGithubSignature(body.raw, req.get('x-hub-signature-256'), hook.signingSecret);
+        limited(hook);
       }
       const delivery = req.get('x-github-delivery');
       if (delivery && seen.has(hook.id, delivery)) {

@@ -224,6 +224,34 @@ describe('bad deliveries', () => {
     expect((await relay.deliver(other.url, { text: 'fine' })).status).toBe(200);
   });
 
+  it('a github hook: unsigned deliveries take none of its bucket, signed ones take it and hit its limit', async () => {
+    const relay = await startHookRelay({ hooks: { rateLimit: { burst: 3, perSecond: 0.01 } } });
+    const hook = await relay.addHook({ name: 'GitHub', format: 'github' });
+    const raw = JSON.stringify(fixture('github-issues.json'));
+    const signed = (delivery: string) => ({
+      raw,
+      headers: {
+        'x-github-event': 'issues',
+        'x-github-delivery': delivery,
+        'x-hub-signature-256': sign(hook.secret, raw),
+      },
+    });
+    // Anyone who knows the public id: many times the burst, all refused for their signature.
+    for (let i = 0; i < 10; i++) {
+      const forged = await relay.deliver(hook.url, undefined, {
+        raw,
+        headers: { 'x-github-event': 'issues' },
+      });
+      expect(forged.status).toBe(401);
+    }
+    for (let i = 0; i < 3; i++) {
+      expect((await relay.deliver(hook.url, undefined, signed(`d-${i}`))).status).toBe(200);
+    }
+    const limited = await relay.deliver(hook.url, undefined, signed('d-3'));
+    expect(limited.status).toBe(429);
+    expect(await problemOf(limited)).toMatchObject({ code: 'RELAY_ERR_RATE_LIMITED' });
+  });
+
   it('markup in every field stays text: nothing is rendered, links are only http(s)', async () => {
     const relay = await startHookRelay();
     const hook = await relay.addHook({ name: 'x', format: 'slack' });
