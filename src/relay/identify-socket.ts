@@ -49,6 +49,10 @@ export function identifySocket(options: {
       // Only `auth` carries bot tokens: query strings end up in access logs.
       const botToken = auth.botToken;
       const isBot = botToken !== undefined && botToken !== null && botToken !== '';
+      // First, whatever follows: claiming to be a bot skips the authenticator and may recover a session.
+      if (isBot && (typeof botToken !== 'string' || !timingSafeEqual(digest(botToken), expected))) {
+        throw new RelayError('RELAY_ERR_BOT_AUTH_FAILED', "the bot token does not match this relay's");
+      }
       const authenticate = isBot ? undefined : options.authenticator?.();
       if (authenticate) {
         authenticate({ auth, address: socket.handshake.address })
@@ -59,17 +63,23 @@ export function identifySocket(options: {
           .catch(done);
         return;
       }
-      // A recovered socket keeps the identity it had; its data was restored by socket.io.
+      // A recovered socket keeps the identity it had; its data was restored by socket.io. A bot's session
+      // is a bot's only with the bot token, and a person's never becomes a bot's.
       if (socket.recovered && socket.data.name) {
+        if ((socket.data.kind === 'bot') !== isBot) {
+          throw new RelayError(
+            'RELAY_ERR_BOT_AUTH_FAILED',
+            isBot
+              ? "the session being recovered is a person's, not a bot's"
+              : "a bot's session is recovered with the bot token only",
+          );
+        }
         next();
         return;
       }
       const query = socket.handshake.query;
       const name = pick(auth.name, query.name);
       const room = pick(auth.room, query.room);
-      if (isBot && (typeof botToken !== 'string' || !timingSafeEqual(digest(botToken), expected))) {
-        throw new RelayError('RELAY_ERR_BOT_AUTH_FAILED', "the bot token does not match this relay's");
-      }
       if (name !== undefined && !isDisplayName(name)) {
         throw new RelayError('RELAY_ERR_INVALID_NAME', `display name ${showValue(name)} is not valid`);
       }
