@@ -94,16 +94,19 @@ export function hookRoutes(deps: {
       // most a body of bodyLimitBytes and one HMAC). A key is the credential itself: checked first.
       if (hook.signingSecret === undefined) limited(hook);
       const body = await readHookBody(req, res, bodyLimitBytes);
+      // A signed delivery is known by its signature, an HMAC of its body (71 characters once verified):
+      // GitHub's X-GitHub-Delivery id is not signed, so a replay could change it, or leave it out.
+      let delivery: string | undefined;
       if (hook.signingSecret !== undefined) {
-        verifyGithubSignature(body.raw, req.get('x-hub-signature-256'), hook.signingSecret);
+        delivery = verifyGithubSignature(body.raw, req.get('x-hub-signature-256'), hook.signingSecret);
         limited(hook);
-      }
-      const delivery = req.get('x-github-delivery');
-      if (delivery && seen.has(hook.id, delivery)) {
-        throw new RelayError(
-          'RELAY_ERR_HOOK_REPLAYED',
-          `delivery ${delivery.slice(0, 64)} was already accepted`,
-        );
+        if (seen.has(hook.id, delivery)) {
+          const id = (req.get('x-github-delivery') ?? '').slice(0, 64);
+          throw new RelayError(
+            'RELAY_ERR_HOOK_REPLAYED',
+            `this signed delivery${id === '' ? '' : ` (${id})`} was already accepted`,
+          );
+        }
       }
       const context: RenderContext = { hook, header: (name) => req.get(name), maxContentBytes };
       const format = deliveryFormat(hook.format, body.parsed, context);

@@ -1,5 +1,6 @@
 /**
- * Delivery ids (GitHub's `X-GitHub-Delivery`) accepted in the last `windowMs`, so that a captured,
+ * Signed deliveries accepted in the last `windowMs`, by their verified signature (an HMAC of the body:
+ * GitHub's `X-GitHub-Delivery` id is not signed, so a replay could change it), so that a captured,
  * validly signed delivery cannot be posted again. At most `maxEntries` are kept (oldest forgotten first),
  * so a flood of ids cannot grow memory.
  *

@@ -84,6 +84,12 @@ describe('bad deliveries', () => {
       const replayed = await relay.deliver(hook.url, undefined, { raw, headers: good });
       expect(replayed.status).toBe(409);
       expect(await problemOf(replayed)).toMatchObject({ code: 'RELAY_ERR_HOOK_REPLAYED' });
+      // The delivery id is not signed: a replay that changes it or leaves it out is the same delivery.
+      const { 'x-github-delivery': _id, ...noId } = good;
+      for (const headers of [{ ...good, 'x-github-delivery': 'd-2' }, noId]) {
+        const again = await relay.deliver(hook.url, undefined, { raw, headers });
+        expect(await problemOf(again)).toMatchObject({ code: 'RELAY_ERR_HOOK_REPLAYED' });
+      }
       const slack = await relay.addHook({ name: 'slack', format: 'slack' });
       await relay.deliver(slack.url, { text: 'marker' });
     });
@@ -228,14 +234,18 @@ describe('bad deliveries', () => {
     const relay = await startHookRelay({ hooks: { rateLimit: { burst: 3, perSecond: 0.01 } } });
     const hook = await relay.addHook({ name: 'GitHub', format: 'github' });
     const raw = JSON.stringify(fixture('github-issues.json'));
-    const signed = (delivery: string) => ({
-      raw,
-      headers: {
-        'x-github-event': 'issues',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': sign(hook.secret, raw),
-      },
-    });
+    // Each delivery its own body, as GitHub's are: the same body again would be a replay.
+    const signed = (delivery: string) => {
+      const body = JSON.stringify({ ...fixture('github-issues.json'), delivery });
+      return {
+        raw: body,
+        headers: {
+          'x-github-event': 'issues',
+          'x-github-delivery': delivery,
+          'x-hub-signature-256': sign(hook.secret, body),
+        },
+      };
+    };
     // Anyone who knows the public id: many times the burst, all refused for their signature.
     for (let i = 0; i < 10; i++) {
       const forged = await relay.deliver(hook.url, undefined, {
