@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -19,8 +19,8 @@ export interface SqliteStoreOptions<T> {
 }
 
 /**
- * Opens the SQLite store at `file` (`:memory:` keeps nothing), creating it and its folder when needed, the
- * way every RelayKit store does: another process on the same file (a restart racing the old process)
+ * Opens the SQLite store at `file` (`:memory:` keeps nothing), creating it (mode 0600) and its folder
+ * (0700) when needed, the way every RelayKit store does: another process on the same file (a restart racing the old process)
  * waits up to 5 s instead of failing, a file store writes ahead (WAL) so that readers never block the
  * writer, and `prepare` makes the store. If anything fails, the database is closed and the file left as
  * it is.
@@ -38,7 +38,13 @@ export function openSqliteStore<T>(file: string, options: SqliteStoreOptions<T>)
   const resolved = file === ':memory:' ? file : path.resolve(file);
   let db: Database.Database | undefined;
   try {
-    if (resolved !== ':memory:') mkdirSync(path.dirname(resolved), { recursive: true });
+    if (resolved !== ':memory:') {
+      // Stores hold secrets (a GitHub hook's, webhook signing keys) and the history: folders the relay
+      // makes are its own (0700), a file it makes is 0600, and SQLite gives its -wal and -shm files the
+      // mode of the database. What exists already keeps the mode its owner gave it.
+      mkdirSync(path.dirname(resolved), { recursive: true, mode: 0o700 });
+      createPrivately(resolved);
+    }
     db = new Database(resolved);
     db.pragma('busy_timeout = 5000');
     if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
@@ -47,5 +53,14 @@ export function openSqliteStore<T>(file: string, options: SqliteStoreOptions<T>)
   } catch (error) {
     db?.close();
     throw options.fail ? options.fail(resolved, error as Error) : error;
+  }
+}
+
+// `wx`: only a file that is not there yet; another process creating it first (a --workers sibling) is fine.
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }

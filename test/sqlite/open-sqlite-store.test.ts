@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -25,6 +25,32 @@ describe('openSqliteStore', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+  });
+
+  // Stores hold secrets (a GitHub hook's, webhook signing keys) and the history.
+  it('makes its folder 0700 and its file 0600, with the WAL files the same, whatever the umask', async () => {
+    const dir = path.join(await folder(), '.relaykit');
+    const file = path.join(dir, 'store.db');
+    const umask = process.umask(0o022);
+    try {
+      const db = track(openSqliteStore(file, { synchronous: 'NORMAL', prepare: (opened) => opened }), (d) =>
+        d.close(),
+      );
+      db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      const mode = async (name: string) => (await stat(name)).mode & 0o777;
+      expect(await mode(dir)).toBe(0o700);
+      for (const name of [file, `${file}-wal`, `${file}-shm`]) expect(await mode(name), name).toBe(0o600);
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('leaves the mode of a file that exists as its owner set it', async () => {
+    const file = path.join(await folder(), 'shared.db');
+    await writeFile(file, '');
+    await chmod(file, 0o640);
+    track(openSqliteStore(file, { synchronous: 'NORMAL', prepare: (opened) => opened }), (d) => d.close());
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
   });
 
   it('keeps nothing for :memory:', () => {
