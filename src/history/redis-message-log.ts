@@ -64,6 +64,8 @@ export class RedisMessageLog implements HistoryStore {
   readonly #appendedListeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
   readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
   readonly #batch = new TurnBatch((batch) => this.#commit(batch));
+  // Where the age trim's scan of the room streams goes on at the next tick (SSCAN; 0: a new pass).
+  #expireCursor = '0';
   #closed = false;
   appended = 0;
   refused = 0;
@@ -161,11 +163,14 @@ export class RedisMessageLog implements HistoryStore {
   async trimExpired(): Promise<void> {
     if (this.#closed || !this.#redis.isReady) return;
     const before = `${this.#now() - this.#settings.maxAgeMs}-0`;
-    let cursor = '0';
     try {
+      // The scan goes on where the last tick left it: starting over each time, rooms that still hold
+      // young messages (never emptied, never removed from the set) would be all a tick ever reached.
       for (let slice = 0; slice < EXPIRE_SLICES_PER_TICK; slice += 1) {
-        cursor = String(await this.#script(EXPIRE, [STREAMS, INDEX], [cursor, before]));
-        if (cursor === '0') break;
+        this.#expireCursor = String(
+          await this.#script(EXPIRE, [STREAMS, INDEX], [this.#expireCursor, before]),
+        );
+        if (this.#expireCursor === '0') break;
       }
     } catch {
       // Redis away: /readyz and the appends say so; expired entries are never read anyway.

@@ -49,4 +49,32 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
       more: false,
     });
   });
+
+  // A tick scans ~1 000 room streams; one that started over each time never got past the rooms that keep
+  // young messages, and the expired rooms behind them stayed for ever.
+  it('expires every old room however many young rooms the scan meets first', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startRedis();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    track(client, (c) => c.destroy());
+    let now = Date.now();
+    const log = track(new RedisMessageLog(client as never, SETTINGS, { now: () => now }), (l) => l.close());
+    const rooms = (prefix: string) => Array.from({ length: 2500 }, (_, i) => message('x', `${prefix}-${i}`));
+    await log.append(rooms('old'));
+    // The young rooms' entries get a later millisecond of Redis's clock than every old one.
+    const redisMs = async () => {
+      const [seconds = '0', micros = '0'] = await client.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    };
+    const lastOld = await redisMs();
+    await expect.poll(redisMs).toBeGreaterThan(lastOld);
+    await log.append(rooms('young'));
+    now = lastOld + 1 + SETTINGS.maxAgeMs;
+    for (let tick = 0; tick < 12; tick += 1) await log.trimExpired();
+    const left = await client.sMembers('relaykit:history:streams');
+    expect(left.filter((key) => key.includes('room:old-'))).toEqual([]);
+    expect(left).toHaveLength(2500);
+  });
 });
