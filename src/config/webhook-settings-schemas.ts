@@ -25,6 +25,7 @@ const WEBHOOK_DEFAULTS = {
   concurrency: 4,
   maxResponseBytes: 65_536,
   maxQueued: 10_000,
+  maxDeadLetters: 1000,
   maxEndpoints: 100,
   endpoints: [] as unknown[],
 };
@@ -118,6 +119,14 @@ export const webhooksSettingSchema = z
       .default(WEBHOOK_DEFAULTS.maxQueued)
       .describe(
         'most deliveries queued per webhook endpoint; past it new messages for it are dropped and counted',
+      ),
+    maxDeadLetters: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(WEBHOOK_DEFAULTS.maxDeadLetters)
+      .describe(
+        'most dead letters kept per webhook endpoint; past it the oldest are deleted, so an endpoint refusing every message cannot fill the disk',
       ),
     maxEndpoints: z
       .int()

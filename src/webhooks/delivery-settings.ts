@@ -10,10 +10,14 @@ export interface DeliverySettings {
   readonly concurrency: number;
   readonly maxResponseBytes: number;
   readonly maxQueued: number;
+  readonly maxDeadLetters: number;
 }
 
 /** What the dispatcher reports, for metrics. */
 export interface DeliveryListener {
-  delivery?(endpointId: string, outcome: 'ok' | 'failed' | 'dead-lettered' | 'dropped'): void;
+  delivery?(
+    endpointId: string,
+    outcome: 'ok' | 'failed' | 'dead-lettered' | 'dead-letter-deleted' | 'dropped',
+  ): void;
   answer?(endpointId: string, outcome: AnswerOutcome): void;
 }

@@ -264,11 +264,13 @@ export class WebhookDispatcher {
     }
     const attempts = delivery.attempts + 1;
     const dead = result.outcome === 'permanent' || attempts >= this.#settings.maxAttempts;
-    this.#store.failed(
+    const forgotten = this.#store.failed(
       delivery.id,
       result.error,
       dead ? undefined : Date.now() + retryDelay(attempts, this.#settings),
+      this.#settings.maxDeadLetters,
     );
+    if (forgotten > 0) this.#listener.delivery?.(endpoint.id, 'dead-letter-deleted');
     if (dead) this.#addQueued(endpoint.id, -1);
     this.#listener.delivery?.(endpoint.id, dead ? 'dead-lettered' : 'failed');
     this.#noteFailure(

@@ -173,13 +173,27 @@ export class WebhookStore {
     this.#db.prepare('DELETE FROM deliveries WHERE id = ?').run(id);
   }
 
-  /** Records a failed attempt: due again at `nextAt`, or dead when `nextAt` is undefined. */
-  failed(id: string, error: string, nextAt: number | undefined): void {
-    this.#db
-      .prepare(
-        'UPDATE deliveries SET attempts = attempts + 1, last_error = ?, state = ?, next_at = ? WHERE id = ?',
-      )
-      .run(error, nextAt === undefined ? 'dead' : 'pending', nextAt ?? 0, id);
+  /**
+   * Records a failed attempt: due again at `nextAt`, or dead when `nextAt` is undefined, and then only the
+   * newest `maxDead` dead letters of its endpoint stay; answers how many older ones were deleted.
+   */
+  failed(id: string, error: string, nextAt: number | undefined, maxDead = Number.MAX_SAFE_INTEGER): number {
+    return this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          'UPDATE deliveries SET attempts = attempts + 1, last_error = ?, state = ?, next_at = ? WHERE id = ?',
+        )
+        .run(error, nextAt === undefined ? 'dead' : 'pending', nextAt ?? 0, id);
+      if (nextAt !== undefined) return 0;
+      return this.#db
+        .prepare(
+          `DELETE FROM deliveries WHERE id IN (
+             SELECT id FROM deliveries
+             WHERE state = 'dead' AND endpoint_id = (SELECT endpoint_id FROM deliveries WHERE id = ?)
+             ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+        )
+        .run(id, maxDead).changes;
+    })();
   }
 
   /** Puts a `sending` delivery back without counting an attempt (the relay stopped during it). */

@@ -90,6 +90,32 @@ describe('durable webhook queue', () => {
     expect(await (await second.api('/dead-letters')).json()).toEqual({ deadLetters: [] });
   });
 
+  it('keeps the newest webhooks.maxDeadLetters dead letters of an endpoint: at the limit all, one past the oldest goes', async () => {
+    const receiver = await startReceiver({ answer: (_d, res) => res.writeHead(400).end() });
+    const relay = await relayOn(await tempWebhookStore(), receiver.url, { maxDeadLetters: 3 });
+    const client = await connectClient(relay.url, { auth: { room: 'ops' } });
+    const deadLetters = async () => {
+      const body = (await (await relay.api('/dead-letters')).json()) as { deadLetters: { id: string }[] };
+      return body.deadLetters;
+    };
+    // One at a time, so that their order as dead letters is the order they were sent in.
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      client.emit('sendMessage', `m${i}`);
+      const delivery = (await receiver.waitFor(i + 1))[i];
+      ids.push(delivery?.id as string);
+      await waitUntil(`m${i} dead-lettered`, async () =>
+        (await deadLetters()).some(({ id }) => id === delivery?.id) ? true : undefined,
+      );
+      // At the limit all are kept; one past it, the oldest is gone.
+      expect((await deadLetters()).map(({ id }) => id)).toEqual(ids.slice(-3));
+    }
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'relay_webhook_deliveries_total{endpoint="hook",outcome="dead-letter-deleted"} 1',
+    );
+  });
+
   it('a restart in the middle of retries loses no delivery and sends none twice to an endpoint that is healthy again', async () => {
     const receiver = await startReceiver({ answer: (_d, res) => res.writeHead(503).end() });
     const store = await tempWebhookStore();
