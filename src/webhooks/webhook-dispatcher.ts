@@ -270,7 +270,7 @@ export class WebhookDispatcher {
       dead ? undefined : Date.now() + retryDelay(attempts, this.#settings),
       this.#settings.maxDeadLetters,
     );
-    if (forgotten > 0) this.#listener.delivery?.(endpoint.id, 'dead-letter-deleted');
+    for (let i = 0; i < forgotten; i++) this.#listener.delivery?.(endpoint.id, 'dead-letter-deleted');
     if (dead) this.#addQueued(endpoint.id, -1);
     this.#listener.delivery?.(endpoint.id, dead ? 'dead-lettered' : 'failed');
     this.#noteFailure(
