@@ -7,6 +7,7 @@ import { IsoClock } from './iso-clock.js';
 import { newMessageId } from './message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
 import type { PublishCommitter } from './publish-committer.js';
+import type { PublishObserver } from './publish-observer.js';
 import { type AcceptedMessage, isKept, type PublishOptions, publishTarget } from './publish-options.js';
 import type { Published, PublishedBatch, PublishRequest } from './published.js';
 import { RefusalLog, type RefusalNote } from './refusal-log.js';
@@ -15,16 +16,6 @@ import type { RelayIo } from './relay-io.js';
 import { validateContent } from './validate-content.js';
 
 const ignore = () => {};
-
-/** Observers of the publish path: metrics, logs, tests. */
-export interface PublishObserver {
-  /**
-   * A message is out. `elapsedMs`: from the call to `publish`/`publishBatch` until it was delivered to
-   * the adapter (in cluster mode: until its commit settled).
-   */
-  published?(meta: MessageMeta, content: MessageContent, elapsedMs: number): void;
-  rejected?(error: RelayError, from: Sender): void;
-}
 
 /**
  * The single publish path of a relay. Socket users, HTTP announcements, bots and schedules all call
