@@ -77,4 +77,29 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
     expect(left.filter((key) => key.includes('room:old-'))).toEqual([]);
     expect(left).toHaveLength(2500);
   });
+
+  // Appends of successive turns are in flight together; after Redis lost its scripts (a restart, a
+  // failover) the retry of a refused EVALSHA ran after a later turn's, out of publish order.
+  it('keeps publish order across turns after Redis lost its script cache', async () => {
+    const redis = await startRedis();
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    track(client, (c) => c.destroy());
+    const log = track(new RedisMessageLog(client as never, SETTINGS), (l) => l.close());
+    await log.append([message('load the scripts', 'warm-up')]);
+    for (let round = 0; round < 5; round += 1) {
+      await client.sendCommand(['SCRIPT', 'FLUSH']);
+      const room = `room-${round}`;
+      const sent: Promise<void>[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        sent.push(log.append([message(`m${i}`, room)]));
+        await new Promise((resolve) => setImmediate(resolve)); // one message a turn
+      }
+      await Promise.all(sent);
+      const page = await log.read({ room, limit: 30 });
+      expect(page.messages.map(({ content }) => content)).toEqual(
+        Array.from({ length: 30 }, (_, i) => `m${i}`),
+      );
+    }
+  });
 });
