@@ -126,14 +126,21 @@ export class SqliteMessageLog implements MessageLog {
 
   assertWritable(): void {
     if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
-    if (this.#unavailable === undefined) return;
+    const problem = this.#problem();
+    if (problem !== undefined) throw this.#refuse(problem);
+  }
+
+  // Why writes are refused now, if they are. After a failed write, the file is looked at again at most
+  // once a second; once it looks writable, the next write tries (and /readyz says ready again without
+  // waiting for one: a node out of its load balancer's rotation would get none).
+  #problem(): string | undefined {
+    if (this.#unavailable === undefined) return undefined;
     const now = Date.now();
     if (now - this.#checkedAt >= RECHECK_MS) {
       this.#checkedAt = now;
       this.#unavailable = this.#availability?.check();
-      if (this.#unavailable === undefined) return;
     }
-    throw this.#refuse(this.#unavailable);
+    return this.#unavailable;
   }
 
   append(entries: readonly LoggedMessage[]): Promise<void> {
@@ -212,7 +219,7 @@ export class SqliteMessageLog implements MessageLog {
   /** Whether a write would last now: `ok: false`, with why, while the file cannot be written. */
   health(): { ok: boolean; detail?: string } {
     if (this.#closed) return { ok: true };
-    const problem = this.#availability?.check() ?? this.#unavailable;
+    const problem = this.#availability?.check() ?? this.#problem();
     return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
   }
 
@@ -242,6 +249,7 @@ export class SqliteMessageLog implements MessageLog {
       return;
     }
     this.#availability?.recovered();
+    this.#unavailable = undefined;
     const appended = this.appended;
     for (const pending of batch) {
       this.appended += pending.entries.length;

@@ -261,6 +261,26 @@ describe('SqliteMessageLog', () => {
     expect(texts(log.read({ room: 'general', limit: 10 }).messages)).toEqual(['g1']);
   });
 
+  // A node refused by its load balancer gets no more traffic: waiting for a write to clear the failure
+  // kept it out of rotation after the store was fine again.
+  it('says healthy again once the store can be written, without waiting for a write', {
+    timeout: 20_000,
+  }, async () => {
+    const { log, store } = await openLog();
+    await log.append([message('before', 'ops')]);
+    const other = new Database(store);
+    other.exec('BEGIN EXCLUSIVE'); // another process holding the write lock past the busy timeout
+    await expect(log.append([message('refused', 'ops')])).rejects.toMatchObject({
+      code: 'RELAY_ERR_STORE_UNAVAILABLE',
+    });
+    expect(log.health()).toMatchObject({ ok: false, detail: expect.stringContaining('SQLITE_BUSY') });
+    other.exec('COMMIT');
+    other.close();
+    await vi.waitFor(() => expect(log.health()).toEqual({ ok: true }), { timeout: 3000 });
+    await log.append([message('after', 'ops')]);
+    expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['before', 'after']);
+  });
+
   it('trims a room of 1 000 every 10th message: 1 009 kept at most, back to 1 000 at the 10th past', async () => {
     const { log } = await openLog({ maxMessagesPerRoom: 1000 });
     const kept = () => log.read({ room: 'ops', limit: 2000 }).messages;
