@@ -288,7 +288,7 @@ export class RelayCore implements RelayLifecycle {
     // callbacks already running finish and write their acks before anything is torn down.
     await new Promise((resolve) => setImmediate(resolve));
     await this.#hooks.runClose('pre-close');
-    this.relay.stopAccepting();
+    await this.relay.stopAccepting(this.config.shutdownTimeoutMs);
     await closeTransports(this.io, this.httpServer, this.config.shutdownTimeoutMs, this.logger);
     await this.#hooks.runClose('close');
     // Last, once nothing can be refused any more: the summaries of refusal episodes still open.

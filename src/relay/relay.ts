@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { withUserId } from './default-user-id.js';
 import { emitMessage } from './emit-message.js';
 import type { MessageContent, MessageMeta, Sender } from './events.js';
+import { InFlight } from './in-flight.js';
 import { IsoClock } from './iso-clock.js';
 import { newMessageId } from './message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
@@ -14,8 +15,6 @@ import { RefusalLog, type RefusalNote } from './refusal-log.js';
 import { RelayError } from './relay-error.js';
 import type { RelayIo } from './relay-io.js';
 import { validateContent } from './validate-content.js';
-
-const ignore = () => {};
 
 /**
  * The single publish path of a relay. Socket users, HTTP announcements, bots and schedules all call
@@ -39,6 +38,7 @@ export class Relay {
   #accepting = true;
   #messageLog: MessageLog | undefined;
   readonly #clock = new IsoClock();
+  readonly #inFlight = new InFlight();
 
   constructor(options: { io: RelayIo; logger: Logger; maxContentBytes: number; maxHops?: number }) {
     this.#io = options.io;
@@ -144,15 +144,16 @@ export class Relay {
     return () => this.#observers.delete(observer);
   }
 
-  /** Refuses every later publish with `RELAY_ERR_SHUTTING_DOWN`. Part of the relay's close sequence. */
-  stopAccepting(): void {
+  /**
+   * Refuses every later publish with `RELAY_ERR_SHUTTING_DOWN`; resolves once what was accepted is stored
+   * or committed (or after `drainMs`), so that its acks still go out before the sockets close.
+   */
+  stopAccepting(drainMs = 0): Promise<void> {
     this.#accepting = false;
+    return this.#inFlight.drain(drainMs);
   }
 
-  /**
-   * Ends the refusal episodes still open, writing the summary line of each that had more than one
-   * refusal. Part of the relay's close sequence; idempotent.
-   */
+  /** Ends the refusal episodes still open, writing their summary lines. Part of close; idempotent. */
   close(): void {
     this.#refusals.close();
   }
@@ -238,8 +239,7 @@ export class Relay {
         throw relayError;
       },
     );
-    stored.catch(ignore);
-    return stored;
+    return this.#inFlight.track(stored);
   }
 
   #commit(
@@ -266,8 +266,7 @@ export class Relay {
         throw relayError;
       },
     );
-    committed.catch(ignore);
-    return committed;
+    return this.#inFlight.track(committed);
   }
 
   // The message is out: nothing from here on may turn it into an error, or its sender would retry and it

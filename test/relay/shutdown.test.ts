@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createRelayServer, type SendAck } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
@@ -41,6 +45,41 @@ describe('lifecycle', () => {
     expect(() => server.relay.publish('late', { from: { id: 'x', name: 'x', kind: 'http' } })).toThrow(
       expect.objectContaining({ code: 'RELAY_ERR_SHUTTING_DOWN' }),
     );
+  });
+
+  // The acks of messages still being stored when close() began were dropped with their sockets: stored
+  // and delivered, but refused to their senders as far as they knew, so a retry would duplicate them.
+  it('acknowledges every message it kept while it closes: none stored without its ack', {
+    timeout: 20_000,
+  }, async () => {
+    const dir = track(await mkdtemp(path.join(tmpdir(), 'relaykit-shutdown-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    const store = path.join(dir, 'history.db');
+    const { server, url } = await startRelay({ greeting: 'none', rateLimit: false, history: { store } });
+    const clients = await Promise.all(
+      [1, 2, 3, 4].map((n) => connectClient(url, { auth: { name: `c${n}` } })),
+    );
+    const acked = new Set<string>();
+    let sending = true;
+    const loops = clients.map(async (client, n) => {
+      for (let i = 0; sending && client.connected; i += 1) {
+        const ack = await client
+          .timeout(5000)
+          .emitWithAck('sendMessage', `c${n}.${i}`)
+          .catch(() => undefined);
+        if (ack?.ok) acked.add(ack.id);
+      }
+    });
+    await expect.poll(() => acked.size).toBeGreaterThan(50);
+    await server.close();
+    sending = false;
+    await Promise.all(loops);
+    const kept = new Database(store, { readonly: true });
+    const ids = (kept.prepare('SELECT id FROM messages').all() as { id: string }[]).map(({ id }) => id);
+    kept.close();
+    expect(ids.filter((id) => !acked.has(id))).toEqual([]);
+    expect(ids.length).toBe(acked.size);
   });
 
   it('survives a client connecting while the relay is shutting down', async () => {
