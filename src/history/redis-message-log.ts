@@ -22,7 +22,7 @@ import {
 } from './redis-history-layout.js';
 import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
-import { type PendingAppend, TurnBatch } from './turn-batch.js';
+import { type PendingAppend, refuseAppends, TurnBatch } from './turn-batch.js';
 
 /** The Redis client the history uses: the cluster's main connection (it duplicates it to subscribe). */
 export type HistoryRedis = Pick<
@@ -217,6 +217,11 @@ export class RedisMessageLog implements HistoryStore {
         rooms.add(meta.room);
       }
     }
+    // Appends with nothing to keep (private messages, kept in order with the others) need no Redis.
+    if (rooms.size === 0) {
+      for (const pending of batch) pending.resolve();
+      return;
+    }
     const notice: Notice = { node: this.#node, rooms: [...rooms] };
     args[2] = JSON.stringify(notice);
     try {
@@ -224,8 +229,7 @@ export class RedisMessageLog implements HistoryStore {
         this.#redis.sendCommand(['EVAL', APPEND.source, String(keys.length), ...keys, ...args]),
       );
     } catch (error) {
-      this.refused += batch.length;
-      for (const pending of batch) pending.reject(error);
+      this.refused += refuseAppends(batch, error);
       return;
     }
     for (const pending of batch) {

@@ -13,7 +13,7 @@ import {
 import { mergePage } from './merge-sorted.js';
 import { migrateHistoryStore } from './migrate-history-store.js';
 import { RoomTrims } from './room-trims.js';
-import { type PendingAppend, TurnBatch } from './turn-batch.js';
+import { type PendingAppend, refuseAppends, TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** What the history keeps and for how long; the `history` setting when it is not `false`. */
@@ -269,8 +269,7 @@ export class SqliteMessageLog implements MessageLog {
   }
 
   #fail(batch: readonly PendingAppend[], error: RelayError): void {
-    this.refused += batch.length;
-    for (const pending of batch) pending.reject(error);
+    this.refused += refuseAppends(batch, error);
   }
 
   #refuse(problem: string, cause?: unknown): RelayError {

@@ -42,3 +42,25 @@ export class TurnBatch<R = void> {
     return batch.length === 0 ? undefined : this.#commit(batch);
   }
 }
+
+/**
+ * Rejects the appends of a batch that could not be kept, with `error`, and answers how many; an append
+ * with nothing to keep (a private message, sent in order with the others) resolves instead.
+ *
+ * @example
+ * ```ts
+ * log.refused += refuseAppends(batch, error);
+ * ```
+ */
+export function refuseAppends(batch: readonly PendingAppend[], error: unknown): number {
+  let refused = 0;
+  for (const pending of batch) {
+    if (pending.entries.length === 0) {
+      pending.resolve();
+    } else {
+      refused += 1;
+      pending.reject(error);
+    }
+  }
+  return refused;
+}

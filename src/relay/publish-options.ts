@@ -46,6 +46,13 @@ export const isKept = (options: PublishOptions): boolean =>
   options.from.kind !== 'system' && options.delivery !== 'echo' && options.to === undefined;
 
 /**
+ * Whether a message goes out in the order of the history's group commits: a kept one once it is stored,
+ * and a private one with the messages of its turn (nothing to store), so that it never overtakes a
+ * room message its sender published before it.
+ */
+export const inLogOrder = (options: PublishOptions): boolean => isKept(options) || options.to !== undefined;
+
+/**
  * The socket.io room a message goes to (`null`: every client), checking that its options make sense
  * together; throws `RELAY_ERR_INVALID_ROOM` or `RELAY_ERR_INVALID_OPTIONS`.
  *

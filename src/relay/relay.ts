@@ -9,7 +9,13 @@ import { newMessageId } from './message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
 import type { PublishCommitter } from './publish-committer.js';
 import type { PublishObserver } from './publish-observer.js';
-import { type AcceptedMessage, isKept, type PublishOptions, publishTarget } from './publish-options.js';
+import {
+  type AcceptedMessage,
+  inLogOrder,
+  isKept,
+  type PublishOptions,
+  publishTarget,
+} from './publish-options.js';
 import type { Published, PublishedBatch, PublishRequest } from './published.js';
 import { RefusalLog, type RefusalNote } from './refusal-log.js';
 import { RelayError } from './relay-error.js';
@@ -56,17 +62,7 @@ export class Relay {
   publish(content: unknown, options: PublishOptions): Published {
     const startedAt = performance.now();
     const message = this.#accept(content, options);
-    const { id } = message.meta;
-    const committer = this.#committer;
-    if (this.#messageLog !== undefined && isKept(options)) {
-      return { id, meta: message.meta, committed: this.#store(this.#messageLog, [message], startedAt) };
-    }
-    if (committer === undefined) {
-      this.#deliverOrFail(message);
-      this.#announce(message, performance.now() - startedAt);
-      return { id, meta: message.meta, committed: undefined };
-    }
-    return { id, meta: message.meta, committed: this.#commit(committer, [message], startedAt) };
+    return { id: message.meta.id, meta: message.meta, committed: this.#out([message], startedAt) };
   }
 
   /**
@@ -88,17 +84,7 @@ export class Relay {
       }
     });
     const messages = accepted.map(({ meta }) => ({ id: meta.id, meta }));
-    const committer = this.#committer;
-    if (this.#messageLog !== undefined && accepted.some(({ options }) => isKept(options))) {
-      return { messages, committed: this.#store(this.#messageLog, accepted, startedAt) };
-    }
-    if (committer === undefined) {
-      for (const message of accepted) this.#deliverOrFail(message);
-      const elapsedMs = performance.now() - startedAt;
-      for (const message of accepted) this.#announce(message, elapsedMs);
-      return { messages, committed: undefined };
-    }
-    return { messages, committed: this.#commit(committer, accepted, startedAt) };
+    return { messages, committed: this.#out(accepted, startedAt) };
   }
 
   /**
@@ -115,9 +101,8 @@ export class Relay {
   }
 
   /**
-   * Keeps every later message in `log` before it is delivered (see {@link MessageLog}), and reads history
-   * from it ({@link Relay.readHistory}); returns a function that removes it. A relay has at most one.
-   * Messages only their sender gets (greetings, `echo` delivery) and the relay's own are not kept.
+   * Keeps every later message in `log` before it is delivered (see {@link MessageLog}, and `isKept` for
+   * what is not kept), and reads history from it; returns a function that removes it. At most one.
    */
   logWith(log: MessageLog): () => void {
     if (this.#messageLog !== undefined) throw new Error('this relay already keeps a message log');
@@ -216,6 +201,25 @@ export class Relay {
     }
   }
 
+  // Into the history first when it keeps (or orders) them, else through the committer, else out.
+  #out(messages: readonly AcceptedMessage[], startedAt: number): Promise<void> | undefined {
+    const log = this.#messageLog;
+    if (log !== undefined && messages.some(({ options }) => inLogOrder(options))) {
+      return this.#store(log, messages, startedAt);
+    }
+    const committer = this.#committer;
+    return committer === undefined
+      ? this.#emit(messages, startedAt)
+      : this.#commit(committer, messages, startedAt);
+  }
+
+  #emit(messages: readonly AcceptedMessage[], startedAt: number): undefined {
+    for (const message of messages) this.#deliverOrFail(message);
+    const elapsedMs = performance.now() - startedAt;
+    for (const message of messages) this.#announce(message, elapsedMs);
+    return undefined;
+  }
+
   // Stored first, then delivered (through the committer when there is one): what a client saw live is in
   // the history, and a message the log could not keep reached nobody, so its sender may safely retry.
   #store(log: MessageLog, messages: readonly AcceptedMessage[], startedAt: number): Promise<void> {
@@ -225,11 +229,9 @@ export class Relay {
       () => {
         this.#refusals.recovered();
         const committer = this.#committer;
-        if (committer !== undefined) return this.#commit(committer, messages, startedAt);
-        for (const message of messages) this.#deliverOrFail(message);
-        const elapsedMs = performance.now() - startedAt;
-        for (const message of messages) this.#announce(message, elapsedMs);
-        return undefined;
+        return committer === undefined
+          ? this.#emit(messages, startedAt)
+          : this.#commit(committer, messages, startedAt);
       },
       (error: unknown) => {
         const relayError = RelayError.from(error, 'keeping the message in the history failed');

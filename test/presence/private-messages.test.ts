@@ -36,6 +36,23 @@ describe('private messages', () => {
     expect(history.messages.map((message) => message.meta.id)).not.toContain(id);
   });
 
+  // A private message needs no storing and went out at once, ahead of the room message its sender
+  // published just before it (which waits for its commit): a bot's answer, then its private follow-up.
+  it("keeps a sender's order: a private message after a room message arrives after it", async () => {
+    const { server, url } = await startRelay({ greeting: 'none' });
+    const ann = await connectClient(url, { auth: { name: 'ann' } });
+    const heard: unknown[] = [];
+    ann.on('sendMessageFromBack', (content) => heard.push(content));
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const userId = `anon:${ann.id}`;
+    for (let i = 0; i < 3; i += 1) {
+      server.relay.publish(`room ${i}`, { from, room: 'lobby' });
+      server.relay.publish(`private ${i}`, { from, room: 'lobby', to: userId });
+    }
+    await expect.poll(() => heard.length).toBe(6);
+    expect(heard).toEqual(['room 0', 'private 0', 'room 1', 'private 1', 'room 2', 'private 2']);
+  });
+
   it('refuses a bad user id, and a delivery mode that does not apply', () => {
     return startRelay({ greeting: 'none' }).then(({ server }) => {
       const refused = (to: unknown, extra = {}) => {
