@@ -4,6 +4,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
 import { BotConnection } from './bot-connection.js';
 import type { BotJob, BotMessage, BotSendTarget, CommandMessage, SendResult } from './bot-context.js';
+import { botMessage, causeOf } from './bot-message.js';
 import type { BotScheduler } from './bot-scheduler.js';
 import type { BotStore } from './bot-store.js';
 import type { CommandRegistry } from './command-registry.js';
@@ -35,9 +36,8 @@ export interface BotInstanceOptions {
 }
 
 /**
- * One running bot: its own socket.io-client connection, and everything its setup registered. Socket
- * listeners are added once per instance, never per `connect`, so reconnecting cannot double handlers.
- * `stop()` removes all of it.
+ * One running bot: its own socket.io-client connection, and everything its setup registered (listeners
+ * once per instance, never per `connect`, so reconnecting cannot double handlers); `stop()` removes it.
  */
 export class BotInstance {
   readonly name: string;
@@ -54,6 +54,7 @@ export class BotInstance {
   #cleanup: (() => unknown) | undefined;
   #stopping: Promise<void> | undefined;
   #stopped = false;
+  #settingUp = false;
   #connections = 0;
 
   constructor(options: BotInstanceOptions) {
@@ -114,13 +115,20 @@ export class BotInstance {
           commands: this.#commands,
           jobs: this.#jobs,
           timers: this.#timers,
+          stopped: () => this.#stopped && !this.#settingUp, // setup's late ones are undone after it
           send: (content, target) => this.#send(content, target),
           history: (room, options) => this.#ask(() => this.#connection.history({ room, ...options })),
           members: (room) => this.#ask(() => this.#connection.members(room)),
         },
         validateBotSettings(this.#options.definition, this.#options.settings),
       );
-      const cleanup = await this.#options.definition.setup(context);
+      this.#settingUp = true;
+      let cleanup: unknown;
+      try {
+        cleanup = await this.#options.definition.setup(context);
+      } finally {
+        this.#settingUp = false;
+      }
       if (typeof cleanup === 'function') this.#cleanup = cleanup as () => unknown;
     } catch (error) {
       await this.stop();
@@ -213,7 +221,7 @@ export class BotInstance {
     const { kind, name } = meta.from;
     if (kind === 'system') return;
     if (kind === 'bot' && (name === this.name || !this.#options.definition.hearBots)) return;
-    const cause: Cause = { id: meta.id, hops: (meta.hops ?? 0) + 1 };
+    const cause = causeOf(meta);
     const text = messageText(content);
 
     for (const handler of this.#handlers.message) {
@@ -253,21 +261,18 @@ export class BotInstance {
   }
 
   #message(content: MessageContent, meta: MessageMeta, text: string, signal: AbortSignal): BotMessage {
-    const room = meta.room;
-    return {
-      content,
-      text,
-      meta,
-      from: meta.from,
-      room,
-      signal,
-      reply: (answer) => this.#send(answer, { room: room ?? LOBBY }),
-      replyPrivately: (answer) => this.#send(answer, { room: room ?? LOBBY, to: meta.from.userId }),
-    };
+    return botMessage({ content, meta, text, signal }, (answer, target, cause) =>
+      this.#send(answer, target, cause),
+    );
   }
 
-  #send(content: MessageContent, target: BotSendTarget & { to?: string } = {}): Promise<SendResult> {
+  #send(
+    content: MessageContent,
+    target: BotSendTarget & { to?: string } = {},
+    answering?: Cause,
+  ): Promise<SendResult> {
     const scope = this.#runner.current();
+    const cause = answering ?? scope?.cause;
     const room = target.room === undefined ? LOBBY : target.room;
     const sent = new Promise<SendResult>((resolve, reject) => {
       if (this.#stopped) {
@@ -281,7 +286,7 @@ export class BotInstance {
       const options: BotSendOptions = {
         room,
         ...(target.to === undefined ? {} : { to: target.to }),
-        ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
+        ...(cause ? { causedBy: cause.id, hops: cause.hops } : {}),
       };
       this.#connection.send(content, options).then(resolve, reject);
     });

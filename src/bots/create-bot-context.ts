@@ -47,6 +47,8 @@ export interface BotScope {
   readonly commands: Map<string, (message: CommandMessage) => unknown>;
   readonly jobs: Set<BotJob>;
   readonly timers: Set<NodeJS.Timeout>;
+  /** True once the bot is stopping: a handler still running then must not register anything more. */
+  stopped(): boolean;
   send(content: MessageContent, target?: BotSendTarget): Promise<SendResult>;
   history(room: string, options?: { limit?: number; before?: string }): Promise<BotHistoryPage>;
   members(room: string): Promise<BotMembersPage>;
@@ -67,6 +69,16 @@ const MAX_DELAY_MS = 2_147_483_647;
  */
 export function createBotContext(scope: BotScope, config: unknown): BotContext<unknown> {
   let jobCount = 0;
+  // What a handler still running after stop() registers would outlive the bot (a job firing for ever,
+  // an id the next start cannot take again): refused.
+  const open = (what: string) => {
+    if (scope.stopped()) {
+      throw new RelayError(
+        'RELAY_ERR_SHUTTING_DOWN',
+        `bot "${scope.name}" is stopped: ${what} not registered`,
+      );
+    }
+  };
   return {
     name: scope.name,
     prefix: scope.prefix,
@@ -75,9 +87,11 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
     store: scope.store,
     limits: scope.limits,
     hear: (pattern, handler) => {
+      open('bot.hear');
       scope.hears.push({ pattern: toRegExp(pattern), handler });
     },
     command: (name: string, spec: CommandSpec, handler: (message: CommandMessage) => unknown) => {
+      open('bot.command');
       const key = name.toLowerCase();
       if (
         spec.roles !== undefined &&
@@ -105,12 +119,14 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       );
     },
     on: (event, handler) => {
+      open('bot.on');
       (scope.handlers[event] as Array<typeof handler>).push(handler);
     },
     send: (content, target) => scope.send(content, target),
     history: (room, historyOptions) => scope.history(room, historyOptions),
     members: (room) => scope.members(room),
     every: (cron, handler, jobOptions) => {
+      open('bot.every');
       jobCount += 1;
       const id = `${scope.name}:${jobOptions?.name ?? `job-${jobCount}`}`;
       const scheduled = scope.scheduler.schedule(id, cron, () =>
@@ -131,9 +147,13 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
         throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_DELAY_MS}`);
       }
+      open('bot.later');
+      // The message being answered, if any, is what the callback's sends answer too: without it, two
+      // bots replying to each other through bot.later would never reach the hop limit.
+      const cause = scope.runner.current()?.cause;
       const timer = setTimeout(() => {
         scope.timers.delete(timer);
-        void scope.runner.run('later', () => handler());
+        void scope.runner.run('later', () => handler(), cause);
       }, ms);
       scope.timers.add(timer);
       return {

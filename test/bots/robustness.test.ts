@@ -57,6 +57,79 @@ describe('loop prevention', () => {
   });
 });
 
+describe('loop prevention through bot.later', () => {
+  // A reply made from a bot.later callback carried no cause, so two bots answering each other later
+  // never reached the hop limit: only the rate limit slowed them.
+  it('counts hops for answers sent from bot.later, and stops the loop at maxBotHops', async () => {
+    const patient = (name: string) =>
+      defineBot({
+        name,
+        description: 'answers everything later, bots included',
+        hearBots: true,
+        setup(bot) {
+          bot.on('message', (msg) => {
+            bot.later(5, () => msg.reply(`${name} heard ${msg.from.name}`));
+          });
+        },
+      });
+    const testbed = await startTestbed({
+      bots: [patient('alice-bot'), patient('bob-bot')],
+      relay: { maxBotHops: 2 },
+    });
+    const person = await testbed.user('gina');
+    await person.say('hello bots');
+    const refused = () =>
+      testbed.logs.filter((line) => line.code === 'RELAY_ERR_LOOP_DETECTED' && line.msg === 'input refused')
+        .length;
+    const fromBots = () => person.received.filter((m) => m.meta.from.kind === 'bot');
+    await vi.waitUntil(() => fromBots().length >= 4 && refused() >= 2, { timeout: 5000, interval: 20 });
+    await settle(300);
+    expect(
+      fromBots()
+        .map((m) => m.meta.hops)
+        .sort(),
+    ).toEqual([1, 1, 2, 2]);
+  });
+});
+
+describe('a handler still running when its bot stops', () => {
+  it('cannot register a job or a timer that would outlive the bot', async () => {
+    const registered: string[] = [];
+    const slow = defineBot({
+      name: 'slow',
+      description: 'registers late',
+      setup(bot) {
+        bot.command('late', { description: 'waits, then registers' }, async () => {
+          await settle(200);
+          for (const [what, register] of [
+            ['every', () => bot.every('* * * * *', () => {}, { name: 'feed' })],
+            ['later', () => bot.later(10, () => {})],
+            ['on', () => bot.on('message', () => {})],
+          ] as const) {
+            try {
+              register();
+              registered.push(`${what}: registered`);
+            } catch (error) {
+              registered.push(`${what}: ${(error as { code?: string }).code}`);
+            }
+          }
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [slow] });
+    const person = await testbed.user('gina');
+    await person.say('!late');
+    await settle(50);
+    await testbed.host.stop('slow');
+    await vi.waitUntil(() => registered.length === 3, { timeout: 5000, interval: 20 });
+    expect(registered).toEqual([
+      'every: RELAY_ERR_SHUTTING_DOWN',
+      'later: RELAY_ERR_SHUTTING_DOWN',
+      'on: RELAY_ERR_SHUTTING_DOWN',
+    ]);
+  });
+});
+
 describe('handlers that fail', () => {
   it('logs a throwing or rejecting handler with the bot name, counts it, and keeps every bot running', async () => {
     const grumpy = defineBot({
