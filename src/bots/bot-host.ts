@@ -63,6 +63,8 @@ export class BotHost {
   readonly #log: Logger;
   readonly #registry = new CommandRegistry();
   readonly #bots = new Map<string, BotInstance>();
+  // What each running bot was started from: a reload whose new version fails starts it again.
+  readonly #definitions = new WeakMap<BotInstance, BotDefinition<unknown>>();
   readonly #stores = new Map<string, Promise<BotStore>>();
   readonly #watchers: FSWatcher[] = [];
   #queue: Promise<unknown> = Promise.resolve();
@@ -137,6 +139,7 @@ export class BotHost {
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     });
     this.#bots.set(definition.name, bot);
+    this.#definitions.set(bot, definition);
     try {
       // close() stops it through #bots from here on, and bot.start() then rejects.
       await bot.start();
@@ -200,12 +203,20 @@ export class BotHost {
       );
       return;
     }
+    const previous = current && this.#definitions.get(current);
     if (current) await this.stop(current.name);
     try {
       await this.start(definition, file);
       this.#log.info({ file, bot: definition.name }, current ? 'plugin reloaded' : 'plugin loaded');
     } catch (error) {
-      this.#reportFailure(file, error);
+      // The two share their name, store and jobs, so the new one could only start once the old one
+      // stopped: a new version whose setup throws (or whose settings are invalid) brings the old back.
+      if (!previous || this.#closing) {
+        this.#reportFailure(file, error);
+        return;
+      }
+      this.#reportFailure(file, error, 'plugin failed to reload; the old version is started again');
+      await this.start(previous, file).catch((again: unknown) => this.#reportFailure(file, again));
     }
   }
 

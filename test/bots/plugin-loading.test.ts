@@ -198,6 +198,21 @@ describe("a bot's scope", () => {
     await testbed.host.reload(file);
     expect(lines.some((l) => l.msg === 'plugin failed to reload; the old version keeps running')).toBe(true);
     expect(await ask('!mood')).toEqual(['version two']);
+
+    // A new version that loads but whose setup throws: the old one could only be stopped first (they
+    // share a name, a store and jobs), and is started again.
+    await writeFile(
+      file,
+      `import { defineBot } from 'relaykit';
+export default defineBot({ name: 'mood', description: 'broken setup', setup() { throw new Error('setup v3'); } });
+`,
+    );
+    await testbed.host.reload(file);
+    expect(lines.some((l) => l.msg === 'plugin failed to reload; the old version is started again')).toBe(
+      true,
+    );
+    expect(host.bots().map((bot) => bot.name)).toEqual(['mood']);
+    expect(await ask('!mood')).toEqual(['version two']);
   });
 
   it('reloads on file change when watching the folder', async () => {
