@@ -116,14 +116,12 @@ export class RelayClient {
       this.#setStatus('connected');
       this.#waiters.settle();
     });
-    if (options.reconnectOnExpiry) {
-      socket.on('relayError', (error) => {
-        if (error.event === 'auth' && error.code === 'RELAY_ERR_UNAUTHENTICATED') {
-          this.#lastError = { code: error.code, message: error.message };
-          this.#expired = true;
-        }
-      });
-    }
+    socket.on('relayError', (error) => {
+      if (error.event === 'auth' && error.code === 'RELAY_ERR_UNAUTHENTICATED') {
+        this.#lastError = { code: error.code, message: error.message };
+        this.#expired = options.reconnectOnExpiry === true;
+      }
+    });
     socket.on('disconnect', (reason) => {
       // socket.io-client does not reconnect after a server disconnect by itself; after an expiry the
       // handshake asks the token provider again.
@@ -134,6 +132,11 @@ export class RelayClient {
         return;
       }
       this.#setStatus(this.#retryingStatus());
+      // Nothing will reconnect it (an expired fixed token, a relay that dropped it): ready() says so.
+      if (!socket.active && !this.#closed && this.#lastError !== undefined) {
+        this.#refusal = refusalError(this.#lastError);
+        this.#waiters.settle(this.#refusal);
+      }
     });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       // A refusal by the relay (bad name or room) carries `{ code, message }`; socket.io stops retrying then.

@@ -103,6 +103,14 @@ describe('jwt auth mode: one person, one user id', () => {
     await waitForEvent(client.socket, 'disconnect', { timeoutMs: 4000 });
     expect(client.status).toBe('disconnected');
     expect(client.socket.active).toBe(false);
+    const reason = { code: 'RELAY_ERR_UNAUTHENTICATED', message: expect.stringContaining('expired') };
+    expect(client.lastError).toEqual(reason);
+    // Nothing will reconnect it: ready() says so at once instead of waiting out its timeout.
+    const waited = Promise.race([
+      client.ready({ timeoutMs: 10_000 }),
+      new Promise((resolve) => setTimeout(resolve, 2000, 'still waiting')),
+    ]);
+    await expect(waited).rejects.toMatchObject({ code: 'RELAY_ERR_UNAUTHENTICATED' });
   });
 
   it('sends the token a client kit was given as a string', async () => {
