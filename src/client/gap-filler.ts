@@ -12,6 +12,8 @@ type Message = { readonly content: MessageContent; readonly meta: MessageMeta };
 
 // Ids remembered to deduplicate: the history can repeat what arrived live just before a drop.
 const REMEMBERED = 1000;
+// The cursor before every message id: a gap of a room that was empty when the client came.
+const BEFORE_ALL = '00000000-0000-7000-8000-000000000000';
 // Pages read to fill one gap at most (200 messages each): a longer gap keeps its newest part unread
 // rather than holding the live messages back for long.
 const MAX_PAGES = 10;
@@ -33,6 +35,8 @@ export class GapFiller {
   readonly #deliver: (message: Message) => void;
   readonly #seen = new Set<string>();
   #newest: string | undefined;
+  // Where a gap starts when no message was seen yet: the room's newest message when the client came.
+  #base: string | undefined;
   #held: Message[] | undefined;
 
   constructor(deliver: (message: Message) => void) {
@@ -45,9 +49,22 @@ export class GapFiller {
     else this.#pass(message);
   }
 
+  /**
+   * At the first connection: notes where the room's history stands, so that a gap after it is found
+   * even if no message arrived before (a quiet room, no greeting). A relay without history says no.
+   */
+  start(socket: RelaySocket, timeoutMs: number): void {
+    void (socket.timeout(timeoutMs).emitWithAck('history', { limit: 1 }) as Promise<HistoryAck>).then(
+      (answer) => {
+        if (answer.ok) this.#base = answer.messages.at(-1)?.meta.id ?? BEFORE_ALL;
+      },
+      () => undefined,
+    );
+  }
+
   /** Reads what was missed since the newest message seen, then delivers what was held meanwhile. */
   fill(socket: RelaySocket, timeoutMs: number): void {
-    const after = this.#newest;
+    const after = this.#newest ?? this.#base;
     if (after === undefined || this.#held !== undefined) return;
     this.#held = [];
     void this.#read(socket, timeoutMs, after).finally(() => {

@@ -104,11 +104,13 @@ export class RelayClient {
     });
     this.#status = socket.connected ? 'connected' : 'connecting';
     this.#everConnected = socket.connected;
+    if (socket.connected) this.#gaps.start(socket, this.#timeoutMs);
     socket.on('sendMessageFromBack', (content, meta) => this.#gaps.live({ content, meta }));
     socket.on('connect', () => {
       // socket.io could not restore the session (a restart, an outage past the recovery window): what
       // the room said meanwhile comes from the relay's history, once, in order, before newer messages.
       if (this.#everConnected && !socket.recovered) this.#gaps.fill(socket, this.#timeoutMs);
+      else if (!this.#everConnected) this.#gaps.start(socket, this.#timeoutMs);
       this.#everConnected = true;
       this.#auth.resumed = true;
       this.#lastError = undefined;

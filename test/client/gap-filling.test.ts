@@ -69,4 +69,32 @@ describe('client kit gap filling', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).toHaveLength(6);
   });
+
+  // With no greeting and a quiet room the client had no message to read on from: the gap was left.
+  it('fills the gap of a client that had seen no message yet', async () => {
+    const { server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
+    const url = `http://127.0.0.1:${(server.httpServer.address() as { port: number }).port}`;
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    await server.relay.publish('before the client came', { from, room: 'ops' }).committed;
+    const kit = client(url);
+    const received: RelayMessage[] = [];
+    kit.onMessage((message) => received.push(message));
+    await kit.ready();
+    // Where the history stood when it came is asked at once; let that answer arrive.
+    await kit.socket.timeout(2000).emitWithAck('history', { limit: 1 });
+
+    const away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    await server.relay.publish('missed 1', { from, room: 'ops' }).committed;
+    await server.relay.publish('missed 2', { from, room: 'ops' }).committed;
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await server.relay.publish('after the reconnection', { from, room: 'ops' }).committed;
+    await until(received, 3);
+    expect(received.map(({ content }) => content)).toEqual([
+      'missed 1',
+      'missed 2',
+      'after the reconnection',
+    ]);
+  });
 });
