@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessageContent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
+import { isScheduleId } from '../schedule/schedule-spec.js';
 import type {
   BotContext,
   BotEvents,
@@ -129,6 +130,17 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       open('bot.every');
       jobCount += 1;
       const id = `${scope.name}:${jobOptions?.name ?? `job-${jobCount}`}`;
+      // The relay's rules for a job id, checked here whatever scheduler runs it (the testbed's too).
+      const named = `bot "${scope.name}": bot.every job "${id}"`;
+      if (!isScheduleId(id)) {
+        throw new RelayError(
+          'RELAY_ERR_PLUGIN_LOAD_FAILED',
+          `${named}: its id must be 1 to 64 letters, digits, "-", "_", "." or ":"; choose another name`,
+        );
+      }
+      if ([...scope.jobs].some((job) => job.id === id)) {
+        throw new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', `${named} is declared twice; name each job`);
+      }
       const scheduled = scope.scheduler.schedule(id, cron, () =>
         scope.runner.run(`every ${id}`, () => handler()),
       );

@@ -30,6 +30,10 @@ export interface ScheduleSpecProblem {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Whether `value` can be a job's id: 1 to 64 letters, digits, `-`, `_`, `.` or `:`. */
+export const isScheduleId = (value: unknown): value is string =>
+  typeof value === 'string' && ID_PATTERN.test(value);
 const SPEC_KEYS = new Set(['id', 'cron', 'timezone', 'content', 'room']);
 // The config schema does not know maxContentBytes; the scheduler checks the real limit when it starts.
 const ABSOLUTE_MAX_CONTENT_BYTES = 1_048_576;

@@ -265,4 +265,30 @@ describe('bot.every in the testing kit', () => {
       code: 'RELAY_ERR_PLUGIN_LOAD_FAILED',
     });
   });
+
+  // The relay's scheduler refused these while the testbed's took them: a plugin that passed its tests
+  // failed to load in the relay.
+  it('refuses a job name the relay cannot take, and one given twice, in the testbed as in the relay', async () => {
+    const withJobs = (name: string, jobs: string[]) =>
+      defineBot({
+        name,
+        description: 'x',
+        setup(bot) {
+          for (const job of jobs) bot.every('0 9 * * *', () => undefined, { name: job });
+        },
+      });
+    const longest = 'j'.repeat(64 - 'ok:'.length);
+    const testbed = await startTestbed({ bots: [withJobs('ok', [longest])] });
+    expect(testbed.jobs()).toEqual([`ok:${longest}`]);
+    for (const [bot, detail] of [
+      [withJobs('spaced', ['daily digest']), /its id must be 1 to 64/],
+      [withJobs('long', ['j'.repeat(64 - 'long:'.length + 1)]), /its id must be 1 to 64/],
+      [withJobs('twice', ['daily', 'daily']), /declared twice/],
+    ] as const) {
+      await expect(startTestbed({ bots: [bot] })).rejects.toMatchObject({
+        code: 'RELAY_ERR_PLUGIN_LOAD_FAILED',
+        message: expect.stringMatching(detail),
+      });
+    }
+  });
 });
