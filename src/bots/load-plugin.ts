@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
@@ -7,6 +8,7 @@ import { type BotDefinition, isBotDefinition } from './define-bot.js';
 // Running from the TypeScript sources means a TS loader (tsx, or vitest's) is active: plugins written in
 // TS import as they are. Running from dist/ (an installed package), TS plugins go through tsx's tsImport.
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+const require = createRequire(import.meta.url);
 let version = 0;
 
 /**
@@ -61,8 +63,13 @@ async function importFile(file: string, fresh: boolean): Promise<{ default?: unk
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as { default?: unknown };
   }
-  // A new query string is a new module for the ESM loader: the changed file is read again.
-  if (fresh) version += 1;
+  // A new query string is a new module for the ESM loader: the changed file is read again. A CommonJS
+  // plugin (a `.js` file, or `.ts` compiled as one, in a project without "type": "module") is loaded
+  // through require's cache, keyed by the file without the query: dropped from it, it is read again.
+  if (fresh) {
+    version += 1;
+    delete require.cache[file];
+  }
   return (await import(fresh ? `${url}?reload=${version}` : url)) as { default?: unknown };
 }
 

@@ -158,6 +158,60 @@ describe('relay serve', () => {
   });
 });
 
+// A real process: plugins load through Node's own loaders there (vitest's runner has its own cache).
+describe('relay serve --watch, a CommonJS project', () => {
+  // A query string does not get past require's cache: a CommonJS plugin kept its first version while
+  // the log said 'plugin reloaded'.
+  it('reloads a changed CommonJS plugin', { timeout: 30_000 }, async () => {
+    const cwd = await emptyDir();
+    const plugin = (answer: string) => `module.exports = {
+  [Symbol.for('relaykit.botDefinition')]: true,
+  name: 'mood',
+  description: 'a CommonJS plugin',
+  setup(bot) {
+    bot.command('mood', { description: 'answer' }, (msg) => msg.reply('${answer}'));
+  },
+};
+`;
+    await writeFile(path.join(cwd, 'package.json'), '{ "type": "commonjs" }\n');
+    await mkdir(path.join(cwd, 'plugins'));
+    const file = path.join(cwd, 'plugins', 'mood.js');
+    await writeFile(file, plugin('version one'));
+    const relay = spawnRelayCli(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--greeting',
+        'none',
+        '--watch',
+        '--log-format',
+        'json',
+      ],
+      { cwd, env: { RELAY_DRAIN_DELAY_MS: '0' } },
+    );
+    const url = (await relay.waitForLog((line) => line.msg === 'relay listening', 20_000)).url as string;
+    await relay.waitForLog((line) => line.msg === 'bots started', 20_000);
+    const socket = await connectClient(url);
+    const ask = async () => {
+      const reply = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
+        timeoutMs: 5000,
+        filter: (_content, meta) => meta.from.kind === 'bot',
+      });
+      socket.emit('sendMessage', '!mood');
+      return (await reply)[0];
+    };
+    expect(await ask()).toBe('version one');
+    await writeFile(file, plugin('version two'));
+    await relay.waitForLog((line) => line.msg === 'plugin reloaded', 10_000);
+    expect(await ask()).toBe('version two');
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+});
+
 // The same command in this process (what bin/relay.js runs, less the signals), so coverage sees it.
 describe('relay serve, in-process', () => {
   it("layers the working directory's config file, RELAY_* variables and flags, runs ./plugins, and resolves paths against the working directory", async () => {
