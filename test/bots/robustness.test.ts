@@ -32,32 +32,32 @@ const echo = defineBot({
   },
 });
 
+// Two bots answering each other, with maxBotHops 2: each answers the person (hop 1) and the other bot's
+// answer (hop 2); both third answers (hop 3) are refused. Waits for all of that, then a quiet window for
+// anything more.
+async function expectLoopStopped(bots: ReturnType<typeof defineBot>[]): Promise<void> {
+  const testbed = await startTestbed({ bots, relay: { maxBotHops: 2 } });
+  const person = await testbed.user('gina');
+  await person.say('hello bots');
+  const refused = () =>
+    testbed.logs.filter((line) => line.code === 'RELAY_ERR_LOOP_DETECTED' && line.msg === 'input refused')
+      .length;
+  const fromBots = () => person.received.filter((m) => m.meta.from.kind === 'bot');
+  await vi.waitUntil(() => fromBots().length >= 4 && refused() >= 2, { timeout: 5000, interval: 20 });
+  await settle(300);
+  expect(
+    fromBots()
+      .map((m) => m.meta.hops)
+      .sort(),
+  ).toEqual([1, 1, 2, 2]);
+  expect(refused()).toBe(2);
+}
+
 describe('loop prevention', () => {
   it('stops two bots that answer each other after maxBotHops hops', async () => {
-    const testbed = await startTestbed({
-      bots: [chatty('alice-bot'), chatty('bob-bot')],
-      relay: { maxBotHops: 2 },
-    });
-    const person = await testbed.user('gina');
-    await person.say('hello bots');
-    const refused = () =>
-      testbed.logs.filter((line) => line.code === 'RELAY_ERR_LOOP_DETECTED' && line.msg === 'input refused')
-        .length;
-    const fromBots = () => person.received.filter((m) => m.meta.from.kind === 'bot');
-    // Each bot answers the person (hop 1) and the other bot's answer (hop 2); both third answers (hop 3)
-    // are refused. Wait for all of that, then a quiet window for anything more.
-    await vi.waitUntil(() => fromBots().length >= 4 && refused() >= 2, { timeout: 5000, interval: 20 });
-    await settle(300);
-    expect(
-      fromBots()
-        .map((m) => m.meta.hops)
-        .sort(),
-    ).toEqual([1, 1, 2, 2]);
-    expect(refused()).toBe(2);
+    await expectLoopStopped([chatty('alice-bot'), chatty('bob-bot')]);
   });
-});
 
-describe('loop prevention through bot.later', () => {
   // A reply made from a bot.later callback carried no cause, so two bots answering each other later
   // never reached the hop limit: only the rate limit slowed them.
   it('counts hops for answers sent from bot.later, and stops the loop at maxBotHops', async () => {
@@ -72,23 +72,7 @@ describe('loop prevention through bot.later', () => {
           });
         },
       });
-    const testbed = await startTestbed({
-      bots: [patient('alice-bot'), patient('bob-bot')],
-      relay: { maxBotHops: 2 },
-    });
-    const person = await testbed.user('gina');
-    await person.say('hello bots');
-    const refused = () =>
-      testbed.logs.filter((line) => line.code === 'RELAY_ERR_LOOP_DETECTED' && line.msg === 'input refused')
-        .length;
-    const fromBots = () => person.received.filter((m) => m.meta.from.kind === 'bot');
-    await vi.waitUntil(() => fromBots().length >= 4 && refused() >= 2, { timeout: 5000, interval: 20 });
-    await settle(300);
-    expect(
-      fromBots()
-        .map((m) => m.meta.hops)
-        .sort(),
-    ).toEqual([1, 1, 2, 2]);
+    await expectLoopStopped([patient('alice-bot'), patient('bob-bot')]);
   });
 });
 
