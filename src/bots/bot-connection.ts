@@ -22,6 +22,8 @@ export interface BotConnectionEvents {
   disconnect(reason: string): void;
   message(content: MessageContent, meta: MessageMeta): void;
   presence(event: PresenceEvent): void;
+  /** The relay refused a reconnection for good (a wrong bot token): socket.io-client will not retry. */
+  refused?(): void;
 }
 
 type BotSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -67,6 +69,12 @@ export class BotConnection {
       if (!this.#closed) events.disconnect(reason);
     });
     socket.on('connect_error', (error: ConnectError) => {
+      // While open() waits, it answers a refusal itself; later, nothing else would.
+      if (!socket.active && !this.#closed && this.#abandonOpen === undefined) {
+        this.#log.error({ code: error.data?.code, err: error.message }, 'the relay refused the bot for good');
+        events.refused?.();
+        return;
+      }
       this.#log.warn({ code: error.data?.code, err: error.message }, 'bot could not connect');
     });
     socket.on('relayError', (error) => this.#log.warn({ ...error }, 'relay refused something the bot sent'));

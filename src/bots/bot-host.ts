@@ -137,6 +137,7 @@ export class BotHost {
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      onRefused: () => this.#bots.get(definition.name) === bot && this.#bots.delete(definition.name),
     });
     this.#bots.set(definition.name, bot);
     this.#definitions.set(bot, definition);

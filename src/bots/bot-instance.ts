@@ -33,6 +33,8 @@ export interface BotInstanceOptions {
   readonly connectTimeoutMs?: number;
   /** How long a send waits for the relay's ack (ms). */
   readonly sendTimeoutMs?: number;
+  /** Called once the bot stopped because the relay refused it for good (after it had started). */
+  readonly onRefused?: (() => void) | undefined;
 }
 
 /**
@@ -74,6 +76,7 @@ export class BotInstance {
         disconnect: (reason) => this.#disconnected(reason),
         message: (content, meta) => this.#dispatch(content, meta),
         presence: (event) => this.#presence(event),
+        refused: () => void this.stop().then(options.onRefused),
       },
     });
   }
@@ -141,9 +144,8 @@ export class BotInstance {
       });
     }
     if (this.#stopped) {
-      // stop() ran while setup was awaited: it could neither undo what setup registered after that
-      // point nor run the cleanup setup has only now returned. Connecting would leave a socket nobody
-      // closes, reconnecting forever.
+      // stop() ran while setup was awaited: it could not undo setup's later registrations nor run the
+      // cleanup returned only now. Connecting would leave a socket nobody closes, reconnecting for ever.
       await this.#stopping;
       await this.#release();
       throw new RelayError('RELAY_ERR_SHUTTING_DOWN', `bot "${this.name}" was stopped while starting`);
@@ -158,8 +160,7 @@ export class BotInstance {
 
   /** Stops everything the bot registered and disconnects it. Idempotent. */
   stop(): Promise<void> {
-    // Set before #stop runs: disconnecting emits 'disconnect' synchronously.
-    this.#stopped = true;
+    this.#stopped = true; // before #stop runs: disconnecting emits 'disconnect' synchronously
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }

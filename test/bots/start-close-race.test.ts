@@ -9,6 +9,7 @@ import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { freePort } from '../support/free-port.js';
 import { gate } from '../support/gate.js';
 import { startRelay } from '../support/start-relay.js';
 import { settle } from './start-testbed.js';
@@ -119,5 +120,28 @@ describe('closing while a bot starts', () => {
     const seen = attempts.length;
     await settle(1500); // several reconnection delays (250 ms, growing)
     expect(attempts.length).toBe(seen);
+  });
+});
+
+describe('a bot the relay refuses after it started', () => {
+  // A relay restarted with another bot token: socket.io-client does not retry a refused handshake, and
+  // the bot stayed listed as running, connected to nothing, with one warning.
+  it('is stopped, logged as an error, and no longer listed', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const first = await startRelay({ port, botToken: 'first-bot-token-0123456789' });
+    const { logger, lines } = captureLogs();
+    const host = track(
+      new BotHost({ url: first.url, token: 'first-bot-token-0123456789', logger, cwd: await storeDir() }),
+      (h) => h.close(),
+    );
+    await host.start(defineBot({ name: 'steady', description: 'x', setup() {} }));
+    expect(host.bots().map((bot) => bot.name)).toEqual(['steady']);
+    await first.server.close();
+    await startRelay({ port, botToken: 'second-bot-token-012345678' });
+    await expect.poll(() => host.bots(), { timeout: 15_000 }).toEqual([]);
+    expect(lines.find((line) => line.msg === 'the relay refused the bot for good')).toMatchObject({
+      level: 50,
+      code: 'RELAY_ERR_BOT_AUTH_FAILED',
+    });
   });
 });
