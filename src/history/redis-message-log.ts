@@ -20,7 +20,7 @@ import {
   type StreamEntry,
   streamOf,
 } from './redis-history-layout.js';
-import { APPEND, EXPIRE, FIND, type RedisScript } from './redis-history-scripts.js';
+import { APPEND, EXPIRE, FIND, runScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
 import { type PendingAppend, refuseAppends, TurnBatch } from './turn-batch.js';
 
@@ -168,7 +168,7 @@ export class RedisMessageLog implements HistoryStore {
       // young messages (never emptied, never removed from the set) would be all a tick ever reached.
       for (let slice = 0; slice < EXPIRE_SLICES_PER_TICK; slice += 1) {
         this.#expireCursor = String(
-          await this.#script(EXPIRE, [STREAMS, INDEX], [this.#expireCursor, before]),
+          await runScript(this.#redis, EXPIRE, [STREAMS, INDEX], [this.#expireCursor, before]),
         );
         if (this.#expireCursor === '0') break;
       }
@@ -225,9 +225,7 @@ export class RedisMessageLog implements HistoryStore {
     const notice: Notice = { node: this.#node, rooms: [...rooms] };
     args[2] = JSON.stringify(notice);
     try {
-      await this.#run(() =>
-        this.#redis.sendCommand(['EVAL', APPEND.source, String(keys.length), ...keys, ...args]),
-      );
+      await this.#run(() => runScript(this.#redis, APPEND, keys, args, true));
     } catch (error) {
       this.refused += refuseAppends(batch, error);
       return;
@@ -241,7 +239,7 @@ export class RedisMessageLog implements HistoryStore {
 
   // The entry id and JSON of message `id`, deleting it with `remove`.
   async #find(id: string, remove: boolean): Promise<{ entry: string; json: string } | undefined> {
-    const found = await this.#run(() => this.#script(FIND, [INDEX], [id, remove ? '1' : '0']));
+    const found = await this.#run(() => runScript(this.#redis, FIND, [INDEX], [id, remove ? '1' : '0']));
     if (!Array.isArray(found)) return undefined;
     return { entry: String(found[0]), json: String(found[1]) };
   }
@@ -250,20 +248,6 @@ export class RedisMessageLog implements HistoryStore {
   async #entryOf(id: string): Promise<string | undefined> {
     const where: unknown = await this.#run(() => this.#redis.sendCommand(['HGET', INDEX, id]));
     return typeof where === 'string' ? where.slice(where.indexOf(' ') + 1) : undefined;
-  }
-
-  // Redis keeps a script it was sent once; after its restart, the first call sends it again. Not for
-  // appends: turns are sent without waiting for each other, and after a NOSCRIPT a later turn's EVALSHA
-  // would run before an earlier turn's retry, reordering a room (its history, then its delivery). They
-  // are sent as EVAL (900 bytes more a turn), which Redis runs in the order it received them.
-  async #script(script: RedisScript, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.#redis.sendCommand(['EVALSHA', script.sha, ...tail]);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return this.#redis.sendCommand(['EVAL', script.source, ...tail]);
-    }
   }
 
   // What Redis refused or could not answer is refused as the cluster refuses it: its Redis is away.
