@@ -47,7 +47,7 @@ export function openSqliteStore<T>(file: string, options: SqliteStoreOptions<T>)
     }
     db = new Database(resolved);
     db.pragma('busy_timeout = 5000');
-    if (resolved !== ':memory:') db.pragma('journal_mode = WAL');
+    if (resolved !== ':memory:') writeAhead(db);
     db.pragma(`synchronous = ${options.synchronous}`);
     return options.prepare(db, resolved);
   } catch (error) {
@@ -62,5 +62,22 @@ function createPrivately(file: string): void {
     closeSync(openSync(file, 'wx', 0o600));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+// Two processes opening a new file at once (`relay serve --workers`) both switch it to WAL: that needs
+// a lock SQLite refuses at once ("database is locked") rather than wait for with the busy timeout, as
+// waiting could deadlock (1 open in 30 failed so in a probe). Tried again, for up to ~1 s.
+function writeAhead(db: Database.Database): void {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 50) throw error;
+      Atomics.wait(PAUSE, 0, 0, 20);
+    }
   }
 }

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/sqlite/open-sqlite-store.js';
@@ -51,6 +54,31 @@ describe('openSqliteStore', () => {
     await chmod(file, 0o640);
     track(openSqliteStore(file, { synchronous: 'NORMAL', prepare: (opened) => opened }), (d) => d.close());
     expect((await stat(file)).mode & 0o777).toBe(0o640);
+  });
+
+  // Two processes opening a new file at once (relay serve --workers) both switch it to WAL, which
+  // SQLite refused at once ("database is locked") about one open in 30, and a worker died at start.
+  it('opens a new file from two processes at the same moment, 100 times, without "database is locked"', {
+    timeout: 30_000,
+  }, async () => {
+    const dir = await folder();
+    const start = Date.now() + 3000; // both children have loaded by then
+    const child = fileURLToPath(new URL('./open-race-child.ts', import.meta.url));
+    const outputs = await Promise.all(
+      [0, 1].map(async () => {
+        const run = spawn(process.execPath, ['--import', 'tsx', child, dir, String(start), '25', '100'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        run.stdout.on('data', (chunk) => {
+          out += String(chunk);
+        });
+        await once(run, 'close');
+        return out.trim().split('\n');
+      }),
+    );
+    expect(outputs.flat().filter((line) => line !== 'ok')).toEqual([]);
+    expect(outputs.flat()).toHaveLength(200);
   });
 
   it('keeps nothing for :memory:', () => {
