@@ -21,12 +21,17 @@ function message(content: string, room: string | null, id = newMessageId()) {
   return { content, meta };
 }
 
+// A real redis-server and a client connected to it, both closed after the test.
+async function connectRedis() {
+  const redis = await startRedis();
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  return track(client, (c) => c.destroy());
+}
+
 describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
   it('reads in the order Redis stored messages, even when a node with an earlier id stores later', async () => {
-    const redis = await startRedis();
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    track(client, (c) => c.destroy());
+    const client = await connectRedis();
     const log = track(new RedisMessageLog(client as never, SETTINGS), (l) => l.close());
     // Node X made its id first but stores it after node Y's: an announcement to everyone.
     const early = message('from node X, to everyone', null);
@@ -55,10 +60,7 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
   it('expires every old room however many young rooms the scan meets first', {
     timeout: 60_000,
   }, async () => {
-    const redis = await startRedis();
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    track(client, (c) => c.destroy());
+    const client = await connectRedis();
     let now = Date.now();
     const log = track(new RedisMessageLog(client as never, SETTINGS, { now: () => now }), (l) => l.close());
     const rooms = (prefix: string) => Array.from({ length: 2500 }, (_, i) => message('x', `${prefix}-${i}`));
@@ -81,10 +83,7 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
   // Appends of successive turns are in flight together; after Redis lost its scripts (a restart, a
   // failover) the retry of a refused EVALSHA ran after a later turn's, out of publish order.
   it('keeps publish order across turns after Redis lost its script cache', async () => {
-    const redis = await startRedis();
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    track(client, (c) => c.destroy());
+    const client = await connectRedis();
     const log = track(new RedisMessageLog(client as never, SETTINGS), (l) => l.close());
     await log.append([message('load the scripts', 'warm-up')]);
     for (let round = 0; round < 5; round += 1) {
