@@ -7,9 +7,7 @@ import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
 import { BotHost, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
-import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
-import { waitForEvent } from '../support/wait-for-event.js';
 import { settle, startTestbed } from './start-testbed.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
