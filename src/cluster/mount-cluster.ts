@@ -87,6 +87,7 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     streamCommitter(adapter, links.client, {
       stream: STREAM,
       maxLen: STREAM_MAX_LEN,
+      log,
       onFailure: countFailure,
     }),
   );

@@ -1,18 +1,15 @@
+import type { Logger } from 'pino';
 import type { PublishCommitter } from '../relay/publish-committer.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { RedisLink } from './redis-links.js';
+import {
+  BROADCAST,
+  type BroadcastOptions,
+  type OrderedAdapter,
+  type Packet,
+  StreamOrder,
+} from './stream-order.js';
 
-// The parts of socket.io's packets and broadcast options the committer handles (socket.io-adapter's types).
-interface Packet {
-  type: number;
-  data: unknown[];
-  id?: number;
-}
-interface BroadcastOptions {
-  rooms: Set<string>;
-  except?: Set<string>;
-  flags?: Record<string, unknown>;
-}
 interface BroadcastMessage {
   uid?: string;
   nsp?: string;
@@ -25,48 +22,52 @@ interface BroadcastMessage {
  * its `broadcast` (which it replaces), how it appends one message to the stream and encodes it, and how
  * it marks a packet with its stream offset for connection state recovery.
  */
-export interface StreamsAdapter {
-  readonly uid: string;
+export interface StreamsAdapter extends OrderedAdapter {
   readonly nsp: { readonly name: string };
   broadcast(packet: Packet, opts: BroadcastOptions): unknown;
   publishAndReturnOffset(message: BroadcastMessage): Promise<string>;
   encode(message: BroadcastMessage): Record<string, string>;
-  addOffsetIfNecessary(packet: Packet, opts: BroadcastOptions, offset: string): void;
 }
-
-// socket.io-adapter's MessageType.BROADCAST.
-const BROADCAST = 3;
 
 /**
  * Makes what the relay publishes wait for Redis: the ack (or 202) of a message means it is in the
- * stream every node reads. The adapter's own `broadcast` appends to the stream, then delivers to this
- * node's clients whether the append worked or not, and only notes a failure in its debug output: a
- * message Redis never got reached this node only, and its sender was told it was sent. Within a
- * commit, the committer takes the adapter's place: it appends the broadcasts `emit` made (a batch in
- * one `MULTI`, so all or none), delivers them to this node's clients once Redis took them, and
- * otherwise delivers none and rejects with `RELAY_ERR_NOT_READY`. Broadcasts outside a publish
- * (presence) keep the adapter's behaviour. While the client is not ready, publishes are refused at once.
+ * stream every node reads, and this node's clients have it. The adapter's own `broadcast` appends to the
+ * stream, then delivers to this node's clients whether the append worked or not, and only notes a failure
+ * in its debug output: a message Redis never got reached this node only, and its sender was told it was
+ * sent. Within a commit, the committer takes the adapter's place: it appends the broadcasts `emit` made
+ * (a batch in one `MULTI`, so all or none), and otherwise delivers none and rejects with
+ * `RELAY_ERR_NOT_READY`. This node's clients get its broadcasts, presence included, where the stream has
+ * them ({@link StreamOrder}), so offsets only go forward and recovery resumes exactly. While the client
+ * is not ready, publishes are refused at once.
  *
  * @example
  * ```ts
- * server.relay.commitWith(streamCommitter(server.io.of('/').adapter, links.client, { stream, maxLen }));
+ * server.relay.commitWith(streamCommitter(server.io.of('/').adapter, links.client, { stream, maxLen, log }));
  * ```
  */
 export function streamCommitter(
   adapter: StreamsAdapter,
   client: RedisLink,
-  options: { stream: string; maxLen: number; onFailure?: (error: unknown) => void },
+  options: { stream: string; maxLen: number; log: Logger; onFailure?: (error: unknown) => void },
 ): PublishCommitter {
   const adapterBroadcast = adapter.broadcast.bind(adapter);
+  // The adapter's broadcast with the `local` flag delivers to this node's clients only, synchronously.
+  const deliverHere = (packet: Packet, opts: BroadcastOptions) =>
+    adapterBroadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
+  const order = new StreamOrder(adapter, deliverHere, options.log);
   let taking: Array<[Packet, BroadcastOptions]> | undefined;
   adapter.broadcast = (packet, opts) => {
-    if (taking === undefined || opts.flags?.local) return adapterBroadcast(packet, opts);
-    taking.push([packet, opts]);
-    return undefined;
+    if (opts.flags?.local) return adapterBroadcast(packet, opts);
+    if (taking !== undefined) {
+      taking.push([packet, opts]);
+      return undefined;
+    }
+    // Outside a publish (presence): as the adapter does, delivered here even when Redis did not take it.
+    return adapter.publishAndReturnOffset(broadcastMessage(packet, opts)).then(
+      (offset) => order.delivered(offset, packet, opts),
+      () => deliverHere(packet, opts),
+    );
   };
-  // The adapter's broadcast with the `local` flag delivers to this node's clients only, synchronously.
-  const deliverHere = ([packet, opts]: [Packet, BroadcastOptions]) =>
-    adapterBroadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
 
   const append = (taken: ReadonlyArray<[Packet, BroadcastOptions]>): Promise<string[]> => {
     const messages = taken.map(([packet, opts]) => broadcastMessage(packet, opts));
@@ -102,11 +103,10 @@ export function streamCommitter(
       }
       if (taken.length === 0) return Promise.resolve();
       return append(taken).then(
-        (offsets) => {
-          taken.forEach((broadcast, index) => {
-            adapter.addOffsetIfNecessary(broadcast[0], broadcast[1], offsets[index] as string);
-            deliverHere(broadcast);
-          });
+        async (offsets) => {
+          await Promise.all(
+            taken.map(([packet, opts], index) => order.delivered(offsets[index] as string, packet, opts)),
+          );
         },
         (error: unknown) => {
           options.onFailure?.(error);
