@@ -31,6 +31,16 @@ export interface Entry {
 /** An entry as node-redis answers XRANGE. */
 export type StreamEntry = { id: string; message: Record<string, string> };
 
+/** The entries of a script's XRANGE reply: `[id, [field, value, ...]]` each. */
+export function rawEntries(reply: unknown): StreamEntry[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map(([id, fields]: [string, string[]]) => {
+    const message: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) message[String(fields[i])] = String(fields[i + 1]);
+    return { id: String(id), message };
+  });
+}
+
 /** Reads a stream entry (`<ms>-<seq>`, fields `i`: message id, `m`: message JSON). */
 export const entry = ({ id, message: fields }: StreamEntry): Entry => ({
   ms: Number(id.slice(0, id.indexOf('-'))),

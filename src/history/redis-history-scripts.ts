@@ -107,3 +107,15 @@ for _, key in ipairs(scan[2]) do
 end
 return scan[1]
 `);
+
+// One page read of each stream in KEYS, as one atomic step (so that a message appended meanwhile is in
+// every list or in none), with ARGV the command (XRANGE or XREVRANGE), its two bounds and COUNT. A
+// script rather than MULTI: Redis refuses every command of a transaction while it is full (maxmemory),
+// reads included, and runs a script that only reads.
+export const READ = script(`
+local lists = {}
+for i = 1, #KEYS do
+  lists[i] = redis.call(ARGV[1], KEYS[i], ARGV[2], ARGV[3], 'COUNT', ARGV[4])
+end
+return lists
+`);

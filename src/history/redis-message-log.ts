@@ -7,6 +7,7 @@ import type { HistoryPage, HistoryQuery, LoggedMessage } from '../relay/message-
 import { RelayError } from '../relay/relay-error.js';
 import type { HistoryStore } from './history-store.js';
 import { mergePage } from './merge-sorted.js';
+import { RedisFullWatch } from './redis-full-watch.js';
 import {
   CHANNEL,
   CLOCK,
@@ -16,18 +17,18 @@ import {
   entry,
   INDEX,
   message,
+  rawEntries,
   STREAMS,
-  type StreamEntry,
   streamOf,
 } from './redis-history-layout.js';
-import { APPEND, EXPIRE, FIND, runScript } from './redis-history-scripts.js';
+import { APPEND, EXPIRE, FIND, READ, runScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
 import { type PendingAppend, refuseAppends, TurnBatch } from './turn-batch.js';
 
 /** The Redis client the history uses: the cluster's main connection (it duplicates it to subscribe). */
 export type HistoryRedis = Pick<
   RedisClientType<Record<string, never>, Record<string, never>, Record<string, never>>,
-  'isReady' | 'sendCommand' | 'multi' | 'duplicate' | 'publish'
+  'isReady' | 'sendCommand' | 'duplicate' | 'publish'
 >;
 
 const EXPIRE_SLICES_PER_TICK = 10;
@@ -64,6 +65,7 @@ export class RedisMessageLog implements HistoryStore {
   readonly #appendedListeners = new Set<(rooms: ReadonlySet<string | null>) => void>();
   readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
   readonly #batch = new TurnBatch((batch) => this.#commit(batch));
+  readonly #full: RedisFullWatch;
   // Where the age trim's scan of the room streams goes on at the next tick (SSCAN; 0: a new pass).
   #expireCursor = '0';
   #closed = false;
@@ -79,6 +81,7 @@ export class RedisMessageLog implements HistoryStore {
     this.#settings = settings;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
+    this.#full = new RedisFullWatch((args) => redis.sendCommand(args), options.logger);
     // The subscriber is a duplicate of the cluster's client, so the cluster's watch covers it too.
     this.#subscriber = redis.duplicate();
     this.#subscriber.on('error', () => {});
@@ -98,6 +101,7 @@ export class RedisMessageLog implements HistoryStore {
   assertWritable(): void {
     if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the relay is shutting down');
     if (!this.#redis.isReady) throw this.#unavailable('Redis is unreachable');
+    if (this.#full.full) throw this.#full.refusal();
   }
 
   append(entries: readonly LoggedMessage[]): Promise<void> {
@@ -117,16 +121,18 @@ export class RedisMessageLog implements HistoryStore {
     // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
     const at = cursor === undefined ? undefined : await this.#entryOf(cursor);
     const ms = cursor === undefined ? 0 : msOf(cursor);
-    const multi = this.#redis.multi();
     // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
-    const count = { COUNT: limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0) };
-    for (const key of keys) {
-      if (query.after !== undefined) multi.xRange(key, at === undefined ? `${ms}-0` : `(${at}`, '+', count);
-      else if (query.before !== undefined)
-        multi.xRevRange(key, at === undefined ? `(${ms + 1}-0` : `(${at}`, floor, count);
-      else multi.xRevRange(key, '+', floor, count);
-    }
-    const replies = (await this.#run(() => multi.exec())) as unknown as StreamEntry[][];
+    const count = String(limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0));
+    const range =
+      query.after !== undefined
+        ? ['XRANGE', at === undefined ? `${ms}-0` : `(${at}`, '+']
+        : [
+            'XREVRANGE',
+            query.before === undefined ? '+' : at === undefined ? `(${ms + 1}-0` : `(${at}`,
+            floor,
+          ];
+    const reply = await this.#run(() => runScript(this.#redis, READ, keys, [...range, count]));
+    const replies = Array.isArray(reply) ? reply.map(rawEntries) : [];
     const placed = (e: Entry) =>
       at !== undefined ||
       cursor === undefined ||
@@ -178,8 +184,11 @@ export class RedisMessageLog implements HistoryStore {
   }
 
   health(): { ok: boolean; detail?: string } {
-    if (this.#closed || this.#redis.isReady) return { ok: true };
-    return { ok: false, detail: 'Redis is unreachable: the history cannot keep messages' };
+    if (this.#closed) return { ok: true };
+    if (!this.#redis.isReady) {
+      return { ok: false, detail: 'Redis is unreachable: the history cannot keep messages' };
+    }
+    return this.#full.full ? { ok: false, detail: this.#full.detail } : { ok: true };
   }
 
   onAppended(listener: (rooms: ReadonlySet<string | null>) => void): () => void {
@@ -198,6 +207,7 @@ export class RedisMessageLog implements HistoryStore {
     const last = this.#batch.flush();
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#full.close();
     await last;
     this.#stopFollowing();
   }
@@ -230,6 +240,7 @@ export class RedisMessageLog implements HistoryStore {
       this.refused += refuseAppends(batch, error);
       return;
     }
+    this.#full.wrote();
     for (const pending of batch) {
       this.appended += pending.entries.length;
       pending.resolve();
@@ -255,6 +266,7 @@ export class RedisMessageLog implements HistoryStore {
     try {
       return await call();
     } catch (error) {
+      if (this.#full.noted(error)) throw this.#full.refusal(error);
       throw this.#unavailable(`Redis did not answer (${(error as Error).message})`, error);
     }
   }
@@ -264,13 +276,8 @@ export class RedisMessageLog implements HistoryStore {
   }
 
   #unavailable(problem: string, cause?: unknown): RelayError {
-    return new RelayError(
-      'RELAY_ERR_NOT_READY',
-      `history in Redis: ${problem}; nothing was kept or delivered`,
-      {
-        cause,
-      },
-    );
+    const text = `history in Redis: ${problem}; nothing was kept or delivered`;
+    return new RelayError('RELAY_ERR_NOT_READY', text, { cause });
   }
 
   #heard(text: string): void {

@@ -127,7 +127,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_STORE_UNAVAILABLE: {
     status: 503,
     title: 'Store unavailable',
-    fix: 'the scheduler.store or history.store file was deleted, replaced or made read-only while the relay ran (or its disk is full): make it writable again, or restart the relay to open the file afresh',
+    fix: 'the scheduler.store or history.store file was deleted, replaced or made read-only while the relay ran (or its disk is full): make it writable again, or restart the relay to open the file afresh; with the history in Redis, Redis is full (maxmemory): free memory there or raise maxmemory',
   },
   RELAY_ERR_HISTORY_STORE: {
     status: 500,

@@ -193,6 +193,49 @@ describe.runIf(HAS_REDIS)('the history in Redis', () => {
     expect(contents(await page(a.url, ''))).toEqual(['after the outage']);
   });
 
+  it('refuses messages while Redis is full (maxmemory), says so in /readyz, and takes them once it has room', {
+    timeout: 15_000,
+  }, async () => {
+    const redis = await startRedis();
+    const a = await startNode(redis);
+    const admin = await redisClient(redis);
+    const alice = await connectClient(a.url, { auth: { room: 'ops' } });
+    await announce(a.url, 'before');
+    const leaked = await announce(a.url, 'a leaked secret');
+    await admin.configSet('maxmemory', '1'); // noeviction, Redis's default: every write is refused
+
+    for (const text of ['full 1', 'full 2', 'full 3']) {
+      const refused = await alice.emitWithAck('sendMessage', text);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_STORE_UNAVAILABLE' } });
+      expect(!refused.ok && refused.error.message).toMatch(/Redis is full .*raise its maxmemory/);
+    }
+    const post = await api(a.url)('POST', '/v1/messages', { content: 'full over HTTP', room: 'ops' });
+    expect(post.status).toBe(503);
+    expect(await post.json()).toMatchObject({ code: 'RELAY_ERR_STORE_UNAVAILABLE' });
+    const readiness = await fetch(`${a.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(((await readiness.json()) as { detail: string }).detail).toMatch(/historyStore \(Redis is full/);
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/^relay_history_store_available 0$/m);
+    const fullLines = () => a.logs.filter((line) => line.msg?.startsWith('Redis is full'));
+    expect(fullLines()).toHaveLength(1);
+    // Reads work: Redis refuses only what adds data.
+    // Redaction and reads still work: Redis refuses only what adds data (and transactions, which the
+    // reads avoid).
+    expect((await api(a.url)('DELETE', `/v1/messages/${leaked}`)).status).toBe(204);
+    expect(contents(await page(a.url, ''))).toEqual(['before']);
+    const history = (await alice.emitWithAck('history', {})) as HistoryAck;
+    expect(history.ok && history.messages.map(({ content }) => content)).toEqual(['before']);
+
+    // Room again: /readyz says so without a publish (a node out of rotation gets none).
+    await admin.configSet('maxmemory', '0');
+    await eventually(async () => (await fetch(`${a.url}/readyz`)).status === 200);
+    expect(a.logs.some((line) => line.msg === 'Redis has room again: the history keeps messages')).toBe(true);
+    expect((await alice.emitWithAck('sendMessage', 'after')).ok).toBe(true);
+    expect(contents(await page(a.url, ''))).toEqual(['before', 'after']);
+    expect(fullLines()).toHaveLength(1);
+  });
+
   it('keeps the history when both nodes restart', async () => {
     const redis = await startRedis();
     const a = await startNode(redis);
