@@ -1,5 +1,6 @@
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
-import { type RelayAuth, RelayClient, type RelaySocket } from './relay-client.js';
+import { RelayClient, type RelaySocket } from './relay-client.js';
+import type { RelayAuth } from './relay-client-settings.js';
 
 /** How to connect: who you are, which room, and socket.io-client options for anything else. */
 export interface RelayClientOptions {

@@ -62,6 +62,16 @@ export class GapFiller {
     );
   }
 
+  /**
+   * After a move to another room: a gap starts where the new room stands now, not at the newest message
+   * of the old one, or the new room's earlier messages would come as if missed.
+   */
+  moved(socket: RelaySocket, timeoutMs: number): void {
+    this.#newest = undefined;
+    this.#base = undefined;
+    this.start(socket, timeoutMs);
+  }
+
   /** Reads what was missed since the newest message seen, then delivers what was held meanwhile. */
   fill(socket: RelaySocket, timeoutMs: number): void {
     const after = this.#newest ?? this.#base;

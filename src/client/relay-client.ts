@@ -12,6 +12,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { RELAY_ERRORS, type RelayErrorCode } from '../relay/relay-errors.js';
 import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
 import { GapFiller } from './gap-filler.js';
+import type { RelayAuth, RelayClientSettings } from './relay-client-settings.js';
 
 /** A socket.io-client socket typed with the relay's event maps. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -27,31 +28,6 @@ export interface RelayMessage {
  * after a drop while socket.io tries again, `disconnected` once closed or refused by the relay.
  */
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-
-/** The handshake fields the relay reads; kept so that a reconnection lands in the room last joined. */
-export interface RelayAuth {
-  name?: string;
-  room?: string;
-  /**
-   * Set once connected: every later handshake is a reconnection, and the relay does not greet it, nor
-   * bots welcome it, again (with recovery off, or after a relay restart, socket.io cannot tell it).
-   */
-  resumed?: boolean;
-}
-
-/** How a {@link RelayClient} waits and answers; `createRelayClient` fills in the defaults. */
-export interface RelayClientSettings {
-  /** How long `send`, `join` and `leave` wait for the relay's answer (ms). */
-  timeoutMs: number;
-  /** How long `ready()`, and requests made before the first connection, wait for it (ms). Default 10000. */
-  connectTimeoutMs?: number;
-  /** How many `send`, `join` and `leave` calls may wait for the first connection. Default 100. */
-  maxQueuedSends?: number;
-  /** How many bytes of content (UTF-8, objects as JSON) those may hold in all. Default 1 MiB. */
-  maxQueuedBytes?: number;
-  /** Reconnect when the relay closes the connection because its token expired (a token provider gives a fresh one). */
-  reconnectOnExpiry?: boolean;
-}
 
 /**
  * A typed connection to a relay, made by `createRelayClient`. It puts exactly one listener per event on
@@ -204,7 +180,10 @@ export class RelayClient {
   async join(room: string): Promise<RoomAck> {
     await this.#whenConnected('join', room);
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('join', room);
-    if (answer.ok) this.#auth.room = answer.room;
+    if (answer.ok) {
+      this.#auth.room = answer.room;
+      this.#gaps.moved(this.socket, this.#timeoutMs);
+    }
     return answer;
   }
 
@@ -212,7 +191,10 @@ export class RelayClient {
   async leave(): Promise<RoomAck> {
     await this.#whenConnected('leave', '');
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('leave');
-    if (answer.ok) delete this.#auth.room;
+    if (answer.ok) {
+      delete this.#auth.room;
+      this.#gaps.moved(this.socket, this.#timeoutMs);
+    }
     return answer;
   }
 

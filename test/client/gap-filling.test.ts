@@ -97,4 +97,38 @@ describe('client kit gap filling', () => {
       'after the reconnection',
     ]);
   });
+
+  // The gap's cursor was the newest message of any room, or where the first room stood: after a move,
+  // the new room's older messages came as if missed.
+  it('after a move to another room, fills only what that room said while the client was away', async () => {
+    const { server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
+    const url = `http://127.0.0.1:${(server.httpServer.address() as { port: number }).port}`;
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    await server.relay.publish('in ops, seen', { from, room: 'ops' }).committed;
+    const kit = client(url);
+    const received: RelayMessage[] = [];
+    kit.onMessage((message) => received.push(message));
+    await kit.ready();
+    await server.relay.publish('in ops, live', { from, room: 'ops' }).committed;
+    await until(received, 1);
+    // Said in busy while the client was in ops: not for it, and not missed either.
+    for (const n of [1, 2, 3])
+      await server.relay.publish(`in busy before the move ${n}`, { from, room: 'busy' }).committed;
+    expect(await kit.join('busy')).toMatchObject({ ok: true, room: 'busy' });
+    // Where the new room stood is asked at once; let that answer arrive.
+    await kit.socket.timeout(2000).emitWithAck('history', { limit: 1 });
+
+    const away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    await server.relay.publish('in busy, missed', { from, room: 'busy' }).committed;
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await server.relay.publish('in busy, after the reconnection', { from, room: 'busy' }).committed;
+    await until(received, 3);
+    expect(received.map(({ content }) => content)).toEqual([
+      'in ops, live',
+      'in busy, missed',
+      'in busy, after the reconnection',
+    ]);
+  });
 });
