@@ -35,7 +35,8 @@ export interface RelayClientOptions {
   maxQueuedBytes?: number;
   /**
    * socket.io-client options (transports, reconnection delays, `autoConnect`…). React Native apps
-   * usually pass `{ transports: ['websocket'] }`.
+   * usually pass `{ transports: ['websocket'] }`. An `auth` object adds handshake fields (such as
+   * `{ watchPresence: true }`); `name`, `room` and `token` above take precedence over its own.
    */
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
@@ -56,7 +57,9 @@ export interface RelayClientOptions {
  * ```
  */
 export function createRelayClient(url: string, options: RelayClientOptions = {}): RelayClient {
-  const auth: RelayAuth = {};
+  const extra = options.socket?.auth;
+  // Handshake fields of the socket options (watchPresence, greet…) are kept, under name, room and token.
+  const auth: RelayAuth = typeof extra === 'object' && extra !== null ? { ...extra } : {};
   if (options.name !== undefined) auth.name = options.name;
   if (options.room !== undefined) auth.room = options.room;
   const { token } = options;

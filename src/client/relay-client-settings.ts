@@ -7,6 +7,8 @@ export interface RelayAuth {
    * bots welcome it, again (with recovery off, or after a relay restart, socket.io cannot tell it).
    */
   resumed?: boolean;
+  /** Other handshake fields, given as `socket.auth` (e.g. `watchPresence`). */
+  [field: string]: unknown;
 }
 
 /** How a {@link RelayClient} waits and answers; `createRelayClient` fills in the defaults. */

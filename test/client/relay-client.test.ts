@@ -60,6 +60,25 @@ describe('createRelayClient', () => {
     expect(lobbyHeard).toEqual(['lobby only']);
   });
 
+  // The client's own handshake fields used to replace socket.auth whole.
+  it('keeps the handshake fields of socket.auth beside its name and room', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const watcher = client(url, {
+      name: 'Watcher',
+      room: 'ops',
+      socket: { auth: { watchPresence: true, name: 'overridden' } },
+    });
+    await watcher.ready();
+    const joined = waitForEvent<[{ type: string; user: { name: string } }]>(watcher.socket, 'presence', {
+      filter: (event) => event.type === 'join' && event.user.name === 'Kim',
+    });
+    await client(url, { name: 'Kim', room: 'ops' }).ready();
+    await joined;
+    const heard = nextMessage(watcher, (content) => content === 'who am I');
+    expect((await watcher.send('who am I')).ok).toBe(true);
+    expect((await heard).meta.from.name).toBe('Watcher');
+  });
+
   it("answers a refused message with the relay's typed error", async () => {
     const { url } = await startRelay({ greeting: 'none', maxContentBytes: 16 });
     const john = client(url, { name: 'John' });
