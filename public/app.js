@@ -9,7 +9,13 @@ import { io } from './socket.io/socket.io.esm.min.js';
 const SOCKET_PATH = new URL('socket.io/', document.baseURI).pathname;
 
 const MAX_MESSAGES = 500;
+// While the reader is scrolled up (reading older pages, say), the log keeps up to this many, not fewer.
+const MAX_KEPT_SCROLLED_UP = 2000;
 const HISTORY_PAGE = 50;
+// A gap is read 200 messages a page, at most this many pages (as the client kit does).
+const GAP_PAGES = 10;
+// The cursor before every message id: the gap of a room that was empty when the page joined.
+const BEFORE_ALL = '00000000-0000-7000-8000-000000000000';
 const ACK_TIMEOUT_MS = 5000;
 const ROOM_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const KIND_LABELS = { bot: 'bot', http: 'announcement', schedule: 'schedule', system: 'relay' };
@@ -47,6 +53,10 @@ let session = { name: '', room: '' };
 const shown = new Set();
 /** The oldest message id shown from the history: "load older" pages back from it. */
 let oldestId = null;
+/** Where a gap starts while no message is shown: the room's newest message when the page joined. */
+let gapBase = null;
+/** Live messages that arrive while a gap is read, shown after it; null while no gap is read. */
+let held = null;
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -73,8 +83,29 @@ function isNearBottom() {
 function append(item) {
   const stick = isNearBottom();
   view.log.append(item);
-  while (view.log.childElementCount > MAX_MESSAGES) view.log.firstElementChild.remove();
+  const keep = stick ? MAX_MESSAGES : MAX_KEPT_SCROLLED_UP;
+  let trimmed = false;
+  while (view.log.childElementCount > keep) {
+    const first = view.log.querySelector('li:not(.load-older)');
+    if (first.dataset.id) shown.delete(first.dataset.id);
+    first.remove();
+    trimmed = first.classList.contains('message') || trimmed;
+  }
+  // What was trimmed can be loaded again, from the oldest message still shown.
+  if (trimmed && socket !== null) {
+    oldestId = view.log.querySelector('li.message')?.dataset.id ?? oldestId;
+    if (!view.log.querySelector('.load-older')) view.log.prepend(olderButton(socket));
+  }
   if (stick) view.log.scrollTop = view.log.scrollHeight;
+}
+
+function olderButton(current) {
+  const more = element('li', 'load-older');
+  const button = element('button', 'load-older-button', 'Load older messages');
+  button.type = 'button';
+  button.addEventListener('click', () => showHistory(current, oldestId));
+  more.append(button);
+  return more;
 }
 
 function element(tag, className, text) {
@@ -127,33 +158,43 @@ function messageItem(content, meta) {
 function showHistory(current, before) {
   const request = before ? { before, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE };
   current.timeout(ACK_TIMEOUT_MS).emit('history', request, (error, answer) => {
-    if (socket !== current || error || !answer.ok) return;
+    if (socket !== current) return;
+    if (!before) view.log.setAttribute('aria-busy', 'false');
+    if (error || !answer.ok) return;
     const items = answer.messages.map(({ content, meta }) => messageItem(content, meta)).filter(Boolean);
     const first = view.log.querySelector('li:not(.load-older)');
     for (const item of items) view.log.insertBefore(item, first);
     if (answer.messages[0]) oldestId = answer.messages[0].meta.id;
+    if (!before) gapBase = answer.messages.at(-1)?.meta.id ?? BEFORE_ALL;
     view.log.querySelector('.load-older')?.remove();
-    if (answer.more) {
-      const more = element('li', 'load-older');
-      const button = element('button', 'load-older-button', 'Load older messages');
-      button.type = 'button';
-      button.addEventListener('click', () => showHistory(current, oldestId));
-      more.append(button);
-      view.log.prepend(more);
-    }
+    if (answer.more) view.log.prepend(olderButton(current));
     if (!before) view.log.scrollTop = view.log.scrollHeight;
   });
 }
 
-// After a reconnect the relay could not recover, the messages sent meanwhile come from the history.
+// After a reconnect the relay could not recover, the messages sent meanwhile come from the history,
+// page after page, after the newest shown (ids sort in publish order), or where the room stood when the
+// page joined; live messages that arrive meanwhile are held, and shown after them.
 function fillGap(current) {
-  const ids = [...shown];
-  const after = ids.sort().at(-1);
-  if (!after) return;
-  current.timeout(ACK_TIMEOUT_MS).emit('history', { after, limit: 200 }, (error, answer) => {
-    if (socket !== current || error || !answer.ok) return;
-    for (const { content, meta } of answer.messages) renderMessage(content, meta);
-  });
+  const after = [...shown].sort().at(-1) ?? gapBase;
+  if (!after || held !== null) return;
+  held = [];
+  const release = () => {
+    const waiting = held ?? [];
+    held = null;
+    for (const [content, meta] of waiting) renderMessage(content, meta);
+  };
+  const read = (cursor, page) => {
+    current.timeout(ACK_TIMEOUT_MS).emit('history', { after: cursor, limit: 200 }, (error, answer) => {
+      if (socket !== current) return;
+      if (error || !answer.ok) return release();
+      for (const { content, meta } of answer.messages) renderMessage(content, meta);
+      const last = answer.messages.at(-1);
+      if (answer.more && last && page + 1 < GAP_PAGES) read(last.meta.id, page + 1);
+      else release();
+    });
+  };
+  read(after, 0);
 }
 
 function removeRedacted({ id }) {
@@ -222,6 +263,8 @@ function connect(name, room) {
   session = { name, room };
   shown.clear();
   oldestId = null;
+  gapBase = null;
+  held = null;
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
@@ -243,6 +286,8 @@ function connect(name, room) {
       if (!current.recovered) fillGap(current);
     } else {
       renderNote(`You joined #${room}`);
+      // Busy until the room's history is shown (assistive technology waits; tests too).
+      view.log.setAttribute('aria-busy', 'true');
       showHistory(current, null);
     }
     everConnected = true;
@@ -272,7 +317,10 @@ function connect(name, room) {
     showJoin();
     showError(view.joinError, `The relay refused to connect: ${reason}`);
   });
-  current.on('sendMessageFromBack', (content, meta) => renderMessage(content, meta));
+  current.on('sendMessageFromBack', (content, meta) => {
+    if (held !== null) held.push([content, meta]);
+    else renderMessage(content, meta);
+  });
   current.on('messageRedacted', removeRedacted);
   current.on('relayError', (error) => showError(view.sendError, `${error.message} (${error.code})`));
 }
@@ -324,7 +372,9 @@ function recalled(key) {
 function tokenName(value) {
   try {
     const part = value.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const claims = JSON.parse(atob(part));
+    // atob gives one character per byte: the claims are UTF-8 (a name such as "José").
+    const bytes = Uint8Array.from(atob(part), (char) => char.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
     const name = typeof claims.name === 'string' ? claims.name : claims.sub;
     return typeof name === 'string' ? name.slice(0, 40) : '';
   } catch {

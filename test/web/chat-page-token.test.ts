@@ -36,6 +36,19 @@ describe.skipIf(!CHROMIUM)('chat page with a token', () => {
     expect(errors).toEqual([]);
   });
 
+  // The claims were read as one character per byte: "José Müller" showed as "JosÃ© MÃ¼ller".
+  it('reads a name of the token that is not ASCII as the relay does', async () => {
+    const { url } = await startJwtRelay();
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${url}/?token=${await signToken({ sub: 'u-jose', name: 'José Müller 日本' })}`);
+    expect(await page.getByLabel('Your name', { exact: true }).inputValue()).toBe('José Müller 日本');
+    await page.getByLabel('Room', { exact: true }).press('Enter');
+    await expect.poll(() => page.locator('#status-text').textContent(), DEADLINE).toBe('Connected');
+    expect(await page.locator('#me').textContent()).toBe('You are José Müller 日本');
+    expect(errors).toEqual([]);
+  });
+
   it('shows why the relay refused a bad token', async () => {
     const { url } = await startJwtRelay();
     const browser = await launchChromium();

@@ -100,6 +100,59 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     expect(carol.errors).toEqual([]);
   });
 
+  // The page read one page of 200, nothing in a room that was quiet when it joined, and showed a live
+  // message that came during the read before the missed ones.
+  it('fills a gap the relay could not recover: every page of it, in a room that was quiet, in order', async () => {
+    const { url, server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Dana');
+    await expect
+      .poll(() => page.locator('#log li.note').allInnerTexts(), DEADLINE)
+      .toEqual(['You joined #general']);
+    // Where the room stood when the page joined (it was empty) has been read.
+    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
+
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    for (let i = 1; i <= 250; i += 1) server.relay.publish(`missed ${i}`, { from, room: 'general' });
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    server.relay.publish('after the reconnection', { from, room: 'general' });
+    const expected = [
+      ...Array.from({ length: 250 }, (_, i) => `ops: missed ${i + 1}`),
+      'ops: after the reconnection',
+    ];
+    await expect.poll(() => messages(page), { timeout: 10_000 }).toEqual(expected);
+    expect(errors).toEqual([]);
+  });
+
+  // The log trimmed its oldest item, "Load older messages" among them, and the ids it trimmed stayed
+  // "shown", so they could never come back.
+  it('keeps "Load older messages" in a busy room: what the log trimmed can be loaded again', async () => {
+    const { url, server } = await startRelay({ greeting: 'none' });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    for (let i = 1; i <= 60; i += 1)
+      await server.relay.publish(`earlier ${i}`, { from, room: 'general' }).committed;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Eve');
+    await expect.poll(async () => (await messages(page)).length, DEADLINE).toBe(50);
+    for (let i = 1; i <= 460; i += 1) server.relay.publish(`live ${i}`, { from, room: 'general' });
+    await expect.poll(async () => (await messages(page)).at(-1), DEADLINE).toBe('ops: live 460');
+    const before = await messages(page);
+    expect(before.length).toBeLessThan(510);
+    expect(before[0]).toMatch(/^ops: earlier (1[2-9]|[2-5]\d)$/); // the oldest ones were trimmed
+    const button = page.getByRole('button', { name: 'Load older messages' });
+    expect(await button.count()).toBe(1);
+    await button.click();
+    const everything = [
+      ...Array.from({ length: 60 }, (_, i) => `ops: earlier ${i + 1}`),
+      ...Array.from({ length: 460 }, (_, i) => `ops: live ${i + 1}`),
+    ];
+    await expect.poll(() => messages(page), DEADLINE).toEqual(everything);
+    expect(errors).toEqual([]);
+  });
+
   it('labels every kind of sender, and shows object content as its text or JSON', async () => {
     const { url, server } = await startRelay({ greeting: 'none' });
     const browser = await launchChromium();
