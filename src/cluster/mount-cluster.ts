@@ -83,14 +83,13 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
   // An ack means the message is in the stream: publishes wait for Redis, or are refused (NOT_READY).
   const adapter = io.of('/').adapter as unknown as StreamsAdapter;
-  deps.relay.commitWith(
-    streamCommitter(adapter, links.client, {
-      stream: STREAM,
-      maxLen: STREAM_MAX_LEN,
-      log,
-      onFailure: countFailure,
-    }),
-  );
+  const committer = streamCommitter(adapter, links.client, {
+    stream: STREAM,
+    maxLen: STREAM_MAX_LEN,
+    log,
+    onFailure: countFailure,
+  });
+  deps.relay.commitWith(committer);
   persistSessionsEagerly(
     { io, lifecycle, recoveryWindowMs: settings.recoveryWindowMs },
     { deleteSession: (pid) => links.client.del(`${SESSION_PREFIX}${pid}`) },
@@ -101,6 +100,8 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   deps.scheduler.coordinate(redisSlotClaim(links.client));
   // After the sockets: closing sockets persist their recovery sessions through the main client.
   lifecycle.onClose(() => links.close());
+  // Runs before it (hooks run in reverse): what the closing sockets broadcast waits for no reader.
+  lifecycle.onClose(() => committer.close());
   return {
     idempotencyStore: new RedisIdempotencyStore(links.client),
     hookDirectory: new RedisHookDirectory(links.client),

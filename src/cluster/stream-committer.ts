@@ -35,10 +35,11 @@ export interface StreamsAdapter extends OrderedAdapter {
  * stream, then delivers to this node's clients whether the append worked or not, and only notes a failure
  * in its debug output: a message Redis never got reached this node only, and its sender was told it was
  * sent. Within a commit, the committer takes the adapter's place: it appends the broadcasts `emit` made
- * (a batch in one `MULTI`, so all or none), and otherwise delivers none and rejects with
- * `RELAY_ERR_NOT_READY`. This node's clients get its broadcasts, presence included, where the stream has
- * them ({@link StreamOrder}), so offsets only go forward and recovery resumes exactly. While the client
- * is not ready, publishes are refused at once.
+ * (a batch in one `MULTI`, so all or none), or rejects with `RELAY_ERR_NOT_READY`; then no client got
+ * them, unless Redis took them and only its answer was lost (every node's reader then delivers them).
+ * This node's clients get its broadcasts, presence and a socket's own events included, where the stream
+ * has them ({@link StreamOrder}). While the client is not ready, publishes are refused at once. `close`
+ * settles what still waits for the reader, once the sockets are closed.
  *
  * @example
  * ```ts
@@ -49,7 +50,7 @@ export function streamCommitter(
   adapter: StreamsAdapter,
   client: RedisLink,
   options: { stream: string; maxLen: number; log: Logger; onFailure?: (error: unknown) => void },
-): PublishCommitter {
+): PublishCommitter & { close(): void } {
   const adapterBroadcast = adapter.broadcast.bind(adapter);
   // The adapter's broadcast with the `local` flag delivers to this node's clients only, synchronously.
   const deliverHere = (packet: Packet, opts: BroadcastOptions) =>
@@ -59,13 +60,15 @@ export function streamCommitter(
   adapter.broadcast = (packet, opts) => {
     if (opts.flags?.local) return adapterBroadcast(packet, opts);
     if (taking !== undefined) {
-      taking.push([packet, opts]);
+      taking.push([packet, order.mark(opts)]);
       return undefined;
     }
-    // Outside a publish (presence): as the adapter does, delivered here even when Redis did not take it.
-    return adapter.publishAndReturnOffset(broadcastMessage(packet, opts)).then(
-      (offset) => order.delivered(offset, packet, opts),
-      () => deliverHere(packet, opts),
+    // Outside a publish (presence, a socket's own events): as the adapter does, delivered here even when
+    // Redis did not take it, at the deadline, unless the reader finds that it did.
+    const marked = order.mark(opts);
+    return adapter.publishAndReturnOffset(broadcastMessage(packet, marked)).then(
+      (offset) => order.delivered(marked, packet, offset),
+      () => order.delivered(marked, packet),
     );
   };
 
@@ -85,6 +88,7 @@ export function streamCommitter(
   };
 
   return {
+    close: () => order.close(),
     assertReady() {
       if (!client.isReady) {
         throw new RelayError(
@@ -105,10 +109,11 @@ export function streamCommitter(
       return append(taken).then(
         async (offsets) => {
           await Promise.all(
-            taken.map(([packet, opts], index) => order.delivered(offsets[index] as string, packet, opts)),
+            taken.map(([packet, opts], index) => order.delivered(opts, packet, offsets[index])),
           );
         },
         (error: unknown) => {
+          for (const [, opts] of taken) order.abandon(opts);
           options.onFailure?.(error);
           const what = taken.length === 1 ? 'the message' : `the ${taken.length} messages`;
           const reason = error instanceof Error ? error.message : String(error);

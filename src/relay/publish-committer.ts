@@ -22,8 +22,9 @@ export interface PublishCommitter {
   assertReady(): void;
   /**
    * Calls `emit`, which hands one message or a batch to socket.io, and resolves once all of it is
-   * committed; rejects with a `RelayError` when it is not, and then none of it may have reached this
-   * relay's clients. Throws what `emit` throws.
+   * committed; rejects with a `RelayError` when it is not known to be, and then none of it reached this
+   * relay's clients unless it was committed after all (cluster mode: Redis took it and its answer was
+   * lost, so every node delivers it). Throws what `emit` throws.
    */
   commit(emit: () => void): Promise<void>;
 }

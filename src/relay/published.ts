@@ -15,7 +15,8 @@ export interface Published {
    * `undefined` on a relay that commits nothing beyond its process (a single node): the message was
    * delivered when `publish` returned. Otherwise (cluster mode) settles once the message is committed
    * (appended to the Redis stream, which every node delivers from), or rejects with a `RelayError`
-   * (`RELAY_ERR_NOT_READY`) when it was not; then this node delivered it to none of its clients. Ignoring
+   * (`RELAY_ERR_NOT_READY`) when it was not; then no client got it (unless Redis took it and only its
+   * answer was lost: then every node delivers it, see docs/clustering.md). Ignoring
    * it is safe: it is never an unhandled rejection.
    */
   readonly committed: Promise<void> | undefined;
