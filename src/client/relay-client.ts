@@ -99,6 +99,7 @@ export class RelayClient {
         this.#lastError = { code: error.code, message: error.message };
         this.#expired = options.reconnectOnExpiry === true;
       }
+      this.#noteFlooding(error);
     });
     socket.on('disconnect', (reason) => {
       // socket.io-client does not reconnect after a server disconnect by itself; after an expiry the
@@ -154,7 +155,7 @@ export class RelayClient {
   async ready(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.socket.connected) return;
     if (this.#closed) throw notConnected('wait for a connection', 'closed');
-    if (this.#refusal && !this.socket.active) throw this.#refusal;
+    if (!this.socket.active && this.#lastError) throw this.#refusal ?? refusalError(this.#lastError);
     await this.#waiters.wait(options.timeoutMs ?? this.#connectTimeoutMs);
   }
 
@@ -170,7 +171,9 @@ export class RelayClient {
    */
   async send(content: MessageContent): Promise<SendAck> {
     await this.#whenConnected('send', content);
-    return this.socket.timeout(this.#timeoutMs).emitWithAck('sendMessage', content);
+    const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('sendMessage', content);
+    if (!answer.ok) this.#noteFlooding(answer.error);
+    return answer;
   }
 
   /**
@@ -228,7 +231,7 @@ export class RelayClient {
   // Only the first connection is waited for: after a drop the caller sees `reconnecting` and decides.
   async #whenConnected(action: string, payload: unknown): Promise<void> {
     if (this.socket.connected) return;
-    if (this.#refusal && !this.socket.active) throw this.#refusal;
+    if (!this.socket.active && this.#lastError) throw this.#refusal ?? refusalError(this.#lastError);
     const firstUnderWay = !this.#closed && !this.#everConnected && this.socket.active;
     if (!firstUnderWay) throw notConnected(action, this.#closed ? 'closed' : this.#status);
     await this.#waiters.wait(this.#connectTimeoutMs, { action, bytes: contentBytes(payload) });
@@ -237,6 +240,11 @@ export class RelayClient {
   }
 
   // socket.active is true while socket.io will try again by itself (not after close() or a refusal).
+  // The relay drops a client that floods it, and socket.io does not reconnect that: ready() says why.
+  #noteFlooding(error: WireError): void {
+    if (error.code === 'RELAY_ERR_FLOODING') this.#lastError = { code: error.code, message: error.message };
+  }
+
   #retryingStatus(): ConnectionStatus {
     if (this.#closed || !this.socket.active) return 'disconnected';
     return this.#everConnected ? 'reconnecting' : 'connecting';

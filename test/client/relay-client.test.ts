@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ConnectionStatus, createRelayClient, type RelayClient } from '../../src/client/index.js';
+import { MAX_REFUSALS } from '../../src/relay/refusal-window.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -77,6 +78,23 @@ describe('createRelayClient', () => {
     const heard = nextMessage(watcher, (content) => content === 'who am I');
     expect((await watcher.send('who am I')).ok).toBe(true);
     expect((await heard).meta.from.name).toBe('Watcher');
+  });
+
+  // After the relay dropped a flooding client, lastError was empty and ready() waited out its timeout.
+  it('says RELAY_ERR_FLOODING when the relay drops it for flooding, and ready() rejects at once', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const flooder = client(url, { name: 'Flooder', connectTimeoutMs: 10_000 });
+    await flooder.ready();
+    const dropped = waitForEvent(flooder.socket, 'disconnect');
+    // Empty messages, each refused (RELAY_ERR_INVALID_CONTENT or RATE_LIMITED) through its ack.
+    const answers = await Promise.all(Array.from({ length: MAX_REFUSALS + 1 }, () => flooder.send('')));
+    await dropped;
+    expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_FLOODING' } });
+    expect(flooder.status).toBe('disconnected');
+    expect(flooder.lastError).toMatchObject({ code: 'RELAY_ERR_FLOODING' });
+    const startedAt = Date.now();
+    await expect(flooder.ready()).rejects.toMatchObject({ code: 'RELAY_ERR_FLOODING' });
+    expect(Date.now() - startedAt).toBeLessThan(1000);
   });
 
   it("answers a refused message with the relay's typed error", async () => {
