@@ -8,7 +8,8 @@ import { createJobApplier, toShared } from './shared-job.js';
  * Shares runtime jobs (added over HTTP) and pauses between the workers of `relay serve --workers`, as
  * `shareRuntimeJobs` does between Redis nodes: each change is recorded in the primary and relayed to the
  * other workers; a worker that starts catches up from the primary, and adds what its own store holds
- * that the primary does not know (the worker with the store file, after a restart of them all).
+ * that the primary does not know (the worker with the store file, after a restart of them all): its
+ * runtime jobs, and its paused config and code jobs.
  *
  * @example
  * ```ts
@@ -34,10 +35,12 @@ export function shareJobsOverHub(
     scheduler.start(); // idempotent: the shared jobs go onto a started scheduler
     const all = await hub.call('jobs');
     for (const [id, shared] of Object.entries(all)) applier.apply(id, shared);
+    // The worker with the store file knows what the primary forgot in a restart of them all: runtime jobs,
+    // and pauses of config and code jobs (the other workers start with those unpaused).
     for (const job of scheduler.list({ nextRunCount: 0 })) {
-      if (job.origin === 'api' && !(job.id in all)) {
-        await hub.call('shareJob', job.id, toShared({ type: 'added', job }), false);
-      }
+      if (job.id in all || (job.origin !== 'api' && !job.paused)) continue;
+      const type = job.origin === 'api' ? 'added' : 'paused';
+      await hub.call('shareJob', job.id, toShared({ type, job }), false);
     }
   });
 }

@@ -168,6 +168,49 @@ describe('relay serve --workers', () => {
     expect(heardBySecond.filter((entry) => entry.content === 'released once')).toHaveLength(0);
   });
 
+  // The workers without the store file started with config jobs unpaused, and the primary, empty after
+  // a restart of them all, had no pause to give them: a paused job announced again.
+  it('keeps a paused config job paused on every worker after a restart of them all', {
+    timeout: 60_000,
+  }, async () => {
+    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
+      rm(dir, { recursive: true, force: true }),
+    );
+    await writeFile(
+      path.join(cwd, 'relay.config.yaml'),
+      [
+        'api:',
+        '  tokens: ["ci:s3cr3t-token:admin"]',
+        'schedules:',
+        '  - { id: tick, cron: "* * * * * *", content: tick }',
+        '',
+      ].join('\n'),
+    );
+    const runsOf = (relay: CliProcess) =>
+      relay.stdout.filter((line) => {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        return parsed.msg === 'job ran' && parsed.job === 'tick';
+      }).length;
+    const first = await startWorkers(cwd);
+    await vi.waitUntil(() => runsOf(first.relay) >= 1, { timeout: 15_000, interval: 50 });
+    const paused = await fetch(`${first.url}/v1/schedules/tick/pause`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer s3cr3t-token' },
+    });
+    expect(paused.status).toBe(200);
+    first.relay.child.kill('SIGTERM');
+    expect(await first.relay.exited).toBe(0);
+
+    const second = await startWorkers(cwd);
+    const listed = await fetch(`${second.url}/v1/schedules/tick`, {
+      headers: { authorization: 'Bearer s3cr3t-token' },
+    });
+    expect(await listed.json()).toMatchObject({ id: 'tick', paused: true });
+    // Three slots of an every-second job: a worker that did not know of the pause would have run one.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(runsOf(second.relay)).toBe(0);
+  });
+
   it('runs as the primary in-process (runCli), records the dev relay, and drains its workers', {
     timeout: 60_000,
   }, async () => {
