@@ -1,0 +1,82 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { describe, expect, it } from 'vitest';
+import { lastSlot, type SlotMatcher } from '../../src/schedule/cron-times.js';
+import { track } from '../support/cleanup.js';
+
+// A real node-cron task, destroyed after the test.
+function task(expression: string, timezone?: string) {
+  return track(
+    cron.createTask(expression, () => undefined, timezone ? { timezone } : {}),
+    (t) => t.destroy(),
+  );
+}
+
+// What lastSlot answered before it walked slot to slot: every second of the window, newest first.
+function everySecond(matcher: SlotMatcher, after: number, until: number): Date | undefined {
+  for (let second = Math.floor(until / 1000) * 1000; second > after; second -= 1000) {
+    if (matcher.match(new Date(second))) return new Date(second);
+  }
+  return undefined;
+}
+
+// Counts the checks lastSlot makes on a node-cron task (its timeMatcher is node-cron's, untyped).
+function counted(task: ScheduledTask) {
+  const inner = task as unknown as SlotMatcher & { timeMatcher: { getNextMatch(date: Date): Date } };
+  const calls = { match: 0, next: 0 };
+  const matcher: SlotMatcher = {
+    match: (date) => {
+      calls.match += 1;
+      return inner.match(date);
+    },
+    timeMatcher: {
+      getNextMatch: (date) => {
+        calls.next += 1;
+        return inner.timeMatcher.getNextMatch(date);
+      },
+    },
+  };
+  return { matcher, calls };
+}
+
+const HOUR = 3_600_000;
+
+describe('lastSlot', () => {
+  it('finds the same slot as a check of every second, for rare and frequent jobs, across DST', () => {
+    const jobs = [
+      task('0 30 9 * * *', 'Europe/Paris'),
+      task('*/2 * * * *'),
+      task('* * * * * *'),
+      task('* 0 * * * *'),
+      task('0 30 2 * * *', 'Europe/Paris'), // skipped on the spring-forward day
+      task('17 */7 * * * *', 'America/New_York'),
+    ];
+    // Windows ending at assorted moments, among them the 2026 spring-forward in Paris (29 March, 01:00 UTC).
+    const ends = [
+      Date.parse('2026-12-01T08:31:12.345Z'),
+      Date.parse('2026-03-29T01:30:00.000Z'),
+      Date.parse('2026-03-29T02:00:00.999Z'),
+      Date.parse('2026-11-01T06:00:00.000Z'),
+      Date.parse('2026-12-01T09:00:00.000Z'),
+    ];
+    for (const job of jobs) {
+      for (const until of ends) {
+        for (const window of [1000, 4000, 60_000, 300_000, HOUR]) {
+          const after = until - window;
+          expect(lastSlot(job, after, until)?.toISOString(), `${job.getPattern()} ${window}`).toBe(
+            everySecond(job, after, until)?.toISOString(),
+          );
+        }
+      }
+    }
+  });
+
+  // At start, every job was checked once per second of the grace window (3 600 for an hour, ~20 µs
+  // each): 500 daily jobs held the event loop for seconds.
+  it('checks a daily job a handful of times in an hour of grace, not once a second', () => {
+    const { matcher, calls } = counted(task('0 30 9 * * *', 'Europe/Paris'));
+    const until = Date.parse('2026-12-01T09:00:00.000Z'); // 10:00 in Paris: 09:30 is in the window
+    expect(lastSlot(matcher, until - HOUR, until)?.toISOString()).toBe('2026-12-01T08:30:00.000Z');
+    expect(calls.match).toBeLessThanOrEqual(5);
+    expect(calls.next).toBeLessThanOrEqual(2);
+  });
+});
