@@ -3,6 +3,7 @@ import type { SlotClaim } from '../schedule/schedule-types.js';
 
 /** What {@link redisSlotClaim} needs of a node-redis client. */
 export interface SlotClaimRedis {
+  readonly isReady: boolean;
   set(
     key: string,
     value: string,
@@ -13,7 +14,9 @@ export interface SlotClaimRedis {
 /**
  * A {@link SlotClaim} on Redis for the nodes of a cluster: the first node to `SET key NX` for a job's
  * slot runs it, the others skip it. Keys (`relaykit:schedule:<job>:<slot ms>`) expire after `ttlMs`
- * (default 10 minutes, longer than any clock skew between nodes should be).
+ * (default 10 minutes, longer than any clock skew between nodes should be). While Redis is unreachable the
+ * claim fails at once instead of waiting in the client's offline queue (the slot would go out late, or
+ * block the job's later slots): the scheduler then runs the slot itself, and its publish is refused.
  *
  * @example
  * ```ts
@@ -27,6 +30,7 @@ export function redisSlotClaim(
   const ttlMs = options.ttlMs ?? 600_000;
   const node = options.node ?? randomUUID();
   return async (jobId, slot) => {
+    if (!redis.isReady) throw new Error('Redis is unreachable');
     const reply = await redis.set(`relaykit:schedule:${jobId}:${slot.getTime()}`, node, {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },

@@ -48,4 +48,27 @@ describe.runIf(HAS_REDIS)('schedules in a cluster', () => {
       for (const ids of heard) expect(ids.filter((seen) => seen === id)).toHaveLength(1);
     }
   });
+
+  // The slot's claim waited in node-redis's offline queue until Redis came back: the slot went out late,
+  // and every later slot of the job was skipped as "still running".
+  it('does not hold a slot while Redis is away: the claim fails at once and the run is refused', {
+    timeout: 30_000,
+  }, async () => {
+    const redis = await startRedis();
+    const schedules = [{ id: 'tick', cron: '* * * * * *', content: 'tick' }];
+    const node = await startRelay({ redisUrl: redis.url, greeting: 'none', schedules });
+    const lines = (msg: string) => node.logs.filter((line) => line.msg === msg);
+    await vi.waitUntil(() => lines('job ran').length >= 1, { timeout: 5000, interval: 20 });
+
+    await redis.stop('SIGKILL');
+    // Each slot is tried, and refused as Redis is away; none waits behind another.
+    await vi.waitUntil(() => lines('job run failed').length >= 3, { timeout: 6000, interval: 20 });
+    expect(lines('job run failed').every((line) => line.code === 'RELAY_ERR_NOT_READY')).toBe(true);
+    expect(lines('slot skipped: the previous run is still going')).toEqual([]);
+
+    await redis.start();
+    await vi.waitUntil(() => node.server.checkReadiness().ready, { timeout: 15_000, interval: 50 });
+    const ranBefore = lines('job ran').length;
+    await vi.waitUntil(() => lines('job ran').length > ranBefore, { timeout: 5000, interval: 20 });
+  });
 });
