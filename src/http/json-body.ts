@@ -91,10 +91,11 @@ function readJson(limitBytes: number): RequestHandler {
         next(error);
       }
     };
-    // Only a decoder's error reaches here with the client still there: its body is not valid gzip (…).
+    // A decoder's error: its body is not valid gzip (…). Answered unless the client went away mid-body;
+    // a request read whole counts as destroyed in Node, yet its client still waits for the answer.
     const onError = (error: Error) => {
       stop();
-      if (req.destroyed) return;
+      if (req.destroyed && !req.complete) return;
       next(
         new RequestFieldError(
           'RELAY_ERR_INVALID_REQUEST',

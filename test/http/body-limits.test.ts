@@ -101,4 +101,25 @@ describe('HTTP API body limit', () => {
     big.request.end(bomb);
     await expectTooLarge(big.answered);
   });
+
+  // A small body is read whole before its decoder fails, and Node then marks the request destroyed:
+  // the relay took that for a client gone away and never answered.
+  it('answers a corrupt or truncated compressed body with a 400 problem, however small', async () => {
+    const { url } = await startApiRelay({ api: { bodyLimitBytes: LIMIT } });
+    const zipped = gzipSync(JSON.stringify({ content: 'zipped' }));
+    const bodies: Array<[string, Buffer]> = [
+      ['gzip', Buffer.from('not gzip at all')],
+      ['gzip', zipped.subarray(0, 5)],
+      ['deflate', Buffer.from('not deflate')],
+      ['br', Buffer.from('not brotli')],
+    ];
+    for (const [coding, body] of bodies) {
+      const post = openPost(url, { ...AUTH, 'content-encoding': coding });
+      post.request.end(body);
+      const { response, body: answer } = await post.answered;
+      expect(response.statusCode, coding).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(answer)).toMatchObject({ code: 'RELAY_ERR_INVALID_REQUEST' });
+    }
+  });
 });
