@@ -274,4 +274,26 @@ describe('MemoryIdempotencyStore', () => {
     await store.set('k5', answer(5), 10_000);
     expect(store.size).toBe(1);
   });
+
+  // Answers were kept as live objects, bounded only by their count: 1 500 batches of 1 000 messages
+  // took 910 MB, and fewer than 8 000 ended the process.
+  it('keeps at most maxBytes of answers, as their JSON text, forgetting the oldest first', async () => {
+    const sized = (n: number) => ({ fingerprint: `f${n}`, status: 202, body: { pad: 'x'.repeat(60) } });
+    const one = JSON.stringify(sized(1)).length;
+    const store = new MemoryIdempotencyStore({ maxEntries: 100, maxBytes: 3 * one });
+    for (const n of [1, 2, 3]) await store.set(`k${n}`, sized(n), 10_000);
+    expect(store.size).toBe(3); // at the limit: all kept
+    expect(store.bytes).toBe(3 * one);
+    await store.set('k4', sized(4), 10_000); // one past it: the oldest goes
+    expect(store.size).toBe(3);
+    expect(await store.get('k1')).toBeUndefined();
+    expect(await store.get('k4')).toEqual(sized(4));
+    // A copy, not the stored answer itself: what a caller does with it cannot change the next replay.
+    const first = await store.get('k2');
+    expect(first).not.toBe(await store.get('k2'));
+    // An answer bigger than the whole store is not kept, and keeps nothing else out.
+    await store.set('huge', { fingerprint: 'h', status: 202, body: 'x'.repeat(4 * one) }, 10_000);
+    expect(await store.get('huge')).toBeUndefined();
+    expect(store.size).toBe(3);
+  });
 });
