@@ -28,11 +28,13 @@ export function apiCors(origins: readonly string[], hosts: HostGuard): RequestHa
       return;
     }
     res.set('Access-Control-Allow-Origin', origin);
-    res.set('Access-Control-Expose-Headers', 'Retry-After, Idempotent-Replayed, WWW-Authenticate');
+    // Location: where a 201 put what it made (hooks, webhooks, schedules).
+    res.set('Access-Control-Expose-Headers', 'Retry-After, Idempotent-Replayed, WWW-Authenticate, Location');
     if (req.method === 'OPTIONS') {
       // Every method a /v1 route answers: redaction and removals are DELETEs.
       res.set('Access-Control-Allow-Methods', 'GET, POST, DELETE');
-      res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
+      // Last-Event-ID: an event stream read with fetch resumes with it.
+      res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID');
       res.set('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;

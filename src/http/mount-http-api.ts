@@ -143,6 +143,8 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
   );
   app.use(OPERATION_PATHS, headers);
   app.use(operationsRouter({ lifecycle, checkReadiness: deps.checkReadiness, logger: log }, metrics));
+  // Another method on an operations path (POST /healthz) is a 404 problem, not Express's HTML page.
+  app.use(OPERATION_PATHS, notFound);
   const problems = problemHandler(log);
   app.use(['/v1', ...OPERATION_PATHS], problems);
   lifecycle.onClose(() => problems.close());

@@ -67,6 +67,7 @@ describe('event streams a token may hold', () => {
     expect(held.map(({ response }) => response.status)).toEqual(held.map(() => 200));
     const past = await fetch(events, { headers: { authorization: 'Bearer ops-s3cr3t' } });
     expect(past.status).toBe(429);
+    expect(past.headers.get('retry-after')).toBe('5'); // as the OpenAPI document says
     expect(await problemOf(past)).toMatchObject({
       code: 'RELAY_ERR_TOO_MANY_STREAMS',
       detail: expect.stringContaining('holds 32 event streams'),

@@ -18,6 +18,20 @@ describe('operations endpoints', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
   });
 
+  // Another method there got Express's HTML 404 page.
+  it('answers another method on an operations path with a 404 problem', async () => {
+    const { url } = await startApiRelay();
+    for (const [method, path] of [
+      ['POST', '/healthz'],
+      ['POST', '/openapi.json'],
+      ['DELETE', '/metrics'],
+    ]) {
+      const response = await fetch(`${url}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('logs a change of readiness once, at warn and without a stack, not every 503 of /readyz', async () => {
     const { server, url, logs } = await startApiRelay();
     let ok = false;
@@ -116,7 +130,12 @@ describe('operations endpoints', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://chat.example.com');
-    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    expect(preflight.headers.get('access-control-allow-headers')?.split(', ')).toEqual([
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+      'Last-Event-ID',
+    ]);
     // Redaction and removals too: every method a /v1 route answers.
     expect(preflight.headers.get('access-control-allow-methods')?.split(', ')).toEqual([
       'GET',
@@ -129,6 +148,7 @@ describe('operations endpoints', () => {
     });
     expect(allowed.status).toBe(202);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://chat.example.com');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('Location');
     const refused = await send('/v1/messages', {
       body: { content: 'x' },
       headers: { origin: 'https://evil.example' },
