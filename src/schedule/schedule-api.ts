@@ -8,8 +8,10 @@ import { requireScope } from '../http/require-scope.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { showValue } from '../relay/show-value.js';
 import { checkScheduleSpec } from './schedule-spec.js';
-import type { JobRun } from './schedule-types.js';
-import type { Scheduler, SkippedRun } from './scheduler.js';
+import type { JobRun, RunReason } from './schedule-types.js';
+import type { ScheduleChange, Scheduler, SkippedRun } from './scheduler.js';
+
+const RUN_REASONS: readonly RunReason[] = ['scheduled', 'catch-up', 'manual'];
 
 /** What the schedule routes read of the relay's settings. */
 export interface ScheduleRouteSettings {
@@ -164,10 +166,20 @@ export function observeScheduleMetrics(scheduler: Scheduler, registry: Registry)
   });
   const onRun = (run: JobRun) => runs.inc({ job: run.jobId, reason: run.reason, outcome: run.outcome });
   const onSkipped = (skip: SkippedRun) => skipped.inc({ job: skip.jobId });
+  // A removed job's series go with it: jobs added and removed over the API must not grow /metrics.
+  const onChange = (change: ScheduleChange) => {
+    if (change.type !== 'removed') return;
+    const job = change.job.id;
+    for (const reason of RUN_REASONS)
+      for (const outcome of ['ok', 'failed']) runs.remove({ job, reason, outcome });
+    skipped.remove({ job });
+  };
   scheduler.on('run', onRun);
   scheduler.on('skipped', onSkipped);
+  scheduler.on('change', onChange);
   return () => {
     scheduler.off('run', onRun);
     scheduler.off('skipped', onSkipped);
+    scheduler.off('change', onChange);
   };
 }

@@ -114,6 +114,24 @@ describe('HTTP API: /v1/schedules', () => {
     expect(metrics).toMatch(/relay_messages_published_total\{source="schedule"\} 1/);
   });
 
+  // Each job added, run and removed over the API left its series in /metrics for ever.
+  it('drops a removed job from the metrics', async () => {
+    const { call, url } = await startScheduleRelay({});
+    for (const n of [1, 2, 3]) {
+      const id = `reminder-${n}`;
+      expect((await call('POST', '/v1/schedules', { id, cron: '0 0 12 * * *', content: 'x' })).status).toBe(
+        201,
+      );
+      expect((await call('POST', `/v1/schedules/${id}/run`)).status).toBe(200);
+    }
+    let metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('relay_schedule_runs_total{job="reminder-2",reason="manual",outcome="ok"} 1');
+    for (const n of [1, 2]) expect((await call('DELETE', `/v1/schedules/reminder-${n}`)).status).toBe(204);
+    metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).not.toMatch(/job="reminder-[12]"/);
+    expect(metrics).toContain('relay_schedule_runs_total{job="reminder-3",reason="manual",outcome="ok"} 1');
+  });
+
   it('answers problems: 401 without token, 403 without admin, 400 naming the field, 409, 404', async () => {
     const { call, server } = await startScheduleRelay({
       schedules: [{ id: 'standup', cron: '0 55 9 * * 1-5', content: 'Stand-up in 5 minutes' }],
