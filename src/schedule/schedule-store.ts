@@ -189,7 +189,7 @@ export class ScheduleStore {
       handledUntil: row.handled_until,
       runs: row.runs,
       failures: row.failures,
-      lastRun: row.last_run === null ? null : (JSON.parse(row.last_run) as JobRun),
+      lastRun: readLastRun(row.last_run),
     };
   }
 
@@ -276,5 +276,16 @@ export class ScheduleStore {
       `schedule store ${this.path}: ${(error as Error).message}`,
       { cause: error },
     );
+  }
+}
+
+// A run record the store cannot read (edited by hand, damaged) is forgotten rather than keeping the
+// relay from starting: it only says how the job's last run went.
+function readLastRun(text: string | null): JobRun | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as JobRun;
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 // The schedule store across relay restarts: runtime jobs survive and fire exactly once, the missed-run
 // policy, pause and last-run records are kept.
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../../src/index.js';
 import { connectClient } from '../support/connect-client.js';
@@ -83,6 +84,22 @@ describe('durable schedules', () => {
 
     const withoutIt = await startRelay({ scheduler: { store } });
     expect(withoutIt.server.scheduler.list()).toEqual([]);
+  });
+
+  // JSON.parse of a damaged record ended the start with a bare "Expected property name" naming nothing.
+  it('starts with a job whose stored last run is damaged, forgetting only that record', async () => {
+    const store = await tempStore();
+    const schedules = [{ id: 'digest', cron: '0 0 8 * * *', content: 'Daily digest' }];
+    const first = await startRelay({ scheduler: { store }, schedules });
+    await first.server.scheduler.runNow('digest');
+    first.server.scheduler.pause('digest');
+    await first.server.close();
+    const db = new Database(store);
+    db.prepare("UPDATE job_state SET last_run = '{oops' WHERE id = 'digest'").run();
+    db.close();
+
+    const second = await startRelay({ scheduler: { store }, schedules });
+    expect(second.server.scheduler.get('digest')).toMatchObject({ paused: true, lastRun: null, runs: 1 });
   });
 
   it('leaves no store file behind for a relay that never had a job', async () => {
