@@ -39,7 +39,8 @@ export async function loadConfig(
 ): Promise<{ config: RelayConfig; file?: string }> {
   const cwd = sources.cwd ?? process.cwd();
   const env = sources.env ?? {};
-  const file = sources.configFile ?? env.RELAY_CONFIG ?? findDefaultFile(cwd);
+  // An empty RELAY_CONFIG is unset, as every other empty variable is: the default file still counts.
+  const file = sources.configFile ?? (env.RELAY_CONFIG || undefined) ?? findDefaultFile(cwd);
   const namedBy = sources.configFile ? '--config' : env.RELAY_CONFIG ? 'RELAY_CONFIG' : undefined;
   const origin = new Map<string, string>();
   const merged: Record<string, unknown> = file

@@ -123,6 +123,14 @@ describe('loadConfig', () => {
     });
   });
 
+  // RELAY_CONFIG= (empty) skipped relay.config.yaml, so the relay started on defaults (every interface).
+  it('reads the default file when RELAY_CONFIG is empty, as when it is unset', async () => {
+    const cwd = await tempDir({ 'relay.config.yaml': 'host: 127.0.0.1\n' });
+    const { config, file } = await loadConfig({ cwd, env: { RELAY_CONFIG: '' } });
+    expect(config.host).toBe('127.0.0.1');
+    expect(file).toMatch(/relay\.config\.yaml$/);
+  });
+
   it('suggests the setting a mistyped key meant, at any depth', async () => {
     const cwd = await tempDir({
       'relay.config.yaml': 'greting: none\n',
