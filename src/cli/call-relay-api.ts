@@ -29,6 +29,8 @@ export interface RelayTarget {
 export const CLIENT_TOKEN_ENV = 'RELAY_CLIENT_TOKEN';
 // Its old name, one letter from the server's RELAY_API_TOKENS: still read, with a warning.
 const DEPRECATED_TOKEN_ENV = 'RELAY_API_TOKEN';
+/** How long one API call may take (ms), unless `RELAY_CLIENT_TIMEOUT_MS` says otherwise. */
+export const CLIENT_TIMEOUT_MS = 30_000;
 
 /** Adds `--url` and `--token` (with `RELAY_URL` and `RELAY_CLIENT_TOKEN`) to a command. */
 export function apiOptions<T>(args: Argv<T>, tokenScope: 'publish' | 'admin'): Argv<T & ApiArgs> {
@@ -102,9 +104,19 @@ export async function callRelayApi<T>(
     return undefined;
   }
   const target = { baseUrl, ...(devRelay ? { devRelay } : {}) };
-  const result = await call(createClient<paths>({ baseUrl }), { authorization: `Bearer ${token}` }).catch(
-    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  // A relay that takes the connection and never answers (stuck, or not a relay) must not hang a script.
+  const timeoutMs = Number(context.env.RELAY_CLIENT_TIMEOUT_MS) || CLIENT_TIMEOUT_MS;
+  const client = createClient<paths>({
+    baseUrl,
+    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+  });
+  const result = await call(client, { authorization: `Bearer ${token}` }).catch((error: unknown) =>
+    error instanceof Error ? error : new Error(String(error)),
   );
+  if (result instanceof Error && result.name === 'TimeoutError') {
+    failCommand(context, `${baseUrl} did not answer within ${timeoutMs} ms (RELAY_CLIENT_TIMEOUT_MS)`, 1);
+    return undefined;
+  }
   if (result instanceof Error) {
     const cause = result.cause as { code?: string; message?: string } | undefined;
     failCommand(context, `cannot reach ${baseUrl}: ${cause?.code ?? cause?.message ?? result.message}`, 1);

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import socketIOClient from 'socket.io-client';
@@ -115,6 +117,23 @@ describe('relay announce', () => {
     const noText = createCliContext({ env: { RELAY_CLIENT_TOKEN: 'x' } });
     await runCli(['announce'], noText);
     expect(noText.exitCode).toBe(2);
+  });
+
+  // A server that took the connection and never answered held the command for undici's 300 s.
+  it('gives up on a relay that never answers, after RELAY_CLIENT_TIMEOUT_MS (exit 1)', async () => {
+    const silent = track(
+      createServer(() => {}),
+      (server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    );
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const ctx = createCliContext({ env: { RELAY_CLIENT_TOKEN: 'x', RELAY_CLIENT_TIMEOUT_MS: '300' } });
+    await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${port}`], ctx);
+    expect(ctx.exitCode).toBe(1);
+    expect(ctx.err()).toMatch(/did not answer within 300 ms \(RELAY_CLIENT_TIMEOUT_MS\)/);
   });
 
   // Two real processes started through tsx: slow on a busy two-core machine, hence the long timeout.
