@@ -142,6 +142,16 @@ export function hookRoutes(deps: {
       answerRefusal(req, res, relayError, hook?.format === 'slack');
     }
   });
+  // A hook takes deliveries by POST; another method gets a problem, not Express's HTML 404 page.
+  router.all('/hooks/:key', (req, res) => {
+    const path = req.originalUrl.split('?')[0];
+    answerRefusal(
+      req,
+      res,
+      new RelayError('RELAY_ERR_NOT_FOUND', `no route ${req.method} ${path}: hooks take POST`),
+      false,
+    );
+  });
   // Express refuses a URL whose key is not valid percent-encoding before the route runs (a URIError,
   // which its default handler answers with an HTML stack trace): no hook has such a key.
   router.use('/hooks', (error: unknown, req: Request, res: Response, next: NextFunction) => {

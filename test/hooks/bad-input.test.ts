@@ -325,6 +325,16 @@ describe('deliveries the URL or body parser refuses', () => {
     expect(refusals(relay.logs, 'RELAY_ERR_HOOK_NOT_FOUND')).toHaveLength(1);
   });
 
+  it('another method than POST on a hook URL: a 404 problem, not an HTML page', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({ name: 'ok', format: 'generic', template: '{{text}}' });
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await fetch(hook.url, { method });
+      expect(response.status, method).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_NOT_FOUND' });
+    }
+  });
+
   it('a payload nested past 64 levels: a 400 problem naming the nesting, nothing published', async () => {
     const relay = await startHookRelay();
     const hook = await relay.addHook({ name: 'ok', format: 'generic', template: '{{text}}' });
