@@ -118,8 +118,9 @@ export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSett
 
 function nextCount(value: unknown): number {
   if (value === undefined) return 3;
-  const count = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(count) || count < 0 || count > MAX_NEXT_RUNS) {
+  // Digits only, as the spec's integer: Number() alone took '' as 0, '0x10' as 16 and '1.0' as 1.
+  const count = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(count) || count > MAX_NEXT_RUNS) {
     throw new RequestFieldError(
       'RELAY_ERR_INVALID_REQUEST',
       'next',

@@ -157,8 +157,11 @@ describe('HTTP API: /v1/schedules', () => {
     expect(badZone).toMatchObject({ field: 'timezone', code: 'RELAY_ERR_INVALID_SCHEDULE' });
     const badBody = await problemOf(await call('POST', '/v1/schedules', ['not', 'an', 'object']));
     expect(badBody).toMatchObject({ field: 'body', code: 'RELAY_ERR_INVALID_SCHEDULE' });
-    const badNext = await call('GET', '/v1/schedules?next=many');
-    expect(await problemOf(badNext)).toMatchObject({ status: 400, field: 'next' });
+    for (const next of ['many', '', '0x10', '1.0', '-1', '1e1']) {
+      const badNext = await call('GET', `/v1/schedules?next=${next}`);
+      expect(await problemOf(badNext), `next=${next}`).toMatchObject({ status: 400, field: 'next' });
+    }
+    expect((await call('GET', '/v1/schedules?next=0')).status).toBe(200);
 
     expect((await call('POST', '/v1/schedules', job)).status).toBe(201);
     const again = await call('POST', '/v1/schedules', job);
