@@ -182,9 +182,11 @@ export function loadStoredJobs(
     taken: ReadonlyMap<string, ScheduledJob>;
     make: (spec: ScheduleSpec) => ScheduledJob;
     log: Logger;
+    /** The relay's limit now: a job stored under a higher one would fail every slot. */
+    maxContentBytes?: number;
   },
 ): ScheduledJob[] {
-  const { taken, make, log } = options;
+  const { taken, make, log, maxContentBytes } = options;
   const jobs: ScheduledJob[] = [];
   for (const { fields, problem } of stored) {
     const present = taken.get(fields.id);
@@ -198,7 +200,7 @@ export function loadStoredJobs(
       }
       continue;
     }
-    const checked = problem === undefined ? checkScheduleSpec(fields) : undefined;
+    const checked = problem === undefined ? checkScheduleSpec(fields, { maxContentBytes }) : undefined;
     jobs.push(
       checked?.ok ? make(checked.spec) : createBrokenJob(fields, checked?.problem ?? (problem as string)),
     );

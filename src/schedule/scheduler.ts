@@ -102,9 +102,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     const store = this.#openStore();
     const make = (spec: ScheduleSpec) => this.#makeJob(spec, 'api');
-    for (const job of loadStoredJobs(store.listJobs(), { taken: this.#jobs, make, log: this.#log })) {
-      this.#jobs.set(job.id, job);
-    }
+    const { maxContentBytes } = this.#options;
+    const loading = { taken: this.#jobs, make, log: this.#log, maxContentBytes };
+    for (const job of loadStoredJobs(store.listJobs(), loading)) this.#jobs.set(job.id, job);
     const now = new Date();
     for (const job of this.#jobs.values()) this.#activate(job, now);
     this.#log.info({ jobs: this.#jobs.size, store: store.path }, 'scheduler started');

@@ -135,4 +135,18 @@ describe('a stored job that cannot be scheduled', () => {
     const after = (await (await call('GET', '/v1/schedules')).json()) as { schedules: Array<{ id: string }> };
     expect(after.schedules.map((job) => job.id)).toEqual(['weekly']);
   });
+
+  // A job stored under a higher maxContentBytes was listed as healthy and failed every slot, an error
+  // line each time.
+  it('lists a stored job whose content is over the current maxContentBytes as broken', async () => {
+    const store = await tempStore();
+    const first = await startRelay({ greeting: 'none', scheduler: { store } });
+    first.server.scheduler.add({ id: 'long', cron: '0 9 * * 1', content: 'x'.repeat(3000) });
+    first.server.scheduler.add({ id: 'short', cron: '0 9 * * 1', content: 'x'.repeat(100) });
+    await first.server.close();
+
+    const second = await startRelay({ greeting: 'none', maxContentBytes: 100, scheduler: { store } });
+    expect(second.server.scheduler.get('long').broken).toMatch(/over the 100-byte limit|100 bytes/);
+    expect(second.server.scheduler.get('short').broken).toBeNull(); // at the limit: fine
+  });
 });
