@@ -9,7 +9,7 @@ const CONTENT_WIDTH = 48;
  * `relay schedule list`'s table: one aligned line a job with its zone, room, next and last run (wall
  * clock in the zone the job runs in) and content. A job without a zone of its own runs in the relay's:
  * `relayZone` when known (the dev relay file says it), else its times are shown in UTC and marked `*`,
- * with a line saying so under the table.
+ * with a line saying so under the table. A broken job says why, under the table.
  *
  * @example
  * ```ts
@@ -22,11 +22,13 @@ export function formatScheduleTable(jobs: readonly Schedule[], relayZone: string
     const zone = job.timezone ?? relayZone ?? 'UTC';
     const zoneLabel = job.timezone ?? (relayZone ? `${relayZone} (relay)` : 'UTC*');
     if (!job.timezone && !relayZone) unknownZone = true;
-    const next = job.paused
-      ? 'paused'
-      : job.nextRuns[0]
-        ? `${wallClock(job.nextRuns[0], zone)}${job.running ? ' (running)' : ''}`
-        : '-';
+    const next = job.broken
+      ? 'broken'
+      : job.paused
+        ? 'paused'
+        : job.nextRuns[0]
+          ? `${wallClock(job.nextRuns[0], zone)}${job.running ? ' (running)' : ''}`
+          : '-';
     const last = job.lastRun
       ? `${wallClock(job.lastRun.finishedAt, zone)} ${job.lastRun.outcome}${job.lastRun.error ? ` ${job.lastRun.error.code}` : ''}`
       : 'never';
@@ -45,6 +47,8 @@ export function formatScheduleTable(jobs: readonly Schedule[], relayZone: string
   if (unknownZone) {
     lines.push("* no zone of its own: it runs in the relay's zone, which the API does not say; times in UTC");
   }
+  // Why a job never runs: the fix is to delete it and add it again, corrected.
+  for (const job of jobs) if (job.broken) lines.push(`broken: ${job.id}: ${job.broken}`);
   return lines;
 }
 
@@ -69,6 +73,7 @@ function wallClock(iso: string, zone: string): string {
 }
 
 function contentOf(job: Schedule): string {
+  if (job.content === null && job.origin === 'api') return '(unreadable)';
   if (job.content === null) return job.owner ? `(code of ${job.owner})` : '(code)';
   const text = typeof job.content === 'string' ? job.content : JSON.stringify(job.content);
   const oneLine = text.replace(/\s+/g, ' ');
