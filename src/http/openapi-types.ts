@@ -1329,7 +1329,10 @@ export interface operations {
     };
     getSchedule: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many next run times to show (default 3). */
+                next?: number;
+            };
             header?: never;
             path: {
                 /** @description The job's id. */
@@ -1348,6 +1351,7 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
@@ -1748,6 +1752,8 @@ export interface operations {
             /** @description Added; deliveries start with the next matching message. */
             201: {
                 headers: {
+                    /** @description The endpoint's URL. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1758,6 +1764,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Problem"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Problem"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
