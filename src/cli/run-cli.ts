@@ -41,7 +41,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .wrap(Math.min(110, (context.stdout as { columns?: number }).columns ?? 110))
     .exitProcess(false)
     .fail((message, error, usage: unknown) => {
-      throw error ?? new UsageError(explainUsageError(message, argv, usage));
+      // yargs's own errors (a flag without its value) are usage errors too: exit code 2.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(explainUsageError(message ?? error?.message ?? '', argv, usage));
     });
   try {
     // With a callback yargs hands over what it would print (help, version): to the command's stdout.

@@ -41,6 +41,8 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
       for (const leaf of leaves) {
         built = built.option(leaf.flag.slice(2), {
           type: leaf.kind === 'number' ? 'number' : leaf.kind === 'boolean' ? 'boolean' : 'string',
+          // `--port` with no value was read as unset: the relay started on the default port.
+          requiresArg: leaf.kind !== 'boolean',
           describe: `${leaf.description} [env ${leaf.env}]`,
           // Shown, not applied: a default here would override the config file and the environment.
           ...(leaf.defaultValue === undefined ||

@@ -260,6 +260,15 @@ describe('relay serve, in-process', () => {
     expect((await waitForEvent<[string]>(socket, 'sendMessageFromBack'))[0]).toBe('Salut');
   });
 
+  // `serve --port` with no value started on port 3000, as if the flag were not there.
+  it('refuses a setting flag given without its value, exit code 2, without starting anything', async () => {
+    const ctx = createCliContext();
+    await runCli(['serve', '--port'], ctx);
+    expect(ctx.exitCode).toBe(2);
+    expect(ctx.err()).toMatch(/port/);
+    expect(ctx.running).toBeUndefined();
+  });
+
   it('refuses an unknown command with a usage hint, exit code 2, without starting anything', async () => {
     const unknown = createCliContext();
     await runCli(['sreve'], unknown);
