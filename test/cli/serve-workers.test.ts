@@ -35,6 +35,17 @@ async function startWorkers(cwd: string, extra: string[] = []): Promise<{ relay:
   return { relay, url: started.url as string };
 }
 
+// A folder whose config has a token with `scope` and a job `tick` every second; removed after the test.
+async function tickFolder(scope: 'publish' | 'admin'): Promise<string> {
+  const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
+    rm(dir, { recursive: true, force: true }),
+  );
+  const config = ['api:', `  tokens: ["ci:s3cr3t-token:${scope}"]`, 'schedules:'];
+  config.push('  - { id: tick, cron: "* * * * * *", content: tick }', '');
+  await writeFile(path.join(cwd, 'relay.config.yaml'), config.join('\n'));
+  return cwd;
+}
+
 // Which worker serves a client: its "client connected" line says (the socket field is meta.from.id).
 async function workerOf(relay: CliProcess, client: TestClient): Promise<unknown> {
   const id = client.id;
@@ -100,19 +111,7 @@ describe('relay serve --workers', () => {
   it('runs each schedule slot on one worker, and answers an idempotent retry on the other worker with the first answer', {
     timeout: 60_000,
   }, async () => {
-    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
-      rm(dir, { recursive: true, force: true }),
-    );
-    await writeFile(
-      path.join(cwd, 'relay.config.yaml'),
-      [
-        'api:',
-        '  tokens: ["ci:s3cr3t-token:publish"]',
-        'schedules:',
-        '  - { id: tick, cron: "* * * * * *", content: tick }',
-        '',
-      ].join('\n'),
-    );
+    const cwd = await tickFolder('publish');
     const { relay, url } = await startWorkers(cwd);
 
     // Four slots ran: by then any second run of the first three would have happened.
@@ -173,19 +172,7 @@ describe('relay serve --workers', () => {
   it('keeps a paused config job paused on every worker after a restart of them all', {
     timeout: 60_000,
   }, async () => {
-    const cwd = track(await mkdtemp(path.join(tmpdir(), 'relaykit-workers-')), (dir) =>
-      rm(dir, { recursive: true, force: true }),
-    );
-    await writeFile(
-      path.join(cwd, 'relay.config.yaml'),
-      [
-        'api:',
-        '  tokens: ["ci:s3cr3t-token:admin"]',
-        'schedules:',
-        '  - { id: tick, cron: "* * * * * *", content: tick }',
-        '',
-      ].join('\n'),
-    );
+    const cwd = await tickFolder('admin');
     const runsOf = (relay: CliProcess) =>
       relay.stdout.filter((line) => {
         const parsed = JSON.parse(line) as Record<string, unknown>;
