@@ -28,12 +28,14 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
       let built = args
         .option('config', {
           type: 'string',
+          requiresArg: true,
           describe: 'config file (JSON or YAML) [env RELAY_CONFIG]',
           defaultDescription: 'relay.config.json, .yaml or .yml in the working directory, if any',
         })
         .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' })
         .option('workers', {
           type: 'number',
+          requiresArg: true,
           describe:
             'processes serving clients on this machine (node:cluster, sticky sessions); bots and jobs run once',
           defaultDescription: '1',

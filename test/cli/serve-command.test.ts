@@ -262,11 +262,14 @@ describe('relay serve, in-process', () => {
 
   // `serve --port` with no value started on port 3000, as if the flag were not there.
   it('refuses a setting flag given without its value, exit code 2, without starting anything', async () => {
-    const ctx = createCliContext();
-    await runCli(['serve', '--port'], ctx);
-    expect(ctx.exitCode).toBe(2);
-    expect(ctx.err()).toMatch(/port/);
-    expect(ctx.running).toBeUndefined();
+    // --config without a file skipped relay.config.yaml, and --workers without a count ran one process.
+    for (const flag of ['--port', '--config', '--workers']) {
+      const ctx = createCliContext();
+      await runCli(['serve', flag], ctx);
+      expect(ctx.exitCode, flag).toBe(2);
+      expect(ctx.err()).toContain(flag.slice(2));
+      expect(ctx.running).toBeUndefined();
+    }
   });
 
   it('refuses an unknown command with a usage hint, exit code 2, without starting anything', async () => {
