@@ -9,9 +9,9 @@ import type {
   WireError,
 } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
-import { RELAY_ERRORS, type RelayErrorCode } from '../relay/relay-errors.js';
 import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
 import { GapFiller } from './gap-filler.js';
+import { isWireError, refusalError } from './refusal-error.js';
 import type { RelayAuth, RelayClientSettings } from './relay-client-settings.js';
 
 /** A socket.io-client socket typed with the relay's event maps. */
@@ -183,10 +183,8 @@ export class RelayClient {
   async join(room: string): Promise<RoomAck> {
     await this.#whenConnected('join', room);
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('join', room);
-    if (answer.ok) {
-      this.#auth.room = answer.room;
-      this.#gaps.moved(this.socket, this.#timeoutMs);
-    }
+    if (answer.ok) this.#movedTo(answer.room);
+    else this.#noteFlooding(answer.error);
     return answer;
   }
 
@@ -194,10 +192,8 @@ export class RelayClient {
   async leave(): Promise<RoomAck> {
     await this.#whenConnected('leave', '');
     const answer = await this.socket.timeout(this.#timeoutMs).emitWithAck('leave');
-    if (answer.ok) {
-      delete this.#auth.room;
-      this.#gaps.moved(this.socket, this.#timeoutMs);
-    }
+    if (answer.ok) this.#movedTo(undefined);
+    else this.#noteFlooding(answer.error);
     return answer;
   }
 
@@ -239,12 +235,18 @@ export class RelayClient {
     if (!this.socket.connected) throw notConnected(action, this.#status);
   }
 
-  // socket.active is true while socket.io will try again by itself (not after close() or a refusal).
+  #movedTo(room: string | undefined): void {
+    if (room === undefined) delete this.#auth.room;
+    else this.#auth.room = room;
+    this.#gaps.moved(this.socket, this.#timeoutMs);
+  }
+
   // The relay drops a client that floods it, and socket.io does not reconnect that: ready() says why.
   #noteFlooding(error: WireError): void {
     if (error.code === 'RELAY_ERR_FLOODING') this.#lastError = { code: error.code, message: error.message };
   }
 
+  // socket.active is true while socket.io will try again by itself (not after close() or a refusal).
   #retryingStatus(): ConnectionStatus {
     if (this.#closed || !this.socket.active) return 'disconnected';
     return this.#everConnected ? 'reconnecting' : 'connecting';
@@ -271,29 +273,4 @@ function callListener<T>(listener: (value: T) => void, value: T): void {
 
 function notConnected(action: string, status: string): RelayError {
   return new RelayError('RELAY_ERR_NOT_CONNECTED', `cannot ${action}: the relay client is ${status}`);
-}
-
-// The relay's wire message is its RelayError's message, detail then fix: rebuilt here with the same code,
-// so that `catch (error) { if (error.code === 'RELAY_ERR_INVALID_NAME') … }` works. A code this copy does
-// not know (a newer relay) keeps its text under RELAY_ERR_NOT_CONNECTED.
-function refusalError(wire: WireError): RelayError {
-  if (!Object.hasOwn(RELAY_ERRORS, wire.code)) {
-    return new RelayError(
-      'RELAY_ERR_NOT_CONNECTED',
-      `the relay refused the connection: ${wire.code}: ${wire.message}`,
-    );
-  }
-  const code = wire.code as RelayErrorCode;
-  const fix = `; ${RELAY_ERRORS[code].fix}`;
-  const detail = wire.message.endsWith(fix) ? wire.message.slice(0, -fix.length) : wire.message;
-  return new RelayError(code, detail, { cause: wire });
-}
-
-function isWireError(value: unknown): value is WireError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as WireError).code === 'string' &&
-    typeof (value as WireError).message === 'string'
-  );
 }

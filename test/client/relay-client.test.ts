@@ -97,6 +97,19 @@ describe('createRelayClient', () => {
     expect(Date.now() - startedAt).toBeLessThan(1000);
   });
 
+  it('says RELAY_ERR_FLOODING for a flood of refused joins too', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const flooder = client(url, { name: 'Mover' });
+    await flooder.ready();
+    const dropped = waitForEvent(flooder.socket, 'disconnect');
+    const answers = await Promise.all(
+      Array.from({ length: MAX_REFUSALS + 1 }, () => flooder.join('bad room!')),
+    );
+    await dropped;
+    expect(answers.at(-1)).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_FLOODING' } });
+    expect(flooder.lastError).toMatchObject({ code: 'RELAY_ERR_FLOODING' });
+  });
+
   it("answers a refused message with the relay's typed error", async () => {
     const { url } = await startRelay({ greeting: 'none', maxContentBytes: 16 });
     const john = client(url, { name: 'John' });
