@@ -6,6 +6,12 @@ const PROBE_MS = 1000;
 const PROBE_KEY = 'relaykit:history:room-probe';
 const FULL = 'Redis is full (its used memory is over maxmemory)';
 
+/** What the probe needs of the history's Redis client. */
+export interface ProbeClient {
+  readonly isReady: boolean;
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
 /**
  * Follows whether the history's Redis is full: at `maxmemory` with the `noeviction` policy (Redis's
  * default), it answers every write with OOM while it stays reachable, so the connection's state says
@@ -15,18 +21,18 @@ const FULL = 'Redis is full (its used memory is over maxmemory)';
  *
  * @example
  * ```ts
- * const full = new RedisFullWatch((args) => redis.sendCommand(args), logger);
+ * const full = new RedisFullWatch(redis, logger);
  * if (full.noted(error)) throw full.refusal(error); // an OOM answer: refuse the message
  * ```
  */
 export class RedisFullWatch {
-  readonly #send: (args: string[]) => Promise<unknown>;
+  readonly #redis: ProbeClient;
   readonly #log: Logger | undefined;
   #probe: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(send: (args: string[]) => Promise<unknown>, log?: Logger) {
-    this.#send = send;
+  constructor(redis: ProbeClient, log?: Logger) {
+    this.#redis = redis;
     this.#log = log;
   }
 
@@ -46,7 +52,9 @@ export class RedisFullWatch {
     if (this.#probe !== undefined || this.#closed) return true;
     this.#log?.error({ err: error.message }, `${FULL}: the history refuses messages until it has room`);
     this.#probe = setInterval(() => {
-      this.#send(['SET', PROBE_KEY, '1', 'PX', '10000']).then(
+      // Only while connected: a probe queued offline would pile up until Redis is back.
+      if (!this.#redis.isReady) return;
+      this.#redis.sendCommand(['SET', PROBE_KEY, '1', 'PX', '10000']).then(
         () => this.wrote(),
         () => {},
       );

@@ -81,7 +81,7 @@ export class RedisMessageLog implements HistoryStore {
     this.#settings = settings;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
-    this.#full = new RedisFullWatch((args) => redis.sendCommand(args), options.logger);
+    this.#full = new RedisFullWatch(redis, options.logger);
     // The subscriber is a duplicate of the cluster's client, so the cluster's watch covers it too.
     this.#subscriber = redis.duplicate();
     this.#subscriber.on('error', () => {});
