@@ -21,7 +21,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #maxBytes: number;
   readonly #now: () => number;
   // A Map iterates in insertion order: the first entries are the oldest, the first to expire or go.
-  readonly #entries = new Map<string, { text: string; expiresAt: number }>();
+  readonly #entries = new Map<string, { text: string; bytes: number; expiresAt: number }>();
   #bytes = 0;
 
   constructor(options: { maxEntries: number; maxBytes?: number; now?: () => number }) {
@@ -35,7 +35,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.#entries.size;
   }
 
-  /** How many characters of answers' JSON are kept now (what `maxBytes` bounds). */
+  /** How many bytes of answers' JSON (UTF-8) are kept now: what `maxBytes` bounds. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -53,11 +53,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void> {
     const now = this.#now();
     const text = JSON.stringify(answer);
+    // UTF-8 bytes: at least what V8 keeps (one or two bytes a character), whatever the content's script.
+    const bytes = Buffer.byteLength(text);
     this.#delete(key);
     // An answer larger than the whole store is not kept: its retries run again, as after expiry.
-    if (text.length > this.#maxBytes) return;
-    this.#entries.set(key, { text, expiresAt: now + ttlMs });
-    this.#bytes += text.length;
+    if (bytes > this.#maxBytes) return;
+    this.#entries.set(key, { text, bytes, expiresAt: now + ttlMs });
+    this.#bytes += bytes;
     for (const [oldKey, entry] of this.#entries) {
       const full = this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes;
       if (!full && entry.expiresAt > now) break;
@@ -68,7 +70,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   #delete(key: string): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
-    this.#bytes -= entry.text.length;
+    this.#bytes -= entry.bytes;
     this.#entries.delete(key);
   }
 }

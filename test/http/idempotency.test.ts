@@ -295,5 +295,11 @@ describe('MemoryIdempotencyStore', () => {
     await store.set('huge', { fingerprint: 'h', status: 202, body: 'x'.repeat(4 * one) }, 10_000);
     expect(await store.get('huge')).toBeUndefined();
     expect(store.size).toBe(3);
+    // Counted in UTF-8 bytes: an answer in another script takes more than its length in characters.
+    const wide = new MemoryIdempotencyStore({ maxEntries: 100 });
+    await wide.set('jp', { fingerprint: 'j', status: 202, body: '日本語' }, 10_000);
+    expect(wide.bytes).toBe(
+      Buffer.byteLength(JSON.stringify({ fingerprint: 'j', status: 202, body: '日本語' })),
+    );
   });
 });
