@@ -29,8 +29,13 @@ export interface RelayTarget {
 export const CLIENT_TOKEN_ENV = 'RELAY_CLIENT_TOKEN';
 // Its old name, one letter from the server's RELAY_API_TOKENS: still read, with a warning.
 const DEPRECATED_TOKEN_ENV = 'RELAY_API_TOKEN';
-/** How long one API call may take (ms), unless `RELAY_CLIENT_TIMEOUT_MS` says otherwise. */
-export const CLIENT_TIMEOUT_MS = 30_000;
+/**
+ * How long one API call may take (ms), unless `RELAY_CLIENT_TIMEOUT_MS` says otherwise: past the longest
+ * a relay may wait on its own (`relay webhooks test`: `webhooks.timeoutMs`, at most 60 s).
+ */
+export const CLIENT_TIMEOUT_MS = 90_000;
+// What AbortSignal.timeout takes.
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Adds `--url` and `--token` (with `RELAY_URL` and `RELAY_CLIENT_TOKEN`) to a command. */
 export function apiOptions<T>(args: Argv<T>, tokenScope: 'publish' | 'admin'): Argv<T & ApiArgs> {
@@ -105,7 +110,12 @@ export async function callRelayApi<T>(
   }
   const target = { baseUrl, ...(devRelay ? { devRelay } : {}) };
   // A relay that takes the connection and never answers (stuck, or not a relay) must not hang a script.
-  const timeoutMs = Number(context.env.RELAY_CLIENT_TIMEOUT_MS) || CLIENT_TIMEOUT_MS;
+  const givenTimeout = context.env.RELAY_CLIENT_TIMEOUT_MS || undefined;
+  const timeoutMs = givenTimeout === undefined ? CLIENT_TIMEOUT_MS : Number(givenTimeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    failCommand(context, `RELAY_CLIENT_TIMEOUT_MS: expected milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 2);
+    return undefined;
+  }
   const client = createClient<paths>({
     baseUrl,
     fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),

@@ -134,6 +134,10 @@ describe('relay announce', () => {
     await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${port}`], ctx);
     expect(ctx.exitCode).toBe(1);
     expect(ctx.err()).toMatch(/did not answer within 300 ms \(RELAY_CLIENT_TIMEOUT_MS\)/);
+    const bad = createCliContext({ env: { RELAY_CLIENT_TIMEOUT_MS: '-5', RELAY_CLIENT_TOKEN: 'x' } });
+    await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${port}`], bad);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.err()).toMatch(/RELAY_CLIENT_TIMEOUT_MS: expected milliseconds/);
   });
 
   // Two real processes started through tsx: slow on a busy two-core machine, hence the long timeout.
