@@ -109,7 +109,13 @@ export function nextRuns(
  */
 export interface SlotMatcher {
   match(date: Date): boolean;
-  readonly timeMatcher?: { getNextMatch(date: Date): Date };
+  readonly timeMatcher?: { readonly timezone?: string; getNextMatch(date: Date): Date };
+}
+
+// The zone's UTC offset at `ms`, e.g. `GMT+01:00`.
+function offsetAt(zone: string | undefined, ms: number): string {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  return format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
 }
 
 // Seconds looked at one by one before walking slot to slot: a job that fires every few seconds is
@@ -120,7 +126,8 @@ const RECENT_SECONDS = 5;
  * The latest cron slot `s` with `after < s <= until` (epoch ms), or `undefined`. Used for the missed-run
  * policy at start, for every job: the last few seconds are checked one by one, then node-cron walks from
  * `after` slot to slot, so a daily job costs ~6 checks and an every-minute job in an hour's window 60,
- * instead of one check per second of the window (3 600 for an hour, ~20 µs each, for every job).
+ * instead of one check per second of the window (3 600 for an hour, ~20 µs each, for every job). A
+ * window within an hour of a change of the zone's offset (daylight-saving time) is checked second by second.
  *
  * @example
  * ```ts
@@ -136,7 +143,10 @@ export function lastSlot(matcher: SlotMatcher, after: number, until: number): Da
   }
   if (scanned === after) return undefined;
   const walker = matcher.timeMatcher;
-  if (walker === undefined) {
+  // node-cron's walk turns local times into instants, and a local time of a repeated hour (clocks going
+  // back) into its later instant: within an hour of an offset change, every second is checked.
+  const zone = walker?.timezone;
+  if (walker === undefined || offsetAt(zone, after - 3_600_000) !== offsetAt(zone, until + 3_600_000)) {
     for (let second = scanned; second > after; second -= 1000) {
       const date = new Date(second);
       if (matcher.match(date)) return date;

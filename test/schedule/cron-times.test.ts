@@ -48,14 +48,21 @@ describe('lastSlot', () => {
       task('* * * * * *'),
       task('* 0 * * * *'),
       task('0 30 2 * * *', 'Europe/Paris'), // skipped on the spring-forward day
+      task('0 0 2 * * *', 'Europe/Paris'), // 02:00 comes twice when clocks go back
+      task('*/7 * * * * *', 'America/New_York'),
       task('17 */7 * * * *', 'America/New_York'),
     ];
-    // Windows ending at assorted moments, among them the 2026 spring-forward in Paris (29 March, 01:00 UTC).
+    // Windows ending at assorted moments, among them the 2026 spring-forward in Paris (29 March, 01:00 UTC)
+    // and the days clocks go back.
     const ends = [
       Date.parse('2026-12-01T08:31:12.345Z'),
       Date.parse('2026-03-29T01:30:00.000Z'),
       Date.parse('2026-03-29T02:00:00.999Z'),
       Date.parse('2026-11-01T06:00:00.000Z'),
+      // Clocks going back: Paris on 25 October 2026 (01:00 UTC), New York on 1 November (06:00 UTC).
+      Date.parse('2026-10-25T01:30:00.000Z'),
+      Date.parse('2026-10-25T00:59:59.000Z'),
+      Date.parse('2026-11-01T06:40:00.000Z'),
       Date.parse('2026-12-01T09:00:00.000Z'),
     ];
     for (const job of jobs) {
@@ -64,6 +71,25 @@ describe('lastSlot', () => {
           const after = until - window;
           expect(lastSlot(job, after, until)?.toISOString(), `${job.getPattern()} ${window}`).toBe(
             everySecond(job, after, until)?.toISOString(),
+          );
+        }
+      }
+    }
+  });
+
+  it('agrees with it in every quarter of an hour around the hours clocks go back', () => {
+    const jobs = [
+      task('0 30 2 * * *', 'Europe/Paris'),
+      task('0 0 2 * * *', 'Europe/Paris'),
+      task('*/7 * * * * *', 'America/New_York'),
+      task('0 */20 1 * * *', 'America/New_York'),
+    ];
+    const QUARTER = 900_000;
+    for (const transition of [Date.parse('2026-10-25T01:00:00Z'), Date.parse('2026-11-01T06:00:00Z')]) {
+      for (let until = transition - 2 * HOUR; until <= transition + 2 * HOUR; until += QUARTER) {
+        for (const job of jobs) {
+          expect(lastSlot(job, until - QUARTER, until)?.toISOString(), `${job.getPattern()} ${until}`).toBe(
+            everySecond(job, until - QUARTER, until)?.toISOString(),
           );
         }
       }
