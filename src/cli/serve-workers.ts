@@ -120,7 +120,11 @@ export async function startPrimary(options: {
     });
     return { worker, ready };
   };
-  const forked = Array.from({ length: workers }, (_, index) => fork(index === 0));
+  // The lead first: once it is ready it has told the primary what its store holds (runtime jobs, pauses
+  // of config jobs), so the other workers' schedulers start knowing them.
+  const allReady = fork(true).ready.then(() =>
+    Promise.all(Array.from({ length: workers - 1 }, () => fork(false).ready)),
+  );
 
   const stop = (signal: 'SIGINT' | 'SIGTERM'): Promise<void> => {
     const wasStopping = stopping !== undefined;
@@ -156,7 +160,7 @@ export async function startPrimary(options: {
   };
 
   try {
-    await Promise.all(forked.map(({ ready }) => ready));
+    await allReady;
   } catch (error) {
     await stop('SIGINT');
     throw error;

@@ -69,6 +69,8 @@ export class PrimaryHub {
     const now = Date.now();
     switch (op) {
       case 'claimSlot':
+        // A job paused on any worker runs on none, even one that has not applied the pause yet.
+        if (this.#jobs.get(String(args[0]).split('\n')[0] as string)?.paused) return false;
         return this.#slots.take(String(args[0]), Number(args[1]), now);
       case 'idempotencyGet':
         return (await this.#answers.get(String(args[0]))) ?? null;

@@ -49,6 +49,17 @@ describe('the primary hub of --workers', () => {
     expect(await claims[1]?.('other', slot)).toBe(true);
   });
 
+  // A worker that had not applied a pause yet (one starting while the lead shared it) won the slot.
+  it('gives no worker the slot of a job paused on any of them', async () => {
+    const { clients } = hubWithWorkers(2);
+    const [lead, other] = clients as [HubClient, HubClient];
+    await lead.call('shareJob', 'tick', { paused: true }, true);
+    const slot = new Date('2026-12-01T10:00:00Z');
+    expect(await other.slotClaim()('tick', slot)).toBe(false);
+    await lead.call('shareJob', 'tick', { paused: false }, true);
+    expect(await other.slotClaim()('tick', new Date(slot.getTime() + 1000))).toBe(true);
+  });
+
   it('keeps at most maxClaims slot claims: at the limit every one holds, one past it the oldest is forgotten', async () => {
     const { clients } = hubWithWorkers(1, { maxClaims: 2 });
     const claim = clients[0]?.slotClaim();
