@@ -223,14 +223,15 @@ export class SqliteMessageLog implements MessageLog {
     return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
   }
 
-  /** Writes what is pending, then closes the file; later appends are refused. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  /** Writes what is pending, closes the file; resolves once the checkpoint thread is gone. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#checkpoints?.close() ?? Promise.resolve();
     this.#batch.flush();
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#checkpoints?.close();
+    const exited = this.#checkpoints?.close() ?? Promise.resolve();
     this.#db.close();
+    return exited;
   }
 
   #commit(batch: readonly PendingAppend[]): void {

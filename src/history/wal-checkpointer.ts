@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -52,7 +53,7 @@ parentPort.on('message', (request) => {
  * ```ts
  * const checkpoints = new WalCheckpointer(db, '/srv/relay/history.db');
  * checkpoints.committed(64); // after each commit, with how many messages it wrote
- * checkpoints.close(); // before db.close()
+ * const exited = checkpoints.close(); // before db.close(); resolves once the thread is gone
  * ```
  */
 export class WalCheckpointer {
@@ -62,6 +63,7 @@ export class WalCheckpointer {
   #commits = 0;
   #messages = 0;
   #closed = false;
+  #exited: Promise<void> = Promise.resolve();
 
   /** Takes over the checkpoints of `db`, open on `file` in WAL mode. */
   constructor(db: Database.Database, file: string, every = COMMITS_PER_CHECKPOINT) {
@@ -81,11 +83,19 @@ export class WalCheckpointer {
     this.#thread().postMessage('checkpoint');
   }
 
-  /** Ends the thread (it closes its connection first); idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#worker?.postMessage('close');
+  /**
+   * Ends the thread (it closes its connection first) and resolves once it has exited, so that nothing
+   * writes the store's files after: a folder removed right after closing (tests, a reset) could fail
+   * with ENOTEMPTY while the thread's last checkpoint still wrote. Idempotent.
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      const worker = this.#worker;
+      this.#exited = worker === undefined ? Promise.resolve() : once(worker, 'exit').then(() => undefined);
+      worker?.postMessage('close');
+    }
+    return this.#exited;
   }
 
   #thread(): Worker {

@@ -1,7 +1,7 @@
 // The SQLite message log on real files: group commit, retention, cursors, faults.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync, watch } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -293,6 +293,22 @@ describe('SqliteMessageLog', () => {
     expect(after).toHaveLength(1000);
     expect(after[0]?.content).toBe('m10');
     expect(after.at(-1)?.content).toBe('m1009');
+  });
+
+  // close() returned while the checkpoint thread still had the file open: removing the folder right
+  // after failed now and then with ENOTEMPTY (its last checkpoint wrote meanwhile).
+  it('closes only once the checkpoint thread is gone, leaving the folder the database alone', async () => {
+    const { log, store } = await openLog({ checkpointEvery: 1 });
+    await log.append(Array.from({ length: 1000 }, (_, i) => message(`m${i}`, 'ops')));
+    await log.append([message('one more', 'ops')]); // the thread is checkpointing now
+    await log.close();
+    // Whatever touches the folder from now on was still running after close().
+    const touched: string[] = [];
+    const watcher = watch(path.dirname(store), (_event, name) => touched.push(String(name)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    watcher.close();
+    expect(touched).toEqual([]);
+    expect(readdirSync(path.dirname(store))).toEqual(['history.db']);
   });
 
   it('checkpoints the WAL off the event loop: the database file gets the messages long before the writer would', async () => {
