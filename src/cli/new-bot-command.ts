@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { CliContext } from './cli-context.js';
+import { type CliContext, failCommand } from './cli-context.js';
 
 // The templates ship in the package's plugins/templates/ (two levels up from src/cli and dist/cli).
 const TEMPLATES = new URL('../../plugins/templates/', import.meta.url);
@@ -24,9 +24,10 @@ export function newBotCommand(context: CliContext): CommandModule {
     handler: async (argv: ArgumentsCamelCase) => {
       const name = String(argv.name);
       if (!BOT_NAME.test(name)) {
-        throw new Error(
-          `bot name ${JSON.stringify(name)} is not valid: use a-z, 0-9 and "-", starting with a letter`,
-        );
+        // What was typed is wrong, as a bad flag is: a usage error.
+        const problem = `bot name ${JSON.stringify(name)} is not valid: use a-z, 0-9 and "-", starting with a letter`;
+        failCommand(context, problem, 2);
+        return;
       }
       const root = path.resolve(context.cwd, typeof argv.dir === 'string' ? argv.dir : '.');
       const files = [

@@ -56,7 +56,7 @@ describe('relay new-bot', () => {
     const dir = await projectDir();
     const ctx = createCliContext({ cwd: dir });
     await runCli(['new-bot', 'Bad Name!'], ctx);
-    expect(ctx.exitCode).toBe(1);
+    expect(ctx.exitCode).toBe(2); // a usage error, as a bad flag
     expect(ctx.err()).toContain('is not valid');
   });
 });
