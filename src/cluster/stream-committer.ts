@@ -117,6 +117,11 @@ export function streamCommitter(
           options.onFailure?.(error);
           const what = taken.length === 1 ? 'the message' : `the ${taken.length} messages`;
           const reason = error instanceof Error ? error.message : String(error);
+          // A full Redis (maxmemory, noeviction) answers OOM: no retry helps until it has room.
+          if (/\bOOM\b/.test(reason)) {
+            const full = `Redis is full (its used memory is over maxmemory), so ${what} reached nobody; free memory there or raise its maxmemory`;
+            throw new RelayError('RELAY_ERR_STORE_UNAVAILABLE', full, { cause: error });
+          }
           throw new RelayError('RELAY_ERR_NOT_READY', `Redis did not confirm ${what} (${reason})`, {
             cause: error,
           });

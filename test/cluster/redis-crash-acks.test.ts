@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta, RelayServerOptions } from '../../src/index.js';
+import { track } from '../support/cleanup.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
 import { requireBinary } from '../support/require-binary.js';
 import { startRedis } from '../support/start-redis.js';
@@ -142,6 +144,24 @@ describe.runIf(HAS_REDIS)('acknowledged messages across a Redis crash', () => {
     for (const { batches } of [heardOnA, heardOnB]) {
       expect([...batches.values()].filter((count) => count !== BATCH)).toEqual([]);
     }
+  });
+
+  // A full Redis refused the stream's XADD with OOM, answered as NOT_READY: "unreachable, retry shortly".
+  it('refuses a message and a batch while Redis is full, saying so, and takes them once it has room', async () => {
+    const redis = await startRedis();
+    const a = await startRelay({ ...clusterOptions(redis.url), history: false });
+    const alice = await connectClient(a.url, { auth: { name: 'alice' } });
+    const admin = track(createClient({ url: redis.url }), (c) => c.close());
+    await admin.connect();
+    await admin.configSet('maxmemory', '1');
+    const refused = await alice.emitWithAck('sendMessage', 'while full');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_STORE_UNAVAILABLE' } });
+    expect(!refused.ok && refused.error.message).toMatch(/Redis is full .*raise its maxmemory/);
+    const batch = await post(a.url, { messages: [{ content: 'one' }, { content: 'two' }] });
+    expect(batch.status).toBe(503);
+    expect(await batch.json()).toMatchObject({ code: 'RELAY_ERR_STORE_UNAVAILABLE' });
+    await admin.configSet('maxmemory', '0');
+    expect(await alice.emitWithAck('sendMessage', 'with room')).toMatchObject({ ok: true });
   });
 
   it('refuses what Redis never confirmed, and no node delivers it: messages, batches, scheduled runs', async () => {
