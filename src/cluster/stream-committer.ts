@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isRedisFull, REDIS_FULL } from '../history/redis-full-watch.js';
 import type { PublishCommitter } from '../relay/publish-committer.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { RedisLink } from './redis-links.js';
@@ -117,9 +118,9 @@ export function streamCommitter(
           options.onFailure?.(error);
           const what = taken.length === 1 ? 'the message' : `the ${taken.length} messages`;
           const reason = error instanceof Error ? error.message : String(error);
-          // A full Redis (maxmemory, noeviction) answers OOM: no retry helps until it has room.
-          if (/\bOOM\b/.test(reason)) {
-            const full = `Redis is full (its used memory is over maxmemory), so ${what} reached nobody; free memory there or raise its maxmemory`;
+          // No retry helps a full Redis until it has room.
+          if (isRedisFull(error)) {
+            const full = `${REDIS_FULL}, so ${what} reached nobody; free memory there or raise its maxmemory`;
             throw new RelayError('RELAY_ERR_STORE_UNAVAILABLE', full, { cause: error });
           }
           throw new RelayError('RELAY_ERR_NOT_READY', `Redis did not confirm ${what} (${reason})`, {

@@ -4,7 +4,16 @@ import { RelayError } from '../relay/relay-error.js';
 // While Redis is full, how often a one-key write asks whether it has room again.
 const PROBE_MS = 1000;
 const PROBE_KEY = 'relaykit:history:room-probe';
-const FULL = 'Redis is full (its used memory is over maxmemory)';
+/** How errors and log lines name a full Redis. */
+export const REDIS_FULL = 'Redis is full (its used memory is over maxmemory)';
+
+/**
+ * Whether `error` is a full Redis's answer: at `maxmemory` with `noeviction`, OOM, alone (a command, a
+ * script) or inside a transaction's error.
+ */
+export function isRedisFull(error: unknown): boolean {
+  return /\bOOM\b/.test(error instanceof Error ? error.message : String(error));
+}
 
 /** What the probe needs of the history's Redis client. */
 export interface ProbeClient {
@@ -43,14 +52,17 @@ export class RedisFullWatch {
 
   /** Readiness detail while full. */
   get detail(): string {
-    return `${FULL}: the history cannot keep messages`;
+    return `${REDIS_FULL}: the history cannot keep messages`;
   }
 
   /** True when `error` is Redis's OOM answer; the first of an episode is logged and starts the probe. */
   noted(error: unknown): boolean {
-    if (!(error instanceof Error && error.message.startsWith('OOM'))) return false;
+    if (!isRedisFull(error)) return false;
     if (this.#probe !== undefined || this.#closed) return true;
-    this.#log?.error({ err: error.message }, `${FULL}: the history refuses messages until it has room`);
+    this.#log?.error(
+      { err: (error as Error).message },
+      `${REDIS_FULL}: the history refuses messages until it has room`,
+    );
     this.#probe = setInterval(() => {
       // Only while connected: a probe queued offline would pile up until Redis is back.
       if (!this.#redis.isReady) return;
@@ -75,7 +87,7 @@ export class RedisFullWatch {
   refusal(cause?: unknown): RelayError {
     return new RelayError(
       'RELAY_ERR_STORE_UNAVAILABLE',
-      `history in Redis: ${FULL}, so nothing was kept or delivered; free memory there or raise its maxmemory`,
+      `history in Redis: ${REDIS_FULL}, so nothing was kept or delivered; free memory there or raise its maxmemory`,
       { cause },
     );
   }
