@@ -113,8 +113,14 @@ export interface SlotMatcher {
 }
 
 // The zone's UTC offset at `ms`, e.g. `GMT+01:00`.
+// One formatter a zone, made once: making one costs more than using it, twice a job at every start.
+const offsetFormats = new Map<string | undefined, Intl.DateTimeFormat>();
 function offsetAt(zone: string | undefined, ms: number): string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  let format = offsetFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormats.set(zone, format);
+  }
   return format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
 }
 
