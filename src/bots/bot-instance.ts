@@ -10,9 +10,9 @@ import type { BotStore } from './bot-store.js';
 import type { CommandRegistry } from './command-registry.js';
 import { type BotHandlers, type BotHear, type BotScope, createBotContext } from './create-bot-context.js';
 import type { BotDefinition } from './define-bot.js';
+import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
 import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.js';
 import { messageText } from './message-text.js';
-import { parseCommand } from './parse-command.js';
 import { validateBotSettings } from './validate-bot-settings.js';
 
 /** What a bot instance needs from its host. */
@@ -48,6 +48,7 @@ export class BotInstance {
   readonly #log: Logger;
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
+  readonly #targets: DispatchTargets;
   readonly #handlers: BotHandlers = { message: [], connect: [], disconnect: [], presence: [] };
   readonly #hears: BotHear[] = [];
   readonly #commands = new Map<string, (message: CommandMessage) => unknown>();
@@ -65,6 +66,14 @@ export class BotInstance {
     this.file = options.file;
     this.#log = options.logger.child({ bot: this.name });
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs });
+    const { message } = this.#handlers;
+    this.#targets = {
+      message,
+      hears: this.#hears,
+      commands: this.#commands,
+      prefix: options.prefix,
+      runner: this.#runner,
+    };
     this.#connection = new BotConnection({
       url: options.url,
       token: options.token,
@@ -222,43 +231,10 @@ export class BotInstance {
     const { kind, name } = meta.from;
     if (kind === 'system') return;
     if (kind === 'bot' && (name === this.name || !this.#options.definition.hearBots)) return;
-    const cause = causeOf(meta);
     const text = messageText(content);
-
-    for (const handler of this.#handlers.message) {
-      void this.#runner.run(
-        'on message',
-        (signal) => handler(this.#message(content, meta, text, signal)),
-        cause,
-      );
-    }
-    if (text === '') return;
-    for (const { pattern, handler } of this.#hears) {
-      // exec, not match: a /g pattern must still give its captures.
-      pattern.lastIndex = 0;
-      const match = pattern.exec(text);
-      if (!match) continue;
-      void this.#runner.run(
-        `hear ${pattern}`,
-        (signal) => handler({ ...this.#message(content, meta, text, signal), match }),
-        cause,
-      );
-    }
-    const command = parseCommand(text, this.#options.prefix);
-    const handler = command && this.#commands.get(command.name);
-    if (command && handler) {
-      void this.#runner.run(
-        `command ${this.#options.prefix}${command.name}`,
-        (signal) =>
-          handler({
-            ...this.#message(content, meta, text, signal),
-            command: command.name,
-            args: command.args,
-            rest: command.rest,
-          }),
-        cause,
-      );
-    }
+    dispatchMessage(this.#targets, text, causeOf(meta), (signal) =>
+      this.#message(content, meta, text, signal),
+    );
   }
 
   #message(content: MessageContent, meta: MessageMeta, text: string, signal: AbortSignal): BotMessage {
