@@ -98,7 +98,8 @@ export class RelayAdapter extends Adapter {
 
   /**
    * Loads the brain, then connects; emits `connected` (Hubot's CLI loads scripts then) once connected.
-   * The brain's `loaded` event is emitted again on `scripts have loaded`.
+   * The brain's `loaded` event is emitted again on `scripts have loaded`, and to each `loaded` listener
+   * added after that.
    */
   override async run(): Promise<void> {
     const { brain } = this.#options;
@@ -113,7 +114,22 @@ export class RelayAdapter extends Adapter {
     // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of the
     // brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell them once
     // they are there, also when the brain is in memory only and would otherwise never say it.
-    this.robot.on('scripts have loaded', () => this.robot.brain.emit('loaded', this.robot.brain.data));
+    // Scripts loaded after that (Hubot's CLI does not await external-scripts.json, packages that load
+    // their files from a callback) are told as soon as they listen.
+    this.robot.on('scripts have loaded', () => {
+      const robotBrain = this.robot.brain;
+      robotBrain.emit('loaded', robotBrain.data);
+      robotBrain.on('newListener', (event: string, listener: (data: unknown) => void) => {
+        if (event !== 'loaded') return;
+        queueMicrotask(() => {
+          try {
+            listener(robotBrain.data);
+          } catch (error) {
+            this.#log.error({ err: error }, "a script's brain 'loaded' listener threw");
+          }
+        });
+      });
+    });
     await this.#connection.open(this.#options.connectTimeoutMs);
   }
 
@@ -203,12 +219,17 @@ export class RelayAdapter extends Adapter {
     // (`anon:<socket id>`) lasts one connection, so those users are kept only up to a bound.
     const id = from.userId ?? from.id;
     const perConnection = from.userId === undefined || isAnonymousUserId(from.userId);
+    // No `room` here: Hubot's userForId makes a new User whenever the room differs, which would drop
+    // what scripts keep on the user (hubot-auth's roles) each time the person speaks in another room.
+    // The user is updated in place instead; a Message copies `user.room` when it is built.
     const user = this.robot.brain.userForId(id, {
       name: from.name,
-      room,
       kind: from.kind,
       ...(perConnection ? { [CONNECTION_USER]: true } : {}),
     });
+    user.name = from.name;
+    user.room = room;
+    user.kind = from.kind;
     if (perConnection) this.#connectionUsers.touch(id);
     return user;
   }

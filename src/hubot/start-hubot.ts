@@ -28,7 +28,10 @@ export interface StartHubotOptions extends Omit<RelayAdapterOptions, 'brain' | '
 /** A running Hubot: its robot, and how to stop it. */
 export interface RunningHubot {
   readonly robot: Robot;
-  /** Scripts that failed to load, each logged with its reason. */
+  /**
+   * Scripts that failed to load, each logged with its reason. A file that a script package loads later
+   * (from a callback, as generator-hubot-script's template does) is added when it fails.
+   */
   readonly failed: readonly string[];
   /** Shuts the robot down and waits until its brain is saved. Idempotent. */
   close(): Promise<void>;
@@ -85,31 +88,30 @@ export async function startHubot(options: StartHubotOptions): Promise<RunningHub
 }
 
 async function loadScripts(robot: Robot, scripts: readonly string[], cwd: string): Promise<string[]> {
-  // Script packages call robot.loadFile without awaiting it: follow those calls, so that loading is
-  // over when this resolves and a file that fails is reported instead of an unhandled rejection.
-  const pending: Promise<boolean>[] = [];
+  // Script packages call robot.loadFile without awaiting it, some from a callback after their function
+  // has returned (generator-hubot-script's template, inside fs.exists). Follow those calls for the
+  // robot's whole life, so that a file that fails is reported instead of an unhandled rejection that
+  // would end the process.
+  const failed: string[] = [];
+  let pending: Promise<boolean>[] | undefined = [];
   const loadFile = robot.loadFile.bind(robot);
   robot.loadFile = (folder, file) => {
     const loading = loadFile(folder, file);
-    pending.push(
-      loading.then(
-        () => true,
-        () => false, // Hubot has logged the file and the reason.
-      ),
+    const settled = loading.then(
+      () => true,
+      () => false, // Hubot has logged the file and the reason.
     );
+    if (pending) pending.push(settled);
+    else void settled.then((ok) => ok || failed.push(path.join(folder, file)));
     return loading;
   };
-  const failed: string[] = [];
-  try {
-    for (const script of scripts) {
-      const from = pending.length;
-      const loaded = await loadScript(robot, script, cwd);
-      const files = await Promise.all(pending.slice(from));
-      if (!loaded || files.includes(false)) failed.push(script);
-    }
-  } finally {
-    robot.loadFile = loadFile;
+  for (const script of scripts) {
+    const from = pending.length;
+    const loaded = await loadScript(robot, script, cwd);
+    const files = await Promise.all(pending.slice(from));
+    if (!loaded || files.includes(false)) failed.push(script);
   }
+  pending = undefined;
   return failed;
 }
 

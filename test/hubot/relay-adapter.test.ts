@@ -103,6 +103,14 @@ describe('Hubot adapter', () => {
     expect(meta).toMatchObject({ room: 'random', hops: 1 });
   });
 
+  it('keeps what a script put on a user when the user speaks in another room', async () => {
+    const { url } = await relayWithHubot();
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    expect((await ask(alice, 'hubot tag me admin')).answer).toBe('tagged admin');
+    expect((await alice.emitWithAck('join', 'random')).ok).toBe(true);
+    expect((await ask(alice, 'hubot my tag')).answer).toBe('alice in random: admin');
+  });
+
   it("cuts a text longer than the relay's maxContentBytes into pieces: at the limit one, one past it two", async () => {
     const relay = await startRelay({ botToken: TOKEN, greeting: 'none', maxContentBytes: 100 });
     await runHubot(relay.url, captureLogs().logger, { maxContentBytes: 100 });
@@ -232,6 +240,18 @@ describe('Hubot adapter', () => {
         capture.find((line) => line.msg === 'message not sent' && line.code === 'RELAY_ERR_INVALID_ROOM'),
       )
       .toBeDefined();
+  });
+
+  it('follows files a package loads after its function returned: one answers, one that fails is reported', async () => {
+    // Without following them, the broken file's rejection is unhandled: vitest fails the run on it.
+    const later = path.join(FIXTURES, 'loads-later.js');
+    const { url, hubot, capture } = await relayWithHubot({ scripts: ['hubot-diagnostics', later] });
+    const brokenFile = path.join(FIXTURES, 'broken-at-load.js');
+    await expect.poll(() => hubot.failed).toEqual([brokenFile]);
+    expect(capture.find((line) => String(line.msg).includes('this script cannot load'))).toBeDefined();
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    expect((await ask(alice, 'hubot late')).answer).toBe('loaded late, brain loaded');
+    expect((await ask(alice, 'hubot ping')).answer).toBe('PONG');
   });
 
   it('abandons a listener past handlerTimeoutMs: logged, its late send refused, other messages answered', async () => {
