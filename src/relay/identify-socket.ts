@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import type { Authenticator, Identity } from './authenticator.js';
 import { defaultUserId } from './default-user-id.js';
+import { releaseRecoveredPackets } from './defer-recovered-packets.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
 import { RelayError } from './relay-error.js';
 import { checkRoomGrant, grantsRoom } from './room-grants.js';
@@ -44,6 +45,11 @@ export function identifySocket(options: {
   return (socket, next) => {
     const done = (error?: unknown) =>
       error === undefined ? next() : next(RelayError.from(error, 'handshake failed').toConnectError());
+    // Accepted: a recovered socket gets what its session missed only now (defer-recovered-packets.ts).
+    const accept = () => {
+      if (socket.recovered) releaseRecoveredPackets(socket).then(() => done(), done);
+      else done();
+    };
     try {
       const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
       // Only `auth` carries bot tokens: query strings end up in access logs.
@@ -58,7 +64,7 @@ export function identifySocket(options: {
         authenticate({ auth, address: socket.handshake.address })
           .then((identity) => {
             person(socket, identity, pick(auth.room, socket.handshake.query.room));
-            done();
+            accept();
           })
           .catch(done);
         return;
@@ -74,7 +80,7 @@ export function identifySocket(options: {
               : "a bot's session is recovered with the bot token only",
           );
         }
-        next();
+        accept();
         return;
       }
       const query = socket.handshake.query;
@@ -88,7 +94,7 @@ export function identifySocket(options: {
       socket.data.kind = isBot ? 'bot' : 'user';
       socket.data.userId = defaultUserId({ id: socket.id, name: socket.data.name, kind: socket.data.kind });
       socket.data.room = typeof room === 'string' ? room : LOBBY;
-      next();
+      accept();
     } catch (error) {
       done(error);
     }

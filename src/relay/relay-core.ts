@@ -12,6 +12,7 @@ import type { ConnectionSettings } from './connection.js';
 import { createConnectionHandler } from './create-connection-handler.js';
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
+import { deferRecoveredPackets } from './defer-recovered-packets.js';
 import { identifySocket } from './identify-socket.js';
 import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
@@ -133,6 +134,7 @@ export class RelayCore implements RelayLifecycle {
           }
         : {}),
     });
+    if (config.recoveryWindowMs > 0) deferRecoveredPackets(this.io.of('/'));
     this.relay = new Relay({
       io: this.io,
       logger: log,
