@@ -202,8 +202,16 @@ export class WebhookDispatcher {
     }
   }
 
+  // Only endpoints that can take a delivery count: a saturated one is pumped again as a slot frees, and
+  // rows of endpoints no longer registered are never taken. Counting them armed a 0 ms timer that
+  // found nothing to take and armed itself again, for as long as the backlog lasted.
   #armTimer(): void {
-    const next = this.#store.nextDueAt();
+    let next: number | undefined;
+    for (const endpoint of this.#registry.list()) {
+      if ((this.#inFlight.get(endpoint.id) ?? 0) >= this.#settings.concurrency) continue;
+      const at = this.#store.nextDueAt(endpoint.id);
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
     if (next === undefined || next >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = next;

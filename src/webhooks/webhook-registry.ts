@@ -51,7 +51,8 @@ export class WebhookRegistry {
     this.#allowPrivateNetworks = options.allowPrivateNetworks;
     for (const endpoint of options.configured) this.#configured.set(endpoint.id, endpoint);
     this.#mirror = options.initial === undefined;
-    this.#replace(options.initial ?? []);
+    // A shared directory's endpoints are known once it is listed: until then, nothing is dropped.
+    this.#replace(options.initial ?? [], options.initial !== undefined);
     this.#stopFollowing = this.#directory.follow(() => void this.reload());
   }
 
@@ -155,7 +156,7 @@ export class WebhookRegistry {
       try {
         const listed = await this.#directory.list();
         if (version !== this.#version) this.#reloadAgain = true;
-        else this.#replace(listed);
+        else this.#replace(listed, true);
         if (this.#reloadFailing) this.#log.info('webhook endpoints listed again');
         this.#reloadFailing = false;
       } catch (error) {
@@ -170,7 +171,9 @@ export class WebhookRegistry {
   // The config file's endpoints, then the directory's (checked again: the entry may be older than this
   // RelayKit). allowPrivateNetworks is not applied to stored URLs here; the guard at connect time still
   // refuses them.
-  #replace(listed: readonly { spec: unknown; createdAt: string }[]): void {
+  // `complete`: the listing is the directory's whole content, so the deliveries of endpoints it lacks
+  // can go.
+  #replace(listed: readonly { spec: unknown; createdAt: string }[], complete: boolean): void {
     const next = new Map(this.#configured);
     for (const { spec, createdAt } of listed) {
       const checked = checkWebhookEndpoint(spec, { origin: 'api', createdAt, allowPrivateNetworks: true });
@@ -186,6 +189,16 @@ export class WebhookRegistry {
         this.#store.addEndpoint(specOf(endpoint), endpoint.createdAt);
     }
     this.#reindex();
+    if (complete) this.#dropOrphans();
+  }
+
+  #dropOrphans(): void {
+    const dropped = this.#store.dropDeliveriesExcept(new Set(this.#endpoints.keys()));
+    if (dropped.size === 0) return;
+    this.#log.warn(
+      { endpoints: Object.fromEntries(dropped) },
+      'dropped the queued and dead deliveries of webhook endpoints that no longer exist',
+    );
   }
 
   // Its deliveries waiting on this node go with it: from the store here, unless the store is the

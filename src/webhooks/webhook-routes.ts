@@ -27,8 +27,8 @@ export function webhookRoutes(deps: {
   const admin = requireScope('admin');
   const endpointOf = (req: Request) => registry.get(String(req.params.id));
   const withQueue = (endpoint: ReturnType<WebhookRegistry['get']>): Schemas['Webhook'] => {
-    const depths = store.depths().filter((row) => row.endpointId === endpoint.id);
-    const count = (state: string) => depths.find((row) => row.state === state)?.count ?? 0;
+    const depths = store.depthsOf(endpoint.id);
+    const count = (state: string) => depths.get(state) ?? 0;
     return {
       ...describeEndpoint(endpoint),
       queued: count('pending') + count('sending'),

@@ -112,6 +112,27 @@ export class WebhookStore {
     })();
   }
 
+  /**
+   * Removes the deliveries, queued and dead, of every endpoint not in `known` (one removed from the
+   * config file, or deleted on another node while this one was down): no attempt would ever take them.
+   * Returns how many went, by endpoint.
+   */
+  dropDeliveriesExcept(known: ReadonlySet<string>): Map<string, number> {
+    return this.#db.transaction(() => {
+      const rows = this.#db
+        .prepare('SELECT endpoint_id AS id, COUNT(*) AS n FROM deliveries GROUP BY endpoint_id')
+        .all() as { id: string; n: number }[];
+      const dropped = new Map<string, number>();
+      const remove = this.#db.prepare('DELETE FROM deliveries WHERE endpoint_id = ?');
+      for (const { id, n } of rows) {
+        if (known.has(id)) continue;
+        remove.run(id);
+        dropped.set(id, n);
+      }
+      return dropped;
+    })();
+  }
+
   enqueue(
     delivery: Pick<
       StoredDelivery,
@@ -147,6 +168,14 @@ export class WebhookStore {
     ).map((row) => ({ endpointId: row.endpoint_id, state: row.state, count: row.n }));
   }
 
+  /** Counts of one endpoint's deliveries by state, read down its part of the index. */
+  depthsOf(endpointId: string): Map<string, number> {
+    const rows = this.#db
+      .prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE endpoint_id = ? GROUP BY state')
+      .all(endpointId) as { state: string; n: number }[];
+    return new Map(rows.map((row) => [row.state, row.n]));
+  }
+
   /** Takes up to `limit` due deliveries of `endpointId`, oldest first, marking them `sending`. */
   takeDue(endpointId: string, now: number, limit: number): StoredDelivery[] {
     return this.#db.transaction(() => {
@@ -161,11 +190,14 @@ export class WebhookStore {
     })();
   }
 
-  /** The earliest next attempt of a pending delivery, epoch ms. */
-  nextDueAt(): number | undefined {
+  /**
+   * The earliest next attempt of an endpoint's pending deliveries, epoch ms: one step down the
+   * (endpoint_id, state, next_at) index, whatever the queue holds.
+   */
+  nextDueAt(endpointId: string): number | undefined {
     const row = this.#db
-      .prepare("SELECT MIN(next_at) AS at FROM deliveries WHERE state = 'pending'")
-      .get() as { at: number | null };
+      .prepare("SELECT MIN(next_at) AS at FROM deliveries WHERE endpoint_id = ? AND state = 'pending'")
+      .get(endpointId) as { at: number | null };
     return row.at ?? undefined;
   }
 

@@ -180,4 +180,27 @@ describe('durable webhook queue', () => {
     const [, late] = await receiver.waitFor(2);
     expect(late?.body.content).toBe('during close');
   });
+  it('drops, once and logged, the deliveries of an endpoint removed from the config file', async () => {
+    const receiver = await startReceiver({ answer: (_d, res) => res.writeHead(500).end() });
+    const store = await tempWebhookStore();
+    const first = await relayOn(store, receiver.url, { retryBaseMs: 60_000, retryMaxMs: 60_000 });
+    await say(first.url, 'for an endpoint about to go');
+    await receiver.waitFor(1);
+    await first.server.close();
+
+    const without = await relayOn(store, receiver.url, { endpoints: [] });
+    const dropped = await waitUntil('the drop logged', () =>
+      without.logs.find((line) => String(line.msg).startsWith('dropped the queued and dead deliveries')),
+    );
+    expect(dropped?.endpoints).toEqual({ hook: 1 });
+    await without.server.close();
+
+    // Back in the config: nothing of its old queue is left to send.
+    receiver.setAnswer((_d, res) => res.writeHead(204).end());
+    const back = await relayOn(store, receiver.url, { retryBaseMs: 50, retryMaxMs: 50 });
+    expect(await (await back.api('')).json()).toMatchObject({ id: 'hook', queued: 0, deadLetters: 0 });
+    await quietWindow(300);
+    expect(receiver.received).toHaveLength(1);
+    expect(back.logs.some((line) => String(line.msg).startsWith('dropped the queued'))).toBe(false);
+  });
 });

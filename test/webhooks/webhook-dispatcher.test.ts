@@ -1,0 +1,98 @@
+// The dispatcher alone, on a real store, a real registry and a real hanging endpoint: what it does while
+// deliveries wait for a slot.
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MessageMeta } from '../../src/index.js';
+import type { PublishObserver } from '../../src/relay/publish-observer.js';
+import { LocalWebhookDirectory } from '../../src/webhooks/webhook-directory.js';
+import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
+import { checkWebhookEndpoint } from '../../src/webhooks/webhook-endpoint.js';
+import { WebhookRegistry } from '../../src/webhooks/webhook-registry.js';
+import { WebhookStore } from '../../src/webhooks/webhook-store.js';
+import { track } from '../support/cleanup.js';
+import { quietWindow, waitUntil } from './wait-until.js';
+import { SECRET, startReceiver } from './webhook-receiver.js';
+
+const SETTINGS = {
+  allowPrivateNetworks: true,
+  timeoutMs: 10_000,
+  maxAttempts: 3,
+  retryBaseMs: 1000,
+  retryMaxMs: 10_000,
+  concurrency: 1,
+  maxResponseBytes: 65_536,
+  maxQueued: 100,
+  maxDeadLetters: 10,
+};
+
+function endpoint(id: string, url: string) {
+  const checked = checkWebhookEndpoint(
+    { id, url, rooms: ['ops'], trigger: { all: true }, secret: SECRET },
+    { origin: 'config', createdAt: new Date().toISOString(), allowPrivateNetworks: true },
+  );
+  if (!checked.ok) throw new Error(checked.problem);
+  return checked.endpoint;
+}
+
+describe('webhook dispatcher', () => {
+  it('does not poll the queue while every due delivery waits for a busy endpoint', async () => {
+    const hanging = await startReceiver({ answer: () => {} });
+    const idle = await startReceiver();
+    const store = track(WebhookStore.open(':memory:'), (s) => s.close());
+    let takes = 0;
+    const takeDue = store.takeDue.bind(store);
+    store.takeDue = (...args) => {
+      takes += 1;
+      return takeDue(...args);
+    };
+    const logger = pino({ level: 'silent' });
+    const registry = new WebhookRegistry({
+      store,
+      directory: new LocalWebhookDirectory(store),
+      logger,
+      configured: [endpoint('hanging', hanging.url), endpoint('idle', idle.url)],
+      initial: [],
+      maxEndpoints: 10,
+      allowPrivateNetworks: true,
+    });
+    let observer: PublishObserver = {};
+    const relay = {
+      observe: (o: PublishObserver) => {
+        observer = o;
+        return () => undefined;
+      },
+      publish: () => {
+        throw new Error('no answer expected');
+      },
+    };
+    const dispatcher = track(
+      new WebhookDispatcher({
+        relay: relay as never,
+        logger,
+        store,
+        registry,
+        settings: SETTINGS,
+        botRateLimit: false,
+      }),
+      (d) => d.close(),
+    );
+    dispatcher.start();
+    const from = { id: 'u', name: 'u', kind: 'user' } as const;
+    for (let i = 0; i < 3; i++) {
+      const meta = { id: `m${i}`, room: 'ops', from, at: new Date().toISOString() } as unknown as MessageMeta;
+      observer.published?.(meta, `m${i}`, 0);
+    }
+    await hanging.waitFor(1);
+    await idle.waitFor(3);
+    await waitUntil('the idle endpoint settled', () =>
+      store.depths().every((row) => row.endpointId !== 'idle'),
+    );
+    await quietWindow(50); // the pump that follows its last settle
+    // Two deliveries are due for the hanging endpoint, which holds its one slot: nothing to take until
+    // the attempt ends. The queue used to be polled on a 0 ms timer meanwhile, thousands of times.
+    const before = takes;
+    await quietWindow(300);
+    expect(takes - before).toBe(0);
+    expect(hanging.received).toHaveLength(1);
+  });
+});
