@@ -1,24 +1,23 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  type JWTVerifyGetKey,
-  type JWTVerifyOptions,
-  jwtVerify,
-} from 'jose';
+import { decodeProtectedHeader, type JWTVerifyGetKey, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { RelayConfig } from '../config/relay-config-schema.js';
 import type { Authenticator } from '../relay/authenticator.js';
 import { ConfigError } from '../relay/config-error.js';
 import { RelayError } from '../relay/relay-error.js';
+import { JwksUnavailableError, RemoteJwks } from './remote-jwks.js';
 import { identityFromClaims } from './token-claims.js';
 
 /** What jwt mode needs of the settings: the `auth` slice. */
 export type AuthSettings = RelayConfig['auth'];
 
-/** A refused token: which check failed (a short key for logs) and the error the client gets. */
+/**
+ * A refused token: which check failed (a short key for logs), the error the client gets, and what only
+ * the log gets (a fetch failure may name internal hosts).
+ */
 export interface TokenRefusal {
   readonly check: string;
   readonly error: RelayError;
+  readonly logDetail?: string;
 }
 
 /**
@@ -65,7 +64,7 @@ export function createJwtAuthenticator(
       let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
       try {
         // The overloads of jwtVerify differ by key kind; both are this call.
-        ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, options));
+        ({ payload } = await verify(token, key, options));
       } catch (error) {
         throw explain(error, token, settings, algorithms);
       }
@@ -117,14 +116,38 @@ function verificationKey(settings: AuthSettings): {
     );
   }
   if (settings.jwksUrl !== undefined) {
-    const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 5000 });
-    return { key: jwks, algorithms: ['RS256', 'ES256'] };
+    return { key: new RemoteJwks(new URL(settings.jwksUrl)).getKey, algorithms: ['RS256', 'ES256'] };
   }
   throw new ConfigError(
     'auth.mode',
     'settings',
     'jwt mode needs auth.jwtSecret, auth.jwtPublicKey or auth.jwksUrl',
   );
+}
+
+// A token without `kid` while the issuer's JWKS holds several keys of its algorithm (during a rotation):
+// jose names the candidates; the token is valid if one of them verifies it.
+async function verify(
+  token: string,
+  key: Uint8Array | KeyObject | JWTVerifyGetKey,
+  options: JWTVerifyOptions,
+) {
+  try {
+    // The overloads of jwtVerify differ by key kind; both are this call.
+    return await jwtVerify(token, key as JWTVerifyGetKey, options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+    let last: unknown = error;
+    for await (const candidate of error as AsyncIterable<KeyObject>) {
+      try {
+        return await jwtVerify(token, candidate, options);
+      } catch (failed) {
+        last = failed;
+        if ((failed as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') break;
+      }
+    }
+    throw last;
+  }
 }
 
 // jose's error, as the check that failed, in words that never repeat the token or the key.
@@ -180,13 +203,14 @@ function explain(error: unknown, token: string, settings: AuthSettings, algorith
       );
     default: {
       const detail = (error as Error)?.message ?? String(error);
-      if (settings.jwksUrl !== undefined) {
+      if (error instanceof JwksUnavailableError) {
         return {
           check: 'jwks',
           error: new RelayError(
             'RELAY_ERR_AUTH_UNAVAILABLE',
-            `the keys of auth.jwksUrl could not be fetched (${detail})`,
+            'the keys of auth.jwksUrl could not be fetched',
           ),
+          logDetail: detail,
         };
       }
       return refusal('malformed', `the token could not be checked (${detail})`);

@@ -37,9 +37,12 @@ export function mountAuth(deps: {
         'token refusals ended',
       ),
   });
-  const onRefused = ({ check, error }: TokenRefusal, address: string) => {
+  const onRefused = ({ check, error, logDetail }: TokenRefusal, address: string) => {
     if (refusals.note(`${address} ${check}`, { code: error.code, check })) {
-      log.warn({ code: error.code, check, address, err: error.detail }, 'connection refused: bad token');
+      log.warn(
+        { code: error.code, check, address, err: logDetail ?? error.detail },
+        'connection refused: bad token',
+      );
     }
   };
   deps.authenticateWith(createJwtAuthenticator(settings, onRefused));

@@ -35,6 +35,10 @@ export function identityFromClaims(payload: JWTPayload, clockToleranceSec: numbe
     throw refused('claim "name" must be a display name of 1 to 40 printable characters');
   }
   if (typeof exp !== 'number') throw refused('claim "exp" is missing: tokens must expire');
+  // jose takes any number; one past what a date can hold would make the expiry Infinity.
+  if (!Number.isSafeInteger(Math.ceil((exp + clockToleranceSec) * 1000))) {
+    throw refused('claim "exp" must be a date in seconds since the epoch');
+  }
   // Without a name, the person is shown by their sub: its first 40 characters, trimmed.
   const shownAs = typeof name === 'string' ? name.trim() : sub.trim().slice(0, 40).trim();
   if (shownAs === '') throw refused('claim "name" is needed when "sub" is only spaces');

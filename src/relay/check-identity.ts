@@ -67,11 +67,12 @@ export function checkIdentity(identity: unknown): Identity {
 export function checkedAuthenticator(
   authenticator: Authenticator,
   onInvalid: (error: RelayError, count?: number) => void,
+  deadlineMs = AUTHENTICATOR_DEADLINE_MS,
 ): { authenticate: Authenticator; close(): void } {
   const episodes = new EpisodeLog<RelayError>({ ended: ({ first, count }) => onInvalid(first, count) });
   return {
     authenticate: async (request) => {
-      const answer = await authenticator(request);
+      const answer = await withDeadline(authenticator(request), deadlineMs);
       try {
         return checkIdentity(answer);
       } catch (error) {
@@ -82,6 +83,26 @@ export function checkedAuthenticator(
     },
     close: () => episodes.close(),
   };
+}
+
+/**
+ * How long a handshake waits for an authenticator: one that never answers would hold each socket it was
+ * asked about, and the client, for ever.
+ */
+export const AUTHENTICATOR_DEADLINE_MS = 10_000;
+
+function withDeadline<T>(answer: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new RelayError('RELAY_ERR_AUTH_UNAVAILABLE', `the authenticator did not answer within ${ms} ms`),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 function listOf(value: unknown, max: number, valid: (item: unknown) => boolean): boolean {

@@ -307,7 +307,7 @@ export const RELAY_ERRORS = {
   RELAY_ERR_AUTH_UNAVAILABLE: {
     status: 503,
     title: 'Authentication unavailable',
-    fix: "the relay could not fetch the keys of auth.jwksUrl (RELAY_AUTH_JWKS_URL) to check the token: check that the URL answers from the relay's host; clients may retry shortly",
+    fix: "the relay could not check the credentials in time (the keys of auth.jwksUrl, RELAY_AUTH_JWKS_URL, could not be fetched, or the relay's authenticator did not answer): check that the URL answers from the relay's host; clients may retry shortly",
   },
   RELAY_ERR_INTERNAL: {
     status: 500,

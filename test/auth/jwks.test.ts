@@ -75,12 +75,33 @@ describe('jwt auth mode with a JWKS URL', () => {
     const pair = await keyPair('RS256', 'key-1');
     const token = await signToken({}, { key: pair.privateKey, alg: 'RS256', kid: 'key-1' });
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      await expect(connectClient(url, { auth: { token } })).rejects.toMatchObject({
+      const refused = await connectClient(url, { auth: { token } }).catch((error: Error) => error);
+      expect(refused).toMatchObject({
         data: { code: 'RELAY_ERR_AUTH_UNAVAILABLE', message: expect.stringContaining('auth.jwksUrl') },
       });
+      // Where the relay fetches its keys is for its operator, not for whoever connects.
+      expect(JSON.stringify(refused)).not.toContain(String(port));
     }
-    expect(
-      logs.filter((line) => line.check === 'jwks' && line.msg === 'connection refused: bad token'),
-    ).toHaveLength(1);
+    const lines = logs.filter(
+      (line) => line.check === 'jwks' && line.msg === 'connection refused: bad token',
+    );
+    expect(lines).toHaveLength(1);
+    expect(String(lines[0]?.err)).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('checks a token without kid against each key of its algorithm, as during a rotation', async () => {
+    const old = await keyPair('RS256', 'key-1');
+    const next = await keyPair('RS256', 'key-2');
+    const other = await keyPair('RS256', 'key-3');
+    const jwks = await startJwks({ current: [old.jwk, next.jwk] });
+    const { url } = await startRelay({ greeting: 'none', auth: { mode: 'jwt', jwksUrl: jwks.url } });
+    for (const signer of [old, next]) {
+      const token = await signToken({ sub: 'u-ann' }, { key: signer.privateKey, alg: 'RS256' });
+      await connectClient(url, { auth: { token } });
+    }
+    const forged = await signToken({ sub: 'u-ann' }, { key: other.privateKey, alg: 'RS256' });
+    await expect(connectClient(url, { auth: { token: forged } })).rejects.toMatchObject({
+      data: { code: 'RELAY_ERR_UNAUTHENTICATED', message: expect.stringContaining('signature') },
+    });
   });
 });

@@ -73,6 +73,7 @@ describe('jwt auth mode: the handshake', () => {
       ['not yet valid', await signToken({ nbf: now() + 600 }), /not valid before/],
       ['no exp', await signToken({ exp: undefined }), /claim "exp" is missing/],
       ['exp of the wrong type', await signToken({ exp: 'tomorrow' }), /claim "exp" is not valid/],
+      ['exp past any date', await signToken({ exp: 1e308 }), /claim "exp" must be a date/],
       ['nbf of the wrong type', await signToken({ nbf: 'now' }), /claim "nbf"/],
       [
         'an extension it does not know',

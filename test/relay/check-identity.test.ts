@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity, MessageMeta } from '../../src/index.js';
-import { checkIdentity } from '../../src/relay/check-identity.js';
+import { checkedAuthenticator, checkIdentity } from '../../src/relay/check-identity.js';
 import { connectClient, openClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -43,6 +43,21 @@ describe('checkIdentity', () => {
     for (const [identity, field] of cases) {
       expect(() => checkIdentity(identity), String(field)).toThrow(invalid(field));
     }
+  });
+});
+
+describe('checkedAuthenticator', () => {
+  it('refuses a handshake its authenticator never answers, at the deadline, with RELAY_ERR_AUTH_UNAVAILABLE', async () => {
+    const checked = checkedAuthenticator(
+      () => new Promise(() => {}),
+      () => {},
+      100,
+    );
+    await expect(checked.authenticate({ auth: {}, address: '127.0.0.1' })).rejects.toMatchObject({
+      code: 'RELAY_ERR_AUTH_UNAVAILABLE',
+      message: expect.stringContaining('did not answer within 100 ms'),
+    });
+    checked.close();
   });
 });
 

@@ -1,0 +1,81 @@
+// The JWKS fetcher on its own, against real HTTP servers: a stalled body, a recovery, stale keys.
+import { createServer, type ServerResponse } from 'node:http';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { JwksUnavailableError, RemoteJwks } from '../../src/auth/remote-jwks.js';
+import { track } from '../support/cleanup.js';
+
+type Answer = (res: ServerResponse) => void;
+
+/** A JWKS endpoint whose answer the test sets; open responses are cut when it closes. */
+async function startIssuer(answer: { current: Answer }) {
+  let fetches = 0;
+  const server = createServer((_req, res) => {
+    fetches += 1;
+    answer.current(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  track(server, (s) => {
+    s.closeAllConnections();
+    return new Promise((resolve) => s.close(resolve));
+  });
+  const { port } = server.address() as { port: number };
+  return { url: new URL(`http://127.0.0.1:${port}/jwks.json`), fetches: () => fetches };
+}
+
+async function signedBy(kid: string) {
+  const pair = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const token = await new SignJWT({ sub: 'u-ann' })
+    .setProtectedHeader({ alg: 'RS256', kid })
+    .sign(pair.privateKey);
+  return { jwk, token };
+}
+
+const serve =
+  (keys: object[]): Answer =>
+  (res) =>
+    res.end(JSON.stringify({ keys }));
+
+describe('RemoteJwks', () => {
+  it('gives up on an issuer that sends headers and then stalls, and fetches again once it answers', async () => {
+    const { jwk, token } = await signedBy('k1');
+    const answer = { current: ((res) => res.writeHead(200).write('{"keys":[')) as Answer };
+    const issuer = await startIssuer(answer);
+    const jwks = new RemoteJwks(issuer.url, { timeoutMs: 300, cooldownMs: 0 });
+    const started = Date.now();
+    await expect(jwtVerify(token, jwks.getKey)).rejects.toBeInstanceOf(JwksUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    answer.current = serve([jwk]);
+    await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+    expect(issuer.fetches()).toBe(2);
+  });
+
+  it('refuses a JWKS over maxBytes', async () => {
+    const { token } = await signedBy('k1');
+    const issuer = await startIssuer({
+      current: (res) => res.end(`{"keys":[],"pad":"${'x'.repeat(2000)}"}`),
+    });
+    const jwks = new RemoteJwks(issuer.url, { maxBytes: 1000 });
+    await expect(jwtVerify(token, jwks.getKey)).rejects.toThrow(/over 1000 bytes/);
+  });
+
+  it('keeps using its keys past maxAgeMs while a fresh fetch fails', async () => {
+    const { jwk, token } = await signedBy('k1');
+    const answer = { current: serve([jwk]) };
+    const issuer = await startIssuer(answer);
+    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0 });
+    await jwtVerify(token, jwks.getKey);
+    answer.current = (res) => res.writeHead(503).end();
+    await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+    expect(issuer.fetches()).toBe(2);
+  });
+
+  it('shares one fetch among the handshakes waiting for it', async () => {
+    const { jwk, token } = await signedBy('k1');
+    const issuer = await startIssuer({ current: serve([jwk]) });
+    const jwks = new RemoteJwks(issuer.url);
+    await Promise.all([1, 2, 3, 4].map(() => jwtVerify(token, jwks.getKey)));
+    expect(issuer.fetches()).toBe(1);
+  });
+});
