@@ -152,6 +152,19 @@ export function hookRoutes(deps: {
       false,
     );
   });
+  // `/hooks` itself, and paths under it that no hook URL has (`/hooks/a/b`).
+  router.use('/hooks', (req, res) => {
+    const path = req.originalUrl.split('?')[0];
+    answerRefusal(
+      req,
+      res,
+      new RelayError(
+        'RELAY_ERR_NOT_FOUND',
+        `no route ${req.method} ${path}: a hook's URL is /hooks/<its id>`,
+      ),
+      false,
+    );
+  });
   // Express refuses a URL whose key is not valid percent-encoding before the route runs (a URIError,
   // which its default handler answers with an HTML stack trace): no hook has such a key.
   router.use('/hooks', (error: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -333,6 +333,16 @@ describe('deliveries the URL or body parser refuses', () => {
       expect(response.status, method).toBe(404);
       expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_NOT_FOUND' });
     }
+    // Paths no hook URL has, for any method.
+    for (const [method, path] of [
+      ['POST', '/hooks'],
+      ['GET', '/hooks/'],
+      ['POST', `${new URL(hook.url).pathname}/extra`],
+    ] as const) {
+      const response = await fetch(`${relay.url}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_NOT_FOUND' });
+    }
   });
 
   it('a payload nested past 64 levels: a 400 problem naming the nesting, nothing published', async () => {

@@ -247,6 +247,57 @@ describe('hook formats', () => {
       });
     });
 
+    // One signed delivery of `event` with `body` to a GitHub hook; resolves with what was announced.
+    async function announce(relay: Awaited<ReturnType<typeof startHookRelay>>, event: string, body: object) {
+      const hook = await relay.addHook({ name: 'GitHub', format: 'github' });
+      const lobby = await listener(relay.url);
+      const raw = JSON.stringify(body);
+      const heard = nextMessage(lobby);
+      const response = await relay.deliver(hook.url, undefined, {
+        raw,
+        headers: { 'x-github-event': event, 'x-hub-signature-256': sign(hook.secret, raw) },
+      });
+      expect(response.status).toBe(200);
+      return (await heard).content as { text: string; link?: string };
+    }
+
+    it('says a push deleted a branch or created a tag, rather than "pushed 0 commits"', async () => {
+      const relay = await startHookRelay();
+      const push = fixture('github-push.json') as Record<string, unknown>;
+      const deleted = { ...push, ref: 'refs/heads/feature-x', deleted: true, commits: [], head_commit: null };
+      expect((await announce(relay, 'push', deleted)).text).toMatch(
+        /^mona deleted branch feature-x in octo-org\/relay/,
+      );
+      const tagged = {
+        ...push,
+        ref: 'refs/tags/v1.2.0',
+        created: true,
+        commits: [],
+        head_commit: { message: 'Release 1.2.0\n\nNotes' },
+      };
+      expect((await announce(relay, 'push', tagged)).text).toMatch(
+        /^mona created tag v1\.2\.0 in octo-org\/relay: Release 1\.2\.0 /,
+      );
+    });
+
+    it('fits an announcement with a long link into maxContentBytes instead of refusing it', async () => {
+      const maxContentBytes = 1024;
+      const relay = await startHookRelay({ maxContentBytes });
+      const tag = 'é'.repeat(150); // percent-encoded in the link: 900 characters
+      const release = fixture('github-release.json') as { release: Record<string, unknown> };
+      const content = await announce(relay, 'release', {
+        ...release,
+        release: {
+          ...release.release,
+          tag_name: tag,
+          name: tag,
+          html_url: `https://github.com/octo-org/relay/releases/tag/${encodeURIComponent(tag)}`,
+        },
+      });
+      expect(Buffer.byteLength(JSON.stringify(content))).toBeLessThanOrEqual(maxContentBytes);
+      expect(content.text).toContain('published release');
+    });
+
     it('answers ping with pong and publishes nothing', async () => {
       const relay = await startHookRelay();
       const hook = await relay.addHook({ name: 'GitHub', format: 'github' });

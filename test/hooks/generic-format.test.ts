@@ -93,4 +93,26 @@ describe('generic hooks', () => {
     expect(Buffer.byteLength(JSON.stringify(content))).toBeLessThanOrEqual(200);
     expect((content as { text: string }).text.startsWith('xxx')).toBe(true);
   });
+
+  it('stops a template a payload makes repeat: nested sections over two arrays render within the budget', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({
+      name: 'nested',
+      format: 'generic',
+      template: '{{#alerts}}{{name}}:{{#labels}} {{key}}={{value}}{{/labels}}; {{/alerts}}',
+    });
+    const lobby = await listener(relay.url);
+    const heard = nextMessage(lobby);
+    // 24 KB: a name the items lack is looked up above them, so every alert renders every label, 16
+    // million section bodies; mustache alone took ~9 s of event loop on it.
+    const empty = Array.from({ length: 4000 }, () => ({}));
+    const started = Date.now();
+    const response = await relay.deliver(hook.url, { name: 'a', alerts: empty, labels: empty });
+    expect(response.status).toBe(200);
+    const { content } = await heard;
+    const text = (content as { text: string }).text;
+    expect(text.startsWith('a: = =')).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(8000);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
 });

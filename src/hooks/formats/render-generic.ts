@@ -1,11 +1,11 @@
-import Mustache from 'mustache';
 import { clip, fitContent } from '../hook-content.js';
 import { payloadError } from './payload-error.js';
+import { renderTemplate, type TemplateBudget } from './render-template.js';
 import type { RenderContext, Rendered } from './rendered.js';
 
-// Values go in as they are: the announcement is text (seed clients and the chat page show it as text,
-// never markup), so mustache's HTML escaping would only put `&amp;` in front of people.
-const AS_TEXT = { escape: (value: unknown) => String(value) };
+const MAX_TEXT = 8000;
+// A section body a step: an Alertmanager-like payload of 1 000 alerts of 10 labels takes ~11 000.
+const BUDGET: TemplateBudget = { maxChars: MAX_TEXT + 1, maxSteps: 50_000 };
 
 /**
  * A delivery of any JSON shape through the hook's mustache template (logic-less: a field the payload
@@ -24,10 +24,10 @@ export function renderGeneric(input: unknown, context: RenderContext): Rendered 
   if (input === null || typeof input !== 'object') {
     throw payloadError('body', 'expected a JSON object or array for the template');
   }
-  const text = Mustache.render(template, input, {}, AS_TEXT).trim();
+  const text = renderTemplate(template, input, BUDGET).trim();
   // What the template says on its own, with every field missing: a payload rendering the same gave
   // the template nothing (its fields are named differently, say), and would announce only the frame.
-  if (text === '' || text === Mustache.render(template, {}, {}, AS_TEXT).trim()) {
+  if (text === '' || text === renderTemplate(template, {}, BUDGET).trim()) {
     throw payloadError(
       'body',
       "none of the fields the hook's template names are in this payload: check the field names it uses",
@@ -35,6 +35,9 @@ export function renderGeneric(input: unknown, context: RenderContext): Rendered 
   }
   return {
     kind: 'publish',
-    content: fitContent(context.maxContentBytes, 1, () => ({ text: clip(text, 8000), source: 'generic' })),
+    content: fitContent(context.maxContentBytes, 1, () => ({
+      text: clip(text, MAX_TEXT),
+      source: 'generic',
+    })),
   };
 }

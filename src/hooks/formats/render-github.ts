@@ -1,4 +1,4 @@
-import { clip, safeLink } from '../hook-content.js';
+import { clip, fitContent, safeLink } from '../hook-content.js';
 import { arrayAt, objectAt, payloadError, textAt } from './payload-error.js';
 import type { RenderContext, Rendered } from './rendered.js';
 
@@ -21,12 +21,28 @@ export function renderGithub(input: unknown, context: RenderContext): Rendered {
   let status: string | undefined;
   switch (event) {
     case 'push': {
-      const ref = (textAt(body.ref, 'ref') ?? '').replace(/^refs\/(heads|tags)\//, '');
+      const fullRef = textAt(body.ref, 'ref') ?? '';
+      const kind = fullRef.startsWith('refs/tags/') ? 'tag' : 'branch';
+      const ref = fullRef.replace(/^refs\/(heads|tags)\//, '');
       const commits = arrayAt(body.commits, 'commits');
-      const head = commits.length > 0 ? objectAt(commits.at(-1), 'commits[-1]') : undefined;
-      const message = head ? (textAt(head.message, 'commits[].message') ?? '').split('\n')[0] : '';
       const pusher = textAt(objectAt(body.pusher ?? {}, 'pusher').name, 'pusher.name') ?? sender;
-      text = `${pusher} pushed ${commits.length} commit${commits.length === 1 ? '' : 's'} to ${ref}${where}${message ? `: ${message}` : ''}`;
+      if (body.deleted === true) {
+        // A branch deleted (as after every merged pull request when branches are removed) or a tag.
+        text = `${pusher} deleted ${kind} ${ref}${where}`;
+        break;
+      }
+      // A new ref carries its tip in head_commit, with no commits listed when nothing in it is new.
+      const head =
+        commits.length > 0
+          ? objectAt(commits.at(-1), 'commits[-1]')
+          : body.head_commit
+            ? objectAt(body.head_commit, 'head_commit')
+            : undefined;
+      const message = head ? (textAt(head.message, 'commits[].message') ?? '').split('\n')[0] : '';
+      text =
+        body.created === true && commits.length === 0
+          ? `${pusher} created ${kind} ${ref}${where}${message ? `: ${message}` : ''}`
+          : `${pusher} pushed ${commits.length} commit${commits.length === 1 ? '' : 's'} to ${ref}${where}${message ? `: ${message}` : ''}`;
       link = safeLink(body.compare);
       break;
     }
@@ -62,14 +78,15 @@ export function renderGithub(input: unknown, context: RenderContext): Rendered {
       text = `GitHub ${event}${action ? ` ${action}` : ''} by ${sender}${where}`;
   }
   const line = clip(text, 1000);
+  // Fitted to maxContentBytes like the other formats' content: GitHub does not retry a refused delivery.
   return {
     kind: 'publish',
-    content: {
+    content: fitContent(context.maxContentBytes, 1, () => ({
       text: link ? `${line} ${link}` : line,
       title: clip(`${event}${repo ? ` · ${repo}` : ''}`, 200),
       source: 'github',
       ...(link ? { link } : {}),
       ...(status ? { status } : {}),
-    },
+    })),
   };
 }
