@@ -98,13 +98,16 @@ export class RoomEventStream {
     for (;;) {
       const page = await this.#log.read({ room: this.room, after: this.#last, limit: PAGE });
       if (this.#closed) return;
+      // A heartbeat or a redaction sent while the page was read may have started a wait already.
+      if (this.#waiting !== undefined) return;
+      // Checked after each message, not each page: a page of the largest messages is 100 MiB.
       for (const { content, meta } of page.messages) {
         this.#last = meta.id;
         this.#res.write(`id: ${meta.id}\ndata: ${JSON.stringify({ content, meta })}\n\n`);
-      }
-      if (this.#res.writableLength > HIGH_WATER_BYTES) {
-        this.#waitForDrain();
-        return;
+        if (this.#res.writableLength > HIGH_WATER_BYTES) {
+          this.#waitForDrain();
+          return;
+        }
       }
       if (!page.more) return;
     }
@@ -131,6 +134,7 @@ export class RoomEventStream {
   }
 
   #waitForDrain(): void {
+    if (this.#waiting !== undefined) return;
     this.#waiting = setTimeout(() => {
       this.#onCut();
       this.close();
