@@ -64,7 +64,15 @@ export class BotConnection {
     });
     const { events } = options;
     const socket = this.#socket;
-    socket.on('connect', () => events.connect());
+    // One warning per outage, not one per attempt (every 5 s at most), and a line when it ends.
+    let failedAttempts = 0;
+    socket.on('connect', () => {
+      if (failedAttempts > 0) {
+        this.#log.info({ attempts: failedAttempts }, 'bot connected again after failed attempts');
+      }
+      failedAttempts = 0;
+      events.connect();
+    });
     socket.on('disconnect', (reason) => {
       if (!this.#closed) events.disconnect(reason);
     });
@@ -75,7 +83,13 @@ export class BotConnection {
         events.refused?.();
         return;
       }
-      this.#log.warn({ code: error.data?.code, err: error.message }, 'bot could not connect');
+      failedAttempts += 1;
+      if (failedAttempts === 1) {
+        this.#log.warn(
+          { code: error.data?.code, err: error.message },
+          'bot could not connect; trying again (logged once until it connects)',
+        );
+      }
     });
     socket.on('relayError', (error) => this.#log.warn({ ...error }, 'relay refused something the bot sent'));
     socket.on('presence', (event) => events.presence(event));

@@ -278,7 +278,7 @@ export class BotHost {
     let store = this.#stores.get(name);
     if (!store) {
       const dir = path.resolve(this.#options.cwd ?? process.cwd(), this.#settings.botStoreDir);
-      store = BotStore.open(dir, name);
+      store = BotStore.open(dir, name, { updateTimeoutMs: this.#settings.botHandlerTimeoutMs });
       // A store that cannot be read is retried on the next start rather than cached as failed.
       store.catch(() => this.#stores.delete(name));
       this.#stores.set(name, store);

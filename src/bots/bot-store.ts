@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '../relay/events.js';
+import { RelayError } from '../relay/relay-error.js';
 
 const ignore = () => {};
 
@@ -26,14 +27,19 @@ export class BotStore {
   #queued: Promise<void> | undefined;
   /** Per key, the last update queued (settled, never rejects); removed once the key has none waiting. */
   readonly #updates = new Map<string, Promise<void>>();
+  readonly #updateTimeoutMs: number;
 
-  private constructor(file: string) {
+  private constructor(file: string, updateTimeoutMs: number) {
     this.#file = file;
+    this.#updateTimeoutMs = updateTimeoutMs;
   }
 
-  /** Opens the store of `bot` in `dir` (created when missing); an absent file is an empty store. */
-  static async open(dir: string, bot: string): Promise<BotStore> {
-    const store = new BotStore(path.join(dir, 'bot-store', `${bot}.json`));
+  /**
+   * Opens the store of `bot` in `dir` (created when missing); an absent file is an empty store.
+   * `updateTimeoutMs`: how long an `update`'s `fn` may take (the bot's handler timeout).
+   */
+  static async open(dir: string, bot: string, options: { updateTimeoutMs?: number } = {}): Promise<BotStore> {
+    const store = new BotStore(path.join(dir, 'bot-store', `${bot}.json`), options.updateTimeoutMs ?? 5000);
     let text: string | undefined;
     try {
       text = await readFile(store.#file, 'utf8');
@@ -89,8 +95,11 @@ export class BotStore {
    * Replaces `key`'s value with what `fn` makes of the current one (`undefined` when absent; `fn`
    * returning `undefined` removes the key) and resolves with the new value once saved. Updates of one
    * key run one after another, each `fn` seeing the result of the one before, even when `fn` awaits:
-   * `get` then `set` around an `await` would let two handlers read the same count and lose one. A `fn`
-   * that throws changes nothing and the next update runs. (`set` and `delete` do not wait for updates.)
+   * `get` then `set` around an `await` would let two handlers read the same count and lose one. `fn`
+   * gets a copy: one that throws changes nothing, even if it changed its argument first, and the next
+   * update runs; one that takes longer than the bot's handler timeout is abandoned the same way
+   * (`RELAY_ERR_BOT_HANDLER_TIMEOUT`), so that it cannot hold the key for ever. (`set` and `delete` do
+   * not wait for updates.)
    *
    * @example
    * ```ts
@@ -103,7 +112,9 @@ export class BotStore {
   ): Promise<T | undefined> {
     const previous = this.#updates.get(key) ?? Promise.resolve();
     const applied = previous.then(async () => {
-      const next = await fn(this.get<T>(key));
+      const current = this.get<T>(key);
+      const copy = current === undefined ? undefined : (JSON.parse(JSON.stringify(current)) as T);
+      const next = await this.#withinTimeout(key, fn(copy));
       const saved = next === undefined ? this.delete(key) : this.set(key, next);
       return { value: this.get<T>(key), saved };
     });
@@ -117,6 +128,24 @@ export class BotStore {
       await saved;
       return value;
     });
+  }
+
+  #withinTimeout<T>(key: string, value: T | Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RelayError(
+              'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+              `store.update of "${key}" ran past ${this.#updateTimeoutMs} ms and was abandoned; its key is free again`,
+            ),
+          ),
+        this.#updateTimeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([Promise.resolve(value), late]).finally(() => clearTimeout(timer));
   }
 
   /** Resolves once every write started so far is on disk. */

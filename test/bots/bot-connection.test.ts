@@ -1,7 +1,12 @@
 // The relay's side of bots: token authentication, botMessage, presence, and what bots may not do.
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { BotConnection } from '../../src/bots/bot-connection.js';
 import type { PresenceEvent, RoomAck, SendAck } from '../../src/index.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { track } from '../support/cleanup.js';
 import { connectClient, openClient } from '../support/connect-client.js';
+import { freePort } from '../support/free-port.js';
 import { startRelay } from '../support/start-relay.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
 
@@ -79,4 +84,45 @@ describe('bot connections', () => {
     const bot = await connectClient(first.url, { auth: { name: 'inproc', botToken: first.server.botToken } });
     expect(bot.connected).toBe(true);
   });
+
+  it('warns once per outage, not at every attempt, and says when it connects again', async () => {
+    // Where the relay will be: first a port that takes each connection and drops it at once.
+    const port = await freePort();
+    const sockets: Socket[] = [];
+    const refusing = createServer((socket) => {
+      sockets.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => refusing.listen(port, '127.0.0.1', resolve));
+    const capture = captureLogs();
+    const connected: string[] = [];
+    const bot = track(
+      new BotConnection({
+        url: `http://127.0.0.1:${port}`,
+        token: TOKEN,
+        name: 'patient',
+        log: capture.logger,
+        events: {
+          connect: () => connected.push('connect'),
+          disconnect: () => {},
+          message: () => {},
+          presence: () => {},
+        },
+      }),
+      (b) => b.close(),
+    );
+    const opening = bot.open(20_000);
+    const deadline = Date.now() + 10_000;
+    while (sockets.length < 3 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sockets.length).toBeGreaterThanOrEqual(3);
+    await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    await startRelay({ botToken: TOKEN, port });
+    await opening;
+    expect(connected).toEqual(['connect']);
+    const warned = capture.lines.filter((line) => String(line.msg).startsWith('bot could not connect'));
+    expect(warned).toHaveLength(1);
+    const back = capture.lines.find((line) => line.msg === 'bot connected again after failed attempts');
+    expect(back?.attempts).toBeGreaterThanOrEqual(3);
+  }, 20_000);
 });

@@ -100,4 +100,26 @@ describe('BotStore', () => {
     expect(store.has('n')).toBe(false);
     expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({});
   });
+
+  it('leaves the value alone when an update changes its argument and then throws', async () => {
+    const store = await BotStore.open(await tempDir(), 'in-place');
+    await store.set('list', ['a']);
+    const failed = store.update<string[]>('list', (list) => {
+      list?.push('b');
+      throw new Error('no');
+    });
+    await expect(failed).rejects.toThrow('no');
+    expect(store.get('list')).toEqual(['a']);
+    await store.set('other', 1);
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toEqual({ list: ['a'], other: 1 });
+  });
+
+  it('abandons an update that never settles at the timeout, and the key takes the next one', async () => {
+    const store = await BotStore.open(await tempDir(), 'hung', { updateTimeoutMs: 100 });
+    await store.set('n', 1);
+    const hung = store.update<number>('n', () => new Promise<number>(() => {}));
+    const next = store.update<number>('n', (n) => (n ?? 0) + 1);
+    await expect(hung).rejects.toMatchObject({ code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT' });
+    expect(await next).toBe(2);
+  });
 });
