@@ -11,6 +11,8 @@ export interface Running {
    * ignored (Ctrl-C reaches every process of the terminal) and `stop` is called with each relayed one.
    */
   followStops?(stop: (signal: 'SIGINT' | 'SIGTERM') => void): void;
+  /** Resolves with an exit code if it stops by itself (e.g. `relay hubot` once the relay refuses it). */
+  readonly ended?: Promise<number>;
 }
 
 /** What a command may use of the outside world; the CLI entry passes the process's. */

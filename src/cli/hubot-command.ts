@@ -77,7 +77,11 @@ export function hubotCommand(context: CliContext): CommandModule {
         throw new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', `no script could load: ${scripts.join(', ')}`);
       }
       logger.info({ bot: hubot.robot.name, scripts, failed: hubot.failed }, 'hubot started');
-      context.running = { close: () => hubot.close() };
+      context.running = {
+        close: () => hubot.close(),
+        // Exit 1 (logged as "the relay refused the bot for good"), for a supervisor to restart it.
+        ended: hubot.refused.then(() => 1),
+      };
     },
   };
 }

@@ -26,6 +26,7 @@ const context = await runCli(process.argv.slice(2), {
   set running(value) {
     running = value;
     if (value) handleSignals(value);
+    void value?.ended?.then((code) => process.exit(code));
   },
   exitCode: 0,
 });

@@ -23,11 +23,16 @@ const DEFAULT_URL = 'http://localhost:3000';
 export async function useFromHubotCli(
   robot: Robot,
   // Hubot's CLI is the entry here and passes the robot only: nothing but its process says where the
-  // relay is. Tests pass their own.
-  { env, cwd }: { env: Readonly<Record<string, string | undefined>>; cwd: string } = {
-    env: process.env,
-    cwd: process.cwd(),
-  },
+  // relay is, and nothing else stops the robot on a signal. Tests pass their own.
+  {
+    env,
+    cwd,
+    signals,
+  }: {
+    env: Readonly<Record<string, string | undefined>>;
+    cwd: string;
+    signals?: { once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown; exit(code: number): void };
+  } = { env: process.env, cwd: process.cwd(), signals: process },
 ): Promise<RelayAdapter> {
   const { config } = await loadConfig({ env, cwd });
   if (!config.botToken) {
@@ -40,6 +45,19 @@ export async function useFromHubotCli(
     config.redisUrl === undefined
       ? await openHubotBrainFile(path.resolve(cwd, config.botStoreDir), robot.name, robot.logger)
       : await openHubotBrainRedis(config.redisUrl, robot.name, robot.logger);
+  // Hubot's command line has no signal handling: a container's stop (SIGTERM) killed the robot with up
+  // to 5 s of brain changes unsaved. Shut down, wait for the brain to be saved, then exit.
+  if (signals) {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      robot.shutdown();
+      void brain.close().finally(() => signals.exit(0));
+    };
+    signals.once('SIGTERM', stop);
+    signals.once('SIGINT', stop);
+  }
   return new RelayAdapter(robot, {
     url: env.RELAY_URL ?? DEFAULT_URL,
     token: config.botToken,

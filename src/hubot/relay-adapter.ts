@@ -87,6 +87,14 @@ export class RelayAdapter extends Adapter {
         disconnect: (reason) => this.#log.warn({ reason }, 'hubot disconnected; reconnecting'),
         message: (content, meta) => this.#message(content, meta),
         presence: (event) => this.#presence(event),
+        // The relay refused the bot for good after it had started (another bot token after a relay
+        // restart): a deaf robot that keeps running would never be restarted by its supervisor.
+        // startHubot listens and closes the robot itself (waiting for the brain); else it shuts down here.
+        refused: () => {
+          if (this.#closed) return;
+          if (this.listenerCount('refused') > 0) this.emit('refused');
+          else this.robot.shutdown();
+        },
       },
     });
   }

@@ -35,6 +35,11 @@ export interface RunningHubot {
   readonly failed: readonly string[];
   /** Shuts the robot down and waits until its brain is saved. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Resolves once the relay refused the bot for good after it had started (its token no longer
+   * valid, as after a restart of a relay without a fixed `botToken`) and the robot is shut down.
+   */
+  readonly refused: Promise<void>;
 }
 
 /**
@@ -81,10 +86,13 @@ export async function startHubot(options: StartHubotOptions): Promise<RunningHub
     await close();
     throw error;
   }
+  const refused = new Promise<void>((resolve) =>
+    robot.adapter?.once('refused', () => void close().then(resolve, resolve)),
+  );
   const failed = await loadScripts(robot, options.scripts, options.cwd ?? process.cwd());
   // As Hubot's own command line announces it, once every script is loaded.
   robot.emit('scripts have loaded', robot);
-  return { robot, failed, close };
+  return { robot, failed, close, refused };
 }
 
 async function loadScripts(robot: Robot, scripts: readonly string[], cwd: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 // Hubot's own command line (`hubot -f adapter.mjs`) running RelayKit's adapter, as a real process, with
 // the relay found from RELAY_URL and RELAY_BOT_TOKEN and scripts from external-scripts.json.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,6 +71,53 @@ describe("Hubot's command line with the relaykit adapter", () => {
     expect(answer, output.join('')).toBeDefined();
     expect(answer?.[0]).toBe('PONG');
     expect(answer?.[1].from).toMatchObject({ name: 'hubot', kind: 'bot' });
+  }, 30_000);
+
+  it('saves the brain on SIGTERM before it exits, as a container stop sends it', async () => {
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const cwd = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-cli-'));
+    track(cwd, (dir) => rm(dir, { recursive: true, force: true }));
+    await mkdir(path.join(cwd, 'scripts'));
+    await copyFile(
+      path.join(import.meta.dirname, 'fixtures', 'scripts', 'remember.js'),
+      path.join(cwd, 'scripts', 'remember.js'),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=relaykit-source',
+        '--import',
+        import.meta.resolve('tsx'),
+        HUBOT_BIN,
+        '-f',
+        ADAPTER,
+        '-n',
+        'hubot',
+        '-d',
+      ],
+      {
+        cwd,
+        env: { ...process.env, RELAY_URL: url, RELAY_BOT_TOKEN: TOKEN, HUBOT_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    track(child, (c) => {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
+    const exited = new Promise<[number | null, string | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    await expect
+      .poll(async () => (await ask(alice, 'hubot remember milk', 500).catch(() => undefined))?.answer, {
+        timeout: 20_000,
+      })
+      .toBe('remembered milk');
+    // Well within the brain's 5 s autosave: only a save on the way out keeps it.
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    const brain = await readFile(path.join(cwd, '.relaykit', 'bot-store', 'hubot-hubot.json'), 'utf8');
+    expect(brain).toContain('milk');
   }, 30_000);
 });
 
