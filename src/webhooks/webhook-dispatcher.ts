@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { MessageContent, MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
@@ -58,6 +59,9 @@ export class WebhookDispatcher {
     this.#registry = options.registry;
     this.#settings = options.settings;
     this.#answers = new WebhookAnswers(options.relay, options.botRateLimit);
+    // Each attempt in flight listens to the close signal until it ends: as many as endpoints × concurrency,
+    // over Node's warning threshold of 10 with three busy endpoints.
+    setMaxListeners(0, this.#abort.signal);
     this.#listener = options.listener ?? {};
     this.#agents = new WebhookAgents(options.settings.allowPrivateNetworks);
     for (const row of this.#store.depths()) {

@@ -123,7 +123,8 @@ function checkUrl(
     return { problem: 'expected an http:// or https:// URL' };
   if (parsed.username || parsed.password)
     return { problem: 'credentials in the URL are not allowed: put a token in its path or query' };
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` is localhost: a fully qualified name's trailing dot changes nothing to the resolver.
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
   if (
     !allowPrivateNetworks &&
     (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isPrivateAddress(host)))

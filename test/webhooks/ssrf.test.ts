@@ -114,6 +114,8 @@ describe('webhook destinations on private networks (SSRF)', () => {
     for (const target of [
       'http://127.0.0.1:9/hook',
       'http://localhost:9/hook',
+      'http://localhost.:9/hook',
+      'http://api.localhost./hook',
       'http://[::1]:9/',
       'http://169.254.169.254/latest/meta-data',
     ]) {

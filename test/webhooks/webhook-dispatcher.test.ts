@@ -95,4 +95,49 @@ describe('webhook dispatcher', () => {
     expect(takes - before).toBe(0);
     expect(hanging.received).toHaveLength(1);
   });
+
+  it('holds many attempts in flight at once without a listener-leak warning', async () => {
+    const hanging = await startReceiver({ answer: () => {} });
+    const store = track(WebhookStore.open(':memory:'), (s) => s.close());
+    const logger = pino({ level: 'silent' });
+    const ids = ['a', 'b', 'c'];
+    const registry = new WebhookRegistry({
+      store,
+      directory: new LocalWebhookDirectory(store),
+      logger,
+      configured: ids.map((id) => endpoint(id, hanging.url)),
+      initial: [],
+      maxEndpoints: 10,
+      allowPrivateNetworks: true,
+    });
+    let observer: PublishObserver = {};
+    const relay = {
+      observe: (o: PublishObserver) => ((observer = o), () => undefined),
+      publish: () => undefined,
+    };
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    track(undefined, () => process.off('warning', onWarning));
+    const dispatcher = track(
+      new WebhookDispatcher({
+        relay: relay as never,
+        logger,
+        store,
+        registry,
+        settings: { ...SETTINGS, concurrency: 4 },
+        botRateLimit: false,
+      }),
+      (d) => d.close(),
+    );
+    dispatcher.start();
+    const from = { id: 'u', name: 'u', kind: 'user' } as const;
+    for (let i = 0; i < 4; i++) {
+      const meta = { id: `m${i}`, room: 'ops', from, at: new Date().toISOString() } as unknown as MessageMeta;
+      observer.published?.(meta, `m${i}`, 0);
+    }
+    await hanging.waitFor(12); // three endpoints, four attempts each
+    await new Promise((resolve) => setImmediate(resolve)); // Node emits its warning on the next tick
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
