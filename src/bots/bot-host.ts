@@ -29,6 +29,8 @@ export interface BotHostOptions {
   readonly scheduler?: BotScheduler;
   /** How long starting a bot waits for its first connection (ms); default 5000. */
   readonly connectTimeoutMs?: number;
+  /** How long a plugin's setup may take (ms); default 30 000. */
+  readonly setupTimeoutMs?: number;
 }
 
 /** A plugin that did not start, and why. */
@@ -137,6 +139,7 @@ export class BotHost {
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.setupTimeoutMs ? { setupTimeoutMs: options.setupTimeoutMs } : {}),
       onRefused: () => this.#bots.get(definition.name) === bot && this.#bots.delete(definition.name),
     });
     this.#bots.set(definition.name, bot);

@@ -31,11 +31,19 @@ export interface BotInstanceOptions {
   readonly registry: CommandRegistry;
   /** How long `start()` waits for the first connection before going on without it (ms). */
   readonly connectTimeoutMs?: number;
+  /** How long `setup` may take before the bot fails to start (ms); default {@link BOT_SETUP_TIMEOUT_MS}. */
+  readonly setupTimeoutMs?: number;
   /** How long a send waits for the relay's ack (ms). */
   readonly sendTimeoutMs?: number;
   /** Called once the bot stopped because the relay refused it for good (after it had started). */
   readonly onRefused?: (() => void) | undefined;
 }
+
+/**
+ * How long a plugin's `setup` may take: one that never settles would hold the relay's start, its close
+ * and, in watch mode, every later reload.
+ */
+export const BOT_SETUP_TIMEOUT_MS = 30_000;
 
 /**
  * One running bot: its own socket.io-client connection, and everything its setup registered (listeners
@@ -137,7 +145,7 @@ export class BotInstance {
       this.#settingUp = true;
       let cleanup: unknown;
       try {
-        cleanup = await this.#options.definition.setup(context);
+        cleanup = await this.#setup(context);
       } finally {
         this.#settingUp = false;
       }
@@ -165,6 +173,33 @@ export class BotInstance {
       await this.stop();
       throw error;
     }
+  }
+
+  // Setup, within its time limit. Past it the start fails and the bot is stopped; what the setup still
+  // registers is refused (the bot is stopped and no longer setting up), and a cleanup it returns late runs.
+  #setup(context: Parameters<BotDefinition<unknown>['setup']>[0]): Promise<unknown> {
+    const ms = this.#options.setupTimeoutMs ?? BOT_SETUP_TIMEOUT_MS;
+    const running = Promise.resolve(this.#options.definition.setup(context));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        void running
+          .then(
+            async (cleanup) => {
+              if (typeof cleanup === 'function') await cleanup();
+            },
+            () => undefined,
+          )
+          .catch((error: unknown) => this.#log.error({ err: error }, 'cleanup failed'));
+        reject(
+          new RelayError(
+            'RELAY_ERR_PLUGIN_LOAD_FAILED',
+            `bot "${this.name}": setup did not finish within ${ms} ms; a setup that waits on something slow should start it without awaiting it`,
+          ),
+        );
+      }, ms);
+    });
+    return Promise.race([running, late]).finally(() => clearTimeout(timer));
   }
 
   /** Stops everything the bot registered and disconnects it. Idempotent. */
@@ -201,8 +236,14 @@ export class BotInstance {
   }
 
   // A question to the relay (history, members): refused once the bot is stopped.
+  // An answer nobody awaits that fails (`void bot.members(args[0]).then(…)` with a bad room) must not be an
+  // unhandled rejection, which would end the relay's process: whoever awaits still gets the error.
   #ask<T>(question: () => Promise<T>): Promise<T> {
-    return this.#stopped ? Promise.reject(new Error(`bot "${this.name}" is stopped`)) : question();
+    const asked = this.#stopped ? Promise.reject(new Error(`bot "${this.name}" is stopped`)) : question();
+    asked.catch((error: Error & { code?: string }) =>
+      this.#log.debug({ code: error.code, err: error.message }, 'question to the relay failed'),
+    );
+    return asked;
   }
 
   #connected(): void {

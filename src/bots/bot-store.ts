@@ -85,10 +85,12 @@ export class BotStore {
   }
 
   /** Removes `key`; resolves with whether it was there, once the file is saved. */
-  async delete(key: string): Promise<boolean> {
+  delete(key: string): Promise<boolean> {
     const had = this.#data.delete(key);
-    if (had) await this.#save();
-    return had;
+    const deleted = had ? this.#save().then(() => true) : Promise.resolve(false);
+    // A failed save nobody awaits must not be an unhandled rejection (it ends the process).
+    deleted.catch(ignore);
+    return deleted;
   }
 
   /**
@@ -124,10 +126,12 @@ export class BotStore {
     void settled.then(() => {
       if (this.#updates.get(key) === settled) this.#updates.delete(key);
     });
-    return applied.then(async ({ value, saved }) => {
+    const updated = applied.then(async ({ value, saved }) => {
       await saved;
       return value;
     });
+    updated.catch(ignore); // as for delete: whoever awaits it still gets the error
+    return updated;
   }
 
   #withinTimeout<T>(key: string, value: T | Promise<T>): Promise<T> {

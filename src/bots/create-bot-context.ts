@@ -79,6 +79,13 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
         `bot "${scope.name}" is stopped: ${what} not registered`,
       );
     }
+    // An abandoned handler's later sends are refused; a timer or job it registers would send them anyway.
+    if (scope.runner.current()?.signal.aborted) {
+      throw new RelayError(
+        'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+        `an abandoned handler of bot "${scope.name}" tried to register ${what}`,
+      );
+    }
   };
   return {
     name: scope.name,

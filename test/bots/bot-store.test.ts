@@ -122,4 +122,18 @@ describe('BotStore', () => {
     await expect(hung).rejects.toMatchObject({ code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT' });
     expect(await next).toBe(2);
   });
+
+  it('never leaves an unhandled rejection when a write fails and nobody awaits delete or update', async () => {
+    // Vitest fails the run on an unhandled rejection: in the relay, it would end the process.
+    const dir = await tempDir();
+    const store = await BotStore.open(dir, 'broken-disk');
+    await store.set('a', 1);
+    await store.set('b', 2);
+    await rm(path.join(dir, 'bot-store'), { recursive: true });
+    await writeFile(path.join(dir, 'bot-store'), 'a file where the folder was');
+    void store.delete('a');
+    void store.update<number>('b', (n) => (n ?? 0) + 1);
+    await expect(store.delete('b')).rejects.toThrow();
+    await store.flush();
+  });
 });

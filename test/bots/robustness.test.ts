@@ -147,6 +147,7 @@ describe('handlers that fail', () => {
 
   it('abandons a handler that runs past the timeout: logged, counted, its late reply dropped', async () => {
     let aborted = false;
+    let laterRefused: string | undefined;
     const finished = gate();
     const slowpoke = defineBot({
       name: 'slowpoke',
@@ -156,6 +157,12 @@ describe('handlers that fail', () => {
           await settle(700); // the handler's own slowness, past the 200 ms timeout
           aborted = msg.signal.aborted;
           await msg.reply('too late').catch(() => undefined);
+          // Nor through a timer it sets now, which would run in a scope of its own.
+          try {
+            bot.later(0, () => msg.reply('too late, later'));
+          } catch (error) {
+            laterRefused = (error as { code?: string }).code;
+          }
           finished.open();
         });
       },
@@ -165,6 +172,7 @@ describe('handlers that fail', () => {
     const { id } = await person.say('!slow');
     await within(finished.promise, 5000, 'the slow handler to finish');
     expect(aborted).toBe(true);
+    expect(laterRefused).toBe('RELAY_ERR_BOT_HANDLER_TIMEOUT');
     await settle(300); // quiet window: the late reply would have arrived by now
     expect(person.received.filter((m) => m.meta.causedBy === id)).toEqual([]);
     const line = testbed.logs.find(
@@ -252,5 +260,24 @@ describe('reconnection', () => {
     expect(runs).toBe(2);
     expect(connects).toBe(3);
     expect(testbed.logs.filter((l) => l.msg === 'bot connected' && l.bot === 'counter')).toHaveLength(3);
+  });
+
+  it('survives a question to the relay that fails with nobody awaiting it', async () => {
+    // A room a person typed, asked about and not awaited: the rejection used to be unhandled, which
+    // ends the relay's process (vitest fails the run on it).
+    const who = defineBot({
+      name: 'who',
+      description: 'asks about a room',
+      setup(bot) {
+        bot.command('who', { description: 'who is in a room' }, (msg) => {
+          void bot.members(msg.rest);
+          void bot.history(msg.rest, { limit: 1 });
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [who, echo] });
+    const person = await testbed.user('gina');
+    await person.say('!who not a room !!');
+    expect((await person.ask('!echo still here')).content).toBe('still here');
   });
 });

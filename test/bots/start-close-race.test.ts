@@ -144,4 +144,50 @@ describe('a bot the relay refuses after it started', () => {
       code: 'RELAY_ERR_BOT_AUTH_FAILED',
     });
   });
+
+  it('fails a bot whose setup never finishes at setupTimeoutMs, so that the host can close', async () => {
+    const { server, url } = await startRelay();
+    let connections = 0;
+    server.io.engine.on('connection', () => {
+      connections += 1;
+    });
+    const host = track(
+      new BotHost({
+        url,
+        token: server.botToken,
+        logger: captureLogs().logger,
+        cwd: await storeDir(),
+        setupTimeoutMs: 200,
+      }),
+      (h) => h.close(),
+    );
+    const release = gate();
+    let cleanedUp = false;
+    let lateRegistration: unknown;
+    const stuck = defineBot({
+      name: 'stuck',
+      description: 'awaits something that does not come',
+      async setup(bot) {
+        await release.promise;
+        try {
+          bot.command('stuck', { description: 'late' }, (msg) => msg.reply('too late'));
+        } catch (error) {
+          lateRegistration = error;
+        }
+        return () => {
+          cleanedUp = true;
+        };
+      },
+    });
+    await expect(host.start(stuck)).rejects.toMatchObject({
+      code: 'RELAY_ERR_PLUGIN_LOAD_FAILED',
+      message: expect.stringContaining('did not finish within 200 ms'),
+    });
+    await host.close();
+    // What the setup does once it goes on is refused, and the cleanup it returns runs.
+    release.open();
+    await expect.poll(() => cleanedUp).toBe(true);
+    expect(lateRegistration).toMatchObject({ code: 'RELAY_ERR_SHUTTING_DOWN' });
+    expect(connections).toBe(0);
+  });
 });
