@@ -8,6 +8,12 @@ import { Decoder, Encoder, type Packet, PacketType } from 'socket.io-parser';
 export const MAX_EVENT_ARGUMENTS = 8;
 
 /**
+ * Most handshakes (socket.io CONNECT packets) one engine connection may make: a client whose handshake is
+ * refused may try again on the same connection (with a fresh token, say), a few times.
+ */
+export const MAX_CONNECTS_PER_CONNECTION = 16;
+
+/**
  * What stands for the arguments of an event that carried more than {@link MAX_EVENT_ARGUMENTS}: the
  * event's handler answers `RELAY_ERR_TOO_MANY_ARGUMENTS` instead of running.
  */
@@ -25,10 +31,41 @@ export class TooManyArguments {
  */
 class BoundedDecoder extends Decoder {
   readonly #inner = new Decoder();
+  #connecting = false;
+  #connects = 0;
 
   constructor() {
     super();
-    this.#inner.on('decoded', (packet: Packet) => this.emitReserved('decoded', bounded(packet)));
+    // What is thrown here leaves through add(), where socket.io closes the connection.
+    this.#inner.on('decoded', (packet: Packet) => {
+      if (this.#admit(packet)) this.emitReserved('decoded', bounded(packet));
+    });
+  }
+
+  /** The handshake checks have answered the connection's CONNECT: another may come (after a refusal). */
+  settleConnect(): void {
+    this.#connecting = false;
+  }
+
+  // socket.io builds a Socket for every CONNECT that arrives before the first one is answered: 1 400 of
+  // them in one TCP write made 1 400 sockets, each greeted, logged and kept for recovery. One that comes
+  // while the previous is answered is dropped (socket.io-client sends two when `connect()` is called
+  // twice, and one answer connects it); past MAX_CONNECTS_PER_CONNECTION the connection ends. And the
+  // relay never asks clients for acknowledgements: an ACK packet from one was parsed and dropped at no
+  // cost to it; it ends the connection. Returns whether socket.io gets the packet.
+  #admit(packet: Packet): boolean {
+    if (packet.type === PacketType.ACK || packet.type === PacketType.BINARY_ACK) {
+      throw new Error('a client sent an acknowledgement the relay never asked for');
+    }
+    if (packet.type !== PacketType.CONNECT) return true;
+    if (packet.nsp !== '/') throw new Error(`no namespace ${packet.nsp}: the relay has only /`);
+    this.#connects += 1;
+    if (this.#connects > MAX_CONNECTS_PER_CONNECTION) {
+      throw new Error(`more than ${MAX_CONNECTS_PER_CONNECTION} CONNECTs on one connection`);
+    }
+    if (this.#connecting) return false;
+    this.#connecting = true;
+    return true;
   }
 
   override add(chunk: unknown): void {
@@ -47,6 +84,15 @@ function bounded(packet: Packet): Packet {
     return packet;
   }
   return { ...packet, data: [data[0], new TooManyArguments(data.length - 1)] };
+}
+
+/**
+ * Tells the connection's decoder that `socket`'s handshake was answered (accepted or refused), so that
+ * it takes the next CONNECT; call it once the handshake checks are done.
+ */
+export function settleConnect(socket: { readonly client: unknown }): void {
+  const decoder = (socket.client as { decoder?: unknown }).decoder;
+  if (decoder instanceof BoundedDecoder) decoder.settleConnect();
 }
 
 /**

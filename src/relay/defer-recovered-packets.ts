@@ -81,16 +81,22 @@ export async function releaseRecoveredPackets(socket: Socket): Promise<void> {
   const offset = packets.at(-1)?.at(-1) ?? socket.handshake.auth.offset;
   const adapter = socket.nsp.adapter as unknown as SessionAdapter;
   const restore = restorers.get(adapter);
+  // socket.io's in-memory adapter keeps a session it restored (the Redis streams one deletes it): the
+  // same pid and offset could be replayed again and again, each time sending everything since.
+  const sessions = (adapter as unknown as { sessions?: unknown }).sessions;
+  const kept = sessions instanceof Map ? sessions : undefined;
   if (restore && typeof offset === 'string') {
     try {
-      // Put back where the adapter deleted it as it restored it (Redis streams); the in-memory one kept it.
-      adapter.persistSession(held.session);
+      // Put back where the adapter deleted it as it restored it, for this one read.
+      if (!kept) adapter.persistSession(held.session);
       const later = await restore(held.session.pid, offset);
       if (later) packets.push(...later.missedPackets);
     } catch {
       // The offset left the stream meanwhile: what was read first is all there is.
     }
   }
+  // Recovered once: the socket is live now, and its next drop persists its session anew.
+  kept?.delete(held.session.pid);
   // socket.io's own way of sending a restored packet; `emit` would store it again under a new offset.
   const send = socket as unknown as { packet(packet: { type: number; data: unknown[] }): void };
   for (const data of packets) send.packet({ type: PacketType.EVENT, data });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import type { Authenticator, Identity } from './authenticator.js';
+import { settleConnect } from './bounded-parser.js';
 import { defaultUserId } from './default-user-id.js';
 import { releaseRecoveredPackets } from './defer-recovered-packets.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
@@ -43,8 +44,11 @@ export function identifySocket(options: {
 }): Middleware {
   const expected = digest(options.botToken);
   return (socket, next) => {
-    const done = (error?: unknown) =>
-      error === undefined ? next() : next(RelayError.from(error, 'handshake failed').toConnectError());
+    const done = (error?: unknown) => {
+      settleConnect(socket);
+      if (error === undefined) next();
+      else next(RelayError.from(error, 'handshake failed').toConnectError());
+    };
     // Accepted: a recovered socket gets what its session missed only now (defer-recovered-packets.ts).
     const accept = () => {
       if (socket.recovered) releaseRecoveredPackets(socket).then(() => done(), done);

@@ -60,8 +60,11 @@ export class WebhookDispatcher {
     this.#settings = options.settings;
     this.#answers = new WebhookAnswers(options.relay, options.botRateLimit);
     // Each attempt in flight listens to the close signal until it ends: as many as endpoints × concurrency,
-    // over Node's warning threshold of 10 with three busy endpoints.
-    setMaxListeners(0, this.#abort.signal);
+    // over Node's warning threshold of 10 with three busy endpoints. (A DOM environment's AbortSignal, as
+    // under happy-dom in tests, is not Node's and has no such threshold.)
+    try {
+      setMaxListeners(0, this.#abort.signal);
+    } catch {}
     this.#listener = options.listener ?? {};
     this.#agents = new WebhookAgents(options.settings.allowPrivateNetworks);
     for (const row of this.#store.depths()) {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SendAck } from '../../src/index.js';
-import { MAX_EVENT_ARGUMENTS } from '../../src/relay/bounded-parser.js';
-import { connectClient } from '../support/connect-client.js';
+import { MAX_CONNECTS_PER_CONNECTION, MAX_EVENT_ARGUMENTS } from '../../src/relay/bounded-parser.js';
+import { connectClient, openClient } from '../support/connect-client.js';
 import { openRawWebSocket } from '../support/raw-engine-client.js';
 import { startRelay } from '../support/start-relay.js';
+import { waitForEvent } from '../support/wait-for-event.js';
 
 const extra = (count: number) => Array.from({ length: count }, (_, i) => i);
 
@@ -40,5 +41,38 @@ describe('event arguments', () => {
     const client = await connectClient(url);
     expect(await client.emitWithAck('sendMessage', 'still here')).toMatchObject({ ok: true });
     expect(logs.filter((line) => line.code === 'RELAY_ERR_TOO_MANY_ARGUMENTS')).toHaveLength(1);
+  });
+});
+
+describe('handshakes and acknowledgements a client sends', () => {
+  it('makes one socket of CONNECTs sent together: at the limit one connection, one past it none', async () => {
+    const { server, url, logs } = await startRelay({ greeting: 'none' });
+    const connected = () => logs.filter((line) => line.msg === 'client connected').length;
+    const atLimit = await openRawWebSocket(url, { join: false });
+    atLimit.write(Array.from({ length: MAX_CONNECTS_PER_CONNECTION }, () => '40'));
+    await expect.poll(() => atLimit.packets.filter((p) => p.startsWith('40{'))).toHaveLength(1);
+    expect(server.io.of('/').sockets.size).toBe(1);
+
+    const past = await openRawWebSocket(url, { join: false });
+    past.write(Array.from({ length: MAX_CONNECTS_PER_CONNECTION + 1 }, () => '40'));
+    await past.closed;
+    expect(past.packets.filter((p) => p.startsWith('40{'))).toEqual([]);
+    expect(server.io.of('/').sockets.size).toBe(1);
+    expect(connected()).toBe(1);
+  });
+
+  it('connects a client whose connect() ran twice once, and ends a connection that sends an ACK', async () => {
+    const { server, url } = await startRelay({ greeting: 'none' });
+    const twice = openClient(url, { transports: ['websocket'], autoConnect: false });
+    twice.connect();
+    twice.io.once('open', () => twice.connect());
+    await waitForEvent(twice, 'connect');
+    expect(await twice.emitWithAck('sendMessage', 'once')).toMatchObject({ ok: true });
+    expect(server.io.of('/').sockets.size).toBe(1);
+
+    const raw = await openRawWebSocket(url);
+    raw.write(['430[{"ok":true}]']);
+    await raw.closed;
+    expect(server.io.of('/').sockets.size).toBe(1);
   });
 });

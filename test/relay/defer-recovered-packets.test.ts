@@ -73,4 +73,19 @@ describe('recovering a session', () => {
     await server.relay.publish('after', { from: SERVICE, room: 'lobby' }).committed;
     await expect.poll(() => contents(events)).toEqual(['while away', 'while checking', 'after']);
   });
+
+  it('recovers a session once: claimed again while the first claim is connected, it is a new session', async () => {
+    const { url, server } = await startRelay({ greeting: 'none' });
+    const { socket: ann, session } = await connectFollowed(url, { name: 'ann' });
+    await say(ann, 'before the drop');
+    ann.io.engine.close();
+    await expect.poll(() => server.io.of('/').sockets.size).toBe(0);
+    await server.relay.publish('while away', { from: SERVICE, room: 'lobby' }).committed;
+    const first = await claimSession(url, session, { name: 'ann' });
+    expect(first.outcome).toBe('recovered');
+    expect(contents(first.events)).toEqual(['while away']);
+    const again = await claimSession(url, session, { name: 'ann' });
+    expect(again.outcome).toBe('connected');
+    expect(contents(again.events)).toEqual([]);
+  });
 });

@@ -19,15 +19,17 @@ export function clientFrame(payload: string): Buffer {
 
 /**
  * Opens a WebSocket to the engine.io endpoint at `url` by hand (no socket.io-client, so a caller can write
- * thousands of frames in one go), answers engine.io's open and pings, joins the default namespace, and
- * resolves with the TCP socket once joined. Every text packet the server sends goes to `onPacket`
+ * thousands of frames in one go), answers engine.io's open and pings, joins the default namespace (unless
+ * `join: false`), and resolves with the TCP socket once joined (or opened). Every text packet the server sends goes to `onPacket`
  * (`0{...}` open, `40{...}` joined, `42[...]` events, `43...` acks, `41` disconnect); a close frame is
  * answered as a WebSocket client does, and the connection ended.
  */
 export async function openEngineWebSocket(
   url: string,
   onPacket: (text: string) => void = () => {},
+  options: { join?: boolean } = {},
 ): Promise<Socket> {
+  const join = options.join ?? true;
   const { hostname, port } = new URL(url);
   const req = request({
     host: hostname,
@@ -73,8 +75,11 @@ export async function openEngineWebSocket(
         return;
       }
       if (opcode !== 1) continue;
-      if (text.startsWith('0{')) socket.write(clientFrame('40'));
-      else if (text.startsWith('40{')) joined();
+      if (text.startsWith('0{')) {
+        // Without joining, the connection is ready once engine.io has opened it.
+        if (join) socket.write(clientFrame('40'));
+        else joined();
+      } else if (text.startsWith('40{')) joined();
       else if (text === '2') socket.write(clientFrame('3'));
       onPacket(text);
     }

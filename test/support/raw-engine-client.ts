@@ -13,12 +13,15 @@ export interface RawWebSocket {
 }
 
 /**
- * Opens a raw WebSocket to a relay's engine.io endpoint and joins the default namespace, without
+ * Opens a raw WebSocket to a relay's engine.io endpoint and joins the default namespace (unless
+ * `join: false`), without
  * socket.io-client: a test can then write thousands of frames in one go. Closed after the test.
  */
-export async function openRawWebSocket(url: string): Promise<RawWebSocket> {
+export async function openRawWebSocket(url: string, options: { join?: boolean } = {}): Promise<RawWebSocket> {
   const packets: string[] = [];
-  const socket = track(await openEngineWebSocket(url, (text) => packets.push(text)), (s) => s.destroy());
+  const socket = track(await openEngineWebSocket(url, (text) => packets.push(text), options), (s) =>
+    s.destroy(),
+  );
   const closed = socket.closed ? Promise.resolve() : once(socket, 'close').then(() => undefined);
   return {
     packets,
