@@ -212,7 +212,11 @@ export class BotInstance {
   async #stop(): Promise<void> {
     await this.#release();
     this.#connection.close();
-    await this.#options.store.flush();
+    await this.#options.store
+      .flush()
+      .catch((error: unknown) =>
+        this.#log.error({ err: error }, 'bot store could not be saved; its last changes are lost'),
+      );
     if (this.#connections > 0) this.#log.info('bot stopped');
   }
 

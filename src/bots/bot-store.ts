@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
@@ -28,6 +28,8 @@ export class BotStore {
   /** Per key, the last update queued (settled, never rejects); removed once the key has none waiting. */
   readonly #updates = new Map<string, Promise<void>>();
   readonly #updateTimeoutMs: number;
+  /** A write failed and nothing has been written since: the file is older than memory. */
+  #unsaved = false;
 
   private constructor(file: string, updateTimeoutMs: number) {
     this.#file = file;
@@ -152,9 +154,13 @@ export class BotStore {
     return Promise.race([Promise.resolve(value), late]).finally(() => clearTimeout(timer));
   }
 
-  /** Resolves once every write started so far is on disk. */
+  /**
+   * Resolves once everything set so far is on disk. After a write that failed (a full disk, a folder
+   * gone), what memory holds is newer than the file even when no key changes again: it is written again
+   * here, and the returned promise rejects if that fails too.
+   */
   flush(): Promise<void> {
-    return this.#writing;
+    return this.#writing.then(() => (this.#unsaved ? this.#save() : undefined));
   }
 
   #save(): Promise<void> {
@@ -172,10 +178,24 @@ export class BotStore {
       const text = `${JSON.stringify(Object.fromEntries(this.#data), null, 2)}\n`;
       await mkdir(path.dirname(this.#file), { recursive: true });
       const temp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(temp, text, 'utf8');
-      await rename(temp, this.#file);
+      try {
+        await writeFile(temp, text, 'utf8');
+        await rename(temp, this.#file);
+      } catch (error) {
+        await rm(temp, { force: true }).catch(ignore);
+        throw error;
+      }
     });
-    this.#writing = write.catch(() => undefined);
+    this.#writing = write.then(
+      () => {
+        // This write started after every change made before it was queued: none is left unsaved, unless
+        // another write is queued already, which will report for itself.
+        if (this.#queued === undefined) this.#unsaved = false;
+      },
+      () => {
+        this.#unsaved = true;
+      },
+    );
     return write;
   }
 }

@@ -134,6 +134,21 @@ describe('BotStore', () => {
     void store.delete('a');
     void store.update<number>('b', (n) => (n ?? 0) + 1);
     await expect(store.delete('b')).rejects.toThrow();
+    await expect(store.flush()).rejects.toThrow();
+  });
+
+  it('writes again at flush what a failed write left unsaved, once the disk is back', async () => {
+    const dir = await tempDir();
+    const store = await BotStore.open(dir, 'flaky-disk');
+    await store.set('votes', 40);
+    const folder = path.join(dir, 'bot-store');
+    await rm(folder, { recursive: true });
+    await writeFile(folder, 'a file where the folder was');
+    await expect(store.set('votes', 41)).rejects.toThrow();
+    await expect(store.flush()).rejects.toThrow(); // still failing: said, not hidden
+    await rm(folder);
     await store.flush();
+    expect((await BotStore.open(dir, 'flaky-disk')).get('votes')).toBe(41);
+    expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
