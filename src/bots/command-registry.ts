@@ -12,7 +12,7 @@ export class CommandRegistry {
     if (!COMMAND_NAME.test(info.name)) {
       throw new RelayError(
         'RELAY_ERR_PLUGIN_LOAD_FAILED',
-        `bot "${info.bot}": command name ${JSON.stringify(info.name)} is not valid (lower-case letters, digits, "-", "_")`,
+        `bot "${info.bot}": command name ${JSON.stringify(info.name)} is not valid (1 to 32 lower-case letters, digits, "-", "_")`,
       );
     }
     const owner = this.#commands.get(info.name);

@@ -5,7 +5,8 @@ import { type CliContext, failCommand } from './cli-context.js';
 
 // The templates ship in the package's plugins/templates/ (two levels up from src/cli and dist/cli).
 const TEMPLATES = new URL('../../plugins/templates/', import.meta.url);
-const BOT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+// The generated plugin's command has the bot's name: at most 32 characters, as command names.
+const BOT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /**
  * `relay new-bot NAME`: writes `plugins/NAME.ts` (a working bot) and `test/plugins/NAME.test.ts` (its
@@ -25,7 +26,7 @@ export function newBotCommand(context: CliContext): CommandModule {
       const name = String(argv.name);
       if (!BOT_NAME.test(name)) {
         // What was typed is wrong, as a bad flag is: a usage error.
-        const problem = `bot name ${JSON.stringify(name)} is not valid: use a-z, 0-9 and "-", starting with a letter`;
+        const problem = `bot name ${JSON.stringify(name)} is not valid: use a-z, 0-9 and "-", starting with a letter, at most 32 characters`;
         failCommand(context, problem, 2);
         return;
       }

@@ -204,6 +204,8 @@ export const relayConfigSchema = z
     botHandlerTimeoutMs: z
       .int()
       .min(1)
+      // Node's timers: a longer delay is taken as 1 ms, which would abandon every handler at once.
+      .max(2_147_483_647)
       .default(BOT_SETTING_DEFAULTS.botHandlerTimeoutMs)
       .describe('how long a bot handler may run before it is abandoned and logged (ms)'),
     /** Where bots' key-value stores are kept (one JSON file per bot), relative to the working directory. */

@@ -58,5 +58,13 @@ describe('relay new-bot', () => {
     await runCli(['new-bot', 'Bad Name!'], ctx);
     expect(ctx.exitCode).toBe(2); // a usage error, as a bad flag
     expect(ctx.err()).toContain('is not valid');
+    // Its command has its name: 32 characters at most, as command names.
+    const atLimit = createCliContext({ cwd: dir });
+    await runCli(['new-bot', `b${'x'.repeat(31)}`], atLimit);
+    expect(atLimit.exitCode).toBe(0);
+    const past = createCliContext({ cwd: dir });
+    await runCli(['new-bot', `b${'x'.repeat(32)}`], past);
+    expect(past.exitCode).toBe(2);
+    expect(past.err()).toContain('at most 32 characters');
   });
 });

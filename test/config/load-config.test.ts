@@ -168,4 +168,15 @@ describe('loadConfig', () => {
       source: 'environment variable RELAY_LOG_FORMAT',
     });
   });
+
+  it("takes botHandlerTimeoutMs up to Node's longest timer, and refuses one more", async () => {
+    const cwd = await tempDir();
+    const longest = await loadConfig({ cwd, env: { RELAY_BOT_HANDLER_TIMEOUT_MS: '2147483647' } });
+    expect(longest.config.botHandlerTimeoutMs).toBe(2_147_483_647);
+    await expect(
+      loadConfig({ cwd, env: { RELAY_BOT_HANDLER_TIMEOUT_MS: '2147483648' } }),
+    ).rejects.toMatchObject({
+      key: 'botHandlerTimeoutMs',
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { createBotTestbed } from 'relaykit';
+import { createBotTestbed, defineBot } from 'relaykit';
 import { describe, expect, it } from 'vitest';
 import { track } from '../support/cleanup.js';
 import { shippedPluginFiles } from '../support/shipped-plugins.js';
@@ -48,5 +48,44 @@ describe('help plugin', () => {
       t.close(),
     );
     expect((await testbed.ask('/help')).text).toContain('/remind <duration> <text>');
+  });
+
+  it('splits a long list into messages within maxContentBytes, and counts what five cannot hold', async () => {
+    const many = (count: number) =>
+      defineBot({
+        name: 'many',
+        description: 'has many commands',
+        setup(bot) {
+          for (let i = 0; i < count; i++) {
+            bot.command(
+              `cmd-${i}`,
+              { description: `does thing number ${i}, described at some length é` },
+              () => {},
+            );
+          }
+        },
+      });
+    const helpFile = shippedPluginFiles().filter((file) => file.endsWith('help.ts'));
+    for (const [count, expected] of [
+      [80, 2],
+      [400, 5],
+    ] as const) {
+      const testbed = track(await createBotTestbed({ bots: [...helpFile, many(count)] }), (t) => t.close());
+      const ann = await testbed.user('ann');
+      await ann.say('!help');
+      const fromHelp = () => ann.received.filter((m) => m.meta.from.name === 'help');
+      await expect.poll(() => fromHelp().length).toBe(expected);
+      const texts = fromHelp().map((m) => m.text);
+      for (const text of texts) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+      const listed = texts
+        .join('\n')
+        .split('\n')
+        .filter((line) => line.startsWith('!cmd-'));
+      if (count === 80) expect(listed).toHaveLength(80);
+      else
+        expect(texts.at(-1)).toMatch(
+          new RegExp(`… and ${count + 1 - listed.length} more: !help <command> shows one$`),
+        );
+    }
   });
 });
