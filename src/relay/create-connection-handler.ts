@@ -120,8 +120,10 @@ export function createConnectionHandler(deps: {
     answer(connection, relay, 'botMessage', published, reply);
   });
 
-  // Reading history costs the relay a query: it takes a token like any event. The answer goes through
-  // the ack only; a request without one is refused, since it could not be answered.
+  // Reading history costs the relay a query: it takes a token like any event, and one more for each
+  // HISTORY_BYTES_PER_TOKEN it answers with (a page of 200 of the largest messages is ~800 KB, ~50 ms of
+  // event loop: at one token, a client within its rate limit could take most of the loop). The answer
+  // goes through the ack only; a request without one is refused, since it could not be answered.
   const onHistory = listener('history', (connection, [request], reply) => {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
@@ -130,7 +132,11 @@ export function createConnectionHandler(deps: {
     relay
       .readHistory(query)
       .then(
-        (page) => reply({ ok: true, messages: page.messages, more: page.more }),
+        (page) => {
+          const extra = Math.floor(pageChars(page.messages) / HISTORY_BYTES_PER_TOKEN);
+          if (extra > 0) connection.limiter?.charge(extra);
+          reply({ ok: true, messages: page.messages, more: page.more });
+        },
         (error: unknown) => {
           const relayError = RelayError.from(error, 'reading history failed');
           if (relayError.code === 'RELAY_ERR_INTERNAL')
@@ -296,4 +302,17 @@ function tooMany(event: string, { count }: TooManyArguments): RelayError {
     'RELAY_ERR_TOO_MANY_ARGUMENTS',
     `event "${event}" came with ${count} arguments; the relay reads at most ${MAX_EVENT_ARGUMENTS}`,
   );
+}
+
+/** What a history answer of this size costs a socket in rate-limit tokens, past its first. */
+export const HISTORY_BYTES_PER_TOKEN = 64 * 1024;
+
+// The size of a page's contents, about: characters of text, and of objects' JSON (at most
+// maxContentBytes each, so this costs what the answer's encoding will cost again, at most).
+function pageChars(messages: readonly { readonly content: unknown }[]): number {
+  let chars = 0;
+  for (const { content } of messages) {
+    chars += typeof content === 'string' ? content.length : JSON.stringify(content).length;
+  }
+  return chars;
 }

@@ -31,6 +31,15 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Takes `count` more tokens for work already done (a large answer): the bucket may go below empty,
+   * down to minus one burst, and the next events wait until it has refilled past one.
+   */
+  charge(count: number): void {
+    this.#refill();
+    this.#tokens = Math.max(-this.#burst, this.#tokens - count);
+  }
+
   /** Milliseconds until the next token, 0 when one is available. */
   msUntilNext(): number {
     this.#refill();
