@@ -11,7 +11,7 @@ import type { CommandRegistry } from './command-registry.js';
 import { type BotHandlers, type BotHear, type BotScope, createBotContext } from './create-bot-context.js';
 import type { BotDefinition } from './define-bot.js';
 import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
-import { type Cause, HandlerRunner, type HandlerStats } from './handler-runner.js';
+import { type Cause, HandlerRunner, type HandlerStats, markLogged } from './handler-runner.js';
 import { messageText } from './message-text.js';
 import { validateBotSettings } from './validate-bot-settings.js';
 
@@ -316,6 +316,7 @@ export class BotInstance {
     sent.catch((error: Error & { code?: string }) => {
       const level = error.code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
       this.#log[level]({ code: error.code, room, err: error.message }, 'message not sent');
+      markLogged(error);
     });
     return sent;
   }

@@ -63,15 +63,24 @@ export class HandlerRunner {
         controller.abort(error);
         this.stats.timedOut += 1;
         this.#log.warn({ code: error.code, handler: label, timeoutMs: this.#timeoutMs }, error.detail);
-        work.catch((late: unknown) =>
-          this.#log.warn({ handler: label, err: late }, 'abandoned handler failed after its timeout'),
-        );
+        work.catch((late: unknown) => {
+          // Its late send, refused for that very reason, was logged where it was refused.
+          if (wasLogged(late)) return;
+          this.#log.warn({ handler: label, err: late }, 'abandoned handler failed after its timeout');
+        });
       } else {
         this.stats.handled += 1;
       }
     } catch (error) {
       this.stats.failed += 1;
-      this.#log.error({ code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, err: error }, 'handler failed');
+      // A send the relay refused (rate limit, too large, a loop) was logged where it was refused: one
+      // line for it, not a second one as a handler failure.
+      if (!wasLogged(error)) {
+        this.#log.error(
+          { code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, err: error },
+          'handler failed',
+        );
+      }
     } finally {
       clearTimeout(timer);
       this.#running.delete(controller);
@@ -82,4 +91,16 @@ export class HandlerRunner {
   abortAll(reason: string): void {
     for (const controller of this.#running) controller.abort(new Error(reason));
   }
+}
+
+const LOGGED = Symbol('relaykit.logged');
+
+/** Marks `error` as logged already, so that the handler it rejects is not logged as failing for it. */
+export function markLogged<T>(error: T): T {
+  if (typeof error === 'object' && error !== null) (error as { [LOGGED]?: true })[LOGGED] = true;
+  return error;
+}
+
+function wasLogged(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [LOGGED]?: true })[LOGGED] === true;
 }

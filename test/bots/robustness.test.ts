@@ -280,4 +280,23 @@ describe('reconnection', () => {
     await person.say('!who not a room !!');
     expect((await person.ask('!echo still here')).content).toBe('still here');
   });
+
+  it('logs a reply the relay refuses once, not again as a handler failure', async () => {
+    const big = defineBot({
+      name: 'big',
+      description: 'answers too much',
+      setup(bot) {
+        bot.command('big', { description: 'a reply over maxContentBytes' }, (msg) =>
+          msg.reply('x'.repeat(bot.limits.maxContentBytes + 1)),
+        );
+      },
+    });
+    const testbed = await startTestbed({ bots: [big, echo] });
+    const person = await testbed.user('gina');
+    await person.say('!big');
+    await vi.waitUntil(() => testbed.host.get('big')?.stats.failed === 1, { timeout: 5000, interval: 20 });
+    const fromBot = testbed.logs.filter((line) => line.bot === 'big');
+    expect(fromBot.filter((line) => line.msg === 'message not sent')).toHaveLength(1);
+    expect(fromBot.filter((line) => line.msg === 'handler failed')).toEqual([]);
+  });
 });
