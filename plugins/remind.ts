@@ -15,6 +15,7 @@
 // so that its answers to commands still get through when many fall due together, and removed once sent.
 // One the relay refuses for what it is (too large, invalid) is removed and logged; one refused for now
 // (rate limit, no connection) is tried again later, less often each time.
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { type BotContext, type BotLimits, type BotTimer, defineBot, type JsonValue } from 'relaykit';
 
@@ -130,7 +131,9 @@ export default defineBot({
     let retryMs = 0;
 
     // Sets the one timer to the next time something can be sent, unless it is set earlier already.
-    const plan = () => {
+    // Bound to setup's context: called from a `!remind` handler, bot.later would take that command as
+    // the cause of every reminder the one timer sends, other people's included.
+    const plan = AsyncResource.bind(() => {
       if (stopped || !connected) return;
       let next = Number.POSITIVE_INFINITY;
       for (const reminder of reminders()) {
@@ -142,7 +145,7 @@ export default defineBot({
       timer?.cancel();
       wakeAt = at;
       timer = bot.later(Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS), sendDue);
-    };
+    });
 
     const sendDue = () => {
       timer = undefined;

@@ -55,6 +55,18 @@ describe('remind plugin', () => {
     expect(reminder.meta.room).toBe('team');
   });
 
+  it("sends each person's reminder as no one's answer, not as an answer to another person's command", async () => {
+    const testbed = track(await createBotTestbed({ bots: [remind] }), (t) => t.close());
+    const ann = await testbed.user('Ann');
+    const bob = await testbed.user('Bob');
+    const asked = await ann.say('!remind 1s tea');
+    await bob.say('!remind 2s coffee');
+    const coffee = await bob.waitFor((m) => m.text === '⏰ Bob: coffee', { timeoutMs: 5000 });
+    const tea = await ann.waitFor((m) => m.text === '⏰ Ann: tea', { timeoutMs: 5000 });
+    expect(coffee.meta.causedBy).not.toBe(asked.id);
+    expect([tea.meta.causedBy, coffee.meta.causedBy]).toEqual([undefined, undefined]);
+  });
+
   it('survives a restart of the bot host, kept in its store file', async () => {
     const { dir, file } = await storeDir();
     const testbed = track(await createBotTestbed({ bots: [remind], storeDir: dir }), (t) => t.close());
