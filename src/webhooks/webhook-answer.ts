@@ -44,6 +44,11 @@ export class WebhookAnswers {
     this.#rateLimit = rateLimit;
   }
 
+  /** Drops the rate-limit bucket of an endpoint that is gone. */
+  forget(endpointId: string): void {
+    this.#limiters.delete(endpointId);
+  }
+
   /** Publishes what `result` answers to the message of `delivery`; returns how it went, or undefined for no answer. */
   publish(
     endpoint: WebhookEndpoint,

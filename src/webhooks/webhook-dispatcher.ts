@@ -196,11 +196,13 @@ export class WebhookDispatcher {
     if (this.#stopped) return;
     try {
       const now = Date.now();
-      for (const endpoint of this.#registry.list()) {
+      const endpoints = this.#registry.list();
+      for (const endpoint of endpoints) {
         const free = this.#settings.concurrency - (this.#inFlight.get(endpoint.id) ?? 0);
         if (free <= 0) continue;
         for (const delivery of this.#store.takeDue(endpoint.id, now, free)) this.#run(endpoint, delivery);
       }
+      this.#forgetRemoved(endpoints);
       this.#armTimer();
       this.#storeFailing = false;
     } catch (error) {
@@ -273,6 +275,8 @@ export class WebhookDispatcher {
         this.#failing.delete(endpoint.id);
         this.#log.info({ endpoint: endpoint.id, failures }, 'webhook endpoint recovered');
       }
+      // An endpoint removed while its attempt ran no longer speaks in the relay.
+      if (!this.#registry.list().some((known) => known.id === endpoint.id)) return;
       const answered = this.#answers.publish(endpoint, delivery, result);
       if (answered) this.#listener.answer?.(endpoint.id, answered);
       return;
@@ -292,6 +296,22 @@ export class WebhookDispatcher {
       endpoint,
       `${dead ? 'dead-lettered' : 'will retry'} after attempt ${attempts}: ${result.error}`,
     );
+  }
+
+  // What is kept per endpoint goes with it once nothing of it runs, so that adding and removing
+  // endpoints over the API (or a cluster's reloads) does not grow it.
+  #forgetRemoved(endpoints: readonly WebhookEndpoint[]): void {
+    if (this.#queued.size + this.#failing.size + this.#inFlight.size <= endpoints.length * 3) return;
+    const known = new Set(endpoints.map((endpoint) => endpoint.id));
+    for (const map of [this.#queued, this.#failing]) {
+      for (const id of map.keys()) if (!known.has(id)) map.delete(id);
+    }
+    for (const [id, running] of this.#inFlight) {
+      if (!known.has(id) && running === 0) {
+        this.#inFlight.delete(id);
+        this.#answers.forget(id);
+      }
+    }
   }
 
   #addQueued(endpointId: string, count: number): void {

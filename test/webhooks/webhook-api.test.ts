@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageContent, MessageMeta } from '../../src/index.js';
 import { problemOf, startApiRelay } from '../http/api-relay.js';
 import { connectClient } from '../support/connect-client.js';
-import { waitForEvent } from '../support/wait-for-event.js';
+import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
 import { json, startReceiver, verifySignature } from './webhook-receiver.js';
 
 const admin = { token: 'ops-s3cr3t' };
@@ -54,6 +54,29 @@ describe('/v1/webhooks', () => {
     const gone = await send(`/v1/webhooks/${body.id}`, { ...admin, method: 'GET' });
     expect(gone.status).toBe(404);
     expect(await problemOf(gone)).toMatchObject({ code: 'RELAY_ERR_WEBHOOK_NOT_FOUND' });
+  });
+
+  it('publishes no answer of an endpoint deleted while its attempt was in flight', async () => {
+    let release: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const receiver = await startReceiver({
+      answer: (_delivery, res) => void answered.then(() => json({ text: 'from beyond' })(_delivery, res)),
+    });
+    const { url, send } = await startApiRelay({ webhooks: { allowPrivateNetworks: true } });
+    const added = await send('/v1/webhooks', {
+      ...admin,
+      body: { url: receiver.url, name: 'Ghost', rooms: ['ops'], trigger: { all: true } },
+    });
+    const { id } = (await added.json()) as { id: string };
+    const alice = await connectClient(url, { auth: { room: 'ops' } });
+    alice.emit('sendMessage', 'anyone?');
+    await receiver.waitFor(1);
+    expect((await send(`/v1/webhooks/${id}`, { ...admin, method: 'DELETE' })).status).toBe(204);
+    const heard = collectEvents<[MessageContent, MessageMeta]>(alice, 'sendMessageFromBack', 500);
+    release();
+    expect((await heard).filter(([, meta]) => meta.from.kind === 'bot')).toEqual([]);
   });
 
   it('refuses bad endpoints naming the field, a publish-scope token, and deleting a config-file endpoint', async () => {
