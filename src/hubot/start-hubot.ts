@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -136,7 +136,7 @@ async function loadScript(robot: Robot, script: string, cwd: string): Promise<bo
       return true;
     }
     // An installed package, found from `cwd` as the project's own code would find it.
-    const entry = createRequire(path.join(cwd, 'package.json')).resolve(script);
+    const entry = resolvePackage(script, cwd);
     const loaded = (await import(pathToFileURL(entry).href)) as { default?: unknown };
     if (typeof loaded.default !== 'function') {
       throw new RelayError(
@@ -150,4 +150,49 @@ async function loadScript(robot: Robot, script: string, cwd: string): Promise<bo
     robot.logger.error({ err: error, script }, 'hubot script could not be loaded');
     return false;
   }
+}
+
+// CommonJS resolution first (hubot-* packages are CommonJS), then a package whose `exports` only has an
+// `import` entry, which Hubot's own `import(name)` loads and require.resolve refuses
+// (ERR_PACKAGE_PATH_NOT_EXPORTED).
+function resolvePackage(name: string, cwd: string): string {
+  try {
+    return createRequire(path.join(cwd, 'package.json')).resolve(name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
+    for (let dir = cwd; ; dir = path.dirname(dir)) {
+      const folder = path.join(dir, 'node_modules', name);
+      const manifest = readManifest(path.join(folder, 'package.json'));
+      if (manifest) {
+        const entry = importEntry(manifest.exports);
+        if (entry) return path.join(folder, entry);
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+    throw error;
+  }
+}
+
+function readManifest(file: string): { exports?: unknown } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { exports?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+// The entry `import` of a package's `exports` gives for the package itself.
+function importEntry(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  const root = '.' in exports ? (exports as Record<string, unknown>)['.'] : exports;
+  if (typeof root === 'string') return root;
+  if (typeof root !== 'object' || root === null) return undefined;
+  const conditions = root as Record<string, unknown>;
+  for (const condition of ['import', 'node', 'default']) {
+    const target = importEntry(conditions[condition]);
+    if (target) return target;
+  }
+  return undefined;
 }

@@ -254,6 +254,28 @@ describe('Hubot adapter', () => {
     expect((await ask(alice, 'hubot ping')).answer).toBe('PONG');
   });
 
+  it('loads an installed package whose exports have only an import entry, as Hubot itself would', async () => {
+    const project = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-esm-'));
+    track(project, (dir) => rm(dir, { recursive: true, force: true }));
+    const pkg = path.join(project, 'node_modules', 'hubot-esm-only');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      path.join(pkg, 'package.json'),
+      JSON.stringify({ name: 'hubot-esm-only', type: 'module', exports: { '.': { import: './index.mjs' } } }),
+    );
+    await writeFile(
+      path.join(pkg, 'index.mjs'),
+      "export default (robot) => robot.respond(/esm$/i, (res) => res.send('from an ESM package'));\n",
+    );
+    const { url, hubot } = await relayWithHubot({
+      scripts: ['hubot-esm-only'],
+      cwd: project,
+    });
+    expect(hubot.failed).toEqual([]);
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    expect((await ask(alice, 'hubot esm')).answer).toBe('from an ESM package');
+  });
+
   it('abandons a listener past handlerTimeoutMs: logged, its late send refused, other messages answered', async () => {
     const { url, capture } = await relayWithHubot({ handlerTimeoutMs: 200 });
     const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
