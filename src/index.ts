@@ -30,7 +30,8 @@ export type {
   HeardMessage,
   SendResult,
 } from './bots/bot-context.js';
-export { BotHost, type BotHostOptions, type BotStatus, type PluginFailure } from './bots/bot-host.js';
+export { BotHost, type BotHostOptions } from './bots/bot-host.js';
+export type { BotStatus, PluginFailure } from './bots/bot-host-report.js';
 // Bots: plugins, running them against a relay elsewhere, and testing them.
 export { type BotDefinition, defineBot } from './bots/define-bot.js';
 export type { RelayConfig, RelayConfigInput } from './config/relay-config-schema.js';

@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 import type { BotLimits, CommandInfo } from './bot-context.js';
+import type { BotStatus, PluginFailure } from './bot-host-report.js';
 import { BotInstance } from './bot-instance.js';
 import { type BotScheduler, cronBotScheduler } from './bot-scheduler.js';
 import { BOT_SETTING_DEFAULTS, type BotSettings } from './bot-settings.js';
 import { BotStore } from './bot-store.js';
 import { CommandRegistry } from './command-registry.js';
 import type { BotDefinition } from './define-bot.js';
-import type { HandlerStats } from './handler-runner.js';
 import { isPluginFile } from './is-plugin-file.js';
 import { listPluginFiles } from './list-plugin-files.js';
 import { loadPlugin } from './load-plugin.js';
@@ -27,24 +27,9 @@ export interface BotHostOptions {
   readonly cwd?: string;
   /** Where `bot.every` jobs run; default node-cron. */
   readonly scheduler?: BotScheduler;
-  /** How long starting a bot waits for its first connection (ms); default 5000. */
+  /** How long (ms) a start waits for a bot's first connection (default 5000), and its setup (30 000). */
   readonly connectTimeoutMs?: number;
-  /** How long a plugin's setup may take (ms); default 30 000. */
   readonly setupTimeoutMs?: number;
-}
-
-/** A plugin that did not start, and why. */
-export interface PluginFailure {
-  readonly file: string;
-  readonly error: RelayError;
-}
-
-/** One bot of the host, for status pages and tests. */
-export interface BotStatus {
-  readonly name: string;
-  readonly file: string | undefined;
-  readonly connected: boolean;
-  readonly stats: Readonly<HandlerStats>;
 }
 
 /**
@@ -138,8 +123,8 @@ export class BotHost {
       limits: this.#limits,
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
-      ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-      ...(options.setupTimeoutMs ? { setupTimeoutMs: options.setupTimeoutMs } : {}),
+      connectTimeoutMs: options.connectTimeoutMs,
+      setupTimeoutMs: options.setupTimeoutMs,
       onRefused: () => this.#bots.get(definition.name) === bot && this.#bots.delete(definition.name),
     });
     this.#bots.set(definition.name, bot);

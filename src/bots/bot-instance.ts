@@ -13,6 +13,7 @@ import type { BotDefinition } from './define-bot.js';
 import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
 import { type Cause, HandlerRunner, type HandlerStats, markLogged } from './handler-runner.js';
 import { messageText } from './message-text.js';
+import { BOT_SETUP_TIMEOUT_MS, runSetup } from './run-setup.js';
 import { validateBotSettings } from './validate-bot-settings.js';
 
 /** What a bot instance needs from its host. */
@@ -30,20 +31,14 @@ export interface BotInstanceOptions {
   readonly scheduler: BotScheduler;
   readonly registry: CommandRegistry;
   /** How long `start()` waits for the first connection before going on without it (ms). */
-  readonly connectTimeoutMs?: number;
+  readonly connectTimeoutMs?: number | undefined;
   /** How long `setup` may take before the bot fails to start (ms); default {@link BOT_SETUP_TIMEOUT_MS}. */
-  readonly setupTimeoutMs?: number;
+  readonly setupTimeoutMs?: number | undefined;
   /** How long a send waits for the relay's ack (ms). */
   readonly sendTimeoutMs?: number;
   /** Called once the bot stopped because the relay refused it for good (after it had started). */
   readonly onRefused?: (() => void) | undefined;
 }
-
-/**
- * How long a plugin's `setup` may take: one that never settles would hold the relay's start, its close
- * and, in watch mode, every later reload.
- */
-export const BOT_SETUP_TIMEOUT_MS = 30_000;
 
 /**
  * One running bot: its own socket.io-client connection, and everything its setup registered (listeners
@@ -145,7 +140,10 @@ export class BotInstance {
       this.#settingUp = true;
       let cleanup: unknown;
       try {
-        cleanup = await this.#setup(context);
+        cleanup = await runSetup(this.#options.definition, context, {
+          timeoutMs: this.#options.setupTimeoutMs ?? BOT_SETUP_TIMEOUT_MS,
+          log: this.#log,
+        });
       } finally {
         this.#settingUp = false;
       }
@@ -173,33 +171,6 @@ export class BotInstance {
       await this.stop();
       throw error;
     }
-  }
-
-  // Setup, within its time limit. Past it the start fails and the bot is stopped; what the setup still
-  // registers is refused (the bot is stopped and no longer setting up), and a cleanup it returns late runs.
-  #setup(context: Parameters<BotDefinition<unknown>['setup']>[0]): Promise<unknown> {
-    const ms = this.#options.setupTimeoutMs ?? BOT_SETUP_TIMEOUT_MS;
-    const running = Promise.resolve(this.#options.definition.setup(context));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        void running
-          .then(
-            async (cleanup) => {
-              if (typeof cleanup === 'function') await cleanup();
-            },
-            () => undefined,
-          )
-          .catch((error: unknown) => this.#log.error({ err: error }, 'cleanup failed'));
-        reject(
-          new RelayError(
-            'RELAY_ERR_PLUGIN_LOAD_FAILED',
-            `bot "${this.name}": setup did not finish within ${ms} ms; a setup that waits on something slow should start it without awaiting it`,
-          ),
-        );
-      }, ms);
-    });
-    return Promise.race([running, late]).finally(() => clearTimeout(timer));
   }
 
   /** Stops everything the bot registered and disconnects it. Idempotent. */

@@ -1,4 +1,5 @@
 import { Decoder, Encoder, type Packet, PacketType } from 'socket.io-parser';
+import { RelayError } from './relay-error.js';
 
 /**
  * Most arguments a client event may carry besides its ack. RelayKit's events take one or two
@@ -19,6 +20,14 @@ export const MAX_CONNECTS_PER_CONNECTION = 16;
  */
 export class TooManyArguments {
   constructor(readonly count: number) {}
+}
+
+/** The refusal of `event`, which came with more than {@link MAX_EVENT_ARGUMENTS} arguments. */
+export function tooManyArguments(event: string, { count }: TooManyArguments): RelayError {
+  return new RelayError(
+    'RELAY_ERR_TOO_MANY_ARGUMENTS',
+    `event "${event}" came with ${count} arguments; the relay reads at most ${MAX_EVENT_ARGUMENTS}`,
+  );
 }
 
 /**

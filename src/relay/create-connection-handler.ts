@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { type BotSendRequest, checkBotSendOptions } from './bot-send-options.js';
-import { MAX_EVENT_ARGUMENTS, TooManyArguments } from './bounded-parser.js';
+import { TooManyArguments, tooManyArguments } from './bounded-parser.js';
 import { closeAtExpiry } from './close-at-expiry.js';
 import { Connection, type ConnectionSettings, type RelaySocket, type Reply } from './connection.js';
 import { CLIENT_EVENTS, type MessageSender } from './events.js';
 import { handshakeFlags } from './handshake-flags.js';
+import { extraHistoryTokens } from './history-cost.js';
 import { checkHistoryQuery } from './history-query.js';
 import { listMembers, membersRoom } from './list-members.js';
 import type { Delivery } from './publish-options.js';
@@ -43,7 +44,7 @@ export function createConnectionHandler(deps: {
       try {
         if (args[0] instanceof TooManyArguments) {
           connection.takeToken(relay);
-          const error = tooMany(event, args[0]);
+          const error = tooManyArguments(event, args[0]);
           relay.reportRejected(error, connection.from);
           connection.refuse(relay, event, error, reply);
           return;
@@ -120,10 +121,8 @@ export function createConnectionHandler(deps: {
     answer(connection, relay, 'botMessage', published, reply);
   });
 
-  // Reading history costs the relay a query: it takes a token like any event, and one more for each
-  // HISTORY_BYTES_PER_TOKEN it answers with (a page of 200 of the largest messages is ~800 KB, ~50 ms of
-  // event loop: at one token, a client within its rate limit could take most of the loop). The answer
-  // goes through the ack only; a request without one is refused, since it could not be answered.
+  // A history read takes a token like any event, and more for a large answer (history-cost.ts). The
+  // answer goes through the ack only; a request without one is refused, since it could not be answered.
   const onHistory = listener('history', (connection, [request], reply) => {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
@@ -133,8 +132,7 @@ export function createConnectionHandler(deps: {
       .readHistory(query)
       .then(
         (page) => {
-          const extra = Math.floor(pageChars(page.messages) / HISTORY_BYTES_PER_TOKEN);
-          if (extra > 0) connection.limiter?.charge(extra);
+          connection.limiter?.charge(extraHistoryTokens(page.messages));
           reply({ ok: true, messages: page.messages, more: page.more });
         },
         (error: unknown) => {
@@ -272,7 +270,6 @@ function answer(
     .catch((error: unknown) => connection.log.error({ err: error, event }, 'handler failed'));
 }
 
-// What a bot may say about its message; the relay checks the shape, publish checks room and hops.
 function moveTo(
   socket: RelaySocket,
   key: string,
@@ -295,24 +292,4 @@ function greetingDelivery(mode: ConnectionSettings['greeting'], greetSelf: boole
   if (mode === 'none') return undefined;
   if (greetSelf) return mode === 'self' ? 'echo' : mode;
   return mode === 'self' ? undefined : 'others';
-}
-
-function tooMany(event: string, { count }: TooManyArguments): RelayError {
-  return new RelayError(
-    'RELAY_ERR_TOO_MANY_ARGUMENTS',
-    `event "${event}" came with ${count} arguments; the relay reads at most ${MAX_EVENT_ARGUMENTS}`,
-  );
-}
-
-/** What a history answer of this size costs a socket in rate-limit tokens, past its first. */
-export const HISTORY_BYTES_PER_TOKEN = 64 * 1024;
-
-// The size of a page's contents, about: characters of text, and of objects' JSON (at most
-// maxContentBytes each, so this costs what the answer's encoding will cost again, at most).
-function pageChars(messages: readonly { readonly content: unknown }[]): number {
-  let chars = 0;
-  for (const { content } of messages) {
-    chars += typeof content === 'string' ? content.length : JSON.stringify(content).length;
-  }
-  return chars;
 }

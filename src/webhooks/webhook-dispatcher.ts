@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MessageContent, MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
 import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
+import { EndpointCounts } from './endpoint-counts.js';
 import { type AttemptResult, postWebhook, WebhookAgents } from './post-webhook.js';
 import { retryDelay } from './retry-delay.js';
 import { WebhookAnswers } from './webhook-answer.js';
@@ -29,12 +30,8 @@ export class WebhookDispatcher {
   readonly #listener: DeliveryListener;
   readonly #agents: WebhookAgents;
   readonly #abort = new AbortController();
-  readonly #inFlight = new Map<string, number>();
-  // Deliveries waiting or in flight per endpoint, kept here so that a match costs no count in SQLite.
-  readonly #queued = new Map<string, number>();
+  readonly #counts = new EndpointCounts();
   readonly #running = new Set<Promise<void>>();
-  // Endpoints in an episode of failures: logged at its first failure and when it recovers.
-  readonly #failing = new Map<string, number>();
   readonly #answers: WebhookAnswers;
   readonly #stopObserving: () => void;
   #timer: NodeJS.Timeout | undefined;
@@ -59,16 +56,15 @@ export class WebhookDispatcher {
     this.#registry = options.registry;
     this.#settings = options.settings;
     this.#answers = new WebhookAnswers(options.relay, options.botRateLimit);
-    // Each attempt in flight listens to the close signal until it ends: as many as endpoints × concurrency,
-    // over Node's warning threshold of 10 with three busy endpoints. (A DOM environment's AbortSignal, as
-    // under happy-dom in tests, is not Node's and has no such threshold.)
+    // Each attempt in flight listens to the close signal: endpoints × concurrency, past Node's warning
+    // threshold of 10 with three busy endpoints. (A DOM AbortSignal, as under happy-dom, has none.)
     try {
       setMaxListeners(0, this.#abort.signal);
     } catch {}
     this.#listener = options.listener ?? {};
     this.#agents = new WebhookAgents(options.settings.allowPrivateNetworks);
     for (const row of this.#store.depths()) {
-      if (row.state !== 'dead') this.#addQueued(row.endpointId, row.count);
+      if (row.state !== 'dead') this.#counts.addQueued(row.endpointId, row.count);
     }
     this.#stopObserving = this.#relay.observe({
       published: (meta, content) => this.#published(meta, content),
@@ -132,7 +128,7 @@ export class WebhookDispatcher {
   /** Queues the dead deliveries of `endpointId` again. */
   replay(endpointId: string): number {
     const count = this.#store.replay(endpointId, Date.now());
-    this.#addQueued(endpointId, count);
+    this.#counts.addQueued(endpointId, count);
     this.#schedulePump();
     return count;
   }
@@ -153,7 +149,7 @@ export class WebhookDispatcher {
 
   #enqueue(endpoint: WebhookEndpoint, meta: MessageMeta, body: string): void {
     try {
-      if ((this.#queued.get(endpoint.id) ?? 0) >= this.#settings.maxQueued) {
+      if (this.#counts.queued(endpoint.id) >= this.#settings.maxQueued) {
         this.#listener.delivery?.(endpoint.id, 'dropped');
         this.#noteFailure(
           endpoint,
@@ -171,7 +167,7 @@ export class WebhookDispatcher {
         nextAt: Date.now(),
         createdAt: new Date().toISOString(),
       });
-      this.#addQueued(endpoint.id, 1);
+      this.#counts.addQueued(endpoint.id, 1);
     } catch (error) {
       // The message is out already: the publish path must not fail for a webhook.
       this.#noteFailure(endpoint, `queueing message ${meta.id} failed: ${(error as Error).message}`);
@@ -198,11 +194,11 @@ export class WebhookDispatcher {
       const now = Date.now();
       const endpoints = this.#registry.list();
       for (const endpoint of endpoints) {
-        const free = this.#settings.concurrency - (this.#inFlight.get(endpoint.id) ?? 0);
+        const free = this.#settings.concurrency - this.#counts.inFlight(endpoint.id);
         if (free <= 0) continue;
         for (const delivery of this.#store.takeDue(endpoint.id, now, free)) this.#run(endpoint, delivery);
       }
-      this.#forgetRemoved(endpoints);
+      this.#counts.forgetRemoved(endpoints, (id) => this.#answers.forget(id));
       this.#armTimer();
       this.#storeFailing = false;
     } catch (error) {
@@ -217,7 +213,7 @@ export class WebhookDispatcher {
   #armTimer(): void {
     let next: number | undefined;
     for (const endpoint of this.#registry.list()) {
-      if ((this.#inFlight.get(endpoint.id) ?? 0) >= this.#settings.concurrency) continue;
+      if (this.#counts.inFlight(endpoint.id) >= this.#settings.concurrency) continue;
       const at = this.#store.nextDueAt(endpoint.id);
       if (at !== undefined && (next === undefined || at < next)) next = at;
     }
@@ -234,7 +230,7 @@ export class WebhookDispatcher {
   }
 
   #run(endpoint: WebhookEndpoint, delivery: StoredDelivery): void {
-    this.#inFlight.set(endpoint.id, (this.#inFlight.get(endpoint.id) ?? 0) + 1);
+    this.#counts.started(endpoint.id);
     const running = this.#attempt(endpoint, delivery.id, delivery.body)
       .then((result) => this.#settle(endpoint, delivery, result))
       .catch((error: unknown) =>
@@ -242,7 +238,7 @@ export class WebhookDispatcher {
       )
       .finally(() => {
         this.#running.delete(running);
-        this.#inFlight.set(endpoint.id, (this.#inFlight.get(endpoint.id) ?? 1) - 1);
+        this.#counts.finished(endpoint.id);
         this.#schedulePump();
       });
     this.#running.add(running);
@@ -268,11 +264,10 @@ export class WebhookDispatcher {
       // Marked delivered before the answer is published: a crash in between loses the answer rather than
       // sending the endpoint the same delivery twice.
       this.#store.delivered(delivery.id);
-      this.#addQueued(endpoint.id, -1);
+      this.#counts.addQueued(endpoint.id, -1);
       this.#listener.delivery?.(endpoint.id, 'ok');
-      const failures = this.#failing.get(endpoint.id);
+      const failures = this.#counts.recovered(endpoint.id);
       if (failures !== undefined) {
-        this.#failing.delete(endpoint.id);
         this.#log.info({ endpoint: endpoint.id, failures }, 'webhook endpoint recovered');
       }
       // An endpoint removed while its attempt ran no longer speaks in the relay.
@@ -290,7 +285,7 @@ export class WebhookDispatcher {
       this.#settings.maxDeadLetters,
     );
     for (let i = 0; i < forgotten; i++) this.#listener.delivery?.(endpoint.id, 'dead-letter-deleted');
-    if (dead) this.#addQueued(endpoint.id, -1);
+    if (dead) this.#counts.addQueued(endpoint.id, -1);
     this.#listener.delivery?.(endpoint.id, dead ? 'dead-lettered' : 'failed');
     this.#noteFailure(
       endpoint,
@@ -298,30 +293,8 @@ export class WebhookDispatcher {
     );
   }
 
-  // What is kept per endpoint goes with it once nothing of it runs, so that adding and removing
-  // endpoints over the API (or a cluster's reloads) does not grow it.
-  #forgetRemoved(endpoints: readonly WebhookEndpoint[]): void {
-    if (this.#queued.size + this.#failing.size + this.#inFlight.size <= endpoints.length * 3) return;
-    const known = new Set(endpoints.map((endpoint) => endpoint.id));
-    for (const map of [this.#queued, this.#failing]) {
-      for (const id of map.keys()) if (!known.has(id)) map.delete(id);
-    }
-    for (const [id, running] of this.#inFlight) {
-      if (!known.has(id) && running === 0) {
-        this.#inFlight.delete(id);
-        this.#answers.forget(id);
-      }
-    }
-  }
-
-  #addQueued(endpointId: string, count: number): void {
-    this.#queued.set(endpointId, Math.max(0, (this.#queued.get(endpointId) ?? 0) + count));
-  }
-
   #noteFailure(endpoint: WebhookEndpoint, error: string): void {
-    const failures = this.#failing.get(endpoint.id);
-    this.#failing.set(endpoint.id, (failures ?? 0) + 1);
-    if (failures === undefined)
+    if (this.#counts.failed(endpoint.id) === 1)
       this.#log.warn({ endpoint: endpoint.id, url: endpoint.url, err: error }, 'webhook delivery failed');
   }
 }

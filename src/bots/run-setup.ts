@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import { RelayError } from '../relay/relay-error.js';
+import type { BotDefinition } from './define-bot.js';
+
+/**
+ * How long a plugin's `setup` may take: one that never settles would hold the relay's start, its close
+ * and, in watch mode, every later reload.
+ */
+export const BOT_SETUP_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs a plugin's `setup` within `timeoutMs`: past it, rejects with `RELAY_ERR_PLUGIN_LOAD_FAILED` (the
+ * caller stops the bot, so that what the setup still registers is refused), and runs the cleanup the
+ * setup returns whenever it does.
+ *
+ * @example
+ * ```ts
+ * const cleanup = await runSetup(definition, context, { timeoutMs: BOT_SETUP_TIMEOUT_MS, log });
+ * ```
+ */
+export function runSetup<Config>(
+  definition: BotDefinition<Config>,
+  context: Parameters<BotDefinition<Config>['setup']>[0],
+  options: { readonly timeoutMs: number; readonly log: Logger },
+): Promise<unknown> {
+  const running = Promise.resolve(definition.setup(context));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      void running
+        .then(
+          async (cleanup) => {
+            if (typeof cleanup === 'function') await cleanup();
+          },
+          () => undefined,
+        )
+        .catch((error: unknown) => options.log.error({ err: error }, 'cleanup failed'));
+      reject(
+        new RelayError(
+          'RELAY_ERR_PLUGIN_LOAD_FAILED',
+          `bot "${definition.name}": setup did not finish within ${options.timeoutMs} ms; a setup that waits on something slow should start it without awaiting it`,
+        ),
+      );
+    }, options.timeoutMs);
+  });
+  return Promise.race([running, late]).finally(() => clearTimeout(timer));
+}
