@@ -24,34 +24,39 @@ const HUBOT_BIN = path.join(
 );
 const ADAPTER = path.resolve(import.meta.dirname, 'relaykit-adapter.mjs');
 
+/** `hubot -f relaykit-adapter.mjs -n hubot -d` in `cwd`, against the relay at `url`; killed after the test. */
+function spawnHubot(cwd: string, url: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=relaykit-source',
+      '--import',
+      import.meta.resolve('tsx'),
+      HUBOT_BIN,
+      '-f',
+      ADAPTER,
+      '-n',
+      'hubot',
+      '-d',
+    ],
+    {
+      cwd,
+      env: { ...process.env, RELAY_URL: url, RELAY_BOT_TOKEN: TOKEN, HUBOT_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return track(child, (c) => {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+}
+
 describe("Hubot's command line with the relaykit adapter", () => {
   it('connects as a bot, loads external-scripts.json after connecting, and answers hubot ping', async () => {
     const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
     const cwd = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-cli-'));
     track(cwd, (dir) => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(cwd, 'external-scripts.json'), '["hubot-diagnostics"]\n');
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=relaykit-source',
-        '--import',
-        import.meta.resolve('tsx'),
-        HUBOT_BIN,
-        '-f',
-        ADAPTER,
-        '-n',
-        'hubot',
-        '-d',
-      ],
-      {
-        cwd,
-        env: { ...process.env, RELAY_URL: url, RELAY_BOT_TOKEN: TOKEN, HUBOT_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    track(child, (c) => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    });
+    const child = spawnHubot(cwd, url);
     const output: string[] = [];
     child.stdout.on('data', (chunk) => output.push(String(chunk)));
     child.stderr.on('data', (chunk) => output.push(String(chunk)));
@@ -82,28 +87,7 @@ describe("Hubot's command line with the relaykit adapter", () => {
       path.join(import.meta.dirname, 'fixtures', 'scripts', 'remember.js'),
       path.join(cwd, 'scripts', 'remember.js'),
     );
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=relaykit-source',
-        '--import',
-        import.meta.resolve('tsx'),
-        HUBOT_BIN,
-        '-f',
-        ADAPTER,
-        '-n',
-        'hubot',
-        '-d',
-      ],
-      {
-        cwd,
-        env: { ...process.env, RELAY_URL: url, RELAY_BOT_TOKEN: TOKEN, HUBOT_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    track(child, (c) => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    });
+    const child = spawnHubot(cwd, url);
     const exited = new Promise<[number | null, string | null]>((resolve) =>
       child.once('exit', (code, signal) => resolve([code, signal])),
     );
