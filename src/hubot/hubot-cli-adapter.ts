@@ -14,6 +14,8 @@ const DEFAULT_URL = 'http://localhost:3000';
  * nothing but the robot: the relay is found from the environment and the relay's config file in the
  * working directory, as `relay bots` finds it (`RELAY_URL`, `RELAY_BOT_TOKEN`, `botStoreDir`,
  * `botHandlerTimeoutMs`); the brain is kept in Redis when `redisUrl` is set. The robot keeps Hubot's logger.
+ * Called with the robot only (as Hubot's command line does), it also handles the process's SIGTERM and
+ * SIGINT, and exits: after the brain is saved, with 1 when the relay refuses the bot for good.
  *
  * @example
  * ```sh
@@ -45,24 +47,31 @@ export async function useFromHubotCli(
     config.redisUrl === undefined
       ? await openHubotBrainFile(path.resolve(cwd, config.botStoreDir), robot.name, robot.logger)
       : await openHubotBrainRedis(config.redisUrl, robot.name, robot.logger);
-  // Hubot's command line has no signal handling: a container's stop (SIGTERM) killed the robot with up
-  // to 5 s of brain changes unsaved. Shut down, wait for the brain to be saved, then exit.
-  if (signals) {
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      robot.shutdown();
-      void brain.close().finally(() => signals.exit(0));
-    };
-    signals.once('SIGTERM', stop);
-    signals.once('SIGINT', stop);
-  }
-  return new RelayAdapter(robot, {
+  const adapter = new RelayAdapter(robot, {
     url: env.RELAY_URL ?? DEFAULT_URL,
     token: config.botToken,
     brain,
     handlerTimeoutMs: config.botHandlerTimeoutMs,
     maxContentBytes: config.maxContentBytes,
   });
+  // Hubot's command line has no signal handling: a container's stop (SIGTERM) killed the robot with up
+  // to 5 s of brain changes unsaved. Shut down, wait for the brain to be saved, then exit: 0 on a
+  // signal, 1 when the relay refused the bot for good, so that a supervisor restarts it (a script's
+  // timer would otherwise keep a robot that hears nothing running).
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    robot.shutdown();
+    void brain
+      .close()
+      .catch(() => undefined)
+      .finally(() => signals?.exit(code));
+  };
+  adapter.on('refused', () => stop(1));
+  if (signals) {
+    signals.once('SIGTERM', () => stop(0));
+    signals.once('SIGINT', () => stop(0));
+  }
+  return adapter;
 }

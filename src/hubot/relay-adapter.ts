@@ -117,7 +117,8 @@ export class RelayAdapter extends Adapter {
       this.#connectionUsers.adopt();
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
       // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
-      this.robot.brain.on('close', () => void brain.close());
+      // A save that fails at the close is logged by the store; it must not be an unhandled rejection.
+      this.robot.brain.on('close', () => void brain.close().catch(() => undefined));
     }
     // Scripts load after this (Hubot's CLI loads them on `connected`) and many set up their part of the
     // brain in a 'loaded' listener, as brain stores such as hubot-redis-brain load late: tell them once
@@ -229,7 +230,9 @@ export class RelayAdapter extends Adapter {
     const perConnection = from.userId === undefined || isAnonymousUserId(from.userId);
     // No `room` here: Hubot's userForId makes a new User whenever the room differs, which would drop
     // what scripts keep on the user (hubot-auth's roles) each time the person speaks in another room.
-    // The user is updated in place instead; a Message copies `user.room` when it is built.
+    // The user is updated in place instead, and each message gets a view of it whose `room` is that
+    // message's: `robot.messageRoom(res.message.user.room, …)` after an await must not answer in the
+    // room of the person's next message. What a script sets on the view lands on the user.
     const user = this.robot.brain.userForId(id, {
       name: from.name,
       kind: from.kind,
@@ -239,7 +242,15 @@ export class RelayAdapter extends Adapter {
     user.room = room;
     user.kind = from.kind;
     if (perConnection) this.#connectionUsers.touch(id);
-    return user;
+    let here = room;
+    return new Proxy(user, {
+      get: (target, key, receiver) => (key === 'room' ? here : Reflect.get(target, key, receiver)),
+      set: (target, key, value, receiver) => {
+        if (key !== 'room') return Reflect.set(target, key, value, receiver);
+        here = value as string;
+        return true;
+      },
+    });
   }
 
   /**

@@ -75,7 +75,12 @@ export async function startHubot(options: StartHubotOptions): Promise<RunningHub
   const close = () => {
     closing ??= (async () => {
       robot.shutdown();
-      await brain?.close();
+      // A brain that cannot be saved now is said in the log; the robot is stopped all the same.
+      await brain
+        ?.close()
+        .catch((error: unknown) =>
+          log.error({ err: error }, 'the brain could not be saved; its last changes are lost'),
+        );
     })();
     return closing;
   };

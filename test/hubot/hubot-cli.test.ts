@@ -12,6 +12,7 @@ import type { MessageContent, MessageMeta } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
+import { freePort } from '../support/free-port.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { ask } from './ask-hubot.js';
@@ -103,6 +104,25 @@ describe("Hubot's command line with the relaykit adapter", () => {
     const brain = await readFile(path.join(cwd, '.relaykit', 'bot-store', 'hubot-hubot.json'), 'utf8');
     expect(brain).toContain('milk');
   }, 30_000);
+
+  it('exits 1, brain saved, once a restarted relay refuses its token, for a supervisor to restart it', async () => {
+    const port = await freePort();
+    const first = await startRelay({ botToken: TOKEN, greeting: 'none', port });
+    const cwd = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-cli-'));
+    track(cwd, (dir) => rm(dir, { recursive: true, force: true }));
+    await writeFile(path.join(cwd, 'external-scripts.json'), '["hubot-diagnostics"]\n');
+    const child = spawnHubot(cwd, first.url);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const alice = await connectClient(first.url, { auth: { name: 'alice', room: 'general' } });
+    await expect
+      .poll(async () => (await ask(alice, 'hubot ping', 500).catch(() => undefined))?.answer, {
+        timeout: 20_000,
+      })
+      .toBe('PONG');
+    await first.server.close();
+    await startRelay({ botToken: 'another-bot-token-0123456789', greeting: 'none', port });
+    expect(await exited).toBe(1);
+  }, 40_000);
 });
 
 describe('useFromHubotCli (what `hubot -a relaykit/hubot` calls)', () => {

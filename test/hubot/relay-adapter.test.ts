@@ -111,6 +111,20 @@ describe('Hubot adapter', () => {
     expect((await ask(alice, 'hubot my tag')).answer).toBe('alice in random: admin');
   });
 
+  it('answers in the room of the message, when the same user spoke in another room meanwhile', async () => {
+    const { server, url } = await relayWithHubot();
+    const a = await connectClient(url, { auth: { name: 'a', room: 'team-a' } });
+    const b = await connectClient(url, { auth: { name: 'b', room: 'team-b' } });
+    const inA = botSays(a, (text) => text.startsWith('noted'));
+    const inB = botSays(b, (text) => text.startsWith('noted'));
+    // A service announcing two deploys to two rooms at once: one user, two rooms, back to back.
+    const ci = { id: 'ci', name: 'ci', kind: 'http' } as const;
+    server.relay.publish('deploy api', { from: ci, room: 'team-a' });
+    server.relay.publish('deploy web', { from: ci, room: 'team-b' });
+    expect((await inA)[0]).toBe('noted deploy of api');
+    expect((await inB)[0]).toBe('noted deploy of web');
+  });
+
   it("cuts a text longer than the relay's maxContentBytes into pieces: at the limit one, one past it two", async () => {
     const relay = await startRelay({ botToken: TOKEN, greeting: 'none', maxContentBytes: 100 });
     await runHubot(relay.url, captureLogs().logger, { maxContentBytes: 100 });
@@ -146,6 +160,19 @@ describe('Hubot adapter', () => {
     await runHubot(relay.url, logger, { storeDir });
     expect((await ask(alice, 'hubot recall')).answer).toBe('recalled cake');
     expect((await ask(alice, 'hubot visit')).answer).toBe('visits 2');
+  });
+
+  it('closes, saying so, when the brain cannot be saved any more: no rejection, no unhandled one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-brain-'));
+    track(dir, (d) => rm(d, { recursive: true, force: true }));
+    const { hubot, capture } = await relayWithHubot({ storeDir: dir });
+    hubot.robot.brain.set('thing', 'kept');
+    await rm(path.join(dir, 'bot-store'), { recursive: true, force: true });
+    await writeFile(path.join(dir, 'bot-store'), 'a file where the folder was');
+    await hubot.close();
+    expect(
+      capture.find((line) => line.msg === 'the brain could not be saved; its last changes are lost'),
+    ).toBeDefined();
   });
 
   it('keeps at most maxConnectionUsers users known by connection id, the most recent, also from a saved brain', async () => {
