@@ -59,7 +59,8 @@ class BoundedDecoder extends Decoder {
   // socket.io builds a Socket for every CONNECT that arrives before the first one is answered: 1 400 of
   // them in one TCP write made 1 400 sockets, each greeted, logged and kept for recovery. One that comes
   // while the previous is answered is dropped (socket.io-client sends two when `connect()` is called
-  // twice, and one answer connects it); past MAX_CONNECTS_PER_CONNECTION the connection ends. And the
+  // twice, and one answer connects it); past MAX_CONNECTS_PER_CONNECTION (any namespace's) the
+  // connection ends. And the
   // relay never asks clients for acknowledgements: an ACK packet from one was parsed and dropped at no
   // cost to it; it ends the connection. Returns whether socket.io gets the packet.
   #admit(packet: Packet): boolean {
@@ -67,11 +68,13 @@ class BoundedDecoder extends Decoder {
       throw new Error('a client sent an acknowledgement the relay never asked for');
     }
     if (packet.type !== PacketType.CONNECT) return true;
-    if (packet.nsp !== '/') throw new Error(`no namespace ${packet.nsp}: the relay has only /`);
     this.#connects += 1;
     if (this.#connects > MAX_CONNECTS_PER_CONNECTION) {
       throw new Error(`more than ${MAX_CONNECTS_PER_CONNECTION} CONNECTs on one connection`);
     }
+    // Another namespace: socket.io answers "Invalid namespace" at once, building nothing, and the
+    // connection's `/` socket (an app multiplexing `io(url + '/admin')`) goes on.
+    if (packet.nsp !== '/') return true;
     if (this.#connecting) return false;
     this.#connecting = true;
     return true;

@@ -61,7 +61,7 @@ describe('handshakes and acknowledgements a client sends', () => {
     expect(connected()).toBe(1);
   });
 
-  it('connects a client whose connect() ran twice once, and ends a connection that sends an ACK', async () => {
+  it('connects a client whose connect() ran twice once, refuses another namespace, and ends a connection that sends an ACK', async () => {
     const { server, url } = await startRelay({ greeting: 'none' });
     const twice = openClient(url, { transports: ['websocket'], autoConnect: false });
     twice.connect();
@@ -69,6 +69,13 @@ describe('handshakes and acknowledgements a client sends', () => {
     await waitForEvent(twice, 'connect');
     expect(await twice.emitWithAck('sendMessage', 'once')).toMatchObject({ ok: true });
     expect(server.io.of('/').sockets.size).toBe(1);
+
+    // A second namespace multiplexed on the same connection is refused; the first one goes on.
+    const admin = twice.io.socket('/admin');
+    const [refused] = await waitForEvent<[Error]>(admin.connect(), 'connect_error');
+    expect(refused.message).toBe('Invalid namespace');
+    expect(await twice.emitWithAck('sendMessage', 'still here')).toMatchObject({ ok: true });
+    admin.disconnect();
 
     const raw = await openRawWebSocket(url);
     raw.write(['430[{"ok":true}]']);
