@@ -30,6 +30,7 @@ export class WebhookRegistry {
   #reloading: Promise<void> | undefined;
   #reloadAgain = false;
   #reloadFailing = false;
+  readonly #refused = new Set<string>();
 
   constructor(options: {
     readonly store: WebhookStore;
@@ -175,9 +176,15 @@ export class WebhookRegistry {
   // can go.
   #replace(listed: readonly { spec: unknown; createdAt: string }[], complete: boolean): void {
     const next = new Map(this.#configured);
+    // Ids the directory holds, usable or not: an entry this RelayKit refuses is not an endpoint that is
+    // gone, and its deliveries are kept for a version that reads it.
+    const held = new Set<string>();
     for (const { spec, createdAt } of listed) {
+      const id = (spec as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') held.add(id);
       const checked = checkWebhookEndpoint(spec, { origin: 'api', createdAt, allowPrivateNetworks: true });
       if (checked.ok && !next.has(checked.endpoint.id)) next.set(checked.endpoint.id, checked.endpoint);
+      else if (!checked.ok) this.#refusedOnce(id, checked.problem);
     }
     for (const id of this.#endpoints.keys()) if (!next.has(id)) this.#forget(id);
     const before = new Map(this.#endpoints);
@@ -189,11 +196,19 @@ export class WebhookRegistry {
         this.#store.addEndpoint(specOf(endpoint), endpoint.createdAt);
     }
     this.#reindex();
-    if (complete) this.#dropOrphans();
+    if (complete) this.#dropOrphans(held);
   }
 
-  #dropOrphans(): void {
-    const dropped = this.#store.dropDeliveriesExcept(new Set(this.#endpoints.keys()));
+  // A stored endpoint this RelayKit cannot use: said once per id, since every change lists them again.
+  #refusedOnce(id: unknown, problem: string): void {
+    const key = String(id);
+    if (this.#refused.has(key) || this.#refused.size >= 1000) return;
+    this.#refused.add(key);
+    this.#log.warn({ endpoint: key, problem }, 'stored webhook endpoint not used: this relay refuses it');
+  }
+
+  #dropOrphans(held: ReadonlySet<string>): void {
+    const dropped = this.#store.dropDeliveriesExcept(new Set([...this.#endpoints.keys(), ...held]));
     if (dropped.size === 0) return;
     this.#log.warn(
       { endpoints: Object.fromEntries(dropped) },

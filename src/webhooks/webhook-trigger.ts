@@ -24,10 +24,10 @@ export type TriggerMatcher = (content: MessageContent) => boolean;
  * It is matched by RE2's algorithm (re2js, in JavaScript), in time linear in the text, which the relay
  * already limits to maxContentBytes: V8's own engine backtracks, and refusing the patterns behind it was
  * not enough (`a*a*a*a*a*a*b` passes any such check and took 32 s on 100 characters). A pattern must
- * parse as a JavaScript and as an RE2 expression, with at most {@link MAX_TRIGGER_REGEX_LENGTH}
- * characters, no backreferences and no lookarounds (RE2 has neither), and no quantifier applied to a
- * group that holds a quantifier or an alternation (`(a+)+`, `(a|ab)*`: refused since before RE2, kept so
- * that a trigger accepted once is accepted everywhere).
+ * parse as a JavaScript expression (`u` flag), with at most {@link MAX_TRIGGER_REGEX_LENGTH} characters,
+ * no backreferences and no lookarounds, and no quantifier applied to a group that holds a quantifier or
+ * an alternation (`(a+)+`, `(a|ab)*`). One that uses JavaScript-only syntax RE2 cannot read runs on V8's
+ * engine, guarded by those checks only.
  *
  * @example
  * ```ts
@@ -89,12 +89,7 @@ export function compileTrigger(
     case 'regex': {
       const problem = typeof value === 'string' ? unsafeRegex(value) : 'regex: expected a string';
       if (problem) return { ok: false, problem };
-      const regex = RE2JS.compile(value as string);
-      return {
-        ok: true,
-        trigger: { regex: value as string },
-        matcher: (content) => regex.matcher(textOf(content)).find(),
-      };
+      return { ok: true, trigger: { regex: value as string }, matcher: regexMatcher(value as string) };
     }
     default:
       return { ok: false, problem: `unknown trigger "${keys[0]}"; expected prefix, words, regex or all` };
@@ -169,10 +164,54 @@ function unsafeRegex(source: string): string | undefined {
     }
     lastGroupRisky = false;
   }
-  try {
-    RE2JS.compile(source);
-  } catch (error) {
-    return `regex: not an RE2 expression, which triggers are matched with (${(error as Error).message})`;
-  }
   return undefined;
+}
+
+// RE2's algorithm where RE2 reads the pattern; V8's own engine for the JavaScript-only syntax RE2 lacks
+// (`\u00e9`, `\u{1F680}`, `\p{Script=Greek}`, `\cJ`, `[^]`), which such patterns had before, with the
+// shape check above as their only guard, so that no trigger accepted before is refused now.
+function regexMatcher(source: string): TriggerMatcher {
+  try {
+    const regex = RE2JS.compile(asRe2(source));
+    return (content) => regex.matcher(textOf(content)).find();
+  } catch {
+    const regex = new RegExp(source, 'u');
+    return (content) => regex.test(textOf(content));
+  }
+}
+
+// JavaScript's `\s` and `.` are Unicode-aware where RE2's are not (its `\s` misses the no-break space,
+// its `.` takes `\r`): spelled out, so that a pattern matches the same text on either engine. `\S`
+// inside a class has no such spelling: RE2 is not used for it.
+const JS_SPACES =
+  '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+function asRe2(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      i++;
+      if (next === 's') out += inClass ? JS_SPACES : `[${JS_SPACES}]`;
+      else if (next === 'S' && !inClass) out += `[^${JS_SPACES}]`;
+      else if (next === 'S') throw new Error('\\S in a class');
+      else out += `\\${next}`;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      // A leading `]` or `^]` is a literal in RE2 but an empty class in JavaScript: left to V8.
+      if (source[i + 1] === ']' || source.startsWith('^]', i + 1)) throw new Error('empty class');
+      continue;
+    }
+    out += c === '.' ? '[^\\n\\r\\x{2028}\\x{2029}]' : c;
+  }
+  return out;
 }

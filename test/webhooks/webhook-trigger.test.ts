@@ -69,6 +69,24 @@ describe('webhook triggers', () => {
         expect(performance.now() - started, `${source} on ${length} characters`).toBeLessThan(1000);
       }
     }
+    // Every pattern JavaScript reads is still taken, JavaScript-only syntax included, and matches the
+    // same text: Unicode spaces for \s, no line terminator for `.`.
+    const same: Array<[string, string]> = [
+      ['caf\\u00e9', 'un café'],
+      ['\\u{1F680}', 'to the 🚀'],
+      ['\\p{Script=Greek}+', 'αβγ'],
+      ['deploy\\s+prod', 'deploy\u00a0prod'],
+      ['^a.b$', 'a\rb'],
+      ['^.$', '🚀'],
+      ['[\\s]x', '\u3000x'],
+      ['\\Sx', ' x'],
+      ['[^]', 'x'],
+    ];
+    for (const [source, text] of same) {
+      expect(matcher({ regex: source })(text), `${source} on ${JSON.stringify(text)}`).toBe(
+        new RegExp(source, 'u').test(text),
+      );
+    }
     // The same matches as before for the usual shapes.
     expect(matcher({ regex: '^!deploy\\s+(\\w+)' })('!deploy  api')).toBe(true);
     expect(matcher({ regex: '\\p{L}+ é' })('déjà é')).toBe(true);
