@@ -36,7 +36,7 @@ function send(client: TestClient, content: MessageContent): Promise<SendAck> {
 const texts = (ack: HistoryAck) => (ack.ok ? ack.messages.map(({ content }) => content) : ack);
 
 describe('what reading history costs a socket', () => {
-  it('takes one token more for each 64 KiB a page holds: at 65 535 characters none, at 65 536 one', async () => {
+  it('takes one token more for each 256 KiB a page holds: at 262 143 characters none, at 262 144 one', async () => {
     const { url, server } = await startApiRelay({
       greeting: 'none',
       rateLimit: { burst: 3, perSecond: 0.001 },
@@ -46,20 +46,20 @@ describe('what reading history costs a socket', () => {
       ['a', 4095],
       ['b', 4096],
     ] as const) {
-      for (let i = 0; i < 15; i++) await server.relay.publish('x'.repeat(4096), { from, room }).committed;
+      for (let i = 0; i < 63; i++) await server.relay.publish('x'.repeat(4096), { from, room }).committed;
       await server.relay.publish('y'.repeat(last), { from, room }).committed;
     }
     const outcomes = async (room: string) => {
       const client = await listener(url, room);
       const results: string[] = [];
       for (let i = 0; i < 4; i++) {
-        const ack = await history(client, { room, limit: 16 });
+        const ack = await history(client, { room, limit: 64 });
         results.push(ack.ok ? `${ack.messages.length}` : ack.error.code);
       }
       return results;
     };
-    expect(await outcomes('a')).toEqual(['16', '16', '16', 'RELAY_ERR_RATE_LIMITED']);
-    expect(await outcomes('b')).toEqual(['16', '16', 'RELAY_ERR_RATE_LIMITED', 'RELAY_ERR_RATE_LIMITED']);
+    expect(await outcomes('a')).toEqual(['64', '64', '64', 'RELAY_ERR_RATE_LIMITED']);
+    expect(await outcomes('b')).toEqual(['64', '64', 'RELAY_ERR_RATE_LIMITED', 'RELAY_ERR_RATE_LIMITED']);
   });
 });
 
