@@ -53,7 +53,7 @@ export class RemoteJwks {
   /** The key of a token's header, as `jwtVerify` asks for it. */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     if (!this.#keys) await this.#refresh();
-    else if (Date.now() - this.#fetchedAt > this.#maxAgeMs) await this.#refresh().catch(() => undefined);
+    else if (Date.now() - this.#fetchedAt >= this.#maxAgeMs) await this.#refresh().catch(() => undefined);
     const keys = this.#keys as LocalSet;
     try {
       return await keys(header, token);
