@@ -27,9 +27,8 @@ export interface BotHostOptions {
   readonly cwd?: string;
   /** Where `bot.every` jobs run; default node-cron. */
   readonly scheduler?: BotScheduler;
-  /** How long (ms) a start waits for a bot's first connection (default 5000), and its setup (30 000). */
+  /** How long starting a bot waits for its first connection (ms); default 5000. */
   readonly connectTimeoutMs?: number;
-  readonly setupTimeoutMs?: number;
 }
 
 /**
@@ -124,7 +123,7 @@ export class BotHost {
       scheduler: options.scheduler ?? cronBotScheduler,
       registry: this.#registry,
       connectTimeoutMs: options.connectTimeoutMs,
-      setupTimeoutMs: options.setupTimeoutMs,
+      setupTimeoutMs: this.#settings.botSetupTimeoutMs,
       onRefused: () => this.#bots.get(definition.name) === bot && this.#bots.delete(definition.name),
     });
     this.#bots.set(definition.name, bot);

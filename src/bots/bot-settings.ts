@@ -10,6 +10,8 @@ export interface BotSettings {
   readonly commandPrefix: string;
   /** How long a handler may run before it is abandoned and logged (ms). */
   readonly botHandlerTimeoutMs: number;
+  /** How long a plugin's setup may take before the bot fails to start (ms). */
+  readonly botSetupTimeoutMs: number;
   /** Folder of the bots' stores, relative to the host's `cwd`. */
   readonly botStoreDir: string;
   /** Each bot's own settings, by bot name. */
@@ -27,6 +29,7 @@ export const BOT_RATE_LIMIT_DEFAULT = { burst: 10, perSecond: 5 } as const;
 export const BOT_SETTING_DEFAULTS: BotSettings = {
   commandPrefix: '!',
   botHandlerTimeoutMs: 5000,
+  botSetupTimeoutMs: 30_000,
   botStoreDir: '.relaykit',
   bots: {},
   maxContentBytes: DEFAULT_MAX_CONTENT_BYTES,

@@ -208,6 +208,13 @@ export const relayConfigSchema = z
       .max(2_147_483_647)
       .default(BOT_SETTING_DEFAULTS.botHandlerTimeoutMs)
       .describe('how long a bot handler may run before it is abandoned and logged (ms)'),
+    /** How long a plugin's setup may take before its bot fails to start (ms). */
+    botSetupTimeoutMs: z
+      .int()
+      .min(1)
+      .max(2_147_483_647)
+      .default(BOT_SETTING_DEFAULTS.botSetupTimeoutMs)
+      .describe("how long a plugin's setup may take before its bot fails to start (ms)"),
     /** Where bots' key-value stores are kept (one JSON file per bot), relative to the working directory. */
     botStoreDir: z
       .string()

@@ -145,7 +145,7 @@ describe('a bot the relay refuses after it started', () => {
     });
   });
 
-  it('fails a bot whose setup never finishes at setupTimeoutMs, so that the host can close', async () => {
+  it('fails a bot whose setup never finishes at botSetupTimeoutMs, so that the host can close', async () => {
     const { server, url } = await startRelay();
     let connections = 0;
     server.io.engine.on('connection', () => {
@@ -157,7 +157,7 @@ describe('a bot the relay refuses after it started', () => {
         token: server.botToken,
         logger: captureLogs().logger,
         cwd: await storeDir(),
-        setupTimeoutMs: 200,
+        settings: { botSetupTimeoutMs: 200 },
       }),
       (h) => h.close(),
     );

@@ -169,7 +169,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it("takes botHandlerTimeoutMs up to Node's longest timer, and refuses one more", async () => {
+  it("takes botHandlerTimeoutMs up to Node's longest timer, and refuses one more; reads botSetupTimeoutMs", async () => {
     const cwd = await tempDir();
     const longest = await loadConfig({ cwd, env: { RELAY_BOT_HANDLER_TIMEOUT_MS: '2147483647' } });
     expect(longest.config.botHandlerTimeoutMs).toBe(2_147_483_647);
@@ -178,5 +178,8 @@ describe('loadConfig', () => {
     ).rejects.toMatchObject({
       key: 'botHandlerTimeoutMs',
     });
+    const setup = await loadConfig({ cwd, env: { RELAY_BOT_SETUP_TIMEOUT_MS: '120000' } });
+    expect(setup.config.botSetupTimeoutMs).toBe(120_000);
+    expect(longest.config.botSetupTimeoutMs).toBe(30_000);
   });
 });
