@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
+import { withDeadline } from '../relay/with-deadline.js';
 
 const ignore = () => {};
 
@@ -118,7 +119,15 @@ export class BotStore {
     const applied = previous.then(async () => {
       const current = this.get<T>(key);
       const copy = current === undefined ? undefined : (JSON.parse(JSON.stringify(current)) as T);
-      const next = await this.#withinTimeout(key, fn(copy));
+      const next = await withDeadline(
+        fn(copy),
+        this.#updateTimeoutMs,
+        () =>
+          new RelayError(
+            'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+            `store.update of "${key}" ran past ${this.#updateTimeoutMs} ms and was abandoned; its key is free again`,
+          ),
+      );
       const saved = next === undefined ? this.delete(key) : this.set(key, next);
       return { value: this.get<T>(key), saved };
     });
@@ -134,24 +143,6 @@ export class BotStore {
     });
     updated.catch(ignore); // as for delete: whoever awaits it still gets the error
     return updated;
-  }
-
-  #withinTimeout<T>(key: string, value: T | Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new RelayError(
-              'RELAY_ERR_BOT_HANDLER_TIMEOUT',
-              `store.update of "${key}" ran past ${this.#updateTimeoutMs} ms and was abandoned; its key is free again`,
-            ),
-          ),
-        this.#updateTimeoutMs,
-      );
-      timer.unref();
-    });
-    return Promise.race([Promise.resolve(value), late]).finally(() => clearTimeout(timer));
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
+import { withDeadline } from '../relay/with-deadline.js';
 import type { BotDefinition } from './define-bot.js';
 
 /**
@@ -24,24 +25,19 @@ export function runSetup<Config>(
   options: { readonly timeoutMs: number; readonly log: Logger },
 ): Promise<unknown> {
   const running = Promise.resolve(definition.setup(context));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      void running
-        .then(
-          async (cleanup) => {
-            if (typeof cleanup === 'function') await cleanup();
-          },
-          () => undefined,
-        )
-        .catch((error: unknown) => options.log.error({ err: error }, 'cleanup failed'));
-      reject(
-        new RelayError(
-          'RELAY_ERR_PLUGIN_LOAD_FAILED',
-          `bot "${definition.name}": setup did not finish within ${options.timeoutMs} ms; a setup that waits on something slow should start it without awaiting it`,
-        ),
-      );
-    }, options.timeoutMs);
+  return withDeadline(running, options.timeoutMs, () => {
+    // The setup goes on: a cleanup it returns late still runs.
+    void running
+      .then(
+        async (cleanup) => {
+          if (typeof cleanup === 'function') await cleanup();
+        },
+        () => undefined,
+      )
+      .catch((error: unknown) => options.log.error({ err: error }, 'cleanup failed'));
+    return new RelayError(
+      'RELAY_ERR_PLUGIN_LOAD_FAILED',
+      `bot "${definition.name}": setup did not finish within ${options.timeoutMs} ms; a setup that waits on something slow should start it without awaiting it`,
+    );
   });
-  return Promise.race([running, late]).finally(() => clearTimeout(timer));
 }

@@ -5,6 +5,7 @@ import { RelayError } from './relay-error.js';
 import { isRoomGrant, MAX_ROOM_GRANTS } from './room-grants.js';
 import { isUserId, MAX_USER_ID_LENGTH } from './room-name.js';
 import { showValue } from './show-value.js';
+import { withDeadline } from './with-deadline.js';
 
 const ROLE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Most roles one identity may carry. */
@@ -72,7 +73,15 @@ export function checkedAuthenticator(
   const episodes = new EpisodeLog<RelayError>({ ended: ({ first, count }) => onInvalid(first, count) });
   return {
     authenticate: async (request) => {
-      const answer = await withDeadline(authenticator(request), deadlineMs);
+      const answer = await withDeadline(
+        authenticator(request),
+        deadlineMs,
+        () =>
+          new RelayError(
+            'RELAY_ERR_AUTH_UNAVAILABLE',
+            `the authenticator did not answer within ${deadlineMs} ms`,
+          ),
+      );
       try {
         return checkIdentity(answer);
       } catch (error) {
@@ -90,20 +99,6 @@ export function checkedAuthenticator(
  * asked about, and the client, for ever.
  */
 export const AUTHENTICATOR_DEADLINE_MS = 10_000;
-
-function withDeadline<T>(answer: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new RelayError('RELAY_ERR_AUTH_UNAVAILABLE', `the authenticator did not answer within ${ms} ms`),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-}
 
 function listOf(value: unknown, max: number, valid: (item: unknown) => boolean): boolean {
   return Array.isArray(value) && value.length <= max && value.every(valid);
