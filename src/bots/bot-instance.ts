@@ -13,7 +13,7 @@ import type { BotDefinition } from './define-bot.js';
 import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
 import { type Cause, HandlerRunner, type HandlerStats, markLogged } from './handler-runner.js';
 import { messageText } from './message-text.js';
-import { BOT_SETUP_TIMEOUT_MS, runSetup } from './run-setup.js';
+import { runSetup } from './run-setup.js';
 import { validateBotSettings } from './validate-bot-settings.js';
 
 /** What a bot instance needs from its host. */
@@ -32,8 +32,8 @@ export interface BotInstanceOptions {
   readonly registry: CommandRegistry;
   /** How long `start()` waits for the first connection before going on without it (ms). */
   readonly connectTimeoutMs?: number | undefined;
-  /** How long `setup` may take before the bot fails to start (ms); default {@link BOT_SETUP_TIMEOUT_MS}. */
-  readonly setupTimeoutMs?: number | undefined;
+  /** How long `setup` may take before the bot fails to start (ms): `botSetupTimeoutMs`. */
+  readonly setupTimeoutMs: number;
   /** How long a send waits for the relay's ack (ms). */
   readonly sendTimeoutMs?: number;
   /** Called once the bot stopped because the relay refused it for good (after it had started). */
@@ -141,7 +141,7 @@ export class BotInstance {
       let cleanup: unknown;
       try {
         cleanup = await runSetup(this.#options.definition, context, {
-          timeoutMs: this.#options.setupTimeoutMs ?? BOT_SETUP_TIMEOUT_MS,
+          timeoutMs: this.#options.setupTimeoutMs,
           log: this.#log,
         });
       } finally {

@@ -4,8 +4,11 @@ import path from 'node:path';
 import type { JsonValue } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { withDeadline } from '../relay/with-deadline.js';
+import { BOT_SETTING_DEFAULTS } from './bot-settings.js';
 
 const ignore = () => {};
+// A value as its JSON text gives it back: what the store keeps or lends shares nothing with the caller.
+const copyOf = <T extends JsonValue>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
  * A bot's small key-value store, kept in memory and saved to one JSON file per bot. Writes replace
@@ -42,7 +45,10 @@ export class BotStore {
    * `updateTimeoutMs`: how long an `update`'s `fn` may take (the bot's handler timeout).
    */
   static async open(dir: string, bot: string, options: { updateTimeoutMs?: number } = {}): Promise<BotStore> {
-    const store = new BotStore(path.join(dir, 'bot-store', `${bot}.json`), options.updateTimeoutMs ?? 5000);
+    const store = new BotStore(
+      path.join(dir, 'bot-store', `${bot}.json`),
+      options.updateTimeoutMs ?? BOT_SETTING_DEFAULTS.botHandlerTimeoutMs,
+    );
     let text: string | undefined;
     try {
       text = await readFile(store.#file, 'utf8');
@@ -83,7 +89,7 @@ export class BotStore {
   /** Sets `key` and resolves once the file is saved. `value` must be JSON. */
   set(key: string, value: JsonValue): Promise<void> {
     // Kept as JSON text and parsed back, so later changes to `value` by the caller do not leak in.
-    this.#data.set(key, JSON.parse(JSON.stringify(value)) as JsonValue);
+    this.#data.set(key, copyOf(value));
     return this.#save();
   }
 
@@ -118,9 +124,8 @@ export class BotStore {
     const previous = this.#updates.get(key) ?? Promise.resolve();
     const applied = previous.then(async () => {
       const current = this.get<T>(key);
-      const copy = current === undefined ? undefined : (JSON.parse(JSON.stringify(current)) as T);
       const next = await withDeadline(
-        fn(copy),
+        fn(current === undefined ? undefined : copyOf(current)),
         this.#updateTimeoutMs,
         () =>
           new RelayError(

@@ -4,19 +4,14 @@ import { withDeadline } from '../relay/with-deadline.js';
 import type { BotDefinition } from './define-bot.js';
 
 /**
- * How long a plugin's `setup` may take: one that never settles would hold the relay's start, its close
- * and, in watch mode, every later reload.
- */
-export const BOT_SETUP_TIMEOUT_MS = 30_000;
-
-/**
- * Runs a plugin's `setup` within `timeoutMs`: past it, rejects with `RELAY_ERR_PLUGIN_LOAD_FAILED` (the
+ * Runs a plugin's `setup` within `timeoutMs` (`botSetupTimeoutMs`: one that never settled would hold the
+ * relay's start, its close and, in watch mode, every later reload): past it, rejects with `RELAY_ERR_PLUGIN_LOAD_FAILED` (the
  * caller stops the bot, so that what the setup still registers is refused), and runs the cleanup the
  * setup returns whenever it does.
  *
  * @example
  * ```ts
- * const cleanup = await runSetup(definition, context, { timeoutMs: BOT_SETUP_TIMEOUT_MS, log });
+ * const cleanup = await runSetup(definition, context, { timeoutMs: settings.botSetupTimeoutMs, log });
  * ```
  */
 export function runSetup<Config>(
