@@ -60,9 +60,8 @@ class BoundedDecoder extends Decoder {
   // them in one TCP write made 1 400 sockets, each greeted, logged and kept for recovery. One that comes
   // while the previous is answered is dropped (socket.io-client sends two when `connect()` is called
   // twice, and one answer connects it); past MAX_CONNECTS_PER_CONNECTION (any namespace's) the
-  // connection ends. And the
-  // relay never asks clients for acknowledgements: an ACK packet from one was parsed and dropped at no
-  // cost to it; it ends the connection. Returns whether socket.io gets the packet.
+  // connection ends. And the relay never asks clients for acknowledgements: an ACK packet from one was
+  // parsed and dropped at no cost to it; it ends the connection. Returns whether socket.io gets it.
   #admit(packet: Packet): boolean {
     if (packet.type === PacketType.ACK || packet.type === PacketType.BINARY_ACK) {
       throw new Error('a client sent an acknowledgement the relay never asked for');

@@ -68,9 +68,8 @@ export function deferRecoveredPackets(nsp: Namespace): void {
 /**
  * Sends a recovered socket what its session missed, once, in order; call it when the socket has been
  * accepted, before it connects. What was published while the handshake checks ran (an authenticator
- * may wait on the network) is read again where the adapter still has the session (the in-memory one
- * keeps it; the Redis streams adapter deletes it as it restores it), so that nothing falls between the
- * two reads.
+ * may wait on the network) is read again from the last packet held, so that nothing falls between the
+ * two reads; the session is then gone from the adapter, so it is recovered once.
  */
 export async function releaseRecoveredPackets(socket: Socket): Promise<void> {
   const data = socket.data as object;

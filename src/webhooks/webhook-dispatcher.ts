@@ -271,7 +271,7 @@ export class WebhookDispatcher {
         this.#log.info({ endpoint: endpoint.id, failures }, 'webhook endpoint recovered');
       }
       // An endpoint removed while its attempt ran no longer speaks in the relay.
-      if (!this.#registry.list().some((known) => known.id === endpoint.id)) return;
+      if (!this.#registry.has(endpoint.id)) return;
       const answered = this.#answers.publish(endpoint, delivery, result);
       if (answered) this.#listener.answer?.(endpoint.id, answered);
       return;

@@ -62,6 +62,11 @@ export class WebhookRegistry {
     return this.#byRoom.get(room);
   }
 
+  /** Whether endpoint `id` is registered. */
+  has(id: string): boolean {
+    return this.#endpoints.has(id);
+  }
+
   list(): WebhookEndpoint[] {
     return [...this.#endpoints.values()];
   }
