@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualBotScheduler } from '../../src/bots/manual-bot-scheduler.js';
-import { BotHost, defineBot } from '../../src/index.js';
+import { BotHost, type BotHostOptions, defineBot } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { freePort } from '../support/free-port.js';
@@ -20,24 +20,30 @@ async function storeDir(): Promise<string> {
   );
 }
 
+/** A relay, and a bot host on it with `options`; `connections()` counts the engine.io connections made. */
+async function relayWithHost(options: Pick<BotHostOptions, 'scheduler' | 'settings'>) {
+  const { server, url } = await startRelay();
+  let count = 0;
+  server.io.engine.on('connection', () => {
+    count += 1;
+  });
+  const host = track(
+    new BotHost({
+      url,
+      token: server.botToken,
+      logger: captureLogs().logger,
+      cwd: await storeDir(),
+      ...options,
+    }),
+    (h) => h.close(),
+  );
+  return { server, host, connections: () => count };
+}
+
 describe('closing while a bot starts', () => {
   it("closing the host during a bot's setup waits for it, runs its cleanup and never connects it", async () => {
-    const { server, url } = await startRelay();
-    let connections = 0;
-    server.io.engine.on('connection', () => {
-      connections += 1;
-    });
     const scheduler = new ManualBotScheduler();
-    const host = track(
-      new BotHost({
-        url,
-        token: server.botToken,
-        logger: captureLogs().logger,
-        cwd: await storeDir(),
-        scheduler,
-      }),
-      (h) => h.close(),
-    );
+    const { server, host, connections } = await relayWithHost({ scheduler });
     const entered = gate();
     const release = gate();
     let cleanedUp = false;
@@ -78,7 +84,7 @@ describe('closing while a bot starts', () => {
     expect(host.bots()).toEqual([]);
     // A socket opened after the close would connect (and keep reconnecting) to this relay.
     await settle(1000);
-    expect(connections).toBe(0);
+    expect(connections()).toBe(0);
     expect(server.io.sockets.sockets.size).toBe(0);
   });
 
@@ -146,21 +152,7 @@ describe('a bot the relay refuses after it started', () => {
   });
 
   it('fails a bot whose setup never finishes at botSetupTimeoutMs, so that the host can close', async () => {
-    const { server, url } = await startRelay();
-    let connections = 0;
-    server.io.engine.on('connection', () => {
-      connections += 1;
-    });
-    const host = track(
-      new BotHost({
-        url,
-        token: server.botToken,
-        logger: captureLogs().logger,
-        cwd: await storeDir(),
-        settings: { botSetupTimeoutMs: 200 },
-      }),
-      (h) => h.close(),
-    );
+    const { host, connections } = await relayWithHost({ settings: { botSetupTimeoutMs: 200 } });
     const release = gate();
     let cleanedUp = false;
     let lateRegistration: unknown;
@@ -188,6 +180,6 @@ describe('a bot the relay refuses after it started', () => {
     release.open();
     await expect.poll(() => cleanedUp).toBe(true);
     expect(lateRegistration).toMatchObject({ code: 'RELAY_ERR_SHUTTING_DOWN' });
-    expect(connections).toBe(0);
+    expect(connections()).toBe(0);
   });
 });
