@@ -90,7 +90,6 @@ export {
   type BotTestbed,
   type BotTestbedOptions,
   createBotTestbed,
-  type ReceivedMessage,
-  type TestbedUser,
   type TestbedUserOptions,
 } from './testing/create-bot-testbed.js';
+export type { ReceivedMessage, TestbedUser } from './testing/testbed-user.js';

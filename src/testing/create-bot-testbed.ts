@@ -3,54 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { io, type Socket } from 'socket.io-client';
 import { signDevToken } from '../auth/sign-dev-token.js';
 import type { BotHistoryPage } from '../bots/bot-context.js';
 import { BotHost } from '../bots/bot-host.js';
 import type { BotDefinition } from '../bots/define-bot.js';
 import { loadPlugin } from '../bots/load-plugin.js';
 import { ManualBotScheduler } from '../bots/manual-bot-scheduler.js';
-import { messageText } from '../bots/message-text.js';
 import { createLogger } from '../relay/create-logger.js';
-import { defaultUserId } from '../relay/default-user-id.js';
-import type {
-  ClientToServerEvents,
-  MessageContent,
-  MessageMeta,
-  ServerToClientEvents,
-} from '../relay/events.js';
+import type { MessageContent } from '../relay/events.js';
 import { checkHistoryQuery } from '../relay/history-query.js';
 import { LOBBY } from '../relay/room-name.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { RelayServer } from '../server/relay-server.js';
-
-/** A message a testbed user received. */
-export interface ReceivedMessage {
-  readonly content: MessageContent;
-  readonly meta: MessageMeta;
-  /** The content when it is a string, its `text` field when it is an object, else `''`. */
-  readonly text: string;
-}
-
-/** A person in the testbed: a real socket.io client in one room. */
-export interface TestbedUser {
-  readonly name: string;
-  readonly room: string;
-  /** The user id on `meta.from.userId` of what this user says (`anon:<socket id>` without `auth: 'jwt'`). */
-  readonly userId: string;
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  /** Everything this user received so far, oldest first. */
-  readonly received: readonly ReceivedMessage[];
-  /** Sends a message to the user's room; resolves with its id once the relay accepted it. */
-  say(content: MessageContent): Promise<{ id: string }>;
-  /** Says `content` and resolves with the first bot reply to it. */
-  ask(content: MessageContent, options?: { timeoutMs?: number }): Promise<ReceivedMessage>;
-  /** The first message received so far or later that `match` accepts; rejects after the timeout. */
-  waitFor(
-    match: (message: ReceivedMessage) => boolean,
-    options?: { timeoutMs?: number },
-  ): Promise<ReceivedMessage>;
-}
+import { connectTestbedUser, fromBot, type ReceivedMessage, type TestbedUser } from './testbed-user.js';
 
 /** What to run in the testbed. */
 export interface BotTestbedOptions {
@@ -210,64 +175,14 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
             ...(roles === undefined ? {} : { roles }),
             ...(rooms === undefined ? {} : { rooms }),
           });
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
-      forceNew: true,
-      reconnection: false,
-      transports: ['websocket'],
-      auth: { name, room, ...(token === undefined ? {} : { token }) },
-    });
-    const received: ReceivedMessage[] = [];
-    const waiters = new Set<(message: ReceivedMessage) => void>();
-    socket.on('sendMessageFromBack', (content, meta) => {
-      const message = { content, meta, text: messageText(content) };
-      received.push(message);
-      for (const waiter of [...waiters]) waiter(message);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    const say = async (content: MessageContent) => {
-      const answer = await socket.timeout(timeoutMs).emitWithAck('sendMessage', content);
-      if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-      return { id: answer.id };
-    };
-    const person: TestbedUser = {
+    const person = await connectTestbedUser({
+      url,
       name,
       room,
-      userId:
-        jwtSecret === undefined
-          ? defaultUserId({ id: socket.id as string, name, kind: 'user' })
-          : (userId ?? name),
-      socket,
-      received,
-      say,
-      ask: async (content, askOptions = {}) => {
-        const { id } = await say(content);
-        return person.waitFor(fromBot(id), { timeoutMs: askOptions.timeoutMs ?? timeoutMs });
-      },
-      waitFor: (match, waitOptions = {}) => {
-        const found = received.find(match);
-        if (found) return Promise.resolve(found);
-        const deadline = waitOptions.timeoutMs ?? timeoutMs;
-        return new Promise((resolve, reject) => {
-          const waiter = (message: ReceivedMessage) => {
-            if (!match(message)) return;
-            waiters.delete(waiter);
-            clearTimeout(timer);
-            resolve(message);
-          };
-          const timer = setTimeout(() => {
-            waiters.delete(waiter);
-            const seen = received.map((message) => `${message.meta.from.name}: ${message.text}`).join(' | ');
-            reject(
-              new Error(`no matching message within ${deadline} ms; ${name} received: ${seen || 'nothing'}`),
-            );
-          }, deadline);
-          waiters.add(waiter);
-        });
-      },
-    };
+      token,
+      userId: jwtSecret === undefined ? undefined : (userId ?? name),
+      timeoutMs,
+    });
     users.add(person);
     return person;
   };
@@ -280,9 +195,6 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
     }
     return found;
   };
-
-  const fromBot = (id: string) => (message: ReceivedMessage) =>
-    message.meta.from.kind === 'bot' && message.meta.causedBy === id;
 
   return {
     url,
