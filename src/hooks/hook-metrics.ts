@@ -19,9 +19,24 @@ export function createHookMetrics(registry: Registry): HookMetrics {
     labelNames: ['hook', 'outcome', 'reason'],
     registers: [registry],
   });
+  // prom-client removes a series by all of its labels, so each hook's refusal reasons are kept to be
+  // removed with it (a few error codes at most).
+  const reasons = new Map<string, Set<string>>();
+  const count = (hook: string, reason: string) => {
+    if (hook !== UNKNOWN_HOOK) {
+      const seen = reasons.get(hook) ?? new Set<string>();
+      reasons.set(hook, seen.add(reason));
+    }
+    deliveries.inc({ hook, outcome: reason === '' ? 'accepted' : 'refused', reason });
+  };
   return {
-    accepted: (hook) => deliveries.inc({ hook, outcome: 'accepted', reason: '' }),
-    refused: (hook, code) => deliveries.inc({ hook, outcome: 'refused', reason: code }),
-    forget: (hook) => deliveries.remove({ hook }),
+    accepted: (hook) => count(hook, ''),
+    refused: (hook, code) => count(hook, code),
+    forget: (hook) => {
+      for (const reason of reasons.get(hook) ?? []) {
+        deliveries.remove({ hook, outcome: reason === '' ? 'accepted' : 'refused', reason });
+      }
+      reasons.delete(hook);
+    },
   };
 }

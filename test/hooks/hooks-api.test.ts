@@ -96,6 +96,27 @@ describe('/v1/hooks', () => {
     expect(await problemOf(again)).toMatchObject({ code: 'RELAY_ERR_HOOK_NOT_FOUND' });
   });
 
+  it('deleting a hook removes its delivery series from /metrics, accepted and refused alike', async () => {
+    const relay = await startHookRelay();
+    const hook = await relay.addHook({ name: 'alerts', format: 'slack' });
+    const kept = await relay.addHook({ name: 'kept', format: 'slack' });
+    for (const target of [hook, kept]) {
+      expect((await relay.deliver(target.url, { text: 'ok' })).status).toBe(200);
+      expect((await relay.deliver(target.url, { nothing: 'to say' })).status).toBe(400);
+    }
+    const series = async (id: string) =>
+      (await (await fetch(`${relay.url}/metrics`)).text())
+        .split('\n')
+        .filter((line) => line.startsWith(`relay_hook_deliveries_total{hook="${id}"`));
+    expect(await series(hook.id)).toHaveLength(2);
+
+    expect((await relay.send(`/v1/hooks/${hook.id}`, { method: 'DELETE', token: 'ops-s3cr3t' })).status).toBe(
+      204,
+    );
+    expect(await series(hook.id)).toEqual([]);
+    expect(await series(kept.id)).toHaveLength(2);
+  });
+
   it('keeps hooks in its SQLite file across restarts, the key only as its SHA-256', async () => {
     const store = await tempHookStore();
     const first = await startHookRelay({ hooks: { store } });
