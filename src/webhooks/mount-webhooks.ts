@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HttpApi } from '../http/mount-http-api.js';
 import { ConfigError } from '../relay/config-error.js';
 import type { Relay } from '../relay/relay.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
-import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
+import type { DeliverySettings } from './delivery-settings.js';
 import { LocalWebhookDirectory, type WebhookDirectory } from './webhook-directory.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { checkWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
+import { webhookMetrics } from './webhook-metrics.js';
 import { WebhookRegistry } from './webhook-registry.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { WebhookStore } from './webhook-store.js';
@@ -97,7 +97,7 @@ export function mountWebhooks(deps: WebhookDeps): void {
     registry,
     settings,
     botRateLimit: deps.settings.botRateLimit,
-    listener: webhookMetrics(deps.api.metrics.registry, store),
+    listener: webhookMetrics(deps.api.metrics.registry, store, registry),
   });
   deps.api.v1.use(
     webhookRoutes({ registry, dispatcher, store, bodyLimitBytes: deps.settings.api.bodyLimitBytes }),
@@ -119,34 +119,4 @@ export function mountWebhooks(deps: WebhookDeps): void {
     await dispatcher.close();
     store.close();
   });
-}
-
-// relay_webhook_deliveries_total, relay_webhook_answers_total and relay_webhook_queue_depth.
-function webhookMetrics(registry: Registry, store: WebhookStore): DeliveryListener {
-  const deliveries = new Counter({
-    name: 'relay_webhook_deliveries_total',
-    help: 'Webhook delivery attempts, by endpoint and outcome (ok, failed: will retry, dead-lettered, dropped: queue full).',
-    labelNames: ['endpoint', 'outcome'],
-    registers: [registry],
-  });
-  const answers = new Counter({
-    name: 'relay_webhook_answers_total',
-    help: "Webhook endpoints' answers, by endpoint and outcome (published, refused by the relay, garbage, too-large).",
-    labelNames: ['endpoint', 'outcome'],
-    registers: [registry],
-  });
-  new Gauge({
-    name: 'relay_webhook_queue_depth',
-    help: 'Webhook deliveries in the queue, by endpoint and state (pending, sending, dead).',
-    labelNames: ['endpoint', 'state'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const row of store.depths()) this.set({ endpoint: row.endpointId, state: row.state }, row.count);
-    },
-  });
-  return {
-    delivery: (endpoint, outcome) => deliveries.inc({ endpoint, outcome }),
-    answer: (endpoint, outcome) => answers.inc({ endpoint, outcome }),
-  };
 }

@@ -77,6 +77,38 @@ describe('/v1/webhooks', () => {
     const heard = collectEvents<[MessageContent, MessageMeta]>(alice, 'sendMessageFromBack', 500);
     release();
     expect((await heard).filter(([, meta]) => meta.from.kind === 'bot')).toEqual([]);
+    // Nor counts it: a removed endpoint has no series left to grow /metrics.
+    expect(await (await fetch(`${url}/metrics`)).text()).not.toContain(`endpoint="${id}"`);
+  });
+
+  it('deleting an endpoint removes its delivery and answer series from /metrics', async () => {
+    const receiver = await startReceiver({ answer: json({ text: 'counted' }) });
+    const { url, send } = await startApiRelay({ webhooks: { allowPrivateNetworks: true } });
+    const add = async (name: string) => {
+      const added = await send('/v1/webhooks', {
+        ...admin,
+        body: { url: receiver.url, name, rooms: ['ops'], trigger: { all: true } },
+      });
+      return ((await added.json()) as { id: string }).id;
+    };
+    const [gone, kept] = [await add('Gone'), await add('Kept')];
+    const alice = await connectClient(url, { auth: { room: 'ops' } });
+    alice.emit('sendMessage', 'count me');
+    await receiver.waitFor(2);
+    const series = async (id: string) =>
+      (await (await fetch(`${url}/metrics`)).text())
+        .split('\n')
+        .filter(
+          (line) => /^relay_webhook_(deliveries|answers)_total\{/.test(line) && line.includes(`"${id}"`),
+        );
+    // A delivery and its answer each; each bot's answer is delivered to the other one too.
+    const counted = async (id: string) => (await series(id)).length;
+    await expect.poll(() => counted(gone), { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => counted(kept), { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+
+    expect((await send(`/v1/webhooks/${gone}`, { ...admin, method: 'DELETE' })).status).toBe(204);
+    expect(await series(gone)).toEqual([]);
+    expect(await counted(kept)).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses bad endpoints naming the field, a publish-scope token, and deleting a config-file endpoint', async () => {
