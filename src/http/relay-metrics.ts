@@ -4,7 +4,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Relay } from '../relay/relay.js';
 import type { RelayIo } from '../relay/relay-io.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { loadOpenApiDocument } from './load-openapi-document.js';
 import { addProcessMetrics } from './process-metrics.js';
+import { routeLabels } from './route-label.js';
 
 // From a tenth of a millisecond (a publish in one process) to seconds (a commit through a slow Redis).
 const PUBLISH_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -95,18 +97,21 @@ export function createRelayMetrics(server: {
     rejected: (error) => refused.inc({ code: error.code }),
   });
 
-  // One listener for every response (`this` is the response), not a closure per request.
-  function countFinished(this: TimedResponse): void {
+  // The route pattern, not the URL: ids and typos in URLs must not make new time series.
+  const routeOf = routeLabels(Object.keys(loadOpenApiDocument().paths as Record<string, unknown>));
+  // One listener for every response (`this` is the response), not a closure per request. On 'close',
+  // which every response emits, also one the client left before it ended (a Server-Sent Events
+  // stream, an aborted upload): 499, as nginx says, when it left before any status was sent.
+  function countClosed(this: TimedResponse): void {
     const { req } = this;
-    // The route pattern, not the URL: ids and typos in URLs must not make new time series.
-    const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-    const labels = { method: req.method, route, status: String(this.statusCode) };
+    const status = this.headersSent ? String(this.statusCode) : '499';
+    const labels = { method: req.method, route: routeOf(req.originalUrl), status };
     requests.inc(labels);
     durations.observe(labels, (performance.now() - (this[STARTED_AT] as number)) / 1000);
   }
   const countRequests: RequestHandler = (_req, res, next) => {
     (res as TimedResponse)[STARTED_AT] = performance.now();
-    res.on('finish', countFinished);
+    res.once('close', countClosed);
     next();
   };
 

@@ -89,6 +89,39 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^relay_http_requests_total\{method="GET",route="\/metrics",status="200"\} [1-9]/m);
   });
 
+  it("labels requests by the API's route pattern: errors, other cases and streams the client left", async () => {
+    const { server, url, send } = await startApiRelay();
+    server.addReadinessCheck('redis', () => ({ ok: false, detail: 'connecting' }));
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    expect((await send('/V1/Messages', { body: { content: 'loud' } })).status).toBe(202);
+    expect((await send('/v1/rooms/ops/messages', { method: 'GET', token: 'ops-s3cr3t' })).status).toBe(200);
+    expect((await send('/v1/rooms/dev/messages', { method: 'GET', token: 'ops-s3cr3t' })).status).toBe(200);
+    expect((await fetch(`${url}/no/such/page`)).status).toBe(404);
+    const stream = new AbortController();
+    const events = await fetch(`${url}/v1/rooms/ops/events`, {
+      headers: { authorization: 'Bearer ops-s3cr3t' },
+      signal: stream.signal,
+    });
+    expect(events.status).toBe(200);
+    stream.abort();
+
+    const counted = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('relay_http_requests_total{') && !line.includes('"/metrics"'))
+        .map((line) => line.replace(/ \d+$/, ''))
+        .sort();
+    await expect
+      .poll(async () => counted(await (await fetch(`${url}/metrics`)).text()), { timeout: 5000 })
+      .toEqual([
+        'relay_http_requests_total{method="GET",route="/readyz",status="503"}',
+        'relay_http_requests_total{method="GET",route="/v1/rooms/:room/events",status="200"}',
+        'relay_http_requests_total{method="GET",route="/v1/rooms/:room/messages",status="200"}',
+        'relay_http_requests_total{method="GET",route="unmatched",status="404"}',
+        'relay_http_requests_total{method="POST",route="/v1/messages",status="202"}',
+      ]);
+  });
+
   it('keeps metrics per relay: two relays in one process do not share counters', async () => {
     const first = await startApiRelay();
     const second = await startApiRelay();
