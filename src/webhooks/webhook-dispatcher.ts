@@ -294,7 +294,9 @@ export class WebhookDispatcher {
   }
 
   #noteFailure(endpoint: WebhookEndpoint, error: string): void {
-    if (this.#counts.failed(endpoint.id) === 1)
-      this.#log.warn({ endpoint: endpoint.id, url: endpoint.url, err: error }, 'webhook delivery failed');
+    if (this.#counts.failed(endpoint.id) !== 1) return;
+    // The origin only: a path or query can hold a credential (Slack-style URLs, ?token=).
+    const url = URL.canParse(endpoint.url) ? new URL(endpoint.url).origin : '(not a URL)';
+    this.#log.warn({ endpoint: endpoint.id, url, err: error }, 'webhook delivery failed');
   }
 }

@@ -5,7 +5,7 @@ import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { quietWindow, waitUntil } from './wait-until.js';
-import { SECRET, startReceiver } from './webhook-receiver.js';
+import { json, SECRET, startReceiver } from './webhook-receiver.js';
 
 const hook = (id: string, url: string, trigger: object = { all: true }) => ({
   id,
@@ -51,6 +51,29 @@ describe('faulty webhook endpoints', () => {
     expect(
       await metric(url, 'relay_webhook_queue_depth{endpoint="hanging",state="pending"}'),
     ).toBeGreaterThanOrEqual(3);
+  });
+
+  it("logs a failing endpoint once, by id and origin: never its URL's path or query, which can hold a secret", async () => {
+    const failing = await startReceiver({ answer: json({ error: 'down' }, 503) });
+    const url = `${failing.url}/services/T000/B000/XXXXSECRETXXXX?token=SECRET123`;
+    const { url: relayUrl, logs } = await startRelay({
+      greeting: 'none',
+      webhooks: { allowPrivateNetworks: true, retryBaseMs: 10_000, endpoints: [hook('slackish', url)] },
+    });
+    const alice = await connectClient(relayUrl, { auth: { room: 'ops' } });
+    alice.emit('sendMessage', 'first');
+    alice.emit('sendMessage', 'second');
+    await failing.waitFor(2);
+    await waitUntil(
+      'both failures counted',
+      async () =>
+        (await metric(relayUrl, 'relay_webhook_deliveries_total{endpoint="slackish",outcome="failed"}')) ===
+        2,
+    );
+    const lines = logs.filter((line) => line.msg === 'webhook delivery failed');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ endpoint: 'slackish', url: new URL(failing.url).origin });
+    expect(JSON.stringify(logs)).not.toMatch(/SECRET/);
   });
 
   it('retries 500, 503, 408 and 429 and dead-letters other 4xx and redirects at once, never following one', async () => {
