@@ -5,9 +5,20 @@
  *
  * @example
  * ```ts
- * import { createRelayServer, defineBot } from 'relaykit';
+ * // plugins/ping.ts: a bot the relay loads from its plugins folder
+ * import { defineBot } from 'relaykit';
  *
- * export default defineBot({ name: 'ping' }, (bot) => bot.command('ping', (msg) => msg.reply('pong')));
+ * export default defineBot({
+ *   name: 'ping',
+ *   description: 'Answers !ping with pong',
+ *   setup(bot) {
+ *     bot.command('ping', { description: 'answer pong' }, (msg) => msg.reply('pong'));
+ *   },
+ * });
+ *
+ * // server.ts: a relay with its chat page, history and the bots of plugins/
+ * import { createRelayServer } from 'relaykit';
+ *
  * const server = createRelayServer({ plugins: 'plugins' });
  * await server.listen();
  * ```

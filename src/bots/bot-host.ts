@@ -38,7 +38,7 @@ export interface BotHostOptions {
  * @example
  * ```ts
  * const host = new BotHost({ url: 'http://127.0.0.1:3000', token, logger });
- * const { failed } = await host.startFiles(await listPluginFiles('plugins'));
+ * const { failed } = await host.startDir('plugins');
  * await host.close();
  * ```
  */
