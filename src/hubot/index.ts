@@ -1,3 +1,6 @@
+/// <reference path="../../types/hubot.d.ts" preserve="true" />
+// The types of the `hubot` package, which ships none: types/ is in the package, so a project that
+// imports relaykit/hubot gets them too (tsc keeps a reference marked preserve).
 /**
  * RelayKit's Hubot adapter (`relaykit/hubot`): the real Hubot `Robot` and community `hubot-*` scripts
  * against a relay. Needs the `hubot` package (an optional peer dependency). Its default export is the

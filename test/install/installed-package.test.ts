@@ -1,11 +1,13 @@
 // The package as a newcomer gets it: `npm pack` (which builds dist/ through `prepare`), the tarball
 // installed into two fresh projects — one "type": "module", one a default CommonJS project — then
-// `npx relay new-bot hello`, `npx relay serve`, the bot answering, and the client kit imported from each.
+// `npx relay new-bot hello`, `npx relay serve`, the bot answering, and the client kit imported from each;
+// in the ES module one, a strict TypeScript check of code using the package's types.
 // Slow (two `npm install`s that compile better-sqlite3, run side by side): it runs under CI (env `CI`),
 // as .ci/run sets it, or with RELAYKIT_INSTALL_TEST=1; elsewhere it is skipped with a printed reason.
 // It installs only into temporary folders, never into this checkout's (shared) node_modules.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -160,14 +162,70 @@ const PROJECTS = {
   },
 } as const;
 
+// A strict TypeScript project's use of the package's types, every .d.ts it reaches checked
+// (skipLibCheck off): the types of what they import must come with the package (express's, hubot's).
+const TYPED_USE = `import { createRelayServer, defineBot } from 'relaykit';
+import { createRelayClient } from 'relaykit/client';
+import { RelayAdapter } from 'relaykit/hubot';
+
+const server = createRelayServer({ history: false });
+server.app.get('/hello', (_req, res) => {
+  res.send('hello');
+});
+export const ping = defineBot({
+  name: 'ping',
+  description: 'Answers pong',
+  setup(bot) {
+    bot.command('ping', { description: 'answer pong' }, (msg) => msg.reply('pong'));
+  },
+});
+export const client = createRelayClient('http://127.0.0.1:3000', { name: 'Ada' });
+export type Adapter = RelayAdapter;
+`;
+const TYPED_TSCONFIG = {
+  compilerOptions: {
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    target: 'ES2022',
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    types: ['node'],
+  },
+  files: ['typed-use.ts'],
+};
+// The versions this checkout type-checks with, from the npm cache it installed them into.
+const devVersion = (name: string) =>
+  (
+    JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
 async function tryProject(kind: keyof typeof PROJECTS, root: string, tarball: string) {
   const project = PROJECTS[kind];
   const dir = path.join(root, kind);
   await mkdir(dir);
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(project.packageJson, null, 2)}\n`);
+  // The ES module project is also a TypeScript one, with the compiler and Node's types beside RelayKit.
+  const typed =
+    kind === 'esm'
+      ? [`typescript@${devVersion('typescript')}`, `@types/node@${devVersion('@types/node')}`]
+      : [];
   const began = Date.now();
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir, 8 * 60_000);
+  await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...typed],
+    dir,
+    8 * 60_000,
+  );
   const installMs = Date.now() - began;
+  if (kind === 'esm') {
+    await writeFile(path.join(dir, 'typed-use.ts'), TYPED_USE);
+    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(TYPED_TSCONFIG, null, 2));
+    // Rejects with tsc's errors when a type the package's .d.ts files import is missing.
+    await run('node', [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir, 120_000);
+  }
 
   const created = await run('npx', ['--no', 'relay', 'new-bot', 'hello'], dir);
   expect(created.stdout).toContain(`created ${path.join('plugins', 'hello.ts')}`);
@@ -219,6 +277,7 @@ describe.skipIf(!ENABLED)('the packed package, installed into fresh projects', (
         'dist/hubot/index.js',
         'dist/http/openapi.yaml',
         'plugins/templates/bot.ts.tmpl',
+        'types/hubot.d.ts',
       ]) {
         expect(files).toContain(`package/${file}`);
       }
