@@ -262,6 +262,8 @@ describe('message history', () => {
     });
     const http = await call('/v1/messages', { body: { content: 'announce', room: 'ops' } });
     expect(http.status).toBe(503);
+    // The OpenAPI document promises a Retry-After on every 503 of the publish routes.
+    expect(http.headers.get('retry-after')).toBe('5');
     expect((await problemOf(http)).code).toBe('RELAY_ERR_STORE_UNAVAILABLE');
     expect(await delivered).toEqual([]);
     const ready = await fetch(`${url}/readyz`);
