@@ -93,7 +93,6 @@ export class WebhookRegistry {
     }
     const forbidden = ['id', 'secret'].find((key) => key in body);
     if (forbidden) throw invalid(forbidden, 'chosen by the relay; leave it out');
-    if (this.#endpoints.size >= this.#maxEndpoints) throw tooMany(this.#maxEndpoints);
     const id = `wh_${randomBytes(9).toString('base64url')}`;
     const createdAt = new Date().toISOString();
     const checked = checkWebhookEndpoint(
@@ -105,7 +104,9 @@ export class WebhookRegistry {
         throw invalid(checked.field, checked.problem, 'RELAY_ERR_WEBHOOK_DESTINATION_REFUSED');
       throw invalid(checked.field, checked.problem);
     }
-    // The check above answers at once on this node; the directory's counts every node's adds.
+    // A bad body is a 400 whatever the count, as for schedules. This check answers at once on this
+    // node; the directory's counts every node's adds.
+    if (this.#endpoints.size >= this.#maxEndpoints) throw tooMany(this.#maxEndpoints);
     const kept = await this.#directory.put(
       { spec: specOf(checked.endpoint), createdAt },
       this.#maxEndpoints - this.#configured.size,

@@ -152,6 +152,9 @@ describe('/v1/webhooks', () => {
     expect((await send('/v1/webhooks', { ...admin, body: good })).status).toBe(201);
     const tooMany = await send('/v1/webhooks', { ...admin, body: good });
     expect(await problemOf(tooMany)).toMatchObject({ status: 409, code: 'RELAY_ERR_TOO_MANY_WEBHOOKS' });
+    // At the limit, a bad body is still told as one: what to fix comes first.
+    const badAtLimit = await send('/v1/webhooks', { ...admin, body: { url: 'ftp://x', rooms: [] } });
+    expect(await problemOf(badAtLimit)).toMatchObject({ status: 400, code: 'RELAY_ERR_INVALID_WEBHOOK' });
     const readOnly = await send('/v1/webhooks/cfg', { ...admin, method: 'DELETE' });
     expect(await problemOf(readOnly)).toMatchObject({ status: 409, code: 'RELAY_ERR_WEBHOOK_READ_ONLY' });
   });
