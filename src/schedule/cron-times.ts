@@ -30,6 +30,12 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   dayOfWeek: 'day-of-week field',
 };
 
+// node-cron's messages quote the field they refuse, which can be most of the expression.
+const shortened = (message: string) => (message.length > 160 ? `${message.slice(0, 159)}…` : message);
+
+/** The longest cron expression a job may have. */
+export const MAX_CRON_LENGTH = 512;
+
 /**
  * The one check of a cron expression, wherever a job comes from (config file, HTTP API, `Scheduler.every`,
  * bots' `bot.every`, the store at start-up): node-cron's own parser (5 fields, or 6 with seconds first,
@@ -47,12 +53,15 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
  */
 export function checkCron(expression: string, options: { timezone?: string } = {}): string | undefined {
   if (expression.trim() === '') return 'is empty; expected 5 fields, or 6 with seconds first';
+  // Far longer than any real expression (six lists of every value are ~300 characters): node-cron's
+  // messages repeat what they were given, and parsing is not free.
+  if (expression.length > MAX_CRON_LENGTH) return `is longer than ${MAX_CRON_LENGTH} characters`;
   const { valid, errors } = validateDetailed(expression);
   const first = errors[0];
   if (!valid || first) {
     if (!first) return 'is not a cron expression node-cron accepts';
     const field = FIELD_NAMES[first.field];
-    return field ? `${field}: ${first.message}` : first.message;
+    return field ? `${field}: ${shortened(first.message)}` : shortened(first.message);
   }
   const { timezone } = options;
   const zoneProblem = timezone === undefined ? undefined : checkTimeZone(timezone);
@@ -63,7 +72,7 @@ export function checkCron(expression: string, options: { timezone?: string } = {
   try {
     task = createTask(expression, () => undefined, timezone === undefined ? {} : { timezone });
   } catch (error) {
-    return (error as Error).message;
+    return shortened((error as Error).message);
   }
   try {
     // node-cron searches 100 years ahead and throws when no time matches: a task started on such an

@@ -84,7 +84,7 @@ export function checkScheduleSpec(
         ? 'timezone must be a string'
         : checkTimeZone(zone);
   const cronProblem = checkCron(cron, zone === undefined || zoneProblem ? {} : { timezone: zone });
-  if (cronProblem) return fail('cron', `${job}: cron "${cron}" is invalid: ${cronProblem}`);
+  if (cronProblem) return fail('cron', `${job}: cron ${showValue(cron)} is invalid: ${cronProblem}`);
   if (zoneProblem) return fail('timezone', `${job}: ${zoneProblem}`);
   let accepted: MessageContent;
   try {
