@@ -117,12 +117,15 @@ export const relayConfigSchema = z
     recoveryWindowMs: z
       .int()
       .min(0)
+      // Past this a timer fires at once (Node's limit): socket.io's clean-up would loop every 1 ms.
+      .max(2_147_483_647)
       .default(120_000)
       .describe('how long a dropped client can come back and get what it missed (ms); 0: off'),
     /** How long `close()` waits for clients to drain before cutting connections (ms). */
     shutdownTimeoutMs: z
       .int()
       .min(0)
+      .max(2_147_483_647)
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
     /**

@@ -182,4 +182,17 @@ describe('loadConfig', () => {
     expect(setup.config.botSetupTimeoutMs).toBe(120_000);
     expect(longest.config.botSetupTimeoutMs).toBe(30_000);
   });
+
+  it.each([
+    ['recoveryWindowMs', 'RELAY_RECOVERY_WINDOW_MS'],
+    ['shutdownTimeoutMs', 'RELAY_SHUTDOWN_TIMEOUT_MS'],
+  ])(
+    "takes %s up to Node's longest timer, and refuses one more (a timer past it fires at once)",
+    async (key, variable) => {
+      const cwd = await tempDir();
+      const longest = await loadConfig({ cwd, env: { [variable]: '2147483647' } });
+      expect(longest.config[key as 'recoveryWindowMs' | 'shutdownTimeoutMs']).toBe(2_147_483_647);
+      await expect(loadConfig({ cwd, env: { [variable]: '2147483648' } })).rejects.toMatchObject({ key });
+    },
+  );
 });
