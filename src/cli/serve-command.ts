@@ -42,10 +42,12 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         });
       for (const leaf of leaves) {
         built = built.option(leaf.flag.slice(2), {
-          type: leaf.kind === 'number' ? 'number' : leaf.kind === 'boolean' ? 'boolean' : 'string',
+          // Numbers and booleans untyped, then read as their RELAY_* variables are (loadConfig): yargs's
+          // own types turned `--port abc` into NaN and `--trust-proxy=yes` into false, without a word.
+          ...(leaf.kind === 'number' || leaf.kind === 'boolean' ? {} : { type: 'string' as const }),
           // `--port` with no value was read as unset: the relay started on the default port.
           requiresArg: leaf.kind !== 'boolean',
-          describe: `${leaf.description} [env ${leaf.env}]`,
+          describe: `${leaf.description} [env ${leaf.env}]${leaf.kind === 'number' || leaf.kind === 'boolean' ? ` [${leaf.kind}]` : ''}`,
           // Shown, not applied: a default here would override the config file and the environment.
           ...(leaf.defaultValue === undefined ||
           (Array.isArray(leaf.defaultValue) && !leaf.defaultValue.length)

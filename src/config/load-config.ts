@@ -39,6 +39,14 @@ export async function loadConfig(
 ): Promise<{ config: RelayConfig; file?: string }> {
   const cwd = sources.cwd ?? process.cwd();
   const env = sources.env ?? {};
+  // `--config "$FILE"` with FILE unset read no file at all, not even the working directory's.
+  if (sources.configFile === '') {
+    throw new ConfigError(
+      CONFIG_FILE_KEY,
+      '""',
+      'is an empty name (given to --config); name a file, or leave --config out to read relay.config.* in the working directory',
+    );
+  }
   // An empty RELAY_CONFIG is unset, as every other empty variable is: the default file still counts.
   const file = sources.configFile ?? (env.RELAY_CONFIG || undefined) ?? findDefaultFile(cwd);
   const namedBy = sources.configFile ? '--config' : env.RELAY_CONFIG ? 'RELAY_CONFIG' : undefined;

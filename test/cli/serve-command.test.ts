@@ -272,6 +272,48 @@ describe('relay serve, in-process', () => {
     }
   });
 
+  it('reads number and boolean flags as their RELAY_* variables are read, and refuses what they refuse', async () => {
+    const cwd = await emptyDir();
+    const env = { RELAY_LOG_LEVEL: 'silent' };
+    const base = ['serve', '--port', '0', '--host', '127.0.0.1'];
+    const started = createCliContext({ cwd, env });
+    await runCli([...base, '--trust-proxy=yes', '--web-page=off', '--drain-delay-ms=250'], started);
+    expect(started.err()).toBe('');
+    const server = track(started.running as RelayServer, (s) => s.close());
+    expect(server.config).toMatchObject({ trustProxy: true, webPage: false, drainDelayMs: 250 });
+    await server.close();
+    const negated = createCliContext({ cwd, env });
+    await runCli([...base, '--no-web-page', '--trust-proxy'], negated);
+    const second = track(negated.running as RelayServer, (s) => s.close());
+    expect(second.config).toMatchObject({ trustProxy: true, webPage: false });
+    await second.close();
+
+    // yargs made these false and NaN, and the relay started on them.
+    for (const [flag, shown] of [
+      ['--web-page=maybe', 'flag --web-page: setting "webPage" is invalid'],
+      ['--trust-proxy=2', 'flag --trust-proxy: setting "trustProxy" is invalid'],
+      ['--port=abc', '(got "abc")'],
+    ] as const) {
+      const ctx = createCliContext({ cwd, env });
+      await runCli(['serve', '--host', '127.0.0.1', flag], ctx);
+      expect(ctx.exitCode, flag).toBe(2);
+      expect(ctx.err()).toContain(shown);
+      expect(ctx.running).toBeUndefined();
+    }
+  });
+
+  it('refuses an empty --config (FILE unset in a script) rather than read no config file at all', async () => {
+    const cwd = await emptyDir();
+    await writeFile(path.join(cwd, 'relay.config.yaml'), 'port: 70000\n');
+    for (const args of [['--config', ''], ['--config=']]) {
+      const ctx = createCliContext({ cwd, env: { RELAY_LOG_LEVEL: 'silent' } });
+      await runCli(['serve', '--host', '127.0.0.1', ...args], ctx);
+      expect(ctx.exitCode, args.join(' ')).toBe(2);
+      expect(ctx.err()).toContain('is an empty name (given to --config)');
+      expect(ctx.running).toBeUndefined();
+    }
+  });
+
   it('refuses an unknown command with a usage hint, exit code 2, without starting anything', async () => {
     const unknown = createCliContext();
     await runCli(['sreve'], unknown);
