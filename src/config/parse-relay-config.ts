@@ -38,10 +38,13 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   const given = valueAt(input, issue.path);
   // A secret is never repeated back: error messages end up in terminals, CI logs and bug reports.
   const secret = /(secret|token)s?$/i.test(String(issue.path[issue.path.length - 1] ?? ''));
+  // Nor a URL's user and password (a redisUrl's, a webhook's).
+  const visible =
+    typeof given === 'string' ? given.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1***@') : given;
   const shown =
     given === undefined || secret
       ? ''
-      : ` (got ${typeof given === 'number' ? String(given) : JSON.stringify(given)})`;
+      : ` (got ${typeof visible === 'number' ? String(visible) : JSON.stringify(visible)})`;
   throw new ConfigError(key, source, `${issue.message}${shown}`);
 }
 

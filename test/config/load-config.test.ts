@@ -82,6 +82,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it("shows a bad URL's value without its user and password", async () => {
+    const refused = loadConfig({
+      cwd: await tempDir(),
+      env: { RELAY_REDIS_URL: 'redis://ops:hunter2@redis host:6379' },
+    });
+    await expect(refused).rejects.toMatchObject({ key: 'redisUrl' });
+    const message = ((await refused.catch((error: unknown) => error)) as Error).message;
+    expect(message).toContain('(got "redis://***@redis host:6379")');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('names a flag as the source of a bad flag value', async () => {
     await expect(
       loadConfig({ cwd: await tempDir(), env: {}, flags: { routing: 'nowhere' } }),
