@@ -5,6 +5,7 @@ import type { HttpApi } from '../http/mount-http-api.js';
 import type { components } from '../http/openapi-types.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
+import { forwardedPrefix } from '../relay/forwarded-request.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { showValue } from '../relay/show-value.js';
 import { checkScheduleSpec } from './schedule-spec.js';
@@ -17,6 +18,8 @@ const RUN_REASONS: readonly RunReason[] = ['scheduled', 'catch-up', 'manual'];
 export interface ScheduleRouteSettings {
   readonly maxContentBytes: number;
   readonly api: { readonly bodyLimitBytes: number };
+  /** `Location` then keeps the path prefix the proxy says the caller used (X-Forwarded-Prefix). */
+  readonly trustProxy?: boolean;
 }
 
 /**
@@ -84,7 +87,9 @@ export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSett
     const body: Schedule = scheduler.add(checked.spec);
     res
       .status(201)
-      .location(`${req.baseUrl}/schedules/${encodeURIComponent(body.id)}`)
+      .location(
+        `${forwardedPrefix(req.headers, settings.trustProxy ?? false)}${req.baseUrl}/schedules/${encodeURIComponent(body.id)}`,
+      )
       .json(body);
   });
 

@@ -30,6 +30,7 @@ export interface WebhookDeps {
     readonly webhooks: WebhookSettings;
     readonly botRateLimit: { burst: number; perSecond: number } | false;
     readonly api: { readonly bodyLimitBytes: number };
+    readonly trustProxy?: boolean;
   };
   /**
    * Where endpoints added over the API live; default: `webhooks.store`. In a cluster, one every node
@@ -100,7 +101,13 @@ export function mountWebhooks(deps: WebhookDeps): void {
     listener: webhookMetrics(deps.api.metrics.registry, store, registry),
   });
   deps.api.v1.use(
-    webhookRoutes({ registry, dispatcher, store, bodyLimitBytes: deps.settings.api.bodyLimitBytes }),
+    webhookRoutes({
+      registry,
+      dispatcher,
+      store,
+      bodyLimitBytes: deps.settings.api.bodyLimitBytes,
+      trustProxy: deps.settings.trustProxy ?? false,
+    }),
   );
   deps.lifecycle.onListen(async () => {
     if (deps.directory) {

@@ -2,6 +2,7 @@ import { type Request, Router } from 'express';
 import { jsonBody } from '../http/json-body.js';
 import type { components } from '../http/openapi-types.js';
 import { requireScope } from '../http/require-scope.js';
+import { forwardedPrefix } from '../relay/forwarded-request.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';
 import { describeEndpoint } from './webhook-endpoint.js';
 import type { WebhookRegistry } from './webhook-registry.js';
@@ -21,6 +22,8 @@ export function webhookRoutes(deps: {
   readonly dispatcher: WebhookDispatcher;
   readonly store: WebhookStore;
   readonly bodyLimitBytes: number;
+  /** `Location` then keeps the path prefix the proxy says the caller used (X-Forwarded-Prefix). */
+  readonly trustProxy?: boolean;
 }): Router {
   const { registry, dispatcher, store } = deps;
   const router = Router();
@@ -45,7 +48,9 @@ export function webhookRoutes(deps: {
     const endpoint = await registry.add(req.body);
     res
       .status(201)
-      .location(`${req.baseUrl}/webhooks/${encodeURIComponent(endpoint.id)}`)
+      .location(
+        `${forwardedPrefix(req.headers, deps.trustProxy ?? false)}${req.baseUrl}/webhooks/${encodeURIComponent(endpoint.id)}`,
+      )
       .json({
         ...describeEndpoint(endpoint),
         origin: 'api',

@@ -49,6 +49,20 @@ describe('trustProxy', () => {
     // Served under a sub-path, the hook's URL carries the proxy's X-Forwarded-Prefix.
     const prefixed = proxied(url, { 'x-forwarded-prefix': '/chat/' });
     expect(await hookUrl(url, prefixed)).toMatch(new RegExp(`^https://${PUBLIC}/chat/hooks/`));
+    // So do the Location headers of what the API creates.
+    for (const [path, body] of [
+      ['/v1/schedules', { id: 'daily', cron: '0 9 * * *', content: 'standup' }],
+      ['/v1/webhooks', { url: 'https://bots.example/hook', rooms: ['ops'], trigger: { all: true } }],
+    ] as const) {
+      const created = await rawRequest(url, {
+        path,
+        method: 'POST',
+        headers: { ...prefixed, authorization: 'Bearer ops-s3cr3t', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(created.status, path).toBe(201);
+      expect(created.headers.location).toMatch(new RegExp(`^/chat${path}/[\\w-]+$`));
+    }
     // The default port of the scheme, written out, is the same origin.
     const withPort = proxied(url, { 'x-forwarded-host': `${PUBLIC}:443`, origin: `https://${PUBLIC}` });
     expect((await rawRequest(url, { path: polling, headers: withPort })).status).toBe(200);
