@@ -180,10 +180,18 @@ export async function runJob(
   let failure: RelayError | undefined;
   // In a cluster a message is out once Redis has it: a run is ok once all of its messages are.
   const commits: Promise<void>[] = [];
+  // The run's message is the last one out: one whose commit failed was neither kept nor delivered.
   const publish = (content: unknown, room: string | null) => {
     const published = relay.publish(content, { from, room });
-    messageId = published.id;
-    if (published.committed) commits.push(published.committed);
+    if (published.committed) {
+      commits.push(
+        published.committed.then(() => {
+          messageId = published.id;
+        }),
+      );
+    } else {
+      messageId = published.id;
+    }
     return published.id;
   };
   try {

@@ -277,6 +277,24 @@ describe('message history', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('a scheduled run that the store refuses fails and names no message: it was not published', async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    const { send: call } = await startApiRelay({ history: { store } });
+    const admin = { token: 'ops-s3cr3t' };
+    const added = await call('/v1/schedules', {
+      ...admin,
+      body: { id: 'standup', cron: '0 9 * * *', content: 'hi' },
+    });
+    expect(added.status).toBe(201);
+    // The run is the first write after the file went: its publish is accepted, its commit refused.
+    await rm(store);
+    const run = await call('/v1/schedules/standup/run', { ...admin, body: {} });
+    expect(run.status).toBe(200);
+    const record = (await run.json()) as { outcome: string; messageId?: string; error?: { code: string } };
+    expect(record).toMatchObject({ outcome: 'failed', error: { code: 'RELAY_ERR_STORE_UNAVAILABLE' } });
+    expect(record).not.toHaveProperty('messageId');
+  });
+
   it('costs nothing with history: false: no store, the history event answers RELAY_ERR_HISTORY_OFF', async () => {
     const { url, server } = await startApiRelay({ history: false });
     const client = await listener(url, 'ops');
