@@ -220,7 +220,8 @@ export class SqliteMessageLog implements MessageLog {
   health(): { ok: boolean; detail?: string } {
     if (this.#closed) return { ok: true };
     const problem = this.#availability?.check() ?? this.#problem();
-    return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
+    // Unauthenticated callers read it (/readyz): the path is logged when the episode starts, not here.
+    return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   }
 
   /** Writes what is pending, closes the file; resolves once the checkpoint thread is gone. Idempotent. */

@@ -137,7 +137,8 @@ export class ScheduleStore {
   /** Whether a write would last now: `ok: false`, with why, while the file is deleted, replaced or not writable. */
   health(): { ok: boolean; detail?: string } {
     const problem = this.#closed ? undefined : this.#availability?.check();
-    return problem === undefined ? { ok: true } : { ok: false, detail: `${this.path}: ${problem}` };
+    // Unauthenticated callers read it (/readyz): the path is logged when the episode starts, not here.
+    return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   }
 
   /** Adds a runtime job and starts its state afresh; `false` when a job with that id is already stored. */

@@ -91,7 +91,8 @@ export class StoreAvailability {
     }
     return new RelayError(
       'RELAY_ERR_STORE_UNAVAILABLE',
-      `${this.#wording.name} ${this.#path}: ${problem}; ${this.#wording.notDone}`,
+      // The path is in the log line above, not in what callers are told (a publish token, say).
+      `${this.#wording.name}: ${problem}; ${this.#wording.notDone}`,
       cause === undefined ? undefined : { cause },
     );
   }

@@ -264,17 +264,24 @@ describe('message history', () => {
     expect(http.status).toBe(503);
     // The OpenAPI document promises a Retry-After on every 503 of the publish routes.
     expect(http.headers.get('retry-after')).toBe('5');
-    expect((await problemOf(http)).code).toBe('RELAY_ERR_STORE_UNAVAILABLE');
+    const problem = await problemOf(http);
+    expect(problem.code).toBe('RELAY_ERR_STORE_UNAVAILABLE');
     expect(await delivered).toEqual([]);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(JSON.stringify(await ready.json())).toContain('historyStore');
+    const readiness = JSON.stringify(await ready.json());
+    expect(readiness).toContain('historyStore (the file was deleted while the relay ran)');
+    // Where the file is, is the operator's to read in the log, not a caller's (/readyz needs no token).
+    for (const told of [readiness, JSON.stringify(problem), JSON.stringify(refused)]) {
+      expect(told).not.toContain(path.dirname(store));
+    }
     const metrics = await (
       await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer ops-s3cr3t' } })
     ).text();
     expect(metrics).toMatch(/relay_history_store_available 0/);
     const errors = logs.filter((line) => line.code === 'RELAY_ERR_STORE_UNAVAILABLE' && line.level === 50);
     expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ store });
   });
 
   it('a scheduled run that the store refuses fails and names no message: it was not published', async () => {
