@@ -1,6 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { signDevToken } from '../auth/sign-dev-token.js';
+import { identityFromClaims } from '../auth/token-claims.js';
 import { loadConfig } from '../config/load-config.js';
+import type { RelayError } from '../relay/relay-error.js';
 import { type CliContext, failCommand } from './cli-context.js';
 
 interface TokenArgs {
@@ -91,6 +93,28 @@ export function tokenCommand(context: CliContext): CommandModule {
               .filter((item) => item !== '');
       const rooms = list(argv.rooms);
       const roles = list(argv.roles);
+      // The relay's own check of a token's claims, before signing: a token it would refuse at connect
+      // (an empty --sub, a room grant with a space) is a usage error here, where the cause is.
+      try {
+        identityFromClaims(
+          {
+            sub: argv.sub,
+            ...(argv.name === undefined ? {} : { name: argv.name }),
+            ...(rooms === undefined ? {} : { rooms }),
+            ...(roles === undefined ? {} : { roles }),
+            exp: Math.floor(Date.now() / 1000) + ttlSec,
+          },
+          0,
+        );
+      } catch (error) {
+        const why = (error as RelayError).detail ?? (error as Error).message;
+        failCommand(
+          context,
+          `the relay would refuse this token: ${why.replace(/^claim "(\w+)"/, '--$1')}`,
+          2,
+        );
+        return;
+      }
       const token = await signDevToken(jwtSecret, {
         sub: argv.sub,
         ...(argv.name === undefined ? {} : { name: argv.name }),

@@ -96,6 +96,25 @@ describe('relay token', () => {
     }
   });
 
+  it('refuses, before signing, claims the relay would refuse at connect, naming the flag', async () => {
+    const cwd = await emptyDir();
+    const env = { RELAY_AUTH_JWT_SECRET: SECRET };
+    for (const [args, said] of [
+      [['--sub'], '--sub must be the user id'],
+      [['--sub', 'anon:x'], '--sub must not start with anon:'],
+      [['--sub', 'u-1', '--name', ''], '--name must be a display name'],
+      [['--sub', 'u-1', '--rooms', 'bad room!'], '--rooms'],
+      [['--sub', 'u-1', '--roles', 'x y'], '--roles'],
+    ] as const) {
+      const ctx = createCliContext({ env, cwd });
+      await runCli(['token', ...args], ctx);
+      expect(ctx.exitCode, args.join(' ')).toBe(2);
+      expect(ctx.err()).toContain('the relay would refuse this token');
+      expect(ctx.err()).toContain(said);
+      expect(ctx.out()).toBe('');
+    }
+  });
+
   it('says where to put the secret when there is none, and never prints a short one back', async () => {
     const cwd = await emptyDir();
     const none = createCliContext({ cwd });
