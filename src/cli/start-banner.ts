@@ -37,14 +37,14 @@ export function startBanner(facts: StartFacts): string {
     'try it',
     `curl -X POST ${url}/v1/messages -H "Authorization: Bearer ${secret}" -H 'content-type: application/json' -d '{"content":"hello"}'`,
   ]);
-  rows.push([
-    '',
-    token
-      ? `npx relay announce hello${urlFlag} --token ${token}`
-      : `RELAY_CLIENT_TOKEN=<a secret of api.tokens> npx relay announce hello${urlFlag}`,
-  ]);
+  // A secret goes in the environment, never in arguments (`ps` shows those to every user).
   if (devRelayFile) {
     rows.push(['', `npx relay announce hello  (from this folder: ${devRelayFile} has the URL and token)`]);
+  } else {
+    rows.push([
+      '',
+      `RELAY_CLIENT_TOKEN=${token ?? '<a secret of api.tokens>'} npx relay announce hello${urlFlag}`,
+    ]);
   }
   rows.push(['stop', 'Ctrl-C']);
   const lines = rows.map(([label, text]) => `  ${label.padEnd(10)} ${text}`);

@@ -39,7 +39,13 @@ describe('relay serve in a terminal', () => {
     expect(plain).toContain(
       `curl -X POST ${url}/v1/messages -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"content":"hello"}'`,
     );
-    expect(plain).toContain(`npx relay announce hello --url ${url} --token ${token}`);
+    // The announce line takes the secret from the environment or the dev relay file, never an argument.
+    expect(plain).toMatch(
+      new RegExp(
+        `RELAY_CLIENT_TOKEN=${token} npx relay announce hello --url ${url}|npx relay announce hello {2}\\(from this folder`,
+      ),
+    );
+    expect(plain).not.toContain('--token');
     // The banner's token is the one the API takes.
     const posted = await fetch(`${url}/v1/messages`, {
       method: 'POST',
