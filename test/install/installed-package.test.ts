@@ -278,6 +278,10 @@ describe.skipIf(!ENABLED)('the packed package, installed into fresh projects', (
         'dist/http/openapi.yaml',
         'plugins/templates/bot.ts.tmpl',
         'types/hubot.d.ts',
+        // The reference pages that messages and the generated bot point at, and the licence.
+        'docs/errors.md',
+        'docs/bots.md',
+        'LICENSE',
       ]) {
         expect(files).toContain(`package/${file}`);
       }
