@@ -79,6 +79,8 @@ export class RelayCore implements RelayLifecycle {
    * handshake here, for every HTTP request by the composition root's first layer, and by the API's CORS.
    */
   readonly hostGuard: HostGuard;
+  // The lifecycle's own lines (listening, closing, closed), as part "relay" like the core's others.
+  readonly #log: Logger;
   readonly #readiness = new ReadinessChecks();
   readonly #hooks: LifecycleHooks;
   #authenticator: Authenticator | undefined;
@@ -100,6 +102,7 @@ export class RelayCore implements RelayLifecycle {
     this.httpServer = options.httpServer ?? createServer(this.app);
     this.#hooks = new LifecycleHooks(logger);
     const log = logger.child({ part: 'relay' });
+    this.#log = log;
     const hosts = createHostGuard({
       allowedHosts: config.allowedHosts,
       origins: config.origins,
@@ -165,7 +168,7 @@ export class RelayCore implements RelayLifecycle {
     if (this.#authenticator !== undefined) throw new Error('this relay already has an authenticator');
     // The relay trusts what it answers on every message: checked once here, whoever wrote it.
     const checked = checkedAuthenticator(authenticator, (error, count) =>
-      this.logger.error({ code: error.code, err: error.detail, refused: count }, 'connection refused'),
+      this.#log.error({ code: error.code, err: error.detail, refused: count }, 'connection refused'),
     );
     this.#authenticator = checked.authenticate;
     this.onClose(() => checked.close());
@@ -190,7 +193,7 @@ export class RelayCore implements RelayLifecycle {
     if (this.closing)
       throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'this relay was closed; create a new one');
     await this.#start(await listenHttp(this.httpServer, port, host));
-    this.logger.info({ ...this.address }, 'relay listening');
+    this.#log.info({ ...this.address }, 'relay listening');
     return this.address;
   }
 
@@ -205,7 +208,7 @@ export class RelayCore implements RelayLifecycle {
       throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'this relay was closed; create a new one');
     this.#attached = true;
     await this.#start(address);
-    this.logger.info({ url: address.url }, 'relay attached');
+    this.#log.info({ url: address.url }, 'relay attached');
     return address;
   }
 
@@ -215,7 +218,7 @@ export class RelayCore implements RelayLifecycle {
       await this.#hooks.runListen(address);
     } catch (error) {
       // Whatever started (the port, bots, jobs) is closed again, so a failed start leaves nothing running.
-      this.logger.error({ err: error }, 'start-up failed; closing the relay');
+      this.#log.error({ err: error }, 'start-up failed; closing the relay');
       await this.close();
       throw error;
     }
@@ -285,16 +288,16 @@ export class RelayCore implements RelayLifecycle {
   }
 
   async #runClose(): Promise<void> {
-    this.logger.info('relay closing');
+    this.#log.info('relay closing');
     // close() may be called from inside a handler (a signal, a hook, a publish observer): let the I/O
     // callbacks already running finish and write their acks before anything is torn down.
     await new Promise((resolve) => setImmediate(resolve));
     await this.#hooks.runClose('pre-close');
     await this.relay.stopAccepting(this.config.shutdownTimeoutMs);
-    await closeTransports(this.io, this.httpServer, this.config.shutdownTimeoutMs, this.logger);
+    await closeTransports(this.io, this.httpServer, this.config.shutdownTimeoutMs, this.#log);
     await this.#hooks.runClose('close');
     // Last, once nothing can be refused any more: the summaries of refusal episodes still open.
     this.relay.close();
-    this.logger.info('relay closed');
+    this.#log.info('relay closed');
   }
 }

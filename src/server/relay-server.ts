@@ -80,7 +80,9 @@ export class RelayServer extends RelayCore {
       ok: false,
       detail: `closing in ${Math.max(0, closesAt - Date.now())} ms`,
     }));
-    this.logger.info({ delayMs }, `relay draining: /readyz answers 503, closing in ${delayMs} ms`);
+    this.logger
+      .child({ part: 'relay' })
+      .info({ delayMs }, `relay draining: /readyz answers 503, closing in ${delayMs} ms`);
     const cut = new AbortController();
     // close() called meanwhile (a second signal, a failing feature) ends the wait.
     this.onPreClose(() => cut.abort());

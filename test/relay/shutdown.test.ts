@@ -161,6 +161,20 @@ describe('lifecycle', () => {
     expect(logs.some((line) => line.msg === 'connections still open; closing them')).toBe(false);
   });
 
+  it('logs its lifecycle (listening, closing, closed) as part "relay", like every other line', async () => {
+    const { server, logs } = await startRelay();
+    await server.close();
+    const lifecycle = logs.filter((line) =>
+      ['relay listening', 'relay closing', 'relay closed'].includes(String(line.msg)),
+    );
+    expect(lifecycle.map((line) => [line.msg, line.part])).toEqual([
+      ['relay listening', 'relay'],
+      ['relay closing', 'relay'],
+      ['relay closed', 'relay'],
+    ]);
+    expect(logs.filter((line) => line.part === undefined).map((line) => line.msg)).toEqual([]);
+  });
+
   it('closes everything it started when a start-up hook fails, and cannot be started again', async () => {
     const relay = track(
       createRelayServer({ port: 0, host: '127.0.0.1', logger: captureLogs().logger }),
