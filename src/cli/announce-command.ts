@@ -67,7 +67,17 @@ export function announceCommand(context: CliContext): CommandModule {
           headers,
         }),
       );
-      if (done?.data) context.stdout.write(`${done.data.id}\n`);
+      if (!done) return;
+      // A 2xx without the message's id is not a relay's answer: printing "undefined" would pass a script.
+      if (typeof done.data?.id !== 'string') {
+        failCommand(
+          context,
+          `${done.target.baseUrl} answered HTTP ${done.status} without a message id: is --url the relay's?`,
+          1,
+        );
+        return;
+      }
+      context.stdout.write(`${done.data.id}\n`);
     },
   };
 }

@@ -127,6 +127,11 @@ export async function callRelayApi<T>(
     failCommand(context, `${baseUrl} did not answer within ${timeoutMs} ms (RELAY_CLIENT_TIMEOUT_MS)`, 1);
     return undefined;
   }
+  // A body that is not JSON: something answered, but not a relay (a web page at --url, say).
+  if (result instanceof SyntaxError) {
+    failCommand(context, `${baseUrl} answered, but not as a relay does (not JSON): is --url the relay's?`, 1);
+    return undefined;
+  }
   if (result instanceof Error) {
     const cause = result.cause as { code?: string; message?: string } | undefined;
     failCommand(context, `cannot reach ${baseUrl}: ${cause?.code ?? cause?.message ?? result.message}`, 1);

@@ -140,6 +140,31 @@ describe('relay announce', () => {
     expect(bad.err()).toMatch(/RELAY_CLIENT_TIMEOUT_MS: expected milliseconds/);
   });
 
+  // --url at another service: a 200 of its own printed "undefined", exit 0, and a script went on.
+  it('fails (exit 1) when what answers at --url is not a relay: a 2xx without an id, or a web page', async () => {
+    const answers: Array<[string, string]> = [
+      ['application/json', '{}'],
+      ['text/html', '<html><body>welcome</body></html>'],
+    ];
+    for (const [type, body] of answers) {
+      const other = track(
+        createServer((_req, res) => res.writeHead(200, { 'content-type': type }).end(body)),
+        (server) => {
+          server.closeAllConnections();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      );
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      const { port } = other.address() as AddressInfo;
+      const ctx = createCliContext({ env: { RELAY_CLIENT_TOKEN: 'x' } });
+      await runCli(['announce', 'hi', '--url', `http://127.0.0.1:${port}`], ctx);
+      expect(ctx.exitCode, type).toBe(1);
+      expect(ctx.out()).toBe('');
+      expect(ctx.err()).toMatch(/is --url the relay's\?/);
+      expect(ctx.err()).not.toMatch(/cannot reach/);
+    }
+  });
+
   // Two real processes started through tsx: slow on a busy two-core machine, hence the long timeout.
   it('works end to end as processes: relay serve with its generated token, then relay announce', {
     timeout: 60_000,
