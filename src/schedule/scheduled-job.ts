@@ -176,23 +176,14 @@ export async function runJob(
 ): Promise<JobRun> {
   const startedAt = new Date();
   const from = { id: job.id, name: job.id, kind: 'schedule' } as const;
-  let messageId: string | undefined;
   let failure: RelayError | undefined;
-  // In a cluster a message is out once Redis has it: a run is ok once all of its messages are.
-  const commits: Promise<void>[] = [];
-  // The run's message is the last one out: one whose commit failed was neither kept nor delivered.
+  // In a cluster, or with the history, a message is out once its commit settles: a run is ok once all
+  // of its messages are, and its message is the last one out (one whose commit failed reached nobody).
+  const published: { readonly id: string; readonly committed?: Promise<void> }[] = [];
   const publish = (content: unknown, room: string | null) => {
-    const published = relay.publish(content, { from, room });
-    if (published.committed) {
-      commits.push(
-        published.committed.then(() => {
-          messageId = published.id;
-        }),
-      );
-    } else {
-      messageId = published.id;
-    }
-    return published.id;
+    const message = relay.publish(content, { from, room });
+    published.push(message.committed ? { id: message.id, committed: message.committed } : { id: message.id });
+    return message.id;
   };
   try {
     if (job.handler) {
@@ -205,19 +196,17 @@ export async function runJob(
     } else {
       publish(job.content, job.room ?? null);
     }
-    if (commits.length > 0) await Promise.all(commits);
   } catch (error) {
-    failure =
-      error instanceof RelayError
-        ? error
-        : new RelayError(
-            'RELAY_ERR_SCHEDULE_RUN_FAILED',
-            `job "${job.id}": ${(error as Error)?.message ?? error}`,
-            {
-              cause: error,
-            },
-          );
+    failure = runFailure(job, error);
   }
+  // Settled whatever the handler did: a handler that published and then threw leaves commits that
+  // nothing else would wait for (an unhandled rejection ends the process).
+  const settled = await Promise.allSettled(published.map(({ committed }) => committed));
+  let messageId: string | undefined;
+  settled.forEach((result, index) => {
+    if (result.status === 'fulfilled') messageId = published[index]?.id;
+    else failure ??= runFailure(job, result.reason);
+  });
   return {
     jobId: job.id,
     reason,
@@ -228,6 +217,18 @@ export async function runJob(
     ...(messageId ? { messageId } : {}),
     ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
   };
+}
+
+function runFailure(job: ScheduledJob, error: unknown): RelayError {
+  return error instanceof RelayError
+    ? error
+    : new RelayError(
+        'RELAY_ERR_SCHEDULE_RUN_FAILED',
+        `job "${job.id}": ${(error as Error)?.message ?? error}`,
+        {
+          cause: error,
+        },
+      );
 }
 
 /**

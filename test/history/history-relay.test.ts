@@ -302,6 +302,24 @@ describe('message history', () => {
     expect(record).not.toHaveProperty('messageId');
   });
 
+  it('a code job that publishes and then throws: its run fails, names the message it published, ends nothing', async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    const { server } = await startApiRelay({ history: { store } });
+    server.scheduler.every('bot:flaky', '0 9 * * *', ({ publish }) => {
+      publish('first, then a bug');
+      throw new Error('a bug after publishing');
+    });
+    const kept = await server.scheduler.runNow('bot:flaky');
+    expect(kept).toMatchObject({ outcome: 'failed', messageId: expect.any(String) });
+    expect(kept.error?.message).toContain('a bug after publishing');
+    // With the store gone, the message's commit is refused too: nothing is left unhandled (that would
+    // end the process, and vitest this run), and no message is named.
+    await rm(store);
+    const refused = await server.scheduler.runNow('bot:flaky');
+    expect(refused).toMatchObject({ outcome: 'failed' });
+    expect(refused).not.toHaveProperty('messageId');
+  });
+
   it('costs nothing with history: false: no store, the history event answers RELAY_ERR_HISTORY_OFF', async () => {
     const { url, server } = await startApiRelay({ history: false });
     const client = await listener(url, 'ops');
