@@ -132,7 +132,11 @@ export async function startPrimary(options: {
       const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
       const exited = alive.map((worker) => (worker.isDead() ? Promise.resolve() : once(worker, 'exit')));
       for (const worker of alive) worker.send({ source: HUB_SOURCE, kind: 'stop', signal });
-      const graceMs = (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000;
+      // At most Node's longest timer: past it a timer fires at once, and the workers would be killed.
+      const graceMs = Math.min(
+        (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000,
+        2_147_483_647,
+      );
       const timer = setTimeout(() => {
         log.warn({ graceMs }, 'workers still running; killing them');
         for (const worker of alive) worker.process.kill('SIGKILL');

@@ -63,7 +63,7 @@ export async function loadConfig(
       setPath(merged, leaf.path, coerce(leaf, env[name] as string));
       origin.set(leaf.key, `environment variable ${name}`);
     }
-    const flag = sources.flags?.[leaf.key];
+    const flag = flagValue(leaf, sources.flags?.[leaf.key]);
     if (flag !== undefined) {
       setPath(merged, leaf.path, typeof flag === 'string' ? coerce(leaf, flag) : flag);
       origin.set(leaf.key, `flag ${leaf.flag}`);
@@ -135,6 +135,14 @@ function syntaxError(error: unknown, text: string, json: boolean): string {
   const before = text.slice(0, Number(offset)).split('\n');
   const column = (before[before.length - 1]?.length ?? 0) + 1;
   return `is not valid JSON at line ${before.length}, column ${column}: ${reason}`;
+}
+
+// A flag as its variable would read: yargs gives `--x=1` as a number and a repeated flag as an array
+// (scripts append flags): the last one given counts, as text.
+function flagValue(leaf: SettingLeaf, flag: unknown): unknown {
+  if (leaf.kind !== 'number' && leaf.kind !== 'boolean') return flag;
+  const last = Array.isArray(flag) ? flag.at(-1) : flag;
+  return typeof last === 'number' ? String(last) : last;
 }
 
 function coerce(leaf: SettingLeaf, value: string): unknown {

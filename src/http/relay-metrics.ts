@@ -97,17 +97,27 @@ export function createRelayMetrics(server: {
     rejected: (error) => refused.inc({ code: error.code }),
   });
 
-  // The route pattern, not the URL: ids and typos in URLs must not make new time series.
-  const routeOf = routeLabels(Object.keys(loadOpenApiDocument().paths as Record<string, unknown>));
+  // The route pattern, not the URL: ids and typos in URLs must not make new time series. The API's
+  // routes by its OpenAPI document; others (an embedding app's) by the Express route that answered.
+  let apiRouteOf: ((url: string) => string | undefined) | undefined;
+  const routeOf = (req: TimedResponse['req']): string => {
+    apiRouteOf ??= routeLabels(Object.keys(loadOpenApiDocument().paths as Record<string, unknown>));
+    return (
+      apiRouteOf(req.originalUrl) ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched')
+    );
+  };
   // One listener for every response (`this` is the response), not a closure per request. On 'close',
   // which every response emits, also one the client left before it ended (a Server-Sent Events
   // stream, an aborted upload): 499, as nginx says, when it left before any status was sent.
   function countClosed(this: TimedResponse): void {
     const { req } = this;
     const status = this.headersSent ? String(this.statusCode) : '499';
-    const labels = { method: req.method, route: routeOf(req.originalUrl), status };
+    const labels = { method: req.method, route: routeOf(req), status };
     requests.inc(labels);
-    durations.observe(labels, (performance.now() - (this[STARTED_AT] as number)) / 1000);
+    // A stream's lifetime is no request's duration: it would fill +Inf and the sum of every route.
+    if (!String(this.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+      durations.observe(labels, (performance.now() - (this[STARTED_AT] as number)) / 1000);
+    }
   }
   const countRequests: RequestHandler = (_req, res, next) => {
     (res as TimedResponse)[STARTED_AT] = performance.now();

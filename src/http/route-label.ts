@@ -9,7 +9,7 @@ const segmentsOf = (path: string): string[] => path.split('/').filter((segment) 
 
 /**
  * Names the route of a request path for metrics labels: the OpenAPI path it matches, written as Express
- * writes it (`/v1/rooms/:room/messages`), else `unmatched`. Computed from the URL the client sent
+ * writes it (`/v1/rooms/:room/messages`), else undefined. Computed from the URL the client sent
  * (`req.originalUrl`), not from what Express's routers left on the request: a request handled by one
  * router and answered by another (an error's problem handler) keeps its route, and since Express
  * matches paths whatever their case, so does this, so `/V1/messages` makes no series of its own. Where
@@ -20,9 +20,10 @@ const segmentsOf = (path: string): string[] => path.split('/').filter((segment) 
  * ```ts
  * const route = routeLabels(Object.keys(document.paths));
  * route('/v1/rooms/ops/messages?limit=5'); // '/v1/rooms/:room/messages'
+ * route('/app.js'); // undefined
  * ```
  */
-export function routeLabels(paths: readonly string[]): (url: string) => string {
+export function routeLabels(paths: readonly string[]): (url: string) => string | undefined {
   const templates: Template[] = paths.map((path) => {
     const segments = segmentsOf(path).map((segment) =>
       /^\{[^}]+\}$/.test(segment) ? null : segment.toLowerCase(),
@@ -36,8 +37,10 @@ export function routeLabels(paths: readonly string[]): (url: string) => string {
     };
   });
   return (url) => {
-    const query = url.indexOf('?');
-    const parts = segmentsOf(query === -1 ? url : url.slice(0, query));
+    // An absolute-form target (`GET http://host/healthz`, as proxies send) names its path too.
+    const target = /^[a-z][\w+.-]*:\/\//i.test(url) && URL.canParse(url) ? new URL(url).pathname : url;
+    const query = target.indexOf('?');
+    const parts = segmentsOf(query === -1 ? target : target.slice(0, query));
     let best: Template | undefined;
     for (const template of templates) {
       if (template.segments.length !== parts.length) continue;
@@ -47,6 +50,6 @@ export function routeLabels(paths: readonly string[]): (url: string) => string {
       );
       if (matches) best = template;
     }
-    return best?.label ?? 'unmatched';
+    return best?.label;
   };
 }

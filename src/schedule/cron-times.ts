@@ -34,7 +34,7 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
 const shortened = (message: string) => (message.length > 160 ? `${message.slice(0, 159)}…` : message);
 
 /** The longest cron expression a job may have. */
-export const MAX_CRON_LENGTH = 512;
+export const MAX_CRON_LENGTH = 1024;
 
 /**
  * The one check of a cron expression, wherever a job comes from (config file, HTTP API, `Scheduler.every`,
@@ -53,8 +53,8 @@ export const MAX_CRON_LENGTH = 512;
  */
 export function checkCron(expression: string, options: { timezone?: string } = {}): string | undefined {
   if (expression.trim() === '') return 'is empty; expected 5 fields, or 6 with seconds first';
-  // Far longer than any real expression (six lists of every value are ~300 characters): node-cron's
-  // messages repeat what they were given, and parsing is not free.
+  // Longer than any real expression (six lists of every value, by name where names exist, are ~560
+  // characters): node-cron's messages repeat what they were given, and parsing is not free.
   if (expression.length > MAX_CRON_LENGTH) return `is longer than ${MAX_CRON_LENGTH} characters`;
   const { valid, errors } = validateDetailed(expression);
   const first = errors[0];

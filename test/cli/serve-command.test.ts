@@ -287,6 +287,21 @@ describe('relay serve, in-process', () => {
     const second = track(negated.running as RelayServer, (s) => s.close());
     expect(second.config).toMatchObject({ trustProxy: true, webPage: false });
     await second.close();
+    // 1 and 0 as RELAY_TRUST_PROXY=1 reads them, and a repeated flag (scripts append them): the last.
+    const digits = createCliContext({ cwd, env });
+    await runCli(
+      [...base, '--web-page=0', '--trust-proxy=1', '--drain-delay-ms', '9', '--drain-delay-ms', '7'],
+      digits,
+    );
+    expect(digits.err()).toBe('');
+    const third = track(digits.running as RelayServer, (s) => s.close());
+    expect(third.config).toMatchObject({ trustProxy: true, webPage: false, drainDelayMs: 7 });
+    await third.close();
+    const repeated = createCliContext({ cwd, env });
+    await runCli([...base, '--trust-proxy', '--trust-proxy'], repeated);
+    const fourth = track(repeated.running as RelayServer, (s) => s.close());
+    expect(fourth.config.trustProxy).toBe(true);
+    await fourth.close();
 
     // yargs made these false and NaN, and the relay started on them.
     for (const [flag, shown] of [

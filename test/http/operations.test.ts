@@ -92,6 +92,11 @@ describe('operations endpoints', () => {
   it("labels requests by the API's route pattern: errors, other cases and streams the client left", async () => {
     const { server, url, send } = await startApiRelay();
     server.addReadinessCheck('redis', () => ({ ok: false, detail: 'connecting' }));
+    // A route of the embedding app's own keeps its Express pattern.
+    server.app.get('/reports/:id', (_req, res) => {
+      res.send('report');
+    });
+    expect((await fetch(`${url}/reports/7`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);
     expect((await send('/V1/Messages', { body: { content: 'loud' } })).status).toBe(202);
     expect((await send('/v1/rooms/ops/messages', { method: 'GET', token: 'ops-s3cr3t' })).status).toBe(200);
@@ -115,11 +120,20 @@ describe('operations endpoints', () => {
       .poll(async () => counted(await (await fetch(`${url}/metrics`)).text()), { timeout: 5000 })
       .toEqual([
         'relay_http_requests_total{method="GET",route="/readyz",status="503"}',
+        'relay_http_requests_total{method="GET",route="/reports/:id",status="200"}',
         'relay_http_requests_total{method="GET",route="/v1/rooms/:room/events",status="200"}',
         'relay_http_requests_total{method="GET",route="/v1/rooms/:room/messages",status="200"}',
         'relay_http_requests_total{method="GET",route="unmatched",status="404"}',
         'relay_http_requests_total{method="POST",route="/v1/messages",status="202"}',
       ]);
+    // A stream's lifetime is not a request's duration: the histogram leaves streams out.
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(
+      /^relay_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="503"\} 1$/m,
+    );
+    expect(text).not.toContain(
+      'relay_http_request_duration_seconds_count{method="GET",route="/v1/rooms/:room/events"',
+    );
   });
 
   it('keeps metrics per relay: two relays in one process do not share counters', async () => {

@@ -17,10 +17,15 @@ describe('routeLabels', () => {
     expect(route('/v1/messages/0192f3a4')).toBe('/v1/messages/:id');
   });
 
-  it('names anything else unmatched, however many different paths come', () => {
+  it('names no other path, however many different ones come', () => {
     const labels = new Set(
       ['/', '/app.js', '/v1', '/v1/rooms/ops', '/v1/messages/a/b', '/x'.repeat(50)].map(route),
     );
-    expect([...labels]).toEqual(['unmatched']);
+    expect([...labels]).toEqual([undefined]);
+  });
+
+  it('reads the path of an absolute-form target, as proxies send it', () => {
+    expect(route('http://relay.example:3000/healthz')).toBe('/healthz');
+    expect(route('http://relay.example/v1/rooms/ops/messages?limit=1')).toBe('/v1/rooms/:room/messages');
   });
 });

@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { describe, expect, it } from 'vitest';
-import { lastSlot, type SlotMatcher } from '../../src/schedule/cron-times.js';
+import { checkCron, lastSlot, MAX_CRON_LENGTH, type SlotMatcher } from '../../src/schedule/cron-times.js';
 import { track } from '../support/cleanup.js';
 
 // A real node-cron task, destroyed after the test.
@@ -104,5 +104,26 @@ describe('lastSlot', () => {
     expect(lastSlot(matcher, until - HOUR, until)?.toISOString()).toBe('2026-12-01T08:30:00.000Z');
     expect(calls.match).toBeLessThanOrEqual(5);
     expect(calls.next).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('checkCron', () => {
+  const every = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => i + from).join(',');
+  const months = 'january,february,march,april,may,june,july,august,september,october,november,december';
+  const days = 'sunday,monday,tuesday,wednesday,thursday,friday,saturday';
+
+  it('takes the longest expression that means something: every value of every field, listed, by name', () => {
+    const longest = [every(0, 59), every(0, 59), every(0, 23), every(1, 31), months, days].join(' ');
+    expect(longest.length).toBeLessThanOrEqual(MAX_CRON_LENGTH);
+    expect(checkCron(longest)).toBeUndefined();
+  });
+
+  it(`refuses an expression of ${MAX_CRON_LENGTH + 1} characters before parsing it`, () => {
+    // At the limit it is parsed (and refused for what it says: a day of the week 11).
+    const atLimit = `0 0 * * * ${'1,'.repeat(506)}11`;
+    expect(atLimit).toHaveLength(MAX_CRON_LENGTH);
+    expect(checkCron(atLimit)).toMatch(/^day-of-week field/);
+    expect(checkCron(`${atLimit}1`)).toBe(`is longer than ${MAX_CRON_LENGTH} characters`);
   });
 });

@@ -155,7 +155,7 @@ describe('HTTP API: /v1/schedules', () => {
     expect(problem.detail).toContain('job "lunch": cron "0 0 25 * * *" is invalid: hours field');
     // What was sent is shown shortened, however long: the answer stays small.
     for (const [cron, why] of [
-      [`0 0 ${'1,'.repeat(50_000)}1 * *`, 'is longer than 512 characters'],
+      [`0 0 ${'1,'.repeat(50_000)}1 * *`, 'is longer than 1024 characters'],
       [`0 0 ${'32,'.repeat(100)}32 * *`, 'is invalid: day-of-month field'],
     ] as const) {
       const long = await problemOf(await call('POST', '/v1/schedules', { ...job, cron }));
