@@ -29,7 +29,7 @@ describe('relay serve in a terminal', () => {
     const out = ctx.out();
     const plain = out.replace(ANSI, '');
     expect(out).toMatch(ANSI);
-    expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: relay listening \{"port":\d+/m);
+    expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: relay: relay listening \{"port":\d+/m);
     expect(plain).not.toMatch(/^\{"level"/m);
     const url = /^ {2}URL {8}(http:\/\/127\.0\.0\.1:\d+)$/m.exec(plain)?.[1];
     expect(url).toBeDefined();
