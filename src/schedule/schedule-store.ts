@@ -137,7 +137,9 @@ export class ScheduleStore {
   /** Whether a write would last now: `ok: false`, with why, while the file is deleted, replaced or not writable. */
   health(): { ok: boolean; detail?: string } {
     const problem = this.#closed ? undefined : this.#availability?.check();
-    // Unauthenticated callers read it (/readyz): the path is logged when the episode starts, not here.
+    // Unauthenticated callers read it (/readyz): the path goes in the episode's one log line, which
+    // starts here when /readyz finds the problem before a write does.
+    if (problem !== undefined) this.#availability?.refuse(problem);
     return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   }
 

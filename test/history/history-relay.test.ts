@@ -284,6 +284,16 @@ describe('message history', () => {
     expect(errors[0]).toMatchObject({ store });
   });
 
+  it('names the file in its one error line when /readyz finds the store gone before any write does', async () => {
+    const store = path.join(await tempDir(), 'history.db');
+    const { url, logs } = await startApiRelay({ history: { store } });
+    await rm(store);
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    const errors = logs.filter((line) => line.code === 'RELAY_ERR_STORE_UNAVAILABLE' && line.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ store });
+  });
+
   it('a scheduled run that the store refuses fails and names no message: it was not published', async () => {
     const store = path.join(await tempDir(), 'history.db');
     const { send: call } = await startApiRelay({ history: { store } });
