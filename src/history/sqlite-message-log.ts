@@ -219,11 +219,9 @@ export class SqliteMessageLog implements MessageLog {
   /** Whether a write would last now: `ok: false`, with why, while the file cannot be written. */
   health(): { ok: boolean; detail?: string } {
     if (this.#closed) return { ok: true };
-    const found = this.#availability?.check();
-    // Unauthenticated callers read it (/readyz): the path goes in the episode's one log line, which
-    // starts here when /readyz finds the problem before a write does.
-    if (found !== undefined) this.#availability?.refuse(found);
-    const problem = found ?? this.#problem();
+    const problem = this.#availability?.check() ?? this.#problem();
+    // Found here first, it starts the episode's one log line: the only place that names the file.
+    if (problem !== undefined) this.#availability?.refuse(problem);
     return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   }
 

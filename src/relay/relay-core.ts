@@ -79,8 +79,7 @@ export class RelayCore implements RelayLifecycle {
    * handshake here, for every HTTP request by the composition root's first layer, and by the API's CORS.
    */
   readonly hostGuard: HostGuard;
-  // The lifecycle's own lines (listening, closing, closed), as part "relay" like the core's others.
-  readonly #log: Logger;
+  readonly #log: Logger; // part "relay", for the lifecycle's lines too
   readonly #readiness = new ReadinessChecks();
   readonly #hooks: LifecycleHooks;
   #authenticator: Authenticator | undefined;
