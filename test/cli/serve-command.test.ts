@@ -275,33 +275,29 @@ describe('relay serve, in-process', () => {
   it('reads number and boolean flags as their RELAY_* variables are read, and refuses what they refuse', async () => {
     const cwd = await emptyDir();
     const env = { RELAY_LOG_LEVEL: 'silent' };
-    const base = ['serve', '--port', '0', '--host', '127.0.0.1'];
-    const started = createCliContext({ cwd, env });
-    await runCli([...base, '--trust-proxy=yes', '--web-page=off', '--drain-delay-ms=250'], started);
-    expect(started.err()).toBe('');
-    const server = track(started.running as RelayServer, (s) => s.close());
-    expect(server.config).toMatchObject({ trustProxy: true, webPage: false, drainDelayMs: 250 });
-    await server.close();
-    const negated = createCliContext({ cwd, env });
-    await runCli([...base, '--no-web-page', '--trust-proxy'], negated);
-    const second = track(negated.running as RelayServer, (s) => s.close());
-    expect(second.config).toMatchObject({ trustProxy: true, webPage: false });
-    await second.close();
+    // The settings `relay serve` starts with, given these flags; the relay is closed again.
+    const configWith = async (...flags: string[]) => {
+      const ctx = createCliContext({ cwd, env });
+      await runCli(['serve', '--port', '0', '--host', '127.0.0.1', ...flags], ctx);
+      expect(ctx.err(), flags.join(' ')).toBe('');
+      const server = track(ctx.running as RelayServer, (s) => s.close());
+      await server.close();
+      return server.config;
+    };
+    expect(await configWith('--trust-proxy=yes', '--web-page=off', '--drain-delay-ms=250')).toMatchObject({
+      trustProxy: true,
+      webPage: false,
+      drainDelayMs: 250,
+    });
+    expect(await configWith('--no-web-page', '--trust-proxy')).toMatchObject({
+      trustProxy: true,
+      webPage: false,
+    });
     // 1 and 0 as RELAY_TRUST_PROXY=1 reads them, and a repeated flag (scripts append them): the last.
-    const digits = createCliContext({ cwd, env });
-    await runCli(
-      [...base, '--web-page=0', '--trust-proxy=1', '--drain-delay-ms', '9', '--drain-delay-ms', '7'],
-      digits,
-    );
-    expect(digits.err()).toBe('');
-    const third = track(digits.running as RelayServer, (s) => s.close());
-    expect(third.config).toMatchObject({ trustProxy: true, webPage: false, drainDelayMs: 7 });
-    await third.close();
-    const repeated = createCliContext({ cwd, env });
-    await runCli([...base, '--trust-proxy', '--trust-proxy'], repeated);
-    const fourth = track(repeated.running as RelayServer, (s) => s.close());
-    expect(fourth.config.trustProxy).toBe(true);
-    await fourth.close();
+    expect(
+      await configWith('--web-page=0', '--trust-proxy=1', '--drain-delay-ms', '9', '--drain-delay-ms', '7'),
+    ).toMatchObject({ trustProxy: true, webPage: false, drainDelayMs: 7 });
+    expect((await configWith('--trust-proxy', '--trust-proxy')).trustProxy).toBe(true);
 
     // yargs made these false and NaN, and the relay started on them.
     for (const [flag, shown] of [
