@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { settingLeaves } from '../config/setting-leaves.js';
+import { unknownVariables } from '../config/unknown-variables.js';
 import { ConfigError } from '../relay/config-error.js';
 import { createRelayServer } from '../server/create-relay-server.js';
 import type { CliContext } from './cli-context.js';
@@ -81,6 +82,10 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
       });
       const { logger, format } = createCliLogger(context, config);
       if (file) logger.info({ file }, 'config file loaded');
+      for (const { variable, meant } of unknownVariables(context.env)) {
+        const hint = meant === undefined ? '' : `; did you mean ${meant}?`;
+        logger.warn({ variable, meant }, `${variable} is not a relay setting and is ignored${hint}`);
+      }
       // ./plugins runs by default so that the shipped bots work with no setup; a folder named
       // explicitly must exist. Relative paths are the working directory's, not the process's.
       const plugins =

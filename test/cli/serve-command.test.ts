@@ -313,6 +313,31 @@ describe('relay serve, in-process', () => {
     }
   });
 
+  it('warns once for each RELAY_* variable that is no setting, with the one it likely meant', async () => {
+    const cwd = await emptyDir();
+    const env = {
+      RELAY_LOG_FORMAT: 'pretty',
+      RELAY_API_TOKEN: 'ci:s3cr3t:publish', // the client commands' old name, not relay serve's
+      RELAY_PROT: '3001',
+      RELAY_COLOUR: 'blue',
+      RELAY_URL: 'http://127.0.0.1:3000', // the client commands': often in the same shell, no warning
+    };
+    const ctx = createCliContext({ cwd, env });
+    await runCli(['serve', '--port', '0', '--host', '127.0.0.1'], ctx);
+    const server = track(ctx.running as RelayServer, (s) => s.close());
+    await server.close();
+    const warned = ctx
+      .out()
+      .split('\n')
+      .filter((line) => line.includes('is not a relay setting'));
+    expect(warned.map((line) => line.replace(/^.*WARN: /, '').replace(/ \{.*$/, ''))).toEqual([
+      'RELAY_API_TOKEN is not a relay setting and is ignored; did you mean RELAY_API_TOKENS?',
+      'RELAY_COLOUR is not a relay setting and is ignored',
+      'RELAY_PROT is not a relay setting and is ignored; did you mean RELAY_PORT?',
+    ]);
+    expect(ctx.out()).not.toContain('s3cr3t');
+  });
+
   it('refuses an empty --config (FILE unset in a script) rather than read no config file at all', async () => {
     const cwd = await emptyDir();
     await writeFile(path.join(cwd, 'relay.config.yaml'), 'port: 70000\n');
