@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from './config-error.js';
 import { RelayError } from './relay-error.js';
 import type { RelayAddress } from './relay-lifecycle.js';
 
 /**
  * Makes `server` listen on `port`/`host` (unless it listens already) and resolves with where it can be
  * reached: `url` names loopback for a server on all interfaces. Rejects with `RELAY_ERR_PORT_IN_USE`
- * when the port is taken.
+ * when the port is taken, and with `RELAY_ERR_CONFIG_INVALID` naming `host` when the host is no
+ * address of this machine.
  *
  * @example
  * ```ts
@@ -26,6 +28,14 @@ export async function listenHttp(server: HttpServer, port: number, host?: string
       const error = outcome[0] as NodeJS.ErrnoException;
       if (error.code === 'EADDRINUSE') {
         throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
+      }
+      // A host that is not a name or an address of this machine: a setting to correct, not a crash.
+      if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === 'EADDRNOTAVAIL') {
+        throw new ConfigError(
+          'host',
+          'the relay settings',
+          `${JSON.stringify(host)} is not an address of this machine (${error.code}); use 0.0.0.0 for every interface, 127.0.0.1 for this machine only, or one of its own addresses`,
+        );
       }
       throw error;
     }

@@ -203,4 +203,20 @@ describe('lifecycle', () => {
       message: `port ${server.address.port} is in use; pass --port or set PORT to a free port`,
     });
   });
+
+  it('reports a host that is no address of this machine as a setting to correct, naming host', async () => {
+    // A name that does not resolve, and an address of TEST-NET-1 (RFC 5737), which no machine has.
+    for (const host of ['999.1.1.1', '192.0.2.1']) {
+      const relay = track(createRelayServer({ port: 0, host, logger: captureLogs().logger }), (s) =>
+        s.close(),
+      );
+      await expect(relay.listen(), host).rejects.toMatchObject({
+        code: 'RELAY_ERR_CONFIG_INVALID',
+        key: 'host',
+        message: expect.stringContaining(
+          `setting "host" is invalid: "${host}" is not an address of this machine`,
+        ),
+      });
+    }
+  });
 });
