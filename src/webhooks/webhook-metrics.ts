@@ -1,33 +1,28 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { KeyedCounter } from '../http/keyed-counter.js';
 import type { DeliveryListener } from './delivery-settings.js';
 import type { WebhookRegistry } from './webhook-registry.js';
 import type { WebhookStore } from './webhook-store.js';
 
 type Known = (endpoint: string) => boolean;
 
-// A counter by endpoint and outcome that drops the series of endpoints no longer known when scraped:
-// prom-client removes a series only by its full label set, so each endpoint's outcomes are kept (a
-// handful at most).
+// A counter by endpoint and outcome that drops, when scraped, the series of endpoints no longer known.
 function endpointCounter(metrics: Registry, name: string, help: string, known: Known) {
-  const outcomes = new Map<string, Set<string>>();
-  const counter: Counter<'endpoint' | 'outcome'> = new Counter({
-    name,
-    help,
-    labelNames: ['endpoint', 'outcome'],
-    registers: [metrics],
-    collect() {
-      for (const [endpoint, seen] of outcomes) {
-        if (known(endpoint)) continue;
-        for (const outcome of seen) counter.remove({ endpoint, outcome });
-        outcomes.delete(endpoint);
-      }
-    },
-  });
+  const counter: KeyedCounter<'endpoint' | 'outcome'> = new KeyedCounter(
+    new Counter({
+      name,
+      help,
+      labelNames: ['endpoint', 'outcome'],
+      registers: [metrics],
+      collect() {
+        for (const endpoint of counter.keys()) if (!known(endpoint)) counter.forget(endpoint);
+      },
+    }),
+    'endpoint',
+  );
   return (endpoint: string, outcome: string) => {
     // An attempt that ends after its endpoint was removed counts nothing.
-    if (!known(endpoint)) return;
-    outcomes.set(endpoint, (outcomes.get(endpoint) ?? new Set()).add(outcome));
-    counter.inc({ endpoint, outcome });
+    if (known(endpoint)) counter.inc({ endpoint, outcome });
   };
 }
 
