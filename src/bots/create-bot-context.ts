@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessageContent } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
+import { MAX_TIMER_MS } from '../relay/with-deadline.js';
 import { isScheduleId } from '../schedule/schedule-spec.js';
 import type {
   BotContext,
@@ -56,7 +57,6 @@ export interface BotScope {
 }
 
 // setTimeout's largest delay; longer ones fire at once.
-const MAX_DELAY_MS = 2_147_483_647;
 
 /**
  * The `bot` a plugin's setup gets: every registration lands in `scope`, so that the bot instance can
@@ -163,8 +163,8 @@ export function createBotContext(scope: BotScope, config: unknown): BotContext<u
       return job;
     },
     later: (ms, handler) => {
-      if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
-        throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_DELAY_MS}`);
+      if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMER_MS) {
+        throw new RangeError(`bot.later: ${ms} ms is not between 0 and ${MAX_TIMER_MS}`);
       }
       open('bot.later');
       // The message being answered, if any, is what the callback's sends answer too: without it, two

@@ -1,6 +1,7 @@
 import createClient from 'openapi-fetch';
 import type { Argv } from 'yargs';
 import type { paths } from '../http/openapi-types.js';
+import { MAX_TIMER_MS } from '../relay/with-deadline.js';
 import { type CliContext, DEFAULT_RELAY_URL, failCommand } from './cli-context.js';
 import { DEV_RELAY_FILE, type DevRelay, isLoopbackUrl, readDevRelayFile } from './dev-relay-file.js';
 
@@ -35,7 +36,6 @@ const DEPRECATED_TOKEN_ENV = 'RELAY_API_TOKEN';
  */
 export const CLIENT_TIMEOUT_MS = 90_000;
 // What AbortSignal.timeout takes.
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Adds `--url` and `--token` (with `RELAY_URL` and `RELAY_CLIENT_TOKEN`) to a command. */
 export function apiOptions<T>(args: Argv<T>, tokenScope: 'publish' | 'admin'): Argv<T & ApiArgs> {
@@ -112,8 +112,8 @@ export async function callRelayApi<T>(
   // A relay that takes the connection and never answers (stuck, or not a relay) must not hang a script.
   const givenTimeout = context.env.RELAY_CLIENT_TIMEOUT_MS || undefined;
   const timeoutMs = givenTimeout === undefined ? CLIENT_TIMEOUT_MS : Number(givenTimeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-    failCommand(context, `RELAY_CLIENT_TIMEOUT_MS: expected milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 2);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    failCommand(context, `RELAY_CLIENT_TIMEOUT_MS: expected milliseconds from 1 to ${MAX_TIMER_MS}`, 2);
     return undefined;
   }
   const client = createClient<paths>({

@@ -12,6 +12,7 @@ import { stopReadingHandedSockets } from '../cluster/stop-reading-handed-sockets
 import type { RelayConfig } from '../config/relay-config-schema.js';
 import { listenHttp } from '../relay/listen-http.js';
 import type { RelayAddress } from '../relay/relay-lifecycle.js';
+import { MAX_TIMER_MS } from '../relay/with-deadline.js';
 import { createRelayServer, type RelayServerOptions } from '../server/create-relay-server.js';
 import type { Running } from './cli-context.js';
 
@@ -135,7 +136,7 @@ export async function startPrimary(options: {
       // At most Node's longest timer: past it a timer fires at once, and the workers would be killed.
       const graceMs = Math.min(
         (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000,
-        2_147_483_647,
+        MAX_TIMER_MS,
       );
       const timer = setTimeout(() => {
         log.warn({ graceMs }, 'workers still running; killing them');

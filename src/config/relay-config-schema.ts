@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BOT_RATE_LIMIT_DEFAULT, BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
+import { MAX_TIMER_MS } from '../relay/with-deadline.js';
 import type { ScheduleSpec } from '../schedule/schedule-spec.js';
 import { apiSettingSchema } from './api-settings-schema.js';
 import { authSettingSchema } from './auth-settings-schema.js';
@@ -118,14 +119,14 @@ export const relayConfigSchema = z
       .int()
       .min(0)
       // Past this a timer fires at once (Node's limit): socket.io's clean-up would loop every 1 ms.
-      .max(2_147_483_647)
+      .max(MAX_TIMER_MS)
       .default(120_000)
       .describe('how long a dropped client can come back and get what it missed (ms); 0: off'),
     /** How long `close()` waits for clients to drain before cutting connections (ms). */
     shutdownTimeoutMs: z
       .int()
       .min(0)
-      .max(2_147_483_647)
+      .max(MAX_TIMER_MS)
       .default(10_000)
       .describe('how long close() lets clients drain before cutting connections (ms)'),
     /**
@@ -208,14 +209,14 @@ export const relayConfigSchema = z
       .int()
       .min(1)
       // Node's timers: a longer delay is taken as 1 ms, which would abandon every handler at once.
-      .max(2_147_483_647)
+      .max(MAX_TIMER_MS)
       .default(BOT_SETTING_DEFAULTS.botHandlerTimeoutMs)
       .describe('how long a bot handler may run before it is abandoned and logged (ms)'),
     /** How long a plugin's setup may take before its bot fails to start (ms). */
     botSetupTimeoutMs: z
       .int()
       .min(1)
-      .max(2_147_483_647)
+      .max(MAX_TIMER_MS)
       .default(BOT_SETTING_DEFAULTS.botSetupTimeoutMs)
       .describe("how long a plugin's setup may take before its bot fails to start (ms)"),
     /** Where bots' key-value stores are kept (one JSON file per bot), relative to the working directory. */

@@ -1,11 +1,11 @@
 import type { Socket } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
 import { RelayError } from './relay-error.js';
+import { MAX_TIMER_MS } from './with-deadline.js';
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 // setTimeout's longest delay; a later expiry re-arms when it fires.
-const MAX_DELAY_MS = 2_147_483_647;
 
 /**
  * Closes `socket` when its identity expires (`socket.data.expiresAt`, jwt auth mode): first a
@@ -28,7 +28,7 @@ export function closeAtExpiry(socket: RelaySocket): void {
       expire(socket, expiresAt);
       return;
     }
-    timer = setTimeout(arm, Math.min(wait, MAX_DELAY_MS));
+    timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
     timer.unref();
   };
   socket.once('disconnect', () => clearTimeout(timer));

@@ -1,3 +1,6 @@
+/** Node's longest timer (2^31 - 1 ms, ~24.8 days): a longer delay fires after 1 ms, with a warning. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * `work`, or a rejection with what `timedOut()` returns once `ms` have passed without it settling. The
  * timer is cleared as soon as either happens, and keeps no process alive. `work` goes on running:
