@@ -85,3 +85,27 @@ export const rowMessage = (row: HistoryRow): LoggedMessage => ({
 // Messages kept before user ids existed read back with the one the relay would give them now.
 const keptMeta = (meta: LoggedMessage['meta']): LoggedMessage['meta'] =>
   meta.from.userId === undefined ? { ...meta, from: withUserId(meta.from) } : meta;
+
+/**
+ * The seq a read by cursor goes strictly past (`after`: forward, `before`: backward, neither: from the
+ * newest). A cursor names a kept message; one redacted or trimmed since is placed by its id, which sorts
+ * in publish order, so a page never skips nor repeats what is still kept.
+ *
+ * @example
+ * ```ts
+ * const rows = statements.newer.all(room, cursorSeq(statements, { after: lastId }), since, 51);
+ * ```
+ */
+export function cursorSeq(s: HistoryStatements, query: { after?: string; before?: string }): number {
+  if (query.after !== undefined) {
+    const found = s.seqOf.get(query.after) as { seq: number } | undefined;
+    if (found) return found.seq;
+    const next = s.firstAfterId.get(query.after) as { seq: number } | undefined;
+    return next === undefined ? Number.MAX_SAFE_INTEGER : next.seq - 1;
+  }
+  if (query.before === undefined) return Number.MAX_SAFE_INTEGER;
+  const found = s.seqOf.get(query.before) as { seq: number } | undefined;
+  if (found) return found.seq;
+  const previous = s.lastBeforeId.get(query.before) as { seq: number } | undefined;
+  return previous === undefined ? 0 : previous.seq + 1;
+}

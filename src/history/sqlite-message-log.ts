@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
-import { StoreAvailability } from '../schedule/store-availability.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
+import { StoreAvailability, type StoreWording } from '../sqlite/store-availability.js';
 import {
+  cursorSeq,
   type HistoryRow,
   type HistoryStatements,
   prepareHistoryStatements,
@@ -28,7 +29,7 @@ export interface HistorySettings {
 
 // SQLite's answers that mean the file cannot take writes now, as opposed to a bug.
 const UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY)/;
-const WORDING = {
+const WORDING: StoreWording = {
   name: 'history store',
   refused: 'new messages are refused',
   notDone: 'the message was not kept, nor delivered',
@@ -155,12 +156,7 @@ export class SqliteMessageLog implements MessageLog {
     const forward = query.after !== undefined;
     const statement = forward ? this.#statements.newer : this.#statements.older;
     const since = this.#now() - this.#settings.maxAgeMs;
-    const cursor =
-      query.after !== undefined
-        ? this.#placeAfter(query.after)
-        : query.before === undefined
-          ? Number.MAX_SAFE_INTEGER
-          : this.#placeBefore(query.before);
+    const cursor = cursorSeq(this.#statements, query);
     const mine = statement.all(room, cursor, since, limit + 1) as HistoryRow[];
     const everyone = statement.all(null, cursor, since, limit + 1) as HistoryRow[];
     const { rows, more } = mergePage(mine, everyone, limit, forward);
@@ -281,21 +277,5 @@ export class SqliteMessageLog implements MessageLog {
     return this.#availability === undefined
       ? new RelayError('RELAY_ERR_STORE_UNAVAILABLE', `history store: ${problem}`, { cause })
       : this.#availability.refuse(problem, cause);
-  }
-
-  // A cursor names a kept message; one redacted or trimmed since is placed by its id, which sorts in
-  // publish order. Answers the seq that reads go strictly past.
-  #placeAfter(id: string): number {
-    const found = this.#statements.seqOf.get(id) as { seq: number } | undefined;
-    if (found) return found.seq;
-    const next = this.#statements.firstAfterId.get(id) as { seq: number } | undefined;
-    return next === undefined ? Number.MAX_SAFE_INTEGER : next.seq - 1;
-  }
-
-  #placeBefore(id: string): number {
-    const found = this.#statements.seqOf.get(id) as { seq: number } | undefined;
-    if (found) return found.seq;
-    const previous = this.#statements.lastBeforeId.get(id) as { seq: number } | undefined;
-    return previous === undefined ? 0 : previous.seq + 1;
   }
 }

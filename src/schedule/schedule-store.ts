@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
+import { StoreAvailability, type StoreWording } from '../sqlite/store-availability.js';
 import { migrateScheduleStore } from './migrate-schedule-store.js';
 import type { ScheduleSpec } from './schedule-spec.js';
 import type { JobRun } from './schedule-types.js';
-import { StoreAvailability } from './store-availability.js';
 
 /**
  * A runtime job (added over HTTP) as the store keeps it: its fields as read, to be checked again (the
@@ -54,6 +54,12 @@ interface StateRow {
   last_run: string | null;
 }
 
+const WORDING: StoreWording = {
+  name: 'schedule store',
+  refused: 'changes to jobs are refused',
+  notDone: 'the change was not made',
+};
+
 /**
  * The scheduler's durable store: one SQLite file (better-sqlite3) with the runtime jobs, and the pause
  * flag and last-run record of every job. Writes are synchronous and fully synced, so a job acknowledged
@@ -93,7 +99,7 @@ export class ScheduleStore {
       prepare: (db, resolved) => {
         migrateScheduleStore(db);
         const availability =
-          resolved === ':memory:' ? undefined : new StoreAvailability(resolved, options.logger);
+          resolved === ':memory:' ? undefined : new StoreAvailability(resolved, options.logger, WORDING);
         return new ScheduleStore(resolved, db, availability);
       },
       fail: (resolved, error) =>

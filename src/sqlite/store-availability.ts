@@ -12,12 +12,6 @@ export interface StoreWording {
   readonly notDone: string;
 }
 
-const SCHEDULE_STORE_WORDING: StoreWording = {
-  name: 'schedule store',
-  refused: 'changes to jobs are refused',
-  notDone: 'the change was not made',
-};
-
 /**
  * Whether the file of an open SQLite store can still take writes that last, which SQLite does not
  * notice by itself: an open connection keeps writing to the file it opened, so a file deleted or
@@ -31,7 +25,8 @@ const SCHEDULE_STORE_WORDING: StoreWording = {
  *
  * @example
  * ```ts
- * const availability = new StoreAvailability('/srv/relay/schedules.db', logger); // right after opening
+ * const wording = { name: 'schedule store', refused: 'changes to jobs are refused', notDone: 'the change was not made' };
+ * const availability = new StoreAvailability('/srv/relay/schedules.db', logger, wording); // right after opening
  * const problem = availability.check(); // undefined, or e.g. 'the file was deleted while the relay ran'
  * if (problem) throw availability.refuse(problem);
  * ```
@@ -46,9 +41,9 @@ export class StoreAvailability {
 
   /**
    * Remembers which file `file` is now: make it right after the database opened the file. `wording`
-   * names the store in its log lines and errors (default: the schedule store's).
+   * names the store in its log lines and errors.
    */
-  constructor(file: string, logger?: Logger, wording: StoreWording = SCHEDULE_STORE_WORDING) {
+  constructor(file: string, logger: Logger | undefined, wording: StoreWording) {
     const stat = statSync(file);
     this.#path = file;
     this.#wording = wording;
