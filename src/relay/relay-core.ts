@@ -3,22 +3,18 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { Server } from 'socket.io';
 import type { Authenticator } from './authenticator.js';
-import { boundedParser } from './bounded-parser.js';
 import { checkedAuthenticator } from './check-identity.js';
 import { closeTransports } from './close-transports.js';
 import type { ConnectionSettings } from './connection.js';
 import { createConnectionHandler } from './create-connection-handler.js';
-import { createHostGuard, type HostGuard } from './create-host-guard.js';
-import { createOriginGuard } from './create-origin-guard.js';
-import { deferRecoveredPackets } from './defer-recovered-packets.js';
+import type { HostGuard } from './create-host-guard.js';
 import { identifySocket } from './identify-socket.js';
 import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
 import { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
-import type { RelayIo } from './relay-io.js';
+import { createRelayIo, type RelayIo } from './relay-io.js';
 import {
   type CloseHook,
   LifecycleHooks,
@@ -102,41 +98,7 @@ export class RelayCore implements RelayLifecycle {
     this.#hooks = new LifecycleHooks(logger);
     const log = logger.child({ part: 'relay' });
     this.#log = log;
-    const hosts = createHostGuard({
-      allowedHosts: config.allowedHosts,
-      origins: config.origins,
-      host: config.host,
-      trustProxy: config.trustProxy ?? false,
-      onRefused: (host) =>
-        log.warn(
-          { code: 'RELAY_ERR_HOST_NOT_ALLOWED', host },
-          'request refused: host not allowed (logged once per host)',
-        ),
-    });
-    this.hostGuard = hosts;
-    const guard = createOriginGuard(config.origins, hosts, (origin) =>
-      log.warn({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED', origin }, 'connection refused: origin not allowed'),
-    );
-    this.io = new Server(this.httpServer, {
-      maxHttpBufferSize: config.maxHttpBufferSize,
-      parser: boundedParser,
-      // socket.io answers its own requests before Express sees them: the host is checked here too.
-      allowRequest: (req, callback) => {
-        if (hosts.isAllowed(hosts.requestHost(req.headers))) guard.allowRequest(req, callback);
-        else callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
-      },
-      cors: { origin: guard.corsOrigin, credentials: true },
-      ...(config.recoveryWindowMs > 0
-        ? {
-            connectionStateRecovery: {
-              maxDisconnectionDuration: config.recoveryWindowMs,
-              // Recovery must not bypass the handshake checks (identity, bot tokens).
-              skipMiddlewares: false,
-            },
-          }
-        : {}),
-    });
-    if (config.recoveryWindowMs > 0) deferRecoveredPackets(this.io.of('/'));
+    ({ io: this.io, hostGuard: this.hostGuard } = createRelayIo(this.httpServer, config, log));
     this.relay = new Relay({
       io: this.io,
       logger: log,
