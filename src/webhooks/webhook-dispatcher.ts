@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MessageContent, MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
 import type { DeliveryListener, DeliverySettings } from './delivery-settings.js';
+import { EarliestTimer } from './earliest-timer.js';
 import { EndpointCounts } from './endpoint-counts.js';
 import { type AttemptResult, postWebhook, WebhookAgents } from './post-webhook.js';
 import { retryDelay } from './retry-delay.js';
@@ -34,8 +35,7 @@ export class WebhookDispatcher {
   readonly #running = new Set<Promise<void>>();
   readonly #answers: WebhookAnswers;
   readonly #stopObserving: () => void;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #timer = new EarliestTimer(() => this.#pump());
   #pumpQueued = false;
   #storeFailing = false;
   #started = false;
@@ -86,7 +86,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     // Still observing: what bots and people publish while the relay closes is queued for the next start.
-    clearTimeout(this.#timer);
+    this.#timer.clear();
     let grace: NodeJS.Timeout | undefined;
     const cut = new Promise<void>((resolve) => {
       grace = setTimeout(
@@ -217,16 +217,7 @@ export class WebhookDispatcher {
       const at = this.#store.nextDueAt(endpoint.id);
       if (at !== undefined && (next === undefined || at < next)) next = at;
     }
-    if (next === undefined || next >= this.#timerAt) return;
-    clearTimeout(this.#timer);
-    this.#timerAt = next;
-    this.#timer = setTimeout(
-      () => {
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#pump();
-      },
-      Math.max(0, next - Date.now()),
-    );
+    if (next !== undefined) this.#timer.at(next);
   }
 
   #run(endpoint: WebhookEndpoint, delivery: StoredDelivery): void {
