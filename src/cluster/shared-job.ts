@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ScheduleView } from '../schedule/schedule-types.js';
-import type { ScheduleChange, Scheduler } from '../schedule/scheduler.js';
+import type { ScheduleChange, ScheduleView } from '../schedule/schedule-types.js';
+import type { Scheduler } from '../schedule/scheduler.js';
 
 /**
  * What the processes of a cluster keep of a job, by id: a runtime job's definition (config and code jobs

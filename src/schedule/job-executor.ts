@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Relay } from '../relay/relay.js';
-import type { RelayError } from '../relay/relay-error.js';
+import { RelayError } from '../relay/relay-error.js';
 import { lastSlot } from './cron-times.js';
 import type { ScheduleStore } from './schedule-store.js';
 import type { JobRun, RunReason, SchedulerEvents, SkippedRun, SlotClaim } from './schedule-types.js';
@@ -67,6 +67,32 @@ export class JobExecutor {
       });
     job.running = running;
     return running as Promise<JobRun>;
+  }
+
+  /**
+   * Runs `job` now, even a paused one, and resolves with the run's record (a failed publish is a failed
+   * run, not a rejection). Rejects with `RELAY_ERR_SCHEDULE_BUSY` while it runs, `_BROKEN` when broken.
+   */
+  runNow(job: ScheduledJob): Promise<JobRun> {
+    const refusal = job.broken
+      ? new RelayError('RELAY_ERR_SCHEDULE_BROKEN', `job "${job.id}" is broken: ${job.broken}`)
+      : job.running &&
+        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${job.id}" is running (since its last slot)`);
+    if (refusal) return Promise.reject(refusal);
+    return this.execute(job, 'manual', null) as Promise<JobRun>;
+  }
+
+  /**
+   * Starts the slots of `job` unless it is paused, first running (in the background) the slot it
+   * missed while the relay was down, if that is recent; records that the job exists in `store`.
+   */
+  activate(job: ScheduledJob, store: ScheduleStore, now: Date): void {
+    if (!job.task) return;
+    const state = store.getState(job.id);
+    store.ensureState(job.id, now);
+    if (state.paused) return;
+    if (state.handledUntil !== null) this.catchUp(job, state.handledUntil, now);
+    job.task.start();
   }
 
   /**

@@ -9,8 +9,8 @@ import { forwardedPrefix } from '../relay/forwarded-request.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { showValue } from '../relay/show-value.js';
 import { checkScheduleSpec } from './schedule-spec.js';
-import type { JobRun, RunReason } from './schedule-types.js';
-import type { ScheduleChange, Scheduler, SkippedRun } from './scheduler.js';
+import type { JobRun, RunReason, ScheduleChange, SkippedRun } from './schedule-types.js';
+import type { Scheduler } from './scheduler.js';
 
 const RUN_REASONS: readonly RunReason[] = ['scheduled', 'catch-up', 'manual'];
 

@@ -246,3 +246,27 @@ export function destroyTask(job: ScheduledJob, log: Logger): void {
     log.warn({ job: job.id, err: error }, 'stopping the job timer failed'),
   );
 }
+
+/**
+ * Stops every job's slots now and waits up to `graceMs` for the runs in progress, so that a run's
+ * publish is not cut by the relay closing under it; a run that takes longer is left to finish alone.
+ *
+ * @example
+ * ```ts
+ * await stopJobs(jobs.values(), log, 5000);
+ * ```
+ */
+export async function stopJobs(jobs: Iterable<ScheduledJob>, log: Logger, graceMs: number): Promise<void> {
+  const running: Promise<unknown>[] = [];
+  for (const job of jobs) {
+    destroyTask(job, log);
+    if (job.running) running.push(job.running);
+  }
+  if (running.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([Promise.allSettled(running), grace]);
+  clearTimeout(timer);
+}

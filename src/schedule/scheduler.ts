@@ -22,16 +22,9 @@ import {
   destroyTask,
   type JobHandler,
   type ScheduledJob,
+  stopJobs,
   viewJob,
 } from './scheduled-job.js';
-
-export type {
-  ScheduleChange,
-  SchedulerEvents,
-  SchedulerOptions,
-  SkippedRun,
-  SlotClaim,
-} from './schedule-types.js';
 
 const CLOSE_WAIT_MS = 5000;
 
@@ -134,10 +127,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const job = this.#makeJob(spec, 'api');
     this.#jobs.set(spec.id, job);
     if (this.#started) this.#activate(job, new Date());
-    this.#log.info({ job: spec.id, cron: spec.cron, timezone: spec.timezone }, 'job added');
-    const view = this.#view(job);
-    emitSafely(this, this.#log, 'change', { type: 'added', job: view });
-    return view;
+    return this.#changed('added', job, { cron: spec.cron, timezone: spec.timezone });
   }
 
   /**
@@ -193,10 +183,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const job = this.#find(id);
     this.#openStore().setPaused(id, true, new Date());
     job.task?.stop();
-    this.#log.info({ job: id }, 'job paused');
-    const view = this.#view(job);
-    emitSafely(this, this.#log, 'change', { type: 'paused', job: view });
-    return view;
+    return this.#changed('paused', job);
   }
 
   /** Starts a paused job's slots again; slots that passed while paused are not caught up. */
@@ -204,10 +191,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const job = this.#find(id);
     this.#openStore().setPaused(id, false, new Date());
     if (this.#started) job.task?.start();
-    this.#log.info({ job: id }, 'job resumed');
-    const view = this.#view(job);
-    emitSafely(this, this.#log, 'change', { type: 'resumed', job: view });
-    return view;
+    return this.#changed('resumed', job);
   }
 
   /**
@@ -217,12 +201,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   runNow(id: string): Promise<JobRun> {
     const job = this.#find(id);
     this.#assertOpen();
-    const refusal = job.broken
-      ? new RelayError('RELAY_ERR_SCHEDULE_BROKEN', `job "${id}" is broken: ${job.broken}`)
-      : job.running &&
-        new RelayError('RELAY_ERR_SCHEDULE_BUSY', `job "${id}" is running (since its last slot)`);
-    if (refusal) return Promise.reject(refusal);
-    return this.#executor.execute(job, 'manual', null) as Promise<JobRun>;
+    return this.#executor.runNow(job);
   }
 
   /**
@@ -266,12 +245,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async #runClose(): Promise<void> {
-    for (const job of this.#jobs.values()) destroyTask(job, this.#log);
-    const running = [...this.#jobs.values()].flatMap((job) => (job.running ? [job.running] : []));
-    if (running.length > 0) {
-      const timer = new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref());
-      await Promise.race([Promise.allSettled(running), timer]);
-    }
+    await stopJobs(this.#jobs.values(), this.#log, CLOSE_WAIT_MS);
     this.#store?.close();
     this.#log.info('scheduler closed');
   }
@@ -301,20 +275,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return job;
   }
 
-  // Starts a job's slots, first running the slot it missed while the relay was down if that is recent.
   #activate(job: ScheduledJob, now: Date): void {
-    if (!job.task) return;
-    const store = this.#openStore();
-    const state = store.getState(job.id);
-    store.ensureState(job.id, now);
-    if (state.paused) return;
-    if (state.handledUntil !== null) this.#executor.catchUp(job, state.handledUntil, now);
-    job.task.start();
+    this.#executor.activate(job, this.#openStore(), now);
   }
 
   #drop(job: ScheduledJob): void {
     destroyTask(job, this.#log);
     this.#jobs.delete(job.id);
+  }
+
+  // A change made: logged, and told to `change` listeners with the job as it is now.
+  #changed(type: 'added' | 'paused' | 'resumed', job: ScheduledJob, fields = {}): ScheduleView {
+    this.#log.info({ job: job.id, ...fields }, `job ${type}`);
+    const view = this.#view(job);
+    emitSafely(this, this.#log, 'change', { type, job: view });
+    return view;
   }
 
   #view(job: ScheduledJob, nextRunCount = 3): ScheduleView {

@@ -2,7 +2,7 @@
 // no overlap, failures.
 import { describe, expect, it } from 'vitest';
 import { createRelayServer, type JobRun, type MessageMeta } from '../../src/index.js';
-import type { SkippedRun } from '../../src/schedule/scheduler.js';
+import type { SkippedRun } from '../../src/schedule/schedule-types.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
