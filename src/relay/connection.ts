@@ -72,9 +72,11 @@ export class Connection {
   takeToken(relay: Relay): void {
     const limiter = this.limiter;
     if (limiter && !limiter.take()) {
+      const retryAfterMs = limiter.msUntilNext();
       const error = new RelayError(
         'RELAY_ERR_RATE_LIMITED',
-        `client "${this.from.name}" is over its rate limit; next event allowed in ${limiter.msUntilNext()} ms`,
+        `client "${this.from.name}" is over its rate limit; next event allowed in ${retryAfterMs} ms`,
+        { retryAfterMs },
       );
       relay.reportRejected(error, this.from);
       throw error;

@@ -60,6 +60,8 @@ export interface MessageMeta {
 export interface WireError {
   readonly code: string;
   readonly message: string;
+  /** With `RELAY_ERR_RATE_LIMITED`: milliseconds until the next event is allowed. */
+  readonly retryAfterMs?: number;
 }
 
 /** The answer to `sendMessage` when the client passed an ack callback. */

@@ -17,9 +17,15 @@ export class RelayError extends Error {
   readonly detail: string;
   /** In a refused batch (`Relay.publishBatch`), the position of the message that was refused. */
   readonly batchIndex: number | undefined;
+  /** For `RELAY_ERR_RATE_LIMITED`: milliseconds until the sender may try again; sent on the wire. */
+  readonly retryAfterMs: number | undefined;
   #reported = false;
 
-  constructor(code: RelayErrorCode, detail: string, options?: { cause?: unknown; batchIndex?: number }) {
+  constructor(
+    code: RelayErrorCode,
+    detail: string,
+    options?: { cause?: unknown; batchIndex?: number; retryAfterMs?: number },
+  ) {
     const entry = RELAY_ERRORS[code];
     super(`${detail}; ${entry.fix}`, options);
     this.name = 'RelayError';
@@ -28,6 +34,7 @@ export class RelayError extends Error {
     this.title = entry.title;
     this.detail = detail;
     this.batchIndex = options?.batchIndex;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
   /**
@@ -44,13 +51,15 @@ export class RelayError extends Error {
     return this;
   }
 
-  /** The shape sent to sockets in acks and `relayError` events. */
-  toWire(): { code: string; message: string } {
-    return { code: this.code, message: this.message };
+  /** The shape sent to sockets in acks and `relayError` events: `retryAfterMs` only when known. */
+  toWire(): { code: string; message: string; retryAfterMs?: number } {
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
 
   /** An Error for socket.io middleware `next(err)`: the client's `connect_error` gets `{ code, message }` as `err.data`. */
-  toConnectError(): Error & { data: { code: string; message: string } } {
+  toConnectError(): Error & { data: { code: string; message: string; retryAfterMs?: number } } {
     return Object.assign(new Error(this.message), { data: this.toWire() });
   }
 

@@ -169,9 +169,11 @@ export class Relay {
       this.#committer?.assertReady();
       if (this.#messageLog !== undefined && isKept(options)) this.#messageLog.assertWritable();
       if (options.limiter && !options.limiter.take()) {
+        const retryAfterMs = options.limiter.msUntilNext();
         throw new RelayError(
           'RELAY_ERR_RATE_LIMITED',
-          `${options.from.kind} "${options.from.name}" is over its rate limit; next message allowed in ${options.limiter.msUntilNext()} ms`,
+          `${options.from.kind} "${options.from.name}" is over its rate limit; next message allowed in ${retryAfterMs} ms`,
+          { retryAfterMs },
         );
       }
     } catch (error) {

@@ -124,6 +124,10 @@ describe('rate limit', () => {
     expect(accepted).toBeLessThanOrEqual(burst + refilled);
     for (const answer of answers.filter((a) => !a.ok)) {
       expect(answer).toMatchObject({ error: { code: 'RELAY_ERR_RATE_LIMITED' } });
+      // When to try again, for a client to wait on: at most one token's refill (250 ms at 4/s).
+      const { retryAfterMs } = (answer as { error: { retryAfterMs?: number } }).error;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(1000 / perSecond);
     }
     if (refilled === 0) expect(answers[burst]).toMatchObject({ ok: false });
 
