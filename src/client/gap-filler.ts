@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   HistoryAck,
+  HistoryRequest,
   MessageContent,
   MessageMeta,
   ServerToClientEvents,
@@ -10,25 +11,42 @@ import type {
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Message = { readonly content: MessageContent; readonly meta: MessageMeta };
 
-// Ids remembered to deduplicate: the history can repeat what arrived live just before a drop.
+// Ids remembered to deduplicate: the history can repeat what arrived live just before a drop. While a
+// gap is filled, every id delivered is kept (at most MAX_PAGES pages and MAX_HELD held, ~25 000), so
+// that none of what was held comes twice; the set is cut back once the gap is filled.
 const REMEMBERED = 1000;
 // The cursor before every message id: a gap of a room that was empty when the client came.
 const BEFORE_ALL = '00000000-0000-7000-8000-000000000000';
-// Pages read to fill one gap at most (200 messages each): a longer gap keeps its newest part unread
-// rather than holding the live messages back for long.
-const MAX_PAGES = 10;
+const PAGE = 200;
+// Pages read to fill one gap at most: 20 000 messages, past what a room's history and the relay-wide
+// announcements hold together by default (twice 1 009 between trims).
+const MAX_PAGES = 100;
+// Live messages held while a gap is read: past this many, the oldest go (they are in the history the
+// fill is reading, after its cursor, so they come from there).
+const MAX_HELD = 5000;
+// Refusals that pass: the socket's rate limit (a long gap of large messages spends it, history-cost.ts)
+// and the relay's own outages. A page refused for one is asked again, with a growing wait.
+const TRANSIENT = new Set(['RELAY_ERR_RATE_LIMITED', 'RELAY_ERR_NOT_READY']);
+const RETRIES = 10;
+const REMEMBERED_FILLING = MAX_PAGES * PAGE + MAX_HELD;
+const MAX_WAIT_MS = 30_000;
+
+type Outcome = 'done' | 'interrupted' | 'stale';
 
 /**
  * Delivers a client's messages once each, in order, across reconnections the relay could not
  * recover: after one, {@link fill} reads the room's history after the newest id seen (ids sort in
  * publish order) and delivers what was missed; live messages that arrive meanwhile wait, and are
- * delivered after it, without the ones already delivered. A relay without history leaves the gap.
+ * delivered after it, without the ones already delivered. A page refused for the rate limit or an
+ * outage is asked again after the wait the relay names; a drop during the fill leaves it
+ * {@link pending}, and the next connection goes on from where it stopped. A relay without history
+ * leaves the gap.
  *
  * @example
  * ```ts
  * const gaps = new GapFiller((message) => render(message));
  * socket.on('sendMessageFromBack', (content, meta) => gaps.live({ content, meta }));
- * socket.on('connect', () => { if (!socket.recovered) gaps.fill(socket, 5000); });
+ * socket.on('connect', () => { if (!socket.recovered || gaps.pending) gaps.fill(socket, 5000, 'ops'); });
  * ```
  */
 export class GapFiller {
@@ -38,15 +56,27 @@ export class GapFiller {
   // Where a gap starts when no message was seen yet: the room's newest message when the client came.
   #base: string | undefined;
   #held: Message[] | undefined;
+  // Bumped by a move and by close: a read begun before it stops, and its pages are not delivered.
+  #generation = 0;
+  #reading: number | undefined;
 
   constructor(deliver: (message: Message) => void) {
     this.#deliver = deliver;
   }
 
+  /** True while a gap is not filled yet: live messages wait for it, and the next connection fills on. */
+  get pending(): boolean {
+    return this.#held !== undefined;
+  }
+
   /** A message from `sendMessageFromBack`: delivered now, or after the gap being filled. */
   live(message: Message): void {
-    if (this.#held !== undefined) this.#held.push(message);
-    else this.#pass(message);
+    if (this.#held === undefined) {
+      this.#pass(message);
+      return;
+    }
+    this.#held.push(message);
+    if (this.#held.length > MAX_HELD) this.#held.shift();
   }
 
   /**
@@ -63,43 +93,100 @@ export class GapFiller {
   }
 
   /**
-   * After a move to another room: a gap starts where the new room stands now, not at the newest message
-   * of the old one, or the new room's earlier messages would come as if missed.
+   * After a move to another room: what was held is delivered now, a read of the old room stops, and a
+   * gap starts where the new room stands now, not at the newest message of the old one, or the new
+   * room's earlier messages would come as if missed.
    */
   moved(socket: RelaySocket, timeoutMs: number): void {
+    this.#stop();
     this.#newest = undefined;
     this.#base = undefined;
     this.start(socket, timeoutMs);
   }
 
-  /** Reads what was missed since the newest message seen, then delivers what was held meanwhile. */
-  fill(socket: RelaySocket, timeoutMs: number): void {
-    const after = this.#newest ?? this.#base;
-    if (after === undefined || this.#held !== undefined) return;
-    this.#held = [];
-    void this.#read(socket, timeoutMs, after).finally(() => {
-      const held = this.#held ?? [];
-      this.#held = undefined;
-      for (const message of held) this.#pass(message);
-    });
+  /** Stops a read under way and drops what it held; for a client closing. */
+  close(): void {
+    this.#generation += 1;
+    this.#reading = undefined;
+    this.#held = undefined;
   }
 
-  async #read(socket: RelaySocket, timeoutMs: number, after: string): Promise<void> {
-    let cursor = after;
+  /**
+   * Reads what `room` (the socket's room when omitted) said since the newest message seen, then
+   * delivers what was held meanwhile. Called again while a read runs, it does nothing.
+   */
+  fill(socket: RelaySocket, timeoutMs: number, room?: string): void {
+    const after = this.#newest ?? this.#base;
+    if (after === undefined || this.#reading === this.#generation) return;
+    const generation = this.#generation;
+    this.#reading = generation;
+    this.#held ??= [];
+    void this.#read(socket, timeoutMs, { after, ...(room === undefined ? {} : { room }) }, generation).then(
+      (outcome) => {
+        if (generation !== this.#generation) return;
+        this.#reading = undefined;
+        // Dropped mid-read: keep holding, the next connection reads on from the newest delivered.
+        if (outcome !== 'interrupted') this.#release();
+      },
+    );
+  }
+
+  async #read(
+    socket: RelaySocket,
+    timeoutMs: number,
+    request: HistoryRequest & { after: string },
+    generation: number,
+  ): Promise<Outcome> {
+    let cursor = request.after;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      let answer: HistoryAck;
-      try {
-        answer = (await socket
-          .timeout(timeoutMs)
-          .emitWithAck('history', { after: cursor, limit: 200 })) as HistoryAck;
-      } catch {
-        return;
-      }
-      if (!answer.ok) return;
+      const answer = await this.#page(socket, timeoutMs, { ...request, after: cursor, limit: PAGE });
+      if (generation !== this.#generation) return 'stale';
+      if (answer === 'interrupted') return 'interrupted';
+      if (answer === undefined) return 'done'; // refused for good (no history, no grant): the gap stays
       for (const message of answer.messages) this.#pass(message);
       const last = answer.messages.at(-1);
-      if (!answer.more || last === undefined) return;
+      if (!answer.more || last === undefined) return 'done';
       cursor = last.meta.id;
+    }
+    return 'done';
+  }
+
+  // One page, asked again while the relay refuses it for a passing reason; `undefined`: refused for good.
+  async #page(
+    socket: RelaySocket,
+    timeoutMs: number,
+    request: HistoryRequest,
+  ): Promise<Extract<HistoryAck, { ok: true }> | 'interrupted' | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      let answer: HistoryAck | undefined;
+      try {
+        answer = (await socket.timeout(timeoutMs).emitWithAck('history', request)) as HistoryAck;
+      } catch {
+        // socket.io-client fails the ack at a disconnect; a timeout while connected is asked again.
+        if (!socket.connected) return 'interrupted';
+      }
+      if (answer?.ok) return answer;
+      if (answer !== undefined && !TRANSIENT.has(answer.error.code)) return undefined;
+      if (attempt >= RETRIES) return undefined;
+      const hinted = answer?.ok === false ? answer.error.retryAfterMs : undefined;
+      await wait(Math.min(MAX_WAIT_MS, Math.max(hinted ?? 0, 100 * 2 ** attempt)));
+      if (!socket.connected) return 'interrupted';
+    }
+  }
+
+  #stop(): void {
+    this.#generation += 1;
+    this.#reading = undefined;
+    this.#release();
+  }
+
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const message of held) this.#pass(message);
+    for (const id of this.#seen) {
+      if (this.#seen.size <= REMEMBERED) break;
+      this.#seen.delete(id);
     }
   }
 
@@ -107,8 +194,18 @@ export class GapFiller {
     const { id } = message.meta;
     if (this.#seen.has(id)) return;
     this.#seen.add(id);
-    if (this.#seen.size > REMEMBERED) this.#seen.delete(this.#seen.values().next().value as string);
+    if (this.#seen.size > (this.#held === undefined ? REMEMBERED : REMEMBERED_FILLING)) {
+      this.#seen.delete(this.#seen.values().next().value as string);
+    }
     if (this.#newest === undefined || id > this.#newest) this.#newest = id;
     this.#deliver(message);
   }
+}
+
+// A wait that never keeps a Node process alive by itself (a closed client's retry must not).
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    timer.unref?.();
+  });
 }

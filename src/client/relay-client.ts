@@ -85,7 +85,10 @@ export class RelayClient {
     socket.on('connect', () => {
       // socket.io could not restore the session (a restart, an outage past the recovery window): what
       // the room said meanwhile comes from the relay's history, once, in order, before newer messages.
-      if (this.#everConnected && !socket.recovered) this.#gaps.fill(socket, this.#timeoutMs);
+      // A fill a drop cut short goes on too, even after a recovered reconnection.
+      if (this.#everConnected && (!socket.recovered || this.#gaps.pending)) {
+        this.#gaps.fill(socket, this.#timeoutMs, this.room);
+      }
       else if (!this.#everConnected) this.#gaps.start(socket, this.#timeoutMs);
       this.#everConnected = true;
       this.#auth.resumed = true;
@@ -218,6 +221,7 @@ export class RelayClient {
     this.#closed = true;
     this.#waiters.settle(notConnected('wait for a connection', 'closed'));
     this.socket.disconnect();
+    this.#gaps.close();
     this.#setStatus('disconnected');
     this.#messageListeners.clear();
     this.#statusListeners.clear();

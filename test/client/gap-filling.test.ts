@@ -17,12 +17,18 @@ function client(url: string): RelayClient {
   );
 }
 
-function until(received: RelayMessage[], count: number): Promise<void> {
-  const deadline = Date.now() + 5000;
+function until(
+  received: RelayMessage[],
+  count: number,
+  timeoutMs = 5000,
+  which: (message: RelayMessage) => boolean = () => true,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const check = () => {
-      if (received.length >= count) resolve();
-      else if (Date.now() > deadline) reject(new Error(`only ${received.length} of ${count} messages`));
+      if (received.filter(which).length >= count) resolve();
+      else if (Date.now() > deadline)
+        reject(new Error(`only ${received.filter(which).length} of ${count} messages`));
       else setTimeout(check, 20);
     };
     check();
@@ -131,4 +137,125 @@ describe('client kit gap filling', () => {
       'in busy, after the reconnection',
     ]);
   });
+
+  // A long gap spends the socket's rate limit: the kit gave up at the first RELAY_ERR_RATE_LIMITED page,
+  // delivered what it held and moved its cursor past what it never read.
+  it('reads a gap longer than the rate limit allows at once, asking again after the wait the relay names', async () => {
+    // A burst of 2 history reads, refilled at 10 a second: the gap's 6 pages meet the limit.
+    const { server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 2, perSecond: 10 },
+    });
+    const kit = client(server.address.url);
+    const received: RelayMessage[] = [];
+    kit.onMessage((message) => received.push(message));
+    await kit.ready();
+    await published(kit, server, 'seen live', received);
+
+    const away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    const missed = await publishMany(server, 'ops', 700);
+    const announced = await publishMany(server, null, 400);
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await server.relay.publish('after the reconnection', { from: FROM, room: 'ops' }).committed;
+    await until(received, 1102, 15_000);
+    const contents = received.map(({ content }) => content);
+    expect(contents).toEqual(['seen live', ...interleaved(missed, announced), 'after the reconnection']);
+    expect(new Set(received.map(({ meta }) => meta.id)).size).toBe(received.length);
+  });
+
+  // A drop in the middle of a fill released what was held: the newest id moved past the pages never
+  // read, and the next connection filled nothing.
+  it('goes on with a fill that a drop cut short at the next connection', async () => {
+    const { server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 1, perSecond: 2 },
+    });
+    const kit = client(server.address.url);
+    const received: RelayMessage[] = [];
+    kit.onMessage((message) => received.push(message));
+    await kit.ready();
+    await published(kit, server, 'seen live', received);
+
+    let away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    const missed = await publishMany(server, 'ops', 600);
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    // The first page is in; the second waits for the rate limit. Something is said live meanwhile.
+    await until(received, 201);
+    await server.relay.publish('said during the fill', { from: FROM, room: 'ops' }).committed;
+    away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await until(received, 602, 15_000);
+    expect(received.map(({ content }) => content)).toEqual(['seen live', ...missed, 'said during the fill']);
+  });
+
+  // Pages were read from whatever room the socket was in: after a join during a fill, the new room's
+  // older messages came as if missed.
+  it('stops filling the old room at a move, and never reads the new room from the old cursor', async () => {
+    const { server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
+    const kit = client(server.address.url);
+    const received: RelayMessage[] = [];
+    let moving: Promise<unknown> | undefined;
+    kit.onMessage((message) => {
+      received.push(message);
+      // Right after the fill's first page, before it asks for the next one.
+      if (received.length === 201) moving = kit.join('busy');
+    });
+    await kit.ready();
+    await published(kit, server, 'seen live', received);
+
+    const away = waitForEvent(kit.socket, 'disconnect');
+    kit.socket.io.engine.close();
+    await away;
+    await publishMany(server, 'ops', 1000);
+    await publishMany(server, 'busy', 5);
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await until(received, 201);
+    expect(await moving).toMatchObject({ ok: true, room: 'busy' });
+    await server.relay.publish('in busy, after the move', { from: FROM, room: 'busy' }).committed;
+    await until(received, 1, 5000, (m) => m.content === 'in busy, after the move');
+    const busy = received.filter(({ meta }) => meta.room === 'busy').map(({ content }) => content);
+    expect(busy).toEqual(['in busy, after the move']);
+    // 'seen live' and the first page: nothing of ops is read after the move.
+    expect(received.filter(({ meta }) => meta.room === 'ops')).toHaveLength(201);
+  });
 });
+
+const FROM = { id: 'ops', name: 'ops', kind: 'http' } as const;
+
+async function published(
+  kit: RelayClient,
+  server: Awaited<ReturnType<typeof startRelay>>['server'],
+  content: string,
+  received: RelayMessage[],
+): Promise<void> {
+  await server.relay.publish(content, { from: FROM, room: kit.room ?? null }).committed;
+  await until(received, 1);
+}
+
+// Published in turns of 100, as HTTP batches would be: answers the contents in publish order.
+async function publishMany(
+  server: Awaited<ReturnType<typeof startRelay>>['server'],
+  room: string | null,
+  count: number,
+): Promise<string[]> {
+  const contents = Array.from({ length: count }, (_, i) => `${room ?? 'everyone'} ${i}`);
+  for (let i = 0; i < count; i += 100) {
+    await Promise.all(
+      contents
+        .slice(i, i + 100)
+        .map((content) => server.relay.publish(content, { from: FROM, room }).committed),
+    );
+  }
+  return contents;
+}
+
+// publishMany's two series were published one after the other: room messages first, then everyone's.
+const interleaved = (first: string[], second: string[]): string[] => [...first, ...second];
