@@ -12,8 +12,17 @@ const MAX_MESSAGES = 500;
 // While the reader is scrolled up (reading older pages, say), the log keeps up to this many, not fewer.
 const MAX_KEPT_SCROLLED_UP = 2000;
 const HISTORY_PAGE = 50;
-// A gap is read 200 messages a page, at most this many pages (as the client kit does).
-const GAP_PAGES = 10;
+// A gap is read 200 messages a page, at most this many pages (as the client kit does): past what a
+// room's history and the relay-wide announcements hold together by default.
+const GAP_PAGES = 100;
+// Live messages held while a gap is read: past this many, the oldest go (the gap's read brings them).
+const MAX_HELD = 5000;
+// Refusals that pass (the socket's rate limit, the relay's outage): the read is asked again, up to
+// this many times, after the error's retryAfterMs or a growing wait.
+const TRANSIENT = new Set(['RELAY_ERR_RATE_LIMITED', 'RELAY_ERR_NOT_READY']);
+const RETRIES = 10;
+// Redacted ids remembered, so that a redacted message held or read again is never shown.
+const MAX_REDACTED = 1000;
 // The cursor before every message id: the gap of a room that was empty when the page joined.
 const BEFORE_ALL = '00000000-0000-7000-8000-000000000000';
 const ACK_TIMEOUT_MS = 5000;
@@ -49,14 +58,23 @@ const token = takeToken();
 let socket = null;
 /** Who and where the current connection is. */
 let session = { name: '', room: '' };
-/** Ids of messages shown, so that a replayed or acknowledged message is never shown twice. */
+/**
+ * Ids of the messages in the log, so that a replayed or acknowledged message is never shown twice: an id
+ * leaves with its item (trimmed), so the set is as large as the log.
+ */
 const shown = new Set();
+/** The newest message id shown (ids sort in publish order): where a gap starts. */
+let newestId = null;
+/** Messages the relay said were redacted: never shown again. */
+const redacted = new Set();
 /** The oldest message id shown from the history: "load older" pages back from it. */
 let oldestId = null;
 /** Where a gap starts while no message is shown: the room's newest message when the page joined. */
 let gapBase = null;
-/** Live messages that arrive while a gap is read, shown after it; null while no gap is read. */
+/** Live messages that arrive while a gap is read, shown after it; null while no gap is pending. */
 let held = null;
+/** The connection whose gap is being read, or null. */
+let filling = null;
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -122,9 +140,9 @@ function renderMessage(content, meta) {
 
 // A message's list item, or null when it is shown already.
 function messageItem(content, meta) {
-  if (shown.has(meta.id)) return null;
+  if (shown.has(meta.id) || redacted.has(meta.id)) return null;
   shown.add(meta.id);
-  if (shown.size > MAX_MESSAGES * 2) shown.delete(shown.values().next().value);
+  if (newestId === null || meta.id > newestId) newestId = meta.id;
 
   const kind = meta.from.kind;
   const mine = kind === 'user' && socket !== null && meta.from.id === socket.id;
@@ -155,12 +173,26 @@ function messageItem(content, meta) {
 
 // History from before the page joined (or from before the oldest shown), put above what is shown, so
 // that messages which arrived live meanwhile stay below it.
-function showHistory(current, before) {
+function showHistory(current, before, attempt = 0) {
   const request = before ? { before, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE };
   current.timeout(ACK_TIMEOUT_MS).emit('history', request, (error, answer) => {
     if (socket !== current) return;
+    if (error || !answer.ok) {
+      // The room's history on joining is asked again while the refusal passes; "Load older" is a button.
+      const wait = !before && current.connected ? retryWait(error, answer, attempt) : null;
+      if (wait !== null) {
+        setTimeout(() => socket === current && showHistory(current, before, attempt + 1), wait);
+        return;
+      }
+      if (!before) view.log.setAttribute('aria-busy', 'false');
+      if (answer?.error?.code !== 'RELAY_ERR_HISTORY_OFF') {
+        renderNote(
+          `Could not load ${before ? 'older messages' : "the room's history"}: ${why(error, answer)}.`,
+        );
+      }
+      return;
+    }
     if (!before) view.log.setAttribute('aria-busy', 'false');
-    if (error || !answer.ok) return;
     const items = answer.messages.map(({ content, meta }) => messageItem(content, meta)).filter(Boolean);
     const first = view.log.querySelector('li:not(.load-older)');
     for (const item of items) view.log.insertBefore(item, first);
@@ -174,31 +206,68 @@ function showHistory(current, before) {
 
 // After a reconnect the relay could not recover, the messages sent meanwhile come from the history,
 // page after page, after the newest shown (ids sort in publish order), or where the room stood when the
-// page joined; live messages that arrive meanwhile are held, and shown after them.
+// page joined; live messages that arrive meanwhile are held, and shown after them. A page refused for a
+// passing reason is asked again; a drop keeps what is held, and the next connection reads on.
 function fillGap(current) {
-  const after = [...shown].sort().at(-1) ?? gapBase;
-  if (!after || held !== null) return;
-  held = [];
+  const after = newestId ?? gapBase;
+  if (!after || filling === current) return;
+  filling = current;
+  held ??= [];
   const release = () => {
+    filling = null;
     const waiting = held ?? [];
     held = null;
     for (const [content, meta] of waiting) renderMessage(content, meta);
   };
-  const read = (cursor, page) => {
+  const read = (cursor, page, attempt) => {
     current.timeout(ACK_TIMEOUT_MS).emit('history', { after: cursor, limit: 200 }, (error, answer) => {
       if (socket !== current) return;
-      if (error || !answer.ok) return release();
+      if (!current.connected) {
+        filling = null; // held stays: the next connection reads on from the newest shown
+        return;
+      }
+      if (error || !answer.ok) {
+        const wait = retryWait(error, answer, attempt);
+        if (wait !== null) {
+          setTimeout(() => socket === current && current.connected && read(cursor, page, attempt + 1), wait);
+          return;
+        }
+        if (answer?.error?.code !== 'RELAY_ERR_HISTORY_OFF') {
+          renderNote(`Some messages sent while you were away could not be loaded: ${why(error, answer)}.`);
+        }
+        return release();
+      }
       for (const { content, meta } of answer.messages) renderMessage(content, meta);
       const last = answer.messages.at(-1);
-      if (answer.more && last && page + 1 < GAP_PAGES) read(last.meta.id, page + 1);
+      if (answer.more && last && page + 1 < GAP_PAGES) read(last.meta.id, page + 1, 0);
       else release();
     });
   };
-  read(after, 0);
+  read(after, 0, 0);
+}
+
+// How long to wait before asking a refused history page again, or null to give up.
+function retryWait(error, answer, attempt) {
+  if (attempt >= RETRIES) return null;
+  if (!error && !TRANSIENT.has(answer.error.code)) return null;
+  const hinted = error ? 0 : (answer.error.retryAfterMs ?? 0);
+  return Math.min(30_000, Math.max(hinted, 100 * 2 ** attempt));
+}
+
+function why(error, answer) {
+  return error ? 'the relay did not answer in time' : `${answer.error.message} (${answer.error.code})`;
 }
 
 function removeRedacted({ id }) {
-  for (const item of view.log.querySelectorAll('li.message')) if (item.dataset.id === id) item.remove();
+  redacted.add(id);
+  if (redacted.size > MAX_REDACTED) redacted.delete(redacted.values().next().value);
+  if (held !== null) held = held.filter(([, meta]) => meta.id !== id);
+  for (const item of view.log.querySelectorAll('li.message')) {
+    if (item.dataset.id === id) {
+      shown.delete(id);
+      item.remove();
+    }
+  }
 }
 
 // Only absolute http(s) links are followed; anything else (javascript:, data:, relative) is not a link.
@@ -262,9 +331,12 @@ function connect(name, room) {
   disconnect();
   session = { name, room };
   shown.clear();
+  newestId = null;
+  redacted.clear();
   oldestId = null;
   gapBase = null;
   held = null;
+  filling = null;
   view.log.replaceChildren();
   setStatus('connecting', 'Connecting…');
 
@@ -283,7 +355,8 @@ function connect(name, room) {
     showError(view.sendError, '');
     if (everConnected) {
       renderNote('Reconnected.');
-      if (!current.recovered) fillGap(current);
+      // A fill a drop cut short goes on too, even after a recovered reconnection.
+      if (!current.recovered || held !== null) fillGap(current);
     } else {
       renderNote(`You joined #${room}`);
       // Busy until the room's history is shown (assistive technology waits; tests too).
@@ -318,8 +391,8 @@ function connect(name, room) {
     showError(view.joinError, `The relay refused to connect: ${reason}`);
   });
   current.on('sendMessageFromBack', (content, meta) => {
-    if (held !== null) held.push([content, meta]);
-    else renderMessage(content, meta);
+    if (held === null) renderMessage(content, meta);
+    else if (held.push([content, meta]) > MAX_HELD) held.shift();
   });
   current.on('messageRedacted', removeRedacted);
   current.on('relayError', (error) => showError(view.sendError, `${error.message} (${error.code})`));

@@ -11,8 +11,10 @@ const MAX_ONLINE = 500;
  * again at every (re)connection, kept up to date by join/leave events in between.
  */
 export function followOnline(socket, list, title) {
-  const online = new Map(); // userId -> name
-  let total = 0;
+  const online = new Map(); // userId -> name, the names shown (at most MAX_ONLINE)
+  const known = new Set(); // every userId known to be online, shown or not
+  // Online but never named to the page: the relay's answer names at most 500 of a room's people.
+  let unnamed = 0;
 
   const render = () => {
     const names = [...online.values()].sort((a, b) => a.localeCompare(b));
@@ -24,15 +26,19 @@ export function followOnline(socket, list, title) {
         return item;
       }),
     );
-    title.textContent = `Online (${Math.max(total, online.size)})`;
+    title.textContent = `Online (${known.size + unnamed})`;
   };
 
   const refresh = () => {
     socket.timeout(ACK_TIMEOUT_MS).emit('members', {}, (error, answer) => {
       if (error || !answer.ok) return;
       online.clear();
-      for (const member of answer.members) online.set(member.userId, member.name);
-      total = answer.total;
+      known.clear();
+      for (const member of answer.members) {
+        known.add(member.userId);
+        if (online.size < MAX_ONLINE) online.set(member.userId, member.name);
+      }
+      unnamed = Math.max(0, answer.total - answer.members.length);
       render();
     });
   };
@@ -40,12 +46,13 @@ export function followOnline(socket, list, title) {
   socket.on('connect', refresh);
   socket.on('presence', (event) => {
     const { userId, name } = event.user;
-    if (event.type === 'join' && !online.has(userId)) {
-      total += 1;
+    if (event.type === 'join' && !known.has(userId)) {
+      known.add(userId);
       if (online.size < MAX_ONLINE) online.set(userId, name);
-    } else if (event.type === 'leave' && online.has(userId)) {
-      total -= 1;
-      online.delete(userId);
+    } else if (event.type === 'leave') {
+      // Someone the page was never named leaves: one fewer of them.
+      if (known.delete(userId)) online.delete(userId);
+      else if (unnamed > 0) unnamed -= 1;
     }
     render();
   });

@@ -126,6 +126,98 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  // The page gave up a gap at its first refused page (the rate limit a long gap spends), and showed a
+  // message redacted while the gap was read, which waited among the held ones.
+  it('reads a gap past refusals of the rate limit, and never shows a held message that was redacted', async () => {
+    const { url, server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 1, perSecond: 4 },
+      api: { tokens: ['ops:ops-s3cr3t:admin'] },
+    });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Gus');
+    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
+
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+    const missed = Array.from({ length: 450 }, (_, i) => `missed ${i + 1}`);
+    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    // The first page is shown; the next waits for the rate limit. Meanwhile a live message comes, and
+    // is redacted before the gap is read to its end.
+    await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
+    const secret = server.relay.publish('a leaked secret', { from, room: 'general' });
+    await secret.committed;
+    const deleted = await fetch(`${url}/v1/messages/${secret.id}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer ops-s3cr3t' },
+    });
+    expect(deleted.status).toBe(204);
+    await server.relay.publish('after the redaction', { from, room: 'general' }).committed;
+    await expect
+      .poll(() => messages(page), { timeout: 15_000 })
+      .toEqual([...missed.map((text) => `ops: ${text}`), 'ops: after the redaction']);
+    expect(errors).toEqual([]);
+  });
+
+  // Its dedupe set kept 1000 ids and the log more: after paging back, the newest shown had left the set,
+  // and a reconnection read from an old cursor and showed hundreds of messages twice.
+  it('shows nothing twice after "Load older messages" went back past a thousand and the page reconnected', async () => {
+    const { url, server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    for (let i = 0; i < 1100; i += 100) {
+      await Promise.all(
+        Array.from(
+          { length: 100 },
+          (_, n) =>
+            server.relay.publish(`earlier ${i + n + 1}`, { from, room: i % 200 === 0 ? 'general' : null })
+              .committed,
+        ),
+      );
+    }
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Hal');
+    await expect.poll(async () => (await messages(page)).length, DEADLINE).toBe(50);
+    const button = page.getByRole('button', { name: 'Load older messages' });
+    while ((await button.count()) > 0) {
+      const count = (await messages(page)).length;
+      await button.click();
+      await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThan(count);
+    }
+    const before = await messages(page);
+    expect(before).toHaveLength(1100);
+
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    await server.relay.publish('after the reconnection', { from, room: 'general' }).committed;
+    await expect
+      .poll(async () => (await messages(page)).at(-1), DEADLINE)
+      .toBe('ops: after the reconnection');
+    expect(await messages(page)).toEqual([...before, 'ops: after the reconnection']);
+    expect(errors).toEqual([]);
+  });
+
+  // The first history read, refused (here: the online list's request took the only token), left the
+  // log empty without a word.
+  it("asks the room's history again when the first read is refused for the rate limit", async () => {
+    const { url, server } = await startRelay({ greeting: 'none', rateLimit: { burst: 1, perSecond: 4 } });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    for (const n of [1, 2, 3])
+      await server.relay.publish(`earlier ${n}`, { from, room: 'general' }).committed;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Ivy');
+    await expect
+      .poll(() => messages(page), DEADLINE)
+      .toEqual(['ops: earlier 1', 'ops: earlier 2', 'ops: earlier 3']);
+    expect(errors).toEqual([]);
+  });
+
   // The log trimmed its oldest item, "Load older messages" among them, and the ids it trimmed stayed
   // "shown", so they could never come back.
   it('keeps "Load older messages" in a busy room: what the log trimmed can be loaded again', async () => {

@@ -2,6 +2,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { listMembers } from '../../src/relay/list-members.js';
+import { connectClient } from '../support/connect-client.js';
 import { joinChatPage } from '../support/join-chat-page.js';
 import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
 import { startRelay } from '../support/start-relay.js';
@@ -38,5 +39,27 @@ describe.skipIf(!CHROMIUM)('chat page online list', () => {
     expect(await alice.page.locator('#log li.message', { hasText: 'psst' }).count()).toBe(0);
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
+  });
+
+  // The relay names at most 500 people: a leave of one it did not name was not counted, and the count
+  // stayed up for ever (it only grew in a busy room).
+  it('counts the people of a room larger than the 500 names it shows, as they leave too', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const others = [];
+    for (let i = 0; i < 505; i += 50) {
+      const batch = Array.from({ length: Math.min(50, 505 - i) }, (_, n) =>
+        connectClient(url, { transports: ['websocket'], auth: { name: `person ${i + n}`, room: 'general' } }),
+      );
+      others.push(...(await Promise.all(batch)));
+    }
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Zoe');
+    const title = page.locator('#online-title');
+    await expect.poll(() => title.textContent(), DEADLINE).toBe('Online (506)');
+    expect(await page.locator('#online-list li').count()).toBe(500);
+    for (const socket of others) socket.disconnect();
+    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toBe('Online (1)');
+    expect(errors).toEqual([]);
   });
 });
