@@ -104,7 +104,7 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
     windowMs: config.api.idempotencyWindowMs,
     logger: log,
   });
-  const metrics = createRelayMetrics(deps);
+  const metrics = createRelayMetrics({ ...deps, logger: log });
   lifecycle.onClose(() => metrics.close());
 
   // JSON only here: nothing to run, frame or embed. The web page sets its own policy.

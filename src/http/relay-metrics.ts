@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Relay } from '../relay/relay.js';
 import type { RelayIo } from '../relay/relay-io.js';
@@ -41,6 +42,7 @@ export function createRelayMetrics(server: {
   readonly io: RelayIo;
   readonly relay: Pick<Relay, 'observe'>;
   readonly metricsRegistry: Registry;
+  readonly logger?: Logger;
 }): RelayMetrics {
   // The server's own registry, shared with features' metrics (cluster, slow consumers).
   const registry = server.metricsRegistry;
@@ -100,8 +102,21 @@ export function createRelayMetrics(server: {
   // The route pattern, not the URL: ids and typos in URLs must not make new time series. The API's
   // routes by its OpenAPI document; others (an embedding app's) by the Express route that answered.
   let apiRouteOf: ((url: string) => string | undefined) | undefined;
+  const apiRoutes = (): ((url: string) => string | undefined) => {
+    try {
+      return routeLabels(Object.keys(loadOpenApiDocument().paths as Record<string, unknown>));
+    } catch (error) {
+      // Not next to this module (a bundle that left it out; a test DOM's import.meta.url): this runs
+      // in a response's 'close' listener, where a throw would end the process.
+      server.logger?.warn(
+        { err: error },
+        'OpenAPI document unreadable: HTTP metrics name API routes by their Express pattern',
+      );
+      return () => undefined;
+    }
+  };
   const routeOf = (req: TimedResponse['req']): string => {
-    apiRouteOf ??= routeLabels(Object.keys(loadOpenApiDocument().paths as Record<string, unknown>));
+    apiRouteOf ??= apiRoutes();
     return (
       apiRouteOf(req.originalUrl) ?? (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched')
     );
