@@ -79,6 +79,11 @@ export class GapFiller {
     if (this.#held.length > MAX_HELD) this.#held.shift();
   }
 
+  /** A message the relay redacted: if it is held, it is never delivered. */
+  redacted(id: string): void {
+    if (this.#held !== undefined) this.#held = this.#held.filter(({ meta }) => meta.id !== id);
+  }
+
   /**
    * At the first connection: notes where the room's history stands, so that a gap after it is found
    * even if no message arrived before (a quiet room, no greeting). A relay without history says no.

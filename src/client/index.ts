@@ -5,9 +5,17 @@
  */
 export type {
   ClientToServerEvents,
+  HistoryAck,
+  HistoryRequest,
   JsonValue,
+  Member,
+  MembersAck,
+  MembersRequest,
   MessageContent,
   MessageMeta,
+  MessageRedactedEvent,
+  MessageSender,
+  PresenceEvent,
   RoomAck,
   SendAck,
   Sender,

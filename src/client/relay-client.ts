@@ -3,6 +3,7 @@ import type {
   ClientToServerEvents,
   MessageContent,
   MessageMeta,
+  MessageRedactedEvent,
   RoomAck,
   SendAck,
   ServerToClientEvents,
@@ -56,6 +57,7 @@ export class RelayClient {
   readonly #waiters: ConnectionWaiters;
   readonly #messageListeners = new Set<(message: RelayMessage) => void>();
   readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
+  readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
   #status: ConnectionStatus;
   #lastError: WireError | undefined;
   #everConnected = false;
@@ -82,14 +84,17 @@ export class RelayClient {
     this.#everConnected = socket.connected;
     if (socket.connected) this.#gaps.start(socket, this.#timeoutMs);
     socket.on('sendMessageFromBack', (content, meta) => this.#gaps.live({ content, meta }));
+    socket.on('messageRedacted', (event) => {
+      this.#gaps.redacted(event.id);
+      for (const listener of this.#redactedListeners) callListener(listener, event);
+    });
     socket.on('connect', () => {
       // socket.io could not restore the session (a restart, an outage past the recovery window): what
       // the room said meanwhile comes from the relay's history, once, in order, before newer messages.
       // A fill a drop cut short goes on too, even after a recovered reconnection.
       if (this.#everConnected && (!socket.recovered || this.#gaps.pending)) {
         this.#gaps.fill(socket, this.#timeoutMs, this.room);
-      }
-      else if (!this.#everConnected) this.#gaps.start(socket, this.#timeoutMs);
+      } else if (!this.#everConnected) this.#gaps.start(socket, this.#timeoutMs);
       this.#everConnected = true;
       this.#auth.resumed = true;
       this.#lastError = undefined;
@@ -206,6 +211,21 @@ export class RelayClient {
     return () => this.#messageListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` when the relay says a message was redacted (taken down by an admin): a client that
+   * shows messages removes it (`useRelayMessages` does). One held back during a gap fill is never
+   * delivered. Returns the function that stops it.
+   *
+   * @example
+   * ```ts
+   * client.onRedacted(({ id }) => document.querySelector(`[data-id="${id}"]`)?.remove());
+   * ```
+   */
+  onRedacted(listener: (event: MessageRedactedEvent) => void): () => void {
+    this.#redactedListeners.add(listener);
+    return () => this.#redactedListeners.delete(listener);
+  }
+
   /** Calls `listener` on every status change; returns the function that stops it. */
   onStatus(listener: (status: ConnectionStatus) => void): () => void {
     this.#statusListeners.add(listener);
@@ -225,6 +245,7 @@ export class RelayClient {
     this.#setStatus('disconnected');
     this.#messageListeners.clear();
     this.#statusListeners.clear();
+    this.#redactedListeners.clear();
     this.socket.removeAllListeners();
   }
 

@@ -9,7 +9,7 @@ export interface UseRelayMessagesOptions {
 
 /** What {@link useRelayMessages} returns. */
 export interface RelayMessagesState {
-  /** The last `limit` messages received since the client was given, oldest first. */
+  /** The last `limit` messages received since the client was given, oldest first, redacted ones removed. */
   readonly messages: readonly RelayMessage[];
   readonly status: ConnectionStatus;
 }
@@ -59,9 +59,18 @@ export function useRelayMessages(
         return { client, messages: next };
       }),
     );
+    // A redacted message leaves the list (a leaked secret is taken down on every screen).
+    const stopRedacted = client.onRedacted(({ id }) =>
+      setState((previous) =>
+        previous.client === client && previous.messages.some((known) => known.meta.id === id)
+          ? { client, messages: previous.messages.filter((known) => known.meta.id !== id) }
+          : previous,
+      ),
+    );
     return () => {
       stopStatus();
       stopMessages();
+      stopRedacted();
     };
   }, [client, limit]);
 

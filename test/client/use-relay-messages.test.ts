@@ -12,6 +12,7 @@ import {
   useRelayMessages,
 } from '../../src/client/react.js';
 import { track } from '../support/cleanup.js';
+import { rawRequest } from '../support/raw-request.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
@@ -219,6 +220,42 @@ describe('useRelayMessages', () => {
 
     root.render(createElement(Messages, { client: reader, limit: 2, onState }));
     expect(latest?.messages.map((m) => m.content)).toEqual(['d', 'e']);
+  });
+
+  // The hook kept a redacted message on screen: nothing in the kit listened for messageRedacted.
+  it('removes a message the relay redacted', async () => {
+    const { url } = await startRelay({ greeting: 'none', api: { tokens: ['ops:ops-s3cr3t:admin'] } });
+    const sender = await connected(url, 'John');
+    const reader = await connected(url, 'Jane');
+    let latest: RelayMessagesState | undefined;
+    const onState = (s: RelayMessagesState) => {
+      latest = s;
+    };
+    const root = mount(createElement(Messages, { client: reader, onState }));
+    const answers: string[] = [];
+    for (const text of ['fine', 'a leaked secret', 'also fine']) {
+      await act(async () => {
+        const answer = await sender.send(text);
+        if (answer.ok) answers.push(answer.id);
+      });
+    }
+    await until(() => latest?.messages.length === 3, 'three messages');
+    const heard: string[] = [];
+    const stop = reader.onRedacted(({ id }) => heard.push(id));
+    await act(async () => {
+      const deleted = await rawRequest(url, {
+        path: `/v1/messages/${answers[1]}`,
+        method: 'DELETE',
+        headers: { authorization: 'Bearer ops-s3cr3t' },
+      });
+      expect(deleted.status).toBe(204);
+      await until(() => heard.length === 1, 'the redaction event');
+    });
+    await until(() => latest?.messages.length === 2, 'the redaction');
+    expect(latest?.messages.map((m) => m.content)).toEqual(['fine', 'also fine']);
+    expect(heard).toEqual([answers[1]]);
+    stop();
+    root.unmount();
   });
 
   it('starts afresh and unsubscribes from the old client when the client changes', async () => {
