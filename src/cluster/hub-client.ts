@@ -68,9 +68,9 @@ export class HubClient {
     return () => this.#webhookListeners.delete(listener);
   }
 
-  /** Each cron slot runs on the first worker to claim it in the primary. */
-  slotClaim(ttlMs = 600_000): SlotClaim {
-    return (jobId, slot) => this.call('claimSlot', `${jobId}\n${slot.getTime()}`, ttlMs);
+  /** Each cron slot runs on the first worker to claim it in the primary, which keeps it `keepMs`. */
+  slotClaim(): SlotClaim {
+    return (jobId, slot, keepMs) => this.call('claimSlot', `${jobId}\n${slot.getTime()}`, keepMs);
   }
 
   /** Idempotent HTTP answers kept in the primary: a retry reaching another worker gets the first answer. */

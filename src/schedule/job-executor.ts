@@ -8,6 +8,9 @@ import type { ScheduledJob } from './scheduled-job.js';
 import { runJob } from './scheduled-job.js';
 
 /** What a {@link JobExecutor} needs from its scheduler; the getters read what may change later. */
+// Clocks of a cluster's nodes may disagree by this much; a slot's claim is kept that much longer.
+const CLAIM_SKEW_MS = 600_000;
+
 export interface JobExecutorOptions {
   readonly relay: Pick<Relay, 'publish'>;
   readonly log: Logger;
@@ -115,7 +118,9 @@ export class JobExecutor {
   // this node runs it rather than risk nobody doing so; its publish is refused if Redis is still away.
   async #wins(claim: SlotClaim, job: ScheduledJob, slot: Date): Promise<boolean> {
     try {
-      const won = await claim(job.id, slot);
+      // As long as any node may still claim the slot (a catch-up within the grace), plus clock skew.
+      const keepMs = this.#options.missedRunGraceMs + CLAIM_SKEW_MS;
+      const won = await claim(job.id, slot, keepMs);
       if (!won) this.#log.debug({ job: job.id, slot: slot.toISOString() }, 'slot run by another node');
       return won;
     } catch (error) {

@@ -94,9 +94,11 @@ export interface SchedulerOptions {
 
 /**
  * Decides whether this node runs a cron slot of a job; `true` for exactly one node of a cluster (see
- * {@link Scheduler.coordinate}).
+ * {@link Scheduler.coordinate}). `keepMs`: how long the claim must be remembered, from now. A node that
+ * was down at the slot may still claim it for its catch-up as late as `missedRunGraceMs` after it, so a
+ * claim forgotten sooner would let that node announce the slot a second time.
  */
-export type SlotClaim = (jobId: string, slot: Date) => Promise<boolean>;
+export type SlotClaim = (jobId: string, slot: Date, keepMs: number) => Promise<boolean>;
 
 /** A run the scheduler did not start: its previous run was still going, so runs never overlap. */
 export interface SkippedRun {

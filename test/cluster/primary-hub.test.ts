@@ -1,7 +1,7 @@
 // What the workers of `relay serve --workers` share through their primary, in one process: a real
 // PrimaryHub and real HubClients, joined by an in-memory channel that copies each message as IPC does.
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HubClient } from '../../src/cluster/hub-client.js';
 import type { HubChannel, HubMessage } from '../../src/cluster/hub-messages.js';
 import { PrimaryHub } from '../../src/cluster/primary-hub.js';
@@ -36,17 +36,39 @@ function hubWithWorkers(count: number, options: { maxIdempotencyEntries?: number
   return { hub, clients };
 }
 
+// How long a claim is kept: the scheduler asks for its catch-up grace plus clock skew.
+const KEEP = 600_000;
+
 describe('the primary hub of --workers', () => {
   it('gives each cron slot to the first worker that claims it, and the next slot again to one', async () => {
     const { clients } = hubWithWorkers(2);
     const claims = clients.map((client) => client.slotClaim());
     const slot = new Date('2026-12-01T10:00:00Z');
-    const first = await Promise.all(claims.map((claim) => claim('tick', slot)));
+    const first = await Promise.all(claims.map((claim) => claim('tick', slot, KEEP)));
     expect(first.filter(Boolean)).toHaveLength(1);
-    const next = await Promise.all(claims.map((claim) => claim('tick', new Date(slot.getTime() + 1000))));
+    const next = await Promise.all(
+      claims.map((claim) => claim('tick', new Date(slot.getTime() + 1000), KEEP)),
+    );
     expect(next.filter(Boolean)).toHaveLength(1);
     // Another job's same slot is its own.
-    expect(await claims[1]?.('other', slot)).toBe(true);
+    expect(await claims[1]?.('other', slot, KEEP)).toBe(true);
+  });
+
+  // The hub kept every claim 10 minutes whatever the grace: a worker restarted later caught the slot up.
+  it('keeps a claim as long as the scheduler asks, past ten minutes', async () => {
+    const { clients } = hubWithWorkers(2);
+    const [first, second] = clients.map((client) => client.slotClaim());
+    const slot = new Date('2026-12-01T10:00:00Z');
+    vi.useFakeTimers({ toFake: ['Date'], now: slot });
+    try {
+      expect(await first?.('tick', slot, 3_600_000)).toBe(true);
+      vi.setSystemTime(slot.getTime() + 20 * 60_000);
+      expect(await second?.('tick', slot, 3_600_000)).toBe(false);
+      vi.setSystemTime(slot.getTime() + 61 * 60_000);
+      expect(await second?.('tick', slot, 3_600_000)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   // A worker that had not applied a pause yet (one starting while the lead shared it) won the slot.
@@ -55,9 +77,9 @@ describe('the primary hub of --workers', () => {
     const [lead, other] = clients as [HubClient, HubClient];
     await lead.call('shareJob', 'tick', { paused: true }, true);
     const slot = new Date('2026-12-01T10:00:00Z');
-    expect(await other.slotClaim()('tick', slot)).toBe(false);
+    expect(await other.slotClaim()('tick', slot, KEEP)).toBe(false);
     await lead.call('shareJob', 'tick', { paused: false }, true);
-    expect(await other.slotClaim()('tick', new Date(slot.getTime() + 1000))).toBe(true);
+    expect(await other.slotClaim()('tick', new Date(slot.getTime() + 1000), KEEP)).toBe(true);
   });
 
   it('keeps at most maxClaims slot claims: at the limit every one holds, one past it the oldest is forgotten', async () => {
@@ -65,12 +87,12 @@ describe('the primary hub of --workers', () => {
     const claim = clients[0]?.slotClaim();
     if (!claim) throw new Error('one client expected');
     const slot = new Date('2026-12-01T10:00:00Z');
-    expect([await claim('a', slot), await claim('b', slot)]).toEqual([true, true]);
-    expect([await claim('a', slot), await claim('b', slot)]).toEqual([false, false]);
-    expect(await claim('c', slot)).toBe(true);
+    expect([await claim('a', slot, KEEP), await claim('b', slot, KEEP)]).toEqual([true, true]);
+    expect([await claim('a', slot, KEEP), await claim('b', slot, KEEP)]).toEqual([false, false]);
+    expect(await claim('c', slot, KEEP)).toBe(true);
     // "a" was the oldest: forgotten, so it can be taken again (a slot 10 minutes old never comes back).
-    expect(await claim('a', slot)).toBe(true);
-    expect(await claim('c', slot)).toBe(false);
+    expect(await claim('a', slot, KEEP)).toBe(true);
+    expect(await claim('c', slot, KEEP)).toBe(false);
   });
 
   it('keeps idempotent answers for every worker: a retry on another worker replays, concurrent copies run once', async () => {

@@ -25,9 +25,9 @@ describe.runIf(HAS_REDIS)('scheduled slots across nodes whose clocks differ', ()
     const claim = redisSlotClaim(client as unknown as SlotClaimRedis);
     // What the late node decided for each slot, once it decided.
     const decided: Array<{ slot: string; won: boolean }> = [];
-    late.server.scheduler.coordinate(async (jobId, slot) => {
+    late.server.scheduler.coordinate(async (jobId, slot, keepMs) => {
       await delay(1200);
-      const won = await claim(jobId, slot);
+      const won = await claim(jobId, slot, keepMs);
       decided.push({ slot: slot.toISOString(), won });
       return won;
     });

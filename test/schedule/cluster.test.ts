@@ -1,5 +1,7 @@
 // Relay nodes of a cluster (shared Redis) all have the config file's jobs: each slot is announced once.
+import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
+import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
 import { recordRuns } from '../support/record-runs.js';
 import { requireBinary } from '../support/require-binary.js';
@@ -47,6 +49,28 @@ describe.runIf(HAS_REDIS)('schedules in a cluster', () => {
       await vi.waitUntil(() => heard.every((ids) => ids.includes(id)), { timeout: 3000, interval: 20 });
       for (const ids of heard) expect(ids.filter((seen) => seen === id)).toHaveLength(1);
     }
+  });
+
+  // A claim expired after 10 minutes while a node down at the slot could still catch it up for as long
+  // as missedRunGraceMs (up to an hour): restarting 10 to 60 minutes later, it announced the slot again.
+  it("keeps each slot's claim for as long as a node may still catch the slot up", async () => {
+    const redis = await startRedis();
+    const grace = 3_600_000;
+    const node = await startRelay({
+      redisUrl: redis.url,
+      greeting: 'none',
+      schedules: [{ id: 'tick', cron: '* * * * * *', content: 'tick' }],
+      scheduler: { store: await tempStore(), missedRunGraceMs: grace },
+    });
+    await vi.waitUntil(() => node.logs.some((line) => line.msg === 'job ran'), {
+      timeout: 5000,
+      interval: 20,
+    });
+    const client = track(createClient({ url: redis.url }), (c) => c.close());
+    await client.connect();
+    const keys = await client.keys('relaykit:schedule:tick:*');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(await client.pTTL(key)).toBeGreaterThan(grace);
   });
 
   // The slot's claim waited in node-redis's offline queue until Redis came back: the slot went out late,
