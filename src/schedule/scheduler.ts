@@ -164,6 +164,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Removes a runtime job for good. Config and code jobs are `RELAY_ERR_SCHEDULE_READ_ONLY`. */
   remove(id: string): void {
+    this.#assertOpen();
     const job = this.#find(id);
     if (job.origin !== 'api') {
       throw new RelayError(
@@ -180,6 +181,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Stops a job's slots until `resume`; kept across restarts. A run in progress finishes. */
   pause(id: string): ScheduleView {
+    this.#assertOpen();
     const job = this.#find(id);
     this.#openStore().setPaused(id, true, new Date());
     job.task?.stop();
@@ -188,6 +190,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Starts a paused job's slots again; slots that passed while paused are not caught up. */
   resume(id: string): ScheduleView {
+    this.#assertOpen();
     const job = this.#find(id);
     this.#openStore().setPaused(id, false, new Date());
     if (this.#started) job.task?.start();
@@ -246,7 +249,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   async #runClose(): Promise<void> {
     await stopJobs(this.#jobs.values(), this.#log, CLOSE_WAIT_MS);
-    this.#store?.close();
+    // A run that outlives the wait records nothing: the store is gone, not failing.
+    const store = this.#store;
+    this.#store = undefined;
+    store?.close();
     this.#log.info('scheduler closed');
   }
 

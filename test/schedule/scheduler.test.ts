@@ -104,6 +104,38 @@ describe('scheduler', () => {
     );
   });
 
+  // Pause, resume and remove did not check for closing: during close() they changed the store (and told
+  // the cluster), after it they failed with the store's "connection is not open" and its file path; and
+  // a run that outlived the close logged a store failure for every record it could not write.
+  it('refuses changes once closing, and a run that outlives the close records nothing', async () => {
+    const { server, logs } = await startRelay({ greeting: 'none', scheduler: { store: await tempStore() } });
+    server.scheduler.add({ id: 'yearly', cron: '0 0 1 1 *', content: 'Bonne année' });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    server.scheduler.every('slow', '0 0 1 1 *', async ({ publish }) => {
+      await gate;
+      publish('late');
+    });
+    const running = server.scheduler.runNow('slow');
+    const closing = server.scheduler.close();
+    for (const change of [
+      () => server.scheduler.pause('yearly'),
+      () => server.scheduler.resume('yearly'),
+      () => server.scheduler.remove('yearly'),
+    ]) {
+      expect(change).toThrow(expect.objectContaining({ code: 'RELAY_ERR_SHUTTING_DOWN' }));
+    }
+    await closing; // after its 5 s wait: the run still goes on
+    release();
+    await running;
+    expect(() => server.scheduler.pause('yearly')).toThrow(
+      expect.objectContaining({ code: 'RELAY_ERR_SHUTTING_DOWN' }),
+    );
+    expect(logs.filter((line) => line.msg === 'schedule store write failed')).toEqual([]);
+  }, 15_000);
+
   it('keeps the next runs it listed until the job fires, then lists the ones after', async () => {
     const { server } = await startRelay({ scheduler: { store: await tempStore() } });
     server.scheduler.add({ id: 'yearly', cron: '0 0 1 1 *', content: 'yearly' });
