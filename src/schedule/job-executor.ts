@@ -29,6 +29,10 @@ export interface JobExecutorOptions {
  * skipped and reported), each slot recorded before it runs and claimed cluster-wide when coordinated,
  * each run's outcome recorded, logged and emitted as `run`.
  *
+ * Missed-run policy: when the relay starts, a job whose latest slot passed while it was down, less than
+ * `missedRunGraceMs` ago, runs once (reason `catch-up`); older slots are skipped. A slot is recorded
+ * before it runs, so a restart never runs it twice.
+ *
  * @example
  * ```ts
  * const executor = new JobExecutor({ relay, log, store: () => store, claim: () => undefined, notify });

@@ -270,3 +270,18 @@ export async function stopJobs(jobs: Iterable<ScheduledJob>, log: Logger, graceM
   await Promise.race([Promise.allSettled(running), grace]);
   clearTimeout(timer);
 }
+
+/**
+ * Throws `RELAY_ERR_SCHEDULE_READ_ONLY` for a job that only its source can remove: the config file's,
+ * or code's (a bot's `bot.every`). Runtime jobs pass.
+ *
+ * @example
+ * ```ts
+ * assertRemovable(job); // then delete it from the store
+ * ```
+ */
+export function assertRemovable(job: ScheduledJob): void {
+  if (job.origin === 'api') return;
+  const source = job.origin === 'config' ? 'the config file' : `code (${job.owner ?? 'unknown owner'})`;
+  throw new RelayError('RELAY_ERR_SCHEDULE_READ_ONLY', `job "${job.id}" comes from ${source}`);
+}

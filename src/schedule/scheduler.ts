@@ -18,6 +18,7 @@ import {
   type SlotClaim,
 } from './schedule-types.js';
 import {
+  assertRemovable,
   createScheduledJob,
   destroyTask,
   type JobHandler,
@@ -34,10 +35,9 @@ const CLOSE_WAIT_MS = 5000;
  * `relay.publish` with `meta.from = { id: jobId, name: jobId, kind: 'schedule' }`; runs of one job never
  * overlap; the last run of each job is recorded, and emitted as a `run` event.
  *
- * Missed-run policy: when the relay starts, a job whose latest slot passed while it was down, less than
- * `missedRunGraceMs` ago, runs once (reason `catch-up`); older slots are skipped. A slot is recorded before
- * it runs, so a restart never runs it twice. A stored job that cannot be scheduled (its cron never fires)
- * never stops the start: it is logged, listed as `broken`, never run, and can be removed.
+ * Missed runs are caught up once, within `missedRunGraceMs` (see {@link JobExecutor}). A stored job that
+ * cannot be scheduled (its cron never fires) never stops the start: it is logged, listed as `broken`,
+ * never run, and can be removed.
  *
  * @example
  * ```ts
@@ -166,12 +166,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   remove(id: string): void {
     this.#assertOpen();
     const job = this.#find(id);
-    if (job.origin !== 'api') {
-      throw new RelayError(
-        'RELAY_ERR_SCHEDULE_READ_ONLY',
-        `job "${id}" comes from ${job.origin === 'config' ? 'the config file' : `code (${job.owner ?? 'unknown owner'})`}`,
-      );
-    }
+    assertRemovable(job);
     const view = this.#view(job);
     this.#openStore().deleteJob(id);
     this.#drop(job);
