@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from '../relay/message-log.js';
 import { RelayError } from '../relay/relay-error.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
-import { StoreAvailability, type StoreWording } from '../sqlite/store-availability.js';
+import { SQLITE_UNAVAILABLE, StoreAvailability, type StoreWording } from '../sqlite/store-availability.js';
 import {
   cursorSeq,
   type HistoryRow,
@@ -27,8 +27,6 @@ export interface HistorySettings {
   readonly maxAgeMs: number;
 }
 
-// SQLite's answers that mean the file cannot take writes now, as opposed to a bug.
-const UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY)/;
 const WORDING: StoreWording = {
   name: 'history store',
   refused: 'new messages are refused',
@@ -243,7 +241,7 @@ export class SqliteMessageLog implements MessageLog {
       rooms = this.#statements.write(batch, this.#settings.maxMessagesPerRoom, this.#trims);
     } catch (error) {
       const code = String((error as { code?: unknown }).code ?? '');
-      const why = UNAVAILABLE.test(code) ? `SQLite answered ${code}` : (error as Error).message;
+      const why = SQLITE_UNAVAILABLE.test(code) ? `SQLite answered ${code}` : (error as Error).message;
       this.#fail(batch, this.#refuse(why, error));
       return;
     }

@@ -33,9 +33,6 @@ export interface JobState {
   readonly lastRun: JobRun | null;
 }
 
-// SQLite's answers that mean the file cannot take writes now (read-only, I/O error, disk full), as
-// opposed to a bug or a constraint.
-const UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN)/;
 const EMPTY_STATE: JobState = { paused: false, handledUntil: null, runs: 0, failures: 0, lastRun: null };
 
 interface JobRow {
@@ -67,8 +64,9 @@ const WORDING: StoreWording = {
  *
  * A write that could not last is refused with `RELAY_ERR_STORE_UNAVAILABLE` rather than
  * acknowledged: the file deleted, replaced or made read-only since it was opened (see
- * {@link StoreAvailability}), or SQLite unable to write. Each such episode is logged once, at error, and
- * once more when a write succeeds again; {@link ScheduleStore.health} tells `/readyz`.
+ * {@link StoreAvailability}), or SQLite unable to use it (full, damaged, overwritten): reads then fail
+ * the same way. Each such episode is logged once, at error, and once more when a write succeeds again;
+ * {@link ScheduleStore.health} tells `/readyz`, unready until then.
  *
  * @example
  * ```ts
@@ -142,10 +140,8 @@ export class ScheduleStore {
 
   /** Whether a write would last now: `ok: false`, with why, while the file is deleted, replaced or not writable. */
   health(): { ok: boolean; detail?: string } {
-    const problem = this.#closed ? undefined : this.#availability?.check();
-    // Unauthenticated callers read it (/readyz): the path goes in the episode's one log line, which
-    // starts here when /readyz finds the problem before a write does.
-    if (problem !== undefined) this.#availability?.refuse(problem);
+    const read = () => this.#db.prepare('SELECT 1 FROM jobs LIMIT 1').get();
+    const problem = this.#closed ? undefined : this.#availability?.health(read);
     return problem === undefined ? { ok: true } : { ok: false, detail: problem };
   }
 
@@ -185,6 +181,19 @@ export class ScheduleStore {
         return deleted.changes > 0;
       })(),
     );
+  }
+
+  /**
+   * {@link getState}, or `undefined` while the file cannot be read (the episode is logged once): for
+   * listings, which go on without the last run, which only the store knows.
+   */
+  stateIfReadable(id: string): JobState | undefined {
+    try {
+      return this.getState(id);
+    } catch (error) {
+      if ((error as RelayError).code === 'RELAY_ERR_STORE_UNAVAILABLE') return undefined;
+      throw error;
+    }
   }
 
   /** The state of a job; a job the store has never seen has an empty one. */
@@ -254,37 +263,24 @@ export class ScheduleStore {
     this.#db.close();
   }
 
-  #run<T>(work: () => T): T {
+  // A file SQLite cannot use any more starts an episode of unavailability, for a read as for a write.
+  #run<T>(work: () => T, kind: 'read' | 'write' = 'read'): T {
     try {
-      return work();
+      return this.#availability ? this.#availability.guard(kind, work) : work();
     } catch (error) {
-      throw this.#failure(error);
+      throw error instanceof RelayError ? error : this.#failure(error);
     }
   }
 
-  // A write is refused, not acknowledged, when it could not last.
   #write<T>(work: () => T): T {
-    const availability = this.#availability;
-    const problem = availability?.check();
-    if (availability && problem !== undefined) throw availability.refuse(problem);
-    let result: T;
-    try {
-      result = work();
-    } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? '');
-      if (availability && UNAVAILABLE.test(code)) throw availability.refuse((error as Error).message, error);
-      throw this.#failure(error);
-    }
-    availability?.recovered();
-    return result;
+    return this.#run(work, 'write');
   }
 
+  // Not the path: API callers are told this (the episode's log line names the file).
   #failure(error: unknown): RelayError {
-    return new RelayError(
-      'RELAY_ERR_SCHEDULE_STORE',
-      `schedule store ${this.path}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    return new RelayError('RELAY_ERR_SCHEDULE_STORE', `schedule store: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -248,7 +248,7 @@ export function destroyTask(job: ScheduledJob, log: Logger): void {
 }
 
 /**
- * Stops every job's slots now and waits up to `graceMs` for the runs in progress, so that a run's
+ * Stops every job's slots now and waits up to `graceMs` (default 5 s) for the runs in progress, so that a run's
  * publish is not cut by the relay closing under it; a run that takes longer is left to finish alone.
  *
  * @example
@@ -256,7 +256,7 @@ export function destroyTask(job: ScheduledJob, log: Logger): void {
  * await stopJobs(jobs.values(), log, 5000);
  * ```
  */
-export async function stopJobs(jobs: Iterable<ScheduledJob>, log: Logger, graceMs: number): Promise<void> {
+export async function stopJobs(jobs: Iterable<ScheduledJob>, log: Logger, graceMs = 5000): Promise<void> {
   const running: Promise<unknown>[] = [];
   for (const job of jobs) {
     destroyTask(job, log);

@@ -27,8 +27,6 @@ import {
   viewJob,
 } from './scheduled-job.js';
 
-const CLOSE_WAIT_MS = 5000;
-
 /**
  * Runs scheduled announcements: jobs from the config file, jobs added at runtime (kept in a SQLite store, so
  * a restart loses and duplicates none) and code jobs such as bots' `bot.every`. Every run publishes through
@@ -243,7 +241,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async #runClose(): Promise<void> {
-    await stopJobs(this.#jobs.values(), this.#log, CLOSE_WAIT_MS);
+    await stopJobs(this.#jobs.values(), this.#log);
     // A run that outlives the wait records nothing: the store is gone, not failing.
     const store = this.#store;
     this.#store = undefined;
@@ -295,6 +293,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   #view(job: ScheduledJob, nextRunCount = 3): ScheduleView {
     const closing = this.#closing !== undefined;
-    return viewJob(job, closing ? undefined : this.#store?.getState(job.id), { nextRunCount, closing });
+    const state = closing ? undefined : this.#store?.stateIfReadable(job.id);
+    return viewJob(job, state, { nextRunCount, closing });
   }
 }

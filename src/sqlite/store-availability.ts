@@ -2,6 +2,12 @@ import { accessSync, constants, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
 
+/**
+ * SQLite's answers that mean the file cannot be used now (read-only, I/O error, disk full, locked by
+ * another process, damaged or overwritten while the relay ran), as opposed to a bug or a constraint.
+ */
+export const SQLITE_UNAVAILABLE = /^SQLITE_(READONLY|IOERR|FULL|CANTOPEN|BUSY|CORRUPT|NOTADB)/;
+
 /** How a store is named in the lines and errors of {@link StoreAvailability}. */
 export interface StoreWording {
   /** e.g. `schedule store` */
@@ -90,6 +96,47 @@ export class StoreAvailability {
       `${this.#wording.name}: ${problem}; ${this.#wording.notDone}`,
       cause === undefined ? undefined : { cause },
     );
+  }
+
+  /**
+   * Runs a read or a write of the store: a write is refused first when the file cannot take it, and
+   * ends the episode going on when it succeeds. An answer of SQLite that means the file cannot be used
+   * ({@link SQLITE_UNAVAILABLE}) starts an episode and is thrown as `RELAY_ERR_STORE_UNAVAILABLE`;
+   * other errors are thrown as they are.
+   */
+  guard<T>(kind: 'read' | 'write', work: () => T): T {
+    const problem = kind === 'write' ? this.check() : undefined;
+    if (problem !== undefined) throw this.refuse(problem);
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (!SQLITE_UNAVAILABLE.test(code)) throw error;
+      throw this.refuse(`SQLite answered ${code} (${(error as Error).message})`, error);
+    }
+    if (kind === 'write') this.recovered();
+    return result;
+  }
+
+  /**
+   * For `/readyz`: what keeps the store from being used now, if anything. After a failed write the file
+   * may look fine and still be unusable (overwritten, damaged): `read`, a cheap read, tells; not "until a
+   * write succeeds", since a node out of its load balancer's rotation would get none. Unauthenticated
+   * callers read the answer: the path is only in the episode's log line, which starts here when this
+   * finds the problem first.
+   */
+  health(read: () => unknown): string | undefined {
+    let problem = this.check();
+    if (problem === undefined && this.#unavailable !== undefined) {
+      try {
+        read();
+      } catch (error) {
+        problem = `SQLite answered ${String((error as { code?: unknown }).code ?? (error as Error).message)}`;
+      }
+    }
+    if (problem !== undefined) this.refuse(problem);
+    return problem;
   }
 
   /** A write succeeded: ends the episode going on, if any. */

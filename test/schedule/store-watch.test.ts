@@ -2,7 +2,7 @@
 // or made unwritable while the relay runs) is refused with a 503 problem and makes /readyz 503, instead of
 // being acknowledged and lost at the next start.
 import { execFileSync } from 'node:child_process';
-import { copyFile, rename, rm } from 'node:fs/promises';
+import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { RelayServerOptions } from '../../src/index.js';
 import { ADMIN, adminCall, problemOf } from '../http/api-relay.js';
@@ -84,6 +84,39 @@ describe('a schedule store whose file goes away', () => {
     await rename(`${store}.copy`, store);
     await expectRefused(await relay.call('POST', '/v1/schedules', relay.job('lost')), 'was replaced');
     await expectNotReady(relay.url, 'was replaced');
+  });
+
+  // Overwritten in place (same file, still writable), SQLite answered SQLITE_NOTADB: every slot logged a
+  // "write failed" error for ever, listings answered 500 with the file's path, and /readyz said ready.
+  it('takes a file overwritten in place as unavailable: one log line, listings go on, /readyz 503', async () => {
+    const store = await tempStore();
+    const relay = await startAdminRelay({
+      store,
+      schedules: [{ id: 'tick', cron: '* * * * * *', content: 'tick' }],
+    });
+    expect((await relay.call('POST', '/v1/schedules', relay.job('kept'))).status).toBe(201);
+    await waitForEvent(relay.server.scheduler, 'run', { timeoutMs: 3000 });
+    for (const file of [store, `${store}-wal`, `${store}-shm`]) {
+      const handle = await open(file, 'r+').catch(() => undefined);
+      if (!handle) continue;
+      const { size } = await handle.stat();
+      await handle.write(Buffer.alloc(Math.max(size, 4096), 0x41), 0, Math.max(size, 4096), 0);
+      await handle.close();
+    }
+    // Slots go on and cannot be recorded: logged once, not once a slot.
+    for (let run = 0; run < 3; run += 1)
+      await waitForEvent(relay.server.scheduler, 'run', { timeoutMs: 3000 });
+    expect(relay.unavailableLines()).toHaveLength(1);
+    expect(relay.unavailableLines()[0]).toMatchObject({ store });
+    expect(relay.logs.filter((line) => line.msg === 'schedule store write failed')).toEqual([]);
+    const listed = await relay.call('GET', '/v1/schedules');
+    expect(listed.status).toBe(200);
+    const { schedules } = (await listed.json()) as { schedules: Array<{ id: string }> };
+    expect(schedules.map((job) => job.id)).toEqual(['tick', 'kept']);
+    const refused = await relay.call('POST', '/v1/schedules', relay.job('lost'));
+    await expectRefused(refused.clone(), 'SQLite answered');
+    expect(JSON.stringify(await problemOf(refused))).not.toContain(store);
+    await expectNotReady(relay.url, 'SQLite answered');
   });
 });
 
