@@ -141,8 +141,8 @@ const RECENT_SECONDS = 5;
  * The latest cron slot `s` with `after < s <= until` (epoch ms), or `undefined`. Used for the missed-run
  * policy at start, for every job: the last few seconds are checked one by one, then node-cron walks from
  * `after` slot to slot, so a daily job costs ~6 checks and an every-minute job in an hour's window 60,
- * instead of one check per second of the window (3 600 for an hour, ~20 µs each, for every job). A
- * window within an hour of a change of the zone's offset (daylight-saving time) is checked second by second.
+ * instead of one check per second of the window (3 600 for an hour, ~20 µs each, for every job), near a
+ * change of the zone's offset (daylight-saving time) too.
  *
  * @example
  * ```ts
@@ -158,26 +158,54 @@ export function lastSlot(matcher: SlotMatcher, after: number, until: number): Da
   }
   if (scanned === after) return undefined;
   const walker = matcher.timeMatcher;
-  // node-cron's walk turns local times into instants, and a local time of a repeated hour (clocks going
-  // back) into its later instant: within an hour of an offset change, every second is checked.
-  const zone = walker?.timezone;
-  if (walker === undefined || offsetAt(zone, after - 3_600_000) !== offsetAt(zone, until + 3_600_000)) {
+  if (walker === undefined) {
     for (let second = scanned; second > after; second -= 1000) {
       const date = new Date(second);
       if (matcher.match(date)) return date;
     }
     return undefined;
   }
-  // Slots in (after, scanned]: the last of them. Bounded by the seconds of the window, as the scan was.
-  let found: Date | undefined;
-  let cursor = new Date(after);
-  for (let steps = (scanned - after) / 1000 + 1; steps > 0; steps -= 1) {
+  // node-cron walks local times and turns each into an instant: a local time of a repeated hour (clocks
+  // going back) into one of its two instants (which one varies), one of a skipped hour into some other
+  // time, and a local time already passed before the clocks went back is not walked again. Near a
+  // change of the zone's offset, the walk starts one change earlier, and each slot it gives is checked,
+  // with the other instant its local time may have, one change earlier or later.
+  const zone = walker.timezone;
+  const before = offsetMs(zone, after - 3_600_000);
+  const changes = before !== offsetMs(zone, until + 3_600_000);
+  const back = Math.max(0, before - offsetMs(zone, until + 3_600_000));
+  let found: number | undefined;
+  const consider = (ms: number) => {
+    if (ms > after && ms <= scanned && (found === undefined || ms > found) && matcher.match(new Date(ms))) {
+      found = ms;
+    }
+  };
+  // Slots in (after, scanned]: the last of them. Bounded by the seconds of the window, as a scan was.
+  let cursor = new Date(after - back);
+  for (let steps = (scanned - after + back) / 1000 + 1; steps > 0; steps -= 1) {
     const slot = walker.getNextMatch(cursor);
-    if (slot.getTime() > scanned) break;
-    found = slot;
+    const ms = slot.getTime();
+    if (ms <= cursor.getTime()) break;
+    if (!changes) {
+      if (ms > scanned) break;
+      found = ms;
+    } else {
+      if (back > 0) consider(ms - back);
+      if (ms > scanned + back) break;
+      consider(ms);
+      if (back > 0) consider(ms + back);
+    }
     cursor = slot;
   }
-  return found;
+  return found === undefined ? undefined : new Date(found);
+}
+
+// The zone's UTC offset at `ms`, in ms (`GMT+05:30` is 19 800 000).
+function offsetMs(zone: string | undefined, ms: number): number {
+  const match = /GMT([+-])(\d\d):(\d\d)/.exec(offsetAt(zone, ms));
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return (match[1] === '-' ? -minutes : minutes) * 60_000;
 }
 
 /** What {@link UpcomingRuns} needs of a node-cron task: its next fire times after now. */

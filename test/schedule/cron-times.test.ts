@@ -21,7 +21,9 @@ function everySecond(matcher: SlotMatcher, after: number, until: number): Date |
 
 // Counts the checks lastSlot makes on a node-cron task (its timeMatcher is node-cron's, untyped).
 function counted(task: ScheduledTask) {
-  const inner = task as unknown as SlotMatcher & { timeMatcher: { getNextMatch(date: Date): Date } };
+  const inner = task as unknown as SlotMatcher & {
+    timeMatcher: { timezone?: string; getNextMatch(date: Date): Date };
+  };
   const calls = { match: 0, next: 0 };
   const matcher: SlotMatcher = {
     match: (date) => {
@@ -29,6 +31,7 @@ function counted(task: ScheduledTask) {
       return inner.match(date);
     },
     timeMatcher: {
+      ...(inner.timeMatcher.timezone === undefined ? {} : { timezone: inner.timeMatcher.timezone }),
       getNextMatch: (date) => {
         calls.next += 1;
         return inner.timeMatcher.getNextMatch(date);
@@ -94,6 +97,36 @@ describe('lastSlot', () => {
         }
       }
     }
+  });
+
+  it('agrees with it in an hour of grace ending at every half hour around both changes of the year', () => {
+    const jobs = [
+      task('0 0 2 * * *', 'Europe/Paris'),
+      task('0 */20 1 * * *', 'America/New_York'),
+      task('0 30 2 * * *', 'Europe/Paris'),
+    ];
+    const HALF = 1_800_000;
+    const transitions = ['2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '2026-11-01T06:00:00Z'];
+    for (const transition of transitions.map(Date.parse)) {
+      for (let until = transition - HOUR; until <= transition + 2 * HOUR; until += HALF) {
+        for (const job of jobs) {
+          expect(lastSlot(job, until - HOUR, until)?.toISOString(), `${job.getPattern()} ${until}`).toBe(
+            everySecond(job, until - HOUR, until)?.toISOString(),
+          );
+        }
+      }
+    }
+  });
+
+  // Near a change of the offset every second of the window was checked: 500 daily jobs and an hour of
+  // grace held the start for 15 s when the relay came back within an hour of the clocks moving.
+  it('checks a daily job a handful of times in an hour of grace around the clocks going back', () => {
+    const { matcher, calls } = counted(task('0 30 2 * * *', 'Europe/Paris'));
+    // 02:30 Paris came twice on 25 October 2026: 00:30 and 01:30 UTC.
+    const until = Date.parse('2026-10-25T01:45:00.000Z');
+    expect(lastSlot(matcher, until - HOUR, until)?.toISOString()).toBe('2026-10-25T01:30:00.000Z');
+    expect(calls.match).toBeLessThanOrEqual(20);
+    expect(calls.next).toBeLessThanOrEqual(5);
   });
 
   // At start, every job was checked once per second of the grace window (3 600 for an hour, ~20 µs
