@@ -1,5 +1,8 @@
+import { hash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { authenticatedToken } from './authenticate-bearer.js';
 import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
 import { RequestFieldError } from './request-field-error.js';
 
@@ -34,6 +37,30 @@ export class IdempotentRequests {
     this.#store = options.store;
     this.#windowMs = options.windowMs;
     this.#log = options.logger;
+  }
+
+  /**
+   * {@link run} for a route of the API: scoped by the request's token, its `Idempotency-Key` header, and
+   * a fingerprint of its method, route and body; a replayed answer gets `Idempotent-Replayed: true`.
+   * The caller sends the answer (with any header it derives from the body, such as `Location`).
+   *
+   * @example
+   * ```ts
+   * const { status, body } = await idempotent.respond(req, res, async () => ({ status: 200, body: await runNow() }));
+   * res.status(status).json(body);
+   * ```
+   */
+  async respond(
+    req: Request,
+    res: Response,
+    produce: () => Answer | Promise<Answer>,
+  ): Promise<Answer & { replayed: boolean }> {
+    const key = req.get('idempotency-key');
+    // Without a key there is nothing to compare a retry with: skip re-serialising and hashing the body.
+    const print = key === undefined ? '' : fingerprint(req);
+    const result = await this.run(authenticatedToken(res)?.name ?? '', key, print, produce);
+    if (result.replayed) res.set('Idempotent-Replayed', 'true');
+    return result;
   }
 
   /**
@@ -139,4 +166,9 @@ export class IdempotentRequests {
     }
     return undefined;
   }
+}
+
+// What makes two requests "the same" for an Idempotency-Key: method, route and body.
+function fingerprint(req: Request): string {
+  return hash('sha256', `${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`, 'base64url');
 }

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type { MessageMeta } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
@@ -72,10 +71,8 @@ export function messagesRouter(deps: {
   ) => {
     const token = authenticatedToken(res) as ApiToken;
     const from = { id: token.name, name: token.name, kind: 'http' } as const;
-    const key = req.get('idempotency-key');
-    // Without a key there is nothing to compare a retry with: skip re-serialising and hashing the body.
     const result = await idempotent
-      .run(token.name, key, key === undefined ? '' : fingerprint(req), () => {
+      .respond(req, res, () => {
         let produced: ReturnType<typeof produce>;
         try {
           produced = produce();
@@ -97,7 +94,6 @@ export function messagesRouter(deps: {
         }
         throw error;
       });
-    if (result.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(result.status).json(result.body);
   };
 
@@ -198,9 +194,4 @@ function readBatch(body: unknown, maxBatch: number): unknown[] {
 
 function accepted(meta: MessageMeta): PublishAccepted {
   return { id: meta.id, room: meta.room, at: meta.at, from: meta.from };
-}
-
-// What makes two requests "the same" for an Idempotency-Key: method, route and body.
-function fingerprint(req: Request): string {
-  return hash('sha256', `${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`, 'base64url');
 }

@@ -40,6 +40,11 @@ export interface HttpApi {
   /** The tokens in force: the configured ones, or the generated admin token. */
   readonly tokens: readonly ApiToken[];
   readonly metrics: RelayMetrics;
+  /**
+   * Runs a route's work once per `Idempotency-Key` (see {@link IdempotentRequests.respond}): the publish
+   * routes use it, and so may any route whose retry would do its work twice.
+   */
+  readonly idempotent: IdempotentRequests;
   /** The API's authentication and problem answers, for routes outside `/v1` (see {@link ApiMiddleware}). */
   readonly middleware: ApiMiddleware;
 }
@@ -148,7 +153,7 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
   const problems = problemHandler(log);
   app.use(['/v1', ...OPERATION_PATHS], problems);
   lifecycle.onClose(() => problems.close());
-  return { v1, tokens, metrics, middleware: createApiMiddleware({ tokens, problems }) };
+  return { v1, tokens, metrics, idempotent, middleware: createApiMiddleware({ tokens, problems }) };
 }
 
 // helmet's headers here depend on nothing in the request (no CSP directive is a function), so they are

@@ -71,8 +71,9 @@ export interface paths {
          *     included: an expression that never matches a time (`0 0 31 * 1#1`) is refused. An id in use is
          *     `RELAY_ERR_SCHEDULE_EXISTS`; at `scheduler.maxJobs` jobs added over the API (default 500),
          *     `RELAY_ERR_TOO_MANY_SCHEDULES`. A store that cannot keep the job (its file deleted, replaced or
-         *     read-only) answers 503 `RELAY_ERR_STORE_UNAVAILABLE` and adds nothing. Needs the
-         *     `admin` scope.
+         *     read-only) answers 503 `RELAY_ERR_STORE_UNAVAILABLE` and adds nothing. A retry with the
+         *     same `Idempotency-Key` gets the first answer (201) rather than `RELAY_ERR_SCHEDULE_EXISTS`.
+         *     Needs the `admin` scope.
          */
         post: operations["addSchedule"];
         delete?: never;
@@ -122,7 +123,8 @@ export interface paths {
          * Run a job now
          * @description Runs the job at once (even a paused one) and answers with the run's record once it has
          *     finished; a run whose publish was refused is answered 200 with `outcome: failed`. Runs never
-         *     overlap: `RELAY_ERR_SCHEDULE_BUSY` (409) while the job is running.
+         *     overlap: `RELAY_ERR_SCHEDULE_BUSY` (409) while the job is running. A retry with the same
+         *     `Idempotency-Key` gets the first run's record and runs nothing.
          */
         post: operations["runSchedule"];
         delete?: never;
@@ -1295,7 +1297,15 @@ export interface operations {
     addSchedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes retries safe: a request repeated with the same key (and the same token) within
+                 *     `api.idempotencyWindowMs` (default 1 hour) gets the first answer again, with
+                 *     `Idempotent-Replayed: true`, and nothing is sent twice. Only accepted requests are
+                 *     remembered; the same key with a different body is refused with 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1310,6 +1320,7 @@ export interface operations {
                 headers: {
                     /** @description The job's URL. */
                     Location?: string;
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1322,6 +1333,7 @@ export interface operations {
             409: components["responses"]["ScheduleConflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["StoreUnavailable"];
             default: components["responses"]["Problem"];
@@ -1390,7 +1402,15 @@ export interface operations {
     runSchedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes retries safe: a request repeated with the same key (and the same token) within
+                 *     `api.idempotencyWindowMs` (default 1 hour) gets the first answer again, with
+                 *     `Idempotent-Replayed: true`, and nothing is sent twice. Only accepted requests are
+                 *     remembered; the same key with a different body is refused with 422.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The job's id. */
                 id: components["parameters"]["ScheduleId"];
@@ -1402,6 +1422,7 @@ export interface operations {
             /** @description The run's record. */
             200: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1412,6 +1433,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
             409: components["responses"]["ScheduleConflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ShuttingDown"];
             default: components["responses"]["Problem"];

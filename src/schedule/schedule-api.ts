@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { IdempotentRequests } from '../http/idempotent-requests.js';
 import { jsonBody } from '../http/json-body.js';
 import type { HttpApi } from '../http/mount-http-api.js';
 import type { components } from '../http/openapi-types.js';
@@ -38,7 +39,7 @@ export function mountScheduleApi(deps: {
   readonly settings: ScheduleRouteSettings;
 }): void {
   const { api, scheduler } = deps;
-  api.v1.use(scheduleRoutes(scheduler, deps.settings));
+  api.v1.use(scheduleRoutes(scheduler, api.idempotent, deps.settings));
   const stopObserving = observeScheduleMetrics(scheduler, api.metrics.registry);
   deps.lifecycle.onClose(stopObserving);
 }
@@ -57,10 +58,14 @@ const MAX_NEXT_RUNS = 50;
  * @example
  * ```ts
  * const api = mountHttpApi(server);
- * api.v1.use(scheduleRoutes(scheduler, config));
+ * api.v1.use(scheduleRoutes(scheduler, api.idempotent, config));
  * ```
  */
-export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSettings): Router {
+export function scheduleRoutes(
+  scheduler: Scheduler,
+  idempotent: IdempotentRequests,
+  settings: ScheduleRouteSettings,
+): Router {
   const { maxContentBytes } = settings;
   const router = Router();
   const admin = requireScope('admin');
@@ -74,7 +79,7 @@ export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSett
     res.json(body);
   });
 
-  router.post('/schedules', admin, ...jsonBody(settings.api.bodyLimitBytes), (req, res) => {
+  router.post('/schedules', admin, ...jsonBody(settings.api.bodyLimitBytes), async (req, res) => {
     // Checked here first so that the problem's `field` names the bad member of the body.
     const checked = checkScheduleSpec(req.body, { maxContentBytes, label: 'body' });
     if (!checked.ok) {
@@ -84,13 +89,18 @@ export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSett
         checked.problem,
       );
     }
-    const body: Schedule = scheduler.add(checked.spec);
+    // A retry with the same Idempotency-Key gets the first answer, not RELAY_ERR_SCHEDULE_EXISTS.
+    const { status, body } = await idempotent.respond(req, res, () => ({
+      status: 201,
+      body: scheduler.add(checked.spec) satisfies Schedule,
+    }));
+    const created = body as Schedule;
     res
-      .status(201)
+      .status(status)
       .location(
-        `${forwardedPrefix(req.headers, settings.trustProxy ?? false)}${req.baseUrl}/schedules/${encodeURIComponent(body.id)}`,
+        `${forwardedPrefix(req.headers, settings.trustProxy ?? false)}${req.baseUrl}/schedules/${encodeURIComponent(created.id)}`,
       )
-      .json(body);
+      .json(created);
   });
 
   router.get('/schedules/:id', admin, (req, res) => {
@@ -103,9 +113,13 @@ export function scheduleRoutes(scheduler: Scheduler, settings: ScheduleRouteSett
     res.status(204).end();
   });
 
+  // A retried run-now with the same Idempotency-Key is answered the first run's record, not run again.
   router.post('/schedules/:id/run', admin, async (req, res) => {
-    const body: ScheduleRun = await scheduler.runNow(id(req));
-    res.json(body);
+    const { status, body } = await idempotent.respond(req, res, async () => ({
+      status: 200,
+      body: (await scheduler.runNow(id(req))) satisfies ScheduleRun,
+    }));
+    res.status(status).json(body);
   });
 
   router.post('/schedules/:id/pause', admin, (req, res) => {

@@ -199,6 +199,41 @@ describe('HTTP API: /v1/schedules', () => {
     expect(await problemOf(botDelete)).toMatchObject({ status: 409, code: 'RELAY_ERR_SCHEDULE_READ_ONLY' });
   });
 
+  // The key was ignored here: a retried run-now announced twice, and a retried add answered 409.
+  it('honours Idempotency-Key on add and run-now: a retry gets the first answer and runs nothing', async () => {
+    const { url } = await startScheduleRelay();
+    const client = await listener(url, 'ops');
+    const send = (path: string, key: string, body?: unknown) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer ops-s3cr3t',
+          'idempotency-key': key,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const job = { id: 'yearly', cron: '0 0 1 1 *', content: 'Bonne année', room: 'ops' };
+    const added = await send('/v1/schedules', 'add-1', job);
+    const again = await send('/v1/schedules', 'add-1', job);
+    expect([added.status, again.status]).toEqual([201, 201]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(added.headers.get('location'));
+    expect(await again.json()).toEqual(await added.json());
+    const other = await send('/v1/schedules', 'add-1', { ...job, content: 'something else' });
+    expect(other.status).toBe(422);
+    expect(await problemOf(other)).toMatchObject({ code: 'RELAY_ERR_IDEMPOTENCY_KEY_REUSED' });
+
+    const heard = collectEvents<Heard>(client, 'sendMessageFromBack', 500);
+    const first = await send('/v1/schedules/yearly/run', 'run-1');
+    const retry = await send('/v1/schedules/yearly/run', 'run-1');
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const run = (await first.json()) as { messageId: string };
+    expect(await retry.json()).toEqual(run);
+    expect((await heard).map(([, meta]) => meta.id)).toEqual([run.messageId]);
+  });
+
   it('keeps a job added over HTTP across a restart', async () => {
     const store = await tempStore();
     const first = await startScheduleRelay({ store });
