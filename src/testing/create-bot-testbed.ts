@@ -112,11 +112,15 @@ export async function createBotTestbed(options: BotTestbedOptions): Promise<BotT
     })),
   );
   const jwtSecret = options.auth === 'jwt' ? randomBytes(32).toString('base64url') : undefined;
-  // History in memory unless the test asks for a file: testbeds never share `.relaykit/history.db`.
+  // Every store in memory unless the test asks for a file: a bot's tests never write (nor share) the
+  // project's `.relaykit/` files.
   const server = createRelayServer({
     ...options.relay,
     ...(jwtSecret === undefined ? {} : { auth: { mode: 'jwt', jwtSecret } }),
     history: options.relay?.history ?? { store: ':memory:' },
+    scheduler: options.relay?.scheduler ?? { store: ':memory:' },
+    hooks: options.relay?.hooks ?? { store: ':memory:' },
+    webhooks: options.relay?.webhooks ?? { store: ':memory:' },
     port: 0,
     host: '127.0.0.1',
     logger,
