@@ -101,7 +101,14 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         );
       }
       if (workers > 1 && !isRelayWorker(context.env)) {
-        const primary = await startPrimary({ config, workers, logger, argv: argvGiven });
+        const primary = await startPrimary({
+          config,
+          workers,
+          logger,
+          argv: argvGiven,
+          cwd: context.cwd,
+          env: context.env,
+        });
         const devRelayFile = await recordDevRelay(context, {
           url: primary.url,
           apiToken: primary.generatedApiToken,

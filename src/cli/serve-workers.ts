@@ -65,6 +65,9 @@ export async function startPrimary(options: {
   logger: Logger;
   /** The command's arguments (`serve --workers 2 …`): each worker runs the same command. */
   argv: readonly string[];
+  /** The command's working directory and environment, the workers' too (runCli's may not be the process's). */
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
 }): Promise<RelayPrimary> {
   const { config, logger, workers } = options;
   const log = logger.child({ part: 'primary' });
@@ -75,7 +78,12 @@ export async function startPrimary(options: {
   if (config.redisUrl === undefined) setupPrimary();
   // Workers run this CLI with the same arguments (not necessarily the process's: runCli may run in-process).
   // The sticky balancer hands Buffers (the first bytes of each request) over IPC.
-  cluster.setupPrimary({ exec: RELAY_BIN, args: [...options.argv], serialization: 'advanced' });
+  cluster.setupPrimary({
+    exec: RELAY_BIN,
+    args: [...options.argv],
+    cwd: options.cwd,
+    serialization: 'advanced',
+  });
   const address = await listenHttp(httpServer, config.port, config.host);
   log.info({ ...address, workers }, 'relay listening');
 
@@ -100,7 +108,10 @@ export async function startPrimary(options: {
   let stopping: Promise<void> | undefined;
   const closeHooks: Array<() => unknown> = [];
   const fork = (lead: boolean): { worker: Worker; ready: Promise<void> } => {
-    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify({ ...spec, lead } satisfies WorkerSpec) });
+    const worker = cluster.fork({
+      ...options.env,
+      [WORKER_ENV]: JSON.stringify({ ...spec, lead } satisfies WorkerSpec),
+    });
     const forkedAt = Date.now();
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: unknown) => {

@@ -236,6 +236,8 @@ describe('relay serve --workers', () => {
     const echoed = waitForEvent<[string]>(client, 'sendMessageFromBack', { timeoutMs: 5000 });
     client.emit('sendMessage', 'hello workers');
     expect((await echoed)[0]).toBe('hello workers');
+    // The workers worked in the command's directory, not the process's: their history is kept there.
+    expect(existsSync(path.join(cwd, '.relaykit', 'history.db'))).toBe(true);
     await running?.drain?.();
     expect(existsSync(file)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
