@@ -6,6 +6,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['relaykit-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // Fails the run when a test wrote the default stores of the working directory's .relaykit/.
+    globalSetup: ['test/support/keep-working-directory.ts'],
     // Integration tests open real sockets and servers; two cores, so keep parallelism modest.
     pool: 'forks',
     maxWorkers: 2,

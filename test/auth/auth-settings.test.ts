@@ -5,14 +5,19 @@ import { ConfigError, createRelayServer, type RelayServerOptions } from '../../s
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
-import { startRelay } from '../support/start-relay.js';
+import { IN_MEMORY_STORES, startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { openWithTokens, refusedRecovery, SECRET, signToken, startJwtRelay } from './jwt-relay.js';
 
 // Settings given as a config file would give them: checked when the relay is made.
 const make = (auth: Record<string, unknown>) =>
   track(
-    createRelayServer({ port: 0, logger: captureLogs().logger, auth: auth as RelayServerOptions['auth'] }),
+    createRelayServer({
+      ...IN_MEMORY_STORES,
+      port: 0,
+      logger: captureLogs().logger,
+      auth: auth as RelayServerOptions['auth'],
+    }),
     (s) => s.close(),
   );
 

@@ -54,8 +54,9 @@ describe('relay serve with bots', () => {
       path.join(dir, 'fine.ts'),
       "import { defineBot } from 'relaykit';\nexport default defineBot({ name: 'fine', description: 'x', setup(bot) { bot.command('fine', { description: 'x' }, (m) => m.reply('fine')); } });\n",
     );
+    // Its own working directory (the plugin folder): the relay's stores go there, not in the repository's.
     const relay = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1', '--plugins', dir], {
-      cwd: REPO,
+      cwd: dir,
     });
     const failure = await relay.waitForLog((line) => line.msg === 'plugin failed to load', 20_000);
     expect(failure).toMatchObject({

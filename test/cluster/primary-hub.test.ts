@@ -10,6 +10,7 @@ import { IdempotentRequests } from '../../src/http/idempotent-requests.js';
 import { createRelayServer } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 
 /** A primary's hub and `count` workers' channels to it, delivering asynchronously like IPC. */
 function hubWithWorkers(count: number, options: { maxIdempotencyEntries?: number; maxClaims?: number } = {}) {
@@ -150,6 +151,7 @@ describe('the primary hub of --workers', () => {
       const capture = captureLogs();
       const server = track(
         createRelayServer({
+          ...IN_MEMORY_STORES,
           port: 0,
           host: '127.0.0.1',
           logger: capture.logger,

@@ -9,7 +9,7 @@ import { ConfigError, createRelayServer } from '../../src/index.js';
 import { RelayServer } from '../../src/server/relay-server.js';
 import { captureLogs, WARN } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
-import { startRelay } from '../support/start-relay.js';
+import { IN_MEMORY_STORES, startRelay } from '../support/start-relay.js';
 import { httpApiDeps, listener, nextMessage, problemOf, startApiRelay } from './api-relay.js';
 
 describe('HTTP API authentication', () => {
@@ -165,7 +165,13 @@ describe('HTTP API authentication', () => {
     });
     const capture = captureLogs();
     const server = track(
-      createRelayServer({ ...config, port: 0, host: '127.0.0.1', logger: capture.logger }),
+      createRelayServer({
+        ...IN_MEMORY_STORES,
+        ...config,
+        port: 0,
+        host: '127.0.0.1',
+        logger: capture.logger,
+      }),
       (s) => s.close(),
     );
     const { url } = await server.listen();
@@ -199,7 +205,9 @@ describe('HTTP API authentication', () => {
       expect((thrown as ConfigError).key).toMatch(/^api\.tokens\.\d$/);
       expect((thrown as Error).message).not.toContain('hunter2');
     }
-    expect(() => createRelayServer({ api: { tokens: ['ci:hunter2-top:root'] } })).toThrow(/api\.tokens\.0/);
+    expect(() =>
+      createRelayServer({ ...IN_MEMORY_STORES, api: { tokens: ['ci:hunter2-top:root'] } }),
+    ).toThrow(/api\.tokens\.0/);
     expect(parseApiTokens([{ name: 'ci', secret: 'x', scopes: ['publish', 'publish'] }])).toEqual([
       { name: 'ci', secret: 'x', scopes: ['publish'] },
     ]);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createRelayServer, RelayError } from '../../src/index.js';
 import { captureLogs, WARN } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 import { ADMIN, PUBLISHER, problemOf } from './api-relay.js';
 
 // The user's app, as the docs show it: routes of its own, some behind the relay's tokens.
@@ -18,6 +19,7 @@ async function startUserApp() {
   const server = http.createServer(app);
   const relay = track(
     createRelayServer({
+      ...IN_MEMORY_STORES,
       app,
       httpServer: server,
       greeting: 'none',

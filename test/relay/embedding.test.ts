@@ -5,6 +5,7 @@ import { createRelayServer, type MessageMeta } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 describe('embedding in an existing Express app (the seed bin/www case)', () => {
@@ -15,7 +16,13 @@ describe('embedding in an existing Express app (the seed bin/www case)', () => {
     });
     const server = http.createServer(app);
     const relay = track(
-      createRelayServer({ app, httpServer: server, greeting: 'none', logger: captureLogs().logger }),
+      createRelayServer({
+        ...IN_MEMORY_STORES,
+        app,
+        httpServer: server,
+        greeting: 'none',
+        logger: captureLogs().logger,
+      }),
       (r) => r.close(),
     );
     const { url } = await relay.listen(0, '127.0.0.1');
@@ -42,8 +49,9 @@ describe('embedding in an existing Express app (the seed bin/www case)', () => {
 
   it('logs each message at debug level and each connection at info', async () => {
     const { logger, lines } = captureLogs('debug');
-    const relay = track(createRelayServer({ port: 0, host: '127.0.0.1', greeting: 'none', logger }), (r) =>
-      r.close(),
+    const relay = track(
+      createRelayServer({ ...IN_MEMORY_STORES, port: 0, host: '127.0.0.1', greeting: 'none', logger }),
+      (r) => r.close(),
     );
     const { url } = await relay.listen();
     const client = await connectClient(url, { auth: { name: 'logged' } });

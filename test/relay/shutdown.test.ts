@@ -7,7 +7,7 @@ import { createRelayServer, type SendAck } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
-import { startRelay } from '../support/start-relay.js';
+import { IN_MEMORY_STORES, startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 describe('lifecycle', () => {
@@ -177,7 +177,7 @@ describe('lifecycle', () => {
 
   it('closes everything it started when a start-up hook fails, and cannot be started again', async () => {
     const relay = track(
-      createRelayServer({ port: 0, host: '127.0.0.1', logger: captureLogs().logger }),
+      createRelayServer({ ...IN_MEMORY_STORES, port: 0, host: '127.0.0.1', logger: captureLogs().logger }),
       (s) => s.close(),
     );
     const closedPhases: string[] = [];
@@ -195,7 +195,12 @@ describe('lifecycle', () => {
   it('reports a port in use with a message that says how to fix it', async () => {
     const { server } = await startRelay();
     const second = track(
-      createRelayServer({ port: server.address.port, host: '127.0.0.1', logger: captureLogs().logger }),
+      createRelayServer({
+        ...IN_MEMORY_STORES,
+        port: server.address.port,
+        host: '127.0.0.1',
+        logger: captureLogs().logger,
+      }),
       (s) => s.close(),
     );
     await expect(second.listen()).rejects.toMatchObject({
@@ -207,8 +212,9 @@ describe('lifecycle', () => {
   it('reports a host that is no address of this machine as a setting to correct, naming host', async () => {
     // A name that does not resolve, and an address of TEST-NET-1 (RFC 5737), which no machine has.
     for (const host of ['999.1.1.1', '192.0.2.1']) {
-      const relay = track(createRelayServer({ port: 0, host, logger: captureLogs().logger }), (s) =>
-        s.close(),
+      const relay = track(
+        createRelayServer({ ...IN_MEMORY_STORES, port: 0, host, logger: captureLogs().logger }),
+        (s) => s.close(),
       );
       await expect(relay.listen(), host).rejects.toMatchObject({
         code: 'RELAY_ERR_CONFIG_INVALID',

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelayServer, type JobRun } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
-import { startRelay } from '../support/start-relay.js';
+import { IN_MEMORY_STORES, startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 import { storeMissedJob, tempStore } from './temp-store.js';
 
@@ -36,6 +36,7 @@ describe('scheduler event listeners that throw', () => {
     const { logger, lines } = captureLogs();
     const server = track(
       createRelayServer({
+        ...IN_MEMORY_STORES,
         port: 0,
         host: '127.0.0.1',
         logger,

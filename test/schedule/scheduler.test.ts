@@ -6,7 +6,7 @@ import type { SkippedRun } from '../../src/schedule/schedule-types.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
-import { startRelay } from '../support/start-relay.js';
+import { IN_MEMORY_STORES, startRelay } from '../support/start-relay.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
 import { tempStore } from './temp-store.js';
 
@@ -232,6 +232,7 @@ describe('scheduler', () => {
   it('keeps a job added before the relay listens, once, and runs it once listening', async () => {
     const server = track(
       createRelayServer({
+        ...IN_MEMORY_STORES,
         port: 0,
         host: '127.0.0.1',
         greeting: 'none',

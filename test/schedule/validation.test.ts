@@ -10,6 +10,7 @@ import { ConfigError, createRelayServer } from '../../src/index.js';
 import { checkCron } from '../../src/schedule/cron-times.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 
 const job = {
   id: 'standup',
@@ -100,6 +101,7 @@ describe('schedule validation', () => {
   it('takes declared content of exactly maxContentBytes, and refuses one byte more when the relay is created', () => {
     const fits = track(
       createRelayServer({
+        ...IN_MEMORY_STORES,
         maxContentBytes: 16,
         schedules: [{ ...job, content: 'x'.repeat(16) }],
         logLevel: 'silent',
@@ -109,6 +111,7 @@ describe('schedule validation', () => {
     expect(fits.scheduler.get('standup').content).toBe('x'.repeat(16));
     expect(() =>
       createRelayServer({
+        ...IN_MEMORY_STORES,
         maxContentBytes: 16,
         schedules: [{ ...job, content: 'x'.repeat(17) }],
         logLevel: 'silent',

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createRelayServer } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 
 describe('RelayCore.attach', () => {
   it('runs the start-up hooks with the given address, counts as listening for /readyz, and closes', async () => {
     const capture = captureLogs();
     const server = track(
-      createRelayServer({ logger: capture.logger, scheduler: { store: ':memory:' } }),
+      createRelayServer({ ...IN_MEMORY_STORES, logger: capture.logger, scheduler: { store: ':memory:' } }),
       (s) => s.close(),
     );
     const seen: string[] = [];

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { CliContext } from '../../src/cli/cli-context.js';
+import { scratchDirectory } from './spawn-relay-cli.js';
 
 /** Whether process `pid` runs, as the CLI entry tells (EPERM: it runs as another user). */
 export function isProcessRunning(pid: number): boolean {
@@ -13,7 +14,8 @@ export function isProcessRunning(pid: number): boolean {
 
 /**
  * A CliContext for running `runCli` in-process, with what the command printed kept for assertions. It
- * has this process's pid, as the CLI entry's has; `isTTY` makes its stdout pass for a terminal.
+ * has this process's pid, as the CLI entry's has; `isTTY` makes its stdout pass for a terminal. Its
+ * `cwd` is a scratch directory of the test's own unless given.
  */
 export function createCliContext(
   options: { env?: Record<string, string>; cwd?: string; isTTY?: boolean } = {},
@@ -32,7 +34,7 @@ export function createCliContext(
   const stderr = sink();
   return {
     env: options.env ?? {},
-    cwd: options.cwd ?? process.cwd(),
+    cwd: options.cwd ?? scratchDirectory(),
     stdout: options.isTTY ? Object.assign(stdout.stream, { isTTY: true }) : stdout.stream,
     stderr: stderr.stream,
     pid: process.pid,

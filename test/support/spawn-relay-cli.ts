@@ -1,7 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { track } from './cleanup.js';
+
+/**
+ * A working directory of the test's own, removed after it: what a relay writes there (its stores in
+ * .relaykit/, the dev relay file) never lands in the repository's, nor is shared between tests.
+ */
+export function scratchDirectory(): string {
+  return track(mkdtempSync(path.join(tmpdir(), 'relaykit-cwd-')), (dir) =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+}
 
 const BIN = fileURLToPath(new URL('../../bin/relay.js', import.meta.url));
 
@@ -19,14 +32,17 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `node bin/relay.js ...args` as a real process; killed after the test if still running. */
+/**
+ * Runs `node bin/relay.js ...args` as a real process, in `cwd` (default: a {@link scratchDirectory});
+ * killed after the test if still running.
+ */
 export function spawnRelayCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): CliProcess {
   const child = track(
     spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? process.cwd(),
+      cwd: options.cwd ?? scratchDirectory(),
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),

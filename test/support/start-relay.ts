@@ -3,6 +3,18 @@ import { captureLogs, type LogLine } from './capture-logs.js';
 import { track } from './cleanup.js';
 
 /**
+ * Every store of a relay in memory: spread first into the options of a relay a test makes itself, so
+ * that no test writes the working directory's `.relaykit/` (the stores' default place), nor shares jobs,
+ * messages, hooks or deliveries with another through it.
+ */
+export const IN_MEMORY_STORES = {
+  scheduler: { store: ':memory:' },
+  hooks: { store: ':memory:' },
+  webhooks: { store: ':memory:' },
+  history: { store: ':memory:' },
+} as const satisfies RelayServerOptions;
+
+/**
  * A relay on an ephemeral port with captured logs; closed after the test. Its scheduler, history, hooks
  * and webhooks keep their stores in memory unless the test gives one, so tests never share jobs,
  * messages, hooks or deliveries through `.relaykit/`.

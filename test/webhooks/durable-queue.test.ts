@@ -7,6 +7,7 @@ import { createRelayServer, type RelayServerOptions } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
 import { connectClient } from '../support/connect-client.js';
+import { IN_MEMORY_STORES } from '../support/start-relay.js';
 import { quietWindow, waitUntil } from './wait-until.js';
 import { json, SECRET, startReceiver } from './webhook-receiver.js';
 
@@ -24,6 +25,7 @@ async function relayOn(store: string, url: string, webhooks: RelayServerOptions[
   const capture = captureLogs();
   const server = track(
     createRelayServer({
+      ...IN_MEMORY_STORES,
       port: 0,
       host: '127.0.0.1',
       greeting: 'none',
