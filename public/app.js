@@ -213,11 +213,17 @@ function fillGap(current) {
   if (!after || filling === current) return;
   filling = current;
   held ??= [];
-  const release = () => {
+  const release = (complete) => {
     filling = null;
     const waiting = held ?? [];
     held = null;
-    for (const [content, meta] of waiting) renderMessage(content, meta);
+    for (const [content, meta] of waiting) {
+      // Read to its end, the history brought every kept message up to the newest shown: the log may
+      // have trimmed some of them already, and they must not come back below.
+      const kept = meta.to === undefined && meta.from.kind !== 'system';
+      if (complete && kept && newestId !== null && meta.id <= newestId) continue;
+      renderMessage(content, meta);
+    }
   };
   const read = (cursor, page, attempt) => {
     current.timeout(ACK_TIMEOUT_MS).emit('history', { after: cursor, limit: 200 }, (error, answer) => {
@@ -229,18 +235,23 @@ function fillGap(current) {
       if (error || !answer.ok) {
         const wait = retryWait(error, answer, attempt);
         if (wait !== null) {
-          setTimeout(() => socket === current && current.connected && read(cursor, page, attempt + 1), wait);
+          setTimeout(() => {
+            if (socket !== current) return;
+            // Dropped meanwhile: held stays, and the next connection reads on.
+            if (current.connected) read(cursor, page, attempt + 1);
+            else filling = null;
+          }, wait);
           return;
         }
         if (answer?.error?.code !== 'RELAY_ERR_HISTORY_OFF') {
           renderNote(`Some messages sent while you were away could not be loaded: ${why(error, answer)}.`);
         }
-        return release();
+        return release(false);
       }
       for (const { content, meta } of answer.messages) renderMessage(content, meta);
       const last = answer.messages.at(-1);
       if (answer.more && last && page + 1 < GAP_PAGES) read(last.meta.id, page + 1, 0);
-      else release();
+      else release(!answer.more);
     });
   };
   read(after, 0, 0);

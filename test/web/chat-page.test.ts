@@ -163,6 +163,90 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     expect(errors).toEqual([]);
   });
 
+  // A drop while a refused page waited to be asked again left the gap "being read" for good: the next
+  // connection did not read on, and every later message was held, never shown.
+  it('reads on after a drop that came while a refused page waited, and shows what comes after', async () => {
+    const { url, server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 1, perSecond: 1 },
+    });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Lou');
+    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+    const missed = Array.from({ length: 300 }, (_, i) => `missed ${i + 1}`);
+    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
+    // The second page was refused and waits (about 1 s at 1 token a second). The relay refuses
+    // handshakes for longer than that, and drops the page.
+    const engine = server.io.engine as unknown as { opts: { allowRequest?: unknown } };
+    const allow = engine.opts.allowRequest;
+    engine.opts.allowRequest = (_req: unknown, callback: (error: string, ok: boolean) => void) =>
+      callback('down for a moment', false);
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    engine.opts.allowRequest = allow;
+    await expect.poll(() => statusText(page), { timeout: 10_000 }).toBe('Connected');
+    await server.relay.publish('after the outage', { from, room: 'general' }).committed;
+    await expect
+      .poll(() => messages(page), { timeout: 10_000 })
+      .toEqual([...missed, 'after the outage'].map((text) => `ops: ${text}`));
+    // The browser reports each refused handshake; nothing else went wrong.
+    expect(errors.filter((error) => !error.includes('status of 403'))).toEqual([]);
+  }, 40_000);
+
+  // More live messages held during a gap than the log keeps: the history read brought them, the log
+  // trimmed the older ones, and releasing the held ones appended those again, out of order.
+  it('shows held messages once when more arrived during a gap than the log keeps', async () => {
+    const { url, server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 1, perSecond: 2 },
+    });
+    const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await joinChatPage(page, url, 'Kim');
+    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
+    // Every message item the log ever gets, by id: what was appended twice shows, even if trimmed since.
+    await page.evaluate(() => {
+      const added: string[] = [];
+      (window as unknown as { added: string[] }).added = added;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          record.addedNodes.forEach((node) => {
+            const id = (node as HTMLElement).dataset?.id;
+            if (id) added.push(id);
+          });
+        }
+      }).observe(document.getElementById('log') as HTMLElement, { childList: true });
+    });
+    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+    const missed = Array.from({ length: 300 }, (_, i) => `missed ${i + 1}`);
+    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
+    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
+    // The second page waits for the rate limit; 600 live messages come meanwhile, and are held.
+    const live = Array.from({ length: 600 }, (_, i) => `live ${i + 1}`);
+    await Promise.all(live.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
+    const everything = [...missed, ...live].map((text) => `ops: ${text}`);
+    await expect.poll(async () => (await messages(page)).at(-1), { timeout: 20_000 }).toBe('ops: live 600');
+    // The newest the log keeps (its notes count too), each once, in order.
+    const shown = await messages(page);
+    expect(shown.length).toBeGreaterThan(450);
+    expect(shown).toEqual(everything.slice(-shown.length));
+    const added = await page.evaluate(() => (window as unknown as { added: string[] }).added);
+    expect(added.length).toBe(new Set(added).size);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   // Its dedupe set kept 1000 ids and the log more: after paging back, the newest shown had left the set,
   // and a reconnection read from an old cursor and showed hundreds of messages twice.
   it('shows nothing twice after "Load older messages" went back past a thousand and the page reconnected', async () => {
