@@ -144,8 +144,9 @@ export class GapFiller {
   ): Promise<Outcome> {
     let cursor = request.after;
     for (let page = 0; page < MAX_PAGES; page += 1) {
-      const answer = await this.#page(socket, timeoutMs, { ...request, after: cursor, limit: PAGE });
-      if (generation !== this.#generation) return 'stale';
+      const pageRequest = { ...request, after: cursor, limit: PAGE };
+      const answer = await this.#page(socket, timeoutMs, pageRequest, generation);
+      if (answer === 'stale' || generation !== this.#generation) return 'stale';
       if (answer === 'interrupted') return 'interrupted';
       if (answer === undefined) return 'done'; // refused for good (no history, no grant): the gap stays
       for (const message of answer.messages) this.#pass(message);
@@ -157,12 +158,15 @@ export class GapFiller {
   }
 
   // One page, asked again while the relay refuses it for a passing reason; `undefined`: refused for good.
+  // A move or close meanwhile ends it: its retries would spend the rate limit the next fill needs.
   async #page(
     socket: RelaySocket,
     timeoutMs: number,
     request: HistoryRequest,
-  ): Promise<Extract<HistoryAck, { ok: true }> | 'interrupted' | undefined> {
+    generation: number,
+  ): Promise<Extract<HistoryAck, { ok: true }> | 'interrupted' | 'stale' | undefined> {
     for (let attempt = 0; ; attempt += 1) {
+      if (generation !== this.#generation) return 'stale';
       let answer: HistoryAck | undefined;
       try {
         answer = (await socket.timeout(timeoutMs).emitWithAck('history', request)) as HistoryAck;
