@@ -10,6 +10,11 @@ import { RequestFieldError } from './request-field-error.js';
 export interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /**
+   * `false`: a success not to replay (a scheduled run whose publish was refused), so that a retry with
+   * the same key does the work again. Other 2xx answers are remembered; refusals never are.
+   */
+  readonly keep?: boolean;
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -126,7 +131,7 @@ export class IdempotentRequests {
     // The messages are out: a store that fails now (Redis away) must not turn them into a 500, which the
     // client would retry and so publish twice. The answer stands; only the replay protection is lost.
     try {
-      if (answer.status >= 200 && answer.status < 300) {
+      if (answer.status >= 200 && answer.status < 300 && answer.keep !== false) {
         const entry: StoredAnswer = { fingerprint, status: answer.status, body: answer.body };
         await this.#store.set(storeKey, entry, this.#windowMs);
       } else {

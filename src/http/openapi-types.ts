@@ -124,7 +124,8 @@ export interface paths {
          * @description Runs the job at once (even a paused one) and answers with the run's record once it has
          *     finished; a run whose publish was refused is answered 200 with `outcome: failed`. Runs never
          *     overlap: `RELAY_ERR_SCHEDULE_BUSY` (409) while the job is running. A retry with the same
-         *     `Idempotency-Key` gets the first run's record and runs nothing.
+         *     `Idempotency-Key` gets the first run's record and runs nothing, unless that run failed: a
+         *     failed run is not remembered, so its retry runs the job again.
          */
         post: operations["runSchedule"];
         delete?: never;

@@ -113,12 +113,13 @@ export function scheduleRoutes(
     res.status(204).end();
   });
 
-  // A retried run-now with the same Idempotency-Key is answered the first run's record, not run again.
+  // A retried run-now with the same Idempotency-Key is answered the first run's record, not run again;
+  // a run whose publish was refused is not remembered, so that its retry runs.
   router.post('/schedules/:id/run', admin, async (req, res) => {
-    const { status, body } = await idempotent.respond(req, res, async () => ({
-      status: 200,
-      body: (await scheduler.runNow(id(req))) satisfies ScheduleRun,
-    }));
+    const { status, body } = await idempotent.respond(req, res, async () => {
+      const run: ScheduleRun = await scheduler.runNow(id(req));
+      return { status: 200, body: run, keep: run.outcome !== 'failed' };
+    });
     res.status(status).json(body);
   });
 

@@ -234,6 +234,30 @@ describe('HTTP API: /v1/schedules', () => {
     expect((await heard).map(([, meta]) => meta.id)).toEqual([run.messageId]);
   });
 
+  // A failed run was remembered like a success: a retry after a passing refusal never ran the job.
+  it('does not replay a failed run: a retry with the same key runs the job again', async () => {
+    const { url, server } = await startScheduleRelay();
+    let calls = 0;
+    server.scheduler.every('flaky', '0 0 1 1 *', ({ publish }) => {
+      calls += 1;
+      if (calls === 1) throw new Error('not yet');
+      publish('now it works');
+    });
+    const run = () =>
+      fetch(`${url}/v1/schedules/flaky/run`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer ops-s3cr3t', 'idempotency-key': 'run-flaky' },
+      });
+    const first = await run();
+    expect(await first.json()).toMatchObject({ outcome: 'failed' });
+    const second = await run();
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(await second.json()).toMatchObject({ outcome: 'ok' });
+    const third = await run();
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    expect(calls).toBe(2);
+  });
+
   it('keeps a job added over HTTP across a restart', async () => {
     const store = await tempStore();
     const first = await startScheduleRelay({ store });
