@@ -120,15 +120,15 @@ export class StoreAvailability {
   }
 
   /**
-   * For `/readyz`: what keeps the store from being used now, if anything. After a failed write the file
-   * may look fine and still be unusable (overwritten, damaged): `read`, a cheap read, tells; not "until a
-   * write succeeds", since a node out of its load balancer's rotation would get none. Unauthenticated
-   * callers read the answer: the path is only in the episode's log line, which starts here when this
-   * finds the problem first.
+   * For `/readyz`: what keeps the store from being used now, if anything. The file may look fine and
+   * still be unusable (overwritten in place, damaged): `read`, a cheap read, tells, whether or not a
+   * write has failed yet; and not "until a write succeeds", since a node out of its load balancer's
+   * rotation would get none. Unauthenticated callers read the answer: the path is only in the
+   * episode's log line, which starts here when this finds the problem first.
    */
   health(read: () => unknown): string | undefined {
     let problem = this.check();
-    if (problem === undefined && this.#unavailable !== undefined) {
+    if (problem === undefined) {
       try {
         read();
       } catch (error) {

@@ -45,6 +45,17 @@ async function expectNotReady(url: string, problem: string): Promise<void> {
   expect(body.detail).toContain(problem);
 }
 
+// Writes over a SQLite store and its WAL in place: the same files, still writable, no database any more.
+async function overwrite(store: string): Promise<void> {
+  for (const file of [store, `${store}-wal`, `${store}-shm`]) {
+    const handle = await open(file, 'r+').catch(() => undefined);
+    if (!handle) continue;
+    const { size } = await handle.stat();
+    await handle.write(Buffer.alloc(Math.max(size, 4096), 0x41), 0, Math.max(size, 4096), 0);
+    await handle.close();
+  }
+}
+
 describe('a schedule store whose file goes away', () => {
   it('refuses changes once the file is deleted (503, /readyz 503), logs it once, and keeps running jobs', async () => {
     const store = await tempStore();
@@ -86,6 +97,18 @@ describe('a schedule store whose file goes away', () => {
     await expectNotReady(relay.url, 'was replaced');
   });
 
+  // /readyz looked at the file only, so a store overwritten in place read as ready until some write
+  // failed: hours, for a relay whose jobs are rare.
+  it('says not ready for a file overwritten in place before any write has failed', async () => {
+    const store = await tempStore();
+    const relay = await startAdminRelay({ store });
+    expect((await relay.call('POST', '/v1/schedules', relay.job('weekly'))).status).toBe(201);
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    await overwrite(store);
+    await expectNotReady(relay.url, 'SQLite answered');
+    expect(relay.unavailableLines()).toHaveLength(1);
+  });
+
   // Overwritten in place (same file, still writable), SQLite answered SQLITE_NOTADB: every slot logged a
   // "write failed" error for ever, listings answered 500 with the file's path, and /readyz said ready.
   it('takes a file overwritten in place as unavailable: one log line, listings go on, /readyz 503', async () => {
@@ -96,13 +119,7 @@ describe('a schedule store whose file goes away', () => {
     });
     expect((await relay.call('POST', '/v1/schedules', relay.job('kept'))).status).toBe(201);
     await waitForEvent(relay.server.scheduler, 'run', { timeoutMs: 3000 });
-    for (const file of [store, `${store}-wal`, `${store}-shm`]) {
-      const handle = await open(file, 'r+').catch(() => undefined);
-      if (!handle) continue;
-      const { size } = await handle.stat();
-      await handle.write(Buffer.alloc(Math.max(size, 4096), 0x41), 0, Math.max(size, 4096), 0);
-      await handle.close();
-    }
+    await overwrite(store);
     // Slots go on and cannot be recorded: logged once, not once a slot.
     for (let run = 0; run < 3; run += 1)
       await waitForEvent(relay.server.scheduler, 'run', { timeoutMs: 3000 });
