@@ -7,7 +7,8 @@ import { createBotTestbed, defineBot } from '../../src/index.js';
 
 describe('createBotTestbed', () => {
   // Its relay kept the hooks and webhooks stores in the working directory's .relaykit/: every run of a
-  // project's bot tests wrote (and shared) .relaykit/hooks.db and webhooks.db there.
+  // project's bot tests wrote (and shared) .relaykit/hooks.db and webhooks.db there; and a store's
+  // settings given without its file brought the default file back.
   it('writes nothing in the working directory', async () => {
     const project = mkdtempSync(path.join(tmpdir(), 'relaykit-project-'));
     const before = process.cwd();
@@ -20,7 +21,11 @@ describe('createBotTestbed', () => {
           b.command('hi', { description: 'says hi' }, (m) => m.reply('hi'));
         },
       });
-      const testbed = await createBotTestbed({ bots: [bot] });
+      // Settings of a store but not its file: the store still stays in memory.
+      const testbed = await createBotTestbed({
+        bots: [bot],
+        relay: { scheduler: { missedRunGraceMs: 0 }, webhooks: { maxEndpoints: 5 } },
+      });
       try {
         expect((await testbed.ask('!hi')).text).toBe('hi');
       } finally {
