@@ -166,8 +166,9 @@ describe('HTTP API authentication', () => {
     const capture = captureLogs();
     const server = track(
       createRelayServer({
-        ...IN_MEMORY_STORES,
         ...config,
+        // After the config: it holds the stores' default files.
+        ...IN_MEMORY_STORES,
         port: 0,
         host: '127.0.0.1',
         logger: capture.logger,
