@@ -65,7 +65,11 @@ export async function startPrimary(options: {
   logger: Logger;
   /** The command's arguments (`serve --workers 2 …`): each worker runs the same command. */
   argv: readonly string[];
-  /** The command's working directory and environment, the workers' too (runCli's may not be the process's). */
+  /**
+   * The command's working directory and environment, the workers' too (runCli's may not be the
+   * process's). Node adds the environment to the process's own: a variable the process has and the
+   * context leaves out still reaches the workers.
+   */
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
 }): Promise<RelayPrimary> {
