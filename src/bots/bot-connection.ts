@@ -85,8 +85,9 @@ export class BotConnection {
       }
       failedAttempts += 1;
       if (failedAttempts === 1) {
+        // Where it tried: "websocket error" alone does not say that the URL is the wrong one.
         this.#log.warn(
-          { code: error.data?.code, err: error.message },
+          { code: error.data?.code, err: error.message, url: redactedUrl(options.url) },
           'bot could not connect; trying again (logged once until it connects)',
         );
       }
@@ -211,4 +212,13 @@ function answered<A extends { readonly ok: true } | { readonly ok: false; readon
       throw new Error(`the relay did not ${what} within ${timeoutMs} ms`);
     },
   );
+}
+
+// The relay's URL for a log line, without a user or password it may carry.
+function redactedUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }

@@ -25,7 +25,8 @@ export function hubotCommand(context: CliContext): CommandModule {
         .option('url', {
           type: 'string',
           describe: 'URL of the relay [env RELAY_URL]',
-          default: context.env.RELAY_URL ?? DEFAULT_RELAY_URL,
+          // An empty variable counts as unset, as for the server's settings.
+          default: context.env.RELAY_URL || DEFAULT_RELAY_URL,
         })
         .option('token', { type: 'string', describe: "the relay's bot token [env RELAY_BOT_TOKEN]" })
         .option('name', { type: 'string', default: 'hubot', describe: 'the name the robot answers to' })

@@ -71,6 +71,16 @@ describe('relay serve with bots', () => {
 });
 
 describe('relay bots', () => {
+  // An empty RELAY_URL (a script's unset variable) was taken as the URL "": bots tried it for ever,
+  // logging "websocket error". Empty variables count as unset everywhere else.
+  it('takes an empty RELAY_URL as unset, for relay bots and relay hubot', async () => {
+    for (const command of ['bots', 'hubot']) {
+      const ctx = createCliContext({ env: { RELAY_URL: '' } });
+      await runCli([command, '--help'], ctx);
+      expect(ctx.out()).toMatch(/--url\s.*\[default: "http:\/\/localhost:3000"\]/);
+    }
+  });
+
   it('runs plugin files against a relay elsewhere, authenticated by the bot token', async () => {
     const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
     const bots = spawnRelayCli(
