@@ -214,12 +214,7 @@ export class RelayClient {
   /**
    * Calls `listener` when the relay says a message was redacted (taken down by an admin): a client that
    * shows messages removes it (`useRelayMessages` does). One held back during a gap fill is never
-   * delivered. Returns the function that stops it.
-   *
-   * @example
-   * ```ts
-   * client.onRedacted(({ id }) => document.querySelector(`[data-id="${id}"]`)?.remove());
-   * ```
+   * delivered. Returns the function that stops it (docs/client-kit.md shows it in use).
    */
   onRedacted(listener: (event: MessageRedactedEvent) => void): () => void {
     this.#redactedListeners.add(listener);

@@ -72,12 +72,7 @@ export class Connection {
   takeToken(relay: Relay): void {
     const limiter = this.limiter;
     if (limiter && !limiter.take()) {
-      const retryAfterMs = limiter.msUntilNext();
-      const error = new RelayError(
-        'RELAY_ERR_RATE_LIMITED',
-        `client "${this.from.name}" is over its rate limit; next event allowed in ${retryAfterMs} ms`,
-        { retryAfterMs },
-      );
+      const error = limiter.refusal(`client "${this.from.name}"`, 'event');
       relay.reportRejected(error, this.from);
       throw error;
     }

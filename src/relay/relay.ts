@@ -169,12 +169,7 @@ export class Relay {
       this.#committer?.assertReady();
       if (this.#messageLog !== undefined && isKept(options)) this.#messageLog.assertWritable();
       if (options.limiter && !options.limiter.take()) {
-        const retryAfterMs = options.limiter.msUntilNext();
-        throw new RelayError(
-          'RELAY_ERR_RATE_LIMITED',
-          `${options.from.kind} "${options.from.name}" is over its rate limit; next message allowed in ${retryAfterMs} ms`,
-          { retryAfterMs },
-        );
+        throw options.limiter.refusal(`${options.from.kind} "${options.from.name}"`, 'message');
       }
     } catch (error) {
       const relayError = RelayError.from(error, 'validation failed');

@@ -1,3 +1,5 @@
+import { RelayError } from './relay-error.js';
+
 /**
  * A token bucket: `burst` tokens at most, refilled continuously at `perSecond` tokens a second.
  * O(1) per call and no timers, so one per socket costs a few numbers.
@@ -38,6 +40,16 @@ export class TokenBucket {
   charge(count: number): void {
     this.#refill();
     this.#tokens = Math.max(-this.#burst, this.#tokens - count);
+  }
+
+  /**
+   * The refusal of what `who` sent while the bucket is empty: `RELAY_ERR_RATE_LIMITED`, saying when the
+   * next `what` (an event, a message) is allowed, also as `retryAfterMs` for a client to wait on.
+   */
+  refusal(who: string, what: string): RelayError {
+    const retryAfterMs = this.msUntilNext();
+    const detail = `${who} is over its rate limit; next ${what} allowed in ${retryAfterMs} ms`;
+    return new RelayError('RELAY_ERR_RATE_LIMITED', detail, { retryAfterMs });
   }
 
   /** Milliseconds until the next token, 0 when one is available. */
