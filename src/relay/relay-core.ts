@@ -14,7 +14,7 @@ import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
 import { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
-import { createRelayIo, type RelayIo } from './relay-io.js';
+import { createRelayIo, type RelayIo, type RelayIoSettings } from './relay-io.js';
 import {
   type CloseHook,
   LifecycleHooks,
@@ -29,16 +29,8 @@ import {
  * What the core of a relay needs of its settings; the config file's `RelayConfig` is one. The core reads
  * nothing else, so it knows no feature's settings.
  */
-export interface RelayCoreSettings extends ConnectionSettings {
+export interface RelayCoreSettings extends ConnectionSettings, RelayIoSettings {
   readonly port: number;
-  readonly host?: string | undefined;
-  readonly origins: readonly string[];
-  /** `Host` names answered besides IPs, `localhost` and the hosts of `origins` (see createHostGuard). */
-  readonly allowedHosts: readonly string[];
-  /** Take the host and scheme from a trusted proxy's `X-Forwarded-Host`/`-Proto` (see createHostGuard). */
-  readonly trustProxy?: boolean;
-  readonly maxHttpBufferSize: number;
-  readonly recoveryWindowMs: number;
   readonly maxContentBytes: number;
   readonly maxBotHops: number;
   readonly botToken?: string | undefined;

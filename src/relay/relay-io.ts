@@ -14,7 +14,9 @@ export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, InterSe
 export interface RelayIoSettings {
   readonly host?: string | undefined;
   readonly origins: readonly string[];
+  /** `Host` names answered besides IPs, `localhost` and the hosts of `origins` (see createHostGuard). */
   readonly allowedHosts: readonly string[];
+  /** Take the host and scheme from a trusted proxy's `X-Forwarded-Host`/`-Proto` (see createHostGuard). */
   readonly trustProxy?: boolean;
   readonly maxHttpBufferSize: number;
   readonly recoveryWindowMs: number;

@@ -51,9 +51,7 @@ describe('client kit gap filling', () => {
     await publish('seen live 2');
     await until(received, 2);
 
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     // Published while the client is away: the room's, an announcement, and another room's (never its own).
     await publish('missed 1');
     await publish('missed to everyone', null);
@@ -89,9 +87,7 @@ describe('client kit gap filling', () => {
     // Where the history stood when it came is asked at once; let that answer arrive.
     await kit.socket.timeout(2000).emitWithAck('history', { limit: 1 });
 
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     await server.relay.publish('missed 1', { from, room: 'ops' }).committed;
     await server.relay.publish('missed 2', { from, room: 'ops' }).committed;
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
@@ -124,9 +120,7 @@ describe('client kit gap filling', () => {
     // Where the new room stood is asked at once; let that answer arrive.
     await kit.socket.timeout(2000).emitWithAck('history', { limit: 1 });
 
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     await server.relay.publish('in busy, missed', { from, room: 'busy' }).committed;
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
     await server.relay.publish('in busy, after the reconnection', { from, room: 'busy' }).committed;
@@ -142,20 +136,9 @@ describe('client kit gap filling', () => {
   // delivered what it held and moved its cursor past what it never read.
   it('reads a gap longer than the rate limit allows at once, asking again after the wait the relay names', async () => {
     // A burst of 2 history reads, refilled at 10 a second: the gap's 6 pages meet the limit.
-    const { server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
-      rateLimit: { burst: 2, perSecond: 10 },
-    });
-    const kit = client(server.address.url);
-    const received: RelayMessage[] = [];
-    kit.onMessage((message) => received.push(message));
-    await kit.ready();
-    await published(kit, server, 'seen live', received);
+    const { server, kit, received } = await kitThatSawOne({ burst: 2, perSecond: 10 });
 
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     const missed = await publishMany(server, 'ops', 700);
     const announced = await publishMany(server, null, 400);
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
@@ -169,28 +152,15 @@ describe('client kit gap filling', () => {
   // A drop in the middle of a fill released what was held: the newest id moved past the pages never
   // read, and the next connection filled nothing.
   it('goes on with a fill that a drop cut short at the next connection', async () => {
-    const { server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
-      rateLimit: { burst: 1, perSecond: 2 },
-    });
-    const kit = client(server.address.url);
-    const received: RelayMessage[] = [];
-    kit.onMessage((message) => received.push(message));
-    await kit.ready();
-    await published(kit, server, 'seen live', received);
+    const { server, kit, received } = await kitThatSawOne({ burst: 1, perSecond: 2 });
 
-    let away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     const missed = await publishMany(server, 'ops', 600);
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
     // The first page is in; the second waits for the rate limit. Something is said live meanwhile.
     await until(received, 201);
     await server.relay.publish('said during the fill', { from: FROM, room: 'ops' }).committed;
-    away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     // Still held: the fill was cut short, not finished, when the connection dropped.
     expect(received.map(({ content }) => content)).not.toContain('said during the fill');
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
@@ -213,9 +183,7 @@ describe('client kit gap filling', () => {
     await kit.ready();
     await published(kit, server, 'seen live', received);
 
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    await drop(kit);
     await publishMany(server, 'ops', 1000);
     await publishMany(server, 'busy', 5);
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
@@ -233,19 +201,8 @@ describe('client kit gap filling', () => {
   // A page refused for the rate limit kept being asked again for the old room after a move, spending
   // the tokens the new room's reads need.
   it('asks nothing more of the old room once moved, even a page waiting to be asked again', async () => {
-    const { server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
-      rateLimit: { burst: 1, perSecond: 2 },
-    });
-    const kit = client(server.address.url);
-    const received: RelayMessage[] = [];
-    kit.onMessage((message) => received.push(message));
-    await kit.ready();
-    await published(kit, server, 'seen live', received);
-    const away = waitForEvent(kit.socket, 'disconnect');
-    kit.socket.io.engine.close();
-    await away;
+    const { server, kit, received } = await kitThatSawOne({ burst: 1, perSecond: 2 });
+    await drop(kit);
     await publishMany(server, 'ops', 1000);
     await publishMany(server, null, 1000);
     await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
@@ -268,6 +225,24 @@ describe('client kit gap filling', () => {
 });
 
 const FROM = { id: 'ops', name: 'ops', kind: 'http' } as const;
+
+// A relay that never recovers a session (as after a restart), and a kit in ops that has seen one message.
+async function kitThatSawOne(rateLimit: { burst: number; perSecond: number }) {
+  const { server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0, rateLimit });
+  const kit = client(server.address.url);
+  const received: RelayMessage[] = [];
+  kit.onMessage((message) => received.push(message));
+  await kit.ready();
+  await published(kit, server, 'seen live', received);
+  return { server, kit, received };
+}
+
+// Cuts the kit's connection, as a network drop would; socket.io reconnects by itself.
+async function drop(kit: RelayClient): Promise<void> {
+  const away = waitForEvent(kit.socket, 'disconnect');
+  kit.socket.io.engine.close();
+  await away;
+}
 
 async function published(
   kit: RelayClient,

@@ -35,6 +35,24 @@ function messages(page: Page): Promise<string[]> {
     );
 }
 
+/**
+ * Drops the page's connection, publishes `count` messages to general while it is away (`missed 1`…),
+ * and waits until it is connected again; answers what was published.
+ */
+async function missWhileAway(
+  server: Awaited<ReturnType<typeof startRelay>>['server'],
+  page: Page,
+  count: number,
+): Promise<string[]> {
+  const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
+  for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
+  await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
+  const missed = Array.from({ length: count }, (_, i) => `missed ${i + 1}`);
+  await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
+  await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+  return missed;
+}
+
 describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
   it('lets two pages chat with each other, Enter to send, sender and kind shown', async () => {
     const { url } = await startRelay();
@@ -141,11 +159,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     await joinChatPage(page, url, 'Gus');
     await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
 
-    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
-    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
-    const missed = Array.from({ length: 450 }, (_, i) => `missed ${i + 1}`);
-    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
-    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    const missed = await missWhileAway(server, page, 450);
     // The first page is shown; the next waits for the rate limit. Meanwhile a live message comes, and
     // is redacted before the gap is read to its end.
     await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
@@ -176,11 +190,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
     const { page, errors } = await openPage(browser);
     await joinChatPage(page, url, 'Lou');
     await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
-    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
-    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
-    const missed = Array.from({ length: 300 }, (_, i) => `missed ${i + 1}`);
-    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
-    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    const missed = await missWhileAway(server, page, 300);
     await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
     // The second page was refused and waits (about 1 s at 1 token a second). The relay refuses
     // handshakes for longer than that, and drops the page.
@@ -227,11 +237,7 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
         }
       }).observe(document.getElementById('log') as HTMLElement, { childList: true });
     });
-    for (const socket of server.io.of('/').sockets.values()) socket.conn.close();
-    await expect.poll(() => statusText(page), DEADLINE).not.toBe('Connected');
-    const missed = Array.from({ length: 300 }, (_, i) => `missed ${i + 1}`);
-    await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
-    await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
+    const missed = await missWhileAway(server, page, 300);
     await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
     // The second page waits for the rate limit; 600 live messages come meanwhile, and are held.
     const live = Array.from({ length: 600 }, (_, i) => `live ${i + 1}`);
