@@ -1,5 +1,12 @@
 import type { Namespace, Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
+import { withDeadline } from './with-deadline.js';
+
+// How long a recovery may wait for the adapter. socket.io awaits it without a limit, and the Redis
+// adapter's read waits in the client's queue while Redis is away: a client that dropped during an
+// outage hung in its handshake until Redis came back. Past this, it connects fresh (socket.io takes a
+// failed restore as none), and the client kit fills its gap from the history.
+const RESTORE_DEADLINE_MS = 2000;
 
 // What socket.io's adapters answer a recovery with (socket.io-adapter's Session): the packets are
 // event packets' data, each ending with its offset.
@@ -45,7 +52,11 @@ export function deferRecoveredPackets(nsp: Namespace): void {
     const restore = adapter.restoreSession.bind(adapter);
     restorers.set(adapter, restore);
     adapter.restoreSession = async (pid, offset) => {
-      const session = await restore(pid, offset);
+      const session = await withDeadline(
+        restore(pid, offset),
+        RESTORE_DEADLINE_MS,
+        () => new Error(`the adapter did not restore the session within ${RESTORE_DEADLINE_MS} ms`),
+      );
       if (!session) return session;
       const { missedPackets, ...kept } = session;
       const data = typeof kept.data === 'object' && kept.data !== null ? kept.data : {};

@@ -97,6 +97,37 @@ describe.runIf(HAS_REDIS)('a Redis restart', () => {
   });
 
   // listen() waits 5 s for Redis before going on, and reconnection backs off up to 2 s.
+  // socket.io waits for the adapter's restore without a limit, and the Redis adapter's read waited in
+  // the client's queue: a client that dropped during the outage hung in its handshake until Redis was
+  // back, connected to nothing, refused nothing.
+  it('lets a client that dropped during the outage connect fresh, not hang until Redis is back', {
+    timeout: 20_000,
+  }, async () => {
+    const redis = await startRedis();
+    const node = await startRelay({ redisUrl: redis.url, greeting: 'none' });
+    const client = await connectClient(node.url, {
+      auth: { name: 'carol' },
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
+    // A message heard gives the client an offset: its reconnection then asks for a recovery.
+    const heard = new Promise((resolve) => client.once('sendMessageFromBack', resolve));
+    await node.server.relay.publish('before the outage', { from: { id: 'ops', name: 'ops', kind: 'http' } })
+      .committed;
+    await heard;
+    await redis.stop('SIGKILL');
+    const back = new Promise<number>((resolve) => {
+      const dropped = Date.now();
+      client.once('connect', () => resolve(Date.now() - dropped));
+    });
+    client.io.engine.close();
+    // Well within the test's deadline, with Redis still away: the restore gave up after 2 s.
+    expect(await back).toBeLessThan(8000);
+    expect(client.recovered).toBe(false);
+  });
+
   it('lets a node start while Redis is down: it listens, is not ready, and joins once Redis is up', {
     timeout: 40_000,
   }, async () => {
