@@ -13,6 +13,7 @@ import type {
   ServerToClientEvents,
   WireError,
 } from '../relay/events.js';
+import { hideUserinfo } from '../relay/hide-userinfo.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { BotHistoryPage, BotMembersPage, SendResult } from './bot-context.js';
 
@@ -87,7 +88,7 @@ export class BotConnection {
       if (failedAttempts === 1) {
         // Where it tried: "websocket error" alone does not say that the URL is the wrong one.
         this.#log.warn(
-          { code: error.data?.code, err: error.message, url: redactedUrl(options.url) },
+          { code: error.data?.code, err: error.message, url: hideUserinfo(options.url) },
           'bot could not connect; trying again (logged once until it connects)',
         );
       }
@@ -212,13 +213,4 @@ function answered<A extends { readonly ok: true } | { readonly ok: false; readon
       throw new Error(`the relay did not ${what} within ${timeoutMs} ms`);
     },
   );
-}
-
-// The relay's URL for a log line, without a user or password it may carry.
-function redactedUrl(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href;
 }

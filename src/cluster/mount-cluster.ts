@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HookDirectory } from '../hooks/hook-directory.js';
 import type { IdempotencyStore } from '../http/idempotency-store.js';
+import { hideUserinfo } from '../relay/hide-userinfo.js';
 import type { Relay } from '../relay/relay.js';
 import type { RelayIo } from '../relay/relay-io.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-lifecycle.js';
@@ -67,7 +68,7 @@ export interface RedisCluster {
  */
 export function mountCluster(deps: ClusterDeps): RedisCluster {
   const { io, lifecycle, settings } = deps;
-  const log = deps.logger.child({ part: 'cluster', redis: redactUrl(settings.redisUrl) });
+  const log = deps.logger.child({ part: 'cluster', redis: hideUserinfo(settings.redisUrl) });
   const links = new RedisLinks({ url: settings.redisUrl, logger: log });
   io.adapter(
     createAdapter(links.client, {
@@ -108,15 +109,4 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     webhookDirectory: new RedisWebhookDirectory(links, log),
     redis: links.client,
   };
-}
-
-/** The URL without its password, for logs. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'redis://(unparseable)';
-  }
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../relay/config-error.js';
+import { hideUserinfo } from '../relay/hide-userinfo.js';
 import { checkDeclaredSchedules } from '../schedule/schedule-spec.js';
 import { closestName } from './closest-name.js';
 import { type RelayConfig, relayConfigSchema } from './relay-config-schema.js';
@@ -39,8 +40,7 @@ export function parseRelayConfig(input: unknown, source = 'options'): RelayConfi
   // A secret is never repeated back: error messages end up in terminals, CI logs and bug reports.
   const secret = /(secret|token)s?$/i.test(String(issue.path[issue.path.length - 1] ?? ''));
   // Nor a URL's user and password (a redisUrl's, a webhook's).
-  const visible =
-    typeof given === 'string' ? given.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1***@') : given;
+  const visible = typeof given === 'string' ? hideUserinfo(given) : given;
   const shown =
     given === undefined || secret
       ? ''

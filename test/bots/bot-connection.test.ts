@@ -123,7 +123,7 @@ describe('bot connections', () => {
     const warned = capture.lines.filter((line) => String(line.msg).startsWith('bot could not connect'));
     expect(warned).toHaveLength(1);
     // Where it tried, for a wrong URL to show.
-    expect(warned[0]?.url).toBe(`http://127.0.0.1:${port}/`);
+    expect(warned[0]?.url).toBe(`http://127.0.0.1:${port}`);
     const back = capture.lines.find((line) => line.msg === 'bot connected again after failed attempts');
     expect(back?.attempts).toBeGreaterThanOrEqual(3);
   }, 20_000);

@@ -1,0 +1,13 @@
+/**
+ * `url` with its user and password (whatever comes before `@` in its authority) shown as `***`, for
+ * logs and error messages: a Redis URL's or a webhook's may carry a credential there. Works on text
+ * that does not parse as a URL too, as what a user mistyped often does not.
+ *
+ * @example
+ * ```ts
+ * hideUserinfo('redis://default:s3cr3t@redis:6379'); // 'redis://***@redis:6379'
+ * ```
+ */
+export function hideUserinfo(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
