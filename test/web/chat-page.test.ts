@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { RelayServerOptions } from '../../src/index.js';
 import { connectClient } from '../support/connect-client.js';
 import { joinChatPage } from '../support/join-chat-page.js';
 import { CHROMIUM, launchChromium, openPage } from '../support/launch-chromium.js';
@@ -51,6 +52,19 @@ async function missWhileAway(
   await Promise.all(missed.map((text) => server.relay.publish(text, { from, room: 'general' }).committed));
   await expect.poll(() => statusText(page), DEADLINE).toBe('Connected');
   return missed;
+}
+
+/**
+ * A relay that never recovers a session (as after a restart), and a page joined to general as `name`
+ * whose room's history has been shown.
+ */
+async function pageOnRelay(name: string, options: RelayServerOptions) {
+  const { url, server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0, ...options });
+  const browser = await launchChromium();
+  const { page, errors } = await openPage(browser);
+  await joinChatPage(page, url, name);
+  await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
+  return { url, server, page, errors };
 }
 
 describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
@@ -147,17 +161,11 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
   // The page gave up a gap at its first refused page (the rate limit a long gap spends), and showed a
   // message redacted while the gap was read, which waited among the held ones.
   it('reads a gap past refusals of the rate limit, and never shows a held message that was redacted', async () => {
-    const { url, server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
+    const { url, server, page, errors } = await pageOnRelay('Gus', {
       rateLimit: { burst: 1, perSecond: 4 },
       api: { tokens: ['ops:ops-s3cr3t:admin'] },
     });
     const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
-    const browser = await launchChromium();
-    const { page, errors } = await openPage(browser);
-    await joinChatPage(page, url, 'Gus');
-    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
 
     const missed = await missWhileAway(server, page, 450);
     // The first page is shown; the next waits for the rate limit. Meanwhile a live message comes, and
@@ -180,16 +188,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
   // A drop while a refused page waited to be asked again left the gap "being read" for good: the next
   // connection did not read on, and every later message was held, never shown.
   it('reads on after a drop that came while a refused page waited, and shows what comes after', async () => {
-    const { url, server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
-      rateLimit: { burst: 1, perSecond: 1 },
-    });
+    const { server, page, errors } = await pageOnRelay('Lou', { rateLimit: { burst: 1, perSecond: 1 } });
     const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
-    const browser = await launchChromium();
-    const { page, errors } = await openPage(browser);
-    await joinChatPage(page, url, 'Lou');
-    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
     const missed = await missWhileAway(server, page, 300);
     await expect.poll(async () => (await messages(page)).length, DEADLINE).toBeGreaterThanOrEqual(200);
     // The second page was refused and waits (about 1 s at 1 token a second). The relay refuses
@@ -214,16 +214,8 @@ describe.skipIf(!CHROMIUM)('chat page in a browser', () => {
   // More live messages held during a gap than the log keeps: the history read brought them, the log
   // trimmed the older ones, and releasing the held ones appended those again, out of order.
   it('shows held messages once when more arrived during a gap than the log keeps', async () => {
-    const { url, server } = await startRelay({
-      greeting: 'none',
-      recoveryWindowMs: 0,
-      rateLimit: { burst: 1, perSecond: 2 },
-    });
+    const { server, page, errors } = await pageOnRelay('Kim', { rateLimit: { burst: 1, perSecond: 2 } });
     const from = { id: 'ops', name: 'ops', kind: 'http' } as const;
-    const browser = await launchChromium();
-    const { page, errors } = await openPage(browser);
-    await joinChatPage(page, url, 'Kim');
-    await expect.poll(() => page.locator('#log').getAttribute('aria-busy'), DEADLINE).toBe('false');
     // Every message item the log ever gets, by id: what was appended twice shows, even if trimmed since.
     await page.evaluate(() => {
       const added: string[] = [];
