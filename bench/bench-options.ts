@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { ContentKind } from './load/bench-message.js';
 import type { Transport, WireParser } from './load/connect-clients.js';
+import type { FanOutAuth } from './workloads/fan-out.js';
 
 /** Every setting of a bench run, after defaults (full or `--quick`). */
 export interface BenchOptions {
@@ -10,6 +11,8 @@ export interface BenchOptions {
   readonly only: readonly string[];
   readonly fanoutClients: readonly number[];
   readonly fanoutLoad: number;
+  /** RelayKit's auth modes in fan-out: every size runs once per mode. */
+  readonly fanoutAuth: readonly FanOutAuth[];
   readonly burstClients: number;
   readonly burstMessages: number;
   readonly httpListeners: number;
@@ -66,6 +69,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     .option('fanout-load', {
       type: 'number',
       describe: 'offered deliveries/s in fan-out (default 10000; quick 5000)',
+    })
+    .option('fanout-auth', {
+      type: 'string',
+      default: 'anonymous',
+      describe: 'RelayKit auth modes in fan-out, comma-separated: anonymous, jwt (a token per client)',
     })
     .option('burst-clients', { type: 'number', describe: 'burst receivers (default 1000; quick 100)' })
     .option('burst-messages', { type: 'number', describe: 'burst size (default 200; quick 50)' })
@@ -139,6 +147,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
   if (unknown.length > 0)
     throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
+  const fanoutAuth = args['fanout-auth'].split(',').map((mode) => mode.trim());
+  const unknownAuth = fanoutAuth.filter((mode) => mode !== 'anonymous' && mode !== 'jwt');
+  if (unknownAuth.length > 0)
+    throw new Error(`unknown --fanout-auth mode(s) ${unknownAuth.join(', ')}; known: anonymous, jwt`);
   if (args['bare-parser'] !== 'json' && only.some((w) => w !== 'fan-out'))
     throw new Error('--bare-parser is measured by the fan-out workload only; add --only fan-out');
   return {
@@ -148,6 +160,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     only,
     fanoutClients: numbers(pick(args['fanout-clients'], '100,1000,5000', '100')),
     fanoutLoad: pick(args['fanout-load'], 10_000, 5000),
+    fanoutAuth: fanoutAuth as FanOutAuth[],
     burstClients: pick(args['burst-clients'], 1000, 100),
     burstMessages: pick(args['burst-messages'], 200, 50),
     httpListeners: pick(args['http-listeners'], 100, 20),

@@ -12,7 +12,9 @@ import type { WorkloadCase } from './workloads/workload-case.js';
 export function planCases(options: BenchOptions): WorkloadCase[] {
   const cases: WorkloadCase[] = [];
   const wanted = (workload: string) => options.only.includes(workload);
-  if (wanted('fan-out')) for (const n of options.fanoutClients) cases.push(fanOutCase(n, options.fanoutLoad));
+  if (wanted('fan-out'))
+    for (const auth of options.fanoutAuth)
+      for (const n of options.fanoutClients) cases.push(fanOutCase(n, options.fanoutLoad, auth));
   if (wanted('burst')) cases.push(burstCase(options.burstClients, options.burstMessages));
   if (wanted('http')) cases.push(httpCase(options.httpListeners, options.httpConcurrency));
   if (wanted('echo')) cases.push(echoCase(options.echoBackground, options.echoLoad, options.echoIntervalMs));

@@ -86,6 +86,8 @@ export async function connectClients(options: {
   transport: Transport;
   parser?: WireParser;
   inFlight: number;
+  /** One jwt per client, sent as `auth.token` (RelayKit's jwt auth mode); the bare server ignores it. */
+  tokens?: readonly string[];
   setup?: (socket: Socket) => void;
 }): Promise<Socket[]> {
   const sockets: Socket[] = [];
@@ -93,10 +95,12 @@ export async function connectClients(options: {
   const failures: string[] = [];
   const lane = async () => {
     while (next < options.count) {
+      const token = options.tokens?.[next];
       next += 1;
       try {
         const { socket } = await connectWithRetry(() => {
-          const socket = openClient(options.url, options.transport, undefined, options.parser);
+          const auth = token === undefined ? undefined : { token };
+          const socket = openClient(options.url, options.transport, auth, options.parser);
           options.setup?.(socket);
           return { socket };
         });

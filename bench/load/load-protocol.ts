@@ -10,6 +10,8 @@ export type LoadCommand =
       transport: Transport;
       inFlight: number;
       parser?: WireParser;
+      /** Each receiver presents its own token (RelayKit's jwt auth mode), signed before connecting. */
+      jwt?: boolean;
     }
   | { cmd: 'record'; tag: string }
   | { cmd: 'waitFor'; expected: number; timeoutMs: number }
@@ -19,6 +21,8 @@ export type LoadCommand =
       url: string;
       transport: Transport;
       parser?: WireParser;
+      /** The sender presents a token (RelayKit's jwt auth mode). */
+      jwt?: boolean;
       tag: string;
       rate: number;
       durationMs: number;

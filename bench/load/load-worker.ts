@@ -3,6 +3,7 @@
 import type { Socket } from 'socket.io-client';
 import { nowMs } from '../stats.js';
 import { sentAtOf } from './bench-message.js';
+import { benchTokens } from './bench-tokens.js';
 import { connectClients } from './connect-clients.js';
 import type { Deliveries, LoadCommand, LoadReply } from './load-protocol.js';
 import { runEcho, runHttp, runPing } from './run-round-trips.js';
@@ -44,9 +45,12 @@ function cpuMsSince(start: NodeJS.CpuUsage | undefined): number {
 async function handle(command: LoadCommand): Promise<unknown> {
   switch (command.cmd) {
     case 'connect': {
+      // Distinct subjects per worker process: one person per receiver, as presence counts them.
+      const tokens = command.jwt ? await benchTokens(command.count, `r${process.pid}`) : undefined;
       const started = nowMs();
       const sockets = await connectClients({
         ...command,
+        tokens,
         setup: (socket) => {
           socket.on('sendMessageFromBack', onDelivery);
           socket.on('disconnect', (reason) => {

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from '../stats.js';
 import { benchMessage, type ContentKind, sentAtOf } from './bench-message.js';
+import { benchTokens } from './bench-tokens.js';
 import { connectWithRetry, openClient, type Transport, type WireParser } from './connect-clients.js';
 import type { SendResult } from './load-protocol.js';
 
@@ -11,15 +12,18 @@ interface SenderOptions {
   tag: string;
   bytes: number;
   kind: ContentKind;
+  jwt?: boolean;
 }
 
 // A lost handshake is tried again on a new socket, with new listeners.
-function openSender(options: SenderOptions) {
-  return connectWithRetry(() => createSender(options));
+async function openSender(options: SenderOptions) {
+  const [token] = options.jwt ? await benchTokens(1, 'sender') : [];
+  return connectWithRetry(() => createSender(options, token));
 }
 
-function createSender(options: SenderOptions) {
-  const socket = openClient(options.url, options.transport, { name: 'bench-sender' }, options.parser);
+function createSender(options: SenderOptions, token: string | undefined) {
+  const auth = { name: 'bench-sender', ...(token === undefined ? {} : { token }) };
+  const socket = openClient(options.url, options.transport, auth, options.parser);
   let refused = 0;
   let heard = 0;
   let onHeard: (() => void) | undefined;

@@ -1,8 +1,12 @@
 import { type LoadWorker, startLoadWorker } from '../bench-processes.js';
+import { BENCH_JWT_SECRET } from '../load/bench-tokens.js';
 import type { SendResult } from '../load/load-protocol.js';
 import { summarise } from '../stats.js';
 import { connectReceivers, RECEIVER_CPU_METRIC, receiverCpuPerDelivery } from './receivers.js';
 import { BARE_SETUP, senderRateLimit, type WorkloadCase } from './workload-case.js';
+
+/** RelayKit's auth mode in a fan-out case: the default, or jwt with a token per client. */
+export type FanOutAuth = 'anonymous' | 'jwt';
 
 /** The fewest broadcasts a measured fan-out run sends; below it the run lasts longer than `--duration`. */
 const MIN_BROADCASTS = 30;
@@ -11,18 +15,26 @@ const MIN_BROADCASTS = 30;
  * Workload 1, fan-out: `clients` receivers and one sender at a fixed rate chosen so that the offered load
  * is `deliveriesPerSecond` (rate = deliveries / clients). Measures deliveries a second (from the first
  * send to the last delivery) and delivery latency (send time to receipt, every receiver, every message).
+ * With `auth` `jwt`, RelayKit runs in jwt auth mode and every client (the bare server's too, which ignores
+ * it) presents its own HS256 token with room grants, so each message pays the sender's grant check and
+ * carries a verified `meta.from`.
  */
-export function fanOutCase(clients: number, deliveriesPerSecond: number): WorkloadCase {
+export function fanOutCase(
+  clients: number,
+  deliveriesPerSecond: number,
+  auth: FanOutAuth = 'anonymous',
+): WorkloadCase {
+  const jwt = auth === 'jwt';
   const rate = Math.max(1, Math.round(deliveriesPerSecond / clients));
   // p99 over every delivery sits in the tail of the slowest few broadcasts; with a handful of broadcasts
   // (5 000 clients at 2 msg/s for 3 s is 6) it is the worst of them, one stall of a shared core. A floor
   // on the broadcasts per run makes it a tail over enough of them to compare two servers.
   const minDurationMs = Math.ceil((MIN_BROADCASTS / rate) * 1000);
   return {
-    id: `fan-out-${clients}`,
+    id: `fan-out-${clients}${jwt ? '-jwt' : ''}`,
     workload: 'fan-out',
-    title: `Fan-out: ${clients} clients, one sender at ${rate} msg/s`,
-    params: { clients, rate, offeredDeliveriesPerSecond: rate * clients, minDurationMs },
+    title: `Fan-out: ${clients} clients, one sender at ${rate} msg/s${jwt ? ', jwt auth mode' : ''}`,
+    params: { clients, rate, offeredDeliveriesPerSecond: rate * clients, minDurationMs, auth },
     metrics: [
       {
         key: 'deliveriesPerSecond',
@@ -54,7 +66,10 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
       { key: 'serverCpuPct', headline: true, label: 'server CPU', unit: '%', better: 'lower' },
       RECEIVER_CPU_METRIC,
     ],
-    setup: (target) => (target === 'bare' ? BARE_SETUP : senderRateLimit(rate)),
+    setup: (target) =>
+      target === 'bare'
+        ? BARE_SETUP
+        : senderRateLimit(rate, 20, jwt ? { auth: { mode: 'jwt', jwtSecret: BENCH_JWT_SECRET } } : {}),
     run: async (server, settings) => {
       const parser = server.target === 'bare' ? settings.bareParser : 'json';
       const receivers = await connectReceivers(
@@ -63,6 +78,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
         settings.clientProcs,
         settings.transport,
         parser,
+        jwt,
       );
       let sender: LoadWorker | undefined;
       try {
@@ -73,6 +89,7 @@ export function fanOutCase(clients: number, deliveriesPerSecond: number): Worklo
             url: server.url,
             transport: settings.transport,
             parser,
+            jwt,
             tag,
             rate,
             durationMs,

@@ -1,10 +1,8 @@
-import { SignJWT } from 'jose';
+import { BENCH_JWT_SECRET, benchTokens } from '../load/bench-tokens.js';
 import { openClient, whenConnected } from '../load/connect-clients.js';
 import { summarise } from '../stats.js';
 import { BARE_SETUP, relaykitSetup, type WorkloadCase } from './workload-case.js';
 
-// The bench's own HS256 secret: tokens are signed before the measured window, as a backend would.
-const SECRET = 'bench-secret-of-at-least-32-characters!!';
 const WARMUP = 50;
 
 /**
@@ -36,20 +34,12 @@ export function handshakeCase(mode: 'anonymous' | 'jwt', clients: number, inFlig
       target === 'bare'
         ? BARE_SETUP
         : mode === 'jwt'
-          ? relaykitSetup({ auth: { mode: 'jwt', jwtSecret: SECRET } }, ['RelayKit in jwt auth mode (HS256)'])
+          ? relaykitSetup({ auth: { mode: 'jwt', jwtSecret: BENCH_JWT_SECRET } }, [
+              'RelayKit in jwt auth mode (HS256)',
+            ])
           : relaykitSetup({}),
     run: async (server, settings) => {
-      const key = new TextEncoder().encode(SECRET);
-      const exp = Math.floor(Date.now() / 1000) + 3600;
-      const tokens = await Promise.all(
-        Array.from({ length: clients }, (_, i) =>
-          new SignJWT({ name: `user ${i}`, roles: ['member'] })
-            .setProtectedHeader({ alg: 'HS256' })
-            .setSubject(`u-${i}`)
-            .setExpirationTime(exp)
-            .sign(key),
-        ),
-      );
+      const tokens = await benchTokens(clients);
       // Unmeasured first handshakes warm both sides' code paths (the first case of a run is cold otherwise).
       const warm = Array.from({ length: WARMUP }, (_, i) =>
         openClient(server.url, settings.transport, { name: `warm ${i}`, token: tokens[i] }),

@@ -32,13 +32,17 @@ export interface Receivers {
   close(): Promise<void>;
 }
 
-/** Connects `count` receivers to `url` over `procs` worker processes (as evenly as possible). */
+/**
+ * Connects `count` receivers to `url` over `procs` worker processes (as evenly as possible); with `jwt`,
+ * each presents its own token.
+ */
 export async function connectReceivers(
   url: string,
   count: number,
   procs: number,
   transport: Transport,
   parser?: WireParser,
+  jwt = false,
 ): Promise<Receivers> {
   const lanes = Math.max(1, Math.min(procs, count));
   const shares: number[] = Array.from(
@@ -52,7 +56,7 @@ export async function connectReceivers(
     const started = performance.now();
     await Promise.all(
       workers.map((w, i) =>
-        w.call({ cmd: 'connect', url, count: shares[i] ?? 0, transport, inFlight: 50, parser }),
+        w.call({ cmd: 'connect', url, count: shares[i] ?? 0, transport, inFlight: 50, parser, jwt }),
       ),
     );
     connectMs = performance.now() - started;
