@@ -5,6 +5,8 @@ import type { RedisLinks } from './redis-links.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
+/** Failed commands are logged at most this often while Redis does not come back in between. */
+const FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** What watching a node's Redis needs of the relay. */
 export interface RedisHealthDeps {
@@ -21,7 +23,9 @@ export interface RedisHealthDeps {
  *
  * The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
  * fails while Redis is away would be an unhandled rejection that ends the process. Each such command's
- * reply gets a handler that counts and logs the failure; the caller still gets the same promise.
+ * reply gets a handler that counts the failure; the caller still gets the same promise. The first failure
+ * of an outage is logged, the rest only counted until Redis is back (or for a minute, on a connection
+ * that stays up): an outage fails every queued command at once, thousands when clients came and went.
  *
  * @example
  * ```ts
@@ -35,13 +39,31 @@ export function watchRedisHealth(links: RedisLinks, deps: RedisHealthDeps): () =
     help: 'Errors of the Redis connections of the socket.io adapter (lost or refused connections, failed commands).',
     registers: [deps.metricsRegistry],
   });
+  // When the last failure was logged: once an outage (reset when Redis is back), or once a minute for
+  // failures on a connection that stays up (a Redis refusing writes).
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  links.onBack(() => {
+    loggedAt = Number.NEGATIVE_INFINITY;
+  });
   for (const command of ['set', 'publish', 'xAdd'] as const) {
     const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
     (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
       const reply = original(...args);
       reply.catch((error: unknown) => {
         errors.inc();
-        log.warn({ err: (error as Error).message, command }, 'Redis command failed');
+        const now = Date.now();
+        if (now - loggedAt < FAILURE_LOG_INTERVAL_MS) {
+          unlogged += 1;
+          return;
+        }
+        loggedAt = now;
+        const notLogged = unlogged;
+        unlogged = 0;
+        log.warn(
+          { err: (error as Error).message, command, ...(notLogged > 0 ? { notLogged } : {}) },
+          'Redis command failed; more failures are counted in relay_adapter_errors_total, logged again once Redis is back or after a minute',
+        );
       });
       return reply;
     };
