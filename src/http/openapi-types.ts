@@ -952,7 +952,7 @@ export interface components {
             };
         };
         /**
-         * @description The body or a header is wrong (`field` names it): `RELAY_ERR_INVALID_REQUEST`,
+         * @description The body, a header or a path parameter is wrong (`field` names it): `RELAY_ERR_INVALID_REQUEST`,
          *     `RELAY_ERR_INVALID_CONTENT`, `RELAY_ERR_INVALID_ROOM`, or `RELAY_ERR_MALFORMED_JSON`.
          */
         BadRequest: {
@@ -1391,6 +1391,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
@@ -1430,6 +1431,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduleRun"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
@@ -1461,6 +1463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];
@@ -1490,6 +1493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Schedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["ScheduleNotFound"];

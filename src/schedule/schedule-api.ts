@@ -9,7 +9,7 @@ import { requireScope } from '../http/require-scope.js';
 import { forwardedPrefix } from '../relay/forwarded-request.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { showValue } from '../relay/show-value.js';
-import { checkScheduleSpec } from './schedule-spec.js';
+import { checkScheduleSpec, isScheduleId } from './schedule-spec.js';
 import type { JobRun, RunReason, ScheduleChange, SkippedRun } from './schedule-types.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -69,7 +69,18 @@ export function scheduleRoutes(
   const { maxContentBytes } = settings;
   const router = Router();
   const admin = requireScope('admin');
-  const id = (req: Request) => String(req.params.id);
+  // Checked before the lookup: an id no job can have is a bad request, not an unknown job.
+  const id = (req: Request) => {
+    const value = String(req.params.id);
+    if (!isScheduleId(value)) {
+      throw new RequestFieldError(
+        'RELAY_ERR_INVALID_REQUEST',
+        'id',
+        'a schedule id is 1 to 64 letters, digits, "-", "_", "." or ":"',
+      );
+    }
+    return value;
+  };
 
   // In slices: the first listing of many jobs computes their next runs, which must not stall the sockets.
   router.get('/schedules', admin, async (req, res) => {

@@ -21,6 +21,29 @@ async function startAdminRelay(options: RelayServerOptions = {}) {
 }
 
 describe('schedule route limits', () => {
+  it('takes a path id of 64 characters (404 when no such job) and answers one of 65, on every id route, 400', async () => {
+    const { call } = await startAdminRelay();
+    const routes = [
+      ['GET', ''],
+      ['DELETE', ''],
+      ['POST', '/run'],
+      ['POST', '/pause'],
+      ['POST', '/resume'],
+    ] as const;
+    for (const [method, tail] of routes) {
+      const atLimit = await call(method, `/v1/schedules/${'a'.repeat(64)}${tail}`);
+      expect(await problemOf(atLimit)).toMatchObject({ code: 'RELAY_ERR_SCHEDULE_NOT_FOUND', status: 404 });
+      const past = await call(method, `/v1/schedules/${'a'.repeat(65)}${tail}`);
+      expect(await problemOf(past)).toMatchObject({
+        code: 'RELAY_ERR_INVALID_REQUEST',
+        status: 400,
+        field: 'id',
+      });
+    }
+    const badCharacter = await call('GET', `/v1/schedules/${encodeURIComponent('stand up')}`);
+    expect(await problemOf(badCharacter)).toMatchObject({ code: 'RELAY_ERR_INVALID_REQUEST', status: 400 });
+  });
+
   it('takes one request of the token rate limit per schedule request: run-now at the limit runs, one past is 429 and publishes nothing', async () => {
     const { server, url, call, logs } = await startAdminRelay({
       // A refill of one request every 100 s: nothing comes back during the test.
