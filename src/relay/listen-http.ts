@@ -9,7 +9,7 @@ import type { RelayAddress } from './relay-lifecycle.js';
  * Makes `server` listen on `port`/`host` (unless it listens already) and resolves with where it can be
  * reached: `url` names loopback for a server on all interfaces. Rejects with `RELAY_ERR_PORT_IN_USE`
  * when the port is taken, and with `RELAY_ERR_CONFIG_INVALID` naming `host` when the host is no
- * address of this machine.
+ * address of this machine, or `port` when the port needs privileges the process lacks.
  *
  * @example
  * ```ts
@@ -28,6 +28,14 @@ export async function listenHttp(server: HttpServer, port: number, host?: string
       const error = outcome[0] as NodeJS.ErrnoException;
       if (error.code === 'EADDRINUSE') {
         throw new RelayError('RELAY_ERR_PORT_IN_USE', `port ${port} is in use`, { cause: error });
+      }
+      // A port below the system's first unprivileged one (1024 by default) needs root or a capability.
+      if (error.code === 'EACCES') {
+        throw new ConfigError(
+          'port',
+          'the relay settings',
+          `${port} needs privileges this process does not have (EACCES); use a port from 1024 up (the default is 3000) and put a reverse proxy in front, or grant node CAP_NET_BIND_SERVICE`,
+        );
       }
       // A host that is not a name or an address of this machine: a setting to correct, not a crash.
       if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === 'EADDRNOTAVAIL') {
