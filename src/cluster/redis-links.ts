@@ -156,6 +156,12 @@ export class RedisLinks {
     // The adapter's own connections hold no writes of ours; a blocking read may wait seconds: cut them.
     for (const link of copies) link.destroy();
     if (!main.isOpen) return;
+    // Not connected (Redis away): nothing queued can be sent, and close() would wait for a reconnection
+    // that holds no handle of its own, so the process would end in the middle of the relay's close.
+    if (!main.isReady) {
+      main.destroy();
+      return;
+    }
     // The main client may still be sending sessions persisted as sockets closed: let it finish, but a
     // Redis that is away would keep those commands queued forever, so not for long.
     const closed = main.close().then(() => 'closed' as const);
