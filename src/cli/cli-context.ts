@@ -28,6 +28,11 @@ export interface CliContext {
    */
   readonly pid?: number;
   readonly isProcessRunning?: (pid: number) => boolean;
+  /**
+   * Called by a command as it starts what it will leave running (`serve`, before its stores open): a stop
+   * signal from then on waits until it runs, and is carried out then, so it closes what it opened.
+   */
+  holdStops?(): void;
   /** Set by a command that keeps running (e.g. `serve`). */
   running?: Running;
   exitCode: number;

@@ -3,6 +3,20 @@ import type { Running } from './cli-context.js';
 import { runCli } from './run-cli.js';
 
 let running: Running | undefined;
+// A stop signal that came while `serve` started: carried out once it runs, so its stores are closed.
+let heldStop: NodeJS.Signals | undefined;
+const holdStop = (signal: NodeJS.Signals) => {
+  if (heldStop !== undefined) {
+    process.stderr.write(`relay: ${signal} again while starting; exiting now\n`);
+    process.exit(1);
+  }
+  heldStop = signal;
+  process.stderr.write(`relay: ${signal} while starting; stopping once started\n`);
+};
+const releaseStops = () => {
+  process.off('SIGINT', holdStop);
+  process.off('SIGTERM', holdStop);
+};
 const context = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
@@ -20,17 +34,26 @@ const context = await runCli(process.argv.slice(2), {
   },
   // Signals are handled from the moment a command leaves something running, not once runCli resolves:
   // a SIGTERM right after "relay started" still drains.
+  holdStops() {
+    process.on('SIGINT', holdStop);
+    process.on('SIGTERM', holdStop);
+  },
   get running() {
     return running;
   },
   set running(value) {
     running = value;
-    if (value) handleSignals(value);
+    releaseStops();
+    if (value) {
+      const stop = handleSignals(value);
+      if (heldStop !== undefined && !value.followStops) stop(heldStop);
+    }
     void value?.ended?.then((code) => process.exit(code));
   },
   exitCode: 0,
 });
 if (!context.running) {
+  releaseStops();
   process.exitCode = context.exitCode;
   // A worker of `relay serve --workers` that failed to start: its IPC channel would keep it alive.
   if (process.env.RELAYKIT_WORKER !== undefined) process.exit(context.exitCode);
@@ -38,7 +61,8 @@ if (!context.running) {
 
 // SIGTERM (an orchestrator's rollout) drains first: not ready for a while, then closed. SIGINT (Ctrl-C)
 // closes at once, and so does any signal during a drain; one during the close exits at once.
-function handleSignals(target: Running): void {
+// Returns what a signal does, for one held while starting.
+function handleSignals(target: Running): (signal: NodeJS.Signals) => void {
   let state: 'running' | 'draining' | 'closing' = 'running';
   const finish = (stopped: Promise<void>) =>
     stopped.then(
@@ -70,8 +94,9 @@ function handleSignals(target: Running): void {
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);
     target.followStops(stop);
-    return;
+    return stop;
   }
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return stop;
 }

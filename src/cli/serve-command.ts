@@ -100,6 +100,8 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
           `expected an integer from 1 to ${MAX_WORKERS}, got ${String(argv.workers)}`,
         );
       }
+      // A worker's stops come from its primary (Running.followStops); every other start holds them.
+      if (!isRelayWorker(context.env)) context.holdStops?.();
       if (workers > 1 && !isRelayWorker(context.env)) {
         const primary = await startPrimary({
           config,

@@ -8,6 +8,7 @@ import type { MessageMeta, RelayServer } from '../../src/index.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 import { connectClient } from '../support/connect-client.js';
+import { freePort } from '../support/free-port.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
@@ -48,6 +49,38 @@ describe('relay serve', () => {
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
     expect((await disconnected)[0]).toBe('transport close');
+    await relay.waitForLog((line) => line.msg === 'relay closed');
+  });
+
+  it('keeps a SIGTERM that comes while it starts, and closes once started, exit code 0', {
+    timeout: 30_000,
+  }, async () => {
+    // Start-up waits up to 5 s for a Redis that is not there: a signal then comes mid-start.
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    const relay = spawnRelayCli(
+      ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--drain-delay-ms', '0'],
+      { cwd: await emptyDir() },
+    );
+    await relay.waitForLog((line) => line.msg === 'Redis connection lost; reconnecting', 15_000);
+    expect(relay.stdout.some((line) => line.includes('"msg":"relay listening"'))).toBe(false);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    expect(relay.stderr).toContain('relay: SIGTERM while starting; stopping once started');
+    await relay.waitForLog((line) => line.msg === 'relay closed');
+  });
+
+  it('closes everything on SIGTERM while its Redis is away: the close does not end half-way', {
+    timeout: 30_000,
+  }, async () => {
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    const relay = spawnRelayCli(
+      ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--drain-delay-ms', '0'],
+      { cwd: await emptyDir() },
+    );
+    await relay.waitForLog((line) => line.msg === 'relay started', 15_000);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    // The Redis links close after the stores' hooks are queued, so "relay closed" comes only if they ran.
     await relay.waitForLog((line) => line.msg === 'relay closed');
   });
 
