@@ -36,16 +36,6 @@ const IDLE_TIMEOUT_MS = 5000;
 const PING_INTERVAL_MS = 1000;
 
 /**
- * Commands one connection holds (waiting to be written, or for their reply) before it refuses more with
- * "The queue is full". While Redis is away, node-redis queues what the node sends (recovery sessions,
- * presence events of connections that come and go) until Redis is back; without a bound that queue grows
- * with the outage. A healthy Redis answers within a millisecond, so a node far busier than a bench holds
- * a few hundred; past the bound a message is refused `RELAY_ERR_NOT_READY`, like any write Redis did not
- * confirm.
- */
-export const MAX_QUEUED_COMMANDS = 10_000;
-
-/**
  * The Redis connections of one relay node: a main client made from `url`, and every client duplicated
  * from it (socket.io's Redis adapter duplicates it for its blocking reads and subscriptions). They all
  * reconnect forever with back-off; an outage is logged once when it starts and once when it ends, and
@@ -75,14 +65,11 @@ export class RedisLinks {
     logger: Logger;
     connectTimeoutMs?: number;
     idleTimeoutMs?: number;
-    maxQueuedCommands?: number;
   }) {
     this.#log = options.logger;
     const client = createClient({
       url: options.url,
       pingInterval: PING_INTERVAL_MS,
-      // Duplicates (the adapter's readers) copy it, so every connection of the node is bounded.
-      commandsQueueMaxLength: options.maxQueuedCommands ?? MAX_QUEUED_COMMANDS,
       socket: {
         reconnectStrategy: reconnectDelay,
         connectTimeout: options.connectTimeoutMs ?? 5000,

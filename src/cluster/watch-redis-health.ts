@@ -45,6 +45,7 @@ export function watchRedisHealth(links: RedisLinks, deps: RedisHealthDeps): () =
   let unlogged = 0;
   links.onBack(() => {
     loggedAt = Number.NEGATIVE_INFINITY;
+    unlogged = 0;
   });
   for (const command of ['set', 'publish', 'xAdd'] as const) {
     const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;

@@ -127,8 +127,10 @@ export function scheduleRoutes(
   // A retried run-now with the same Idempotency-Key is answered the first run's record, not run again;
   // a run whose publish was refused is not remembered, so that its retry runs.
   router.post('/schedules/:id/run', admin, async (req, res) => {
+    // Before the key is looked up: a malformed id is a 400 even while the key store is away.
+    const jobId = id(req);
     const { status, body } = await idempotent.respond(req, res, async () => {
-      const run: ScheduleRun = await scheduler.runNow(id(req));
+      const run: ScheduleRun = await scheduler.runNow(jobId);
       return { status: 200, body: run, keep: run.outcome !== 'failed' };
     });
     res.status(status).json(body);

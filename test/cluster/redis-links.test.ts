@@ -124,26 +124,4 @@ describe.runIf(HAS_REDIS)('RedisLinks', () => {
       errors: errorsBefore,
     });
   });
-
-  it('holds at most maxQueuedCommands while Redis is away: the one past the bound is refused at once', {
-    timeout: 20_000,
-  }, async () => {
-    const redis = await startRedis();
-    const links = track(
-      new RedisLinks({ url: redis.url, logger: captureLogs().logger, maxQueuedCommands: 5 }),
-      (l) => l.close(),
-    );
-    await links.connect();
-    await redis.stop();
-    await expect.poll(() => links.state.ready, { timeout: 5000 }).toBe(false);
-
-    // At the bound: queued until Redis is back. One past it: refused now, not kept.
-    const queued = Array.from({ length: 5 }, (_, i) => links.client.set(`relaykit:queued:${i}`, 'v'));
-    await expect(links.client.set('relaykit:queued:past', 'v')).rejects.toThrow('The queue is full');
-
-    await redis.start();
-    expect(await Promise.all(queued)).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);
-    expect(await links.client.get('relaykit:queued:4')).toBe('v');
-    expect(await links.client.get('relaykit:queued:past')).toBeNull();
-  });
 });
