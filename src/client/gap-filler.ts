@@ -6,6 +6,7 @@ import type {
   MessageContent,
   MessageMeta,
   ServerToClientEvents,
+  WireError,
 } from '../relay/events.js';
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -34,6 +35,21 @@ const MAX_WAIT_MS = 30_000;
 type Outcome = 'done' | 'interrupted' | 'stale';
 
 /**
+ * A gap the kit could not fill: messages published after `after` in `room` may never have reached this
+ * client. `refused`: the relay refused its history for good (`error` says why: no history, no grant);
+ * `unanswered`: a passing refusal or a timeout outlasted the retries; `too-long`: the gap is longer than
+ * one fill reads (20 000 messages). An app can say so, or reload the room.
+ */
+export interface UnfilledGap {
+  /** The room the fill read; `undefined`: the socket's room. */
+  readonly room: string | undefined;
+  /** The newest message id delivered before what may be missing. */
+  readonly after: string;
+  readonly reason: 'refused' | 'unanswered' | 'too-long';
+  readonly error?: WireError;
+}
+
+/**
  * Delivers a client's messages once each, in order, across reconnections the relay could not
  * recover: after one, {@link fill} reads the room's history after the newest id seen (ids sort in
  * publish order) and delivers what was missed; live messages that arrive meanwhile wait, and are
@@ -60,8 +76,11 @@ export class GapFiller {
   #generation = 0;
   #reading: number | undefined;
 
-  constructor(deliver: (message: Message) => void) {
+  readonly #unfilled: (gap: UnfilledGap) => void;
+
+  constructor(deliver: (message: Message) => void, unfilled: (gap: UnfilledGap) => void = () => undefined) {
     this.#deliver = deliver;
+    this.#unfilled = unfilled;
   }
 
   /** True while a gap is not filled yet: live messages wait for it, and the next connection fills on. */
@@ -148,23 +167,32 @@ export class GapFiller {
       const answer = await this.#page(socket, timeoutMs, pageRequest, generation);
       if (answer === 'stale' || generation !== this.#generation) return 'stale';
       if (answer === 'interrupted') return 'interrupted';
-      if (answer === undefined) return 'done'; // refused for good (no history, no grant): the gap stays
+      if ('failed' in answer) {
+        this.#unfilled({ room: request.room, after: cursor, ...answer.failed });
+        return 'done'; // the gap stays: what was held is delivered, and the app is told
+      }
       for (const message of answer.messages) this.#pass(message);
       const last = answer.messages.at(-1);
       if (!answer.more || last === undefined) return 'done';
       cursor = last.meta.id;
     }
+    this.#unfilled({ room: request.room, after: cursor, reason: 'too-long' });
     return 'done';
   }
 
-  // One page, asked again while the relay refuses it for a passing reason; `undefined`: refused for good.
+  // One page, asked again while the relay refuses it for a passing reason; `failed`: it gave up.
   // A move or close meanwhile ends it: its retries would spend the rate limit the next fill needs.
   async #page(
     socket: RelaySocket,
     timeoutMs: number,
     request: HistoryRequest,
     generation: number,
-  ): Promise<Extract<HistoryAck, { ok: true }> | 'interrupted' | 'stale' | undefined> {
+  ): Promise<
+    | Extract<HistoryAck, { ok: true }>
+    | 'interrupted'
+    | 'stale'
+    | { readonly failed: Pick<UnfilledGap, 'reason' | 'error'> }
+  > {
     for (let attempt = 0; ; attempt += 1) {
       if (generation !== this.#generation) return 'stale';
       let answer: HistoryAck | undefined;
@@ -175,9 +203,12 @@ export class GapFiller {
         if (!socket.connected) return 'interrupted';
       }
       if (answer?.ok) return answer;
-      if (answer !== undefined && !TRANSIENT.has(answer.error.code)) return undefined;
-      if (attempt >= RETRIES) return undefined;
-      const hinted = answer?.ok === false ? answer.error.retryAfterMs : undefined;
+      const error = answer?.error;
+      if (error !== undefined && !TRANSIENT.has(error.code)) return { failed: { reason: 'refused', error } };
+      if (attempt >= RETRIES) {
+        return { failed: { reason: 'unanswered', ...(error === undefined ? {} : { error }) } };
+      }
+      const hinted = error?.retryAfterMs;
       await wait(Math.min(MAX_WAIT_MS, Math.max(hinted ?? 0, 100 * 2 ** attempt)));
       if (!socket.connected) return 'interrupted';
     }

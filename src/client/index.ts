@@ -26,5 +26,6 @@ export type {
 export { RelayError } from '../relay/relay-error.js';
 export type { RelayErrorCode } from '../relay/relay-errors.js';
 export { createRelayClient, type RelayClientOptions } from './create-relay-client.js';
+export type { UnfilledGap } from './gap-filler.js';
 export { type ConnectionStatus, RelayClient, type RelayMessage, type RelaySocket } from './relay-client.js';
 export type { RelayAuth, RelayClientSettings } from './relay-client-settings.js';

@@ -11,9 +11,10 @@ import type {
 } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { ConnectionWaiters, contentBytes } from './connection-waiters.js';
-import { GapFiller } from './gap-filler.js';
+import { GapFiller, type UnfilledGap } from './gap-filler.js';
 import { isWireError, refusalError } from './refusal-error.js';
 import type { RelayAuth, RelayClientSettings } from './relay-client-settings.js';
+import { Subscribers } from './subscribers.js';
 
 /** A socket.io-client socket typed with the relay's event maps. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,9 +56,10 @@ export class RelayClient {
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #waiters: ConnectionWaiters;
-  readonly #messageListeners = new Set<(message: RelayMessage) => void>();
-  readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
-  readonly #redactedListeners = new Set<(event: MessageRedactedEvent) => void>();
+  readonly #messageListeners = new Subscribers<RelayMessage>();
+  readonly #statusListeners = new Subscribers<ConnectionStatus>();
+  readonly #redactedListeners = new Subscribers<MessageRedactedEvent>();
+  readonly #unfilledListeners = new Subscribers<UnfilledGap>();
   #status: ConnectionStatus;
   #lastError: WireError | undefined;
   #everConnected = false;
@@ -66,9 +68,10 @@ export class RelayClient {
   #expired = false;
   /** The relay's refusal of the handshake, after which socket.io does not try again. */
   #refusal: RelayError | undefined;
-  readonly #gaps = new GapFiller((message) => {
-    for (const listener of this.#messageListeners) callListener(listener, message);
-  });
+  readonly #gaps = new GapFiller(
+    (message) => this.#messageListeners.emit(message),
+    (gap) => this.#unfilledListeners.emit(gap),
+  );
 
   /** Prefer `createRelayClient`. `auth` must be the very object the socket was given as its `auth`. */
   constructor(socket: RelaySocket, options: RelayClientSettings & { auth: RelayAuth }) {
@@ -86,7 +89,7 @@ export class RelayClient {
     socket.on('sendMessageFromBack', (content, meta) => this.#gaps.live({ content, meta }));
     socket.on('messageRedacted', (event) => {
       this.#gaps.redacted(event.id);
-      for (const listener of this.#redactedListeners) callListener(listener, event);
+      this.#redactedListeners.emit(event);
     });
     socket.on('connect', () => {
       // socket.io could not restore the session (a restart, an outage past the recovery window): what
@@ -207,8 +210,7 @@ export class RelayClient {
 
   /** Calls `listener` for every message; returns the function that stops it. */
   onMessage(listener: (message: RelayMessage) => void): () => void {
-    this.#messageListeners.add(listener);
-    return () => this.#messageListeners.delete(listener);
+    return this.#messageListeners.add(listener);
   }
 
   /**
@@ -217,14 +219,26 @@ export class RelayClient {
    * delivered. Returns the function that stops it (docs/client-kit.md shows it in use).
    */
   onRedacted(listener: (event: MessageRedactedEvent) => void): () => void {
-    this.#redactedListeners.add(listener);
-    return () => this.#redactedListeners.delete(listener);
+    return this.#redactedListeners.add(listener);
+  }
+
+  /**
+   * Calls `listener` when a gap after a reconnection could not be filled from the relay's history (it
+   * refused it, kept refusing it, or the gap was longer than one fill reads): messages after
+   * `gap.after` may be missing. Returns the function that stops it.
+   *
+   * @example
+   * ```ts
+   * client.onGapUnfilled(({ reason }) => showBanner(`Some messages may be missing (${reason})`));
+   * ```
+   */
+  onGapUnfilled(listener: (gap: UnfilledGap) => void): () => void {
+    return this.#unfilledListeners.add(listener);
   }
 
   /** Calls `listener` on every status change; returns the function that stops it. */
   onStatus(listener: (status: ConnectionStatus) => void): () => void {
-    this.#statusListeners.add(listener);
-    return () => this.#statusListeners.delete(listener);
+    return this.#statusListeners.add(listener);
   }
 
   /**
@@ -241,6 +255,7 @@ export class RelayClient {
     this.#messageListeners.clear();
     this.#statusListeners.clear();
     this.#redactedListeners.clear();
+    this.#unfilledListeners.clear();
     this.socket.removeAllListeners();
   }
 
@@ -275,19 +290,7 @@ export class RelayClient {
   #setStatus(status: ConnectionStatus): void {
     if (status === this.#status) return;
     this.#status = status;
-    for (const listener of this.#statusListeners) callListener(listener, status);
-  }
-}
-
-// A subscriber that throws is its own bug: it must not cost the subscribers after it their message or
-// status change. Its error is reported the way a browser reports a throwing DOM event listener
-// (reportError: the console and the window's 'error' event); where there is no reportError (Node 20),
-// there is no console to use from src/ either, and it is dropped.
-function callListener<T>(listener: (value: T) => void, value: T): void {
-  try {
-    listener(value);
-  } catch (error) {
-    if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+    this.#statusListeners.emit(status);
   }
 }
 

@@ -1,7 +1,12 @@
 // The client kit after a reconnection the relay could not recover: missed messages come from the
 // history, once each, in order.
 import { describe, expect, it } from 'vitest';
-import { createRelayClient, type RelayClient, type RelayMessage } from '../../src/client/index.js';
+import {
+  createRelayClient,
+  type RelayClient,
+  type RelayMessage,
+  type UnfilledGap,
+} from '../../src/client/index.js';
 import { track } from '../support/cleanup.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -36,6 +41,31 @@ function until(
 }
 
 describe('client kit gap filling', () => {
+  it('tells the app when a gap cannot be filled: a relay back without its history', async () => {
+    const { server, kit, received } = await kitThatSawOne({ burst: 20, perSecond: 10 });
+    const unfilled: UnfilledGap[] = [];
+    kit.onGapUnfilled((gap) => unfilled.push(gap));
+    const seenId = received[0]?.meta.id;
+    const { port } = server.address;
+    const away = waitForEvent(kit.socket, 'disconnect');
+    await server.close();
+    await away;
+    // The same address, restarted with the history turned off: what was said meanwhile is lost to it.
+    const { server: restarted } = await startRelay({ greeting: 'none', port, history: false });
+    await waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+    await expect.poll(() => unfilled, { timeout: 5000 }).toHaveLength(1);
+    expect(unfilled[0]).toMatchObject({
+      room: 'ops',
+      after: seenId,
+      reason: 'refused',
+      error: { code: 'RELAY_ERR_HISTORY_OFF' },
+    });
+    // Live messages are not held behind the gap for ever: the next one arrives.
+    await restarted.relay.publish('after the restart', { from: FROM, room: 'ops' }).committed;
+    await until(received, 2);
+    expect(received.map((message) => message.content)).toEqual(['seen live', 'after the restart']);
+  });
+
   it('delivers every message missed while kept away past the recovery window exactly once, in order', async () => {
     // recoveryWindowMs 0: socket.io can never restore the session, as after a restart or a long outage.
     const { server } = await startRelay({ greeting: 'none', recoveryWindowMs: 0 });
