@@ -162,6 +162,54 @@ describe('client kit gap filling', () => {
     ]);
   });
 
+  it('fills a gap of up to 20 000 messages and reports one longer as too long', {
+    timeout: 60_000,
+  }, async () => {
+    const { server } = await startRelay({
+      greeting: 'none',
+      recoveryWindowMs: 0,
+      rateLimit: { burst: 1000, perSecond: 1000 },
+      history: { maxMessagesPerRoom: 30_000 },
+    });
+    const kit = client(server.address.url);
+    const received: RelayMessage[] = [];
+    const unfilled: UnfilledGap[] = [];
+    kit.onMessage((message) => received.push(message));
+    kit.onGapUnfilled((gap) => unfilled.push(gap));
+    await kit.ready();
+    await published(kit, server, 'seen live', received);
+
+    // Publishing 20 000 messages outlasts a reconnection delay: the kit stays away until they are in.
+    const away = async () => {
+      const gone = waitForEvent(kit.socket, 'disconnect');
+      kit.socket.disconnect();
+      await gone;
+    };
+    const back = async () => {
+      const connected = waitForEvent(kit.socket, 'connect', { timeoutMs: 5000 });
+      kit.socket.connect();
+      await connected;
+    };
+    // At the limit: 100 pages of 200 read it all, and nothing is reported.
+    await away();
+    const first = await publishMany(server, 'ops', 20_000);
+    await back();
+    await until(received, 20_001, 30_000);
+    expect(received.slice(1).map(({ content }) => content)).toEqual(first);
+    expect(unfilled).toEqual([]);
+    await server.relay.publish('after the first gap', { from: FROM, room: 'ops' }).committed;
+    await until(received, 20_002);
+
+    // One past it: the fill stops after 20 000, says so, and delivers what was held.
+    await away();
+    const second = await publishMany(server, 'ops', 20_001);
+    await back();
+    await expect.poll(() => unfilled, { timeout: 30_000 }).toHaveLength(1);
+    const lastRead = received.at(-1);
+    expect(lastRead?.content).toBe(second[19_999]);
+    expect(unfilled[0]).toEqual({ room: 'ops', after: lastRead?.meta.id, reason: 'too-long' });
+  });
+
   // A long gap spends the socket's rate limit: the kit gave up at the first RELAY_ERR_RATE_LIMITED page,
   // delivered what it held and moved its cursor past what it never read.
   it('reads a gap longer than the rate limit allows at once, asking again after the wait the relay names', async () => {
