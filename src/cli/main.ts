@@ -11,7 +11,10 @@ const holdStop = (signal: NodeJS.Signals) => {
     process.exit(1);
   }
   heldStop = signal;
-  process.stderr.write(`relay: ${signal} while starting; stopping once started\n`);
+  // A worker's primary holds the same signal and says so once.
+  if (process.env.RELAYKIT_WORKER === undefined) {
+    process.stderr.write(`relay: ${signal} while starting; stopping once started\n`);
+  }
 };
 const releaseStops = () => {
   process.off('SIGINT', holdStop);
@@ -46,7 +49,9 @@ const context = await runCli(process.argv.slice(2), {
     releaseStops();
     if (value) {
       const stop = handleSignals(value);
-      if (heldStop !== undefined && !value.followStops) stop(heldStop);
+      // After the command's own start-up lines ("relay started"), which follow this assignment.
+      const held = heldStop;
+      if (held !== undefined && !value.followStops) setImmediate(() => stop(held));
     }
     void value?.ended?.then((code) => process.exit(code));
   },

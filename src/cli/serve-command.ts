@@ -100,8 +100,9 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
           `expected an integer from 1 to ${MAX_WORKERS}, got ${String(argv.workers)}`,
         );
       }
-      // A worker's stops come from its primary (Running.followStops); every other start holds them.
-      if (!isRelayWorker(context.env)) context.holdStops?.();
+      // Held in workers too: Ctrl-C reaches every process of the terminal, and a worker's stops come from
+      // its primary once it runs (Running.followStops), so what it gets meanwhile must not end it.
+      context.holdStops?.();
       if (workers > 1 && !isRelayWorker(context.env)) {
         const primary = await startPrimary({
           config,

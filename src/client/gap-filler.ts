@@ -41,9 +41,13 @@ type Outcome = 'done' | 'interrupted' | 'stale';
  * one fill reads (20 000 messages). An app can say so, or reload the room.
  */
 export interface UnfilledGap {
-  /** The room the fill read; `undefined`: the socket's room. */
+  /** The room the fill read; `undefined` for a client that names no room: the lobby. */
   readonly room: string | undefined;
-  /** The newest message id delivered before what may be missing. */
+  /**
+   * The id after which messages may be missing: the newest delivered, or, for a client that had seen
+   * none, where the room's history stood when it first connected (possibly the all-zero id of an
+   * empty room).
+   */
   readonly after: string;
   readonly reason: 'refused' | 'unanswered' | 'too-long';
   readonly error?: WireError;

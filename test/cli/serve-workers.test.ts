@@ -243,6 +243,23 @@ describe('relay serve --workers', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it("holds a terminal's Ctrl-C that reaches every process while the workers start, then closes them all, exit 0", {
+    timeout: 60_000,
+  }, async () => {
+    const relay = spawnRelayCli(
+      ['serve', '--workers', '2', '--port', '0', '--host', '127.0.0.1', '--greeting', 'none'],
+      { group: true },
+    );
+    // A worker's first line comes while it starts, before it is attached: Ctrl-C now reaches it mid-start.
+    await relay.waitForLog((line) => line.worker === 1 && line.part === 'workers', 30_000);
+    process.kill(-(relay.child.pid as number), 'SIGINT');
+    expect(await relay.exited).toBe(0);
+    expect(relay.stderr).toEqual(['relay: SIGINT while starting; stopping once started']);
+    for (const worker of [1, 2]) {
+      await relay.waitForLog((line) => line.msg === 'relay closed' && line.worker === worker);
+    }
+  });
+
   it('refuses --workers 0 and --workers 65 (at most 64) before starting anything', async () => {
     for (const workers of ['0', '65']) {
       const ctx = createCliContext({ cwd: tmpdir() });

@@ -38,16 +38,20 @@ export interface CliProcess {
  */
 export function spawnRelayCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  /** `group`: in a process group of its own, as a terminal's job is, for signals sent to the group. */
+  options: { cwd?: string; env?: Record<string, string>; group?: boolean } = {},
 ): CliProcess {
   const child = track(
     spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? scratchDirectory(),
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.group === true,
     }),
     (c) => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      if (options.group === true && c.pid !== undefined) process.kill(-c.pid, 'SIGKILL');
+      else c.kill('SIGKILL');
     },
   );
   const stdout: string[] = [];
