@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,9 +20,24 @@ const firstUnprivileged = (() => {
 const isRoot = process.getuid?.() === 0;
 // Root binds any port: the relay is then run as `nobody`, which is what meets this error in production.
 const setpriv = isRoot ? requireBinary('setpriv', { install: 'apt-get install -y util-linux' }) : undefined;
-const canMeetIt = firstUnprivileged > 1 && (!isRoot || setpriv !== undefined);
+const asNobody = (command: string[]) => [
+  setpriv as string,
+  '--reuid=65534',
+  '--regid=65534',
+  '--clear-groups',
+  ...command,
+];
+// `nobody` must be able to read the checkout (not so under a home folder of mode 0700, say).
+const nobodyReads = (() => {
+  if (!isRoot || setpriv === undefined) return true;
+  const [file, ...args] = asNobody(['test', '-r', BIN]);
+  return spawnSync(file as string, args).status === 0;
+})();
+const canMeetIt = firstUnprivileged > 1 && (!isRoot || setpriv !== undefined) && nobodyReads;
 if (firstUnprivileged <= 1) {
   process.stdout.write('privileged-port test skipped: this system lets any process bind any port\n');
+} else if (!nobodyReads) {
+  process.stdout.write(`privileged-port test skipped: user nobody cannot read ${BIN}\n`);
 }
 
 describe.runIf(canMeetIt)('relay serve on a privileged port', () => {
@@ -38,9 +53,7 @@ describe.runIf(canMeetIt)('relay serve on a privileged port', () => {
       '--host',
       '127.0.0.1',
     ];
-    const [file, ...args] = isRoot
-      ? [setpriv as string, '--reuid=65534', '--regid=65534', '--clear-groups', ...relay]
-      : relay;
+    const [file, ...args] = isRoot ? asNobody(relay) : relay;
     const failed = await run(file as string, args, {
       cwd,
       timeout: 30_000,
