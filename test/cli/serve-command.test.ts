@@ -9,7 +9,7 @@ import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 import { connectClient } from '../support/connect-client.js';
 import { freePort } from '../support/free-port.js';
-import { spawnRelayCli } from '../support/spawn-relay-cli.js';
+import { type CliProcess, spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { waitForEvent } from '../support/wait-for-event.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -28,6 +28,15 @@ async function projectDir(): Promise<string> {
 
 const HELLO_PLUGIN =
   "import { defineBot } from 'relaykit';\nexport default defineBot({ name: 'hello', description: 'x', setup(bot) { bot.command('hello', { description: 'x' }, (m) => m.reply('hello from ./plugins')); } });\n";
+
+// `relay serve` in cluster mode with no Redis at its URL, and no drain delay.
+async function serveWithoutRedis(): Promise<CliProcess> {
+  const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+  return spawnRelayCli(
+    ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--drain-delay-ms', '0'],
+    { cwd: await emptyDir() },
+  );
+}
 
 describe('relay serve', () => {
   it('serves the seed client, then closes gracefully on SIGTERM with exit code 0 (drainDelayMs 0)', async () => {
@@ -56,11 +65,7 @@ describe('relay serve', () => {
     timeout: 30_000,
   }, async () => {
     // Start-up waits up to 5 s for a Redis that is not there: a signal then comes mid-start.
-    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
-    const relay = spawnRelayCli(
-      ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--drain-delay-ms', '0'],
-      { cwd: await emptyDir() },
-    );
+    const relay = await serveWithoutRedis();
     await relay.waitForLog((line) => line.msg === 'Redis connection lost; reconnecting', 15_000);
     expect(relay.stdout.some((line) => line.includes('"msg":"relay listening"'))).toBe(false);
     relay.child.kill('SIGTERM');
@@ -72,11 +77,7 @@ describe('relay serve', () => {
   it('closes everything on SIGTERM while its Redis is away: the close does not end half-way', {
     timeout: 30_000,
   }, async () => {
-    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
-    const relay = spawnRelayCli(
-      ['serve', '--port', '0', '--host', '127.0.0.1', '--redis-url', redisUrl, '--drain-delay-ms', '0'],
-      { cwd: await emptyDir() },
-    );
+    const relay = await serveWithoutRedis();
     await relay.waitForLog((line) => line.msg === 'relay started', 15_000);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
