@@ -35,12 +35,12 @@ const context = await runCli(process.argv.slice(2), {
       return (error as NodeJS.ErrnoException).code === 'EPERM';
     }
   },
-  // Signals are handled from the moment a command leaves something running, not once runCli resolves:
-  // a SIGTERM right after "relay started" still drains.
   holdStops() {
     process.on('SIGINT', holdStop);
     process.on('SIGTERM', holdStop);
   },
+  // Signals are handled from the moment a command leaves something running, not once runCli resolves:
+  // a SIGTERM right after "relay started" still drains.
   get running() {
     return running;
   },
