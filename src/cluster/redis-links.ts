@@ -60,12 +60,7 @@ export class RedisLinks {
   #down = false;
   #closing: Promise<void> | undefined;
 
-  constructor(options: {
-    url: string;
-    logger: Logger;
-    connectTimeoutMs?: number;
-    idleTimeoutMs?: number;
-  }) {
+  constructor(options: { url: string; logger: Logger; connectTimeoutMs?: number; idleTimeoutMs?: number }) {
     this.#log = options.logger;
     const client = createClient({
       url: options.url,
