@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { type Episode, EpisodeLog } from '../relay/episode-log.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { RedisLinks } from './redis-links.js';
 
 /** How long `listen()` waits for Redis before going on not ready (it keeps reconnecting). */
 const READY_WAIT_MS = 5000;
-/** Failed commands are logged at most this often while Redis does not come back in between. */
-const FAILURE_LOG_INTERVAL_MS = 60_000;
+// The one episode key: failures of the node's Redis commands share a cause, whichever command failed.
+const FAILURES = 'redis';
 
 /** What watching a node's Redis needs of the relay. */
 export interface RedisHealthDeps {
@@ -23,9 +24,9 @@ export interface RedisHealthDeps {
  *
  * The adapter fires some commands without awaiting them (sessions as sockets close, pub/sub): one that
  * fails while Redis is away would be an unhandled rejection that ends the process. Each such command's
- * reply gets a handler that counts the failure; the caller still gets the same promise. The first failure
- * of an outage is logged, the rest only counted until Redis is back (or for a minute, on a connection
- * that stays up): an outage fails every queued command at once, thousands when clients came and went.
+ * reply gets a handler that counts the failure; the caller still gets the same promise. Failures are
+ * logged once an episode (an outage fails every queued command at once, thousands when clients came and
+ * went), with a summary when they stop or Redis is back.
  *
  * @example
  * ```ts
@@ -39,31 +40,28 @@ export function watchRedisHealth(links: RedisLinks, deps: RedisHealthDeps): () =
     help: 'Errors of the Redis connections of the socket.io adapter (lost or refused connections, failed commands).',
     registers: [deps.metricsRegistry],
   });
-  // When the last failure was logged: once an outage (reset when Redis is back), or once a minute for
-  // failures on a connection that stays up (a Redis refusing writes).
-  let loggedAt = Number.NEGATIVE_INFINITY;
-  let unlogged = 0;
+  const summary = ({ first, count, startedAt, lastAt }: Episode<{ command: string }>) =>
+    log.warn(
+      { command: first.command, failed: count, durationMs: lastAt - startedAt },
+      'Redis command failures ended',
+    );
+  const failures = new EpisodeLog<{ command: string }>({ ended: summary });
+  // Redis is back: the next failure is a new episode's, and gets its own line.
   links.onBack(() => {
-    loggedAt = Number.NEGATIVE_INFINITY;
-    unlogged = 0;
+    const episode = failures.end(FAILURES);
+    if (episode !== undefined && episode.count > 1) summary(episode);
   });
+  deps.lifecycle.onClose(() => failures.close());
   for (const command of ['set', 'publish', 'xAdd'] as const) {
     const original = links.client[command].bind(links.client) as (...args: unknown[]) => Promise<unknown>;
     (links.client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => {
       const reply = original(...args);
       reply.catch((error: unknown) => {
         errors.inc();
-        const now = Date.now();
-        if (now - loggedAt < FAILURE_LOG_INTERVAL_MS) {
-          unlogged += 1;
-          return;
-        }
-        loggedAt = now;
-        const notLogged = unlogged;
-        unlogged = 0;
+        if (!failures.note(FAILURES, { command })) return;
         log.warn(
-          { err: (error as Error).message, command, ...(notLogged > 0 ? { notLogged } : {}) },
-          'Redis command failed; more failures are counted in relay_adapter_errors_total, logged again once Redis is back or after a minute',
+          { err: (error as Error).message, command },
+          'Redis command failed; more failures are counted in relay_adapter_errors_total until they stop',
         );
       });
       return reply;
