@@ -9,7 +9,7 @@ import { requireScope } from '../http/require-scope.js';
 import { forwardedPrefix } from '../relay/forwarded-request.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { showValue } from '../relay/show-value.js';
-import { checkScheduleSpec, isScheduleId } from './schedule-spec.js';
+import { checkScheduleSpec, isScheduleId, SCHEDULE_ID_RULE } from './schedule-spec.js';
 import type { JobRun, RunReason, ScheduleChange, SkippedRun } from './schedule-types.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -73,11 +73,7 @@ export function scheduleRoutes(
   const id = (req: Request) => {
     const value = String(req.params.id);
     if (!isScheduleId(value)) {
-      throw new RequestFieldError(
-        'RELAY_ERR_INVALID_REQUEST',
-        'id',
-        'a schedule id is 1 to 64 letters, digits, "-", "_", "." or ":"',
-      );
+      throw new RequestFieldError('RELAY_ERR_INVALID_REQUEST', 'id', `a schedule id is ${SCHEDULE_ID_RULE}`);
     }
     return value;
   };

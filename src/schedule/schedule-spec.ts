@@ -31,6 +31,9 @@ export interface ScheduleSpecProblem {
 
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** What a job's id may be, for messages that refuse one. */
+export const SCHEDULE_ID_RULE = '1 to 64 letters, digits, "-", "_", "." or ":"';
+
 /** Whether `value` can be a job's id: 1 to 64 letters, digits, `-`, `_`, `.` or `:`. */
 export const isScheduleId = (value: unknown): value is string =>
   typeof value === 'string' && ID_PATTERN.test(value);
@@ -65,7 +68,7 @@ export function checkScheduleSpec(
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     return fail(
       'id',
-      `${options.label ?? 'job'}: id must be 1 to 64 letters, digits, "-", "_", "." or ":" (got ${id === undefined ? 'nothing' : showValue(id)})`,
+      `${options.label ?? 'job'}: id must be ${SCHEDULE_ID_RULE} (got ${id === undefined ? 'nothing' : showValue(id)})`,
     );
   }
   const job = `job "${id}"`;
