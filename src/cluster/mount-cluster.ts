@@ -71,14 +71,17 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   const log = deps.logger.child({ part: 'cluster', redis: hideUserinfo(settings.redisUrl) });
   const links = new RedisLinks({ url: settings.redisUrl, logger: log });
   io.adapter(
-    createAdapter(links.client, {
-      streamName: STREAM,
-      channelPrefix: 'relaykit',
-      sessionKeyPrefix: SESSION_PREFIX,
-      maxLen: STREAM_MAX_LEN,
-      // A blocking read holds a connection this long; short enough that closing never waits for it.
-      blockTimeInMs: 1000,
-    }),
+    recoverOnlyWhenReady(
+      createAdapter(links.client, {
+        streamName: STREAM,
+        channelPrefix: 'relaykit',
+        sessionKeyPrefix: SESSION_PREFIX,
+        maxLen: STREAM_MAX_LEN,
+        // A blocking read holds a connection this long; short enough that closing never waits for it.
+        blockTimeInMs: 1000,
+      }),
+      links,
+    ),
   );
   const countFailure = watchRedisHealth(links, { ...deps, log });
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
@@ -108,5 +111,21 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     hookDirectory: new RedisHookDirectory(links.client),
     webhookDirectory: new RedisWebhookDirectory(links, log),
     redis: links.client,
+  };
+}
+
+type AdapterFactory = ReturnType<typeof createAdapter>;
+
+// A recovery reads the session and the stream on the main connection, and node-redis would queue those
+// reads while Redis is away, with no bound, and send them once it is back: a client reconnecting then
+// is connected fresh at once instead (the client kit fills its gap from the history).
+function recoverOnlyWhenReady(factory: AdapterFactory, links: RedisLinks): AdapterFactory {
+  // A function, not an arrow: socket.io calls the adapter factory with `new`.
+  return function adapter(nsp: Parameters<AdapterFactory>[0]) {
+    const created = factory(nsp);
+    const restore = created.restoreSession.bind(created);
+    created.restoreSession = (pid, offset) =>
+      links.client.isReady ? restore(pid, offset) : Promise.reject(new Error('Redis is unreachable'));
+    return created;
   };
 }

@@ -1,0 +1,90 @@
+import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { track } from '../support/cleanup.js';
+import { connectClient } from '../support/connect-client.js';
+import { requireBinary } from '../support/require-binary.js';
+import { startRedis } from '../support/start-redis.js';
+import { waitForEvent } from '../support/wait-for-event.js';
+import { startNode } from './relay-node.js';
+
+const HAS_REDIS = requireBinary('redis-server', { install: 'apt-get install -y redis-server' }) !== undefined;
+
+async function connectedSockets(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^relay_connected_sockets (\d+)/m.exec(text)?.[1]);
+}
+
+// While Redis is away, node-redis queues every command sent on a connection that is not ready, without a
+// bound, and sends them all when Redis is back: each client that came and went during an outage would
+// cost the node memory until then, and Redis would then get its stale session (and presence) writes.
+describe.runIf(HAS_REDIS)('clients that come and go while Redis is away', () => {
+  it('leave nothing queued for Redis: their session writes are refused, not sent when it is back', async () => {
+    const redis = await startRedis();
+    const node = await startNode(redis.url);
+    await redis.stop('SIGKILL');
+    await node.waitForLog((line) => line.msg === 'Redis connection lost; reconnecting', 15_000);
+
+    const pids: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const passing = await connectClient(node.url, { auth: { name: `passing-${i}` } });
+      const pid = (passing as unknown as { _pid?: string })._pid;
+      expect(pid, 'the relay offers connection state recovery').toBeTypeOf('string');
+      pids.push(pid as string);
+      // A transport close: socket.io keeps the session for recovery, and writes it to Redis.
+      passing.io.engine.close();
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await connectedSockets(node.url)) > 0) {
+      if (Date.now() > deadline) throw new Error('the node still counts the closed clients after 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    await redis.start();
+    await node.waitForLog((line) => line.msg === 'Redis connection back', 20_000);
+    // An acknowledged message went through the node's main connection to Redis after anything queued on
+    // it, so what was queued has reached Redis by now.
+    const steady = await connectClient(node.url, { auth: { name: 'steady' } });
+    const ack = await steady.timeout(5000).emitWithAck('sendMessage', 'after the outage');
+    expect(ack.ok).toBe(true);
+
+    const reader = createClient({ url: redis.url });
+    await reader.connect();
+    track(reader, (client) => client.destroy());
+    const stale = [];
+    for (const pid of pids) if ((await reader.exists(`relaykit:session:${pid}`)) === 1) stale.push(pid);
+    expect(stale).toEqual([]);
+    // The refused writes are one episode of failures: one line, counted in the metric.
+    const failed = node.stdout.filter((line) => line.includes('"msg":"Redis command failed'));
+    expect(failed).toHaveLength(1);
+  }, 60_000);
+
+  it('connects a client that reconnects meanwhile fresh, without queueing its recovery for Redis', async () => {
+    const redis = await startRedis();
+    const node = await startNode(redis.url);
+    const steady = await connectClient(node.url, { auth: { name: 'steady' } });
+    const returning = await connectClient(node.url, { auth: { name: 'returning' }, reconnection: true });
+    // A client offers to recover only once it has an offset: the broadcast gives it one.
+    const heard = waitForEvent(returning, 'sendMessageFromBack');
+    expect((await steady.timeout(5000).emitWithAck('sendMessage', 'before the outage')).ok).toBe(true);
+    await heard;
+    await redis.stop('SIGKILL');
+    await node.waitForLog((line) => line.msg === 'Redis connection lost; reconnecting', 15_000);
+
+    for (let i = 0; i < 3; i += 1) {
+      const back = waitForEvent(returning, 'connect', { timeoutMs: 15_000 });
+      returning.io.engine.close();
+      await back;
+      expect(returning.recovered).toBe(false);
+    }
+
+    await redis.start();
+    await node.waitForLog((line) => line.msg === 'Redis connection back', 20_000);
+    expect((await steady.timeout(5000).emitWithAck('sendMessage', 'after the outage')).ok).toBe(true);
+    const reader = createClient({ url: redis.url });
+    await reader.connect();
+    track(reader, (client) => client.destroy());
+    // A recovery reads the stream (XRANGE) and its session: nothing else reads the stream with XRANGE here.
+    const stats = await reader.info('commandstats');
+    expect(stats).not.toMatch(/^cmdstat_xrange:/m);
+  }, 60_000);
+});
