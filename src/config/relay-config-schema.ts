@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BOT_RATE_LIMIT_DEFAULT, BOT_SETTING_DEFAULTS } from '../bots/bot-settings.js';
+import { ADDRESS_LIMIT_DEFAULTS } from '../relay/address-limit.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import { MAX_TIMER_MS } from '../relay/with-deadline.js';
 import type { ScheduleSpec } from '../schedule/schedule-spec.js';
@@ -77,7 +78,7 @@ export const relayConfigSchema = z
       .boolean()
       .default(false)
       .describe(
-        "take the host and scheme from a reverse proxy's X-Forwarded-Host/-Proto (only when nothing but the proxy reaches the relay)",
+        "take the host, scheme and client address from a reverse proxy's X-Forwarded-Host/-Proto/-For (only when nothing but the proxy reaches the relay)",
       ),
     /** Largest accepted content, in UTF-8 bytes (objects: their JSON text). */
     maxContentBytes: z
@@ -114,6 +115,34 @@ export const relayConfigSchema = z
         perSecond: 'events a second a socket may send in the long run',
       },
     ),
+    /**
+     * What one client address may open (see AddressLimit): handshakes, a token bucket, and connections
+     * open at once. Loopback addresses are not limited; `false` turns it off.
+     */
+    addressLimit: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            burst: z
+              .int()
+              .min(1)
+              .default(ADDRESS_LIMIT_DEFAULTS.burst)
+              .describe('socket handshakes one client address may make at once'),
+            perSecond: z
+              .number()
+              .positive()
+              .default(ADDRESS_LIMIT_DEFAULTS.perSecond)
+              .describe('socket handshakes a second one client address may make in the long run'),
+            maxConnections: z
+              .int()
+              .min(1)
+              .default(ADDRESS_LIMIT_DEFAULTS.maxConnections)
+              .describe('socket connections one client address may keep open at once'),
+          })
+          .strict(),
+      ])
+      .default({ ...ADDRESS_LIMIT_DEFAULTS }),
     /** How long a dropped client may come back and get what it missed (ms); 0 turns recovery off. */
     recoveryWindowMs: z
       .int()

@@ -90,7 +90,9 @@ export class RelayCore implements RelayLifecycle {
     this.#hooks = new LifecycleHooks(logger);
     const log = logger.child({ part: 'relay' });
     this.#log = log;
-    ({ io: this.io, hostGuard: this.hostGuard } = createRelayIo(this.httpServer, config, log));
+    const created = createRelayIo(this.httpServer, config, log, this.metricsRegistry);
+    ({ io: this.io, hostGuard: this.hostGuard } = created);
+    this.onClose(() => created.addressLimit?.close());
     this.relay = new Relay({
       io: this.io,
       logger: log,

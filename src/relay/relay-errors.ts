@@ -17,12 +17,17 @@ export const RELAY_ERRORS = {
   RELAY_ERR_RATE_LIMITED: {
     status: 429,
     title: 'Rate limited',
-    fix: 'slow down; the limit refills over time (rateLimit sets it for sockets, api.rateLimit for API tokens, hooks.rateLimit for hooks)',
+    fix: 'slow down; the limit refills over time (rateLimit sets it for sockets, api.rateLimit for API tokens, hooks.rateLimit for hooks, addressLimit for handshakes from one address)',
   },
   RELAY_ERR_TOO_MANY_STREAMS: {
     status: 429,
     title: 'Too many event streams',
     fix: "close one of the token's event streams first: a token holds at most 32 at once on one relay (give each reader its own token)",
+  },
+  RELAY_ERR_TOO_MANY_CONNECTIONS: {
+    status: 429,
+    title: 'Too many connections',
+    fix: 'close some of the connections this address has open; behind a proxy, set trustProxy so each client is counted on its own (addressLimit.maxConnections sets the limit)',
   },
   RELAY_ERR_FLOODING: {
     status: 429,

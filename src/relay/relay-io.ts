@@ -1,6 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { Server } from 'socket.io';
+import { ADDRESS_LIMIT_DEFAULTS, AddressLimit, type AddressLimitSettings } from './address-limit.js';
 import { boundedParser } from './bounded-parser.js';
 import { createHostGuard, type HostGuard } from './create-host-guard.js';
 import { createOriginGuard } from './create-origin-guard.js';
@@ -20,6 +22,8 @@ export interface RelayIoSettings {
   readonly trustProxy?: boolean;
   readonly maxHttpBufferSize: number;
   readonly recoveryWindowMs: number;
+  /** Handshakes and open connections per client address (see AddressLimit); `false`: none. */
+  readonly addressLimit?: AddressLimitSettings | false;
 }
 
 /**
@@ -37,7 +41,8 @@ export function createRelayIo(
   httpServer: HttpServer,
   config: RelayIoSettings,
   log: Logger,
-): { io: RelayIo; hostGuard: HostGuard } {
+  registry: Registry,
+): { io: RelayIo; hostGuard: HostGuard; addressLimit: AddressLimit | undefined } {
   const hosts = createHostGuard({
     allowedHosts: config.allowedHosts,
     origins: config.origins,
@@ -52,13 +57,33 @@ export function createRelayIo(
   const guard = createOriginGuard(config.origins, hosts, (origin) =>
     log.warn({ code: 'RELAY_ERR_ORIGIN_NOT_ALLOWED', origin }, 'connection refused: origin not allowed'),
   );
+  const addressLimit =
+    config.addressLimit === false
+      ? undefined
+      : new AddressLimit(config.addressLimit ?? ADDRESS_LIMIT_DEFAULTS, {
+          trustProxy: config.trustProxy ?? false,
+          registry,
+          onRefused: ({ address, code }) =>
+            log.warn(
+              { code, address },
+              'connections refused: the address is over addressLimit (logged once until it stops)',
+            ),
+          onEnded: (address, refused) =>
+            log.warn({ address, refused }, 'connection refusals of an address ended'),
+        });
   const io: RelayIo = new Server(httpServer, {
     maxHttpBufferSize: config.maxHttpBufferSize,
     parser: boundedParser,
     // socket.io answers its own requests before Express sees them: the host is checked here too.
     allowRequest: (req, callback) => {
-      if (hosts.isAllowed(hosts.requestHost(req.headers))) guard.allowRequest(req, callback);
-      else callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
+      if (!hosts.isAllowed(hosts.requestHost(req.headers)))
+        return callback('RELAY_ERR_HOST_NOT_ALLOWED', false);
+      guard.allowRequest(req, (error, allowed) => {
+        // Only a handshake that would be let in spends the address's limit.
+        const refused = allowed ? addressLimit?.check(req) : undefined;
+        if (refused === undefined) callback(error, allowed);
+        else callback(refused, false);
+      });
     },
     cors: { origin: guard.corsOrigin, credentials: true },
     ...(config.recoveryWindowMs > 0
@@ -72,5 +97,6 @@ export function createRelayIo(
       : {}),
   });
   if (config.recoveryWindowMs > 0) deferRecoveredPackets(io.of('/'));
-  return { io, hostGuard: hosts };
+  addressLimit?.follow(io.engine);
+  return { io, hostGuard: hosts, addressLimit };
 }

@@ -52,6 +52,12 @@ export class TokenBucket {
     return new RelayError('RELAY_ERR_RATE_LIMITED', detail, { retryAfterMs });
   }
 
+  /** True when the bucket holds its whole burst again: nothing was taken lately. */
+  get full(): boolean {
+    this.#refill();
+    return this.#tokens >= this.#burst;
+  }
+
   /** Milliseconds until the next token, 0 when one is available. */
   msUntilNext(): number {
     this.#refill();

@@ -1,0 +1,163 @@
+import type { IncomingMessage } from 'node:http';
+import { Counter, type Registry } from 'prom-client';
+import { EpisodeLog } from './episode-log.js';
+import { forwardedFor } from './forwarded-request.js';
+import type { RelayErrorCode } from './relay-errors.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** What one client address may open: handshakes (a token bucket) and connections open at once. */
+export interface AddressLimitSettings {
+  readonly burst: number;
+  readonly perSecond: number;
+  readonly maxConnections: number;
+}
+
+/** The `addressLimit` setting's defaults: generous enough for a team behind one office NAT. */
+export const ADDRESS_LIMIT_DEFAULTS: AddressLimitSettings = {
+  burst: 200,
+  perSecond: 20,
+  maxConnections: 1000,
+};
+
+/** A refusal of {@link AddressLimit.check}, for its one log line per address and episode. */
+export interface AddressRefusal {
+  readonly address: string;
+  readonly code: Extract<RelayErrorCode, 'RELAY_ERR_RATE_LIMITED' | 'RELAY_ERR_TOO_MANY_CONNECTIONS'>;
+}
+
+interface AddressState {
+  readonly handshakes: TokenBucket;
+  connections: number;
+}
+
+/** The part of engine.io's server {@link AddressLimit.follow} listens to. */
+export interface EngineConnections {
+  on(
+    event: 'connection',
+    listener: (socket: {
+      readonly request: IncomingMessage;
+      once(event: 'close', listener: () => void): unknown;
+    }) => void,
+  ): unknown;
+}
+
+// Forgotten addresses: no connection open and a full bucket. Swept this often, so the map holds only
+// the addresses with connections open and those seen within about the last burst's refill time.
+const SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * Bounds what one client address costs the relay, before socket.io builds anything for it: handshakes
+ * (engine.io's `allowRequest`) spend a token bucket per address, and an address may keep at most
+ * `maxConnections` open. A client in a reconnect loop would otherwise cost a session, a recovery
+ * session kept for the recovery window and log lines for every turn of its loop, and one address could
+ * open connections until the process runs out of memory.
+ *
+ * A refused handshake is answered 403 by engine.io, with the code as its message; socket.io-client takes
+ * it as a transport error and retries with its back-off, so clients behind one NAT get in a little later
+ * instead of failing. The address is the TCP peer's, or with `trustProxy` the last `X-Forwarded-For`
+ * value (the one the proxy in front of the relay appended). Loopback addresses are not limited: local
+ * development, in-process bots, and a proxy on the same host whose addresses are not trusted would
+ * otherwise share one limit. Each address's refusals are logged once an episode.
+ *
+ * @example
+ * ```ts
+ * const limit = new AddressLimit({ burst: 200, perSecond: 20, maxConnections: 1000 }, { trustProxy: false, registry, onRefused });
+ * limit.follow(io.engine);
+ * if (limit.check(req) !== undefined) refuse();
+ * ```
+ */
+export class AddressLimit {
+  readonly #settings: AddressLimitSettings;
+  readonly #trustProxy: boolean;
+  readonly #addresses = new Map<string, AddressState>();
+  readonly #refused: Counter<'reason'>;
+  readonly #episodes: EpisodeLog<AddressRefusal>;
+  readonly #onRefused: (refusal: AddressRefusal) => void;
+  readonly #sweep: ReturnType<typeof setInterval>;
+
+  constructor(
+    settings: AddressLimitSettings,
+    options: {
+      trustProxy: boolean;
+      registry: Registry;
+      onRefused(refusal: AddressRefusal): void;
+      onEnded(address: string, refused: number): void;
+    },
+  ) {
+    this.#settings = settings;
+    this.#trustProxy = options.trustProxy;
+    this.#onRefused = options.onRefused;
+    this.#refused = new Counter({
+      name: 'relay_handshakes_refused_total',
+      help: 'Handshakes refused because their client address was over addressLimit (handshake rate or open connections).',
+      labelNames: ['reason'],
+      registers: [options.registry],
+    });
+    this.#episodes = new EpisodeLog({ ended: ({ key, count }) => options.onEnded(key, count) });
+    this.#sweep = setInterval(() => this.#forget(), SWEEP_INTERVAL_MS).unref();
+  }
+
+  /** Addresses followed now (with connections open, or handshakes made lately). */
+  get size(): number {
+    return this.#addresses.size;
+  }
+
+  /** Counts `engine`'s connections by address, so that `maxConnections` can be enforced. */
+  follow(engine: EngineConnections): void {
+    engine.on('connection', (socket) => {
+      const address = this.#addressOf(socket.request);
+      if (address === undefined) return;
+      // Kept in the map while it has a connection open: the sweep forgets only idle addresses.
+      const state = this.#state(address);
+      state.connections += 1;
+      socket.once('close', () => {
+        state.connections -= 1;
+      });
+    });
+  }
+
+  /** Takes a handshake from `req`'s address; the refusal's code when the address is over its limit. */
+  check(req: IncomingMessage): AddressRefusal['code'] | undefined {
+    const address = this.#addressOf(req);
+    if (address === undefined) return undefined;
+    const state = this.#state(address);
+    let code: AddressRefusal['code'] | undefined;
+    if (state.connections >= this.#settings.maxConnections) code = 'RELAY_ERR_TOO_MANY_CONNECTIONS';
+    else if (!state.handshakes.take()) code = 'RELAY_ERR_RATE_LIMITED';
+    if (code === undefined) return undefined;
+    this.#refused.inc({ reason: code === 'RELAY_ERR_RATE_LIMITED' ? 'rate' : 'connections' });
+    if (this.#episodes.note(address, { address, code })) this.#onRefused({ address, code });
+    return code;
+  }
+
+  /** Stops the sweep and ends the open episodes (their summary lines). Idempotent. */
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#episodes.close();
+  }
+
+  #addressOf(req: IncomingMessage): string | undefined {
+    const address = forwardedFor(req.headers, req.socket.remoteAddress, this.#trustProxy);
+    return address === undefined || isLoopback(address) ? undefined : address;
+  }
+
+  #state(address: string): AddressState {
+    let state = this.#addresses.get(address);
+    if (state === undefined) {
+      const { burst, perSecond } = this.#settings;
+      state = { handshakes: new TokenBucket({ burst, perSecond }), connections: 0 };
+      this.#addresses.set(address, state);
+    }
+    return state;
+  }
+
+  #forget(): void {
+    for (const [address, state] of this.#addresses) {
+      if (state.connections === 0 && state.handshakes.full) this.#addresses.delete(address);
+    }
+  }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
