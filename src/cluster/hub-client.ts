@@ -82,6 +82,9 @@ export class HubClient {
         await this.call('idempotencySet', key, answer, ttlMs);
       },
       claim: (key, ttlMs) => this.call('idempotencyClaim', key, ttlMs),
+      extend: async (key, ttlMs) => {
+        await this.call('idempotencyExtend', key, ttlMs);
+      },
       release: async (key) => {
         await this.call('idempotencyRelease', key);
       },

@@ -23,6 +23,8 @@ export interface HubCalls {
   idempotencyGet: { args: [key: string]; result: StoredAnswer | null };
   idempotencySet: { args: [key: string, answer: StoredAnswer, ttlMs: number]; result: null };
   idempotencyClaim: { args: [key: string, ttlMs: number]; result: boolean };
+  /** Keeps a claim taken and not expired `ttlMs` more, as PEXPIRE does. */
+  idempotencyExtend: { args: [key: string, ttlMs: number]; result: null };
   idempotencyRelease: { args: [key: string]; result: null };
   /** Every shared job the primary knows, by id. */
   jobs: { args: []; result: Record<string, SharedJob> };

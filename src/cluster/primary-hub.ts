@@ -84,6 +84,9 @@ export class PrimaryHub {
       }
       case 'idempotencyClaim':
         return this.#claims.take(String(args[0]), Number(args[1]), now);
+      case 'idempotencyExtend':
+        this.#claims.extend(String(args[0]), Number(args[1]), now);
+        return null;
       case 'idempotencyRelease':
         this.#claims.release(String(args[0]));
         return null;
@@ -161,6 +164,14 @@ class ExpiringKeys {
       this.#keys.delete(old);
     }
     return true;
+  }
+
+  // As PEXPIRE: a key still taken is kept `ttlMs` more; one expired or released stays gone.
+  extend(key: string, ttlMs: number, now: number): void {
+    const expiresAt = this.#keys.get(key);
+    if (expiresAt === undefined || expiresAt <= now) return;
+    this.#keys.delete(key);
+    this.#keys.set(key, now + ttlMs);
   }
 
   release(key: string): void {

@@ -7,6 +7,7 @@ export interface IdempotencyRedis {
   readonly isReady?: boolean;
   get(key: string): Promise<string | null>;
   del(key: string): Promise<number>;
+  pExpire(key: string, ms: number): Promise<number>;
   set(
     key: string,
     value: string,
@@ -55,6 +56,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       expiration: { type: 'PX', value: ttlMs },
     });
     return reply === 'OK';
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    this.#assertReady();
+    await this.#redis.pExpire(`${this.#prefix}claim:${key}`, ttlMs);
   }
 
   async release(key: string): Promise<void> {

@@ -29,6 +29,11 @@ export interface IdempotencyStore {
    * too. Resolves `false` when another node holds it. A store of one process needs none.
    */
   claim?(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Keeps a key this node claimed for `ttlMs` more, while its request still runs (a slow scheduled
+   * run): without it, a claim outlived by its request lets a retry on another node run it too.
+   */
+  extend?(key: string, ttlMs: number): Promise<void>;
   /** Gives a claimed key back when the request left no answer to keep (it failed). */
   release?(key: string): Promise<void>;
 }

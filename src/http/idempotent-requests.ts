@@ -18,8 +18,12 @@ export interface Answer {
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
-// How long a node holds a key of a shared store while it runs the request (see IdempotencyStore.claim).
+// How long a claim on a key of a shared store lasts (see IdempotencyStore.claim): the node running the
+// request extends it every half of that while it runs, so only a node that died lets it expire.
 const CLAIM_MS = 5000;
+// A node waiting for another's answer asks again after 20 ms, then less and less often.
+const FIRST_POLL_MS = 20;
+const MAX_POLL_MS = 250;
 
 /**
  * Runs requests that carry an `Idempotency-Key` at most once per key: a retry within the window gets the
@@ -37,11 +41,14 @@ export class IdempotentRequests {
   readonly #windowMs: number;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #log: Logger | undefined;
+  readonly #claimMs: number;
 
-  constructor(options: { store: IdempotencyStore; windowMs: number; logger?: Logger }) {
+  /** `claimMs`: how long a claim on a shared store lasts unless extended (default 5 s; tests shorten it). */
+  constructor(options: { store: IdempotencyStore; windowMs: number; logger?: Logger; claimMs?: number }) {
     this.#store = options.store;
     this.#windowMs = options.windowMs;
     this.#log = options.logger;
+    this.#claimMs = options.claimMs ?? CLAIM_MS;
   }
 
   /**
@@ -111,7 +118,7 @@ export class IdempotentRequests {
     produce: () => Answer | Promise<Answer>,
   ): Promise<Answer & { replayed: boolean }> {
     const stored = (await this.#store.get(storeKey)) ?? (await this.#claimOrWait(storeKey));
-    if (stored) {
+    if (stored !== 'claimed') {
       if (stored.fingerprint !== fingerprint) {
         throw new RequestFieldError(
           'RELAY_ERR_IDEMPOTENCY_KEY_REUSED',
@@ -122,12 +129,15 @@ export class IdempotentRequests {
       return { status: stored.status, body: stored.body, replayed: true };
     }
     let answer: Answer;
+    const extending = this.#keepClaim(storeKey);
     try {
       answer = await produce();
     } catch (error) {
+      clearInterval(extending);
       await this.#release(storeKey);
       throw error;
     }
+    clearInterval(extending);
     // The messages are out: a store that fails now (Redis away) must not turn them into a 500, which the
     // client would retry and so publish twice. The answer stands; only the replay protection is lost.
     try {
@@ -157,19 +167,30 @@ export class IdempotentRequests {
   }
 
   // With a store shared by several nodes: claims the key, or, while another node runs the same request,
-  // waits for its answer (and runs it here if that request fails or outlives its claim).
-  async #claimOrWait(storeKey: string): Promise<StoredAnswer | undefined> {
+  // waits for its answer, however long that request runs (its node keeps the claim), and runs it here if
+  // that request fails (the key is given back) or its node dies (the claim expires). 'claimed' also
+  // stands for a store of one process, which has no claims: this node's queue orders its requests.
+  async #claimOrWait(storeKey: string): Promise<StoredAnswer | 'claimed'> {
     const store = this.#store;
-    if (!store.claim || (await store.claim(storeKey, CLAIM_MS))) return undefined;
-    const deadline = Date.now() + CLAIM_MS;
-    while (Date.now() < deadline) {
-      await delay(20);
+    if (!store.claim || (await store.claim(storeKey, this.#claimMs))) return 'claimed';
+    for (let pollMs = FIRST_POLL_MS; ; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
+      await delay(pollMs);
       const stored = await store.get(storeKey);
       if (stored) return stored;
-      // The other node's request failed and gave the key back: run it here.
-      if (await store.claim(storeKey, CLAIM_MS)) return undefined;
+      if (await store.claim(storeKey, this.#claimMs)) return 'claimed';
     }
-    return undefined;
+  }
+
+  // Extends this node's claim while its request runs; a failed extension is retried at the next turn
+  // (Redis away: the claim may then expire, and a retry elsewhere run the request as well).
+  #keepClaim(storeKey: string): ReturnType<typeof setInterval> | undefined {
+    const { extend } = this.#store;
+    if (!this.#store.claim || !extend) return undefined;
+    const timer = setInterval(() => {
+      extend.call(this.#store, storeKey, this.#claimMs).catch(() => {});
+    }, this.#claimMs / 2);
+    timer.unref();
+    return timer;
   }
 }
 

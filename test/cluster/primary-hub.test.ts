@@ -133,6 +133,28 @@ describe('the primary hub of --workers', () => {
     expect(await b.get('ci\nrelease-42')).toMatchObject({ body: { id: 'm1' } });
   });
 
+  it('extends a request claim that is still taken, and only one that is', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const [a, b] = hubWithWorkers(2).clients.map((client) => client.idempotencyStore());
+      if (!a?.claim || !a.extend || !b?.claim) throw new Error('two stores with claims expected');
+      expect(await a.claim('ci\nslow-run', 1000)).toBe(true);
+      vi.advanceTimersByTime(900);
+      await a.extend('ci\nslow-run', 1000);
+      vi.advanceTimersByTime(900);
+      // 1 800 ms after the claim of 1 000: taken still, thanks to the extension.
+      expect(await b.claim('ci\nslow-run', 1000)).toBe(false);
+      vi.advanceTimersByTime(200);
+      expect(await b.claim('ci\nslow-run', 1000)).toBe(true);
+      // An expired claim is not brought back by a late extension.
+      vi.advanceTimersByTime(1500);
+      await a.extend('ci\nslow-run', 1000);
+      expect(await a.claim('ci\nslow-run', 1000)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps at most maxIdempotencyEntries answers: at the limit all replay, one past it the oldest is gone', async () => {
     const { clients } = hubWithWorkers(1, { maxIdempotencyEntries: 3 });
     const store = clients[0]?.idempotencyStore();

@@ -122,10 +122,12 @@ class GatedStore implements IdempotencyStore {
   readonly #inner: IdempotencyStore;
   readonly claim?: IdempotencyStore['claim'];
   readonly release?: IdempotencyStore['release'];
+  readonly extend?: IdempotencyStore['extend'];
 
   constructor(inner: IdempotencyStore) {
     this.#inner = inner;
-    const { claim, release } = inner;
+    const { claim, release, extend } = inner;
+    if (extend) this.extend = (key, ttlMs) => extend.call(inner, key, ttlMs);
     if (claim) {
       this.claim = (key, ttlMs) => {
         this.claims += 1;
@@ -224,6 +226,29 @@ describe('IdempotentRequests with requests in flight together', () => {
       const answers = await Promise.all(calls);
       expect(answers.map((answer) => answer.replayed).sort()).toEqual([false, true]);
       expect(answers[0]?.body).toEqual(answers[1]?.body);
+      expect(work.runs).toBe(1);
+    });
+
+    it('keeps the claim of a request that outlives it, so a retry on another node waits instead of running', async () => {
+      const shared = await redisStore();
+      const claimMs = 200;
+      const running = new GatedStore(shared);
+      const retrying = new GatedStore(shared);
+      running.reads.open();
+      retrying.reads.open();
+      const [first, second] = [running, retrying].map(
+        (store) => new IdempotentRequests({ store, windowMs: 60_000, claimMs }),
+      );
+      const work = countedWork();
+      const ran = first?.run('ci', 'slow-run-1', 'same request', work.produce);
+      await expect.poll(() => work.runs).toBe(1);
+      const retried = second?.run('ci', 'slow-run-1', 'same request', work.produce);
+      // A slow scheduled run: three claims' worth of time, which the running node's claim must outlast.
+      await new Promise((resolve) => setTimeout(resolve, 3 * claimMs));
+      expect(work.runs).toBe(1);
+      work.done.open();
+      const answers = await Promise.all([ran, retried]);
+      expect(answers.map((answer) => answer?.replayed)).toEqual([false, true]);
       expect(work.runs).toBe(1);
     });
   });
