@@ -9,6 +9,7 @@ import type { RelayIo } from '../relay/relay-io.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { WebhookDirectory } from '../webhooks/webhook-directory.js';
+import { adapterRedisClient } from './adapter-redis-client.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
@@ -70,20 +71,19 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   const { io, lifecycle, settings } = deps;
   const log = deps.logger.child({ part: 'cluster', redis: hideUserinfo(settings.redisUrl) });
   const links = new RedisLinks({ url: settings.redisUrl, logger: log });
+  const health = watchRedisHealth(links, { ...deps, log });
+  // The adapter's writes are refused while Redis is away rather than queued until it is back.
+  const adapterClient = adapterRedisClient(links.client, health.failed);
   io.adapter(
-    recoverOnlyWhenReady(
-      createAdapter(links.client, {
-        streamName: STREAM,
-        channelPrefix: 'relaykit',
-        sessionKeyPrefix: SESSION_PREFIX,
-        maxLen: STREAM_MAX_LEN,
-        // A blocking read holds a connection this long; short enough that closing never waits for it.
-        blockTimeInMs: 1000,
-      }),
-      links,
-    ),
+    createAdapter(adapterClient, {
+      streamName: STREAM,
+      channelPrefix: 'relaykit',
+      sessionKeyPrefix: SESSION_PREFIX,
+      maxLen: STREAM_MAX_LEN,
+      // A blocking read holds a connection this long; short enough that closing never waits for it.
+      blockTimeInMs: 1000,
+    }),
   );
-  const countFailure = watchRedisHealth(links, { ...deps, log });
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
   // An ack means the message is in the stream: publishes wait for Redis, or are refused (NOT_READY).
   const adapter = io.of('/').adapter as unknown as StreamsAdapter;
@@ -91,12 +91,15 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     stream: STREAM,
     maxLen: STREAM_MAX_LEN,
     log,
-    onFailure: countFailure,
+    onFailure: health.countFailure,
   });
   deps.relay.commitWith(committer);
   persistSessionsEagerly(
     { io, lifecycle, recoveryWindowMs: settings.recoveryWindowMs },
-    { deleteSession: (pid) => links.client.del(`${SESSION_PREFIX}${pid}`) },
+    {
+      deleteSession: (pid) => adapterClient.del(`${SESSION_PREFIX}${pid}`),
+      onBack: (listener) => links.onBack(listener),
+    },
   );
   // Runtime jobs (added over HTTP) and pauses reach every node, so a job outlives the node that got it;
   // every node has every job, and each cron slot runs on the node that claims it in Redis.
@@ -111,21 +114,5 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
     hookDirectory: new RedisHookDirectory(links.client),
     webhookDirectory: new RedisWebhookDirectory(links, log),
     redis: links.client,
-  };
-}
-
-type AdapterFactory = ReturnType<typeof createAdapter>;
-
-// A recovery reads the session and the stream on the main connection, and node-redis would queue those
-// reads while Redis is away, with no bound, and send them once it is back: a client reconnecting then
-// is connected fresh at once instead (the client kit fills its gap from the history).
-function recoverOnlyWhenReady(factory: AdapterFactory, links: RedisLinks): AdapterFactory {
-  // A function, not an arrow: socket.io calls the adapter factory with `new`.
-  return function adapter(nsp: Parameters<AdapterFactory>[0]) {
-    const created = factory(nsp);
-    const restore = created.restoreSession.bind(created);
-    created.restoreSession = (pid, offset) =>
-      links.client.isReady ? restore(pid, offset) : Promise.reject(new Error('Redis is unreachable'));
-    return created;
   };
 }

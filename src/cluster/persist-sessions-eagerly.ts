@@ -10,6 +10,9 @@ interface Session {
   data: unknown;
 }
 
+// Deletes refused while Redis is away, made again once it is back: at most this many are remembered.
+const MAX_UNDELETED = 10_000;
+
 // socket.io persists a session itself only for these reasons (socket.io's RECOVERABLE_DISCONNECT_REASONS).
 const RECOVERABLE = new Set([
   'transport error',
@@ -26,7 +29,8 @@ const RECOVERABLE = new Set([
  * does; with the session already in Redis, that node's clients recover on a surviving node and get
  * every broadcast they missed, from the shared stream. Sessions are written on connect and on room
  * changes (at most once per socket per tick), refreshed every half recovery window so they do not
- * expire under a long-lived connection, and deleted when a client leaves for good.
+ * expire under a long-lived connection, written again when Redis is back after an outage, and deleted
+ * when a client leaves for good.
  *
  * @example
  * ```ts
@@ -35,7 +39,11 @@ const RECOVERABLE = new Set([
  */
 export function persistSessionsEagerly(
   server: { readonly io: RelayIo; readonly lifecycle: RelayLifecycle; readonly recoveryWindowMs: number },
-  options: { deleteSession(pid: string): Promise<unknown> },
+  options: {
+    deleteSession(pid: string): Promise<unknown>;
+    /** Calls `listener` each time Redis is back after an outage (RedisLinks.onBack). */
+    onBack?(listener: () => void): unknown;
+  },
 ): void {
   const windowMs = server.recoveryWindowMs;
   if (windowMs === 0) return;
@@ -53,6 +61,7 @@ export function persistSessionsEagerly(
       data: socket.data,
     });
 
+  const undeleted = new Set<string>();
   // A move between rooms is a leave and a join in one tick: write the session once, after both.
   const pending = new Set<string>();
   const schedule = (id: string) => {
@@ -70,13 +79,25 @@ export function persistSessionsEagerly(
     schedule(socket.id);
     socket.on('disconnect', (reason) => {
       if (RECOVERABLE.has(reason)) return;
-      options.deleteSession(pidOf(socket)).catch(() => {
-        // The session expires by itself within the recovery window.
+      const pid = pidOf(socket);
+      options.deleteSession(pid).catch(() => {
+        // Redis away: deleted once it is back; past the bound, it expires with the recovery window.
+        if (undeleted.size < MAX_UNDELETED) undeleted.add(pid);
       });
     });
   });
   adapter.on('join-room', (_room, id) => schedule(id));
   adapter.on('leave-room', (_room, id) => schedule(id));
+
+  // What Redis missed while it was away (the adapter refuses writes then): every connected socket's
+  // session as it is now, so a node killed before the next refresh leaves recoverable clients, and the
+  // deletes of those that left for good meanwhile.
+  options.onBack?.(() => {
+    for (const socket of nsp.sockets.values()) persist(socket);
+    const pids = [...undeleted];
+    undeleted.clear();
+    for (const pid of pids) options.deleteSession(pid).catch(() => {});
+  });
 
   const refresh = setInterval(() => {
     for (const socket of nsp.sockets.values()) persist(socket);
