@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 import { Counter, type Registry } from 'prom-client';
 import { EpisodeLog } from './episode-log.js';
 import { forwardedFor } from './forwarded-request.js';
@@ -12,17 +13,23 @@ export interface AddressLimitSettings {
   readonly maxConnections: number;
 }
 
-/** The `addressLimit` setting's defaults: generous enough for a team behind one office NAT. */
+/**
+ * The `addressLimit` setting's defaults: far above what one person's tabs and bots open, and enough for
+ * a team behind one office NAT, or behind a proxy whose addresses are not trusted (all its clients are
+ * then one address), to come back after a restart within a minute or two.
+ */
 export const ADDRESS_LIMIT_DEFAULTS: AddressLimitSettings = {
-  burst: 200,
-  perSecond: 20,
-  maxConnections: 1000,
+  burst: 500,
+  perSecond: 50,
+  maxConnections: 5000,
 };
 
 /** A refusal of {@link AddressLimit.check}, for its one log line per address and episode. */
 export interface AddressRefusal {
   readonly address: string;
   readonly code: Extract<RelayErrorCode, 'RELAY_ERR_RATE_LIMITED' | 'RELAY_ERR_TOO_MANY_CONNECTIONS'>;
+  /** The request came with `X-Forwarded-For` while `trustProxy` is off: the address may be a proxy's. */
+  readonly proxied: boolean;
 }
 
 interface AddressState {
@@ -126,7 +133,9 @@ export class AddressLimit {
     else if (!state.handshakes.take()) code = 'RELAY_ERR_RATE_LIMITED';
     if (code === undefined) return undefined;
     this.#refused.inc({ reason: code === 'RELAY_ERR_RATE_LIMITED' ? 'rate' : 'connections' });
-    if (this.#episodes.note(address, { address, code })) this.#onRefused({ address, code });
+    const proxied = !this.#trustProxy && req.headers['x-forwarded-for'] !== undefined;
+    const refusal = { address, code, proxied };
+    if (this.#episodes.note(address, refusal)) this.#onRefused(refusal);
     return code;
   }
 
@@ -138,7 +147,7 @@ export class AddressLimit {
 
   #addressOf(req: IncomingMessage): string | undefined {
     const address = forwardedFor(req.headers, req.socket.remoteAddress, this.#trustProxy);
-    return address === undefined || isLoopback(address) ? undefined : address;
+    return address === undefined ? undefined : addressKey(address);
   }
 
   #state(address: string): AddressState {
@@ -158,6 +167,40 @@ export class AddressLimit {
   }
 }
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+/**
+ * What one client is counted under, or `undefined` for loopback: an IPv4 address, or the /64 network of
+ * an IPv6 one (one host gets a whole /64, so counting single IPv6 addresses would let it open a new one
+ * for every handshake). A port a proxy may add (`203.0.113.5:4444`, `[2001:db8::1]:4444`) is dropped,
+ * and an IPv4-mapped IPv6 address counts as its IPv4 address. Anything else counts as it is.
+ *
+ * @example
+ * ```ts
+ * addressKey('[2001:db8:1:2:3:4:5:6]:443'); // '2001:db8:1:2::/64'
+ * ```
+ */
+export function addressKey(raw: string): string | undefined {
+  let address = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed?.[1] !== undefined) address = bracketed[1];
+  else if (/^[\d.]+:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
+  const mapped = /^::ffff:([\d.]+)$/i.exec(address);
+  if (mapped?.[1] !== undefined && isIPv4(mapped[1])) address = mapped[1];
+  if (isIPv4(address)) return address.startsWith('127.') ? undefined : address;
+  if (!isIPv6(address)) return address;
+  const groups = ipv6Groups(address);
+  if (groups.every((group, index) => group === (index === 7 ? 1 : 0))) return undefined;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
+// The eight 16-bit groups of a valid IPv6 address (`::` expanded, a zone index dropped).
+function ipv6Groups(address: string): number[] {
+  const [head = '', tail] = (address.split('%')[0] ?? '').split('::');
+  const parse = (part: string) =>
+    part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }

@@ -9,6 +9,11 @@ import { createOriginGuard } from './create-origin-guard.js';
 import { deferRecoveredPackets } from './defer-recovered-packets.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.js';
 
+// A refused address whose requests carry X-Forwarded-For, without trustProxy: most likely a proxy, all of
+// whose clients then share one limit.
+const PROXIED_HINT =
+  'these requests carry X-Forwarded-For: if this address is your proxy, set trustProxy so that each client is counted on its own';
+
 /** The socket.io server with RelayKit's event maps. */
 export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -63,9 +68,9 @@ export function createRelayIo(
       : new AddressLimit(config.addressLimit ?? ADDRESS_LIMIT_DEFAULTS, {
           trustProxy: config.trustProxy ?? false,
           registry,
-          onRefused: ({ address, code }) =>
+          onRefused: ({ address, code, proxied }) =>
             log.warn(
-              { code, address },
+              { code, address, ...(proxied ? { hint: PROXIED_HINT } : {}) },
               'connections refused: the address is over addressLimit (logged once until it stops)',
             ),
           onEnded: (address, refused) =>
