@@ -9,7 +9,7 @@ import type { RelayIo } from '../relay/relay-io.js';
 import type { ReadinessCheck, RelayLifecycle } from '../relay/relay-lifecycle.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { WebhookDirectory } from '../webhooks/webhook-directory.js';
-import { adapterRedisClient } from './adapter-redis-client.js';
+import { adapterRedisClient, type CountingAdapter, steadyServerCount } from './adapter-redis-client.js';
 import { persistSessionsEagerly } from './persist-sessions-eagerly.js';
 import { RedisHookDirectory } from './redis-hook-directory.js';
 import { RedisIdempotencyStore } from './redis-idempotency-store.js';
@@ -87,6 +87,7 @@ export function mountCluster(deps: ClusterDeps): RedisCluster {
   links.connect().catch((error: unknown) => log.error({ err: error }, 'Redis connection failed'));
   // An ack means the message is in the stream: publishes wait for Redis, or are refused (NOT_READY).
   const adapter = io.of('/').adapter as unknown as StreamsAdapter;
+  steadyServerCount(adapter as unknown as CountingAdapter, links.client);
   const committer = streamCommitter(adapter, links.client, {
     stream: STREAM,
     maxLen: STREAM_MAX_LEN,

@@ -10,9 +10,6 @@ interface Session {
   data: unknown;
 }
 
-// Deletes refused while Redis is away, made again once it is back: at most this many are remembered.
-const MAX_UNDELETED = 10_000;
-
 // socket.io persists a session itself only for these reasons (socket.io's RECOVERABLE_DISCONNECT_REASONS).
 const RECOVERABLE = new Set([
   'transport error',
@@ -61,7 +58,6 @@ export function persistSessionsEagerly(
       data: socket.data,
     });
 
-  const undeleted = new Set<string>();
   // A move between rooms is a leave and a join in one tick: write the session once, after both.
   const pending = new Set<string>();
   const schedule = (id: string) => {
@@ -79,24 +75,19 @@ export function persistSessionsEagerly(
     schedule(socket.id);
     socket.on('disconnect', (reason) => {
       if (RECOVERABLE.has(reason)) return;
-      const pid = pidOf(socket);
-      options.deleteSession(pid).catch(() => {
-        // Redis away: deleted once it is back; past the bound, it expires with the recovery window.
-        if (undeleted.size < MAX_UNDELETED) undeleted.add(pid);
+      options.deleteSession(pidOf(socket)).catch(() => {
+        // Redis away: the adapter's client deletes it once Redis is back (else it expires by itself).
       });
     });
   });
   adapter.on('join-room', (_room, id) => schedule(id));
   adapter.on('leave-room', (_room, id) => schedule(id));
 
-  // What Redis missed while it was away (the adapter refuses writes then): every connected socket's
-  // session as it is now, so a node killed before the next refresh leaves recoverable clients, and the
-  // deletes of those that left for good meanwhile.
+  // A Redis that comes back without its data (restarted without persistence) has none of the sessions of
+  // the sockets still connected: written again, so a node killed before the next refresh leaves them
+  // recoverable. (What was refused while it was away, the adapter's client makes once it is back.)
   options.onBack?.(() => {
     for (const socket of nsp.sockets.values()) persist(socket);
-    const pids = [...undeleted];
-    undeleted.clear();
-    for (const pid of pids) options.deleteSession(pid).catch(() => {});
   });
 
   const refresh = setInterval(() => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { isRedisFull, REDIS_FULL } from '../history/redis-full-watch.js';
 import type { PublishCommitter } from '../relay/publish-committer.js';
 import { RelayError } from '../relay/relay-error.js';
+import { RedisDownError } from './adapter-redis-client.js';
 import type { RedisLink } from './redis-links.js';
 import {
   BROADCAST,
@@ -69,14 +70,16 @@ export function streamCommitter(
     const marked = order.mark(opts);
     return adapter.publishAndReturnOffset(broadcastMessage(packet, marked)).then(
       (offset) => order.delivered(marked, packet, offset),
-      () => order.delivered(marked, packet),
+      // Never sent (Redis is away): no reader will find it, so there is nothing to wait for.
+      (error: unknown) =>
+        error instanceof RedisDownError ? deliverHere(packet, marked) : order.delivered(marked, packet),
     );
   };
 
+  // On the node's client itself, as one transaction: a message the relay accepted while Redis was up
+  // waits for a reconnection rather than being refused as the adapter's own writes are.
   const append = (taken: ReadonlyArray<[Packet, BroadcastOptions]>): Promise<string[]> => {
     const messages = taken.map(([packet, opts]) => broadcastMessage(packet, opts));
-    if (messages.length === 1)
-      return adapter.publishAndReturnOffset(messages[0] as BroadcastMessage).then((id) => [id]);
     const transaction = client.multi();
     for (const message of messages) {
       message.uid = adapter.uid;

@@ -44,7 +44,7 @@ export async function listMembers(
       .timeout(options.timeoutMs ?? MEMBERS_TIMEOUT_MS)
       .fetchSockets();
   } catch {
-    // The adapter rejects with what it had: only "timeout reached: missing N responses".
+    // Another node did not answer in time ("timeout reached: missing N responses"), or Redis is away.
     partial = true;
     sockets = await io.in(key).local.fetchSockets();
   }

@@ -1,0 +1,93 @@
+// The adapter's view of a node's Redis client, on a stand-in client that records what reaches it: the view
+// is what is under test here (the outage itself, with a real Redis, is in redis-outage-writes.test.ts).
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import {
+  adapterRedisClient,
+  RedisDownError,
+  steadyServerCount,
+} from '../../src/cluster/adapter-redis-client.js';
+import type { RedisLink } from '../../src/cluster/redis-links.js';
+
+function standIn() {
+  const sent: string[] = [];
+  const client = Object.assign(new EventEmitter(), {
+    isReady: false,
+    sent,
+    set: (key: string, value: string) => {
+      sent.push(`set ${key} ${value}`);
+      return Promise.resolve('OK');
+    },
+    del: (key: string) => {
+      sent.push(`del ${key}`);
+      return Promise.resolve(1);
+    },
+    xAdd: () => Promise.resolve('1-0'),
+    xRange: () => Promise.resolve([]),
+    publish: () => Promise.resolve(0),
+    multi: () => ({}),
+  });
+  return client;
+}
+
+describe('adapterRedisClient', () => {
+  it('refuses while down, then makes the newest session write of each key once ready: at the bound and one past it', async () => {
+    const client = standIn();
+    const failures: string[] = [];
+    const view = adapterRedisClient(client as unknown as RedisLink, (command) => failures.push(command), {
+      maxReplayed: 2,
+    });
+    await expect(view.set('s1', 'a')).rejects.toBeInstanceOf(RedisDownError);
+    await expect(view.set('s2', 'a')).rejects.toBeInstanceOf(RedisDownError);
+    await expect(view.set('s1', 'b')).rejects.toBeInstanceOf(RedisDownError); // newest of s1
+    await expect(view.xAdd('stream', '*', {})).rejects.toBeInstanceOf(RedisDownError);
+    expect(() => view.multi()).toThrow(RedisDownError);
+    expect(failures).toEqual(['set', 'set', 'set', 'xAdd', 'multi']);
+    client.isReady = true;
+    client.emit('ready');
+    // At the bound (two keys): both, s1 as last written; an event (XADD) is never sent late.
+    expect(client.sent).toEqual(['set s2 a', 'set s1 b']);
+
+    client.isReady = false;
+    client.sent.length = 0;
+    for (const key of ['s3', 's4', 's5']) await expect(view.del(key)).rejects.toBeInstanceOf(RedisDownError);
+    client.isReady = true;
+    client.emit('ready');
+    // One past it: the oldest is forgotten.
+    expect(client.sent).toEqual(['del s4', 'del s5']);
+    client.emit('ready');
+    expect(client.sent).toHaveLength(2);
+  });
+
+  it('passes every command through while ready', async () => {
+    const client = standIn();
+    client.isReady = true;
+    const view = adapterRedisClient(client as unknown as RedisLink, () => {
+      throw new Error('nothing fails');
+    });
+    expect(await view.set('s1', 'a')).toBe('OK');
+    expect(client.sent).toEqual(['set s1 a']);
+  });
+});
+
+describe('steadyServerCount', () => {
+  it('answers the last count without asking while down, and when asking fails', async () => {
+    const client = { isReady: true };
+    let answer: () => Promise<number> = () => Promise.resolve(3);
+    let asked = 0;
+    const adapter = {
+      serverCount: () => {
+        asked += 1;
+        return answer();
+      },
+    };
+    steadyServerCount(adapter, client);
+    expect(await adapter.serverCount()).toBe(3);
+    client.isReady = false;
+    expect(await adapter.serverCount()).toBe(3);
+    expect(asked).toBe(1);
+    client.isReady = true;
+    answer = () => Promise.reject(new Error('connection lost'));
+    expect(await adapter.serverCount()).toBe(3);
+  });
+});
