@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { Counter, type Registry } from 'prom-client';
 import { EpisodeLog } from './episode-log.js';
 import { forwardedFor } from './forwarded-request.js';
@@ -48,6 +48,8 @@ export interface EngineConnections {
   ): unknown;
 }
 
+// The key of every X-Forwarded-For value that is not an IP address (with trustProxy).
+const INVALID_FORWARDED = 'invalid X-Forwarded-For';
 // Forgotten addresses: no connection open and a full bucket. Swept this often, so the map holds only
 // the addresses with connections open and those seen within about the last burst's refill time.
 const SWEEP_INTERVAL_MS = 10_000;
@@ -145,9 +147,14 @@ export class AddressLimit {
     this.#episodes.close();
   }
 
+  // Loopback is not limited only when it is the TCP peer: a header saying 127.0.0.1 proves nothing. A
+  // forwarded value that is no IP address counts under one key for all of them.
   #addressOf(req: IncomingMessage): string | undefined {
-    const address = forwardedFor(req.headers, req.socket.remoteAddress, this.#trustProxy);
-    return address === undefined ? undefined : addressKey(address);
+    const forwarded = forwardedFor(req.headers, this.#trustProxy);
+    if (forwarded !== undefined) return clientAddress(forwarded)?.key ?? INVALID_FORWARDED;
+    const peer = req.socket.remoteAddress;
+    const address = peer === undefined ? undefined : clientAddress(peer);
+    return address === undefined || address.loopback ? undefined : address.key;
   }
 
   #state(address: string): AddressState {
@@ -167,40 +174,70 @@ export class AddressLimit {
   }
 }
 
+/** A client address as {@link AddressLimit} counts it. */
+export interface ClientAddress {
+  /** What the client is counted under: an IPv4 address, or an IPv6 one's /64 network. */
+  readonly key: string;
+  readonly loopback: boolean;
+}
+
 /**
- * What one client is counted under, or `undefined` for loopback: an IPv4 address, or the /64 network of
- * an IPv6 one (one host gets a whole /64, so counting single IPv6 addresses would let it open a new one
- * for every handshake). A port a proxy may add (`203.0.113.5:4444`, `[2001:db8::1]:4444`) is dropped,
- * and an IPv4-mapped IPv6 address counts as its IPv4 address. Anything else counts as it is.
+ * What a client address is counted under: an IPv4 address, or the /64 network of an IPv6 one (one host
+ * gets a whole /64, so counting single IPv6 addresses would let it open a new one for every handshake).
+ * A port a proxy may add (`203.0.113.5:4444`, `[2001:db8::1]:4444`) is dropped, and an IPv6 address that
+ * carries an IPv4 one (mapped `::ffff:0:0/96`, SIIT `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96`, compatible
+ * `::/96`) counts as that IPv4 address. `undefined` for anything that is not an IP address.
  *
  * @example
  * ```ts
- * addressKey('[2001:db8:1:2:3:4:5:6]:443'); // '2001:db8:1:2::/64'
+ * clientAddress('[2001:db8:1:2:3:4:5:6]:443'); // { key: '2001:db8:1:2::/64', loopback: false }
  * ```
  */
-export function addressKey(raw: string): string | undefined {
+export function clientAddress(raw: string): ClientAddress | undefined {
   let address = raw.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
   if (bracketed?.[1] !== undefined) address = bracketed[1];
-  else if (/^[\d.]+:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
-  const mapped = /^::ffff:([\d.]+)$/i.exec(address);
-  if (mapped?.[1] !== undefined && isIPv4(mapped[1])) address = mapped[1];
-  if (isIPv4(address)) return address.startsWith('127.') ? undefined : address;
-  if (!isIPv6(address)) return address;
+  else if (isIP(address) === 0 && /:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(':'));
+  if (isIPv4(address)) return { key: address, loopback: address.startsWith('127.') };
+  if (!isIPv6(address)) return undefined;
   const groups = ipv6Groups(address);
-  if (groups.every((group, index) => group === (index === 7 ? 1 : 0))) return undefined;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.toString(16))
-    .join(':')}::/64`;
+  const embedded = embeddedIPv4(groups);
+  if (embedded !== undefined) return clientAddress(embedded);
+  const loopback = groups.every((group, index) => group === (index === 7 ? 1 : 0));
+  return {
+    key: `${groups
+      .slice(0, 4)
+      .map((group) => group.toString(16))
+      .join(':')}::/64`,
+    loopback,
+  };
 }
 
-// The eight 16-bit groups of a valid IPv6 address (`::` expanded, a zone index dropped).
+// The eight 16-bit groups of a valid IPv6 address: `::` expanded, a dotted IPv4 tail as its two groups,
+// a zone index dropped.
 function ipv6Groups(address: string): number[] {
   const [head = '', tail] = (address.split('%')[0] ?? '').split('::');
-  const parse = (part: string) =>
-    part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16));
+  const parse = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [Number.parseInt(group, 16)];
+          const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
   const left = parse(head);
   const right = tail === undefined ? [] : parse(tail);
   return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+function embeddedIPv4(groups: readonly number[]): string | undefined {
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
+  const zero = (...values: Array<number | undefined>) => values.every((value) => value === 0);
+  const mapped = zero(g0, g1, g2, g3, g4) && g5 === 0xffff;
+  const siit = zero(g0, g1, g2, g3, g5) && g4 === 0xffff;
+  const nat64 = g0 === 0x64 && g1 === 0xff9b && zero(g2, g3, g4, g5);
+  // IPv4-compatible (deprecated), but not :: and ::1 themselves.
+  const compatible = zero(g0, g1, g2, g3, g4, g5) && g6 !== 0;
+  if (!mapped && !siit && !nat64 && !compatible) return undefined;
+  return [g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff].join('.');
 }

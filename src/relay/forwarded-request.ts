@@ -19,22 +19,17 @@ export function forwardedHost(headers: IncomingHttpHeaders, trustProxy: boolean)
 }
 
 /**
- * The client's address: with `trustProxy`, the last `X-Forwarded-For` value (the one the proxy in front
- * of the relay appended; the ones before it came from further away and anyone could have sent them),
- * else the TCP peer's address.
+ * The client's address as a trusted proxy tells it: with `trustProxy`, the last `X-Forwarded-For` value
+ * (the one the proxy in front of the relay appended; the ones before it came from further away and
+ * anyone could have sent them); `undefined` without `trustProxy` or without the header.
  *
  * @example
  * ```ts
- * forwardedFor({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }, '127.0.0.1', true); // '203.0.113.7'
+ * forwardedFor({ 'x-forwarded-for': '198.51.100.1, 203.0.113.7' }, true); // '203.0.113.7'
  * ```
  */
-export function forwardedFor(
-  headers: IncomingHttpHeaders,
-  remoteAddress: string | undefined,
-  trustProxy: boolean,
-): string | undefined {
-  const forwarded = trustProxy ? lastValue(headers['x-forwarded-for']) : undefined;
-  return forwarded ?? remoteAddress;
+export function forwardedFor(headers: IncomingHttpHeaders, trustProxy: boolean): string | undefined {
+  return trustProxy ? lastValue(headers['x-forwarded-for']) : undefined;
 }
 
 /**

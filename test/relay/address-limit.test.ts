@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AddressLimit, addressKey } from '../../src/relay/address-limit.js';
+import { AddressLimit, clientAddress } from '../../src/relay/address-limit.js';
 import { connectClient, openClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 import { waitForEvent } from '../support/wait-for-event.js';
@@ -68,6 +68,24 @@ describe('the per-address limit of socket handshakes', () => {
     expect((await handshake(url, '[2001:db8:1:2:aaaa::7]:443')).status).toBe(200);
     expect((await handshake(url, '2001:db8:1:2:ffff:ffff:ffff:ffff')).status).toBe(403);
     expect((await handshake(url, '2001:db8:1:3::1')).status).toBe(200);
+  });
+
+  it('does not take a forwarded loopback address as local, and counts forwarded non-addresses as one', async () => {
+    const { url } = await startRelay({
+      trustProxy: true,
+      addressLimit: { burst: 2, perSecond: 0.001, maxConnections: 100 },
+    });
+    // A client that reaches the relay past a proxy that does not append its address can say anything.
+    for (const expected of [200, 200, 403]) expect((await handshake(url, '127.0.0.1')).status).toBe(expected);
+    for (const [forged, expected] of [
+      ['unknown', 200],
+      ['not-an-address', 200],
+      ['also:forged', 403],
+    ] as const) {
+      expect((await handshake(url, forged)).status).toBe(expected);
+    }
+    // The TCP peer (the test, over loopback) without the header is still not limited.
+    for (let i = 0; i < 5; i += 1) expect((await handshake(url)).status).toBe(200);
   });
 
   it('says in its log line when the limited address looks like a proxy whose clients are not told apart', async () => {
@@ -141,25 +159,37 @@ describe('the per-address limit of socket handshakes', () => {
   });
 });
 
-describe('addressKey', () => {
+describe('clientAddress', () => {
   it.each([
-    ['203.0.113.5', '203.0.113.5'],
-    ['203.0.113.5:4444', '203.0.113.5'],
-    ['::ffff:203.0.113.5', '203.0.113.5'],
-    ['[::ffff:203.0.113.5]:80', '203.0.113.5'],
-    ['127.0.0.1', undefined],
-    ['127.9.9.9:80', undefined],
-    ['::ffff:127.0.0.1', undefined],
-    ['::1', undefined],
-    ['[::1]:5000', undefined],
-    ['0:0:0:0:0:0:0:1', undefined],
-    ['2001:db8::1', '2001:db8:0:0::/64'],
-    ['2001:DB8:0:0:1::1', '2001:db8:0:0::/64'],
-    ['[2001:db8:1:2:3:4:5:6]:443', '2001:db8:1:2::/64'],
-    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
-    ['unknown', 'unknown'],
-  ])('%s → %s', (raw, key) => {
-    expect(addressKey(raw)).toBe(key);
+    ['203.0.113.5', '203.0.113.5', false],
+    ['203.0.113.5:4444', '203.0.113.5', false],
+    ['::ffff:203.0.113.5', '203.0.113.5', false],
+    ['::ffff:203.0.113.5:5555', '203.0.113.5', false],
+    ['[::ffff:203.0.113.5]:80', '203.0.113.5', false],
+    ['::ffff:cb00:7105', '203.0.113.5', false],
+    ['::ffff:0:203.0.113.5', '203.0.113.5', false],
+    ['64:ff9b::203.0.113.5', '203.0.113.5', false],
+    ['::203.0.113.5', '203.0.113.5', false],
+    ['::1.2.3.4', '1.2.3.4', false],
+    ['127.0.0.1', '127.0.0.1', true],
+    ['127.9.9.9:80', '127.9.9.9', true],
+    ['::ffff:127.0.0.1', '127.0.0.1', true],
+    ['::ffff:7f00:1', '127.0.0.1', true],
+    ['::1', '0:0:0:0::/64', true],
+    ['[::1]:5000', '0:0:0:0::/64', true],
+    ['0:0:0:0:0:0:0:1', '0:0:0:0::/64', true],
+    ['::', '0:0:0:0::/64', false],
+    ['2001:db8::1', '2001:db8:0:0::/64', false],
+    ['2001:DB8:0:0:1::1', '2001:db8:0:0::/64', false],
+    ['[2001:db8:1:2:3:4:5:6]:443', '2001:db8:1:2::/64', false],
+    ['a::b:c:d:e:1.2.3.4', 'a:0:b:c::/64', false],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64', false],
+  ])('%s counts as %s (loopback: %s)', (raw, key, loopback) => {
+    expect(clientAddress(raw)).toEqual({ key, loopback });
+  });
+
+  it.each(['unknown', '', 'evil.example', '999.1.1.1', '203.0.113.5:port'])('%j is no address', (raw) => {
+    expect(clientAddress(raw)).toBeUndefined();
   });
 });
 
@@ -179,7 +209,7 @@ describe('AddressLimit memory', () => {
     );
     const engine = new EventEmitter();
     limit.follow(engine);
-    for (let i = 0; i < 1000; i += 1) limit.check(request(`192.0.2.${i % 250}.${i}`));
+    for (let i = 0; i < 1000; i += 1) limit.check(request(`10.0.${i >> 8}.${i & 255}`));
     const open = new EventEmitter();
     engine.emit('connection', Object.assign(open, { request: request('198.51.100.1') }));
     expect(limit.size).toBe(1001);
