@@ -83,12 +83,12 @@ export class PrimaryHub {
         return null;
       }
       case 'idempotencyClaim':
-        return this.#claims.take(String(args[0]), Number(args[1]), now);
+        return this.#claims.take(String(args[0]), Number(args[1]), now, workerId);
       case 'idempotencyExtend':
-        this.#claims.extend(String(args[0]), Number(args[1]), now);
+        this.#claims.extend(String(args[0]), Number(args[1]), now, workerId);
         return null;
       case 'idempotencyRelease':
-        this.#claims.release(String(args[0]));
+        this.#claims.release(String(args[0]), workerId);
         return null;
       case 'jobs':
         return Object.fromEntries(this.#jobs);
@@ -144,37 +144,40 @@ export class PrimaryHub {
   }
 }
 
-// Keys taken until they expire, as Redis' SET NX PX: at most `max`, the oldest forgotten first.
+// Keys taken until they expire, as Redis' SET NX PX: at most `max`, the oldest forgotten first. A key
+// taken for an `owner` (a worker) is extended or released by that owner only, so a worker whose claim
+// lapsed cannot keep or drop the claim another worker took since.
 class ExpiringKeys {
   readonly #max: number;
-  readonly #keys = new Map<string, number>();
+  readonly #keys = new Map<string, { until: number; owner: number }>();
 
   constructor(max: number) {
     this.#max = max;
   }
 
-  take(key: string, ttlMs: number, now: number): boolean {
-    const expiresAt = this.#keys.get(key);
-    if (expiresAt !== undefined && expiresAt > now) return false;
+  take(key: string, ttlMs: number, now: number, owner = 0): boolean {
+    const taken = this.#keys.get(key);
+    if (taken !== undefined && taken.until > now) return false;
     this.#keys.delete(key);
-    this.#keys.set(key, now + ttlMs);
+    this.#keys.set(key, { until: now + ttlMs, owner });
     // Mostly one TTL per kind of key: insertion order is nearly expiry order, so this stops early.
-    for (const [old, until] of this.#keys) {
+    for (const [old, { until }] of this.#keys) {
       if (this.#keys.size <= this.#max && until > now) break;
       this.#keys.delete(old);
     }
     return true;
   }
 
-  // As PEXPIRE: a key still taken is kept `ttlMs` more; one expired or released stays gone.
-  extend(key: string, ttlMs: number, now: number): void {
-    const expiresAt = this.#keys.get(key);
-    if (expiresAt === undefined || expiresAt <= now) return;
+  // As PEXPIRE on a key still holding the owner's token: kept `ttlMs` more; expired, released or
+  // another's, it is left alone.
+  extend(key: string, ttlMs: number, now: number, owner: number): void {
+    const taken = this.#keys.get(key);
+    if (taken === undefined || taken.until <= now || taken.owner !== owner) return;
     this.#keys.delete(key);
-    this.#keys.set(key, now + ttlMs);
+    this.#keys.set(key, { until: now + ttlMs, owner });
   }
 
-  release(key: string): void {
-    this.#keys.delete(key);
+  release(key: string, owner: number): void {
+    if (this.#keys.get(key)?.owner === owner) this.#keys.delete(key);
   }
 }

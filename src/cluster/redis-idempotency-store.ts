@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { IdempotencyStore, StoredAnswer } from '../http/idempotency-store.js';
 import { RelayError } from '../relay/relay-error.js';
+
+// A claim is extended or deleted only by the node whose token it still holds: one whose claim lapsed
+// (Redis away longer than the claim) must not keep or drop the claim another node took since.
+const EXTEND_OWN = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const DELETE_OWN = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** What {@link RedisIdempotencyStore} needs of a node-redis client. */
 export interface IdempotencyRedis {
   /** When given and false, the store refuses at once instead of queueing commands until Redis is back. */
   readonly isReady?: boolean;
   get(key: string): Promise<string | null>;
-  del(key: string): Promise<number>;
-  pExpire(key: string, ms: number): Promise<number>;
+  sendCommand(args: string[]): Promise<unknown>;
   set(
     key: string,
     value: string,
@@ -30,6 +35,8 @@ export interface IdempotencyRedis {
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly #redis: IdempotencyRedis;
   readonly #prefix: string;
+  // The token of each claim this node holds now, by key: only the holder extends or releases a claim.
+  readonly #tokens = new Map<string, string>();
 
   constructor(redis: IdempotencyRedis, options: { prefix?: string } = {}) {
     this.#redis = redis;
@@ -43,6 +50,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async set(key: string, answer: StoredAnswer, ttlMs: number): Promise<void> {
+    // The claim stays until it expires (a node that looked before the answer must fail to claim), but
+    // this node is done with it.
+    this.#tokens.delete(key);
     await this.#redis.set(this.#prefix + key, JSON.stringify(answer), {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },
@@ -51,21 +61,42 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     this.#assertReady();
-    const reply = await this.#redis.set(`${this.#prefix}claim:${key}`, '1', {
+    const token = randomUUID();
+    const reply = await this.#redis.set(`${this.#prefix}claim:${key}`, token, {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },
     });
-    return reply === 'OK';
+    if (reply !== 'OK') return false;
+    this.#tokens.set(key, token);
+    return true;
   }
 
   async extend(key: string, ttlMs: number): Promise<void> {
+    const token = this.#tokens.get(key);
+    if (token === undefined) return;
     this.#assertReady();
-    await this.#redis.pExpire(`${this.#prefix}claim:${key}`, ttlMs);
+    const kept = await this.#redis.sendCommand([
+      'EVAL',
+      EXTEND_OWN,
+      '1',
+      this.#claimKey(key),
+      token,
+      String(ttlMs),
+    ]);
+    // Lapsed (Redis was away too long): another node may hold it now, and this one no longer does.
+    if (kept !== 1) this.#tokens.delete(key);
   }
 
   async release(key: string): Promise<void> {
+    const token = this.#tokens.get(key);
+    this.#tokens.delete(key);
+    if (token === undefined) return;
     this.#assertReady();
-    await this.#redis.del(`${this.#prefix}claim:${key}`);
+    await this.#redis.sendCommand(['EVAL', DELETE_OWN, '1', this.#claimKey(key), token]);
+  }
+
+  #claimKey(key: string): string {
+    return `${this.#prefix}claim:${key}`;
   }
 
   // While Redis is away, node-redis queues commands until it is back: a request with a key would hang for

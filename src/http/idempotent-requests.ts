@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { RelayError } from '../relay/relay-error.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import type { IdempotencyStore, StoredAnswer } from './idempotency-store.js';
 import { RequestFieldError } from './request-field-error.js';
@@ -21,9 +22,11 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 // How long a claim on a key of a shared store lasts (see IdempotencyStore.claim): the node running the
 // request extends it every half of that while it runs, so only a node that died lets it expire.
 const CLAIM_MS = 5000;
-// A node waiting for another's answer asks again after 20 ms, then less and less often.
+// A node waiting for another's answer asks again after 20 ms, then less and less often, for at most a
+// minute: a request still running then (a hung job) is answered RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT.
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
+const MAX_WAIT_MS = 60_000;
 
 /**
  * Runs requests that carry an `Idempotency-Key` at most once per key: a retry within the window gets the
@@ -42,13 +45,24 @@ export class IdempotentRequests {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #log: Logger | undefined;
   readonly #claimMs: number;
+  readonly #maxWaitMs: number;
 
-  /** `claimMs`: how long a claim on a shared store lasts unless extended (default 5 s; tests shorten it). */
-  constructor(options: { store: IdempotencyStore; windowMs: number; logger?: Logger; claimMs?: number }) {
+  /**
+   * `claimMs`: how long a claim on a shared store lasts unless extended (default 5 s); `maxWaitMs`: how
+   * long a request waits for another node's run of the same one (default a minute). Tests shorten both.
+   */
+  constructor(options: {
+    store: IdempotencyStore;
+    windowMs: number;
+    logger?: Logger;
+    claimMs?: number;
+    maxWaitMs?: number;
+  }) {
     this.#store = options.store;
     this.#windowMs = options.windowMs;
     this.#log = options.logger;
     this.#claimMs = options.claimMs ?? CLAIM_MS;
+    this.#maxWaitMs = options.maxWaitMs ?? MAX_WAIT_MS;
   }
 
   /**
@@ -173,12 +187,17 @@ export class IdempotentRequests {
   async #claimOrWait(storeKey: string): Promise<StoredAnswer | 'claimed'> {
     const store = this.#store;
     if (!store.claim || (await store.claim(storeKey, this.#claimMs))) return 'claimed';
-    for (let pollMs = FIRST_POLL_MS; ; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
+    const deadline = Date.now() + this.#maxWaitMs;
+    for (let pollMs = FIRST_POLL_MS; Date.now() < deadline; pollMs = Math.min(pollMs * 2, MAX_POLL_MS)) {
       await delay(pollMs);
       const stored = await store.get(storeKey);
       if (stored) return stored;
       if (await store.claim(storeKey, this.#claimMs)) return 'claimed';
     }
+    throw new RelayError(
+      'RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT',
+      `another node has run the request with this Idempotency-Key for ${Math.round(this.#maxWaitMs / 1000)} s and still runs it`,
+    );
   }
 
   // Extends this node's claim while its request runs; a failed extension is retried at the next turn
@@ -187,7 +206,10 @@ export class IdempotentRequests {
     const { extend } = this.#store;
     if (!this.#store.claim || !extend) return undefined;
     const timer = setInterval(() => {
-      extend.call(this.#store, storeKey, this.#claimMs).catch(() => {});
+      // A store's extend that throws at once must not throw inside the timer.
+      Promise.resolve()
+        .then(() => extend.call(this.#store, storeKey, this.#claimMs))
+        .catch(() => {});
     }, this.#claimMs / 2);
     timer.unref();
     return timer;

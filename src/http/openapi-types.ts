@@ -1021,6 +1021,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Another node has been running the request with this Idempotency-Key for a minute and still runs it (`RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT`); retry with the same key later to get its answer. */
+        IdempotencyKeyInFlight: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The Idempotency-Key was used for a different request (`RELAY_ERR_IDEMPOTENCY_KEY_REUSED`). */
         IdempotencyKeyReused: {
             headers: {
@@ -1070,8 +1080,10 @@ export interface components {
         /**
          * @description The id is taken (`RELAY_ERR_SCHEDULE_EXISTS`), `scheduler.maxJobs` jobs were added over the API
          *     (`RELAY_ERR_TOO_MANY_SCHEDULES`), the job is declared in the config file or by code
-         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), or it is a stored job
-         *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`).
+         *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), it is a stored job
+         *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`), or another node has been running the
+         *     request with this Idempotency-Key for a minute and still runs it
+         *     (`RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT`, with `Retry-After`).
          */
         ScheduleConflict: {
             headers: {
@@ -1213,6 +1225,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyKeyInFlight"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -1258,6 +1271,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyKeyInFlight"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -2140,6 +2154,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyKeyInFlight"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];

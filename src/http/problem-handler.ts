@@ -74,9 +74,14 @@ export function problemHandler(logger: Logger): ProblemHandler {
     if (relayError.code === 'RELAY_ERR_SHUTTING_DOWN') res.set({ 'Retry-After': '5', Connection: 'close' });
     // A node reconnects to Redis with a back-off of at most about 2 s.
     if (relayError.code === 'RELAY_ERR_NOT_READY') res.set('Retry-After', '2');
-    // A token's event streams end when their readers close them, and a store that cannot be written
-    // takes someone to fix it (or Redis a moment to free memory): try again a little later.
-    if (relayError.code === 'RELAY_ERR_TOO_MANY_STREAMS' || relayError.code === 'RELAY_ERR_STORE_UNAVAILABLE')
+    // A token's event streams end when their readers close them, a store that cannot be written takes
+    // someone to fix it (or Redis a moment to free memory), and a request another node still runs may
+    // end any moment: try again a little later.
+    if (
+      relayError.code === 'RELAY_ERR_TOO_MANY_STREAMS' ||
+      relayError.code === 'RELAY_ERR_STORE_UNAVAILABLE' ||
+      relayError.code === 'RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT'
+    )
       res.set('Retry-After', '5');
     sendProblem(req, res, relayError);
   };

@@ -229,6 +229,11 @@ export const RELAY_ERRORS = {
     title: 'Unsupported media type',
     fix: 'send the body as UTF-8 JSON with "Content-Type: application/json"',
   },
+  RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: {
+    status: 409,
+    title: 'Idempotency key in flight',
+    fix: 'another node still runs the request with this Idempotency-Key: retry with the same key later (Retry-After) to get its answer',
+  },
   RELAY_ERR_IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     title: 'Idempotency key reused',

@@ -133,7 +133,7 @@ describe('the primary hub of --workers', () => {
     expect(await b.get('ci\nrelease-42')).toMatchObject({ body: { id: 'm1' } });
   });
 
-  it('extends a request claim that is still taken, and only one that is', async () => {
+  it('extends and releases a request claim only for the worker holding it, and only while taken', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const [a, b] = hubWithWorkers(2).clients.map((client) => client.idempotencyStore());
@@ -146,9 +146,15 @@ describe('the primary hub of --workers', () => {
       expect(await b.claim('ci\nslow-run', 1000)).toBe(false);
       vi.advanceTimersByTime(200);
       expect(await b.claim('ci\nslow-run', 1000)).toBe(true);
+      // b holds it now: a's late extension and release leave b's claim alone.
+      vi.advanceTimersByTime(900);
+      await a.extend('ci\nslow-run', 1000);
+      await a.release?.('ci\nslow-run');
+      vi.advanceTimersByTime(50);
+      expect(await a.claim('ci\nslow-run', 1000)).toBe(false);
       // An expired claim is not brought back by a late extension.
       vi.advanceTimersByTime(1500);
-      await a.extend('ci\nslow-run', 1000);
+      await b.extend?.('ci\nslow-run', 1000);
       expect(await a.claim('ci\nslow-run', 1000)).toBe(true);
     } finally {
       vi.useRealTimers();

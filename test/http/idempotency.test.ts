@@ -229,6 +229,54 @@ describe('IdempotentRequests with requests in flight together', () => {
       expect(work.runs).toBe(1);
     });
 
+    it('answers a retry that waited maxWaitMs for another node still running it IN_FLIGHT, and runs it once', async () => {
+      const shared = await redisStore();
+      const stores = [new GatedStore(shared), new GatedStore(shared)];
+      for (const store of stores) store.reads.open();
+      const [running, retrying] = stores.map(
+        (store) => new IdempotentRequests({ store, windowMs: 60_000, claimMs: 100, maxWaitMs: 300 }),
+      );
+      const work = countedWork();
+      const ran = running?.run('ci', 'hung-run', 'same request', work.produce);
+      await expect.poll(() => work.runs).toBe(1);
+      await expect(retrying?.run('ci', 'hung-run', 'same request', work.produce)).rejects.toMatchObject({
+        code: 'RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT',
+      });
+      work.done.open();
+      expect(await ran).toMatchObject({ replayed: false });
+      expect(await retrying?.run('ci', 'hung-run', 'same request', work.produce)).toMatchObject({
+        replayed: true,
+      });
+      expect(work.runs).toBe(1);
+    });
+
+    it('extends and releases only a claim it still holds: a lapsed claim taken by another node stays theirs', async () => {
+      const redis = await startRedis();
+      const client = track(createClient({ url: redis.url }), (c) => c.close());
+      await client.connect();
+      const stores = () =>
+        [1, 2, 3].map(() => new RedisIdempotencyStore(client as unknown as IdempotencyRedis));
+      const lapse = async (key: string, holder?: RedisIdempotencyStore, next?: RedisIdempotencyStore) => {
+        expect(await holder?.claim(key, 100)).toBe(true);
+        await expect
+          .poll(() => client.exists(`relaykit:idempotency:claim:${key}`), { timeout: 2000 })
+          .toBe(0);
+        expect(await next?.claim(key, 60_000)).toBe(true);
+      };
+      // A late release of a lapsed claim does not free the claim another node took since.
+      const [a, b, c] = stores();
+      await lapse('ci\nreleased', a, b);
+      await a?.release?.('ci\nreleased');
+      expect(await c?.claim('ci\nreleased', 1000)).toBe(false);
+      await b?.release?.('ci\nreleased');
+      expect(await c?.claim('ci\nreleased', 1000)).toBe(true);
+      // Nor does a late extension shorten (or keep) it.
+      const [d, e] = stores();
+      await lapse('ci\nextended', d, e);
+      await d?.extend?.('ci\nextended', 100);
+      expect(await client.pTTL('relaykit:idempotency:claim:ci\nextended')).toBeGreaterThan(1000);
+    });
+
     it('keeps the claim of a request that outlives it, so a retry on another node waits instead of running', async () => {
       const shared = await redisStore();
       const claimMs = 200;
