@@ -102,6 +102,8 @@ export class AddressLimit {
       labelNames: ['reason'],
       registers: [options.registry],
     });
+    // Both series from the start, at 0: a dashboard's rate() needs the series before the first refusal.
+    for (const reason of ['rate', 'connections']) this.#refused.inc({ reason }, 0);
     this.#episodes = new EpisodeLog({ ended: ({ key, count }) => options.onEnded(key, count) });
     this.#sweep = setInterval(() => this.#forget(), SWEEP_INTERVAL_MS).unref();
   }

@@ -48,6 +48,7 @@ describe('the per-address limit of socket handshakes', () => {
     ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^relay_handshakes_refused_total\{reason="rate"\} 3$/m);
+    expect(metrics).toMatch(/^relay_handshakes_refused_total\{reason="connections"\} 0$/m);
   });
 
   it('takes the address from X-Forwarded-For only with trustProxy', async () => {
