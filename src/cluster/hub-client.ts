@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { IdempotencyStore, StoredAnswer } from '../http/idempotency-store.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { SlotClaim } from '../schedule/schedule-types.js';
@@ -23,6 +24,7 @@ export class HubClient {
   readonly #jobListeners = new Set<(id: string, shared: SharedJob) => void>();
   readonly #webhookListeners = new Set<() => void>();
   readonly #listener = (message: unknown) => this.#receive(message);
+  #registry: Pick<Registry, 'getMetricsAsJSON'> | undefined;
   #nextId = 0;
   #closed = false;
 
@@ -91,6 +93,15 @@ export class HubClient {
     };
   }
 
+  /**
+   * Answers the primary's asks for this worker's metrics with `registry`'s, and answers `/metrics` for every
+   * worker: the text the primary sums from all of them.
+   */
+  shareMetrics(registry: Pick<Registry, 'getMetricsAsJSON'>): () => Promise<string> {
+    this.#registry = registry;
+    return () => this.call('metrics');
+  }
+
   /** Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -113,6 +124,25 @@ export class HubClient {
       for (const listener of this.#jobListeners) listener(message.id, message.shared);
     } else if (message.kind === 'webhooks') {
       for (const listener of this.#webhookListeners) listener();
+    } else if (message.kind === 'metricsAsk') {
+      this.#reportMetrics(message.id);
     }
+  }
+
+  #reportMetrics(id: number): void {
+    const registry = this.#registry;
+    if (registry === undefined) return;
+    const send = (report: { metrics?: unknown; error?: string }) => {
+      if (this.#closed) return;
+      try {
+        this.#channel.send({ source: HUB_SOURCE, kind: 'metricsReport', id, ...report });
+      } catch {
+        // The channel closed as the worker exits: the primary counts it as unanswered.
+      }
+    };
+    registry.getMetricsAsJSON().then(
+      (metrics) => send({ metrics }),
+      (error: unknown) => send({ error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 }

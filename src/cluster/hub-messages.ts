@@ -41,6 +41,8 @@ export interface HubCalls {
     args: [id: string, webhook: StoredWebhook | null, ifUnknown: boolean, limit?: number];
     result: boolean;
   };
+  /** Every worker's metrics, gathered and aggregated by the primary: what `/metrics` answers (text). */
+  metrics: { args: []; result: string };
 }
 
 export type HubOp = keyof HubCalls;
@@ -51,6 +53,9 @@ export type HubMessage =
   | { source: typeof HUB_SOURCE; kind: 'reply'; id: number; result?: unknown; error?: string }
   | { source: typeof HUB_SOURCE; kind: 'job'; id: string; shared: SharedJob }
   | { source: typeof HUB_SOURCE; kind: 'webhooks' }
+  // The primary asks a worker for its registry (`getMetricsAsJSON()`), which it reports under that id.
+  | { source: typeof HUB_SOURCE; kind: 'metricsAsk'; id: number }
+  | { source: typeof HUB_SOURCE; kind: 'metricsReport'; id: number; metrics?: unknown; error?: string }
   | { source: typeof HUB_SOURCE; kind: 'ready' }
   | { source: typeof HUB_SOURCE; kind: 'stop'; signal: 'SIGINT' | 'SIGTERM' };
 

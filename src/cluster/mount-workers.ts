@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/cluster-adapter';
 import { setupWorker } from '@socket.io/sticky';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { IdempotencyStore } from '../http/idempotency-store.js';
 import type { RelayIo } from '../relay/relay-io.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
@@ -17,6 +18,8 @@ export interface WorkerClusterDeps {
   readonly lifecycle: RelayLifecycle;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** This worker's registry, reported to the primary when a scrape asks for every worker's metrics. */
+  readonly metricsRegistry: Registry;
   /** The IPC channel to the primary (`cluster.worker`). */
   readonly hub: HubChannel;
   /**
@@ -33,31 +36,40 @@ export interface WorkerClusterDeps {
  * primary keeps what they share (slot claims, idempotent answers, runtime jobs, webhook endpoints; see
  * PrimaryHub).
  *
+ * `/metrics` answers for every worker (the primary sums their registries; see WorkerMetrics), with or
+ * without Redis: a scrape reaches whichever worker its connection is handed to.
+ *
  * The cluster adapter keeps no replay log, so connection state recovery does not work across workers
  * without Redis: a client that reconnects starts a new session (`socket.recovered` is false).
  *
  * @example
  * ```ts
- * const worker = mountWorkerCluster({ io, lifecycle: server, scheduler, logger, hub: cluster.worker, settings: config });
- * mountHttpApi({ ...deps, idempotencyStore: worker.idempotencyStore });
+ * const worker = mountWorkerCluster({ io, lifecycle: server, scheduler, logger, metricsRegistry, hub: cluster.worker, settings: config });
+ * mountHttpApi({ ...deps, idempotencyStore: worker.idempotencyStore, scrapeMetrics: worker.scrapeMetrics });
  * ```
  */
 export function mountWorkerCluster(deps: WorkerClusterDeps): {
+  scrapeMetrics: () => Promise<string>;
   idempotencyStore?: IdempotencyStore;
   webhookDirectory?: WebhookDirectory;
 } {
   const { io, settings } = deps;
   setupWorker(io as unknown as Parameters<typeof setupWorker>[0]);
-  if (settings.redisUrl !== undefined) return {};
+  const hub = new HubClient(deps.hub);
+  const scrapeMetrics = hub.shareMetrics(deps.metricsRegistry);
+  // Last: calls of closing parts (a job's last claim) still get their answer.
+  deps.lifecycle.onClose(() => hub.close());
+  if (settings.redisUrl !== undefined) return { scrapeMetrics };
   const log = deps.logger.child({ part: 'workers' });
   io.adapter(createAdapter());
   if (settings.recoveryWindowMs > 0) {
     log.info('connection state recovery needs redisUrl across workers: reconnecting clients start anew');
   }
-  const hub = new HubClient(deps.hub);
   deps.scheduler.coordinate(hub.slotClaim());
   shareJobsOverHub({ lifecycle: deps.lifecycle, scheduler: deps.scheduler }, hub, log);
-  // Last: calls of closing parts (a job's last claim) still get their answer.
-  deps.lifecycle.onClose(() => hub.close());
-  return { idempotencyStore: hub.idempotencyStore(), webhookDirectory: new HubWebhookDirectory(hub) };
+  return {
+    scrapeMetrics,
+    idempotencyStore: hub.idempotencyStore(),
+    webhookDirectory: new HubWebhookDirectory(hub),
+  };
 }

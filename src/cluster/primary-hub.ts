@@ -2,6 +2,7 @@ import { MemoryIdempotencyStore } from '../http/memory-idempotency-store.js';
 import type { StoredWebhook } from '../webhooks/webhook-directory.js';
 import { HUB_SOURCE, type HubCalls, type HubMessage, isHubMessage } from './hub-messages.js';
 import type { SharedJob } from './shared-job.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 /** How the hub reaches the workers; the primary of `relay serve --workers` passes node:cluster's. */
 export interface HubWorkers {
@@ -15,7 +16,8 @@ export interface HubWorkers {
  * `relay serve --workers` without `redisUrl`): cron slot claims, so that each slot runs on one worker;
  * idempotent HTTP answers and their claims, so that a retry reaching another worker is not published
  * twice; runtime jobs, so that every worker has every job; webhook endpoints added over the API, so that
- * every worker matches its messages against the same endpoints. Everything is bounded: claims expire, answers
+ * every worker matches its messages against the same endpoints; and the workers' metrics, so that a
+ * scrape reaching any worker answers for all of them (see WorkerMetrics). Everything is bounded: claims expire, answers
  * are bounded by `maxEntries` as in one process.
  *
  * @example
@@ -34,6 +36,7 @@ export class PrimaryHub {
   readonly #webhooks = new Map<string, StoredWebhook | null>();
   readonly #maxRemovedWebhooks: number;
   #removedWebhooks = 0;
+  readonly #metrics: WorkerMetrics;
 
   /** `maxClaims`: slot claims and request claims kept at most (each), the oldest forgotten first. */
   constructor(options: {
@@ -42,17 +45,22 @@ export class PrimaryHub {
     maxClaims?: number;
     /** Removed webhook endpoints remembered at most, the oldest forgotten first. */
     maxRemovedWebhooks?: number;
+    /** How long a scrape waits for each worker's metrics (ms); default 2 s. */
+    metricsWaitMs?: number;
   }) {
     this.#workers = options.workers;
     this.#maxRemovedWebhooks = options.maxRemovedWebhooks ?? 10_000;
     this.#slots = new ExpiringKeys(options.maxClaims ?? 100_000);
     this.#claims = new ExpiringKeys(options.maxClaims ?? 100_000);
     this.#answers = new MemoryIdempotencyStore({ maxEntries: options.maxIdempotencyEntries });
+    this.#metrics = new WorkerMetrics(options.workers, { waitMs: options.metricsWaitMs });
   }
 
   /** Handles one message from worker `workerId`; others' messages (sticky, adapter) are ignored. */
   receive(workerId: number, message: unknown): void {
-    if (!isHubMessage(message) || message.kind !== 'call') return;
+    if (!isHubMessage(message)) return;
+    if (message.kind === 'metricsReport') this.#metrics.report(workerId, message);
+    if (message.kind !== 'call') return;
     const reply = (result: unknown) =>
       this.#workers.send(workerId, { source: HUB_SOURCE, kind: 'reply', id: message.id, result });
     this.#call(workerId, message.op, message.args).then(reply, (error: unknown) =>
@@ -118,6 +126,8 @@ export class PrimaryHub {
         }
         return true;
       }
+      case 'metrics':
+        return this.#metrics.gather();
       default:
         throw new Error(`unknown hub call ${String(op)}`);
     }

@@ -80,6 +80,8 @@ export function watchRedisHealth(links: RedisLinks, deps: RedisHealthDeps): Redi
   new Gauge({
     name: 'relay_redis_up',
     help: '1 when every Redis connection of this node is ready, else 0.',
+    // Across the workers of --workers: 0 if any of them has lost Redis.
+    aggregator: 'min',
     registers: [deps.metricsRegistry],
     collect() {
       this.set(links.state.ready ? 1 : 0);

@@ -71,6 +71,8 @@ export function mountHistory(deps: HistoryDeps): HistoryStore {
   new Gauge({
     name: 'relay_history_store_available',
     help: '1 while the history store can keep messages, 0 while it refuses them (see /readyz).',
+    // Across the workers of --workers: 0 if any of them refuses.
+    aggregator: 'min',
     registers: [registry],
     collect() {
       this.set(log.health().ok ? 1 : 0);

@@ -81,6 +81,8 @@ export interface HttpApiDeps {
   readonly settings: HttpApiSettings;
   /** Where idempotent answers are kept; default: this process's memory (bounded by `api.*` settings). */
   readonly idempotencyStore?: IdempotencyStore;
+  /** What `/metrics` answers when it is not this relay's registry alone (the workers of `--workers`). */
+  readonly scrapeMetrics?: () => Promise<string>;
 }
 
 const OPERATION_PATHS = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
@@ -147,7 +149,17 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
     notFound,
   );
   app.use(OPERATION_PATHS, headers);
-  app.use(operationsRouter({ lifecycle, checkReadiness: deps.checkReadiness, logger: log }, metrics));
+  app.use(
+    operationsRouter(
+      {
+        lifecycle,
+        checkReadiness: deps.checkReadiness,
+        logger: log,
+        ...(deps.scrapeMetrics ? { scrapeMetrics: deps.scrapeMetrics } : {}),
+      },
+      metrics,
+    ),
+  );
   // Another method on an operations path (POST /healthz) is a 404 problem, not Express's HTML page.
   app.use(OPERATION_PATHS, notFound);
   const problems = problemHandler(log);

@@ -329,7 +329,9 @@ export interface paths {
          * @description `relay_connected_sockets`, `relay_messages_published_total{source}`,
          *     `relay_publish_errors_total{code}`, `relay_http_requests_total{method,route,status}`, the
          *     histograms `relay_publish_duration_seconds` and `relay_http_request_duration_seconds`, and Node's
-         *     process metrics (`process_*`, `nodejs_*`), in the Prometheus text format.
+         *     process metrics (`process_*`, `nodejs_*`), in the Prometheus text format. With
+         *     `relay serve --workers`, every worker's metrics summed by the primary, whichever worker answers,
+         *     with `relay_workers_scraped` and `relay_workers_unanswered`.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -1730,6 +1732,19 @@ export interface operations {
                 };
             };
             403: components["responses"]["HostNotAllowed"];
+            /**
+             * @description With `relay serve --workers`: the primary process did not answer in time
+             *     (`RELAY_ERR_NOT_READY`); retry after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getOpenApiDocument: {

@@ -26,6 +26,8 @@ export function operationsRouter(
     readonly lifecycle: Pick<RelayLifecycle, 'closing'>;
     readonly checkReadiness: () => Readiness;
     readonly logger: Logger;
+    /** What `/metrics` answers instead of the registry alone (every worker's, summed). */
+    readonly scrapeMetrics?: () => Promise<string>;
   },
   metrics: RelayMetrics,
 ): Router {
@@ -68,8 +70,10 @@ export function operationsRouter(
     res.json({ status: 'ready' } satisfies Health);
   });
   router.get('/metrics', async (_req, res) => {
-    // The server's registry: these metrics and features' own (cluster, slow consumers).
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    // The server's registry: these metrics and features' own (cluster, slow consumers); with --workers,
+    // every worker's. A primary that does not answer rejects with RELAY_ERR_NOT_READY (503).
+    const text = await (deps.scrapeMetrics ?? (() => metrics.registry.metrics()))();
+    res.type(metrics.registry.contentType).send(text);
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(loadOpenApiDocument());

@@ -186,6 +186,8 @@ export function observeScheduleMetrics(scheduler: Scheduler, registry: Registry)
     name: 'relay_schedule_jobs',
     help: 'Scheduled jobs, by origin (config, api, code) and state (active, paused, broken).',
     labelNames: ['origin', 'state'],
+    // Every worker of --workers has every job: their sum would count each job once per worker.
+    aggregator: 'max',
     registers: [registry],
     collect() {
       this.reset();

@@ -89,6 +89,7 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
       lifecycle: server,
       scheduler: server.scheduler,
       logger: server.logger,
+      metricsRegistry: server.metricsRegistry,
       hub: clusterWorker.hub,
       settings: config,
     });
@@ -115,6 +116,8 @@ export function createRelayServer(options: RelayServerOptions = {}): RelayServer
     settings: config,
     ...(cluster ? { idempotencyStore: cluster.idempotencyStore } : {}),
     ...(worker?.idempotencyStore ? { idempotencyStore: worker.idempotencyStore } : {}),
+    // A worker's /metrics answers for every worker of the machine.
+    ...(worker ? { scrapeMetrics: worker.scrapeMetrics } : {}),
   });
   // A store that cannot keep writes (its file deleted, replaced or read-only) refuses changes to jobs: the
   // node is not ready, so that operators see it and traffic goes elsewhere.

@@ -1,16 +1,14 @@
 // Webhook endpoints shared by the workers of `relay serve --workers` through their primary, in one
 // process: a real PrimaryHub, real HubClients over an in-memory channel that copies each message as IPC
 // does, and each worker's real registry and webhook store.
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { HubClient } from '../../src/cluster/hub-client.js';
-import type { HubChannel, HubMessage } from '../../src/cluster/hub-messages.js';
 import { HubWebhookDirectory } from '../../src/cluster/hub-webhook-directory.js';
-import { PrimaryHub } from '../../src/cluster/primary-hub.js';
 import { WebhookRegistry } from '../../src/webhooks/webhook-registry.js';
 import { WebhookStore } from '../../src/webhooks/webhook-store.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { primaryHubWithChannels } from '../support/hub-with-workers.js';
 import { waitUntil } from '../webhooks/wait-until.js';
 
 /** A primary's hub and `count` workers, each with its registry (store in memory) on that hub. */
@@ -18,25 +16,12 @@ function primaryWithWorkers(
   count: number,
   options: { maxRemovedWebhooks?: number; maxEndpoints?: number } = {},
 ) {
-  const inboxes = new Map<number, EventEmitter>();
-  const ids = Array.from({ length: count }, (_, index) => index + 1);
-  for (const id of ids) inboxes.set(id, new EventEmitter());
-  const hub = new PrimaryHub({
-    workers: {
-      send: (id, message) => setImmediate(() => inboxes.get(id)?.emit('message', structuredClone(message))),
-      ids: () => ids,
-    },
+  const { hub, channel } = primaryHubWithChannels(count, {
     maxIdempotencyEntries: 10,
     ...(options.maxRemovedWebhooks === undefined ? {} : { maxRemovedWebhooks: options.maxRemovedWebhooks }),
   });
   const worker = (id: number, store = track(WebhookStore.open(':memory:'), (s) => s.close())) => {
-    const inbox = inboxes.get(id) as EventEmitter;
-    const channel: HubChannel = {
-      send: (message: HubMessage) => setImmediate(() => hub.receive(id, structuredClone(message))),
-      on: (event, listener) => inbox.on(event, listener),
-      off: (event, listener) => inbox.off(event, listener),
-    };
-    const client = track(new HubClient(channel), (c) => c.close());
+    const client = track(new HubClient(channel(id)), (c) => c.close());
     const directory = new HubWebhookDirectory(client);
     const registry = track(
       new WebhookRegistry({
@@ -51,6 +36,7 @@ function primaryWithWorkers(
     );
     return { registry, directory, store };
   };
+  const ids = Array.from({ length: count }, (_, index) => index + 1);
   return { hub, workers: ids.map((id) => worker(id)), worker };
 }
 

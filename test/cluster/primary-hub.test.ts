@@ -1,41 +1,15 @@
 // What the workers of `relay serve --workers` share through their primary, in one process: a real
 // PrimaryHub and real HubClients, joined by an in-memory channel that copies each message as IPC does.
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { HubClient } from '../../src/cluster/hub-client.js';
-import type { HubChannel, HubMessage } from '../../src/cluster/hub-messages.js';
-import { PrimaryHub } from '../../src/cluster/primary-hub.js';
+import type { HubChannel } from '../../src/cluster/hub-messages.js';
 import { shareJobsOverHub } from '../../src/cluster/share-jobs-over-hub.js';
 import { IdempotentRequests } from '../../src/http/idempotent-requests.js';
 import { createRelayServer } from '../../src/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { track } from '../support/cleanup.js';
+import { hubWithWorkers } from '../support/hub-with-workers.js';
 import { IN_MEMORY_STORES } from '../support/start-relay.js';
-
-/** A primary's hub and `count` workers' channels to it, delivering asynchronously like IPC. */
-function hubWithWorkers(count: number, options: { maxIdempotencyEntries?: number; maxClaims?: number } = {}) {
-  const toWorkers = new Map<number, EventEmitter>();
-  const ids = Array.from({ length: count }, (_, index) => index + 1);
-  for (const id of ids) toWorkers.set(id, new EventEmitter());
-  const hub = new PrimaryHub({
-    workers: {
-      send: (id, message) => setImmediate(() => toWorkers.get(id)?.emit('message', structuredClone(message))),
-      ids: () => ids,
-    },
-    maxIdempotencyEntries: options.maxIdempotencyEntries ?? 100,
-    ...(options.maxClaims ? { maxClaims: options.maxClaims } : {}),
-  });
-  const channel = (id: number): HubChannel => {
-    const inbox = toWorkers.get(id) as EventEmitter;
-    return {
-      send: (message: HubMessage) => setImmediate(() => hub.receive(id, structuredClone(message))),
-      on: (event, listener) => inbox.on(event, listener),
-      off: (event, listener) => inbox.off(event, listener),
-    };
-  };
-  const clients = ids.map((id) => track(new HubClient(channel(id)), (client) => client.close()));
-  return { hub, clients };
-}
 
 // How long a claim is kept: the scheduler asks for its catch-up grace plus clock skew.
 const KEEP = 600_000;

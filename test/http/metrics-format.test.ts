@@ -1,36 +1,8 @@
 // /metrics checked by Prometheus's own linter, with Node's process metrics and the latency histograms.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { requireBinary } from '../support/require-binary.js';
+import { checkMetrics, metricValue, promtool } from '../support/check-metrics.js';
 import { startRedis } from '../support/start-redis.js';
 import { listener, nextMessage, startApiRelay } from './api-relay.js';
-
-const promtool = requireBinary('promtool', {
-  paths: ['/usr/bin/promtool'],
-  install: 'apt-get install -y prometheus',
-});
-
-/** Runs `promtool check metrics` on `text`: its exit code and what it printed. */
-function checkMetrics(path: string, text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
-
-const metricValue = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-};
 
 async function withTraffic(relay: Awaited<ReturnType<typeof startApiRelay>>): Promise<string> {
   const { url, send } = relay;
