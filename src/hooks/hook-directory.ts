@@ -19,50 +19,39 @@ export interface HookDirectory {
 }
 
 /**
- * The hooks of one node: kept in its SQLite store, looked up in memory (by the hash of a key: a map
- * lookup on a hash says nothing about any real key through its timing).
+ * The hooks of one node, in its SQLite store, read there at every lookup: the workers of
+ * `relay serve --workers` share the file, so a hook added, rotated or deleted through one worker is so
+ * through every worker at once (nothing is cached; a lookup is one indexed row, by the SHA-256 of the key,
+ * whose timing says nothing about any real key).
  */
 export class LocalHookDirectory implements HookDirectory {
   readonly #store: HookStore;
-  readonly #byHash = new Map<string, Hook>();
-  readonly #byId = new Map<string, Hook>();
 
   constructor(store: HookStore) {
     this.#store = store;
-    for (const hook of store.list()) this.#add(hook);
   }
 
   async byKeyHash(keyHash: string): Promise<Hook | undefined> {
-    return this.#byHash.get(keyHash);
+    return this.#store.byKeyHash(keyHash);
   }
 
   async byId(id: string): Promise<Hook | undefined> {
-    return this.#byId.get(id);
+    return this.#store.byId(id);
   }
 
   async list(): Promise<Hook[]> {
-    return [...this.#byId.values()];
+    return this.#store.list();
   }
 
   async insert(hook: Hook): Promise<void> {
     this.#store.insert(hook);
-    this.#add(hook);
   }
 
   async rekey(old: Hook, next: Hook): Promise<void> {
     this.#store.rekey(old.id, next.keyHash, next.signingSecret);
-    this.#byHash.delete(old.keyHash);
-    this.#add(next);
   }
 
   async remove(hook: Hook): Promise<void> {
     this.#store.remove(hook.id);
-    this.#byHash.delete(hook.keyHash);
-    this.#byId.delete(hook.id);
-  }
-
-  #add(hook: Hook): void {
-    this.#byHash.set(hook.keyHash, hook);
-    this.#byId.set(hook.id, hook);
   }
 }

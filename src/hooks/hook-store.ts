@@ -17,6 +17,8 @@ interface HookRow {
 /**
  * The hooks added over the HTTP API, in one SQLite file (better-sqlite3): their URL keys as SHA-256
  * hashes only. Writes are synchronous and fully synced, so a hook whose URL was shown survives a crash.
+ * Lookups read the file (one indexed row), so processes sharing it (the workers of `--workers`) see each
+ * other's changes at once.
  *
  * @example
  * ```ts
@@ -27,10 +29,14 @@ interface HookRow {
  */
 export class HookStore {
   readonly #db: Database.Database;
+  readonly #byKeyHash: Database.Statement<[string], HookRow>;
+  readonly #byId: Database.Statement<[string], HookRow>;
   #closed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
+    this.#byKeyHash = db.prepare('SELECT * FROM hooks WHERE key_hash = ?');
+    this.#byId = db.prepare('SELECT * FROM hooks WHERE id = ?');
   }
 
   /** Opens (creating it and its folder if needed) the store at `file`; `:memory:` keeps nothing. */
@@ -58,6 +64,17 @@ export class HookStore {
   list(): Hook[] {
     const rows = this.#db.prepare('SELECT * FROM hooks ORDER BY created_at, id').all() as HookRow[];
     return rows.map(toHook);
+  }
+
+  /** The hook whose key hashes to `keyHash`, if any. */
+  byKeyHash(keyHash: string): Hook | undefined {
+    const row = this.#byKeyHash.get(keyHash);
+    return row === undefined ? undefined : toHook(row);
+  }
+
+  byId(id: string): Hook | undefined {
+    const row = this.#byId.get(id);
+    return row === undefined ? undefined : toHook(row);
   }
 
   insert(hook: Hook): void {
