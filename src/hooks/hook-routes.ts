@@ -5,7 +5,7 @@ import type { RateLimit } from '../relay/connection.js';
 import type { Sender } from '../relay/events.js';
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
-import { TokenBucket } from '../relay/token-bucket.js';
+import { TokenBuckets } from '../relay/token-bucket.js';
 import { deliveryFormat, renderDelivery } from './formats/render-delivery.js';
 import type { RenderContext } from './formats/rendered.js';
 import type { Hook } from './hook.js';
@@ -57,17 +57,10 @@ export function hookRoutes(deps: {
   const log = deps.logger.child({ part: 'hooks' });
   const { maxContentBytes } = deps.settings;
   const { bodyLimitBytes, rateLimit, replayWindowMs } = deps.settings.hooks;
-  const buckets = new Map<string, TokenBucket>();
+  // By hook id; hooks deleted over the API leave full buckets, which are forgotten.
+  const buckets = rateLimit ? new TokenBuckets(rateLimit) : undefined;
   const seen = new SeenDeliveries({ windowMs: replayWindowMs });
-  const bucketOf = (hook: Hook) => {
-    if (!rateLimit) return undefined;
-    let bucket = buckets.get(hook.id);
-    if (!bucket) {
-      bucket = new TokenBucket(rateLimit);
-      buckets.set(hook.id, bucket);
-    }
-    return bucket;
-  };
+  const bucketOf = (hook: Hook) => buckets?.get(hook.id);
 
   const router = Router();
   router.post('/hooks/:key', async (req, res) => {

@@ -74,3 +74,49 @@ export class TokenBucket {
     }
   }
 }
+
+/**
+ * Token buckets by key (a hook, an endpoint), each made on first use. A full bucket is the same as a new
+ * one, so once more than `sweepAbove` are kept, the full ones are forgotten: the map holds the keys used
+ * lately, not every key ever seen (hooks added and deleted over the API, for one).
+ *
+ * @example
+ * ```ts
+ * const buckets = new TokenBuckets({ burst: 30, perSecond: 1 });
+ * if (!buckets.get(hook.id).take()) refuse();
+ * ```
+ */
+export class TokenBuckets {
+  readonly #options: { burst: number; perSecond: number; now?: () => number };
+  readonly #sweepAbove: number;
+  readonly #buckets = new Map<string, TokenBucket>();
+  #nextSweep: number;
+
+  constructor(options: { burst: number; perSecond: number; now?: () => number }, sweepAbove = 1000) {
+    this.#options = options;
+    this.#sweepAbove = sweepAbove;
+    this.#nextSweep = sweepAbove;
+  }
+
+  /** The bucket of `key`, new (full) if it had none. */
+  get(key: string): TokenBucket {
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      if (this.#buckets.size >= this.#nextSweep) this.#sweep();
+      bucket = new TokenBucket(this.#options);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Buckets kept now. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  // Amortised: while most buckets are in use, the next sweep waits until the map has doubled.
+  #sweep(): void {
+    for (const [key, bucket] of this.#buckets) if (bucket.full) this.#buckets.delete(key);
+    this.#nextSweep = Math.max(this.#sweepAbove, this.#buckets.size * 2);
+  }
+}
