@@ -20,13 +20,17 @@ export interface Answer {
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 // How long a claim on a key of a shared store lasts (see IdempotencyStore.claim): the node running the
-// request extends it every half of that while it runs, so only a node that died lets it expire.
+// request extends it every fifth of that while it runs, so only a node that died (or lost its store for
+// four fifths of a claim, four extensions in a row) lets it expire.
 const CLAIM_MS = 5000;
-// A node waiting for another's answer asks again after 20 ms, then less and less often, for at most a
-// minute: a request still running then (a hung job) is answered RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT.
+const EXTENSIONS_PER_CLAIM = 5;
+// A node waiting for another's answer asks again after 20 ms, then less and less often, for at most
+// 25 s: a request still running then (a hung job) is answered RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT. Under
+// the 30 s and 60 s that proxies and load balancers commonly allow a response, so the client gets that
+// answer (and its Retry-After) rather than the proxy's 504.
 const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
-const MAX_WAIT_MS = 60_000;
+const MAX_WAIT_MS = 25_000;
 
 /**
  * Runs requests that carry an `Idempotency-Key` at most once per key: a retry within the window gets the
@@ -49,7 +53,7 @@ export class IdempotentRequests {
 
   /**
    * `claimMs`: how long a claim on a shared store lasts unless extended (default 5 s); `maxWaitMs`: how
-   * long a request waits for another node's run of the same one (default a minute). Tests shorten both.
+   * long a request waits for another node's run of the same one (default 25 s). Tests shorten both.
    */
   constructor(options: {
     store: IdempotencyStore;
@@ -200,8 +204,9 @@ export class IdempotentRequests {
     );
   }
 
-  // Extends this node's claim while its request runs; a failed extension is retried at the next turn
-  // (Redis away: the claim may then expire, and a retry elsewhere run the request as well).
+  // Extends this node's claim while its request runs; a failed extension is retried at the next tick, a
+  // fifth of a claim later (Redis away for longer: the claim may expire, and a retry elsewhere run the
+  // request as well).
   #keepClaim(storeKey: string): ReturnType<typeof setInterval> | undefined {
     const { extend } = this.#store;
     if (!this.#store.claim || !extend) return undefined;
@@ -210,7 +215,7 @@ export class IdempotentRequests {
       Promise.resolve()
         .then(() => extend.call(this.#store, storeKey, this.#claimMs))
         .catch(() => {});
-    }, this.#claimMs / 2);
+    }, this.#claimMs / EXTENSIONS_PER_CLAIM);
     timer.unref();
     return timer;
   }

@@ -1023,7 +1023,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Another node has been running the request with this Idempotency-Key for a minute and still runs it (`RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT`); retry with the same key later to get its answer. */
+        /** @description Another node has been running the request with this Idempotency-Key for 25 s and still runs it (`RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT`); retry with the same key later to get its answer. */
         IdempotencyKeyInFlight: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1084,11 +1084,13 @@ export interface components {
          *     (`RELAY_ERR_TOO_MANY_SCHEDULES`), the job is declared in the config file or by code
          *     (`RELAY_ERR_SCHEDULE_READ_ONLY`), it is running (`RELAY_ERR_SCHEDULE_BUSY`), it is a stored job
          *     that cannot be scheduled (`RELAY_ERR_SCHEDULE_BROKEN`), or another node has been running the
-         *     request with this Idempotency-Key for a minute and still runs it
+         *     request with this Idempotency-Key for 25 s and still runs it
          *     (`RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT`, with `Retry-After`).
          */
         ScheduleConflict: {
             headers: {
+                /** @description Sent with `RELAY_ERR_IDEMPOTENCY_KEY_IN_FLIGHT` only. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {

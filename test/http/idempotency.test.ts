@@ -119,6 +119,8 @@ class GatedStore implements IdempotencyStore {
   readonly reads = gate();
   readonly keysRead: string[] = [];
   claims = 0;
+  /** Extensions still to fail, as while Redis is away. */
+  failExtends = 0;
   readonly #inner: IdempotencyStore;
   readonly claim?: IdempotencyStore['claim'];
   readonly release?: IdempotencyStore['release'];
@@ -127,7 +129,13 @@ class GatedStore implements IdempotencyStore {
   constructor(inner: IdempotencyStore) {
     this.#inner = inner;
     const { claim, release, extend } = inner;
-    if (extend) this.extend = (key, ttlMs) => extend.call(inner, key, ttlMs);
+    if (extend) {
+      this.extend = (key, ttlMs) => {
+        if (this.failExtends === 0) return extend.call(inner, key, ttlMs);
+        this.failExtends -= 1;
+        return Promise.reject(new Error('Redis is unreachable'));
+      };
+    }
     if (claim) {
       this.claim = (key, ttlMs) => {
         this.claims += 1;
@@ -277,10 +285,35 @@ describe('IdempotentRequests with requests in flight together', () => {
       expect(await client.pTTL('relaykit:idempotency:claim:ci\nextended')).toBeGreaterThan(1000);
     });
 
+    // node-redis queues commands while it reconnects: the answer's SET waited for Redis, and so did the
+    // 202 of a request whose messages were already out.
+    it('answers at once when Redis goes away after the work ran, without replay protection', async () => {
+      const redis = await startRedis();
+      const client = track(createClient({ url: redis.url }), (c) => c.close());
+      client.on('error', () => undefined);
+      await client.connect();
+      const store = new RedisIdempotencyStore(client as unknown as IdempotencyRedis);
+      const requests = new IdempotentRequests({ store, windowMs: 60_000 });
+      const answer = requests.run('ci', 'outage-1', 'same request', async () => {
+        await redis.stop('SIGKILL');
+        await expect.poll(() => client.isReady, { timeout: 3000 }).toBe(false);
+        return { status: 202, body: { id: 'm1' } };
+      });
+      // Within the test's deadline, Redis still down.
+      expect(await answer).toMatchObject({ status: 202, replayed: false });
+      await expect(
+        store.set('ci\nother', { fingerprint: 'f', status: 202, body: {} }, 1000),
+      ).rejects.toMatchObject({
+        code: 'RELAY_ERR_NOT_READY',
+      });
+    });
+
     it('keeps the claim of a request that outlives it, so a retry on another node waits instead of running', async () => {
       const shared = await redisStore();
       const claimMs = 200;
       const running = new GatedStore(shared);
+      // Two extensions in a row fail (a short Redis outage): the next ones must come before the claim ends.
+      running.failExtends = 2;
       const retrying = new GatedStore(shared);
       running.reads.open();
       retrying.reads.open();
@@ -293,6 +326,7 @@ describe('IdempotentRequests with requests in flight together', () => {
       const retried = second?.run('ci', 'slow-run-1', 'same request', work.produce);
       // A slow scheduled run: three claims' worth of time, which the running node's claim must outlast.
       await new Promise((resolve) => setTimeout(resolve, 3 * claimMs));
+      expect(running.failExtends).toBe(0);
       expect(work.runs).toBe(1);
       work.done.open();
       const answers = await Promise.all([ran, retried]);
