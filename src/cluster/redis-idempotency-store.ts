@@ -53,6 +53,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     // The claim stays until it expires (a node that looked before the answer must fail to claim), but
     // this node is done with it.
     this.#tokens.delete(key);
+    this.#assertReady();
     await this.#redis.set(this.#prefix + key, JSON.stringify(answer), {
       condition: 'NX',
       expiration: { type: 'PX', value: ttlMs },
