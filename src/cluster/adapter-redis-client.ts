@@ -8,6 +8,29 @@ const REFUSED_WHILE_DOWN = ['xAdd', 'set', 'del', 'multi', 'xRange', 'publish'] 
 // Session writes refused while Redis was away, made once it is back (the newest per key): at most this
 // many, the oldest forgotten first (those sessions then expire by themselves, or stay as they were).
 const MAX_REPLAYED = 10_000;
+// A replayed write that Redis answered with an error (still loading its data after a restart) is tried
+// again this much later, up to this many times; a SET never past what was left of its expiry.
+const RETRY_MS = 1000;
+const MAX_TRIES = 30;
+
+// A refused SET or DEL of a session key, with when it was refused.
+interface Refused {
+  readonly command: 'set' | 'del';
+  readonly args: readonly unknown[];
+  readonly at: number;
+  tries: number;
+}
+
+// A SET's arguments with its expiry (the adapter's `{ PX }`) shortened by the time it waited: a session
+// kept for its recovery window from when the socket dropped, not from when Redis came back. Undefined
+// once nothing is left of it.
+function withTimeLeft(refused: Refused, now: number): readonly unknown[] | undefined {
+  const [key, value, options] = refused.args;
+  const px = (options as { PX?: unknown } | undefined)?.PX;
+  if (refused.command !== 'set' || typeof px !== 'number') return refused.args;
+  const left = px - (now - refused.at);
+  return left > 0 ? [key, value, { ...(options as object), PX: Math.ceil(left) }] : undefined;
+}
 
 /** What the adapter's view of the client refuses while Redis is away: it was never sent. */
 export class RedisDownError extends Error {
@@ -23,8 +46,9 @@ export class RedisDownError extends Error {
  * node-redis's offline queue, which has no bound and is sent when Redis is back. Without it, every client
  * that came and went during an outage cost the node memory until then, and Redis then got stale
  * sessions, other nodes' bots stale `presence`. The refused session writes and deletes (SET, DEL) are
- * made once the client is ready again, the newest per key, so recovery sessions end up as they are now;
- * events are not. A refused command is reported to `failed` (counted, logged once an episode), and its
+ * made once the client is ready again, the newest per key and a SET with what is left of its expiry, so
+ * recovery sessions end up as they are now (one Redis refuses, still loading its data, is tried again
+ * each second for a while; a newer write of the key cancels it); events are not. A refused command is reported to `failed` (counted, logged once an episode), and its
  * promise is handled, so that the adapter's fire-and-forget writes cannot end the process. RelayKit's
  * features use the main client itself, and check readiness before they write.
  *
@@ -43,20 +67,53 @@ export function adapterRedisClient(
   // method, `duplicate` and the readiness getters included, is the client's.
   const view = Object.create(client) as RedisLink;
   const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const replay = new Map<string, { command: 'set' | 'del'; args: unknown[] }>();
+  const replay = new Map<string, Refused>();
+  const remember = (key: string, refused: Refused) => {
+    replay.delete(key);
+    replay.set(key, refused);
+    if (replay.size > maxReplayed) replay.delete(replay.keys().next().value as string);
+  };
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    const waiting = [...replay];
+    replay.clear();
+    for (const [key, refused] of waiting) resend(key, refused);
+  };
+  const resend = (key: string, refused: Refused) => {
+    const args = withTimeLeft(refused, Date.now());
+    if (args === undefined) return;
+    // Away again: kept as it was, unless the adapter wrote that key since.
+    if (!client.isReady) {
+      if (!replay.has(key)) remember(key, refused);
+      return;
+    }
+    (methods[refused.command] as (...a: readonly unknown[]) => Promise<unknown>)(...args).catch(() => {
+      refused.tries += 1;
+      if (refused.tries >= MAX_TRIES || replay.has(key)) return;
+      remember(key, refused);
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        if (client.isReady) flush();
+      }, RETRY_MS);
+      retry.unref?.();
+    });
+  };
   for (const command of REFUSED_WHILE_DOWN) {
     if (typeof methods[command] !== 'function') throw new Error(`node-redis has no ${command} method`);
+    const sessionWrite = command === 'set' || command === 'del';
     Object.defineProperty(view, command, {
       value: (...args: unknown[]) => {
+        const key = sessionWrite && typeof args[0] === 'string' ? args[0] : undefined;
         // Looked up at each call: watchRedisHealth wraps some of these on the client to count failures.
-        if (client.isReady) return methods[command]?.(...args);
+        if (client.isReady) {
+          // This write is newer than any of that key still waiting to be made again.
+          if (key !== undefined) replay.delete(key);
+          return methods[command]?.(...args);
+        }
         const error = new RedisDownError(command);
         failed(command, error);
-        if ((command === 'set' || command === 'del') && typeof args[0] === 'string') {
-          replay.delete(args[0]);
-          replay.set(args[0], { command, args });
-          if (replay.size > maxReplayed) replay.delete(replay.keys().next().value as string);
-        }
+        if (key !== undefined)
+          remember(key, { command: command as Refused['command'], args, at: Date.now(), tries: 0 });
         // multi() answers a transaction to fill in: refusing it is a throw, inside the adapter's async
         // restore, which socket.io takes as "no session" and connects the client fresh.
         if (command === 'multi') throw error;
@@ -67,13 +124,7 @@ export function adapterRedisClient(
     });
   }
   // Every time the connection is ready again, the first one included (a node started without Redis).
-  client.on('ready', () => {
-    const writes = [...replay.values()];
-    replay.clear();
-    for (const { command, args } of writes) {
-      (view[command] as (...args: unknown[]) => Promise<unknown>)(...args).catch(() => {});
-    }
-  });
+  client.on('ready', flush);
   return view;
 }
 

@@ -1,7 +1,7 @@
 // The adapter's view of a node's Redis client, on a stand-in client that records what reaches it: the view
 // is what is under test here (the outage itself, with a real Redis, is in redis-outage-writes.test.ts).
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   adapterRedisClient,
   RedisDownError,
@@ -14,8 +14,14 @@ function standIn() {
   const client = Object.assign(new EventEmitter(), {
     isReady: false,
     sent,
-    set: (key: string, value: string) => {
-      sent.push(`set ${key} ${value}`);
+    // Writes still to answer with Redis's error while it loads its data after a restart.
+    loading: 0,
+    set: (key: string, value: string, options?: { PX?: number }) => {
+      if (client.loading > 0) {
+        client.loading -= 1;
+        return Promise.reject(new Error('LOADING Redis is loading the dataset in memory'));
+      }
+      sent.push(`set ${key} ${value}${options?.PX === undefined ? '' : ` PX ${options.PX}`}`);
       return Promise.resolve('OK');
     },
     del: (key: string) => {
@@ -67,6 +73,43 @@ describe('adapterRedisClient', () => {
     });
     expect(await view.set('s1', 'a')).toBe('OK');
     expect(client.sent).toEqual(['set s1 a']);
+  });
+});
+
+describe('adapterRedisClient, as time passes', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('makes a refused SET with what is left of its expiry, and none once it would have expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    const client = standIn();
+    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
+    await expect(view.set('kept', 'a', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    await expect(view.set('gone', 'a', { PX: 20_000 })).rejects.toBeInstanceOf(RedisDownError);
+    vi.setSystemTime(Date.now() + 30_000);
+    client.isReady = true;
+    client.emit('ready');
+    expect(client.sent).toEqual(['set kept a PX 90000']);
+  });
+
+  it('tries a replayed write Redis refused (still loading) again a second later, unless the key was written since', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    const client = standIn();
+    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
+    await expect(view.set('s1', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    await expect(view.set('s2', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    client.loading = 2;
+    client.isReady = true;
+    client.emit('ready');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.sent).toEqual([]);
+    // The adapter writes s2 anew meanwhile: that is what Redis must end with.
+    await view.set('s2', 'new', { PX: 120_000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.sent).toEqual(['set s2 new PX 120000', 'set s1 old PX 119000']);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.sent).toHaveLength(2);
   });
 });
 
