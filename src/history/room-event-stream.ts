@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { MessageRedactedEvent } from '../relay/events.js';
+import { fitPage } from '../relay/history-cost.js';
 import type { HistoryReader } from '../relay/message-log.js';
 
 /** How often an idle stream sends a comment line, so that proxies and clients see it is alive. */
@@ -96,11 +97,13 @@ export class RoomEventStream {
       this.#last ??= newest?.meta.id ?? BEFORE_EVERYTHING;
     }
     for (;;) {
-      const page = await this.#log.read({ room: this.room, after: this.#last, limit: PAGE });
+      const query = { room: this.room, after: this.#last, limit: PAGE };
+      // At most ~1 MiB of content held at once per stream, whatever maxContentBytes allows.
+      const page = fitPage(await this.#log.read(query), query);
       if (this.#closed) return;
       // A heartbeat or a redaction sent while the page was read may have started a wait already.
       if (this.#waiting !== undefined) return;
-      // Checked after each message, not each page: a page of the largest messages is 100 MiB.
+      // Checked after each message, not each page: a page of the largest messages is a whole MiB.
       for (const { content, meta } of page.messages) {
         this.#last = meta.id;
         this.#res.write(`id: ${meta.id}\ndata: ${JSON.stringify({ content, meta })}\n\n`);

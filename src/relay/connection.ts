@@ -14,6 +14,11 @@ import type { Relay } from './relay.js';
 import { RelayError } from './relay-error.js';
 import { TokenBucket } from './token-bucket.js';
 
+// Reads that build an answer (a history page, a members list) waiting behind the one running, at most.
+const MAX_WAITING_READS = 4;
+// What a read refused for that tells the client to wait: about one read's time.
+const READ_RETRY_MS = 250;
+
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 /** How a client event is answered: its ack callback. */
 export type Reply = (answer: { ok: true; [key: string]: unknown } | { ok: false; error: WireError }) => void;
@@ -39,6 +44,8 @@ export class Connection {
   #limiter: TokenBucket | undefined;
   #log: Logger | undefined;
   #refusals: RefusalWindow | undefined;
+  #reads: Promise<void> | undefined;
+  #waitingReads = 0;
 
   constructor(socket: RelaySocket, config: ConnectionSettings, logger: Logger) {
     this.socket = socket;
@@ -76,6 +83,42 @@ export class Connection {
       relay.reportRejected(error, this.from);
       throw error;
     }
+  }
+
+  /**
+   * Runs `read` (a history page, a members list) once this connection's earlier reads are done: their
+   * answers are charged to the bucket as they are built (a large page costs more tokens), and a burst of
+   * requests arrives before any answer is, so one at a time is what makes the charge hold. Refuses with
+   * `RELAY_ERR_RATE_LIMITED` (and `retryAfterMs`) a read past the {@link MAX_WAITING_READS} waiting, and
+   * one whose turn finds the bucket overdrawn by what the reads before it were charged. `read` answers through `reply` and
+   * handles its own errors.
+   */
+  readInTurn(relay: Relay, event: string, reply: Reply, read: () => Promise<void>): void {
+    if (this.#waitingReads >= MAX_WAITING_READS) {
+      const error = new RelayError(
+        'RELAY_ERR_RATE_LIMITED',
+        `client "${this.from.name}" has ${MAX_WAITING_READS} reads waiting for their answers; next ${event} in ${READ_RETRY_MS} ms`,
+        { retryAfterMs: READ_RETRY_MS },
+      );
+      relay.reportRejected(error, this.from);
+      throw error;
+    }
+    this.#waitingReads += 1;
+    const turn = (this.#reads ?? Promise.resolve()).then(async () => {
+      this.#waitingReads -= 1;
+      // Cut (a slow consumer, a flood) while it waited: nobody to answer.
+      if (!this.socket.connected) return;
+      // Its own token was taken as it came; what the reads before it were charged must be paid off first.
+      const limiter = this.limiter;
+      if (limiter?.overdrawn) {
+        const error = limiter.refusal(`client "${this.from.name}"`, event);
+        relay.reportRejected(error, this.from);
+        this.refuse(relay, event, error, reply);
+        return;
+      }
+      await read();
+    });
+    this.#reads = turn.catch((error: unknown) => this.log.error({ err: error, event }, 'handler failed'));
   }
 
   refuseBot(event: string): void {

@@ -7,7 +7,7 @@ import { CLIENT_EVENTS, type MessageSender } from './events.js';
 import { handshakeFlags } from './handshake-flags.js';
 import { extraHistoryTokens } from './history-cost.js';
 import { checkHistoryQuery } from './history-query.js';
-import { listMembers, membersRoom } from './list-members.js';
+import { extraMembersTokens, listMembers, membersRoom } from './list-members.js';
 import type { Delivery } from './publish-options.js';
 import type { Published } from './published.js';
 import type { Relay } from './relay.js';
@@ -121,16 +121,16 @@ export function createConnectionHandler(deps: {
     answer(connection, relay, 'botMessage', published, reply);
   });
 
-  // A history read takes a token like any event, and more for a large answer (history-cost.ts). The
+  // A history read takes a token like any event, and more for a large answer (history-cost.ts); reads run
+  // one at a time per socket, so that those charges hold against a burst (Connection.readInTurn). The
   // answer goes through the ack only; a request without one is refused, since it could not be answered.
   const onHistory = listener('history', (connection, [request], reply) => {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'history needs an ack callback to answer');
     const query = checkHistoryQuery(request, connection.socket.data.room);
     checkRoomGrant(connection.socket.data.rooms, query.room, 'read the history of');
-    relay
-      .readHistory(query)
-      .then(
+    connection.readInTurn(relay, 'history', reply, () =>
+      relay.readHistory(query).then(
         (page) => {
           connection.limiter?.charge(extraHistoryTokens(page.messages));
           reply({ ok: true, messages: page.messages, more: page.more });
@@ -141,27 +141,31 @@ export function createConnectionHandler(deps: {
             connection.log.error({ err: error }, 'history read failed');
           connection.refuse(relay, 'history', relayError, reply);
         },
-      )
-      .catch((error: unknown) => connection.log.error({ err: error, event: 'history' }, 'handler failed'));
+      ),
+    );
   });
 
-  // Like history: a request answered through its ack only, costing a token, for a room the token grants.
+  // Like history: a request answered through its ack only, costing a token and more for a large room
+  // (extraMembersTokens), for a room the token grants, one read at a time per socket.
   const onMembers = listener('members', (connection, [request], reply) => {
     connection.takeToken(relay);
     if (!reply) throw new RelayError('RELAY_ERR_INVALID_OPTIONS', 'members needs an ack callback to answer');
     const { socket } = connection;
     const room = membersRoom(request, socket.data.room);
     checkRoomGrant(socket.data.rooms, room, 'list the members of');
-    listMembers(socket.nsp, room)
-      .then(
-        (page) => reply({ ok: true, room, ...page }),
+    connection.readInTurn(relay, 'members', reply, () =>
+      listMembers(socket.nsp, room).then(
+        (page) => {
+          connection.limiter?.charge(extraMembersTokens(page.total));
+          reply({ ok: true, room, ...page });
+        },
         // An ack is owed whatever happened: an adapter that failed is the relay's fault, and logged.
         (error: unknown) => {
           connection.log.error({ err: error }, 'members listing failed');
           connection.refuse(relay, 'members', RelayError.from(error, 'listing members failed'), reply);
         },
-      )
-      .catch((error: unknown) => connection.log.error({ err: error, event: 'members' }, 'handler failed'));
+      ),
+    );
   });
 
   function onAnyEvent(this: RelaySocket, event: string, ...args: unknown[]): void {

@@ -1,7 +1,42 @@
-import type { LoggedMessage } from './message-log.js';
+import type { HistoryPage, HistoryQuery, LoggedMessage } from './message-log.js';
 
 /** A history answer costs a socket one rate-limit token more for each of these it holds, past its first. */
 export const HISTORY_BYTES_PER_TOKEN = 256 * 1024;
+
+/** The content a history page holds at most (counted as {@link extraHistoryTokens} does), past its first message. */
+export const MAX_PAGE_CHARS = 1024 * 1024;
+
+// What a message's content costs an answer: characters of text, or of an object's JSON.
+const contentChars = ({ content }: Pick<LoggedMessage, 'content'>): number =>
+  typeof content === 'string' ? content.length : JSON.stringify(content).length;
+
+/**
+ * `page` cut to `maxChars` of content (default {@link MAX_PAGE_CHARS}): the messages nearest the cursor
+ * are kept (the oldest for a read `after` one, else the newest), at least one, and `more` says the rest
+ * is still to be read. With the default `maxContentBytes` (4 KiB) a page of 200 is ~800 KB and never
+ * cut; with it raised to 1 MiB, a page of 200 would hold 200 MiB for one request.
+ *
+ * @example
+ * ```ts
+ * return fitPage(await log.read(query), query);
+ * ```
+ */
+export function fitPage(
+  page: HistoryPage,
+  query: Pick<HistoryQuery, 'after'>,
+  maxChars = MAX_PAGE_CHARS,
+): HistoryPage {
+  const { messages } = page;
+  const forward = query.after !== undefined;
+  let chars = 0;
+  let kept = 0;
+  for (; kept < messages.length; kept++) {
+    chars += contentChars(messages[forward ? kept : messages.length - 1 - kept] as LoggedMessage);
+    if (kept > 0 && chars > maxChars) break;
+  }
+  if (kept === messages.length) return page;
+  return { messages: forward ? messages.slice(0, kept) : messages.slice(messages.length - kept), more: true };
+}
 
 /**
  * The tokens a history page costs past the one its request took: one per {@link HISTORY_BYTES_PER_TOKEN}
@@ -18,8 +53,6 @@ export const HISTORY_BYTES_PER_TOKEN = 256 * 1024;
  */
 export function extraHistoryTokens(messages: readonly Pick<LoggedMessage, 'content'>[]): number {
   let chars = 0;
-  for (const { content } of messages) {
-    chars += typeof content === 'string' ? content.length : JSON.stringify(content).length;
-  }
+  for (const message of messages) chars += contentChars(message);
   return Math.floor(chars / HISTORY_BYTES_PER_TOKEN);
 }

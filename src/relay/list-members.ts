@@ -3,6 +3,10 @@ import { RelayError } from './relay-error.js';
 import type { RelayIo } from './relay-io.js';
 import { roomKey } from './room-name.js';
 
+// People in a room per extra rate-limit token of a members list.
+export const MEMBERS_PER_TOKEN = 500;
+// One collator for every sort: localeCompare builds its comparison again at each call.
+const byName = new Intl.Collator();
 /** At most this many people are listed by a `members` answer; `total` still counts every one. */
 export const MAX_MEMBERS = 500;
 
@@ -56,9 +60,23 @@ export async function listMembers(
     byUser.set(userId, { userId, name, kind });
   }
   const members = [...byUser.values()].sort(
-    (a, b) => a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : 1),
+    (a, b) => byName.compare(a.name, b.name) || (a.userId < b.userId ? -1 : 1),
   );
   return { members: members.slice(0, options.max ?? MAX_MEMBERS), total: members.length, partial };
+}
+
+/**
+ * The tokens a socket's `members` list costs past the one its request took: one per
+ * {@link MEMBERS_PER_TOKEN} people in the room, since every one of them is fetched and sorted (~12 ms
+ * for 5 000 on a small machine).
+ *
+ * @example
+ * ```ts
+ * connection.limiter?.charge(extraMembersTokens(page.total));
+ * ```
+ */
+export function extraMembersTokens(total: number): number {
+  return Math.floor(total / MEMBERS_PER_TOKEN);
 }
 
 /**

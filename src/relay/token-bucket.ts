@@ -58,6 +58,12 @@ export class TokenBucket {
     return this.#tokens >= this.#burst;
   }
 
+  /** True when charges (work already done) took the bucket below empty: nothing more until it refills. */
+  get overdrawn(): boolean {
+    this.#refill();
+    return this.#tokens < 0;
+  }
+
   /** Milliseconds until the next token, 0 when one is available. */
   msUntilNext(): number {
     this.#refill();

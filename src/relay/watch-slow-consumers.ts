@@ -24,6 +24,9 @@ interface Watched {
   connected: boolean;
 }
 
+// A connected socket with this many times maxBufferedBytes waiting is cut at once, draining or not.
+const HARD_CAP_FACTOR = 4;
+
 const packetBytes = (data: unknown): number =>
   typeof data === 'string'
     ? data.length
@@ -50,7 +53,8 @@ export function bufferedBytes(connection: EngineConnection): number {
  * measurements at least `bufferCheckIntervalMs` apart, and no less at the second, is disconnected (a
  * warn line, and `relay_slow_consumers_disconnected_total`): a client that stops reading cannot make the
  * node's memory grow without bound, while one that is working through a burst (e.g. what recovery replays
- * to it) is left to drain. Measurements are taken every `bufferCheckIntervalMs` and also when a packet is
+ * to it) is left to drain, up to 4 × `maxBufferedBytes` once connected: past that, it is cut as the
+ * packet is queued. Measurements are taken every `bufferCheckIntervalMs` and also when a packet is
  * queued for a connected socket over the cap, so an event loop kept busy (by a flood, say) cannot postpone
  * the cut while the buffer grows. Below the cap, queuing a packet costs one addition. The cut is a transport
  * close, so the client reconnects by itself and, with connection state recovery, gets what it missed.
@@ -63,6 +67,7 @@ export function bufferedBytes(connection: EngineConnection): number {
 export function watchSlowConsumers(server: RelayCore): void {
   const { maxBufferedBytes, bufferCheckIntervalMs } = server.config;
   if (maxBufferedBytes === 0) return;
+  const hardCap = HARD_CAP_FACTOR * maxBufferedBytes;
   const log = server.logger.child({ part: 'relay' });
   const counter = new Counter({
     name: 'relay_slow_consumers_disconnected_total',
@@ -116,7 +121,9 @@ export function watchSlowConsumers(server: RelayCore): void {
       state.queued = (connection.writeBuffer.length === 0 ? 0 : state.queued) + packetBytes(packet.data);
       if (state.queued <= maxBufferedBytes || !state.connected) return;
       const bytes = state.queued + socketBytes(connection);
-      if (!measure(state, bytes, Date.now())) return;
+      // Past the hard cap, at once: what one event loop turn queues (a burst of large answers) must not
+      // wait for a second measurement.
+      if (bytes <= hardCap && !measure(state, bytes, Date.now())) return;
       // Cut here, not later: while the event loop is busy, "later" is after the buffer has grown on. A
       // disconnect listener that throws must not fail the send (often a broadcast) that queued the packet.
       try {

@@ -110,4 +110,38 @@ describe('slow consumers', () => {
       maxBufferedBytes + (chunksPerInterval + 3) * chunk.length,
     );
   });
+
+  // A socket only just over maxBufferedBytes waits for a second measurement; what one turn queues before
+  // then (a burst of large history pages, say) could be many times the cap.
+  it('cuts a socket at once past four times the cap, between two measurements', async () => {
+    const maxBufferedBytes = 256 * 1024;
+    const hardCap = 4 * maxBufferedBytes;
+    const { server, url, logs } = await startRelay({
+      greeting: 'none',
+      maxContentBytes: 65_536,
+      maxBufferedBytes,
+      // No second measurement within this test: only the hard cap can cut.
+      bufferCheckIntervalMs: 60_000,
+      history: false,
+    });
+    const client = await connectClient(url, { transports: ['websocket'] });
+    const id = client.id as string;
+    const connected = () => server.io.of('/').sockets.has(id);
+    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+    const chunk = 'x'.repeat(60_000);
+    let published = 0;
+    // One synchronous run: every packet after the first stays queued.
+    while (connected() && published < 100) {
+      server.relay.publish(chunk, { from });
+      published += 1;
+    }
+    expect(connected()).toBe(false);
+    const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
+    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes });
+    // Cut by the packet that took it past the hard cap: at most one packet over it, never at or under.
+    const bytes = line?.bufferedBytes as number;
+    expect(bytes).toBeGreaterThan(hardCap);
+    expect(bytes).toBeLessThanOrEqual(hardCap + chunk.length + 1000);
+    expect(published).toBeLessThanOrEqual(Math.ceil(hardCap / chunk.length) + 2);
+  });
 });
