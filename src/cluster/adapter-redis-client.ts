@@ -19,6 +19,8 @@ interface Refused {
   readonly args: readonly unknown[];
   readonly at: number;
   tries: number;
+  // Set when the adapter writes the key again while this replay is on its way: a retry would undo that.
+  superseded?: boolean;
 }
 
 // A SET's arguments with its expiry (the adapter's `{ PX }`) shortened by the time it waited: a session
@@ -68,6 +70,8 @@ export function adapterRedisClient(
   const view = Object.create(client) as RedisLink;
   const methods = client as unknown as Record<string, (...args: unknown[]) => unknown>;
   const replay = new Map<string, Refused>();
+  // Replays sent and not answered yet, by key (at most one per key, as many as were waiting).
+  const sending = new Map<string, Refused>();
   const remember = (key: string, refused: Refused) => {
     replay.delete(key);
     replay.set(key, refused);
@@ -87,9 +91,15 @@ export function adapterRedisClient(
       if (!replay.has(key)) remember(key, refused);
       return;
     }
-    (methods[refused.command] as (...a: readonly unknown[]) => Promise<unknown>)(...args).catch(() => {
+    sending.set(key, refused);
+    const settled = () => {
+      if (sending.get(key) === refused) sending.delete(key);
+    };
+    const command = methods[refused.command] as (...a: readonly unknown[]) => Promise<unknown>;
+    command(...args).then(settled, () => {
+      settled();
       refused.tries += 1;
-      if (refused.tries >= MAX_TRIES || replay.has(key)) return;
+      if (refused.superseded || refused.tries >= MAX_TRIES || replay.has(key)) return;
       remember(key, refused);
       retry ??= setTimeout(() => {
         retry = undefined;
@@ -106,8 +116,12 @@ export function adapterRedisClient(
         const key = sessionWrite && typeof args[0] === 'string' ? args[0] : undefined;
         // Looked up at each call: watchRedisHealth wraps some of these on the client to count failures.
         if (client.isReady) {
-          // This write is newer than any of that key still waiting to be made again.
-          if (key !== undefined) replay.delete(key);
+          // This write is newer than any of that key still waiting to be made again, or on its way.
+          if (key !== undefined) {
+            replay.delete(key);
+            const inFlight = sending.get(key);
+            if (inFlight) inFlight.superseded = true;
+          }
           return methods[command]?.(...args);
         }
         const error = new RedisDownError(command);

@@ -16,13 +16,19 @@ function standIn() {
     sent,
     // Writes still to answer with Redis's error while it loads its data after a restart.
     loading: 0,
+    // How long Redis takes to answer a SET (ms): 0, at once.
+    answerMs: 0,
     set: (key: string, value: string, options?: { PX?: number }) => {
+      const later = (answer: () => Promise<unknown>): Promise<unknown> =>
+        client.answerMs === 0
+          ? answer()
+          : new Promise((resolve) => setTimeout(() => resolve(answer()), client.answerMs));
       if (client.loading > 0) {
         client.loading -= 1;
-        return Promise.reject(new Error('LOADING Redis is loading the dataset in memory'));
+        return later(() => Promise.reject(new Error('LOADING Redis is loading the dataset in memory')));
       }
       sent.push(`set ${key} ${value}${options?.PX === undefined ? '' : ` PX ${options.PX}`}`);
-      return Promise.resolve('OK');
+      return later(() => Promise.resolve('OK'));
     },
     del: (key: string) => {
       sent.push(`del ${key}`);
@@ -110,6 +116,30 @@ describe('adapterRedisClient, as time passes', () => {
     expect(client.sent).toEqual(['set s2 new PX 120000', 'set s1 old PX 119000']);
     await vi.advanceTimersByTimeAsync(5000);
     expect(client.sent).toHaveLength(2);
+  });
+});
+
+describe('adapterRedisClient, replays on their way', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // The replay was sent and Redis refused it only after the adapter had written the key anew: tried
+  // again, the old session overwrote the new one a second later.
+  it('does not try a refused replay again once the adapter wrote its key meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    const client = standIn();
+    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
+    await expect(view.set('s', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    client.answerMs = 5;
+    client.loading = 1;
+    client.isReady = true;
+    client.emit('ready'); // the replay is sent; Redis answers in 5 ms, refusing it
+    const fresh = view.set('s', 'new', { PX: 120_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    await fresh;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(client.sent).toEqual(['set s new PX 120000']);
   });
 });
 
