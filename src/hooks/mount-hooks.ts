@@ -47,7 +47,10 @@ export function mountHooks(deps: {
   const { settings } = deps;
   const declared = checkDeclared(settings.hooks.declared);
   const hooks = new HookRegistry(deps.directory ?? openLocal(settings.hooks.store, deps.lifecycle), declared);
-  const metrics = createHookMetrics(deps.api.metrics.registry);
+  const metrics = createHookMetrics(
+    deps.api.metrics.registry,
+    async (id) => (await hooks.byId(id)) !== undefined,
+  );
   deps.api.v1.use(hooksApi({ hooks, metrics, settings }));
   deps.app.use(hookRoutes({ relay: deps.relay, logger: deps.logger, hooks, metrics, settings }));
   return hooks;

@@ -117,6 +117,25 @@ describe('/v1/hooks', () => {
     expect(await series(kept.id)).toHaveLength(2);
   });
 
+  // The workers of `relay serve --workers` share the hooks' file: a hook deleted through one worker is
+  // gone for the other too, and so must be the series that other worker counted for it.
+  it('drops the series of a hook deleted through another relay sharing its file', async () => {
+    const store = await tempHookStore();
+    const first = await startHookRelay({ hooks: { store } });
+    const second = await startHookRelay({ hooks: { store } });
+    const hook = await first.addHook({ name: 'alerts', format: 'slack' });
+    const url = hook.url.replace(first.url, second.url);
+    expect((await second.deliver(url, { text: 'ok' })).status).toBe(200);
+    const series = async () =>
+      (await (await fetch(`${second.url}/metrics`)).text())
+        .split('\n')
+        .filter((line) => line.startsWith(`relay_hook_deliveries_total{hook="${hook.id}"`));
+    expect(await series()).toHaveLength(1);
+    const deleted = await first.send(`/v1/hooks/${hook.id}`, { method: 'DELETE', token: 'ops-s3cr3t' });
+    expect(deleted.status).toBe(204);
+    expect(await series()).toEqual([]);
+  });
+
   it('keeps hooks in its SQLite file across restarts, the key only as its SHA-256', async () => {
     const store = await tempHookStore();
     const first = await startHookRelay({ hooks: { store } });
