@@ -100,10 +100,18 @@ export async function startPrimary(options: {
     );
   }
   const spec = { address, botToken: config.botToken ?? randomBytes(24).toString('base64url'), apiToken };
+  // Workers that said they are ready and have not exited: the ones asked for their metrics.
+  const readyIds = new Set<number>();
   const hub = new PrimaryHub({
     workers: {
-      send: (id, message) => cluster.workers?.[id]?.send(message),
+      send: (id, message) => {
+        const worker = cluster.workers?.[id];
+        // A worker between its disconnect and its exit is still listed: a send to it would fail with an
+        // 'error' event nothing listens to, which ends the primary. With a callback, the failure is its.
+        if (worker?.isConnected()) worker.send(message, () => undefined);
+      },
       ids: () => Object.values(cluster.workers ?? {}).flatMap((worker) => (worker ? [worker.id] : [])),
+      ready: () => [...readyIds].filter((id) => cluster.workers?.[id]?.isConnected()),
     },
     maxIdempotencyEntries: config.api.idempotencyMaxEntries,
   });
@@ -119,10 +127,14 @@ export async function startPrimary(options: {
     const forkedAt = Date.now();
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: unknown) => {
-        if (isHubMessage(message) && message.kind === 'ready') resolve();
+        if (isHubMessage(message) && message.kind === 'ready') {
+          readyIds.add(worker.id);
+          resolve();
+        }
       };
       worker.on('message', onMessage);
       worker.once('exit', (code, signal) => {
+        readyIds.delete(worker.id);
         worker.off('message', onMessage);
         reject(new Error(`worker ${worker.id} exited (${signal ?? `code ${code}`}) before it was ready`));
         if (stopping) return;
@@ -147,7 +159,10 @@ export async function startPrimary(options: {
     const run = async () => {
       const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
       const exited = alive.map((worker) => (worker.isDead() ? Promise.resolve() : once(worker, 'exit')));
-      for (const worker of alive) worker.send({ source: HUB_SOURCE, kind: 'stop', signal });
+      for (const worker of alive) {
+        // One already on its way out has nothing to stop (and a send to it would fail; see the hub's).
+        if (worker.isConnected()) worker.send({ source: HUB_SOURCE, kind: 'stop', signal }, () => undefined);
+      }
       // At most Node's longest timer: past it a timer fires at once, and the workers would be killed.
       const graceMs = Math.min(
         (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000,

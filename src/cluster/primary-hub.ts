@@ -1,15 +1,11 @@
 import { MemoryIdempotencyStore } from '../http/memory-idempotency-store.js';
 import type { StoredWebhook } from '../webhooks/webhook-directory.js';
-import { HUB_SOURCE, type HubCalls, type HubMessage, isHubMessage } from './hub-messages.js';
+import { HUB_SOURCE, type HubCalls, isHubMessage } from './hub-messages.js';
 import type { SharedJob } from './shared-job.js';
-import { WorkerMetrics } from './worker-metrics.js';
+import { type MetricsWorkers, WorkerMetrics } from './worker-metrics.js';
 
 /** How the hub reaches the workers; the primary of `relay serve --workers` passes node:cluster's. */
-export interface HubWorkers {
-  send(workerId: number, message: HubMessage): void;
-  /** Every worker alive, by id. */
-  ids(): number[];
-}
+export type HubWorkers = MetricsWorkers;
 
 /**
  * What the workers of one machine share, kept in their primary (the analogue of Redis for

@@ -49,6 +49,25 @@ describe('the workers’ metrics, gathered by the primary', () => {
     expect(metricValue(text, 'relay_workers_unanswered')).toBe(1);
   });
 
+  // Left out, a worker's share of every counter would drop and come back: two resets to Prometheus.
+  it('keeps the last answer of a worker that stops answering, and drops a worker that exited', async () => {
+    const { clients, ids } = hubWithWorkers(2, { metricsWaitMs: 300 });
+    const scrape = clients[0]?.shareMetrics(workerRegistry(3, 1)) as () => Promise<string>;
+    clients[1]?.shareMetrics(workerRegistry(4, 1));
+    expect(metricValue(await scrape(), 'relay_test_total')).toBe(7);
+    // Worker 2 stalls: it hears nothing more.
+    clients[1]?.close();
+    const stalled = await scrape();
+    expect(metricValue(stalled, 'relay_test_total')).toBe(7);
+    expect(metricValue(stalled, 'relay_workers_scraped')).toBe(1);
+    expect(metricValue(stalled, 'relay_workers_unanswered')).toBe(1);
+    // Worker 2 exits: what it counted goes with it.
+    ids.splice(ids.indexOf(2), 1);
+    const exited = await scrape();
+    expect(metricValue(exited, 'relay_test_total')).toBe(3);
+    expect(metricValue(exited, 'relay_workers_unanswered')).toBe(0);
+  });
+
   it('counts a worker whose registry fails as unanswered, without waiting for it', async () => {
     const { clients } = hubWithWorkers(2, { metricsWaitMs: 60_000 });
     const scrape = clients[0]?.shareMetrics(workerRegistry(5, 1)) as () => Promise<string>;
@@ -76,14 +95,18 @@ describe('the workers’ metrics, gathered by the primary', () => {
     clients[1]?.shareMetrics(relays[1]?.metricsRegistry as Registry);
     const alone = await relays[0]?.metricsRegistry.metrics();
     const text = await scrape();
-    // Every metric of one relay is in the sum once, with its HELP and TYPE; but a process's start time,
-    // which prom-client's aggregation leaves out (its `omit` aggregator: the workers started apart).
-    const names = (body: string) =>
-      body
-        .split('\n')
-        .filter((line) => line.startsWith('# TYPE ') && !line.includes('process_start_time_seconds'));
+    // Every metric of one relay is in the sum once, with its HELP and TYPE.
+    const names = (body: string) => body.split('\n').filter((line) => line.startsWith('# TYPE '));
     expect(names(text)).toEqual(expect.arrayContaining(names(alone as string)));
-    expect(text).not.toContain('process_start_time_seconds');
+    // The two relays share this process: a sum would double what is not summed across workers.
+    const value = (body: string | undefined, series: string) => metricValue(body as string, series);
+    for (const series of [
+      'process_start_time_seconds',
+      'process_max_fds',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(value(text, series), series).toBe(value(alone, series));
+    }
     expect(names(text)).toHaveLength(new Set(names(text)).size);
     // Both relays' stores can keep messages: the least is 1, not a sum of 2.
     expect(metricValue(text, 'relay_history_store_available')).toBe(1);

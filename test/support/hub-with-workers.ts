@@ -14,12 +14,13 @@ export interface TestHubOptions {
 
 /**
  * A primary's hub with `count` workers, and `channel(id)`: a new channel of worker `id` to it. Channels
- * are in memory and deliver asynchronously, copying each message, as IPC does.
+ * are in memory and deliver asynchronously, copying each message, as IPC does. `ids` are the workers
+ * alive: take one out to have it exit.
  */
 export function primaryHubWithChannels(
   count: number,
   options: TestHubOptions = {},
-): { hub: PrimaryHub; channel(id: number): HubChannel } {
+): { hub: PrimaryHub; channel(id: number): HubChannel; ids: number[] } {
   const inboxes = new Map<number, EventEmitter>();
   const ids = Array.from({ length: count }, (_, index) => index + 1);
   for (const id of ids) inboxes.set(id, new EventEmitter());
@@ -41,16 +42,15 @@ export function primaryHubWithChannels(
       off: (event, listener) => inbox.off(event, listener),
     };
   };
-  return { hub, channel };
+  return { hub, channel, ids };
 }
 
 /** A primary's hub and one HubClient for each of `count` workers, closed after the test. */
 export function hubWithWorkers(
   count: number,
   options: TestHubOptions = {},
-): { hub: PrimaryHub; clients: HubClient[] } {
-  const { hub, channel } = primaryHubWithChannels(count, options);
-  const ids = Array.from({ length: count }, (_, index) => index + 1);
+): { hub: PrimaryHub; clients: HubClient[]; ids: number[] } {
+  const { hub, channel, ids } = primaryHubWithChannels(count, options);
   const clients = ids.map((id) => track(new HubClient(channel(id)), (client) => client.close()));
-  return { hub, clients };
+  return { hub, clients, ids };
 }
