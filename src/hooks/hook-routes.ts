@@ -11,7 +11,7 @@ import type { RenderContext } from './formats/rendered.js';
 import type { Hook } from './hook.js';
 import { type HookMetrics, UNKNOWN_HOOK } from './hook-metrics.js';
 import type { HookRegistry } from './hook-registry.js';
-import { readHookBody } from './read-hook-body.js';
+import { parseHookBody, readHookBody } from './read-hook-body.js';
 import { SeenDeliveries } from './seen-deliveries.js';
 import { verifyGithubSignature } from './verify-signature.js';
 
@@ -101,9 +101,11 @@ export function hookRoutes(deps: {
           );
         }
       }
+      // Only now, for a signed hook: a delivery that does not prove the secret is never parsed.
+      const parsed = parseHookBody(body);
       const context: RenderContext = { hook, header: (name) => req.get(name), maxContentBytes };
-      const format = deliveryFormat(hook.format, body.parsed, context);
-      const rendered = renderDelivery(format, body.parsed, context);
+      const format = deliveryFormat(hook.format, parsed, context);
+      const rendered = renderDelivery(format, parsed, context);
       if (rendered.kind === 'answer') {
         metrics.accepted(hook.id);
         res.status(200).type('text/plain').send(rendered.text);

@@ -79,6 +79,12 @@ describe('bad deliveries', () => {
         headers: { ...headers, 'x-hub-signature-256': sign(hook.secret, raw) },
       });
       expect(other.status).toBe(401);
+      // Checked before the body is parsed: a body that is not even JSON is refused for its signature.
+      const garbage = await relay.deliver(hook.url, undefined, {
+        raw: `{"deep": ${'['.repeat(50_000)}`,
+        headers: { ...headers, 'x-hub-signature-256': sign('not-the-secret', raw) },
+      });
+      expect(await problemOf(garbage)).toMatchObject({ code: 'RELAY_ERR_HOOK_SIGNATURE' });
       const good = { ...headers, 'x-hub-signature-256': sign(hook.secret, raw) };
       expect((await relay.deliver(hook.url, undefined, { raw, headers: good })).status).toBe(200);
       const replayed = await relay.deliver(hook.url, undefined, { raw, headers: good });
