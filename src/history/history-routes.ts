@@ -5,6 +5,7 @@ import type { components } from '../http/openapi-types.js';
 import type { ApiToken } from '../http/parse-api-tokens.js';
 import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
+import { EpisodeLog } from '../relay/episode-log.js';
 import type { MessageRedactedEvent } from '../relay/events.js';
 import { checkHistoryQuery, isMessageId } from '../relay/history-query.js';
 import type { Relay } from '../relay/relay.js';
@@ -55,6 +56,13 @@ export function historyRoutes(deps: {
   const read = requireScope('read');
   const streams = new Set<RoomEventStream>();
   const heldBy = new Map<string, number>();
+  // A reader that never reads is cut every slowReaderMs, and reconnects: one line per token while that
+  // goes on (cuts closer than a minute apart), and a summary with the count when it stops.
+  const cuts = new EpisodeLog<{ room: string }>({
+    quietMs: 60_000,
+    ended: ({ key, count }) =>
+      logger.warn({ token: key, cuts: count }, 'event stream readers of a token too slow: cuts ended'),
+  });
   const stopFollowing = log.onAppended((rooms) => {
     for (const stream of streams) if (rooms.has(null) || rooms.has(stream.room)) stream.pump();
   });
@@ -120,8 +128,14 @@ export function historyRoutes(deps: {
       after: last,
       slowReaderMs: deps.slowReaderMs ?? SLOW_READER_MS,
       ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
-      onCut: () =>
-        logger.warn({ room, code: 'RELAY_ERR_SEND_QUEUE_FULL' }, 'event stream reader too slow: cut'),
+      onCut: () => {
+        if (cuts.note(name, { room })) {
+          logger.warn(
+            { room, token: name, code: 'RELAY_ERR_SEND_QUEUE_FULL' },
+            'event stream reader too slow: cut (logged once while the cuts of its token go on)',
+          );
+        }
+      },
     });
     streams.add(stream);
     res.on('close', () => {
@@ -135,6 +149,7 @@ export function historyRoutes(deps: {
   // Open streams would keep the HTTP server from closing: they end when the relay starts closing.
   deps.lifecycle.onPreClose(() => {
     for (const stream of streams) stream.close();
+    cuts.close();
   });
   return {
     router,

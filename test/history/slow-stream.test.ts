@@ -56,27 +56,39 @@ describe('event streams', () => {
     expect(text).toContain(': heartbeat\n\n');
   });
 
-  it('cut a reader that leaves its buffer full past slowReaderMs; the relay keeps serving', async () => {
+  it('cut a reader that leaves its buffer full past slowReaderMs, logged once per token; the relay keeps serving', async () => {
     const { server, port, logs } = await relayWithStreams({ slowReaderMs: 300 });
-    // A raw client that sends the request, then never reads: the kernel buffers fill, then the server's.
-    const socket = track(connect(port, '127.0.0.1'), (s) => s.destroy());
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.pause();
-    socket.write(
-      'GET /v1/rooms/ops/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ops-s3cr3t\r\n\r\n',
-    );
+    // Raw clients that send the request, then never read: the kernel buffers fill, then the server's.
+    for (let reader = 0; reader < 2; reader += 1) {
+      const socket = track(connect(port, '127.0.0.1'), (s) => s.destroy());
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.pause();
+      socket.write(
+        'GET /v1/rooms/ops/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ops-s3cr3t\r\n\r\n',
+      );
+    }
     const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
     const chunk = 'x'.repeat(60_000);
-    const cutLine = () => logs.find((entry) => entry.msg === 'event stream reader too slow: cut');
-    for (let i = 0; i < 400 && !cutLine(); i += 1) {
+    const cutLines = () =>
+      logs.filter((entry) => String(entry.msg).startsWith('event stream reader too slow'));
+    // Until the first cut, then a second more: both readers are cut (the deadline is the loop's).
+    let cutAt: number | undefined;
+    for (let i = 0; i < 600 && (cutAt === undefined || Date.now() < cutAt + 1000); i += 1) {
       await server.relay.publish(chunk, { from, room: 'ops' }).committed;
       if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (cutAt === undefined && cutLines().length > 0) cutAt = Date.now();
     }
-    // Cut by the relay while never read (the deadline is the loop's, not a sleep).
-    expect(cutLine()).toMatchObject({ room: 'ops', level: 40 });
+    expect(cutLines()).toHaveLength(1);
+    expect(cutLines()[0]).toMatchObject({ room: 'ops', token: 'ops', level: 40 });
     // Publishing goes on.
     await expect(
       server.relay.publish('still fine', { from, room: 'ops' }).committed,
     ).resolves.toBeUndefined();
+    // Its summary when the episode ends (here, at close): both cuts counted.
+    await server.close();
+    expect(logs.find((entry) => String(entry.msg).includes('cuts ended'))).toMatchObject({
+      token: 'ops',
+      cuts: 2,
+    });
   });
 });
