@@ -62,6 +62,8 @@ export interface HttpApiSettings {
     readonly idempotencyWindowMs: number;
     readonly idempotencyMaxEntries: number;
   };
+  /** Refusals are logged by the client the proxy forwarded for (`X-Forwarded-For`), not the proxy. */
+  readonly trustProxy?: boolean;
 }
 
 /** What mounting the HTTP API needs of the relay. */
@@ -162,7 +164,7 @@ export function mountHttpApi(deps: HttpApiDeps): HttpApi {
   );
   // Another method on an operations path (POST /healthz) is a 404 problem, not Express's HTML page.
   app.use(OPERATION_PATHS, notFound);
-  const problems = problemHandler(log);
+  const problems = problemHandler(log, { trustProxy: config.trustProxy ?? false });
   app.use(['/v1', ...OPERATION_PATHS], problems);
   lifecycle.onClose(() => problems.close());
   return { v1, tokens, metrics, idempotent, middleware: createApiMiddleware({ tokens, problems }) };

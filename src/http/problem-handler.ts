@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { clientAddress } from '../relay/address-limit.js';
 import { EpisodeLog } from '../relay/episode-log.js';
+import { forwardedFor } from '../relay/forwarded-request.js';
 import { RelayError } from '../relay/relay-error.js';
 import { authenticatedToken } from './authenticate-bearer.js';
 import { sendProblem } from './send-problem.js';
@@ -30,8 +32,9 @@ export type ProblemHandler = ErrorRequestHandler & {
 /**
  * The API's last middleware: turns any error into an RFC 9457 problem answer with a stable code and
  * logs it: an error line for a RelayKit bug, and for refused requests one warn line per episode of
- * refusals from one remote address (a burst of bad tokens is one line, and an `http refusals ended`
- * line with their count once the address has been quiet for 10 s). Every request is counted by
+ * refusals from one client (a burst of bad tokens is one line, and an `http refusals ended` line with
+ * their count once the client has been quiet for 10 s). A client is its address as `addressLimit`
+ * counts it (an IPv6 /64 is one client), and with `trustProxy` the one the proxy forwarded for. Every request is counted by
  * `relay_http_requests_total` whatever is logged.
  *
  * @example
@@ -41,7 +44,8 @@ export type ProblemHandler = ErrorRequestHandler & {
  * server.onClose('http', () => problems.close());
  * ```
  */
-export function problemHandler(logger: Logger): ProblemHandler {
+export function problemHandler(logger: Logger, options: { trustProxy?: boolean } = {}): ProblemHandler {
+  const trustProxy = options.trustProxy ?? false;
   const refusals = new EpisodeLog<{ code: string }>({
     ended: ({ key, first, count, startedAt, lastAt }) =>
       logger.warn(
@@ -66,8 +70,9 @@ export function problemHandler(logger: Logger): ProblemHandler {
     if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!relayError.reported) {
-      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      if (refusals.note(address, line)) {
+      const address = forwardedFor(req.headers, trustProxy) ?? req.socket.remoteAddress ?? 'unknown';
+      // By client, as addressLimit counts them: an IPv6 host has a whole /64 of addresses to rotate.
+      if (refusals.note(clientAddress(address)?.key ?? address, line)) {
         logger.warn({ ...line, address, err: relayError.message }, 'http request refused');
       }
     }

@@ -77,6 +77,26 @@ describe('HTTP API authentication', () => {
     expect(logs.filter((line) => line.level >= WARN)).toHaveLength(2);
   });
 
+  // An IPv6 host has a /64 to rotate through: one address per request was one line per request.
+  it('logs the refusals of one IPv6 /64 behind a trusted proxy as one episode, another /64 as its own', async () => {
+    const { logs, url } = await startApiRelay({ trustProxy: true });
+    const refuse = (address: string) =>
+      fetch(`${url}/v1/messages`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer not-a-token',
+          'content-type': 'application/json',
+          'x-forwarded-for': address,
+        },
+        body: '{"content":"x"}',
+      }).then((response) => response.status);
+    for (let host = 1; host <= 20; host += 1)
+      expect(await refuse(`2001:db8:1:2::${host.toString(16)}`)).toBe(401);
+    expect(await refuse('2001:db8:1:3::1')).toBe(401);
+    const refusedLines = logs.filter((line) => line.msg === 'http request refused');
+    expect(refusedLines.map((line) => line.address)).toEqual(['2001:db8:1:2::1', '2001:db8:1:3::1']);
+  });
+
   it('lets an admin token publish: admin grants every scope', async () => {
     const { url, send } = await startApiRelay();
     const client = await listener(url);
