@@ -95,8 +95,15 @@ export function adapterRedisClient(
     const settled = () => {
       if (sending.get(key) === refused) sending.delete(key);
     };
-    const command = methods[refused.command] as (...a: readonly unknown[]) => Promise<unknown>;
-    command(...args).then(settled, () => {
+    // Called on the client, as node-redis's commands need their `this`; a command that throws (inside the
+    // client's 'ready' event) fails like one Redis refused.
+    let sent: Promise<unknown>;
+    try {
+      sent = methods[refused.command]?.(...args) as Promise<unknown>;
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(settled, () => {
       settled();
       refused.tries += 1;
       if (refused.superseded || refused.tries >= MAX_TRIES || replay.has(key)) return;

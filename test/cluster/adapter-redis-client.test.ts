@@ -9,29 +9,34 @@ import {
 } from '../../src/cluster/adapter-redis-client.js';
 import type { RedisLink } from '../../src/cluster/redis-links.js';
 
+interface StandInState {
+  sent: string[];
+  loading: number;
+  answerMs: number;
+}
+
+// Like node-redis's, the stand-in's commands need their `this`: a command called detached fails.
 function standIn() {
-  const sent: string[] = [];
   const client = Object.assign(new EventEmitter(), {
     isReady: false,
-    sent,
+    sent: [] as string[],
     // Writes still to answer with Redis's error while it loads its data after a restart.
     loading: 0,
     // How long Redis takes to answer a SET (ms): 0, at once.
     answerMs: 0,
-    set: (key: string, value: string, options?: { PX?: number }) => {
+    set(this: StandInState, key: string, value: string, options?: { PX?: number }) {
+      const { answerMs } = this;
       const later = (answer: () => Promise<unknown>): Promise<unknown> =>
-        client.answerMs === 0
-          ? answer()
-          : new Promise((resolve) => setTimeout(() => resolve(answer()), client.answerMs));
-      if (client.loading > 0) {
-        client.loading -= 1;
+        answerMs === 0 ? answer() : new Promise((resolve) => setTimeout(() => resolve(answer()), answerMs));
+      if (this.loading > 0) {
+        this.loading -= 1;
         return later(() => Promise.reject(new Error('LOADING Redis is loading the dataset in memory')));
       }
-      sent.push(`set ${key} ${value}${options?.PX === undefined ? '' : ` PX ${options.PX}`}`);
+      this.sent.push(`set ${key} ${value}${options?.PX === undefined ? '' : ` PX ${options.PX}`}`);
       return later(() => Promise.resolve('OK'));
     },
-    del: (key: string) => {
-      sent.push(`del ${key}`);
+    del(this: StandInState, key: string) {
+      this.sent.push(`del ${key}`);
       return Promise.resolve(1);
     },
     xAdd: () => Promise.resolve('1-0'),
