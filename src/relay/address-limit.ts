@@ -184,6 +184,22 @@ export interface ClientAddress {
 }
 
 /**
+ * The client `req` comes from, as `addressLimit` counts clients (an IPv6 /64 is one; with `trustProxy`,
+ * the one the proxy forwarded for), loopback included: what a client's refusals are grouped by in the log.
+ *
+ * @example
+ * ```ts
+ * clientKeyOf(socket.request, config.trustProxy); // '203.0.113.7', '2001:db8:1:2::/64'
+ * ```
+ */
+export function clientKeyOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  const forwarded = forwardedFor(req.headers, trustProxy);
+  if (forwarded !== undefined) return clientAddress(forwarded)?.key ?? INVALID_FORWARDED;
+  const peer = req.socket?.remoteAddress;
+  return peer === undefined ? undefined : clientAddress(peer)?.key;
+}
+
+/**
  * What a client address is counted under: an IPv4 address, or the /64 network of an IPv6 one (one host
  * gets a whole /64, so counting single IPv6 addresses would let it open a new one for every handshake).
  * A port a proxy may add (`203.0.113.5:4444`, `[2001:db8::1]:4444`) is dropped, and an IPv6 address that

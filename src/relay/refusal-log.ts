@@ -29,15 +29,28 @@ export interface RefusalNote {
  */
 export class RefusalLog {
   readonly #log: Logger;
-  readonly #episodes: EpisodeLog<{ code: string; from: Sender; err: string }>;
+  readonly #episodes: EpisodeLog<{ code: string; from: Sender; err: string; client?: string }>;
   #outageLogged = false;
 
-  constructor(log: Logger) {
+  readonly #clientOf: (from: Sender) => string | undefined;
+
+  /**
+   * `clientOf`: the client a sender's refusals are grouped by (a person's sockets: their address), so
+   * that one client opening many sockets is one episode, not one per socket; default: the sender.
+   */
+  constructor(log: Logger, clientOf: (from: Sender) => string | undefined = () => undefined) {
     this.#log = log;
+    this.#clientOf = clientOf;
     this.#episodes = new EpisodeLog({
       ended: ({ first, count, startedAt, lastAt }) =>
         log.warn(
-          { code: first.code, from: first.from, refused: count, durationMs: lastAt - startedAt },
+          {
+            code: first.code,
+            from: first.from,
+            ...(first.client === undefined ? {} : { client: first.client }),
+            refused: count,
+            durationMs: lastAt - startedAt,
+          },
           'input refusals ended',
         ),
     });
@@ -45,8 +58,9 @@ export class RefusalLog {
 
   /** Logs the refusal of `from`'s input with `error`, if its episode is not logged yet. */
   refused(error: RelayError, from: Sender, note: RefusalNote = {}): void {
-    const key = `${from.kind}:${from.id}`;
-    const line = { code: error.code, from, err: error.message };
+    const client = this.#clientOf(from);
+    const key = client === undefined ? `${from.kind}:${from.id}` : `client:${client}`;
+    const line = { code: error.code, from, err: error.message, ...(client === undefined ? {} : { client }) };
     if (note.final) {
       const episode = this.#episodes.end(key);
       // The final refusal is about an event already counted in the episode.

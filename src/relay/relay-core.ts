@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { clientKeyOf } from './address-limit.js';
 import type { Authenticator } from './authenticator.js';
 import { checkedAuthenticator } from './check-identity.js';
 import { closeTransports } from './close-transports.js';
@@ -93,11 +94,17 @@ export class RelayCore implements RelayLifecycle {
     const created = createRelayIo(this.httpServer, config, log, this.metricsRegistry);
     ({ io: this.io, hostGuard: this.hostGuard } = created);
     this.onClose(() => created.addressLimit?.close());
+    const io = this.io;
     this.relay = new Relay({
-      io: this.io,
+      io,
       logger: log,
       maxContentBytes: config.maxContentBytes,
       maxHops: config.maxBotHops,
+      // A person's sockets are logged by their client: one that opens many is one episode of refusals.
+      clientOf: (from) => {
+        const socket = from.kind === 'user' ? io.of('/').sockets.get(from.id) : undefined;
+        return socket === undefined ? undefined : clientKeyOf(socket.request, config.trustProxy ?? false);
+      },
     });
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
     this.io.use(identifySocket({ botToken: this.botToken, authenticator: () => this.#authenticator }));

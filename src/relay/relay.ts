@@ -47,12 +47,19 @@ export class Relay {
   readonly #clock = new IsoClock();
   readonly #inFlight = new InFlight();
 
-  constructor(options: { io: RelayIo; logger: Logger; maxContentBytes: number; maxHops?: number }) {
+  constructor(options: {
+    io: RelayIo;
+    logger: Logger;
+    maxContentBytes: number;
+    maxHops?: number;
+    /** The client a sender's refusals are logged under (see RefusalLog); default: the sender. */
+    clientOf?: (from: Sender) => string | undefined;
+  }) {
     this.#io = options.io;
     this.#log = options.logger;
     this.#maxContentBytes = options.maxContentBytes;
     this.#maxHops = options.maxHops ?? 3;
-    this.#refusals = new RefusalLog(options.logger);
+    this.#refusals = new RefusalLog(options.logger, options.clientOf);
   }
 
   /**

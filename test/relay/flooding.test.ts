@@ -145,6 +145,23 @@ describe('refusal floods', () => {
     expect((await dropped)[0]).toBe('io server disconnect');
   });
 
+  // Each socket was its own episode: a client that opened 300 sockets and sent one bad event on each
+  // wrote 300 warn lines.
+  it('logs the refusals of many sockets from one client as one episode, summed up at close', async () => {
+    const { server, url, logs } = await startRelay({ greeting: 'none' });
+    const sockets = await Promise.all(Array.from({ length: 30 }, () => connectClient(url)));
+    await Promise.all(
+      sockets.map((socket) => socket.timeout(5000).emitWithAck('no such event' as 'sendMessage', 'x')),
+    );
+    const refused = logs.filter((line) => line.msg === 'input refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ level: WARN, code: 'RELAY_ERR_UNKNOWN_EVENT', client: '127.0.0.1' });
+    await server.close();
+    expect(logs.filter((line) => line.msg === 'input refusals ended')).toEqual([
+      expect.objectContaining({ client: '127.0.0.1', refused: 30 }),
+    ]);
+  });
+
   it('never drops a bot for its refusals: bots hold the bot token', async () => {
     const { server, url } = await startRelay({ greeting: 'none', botRateLimit: { burst: 1, perSecond: 1 } });
     const bot = await connectClient(url, { auth: { name: 'noisy-bot', botToken: server.botToken } });
