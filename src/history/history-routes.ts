@@ -123,20 +123,25 @@ export function historyRoutes(deps: {
       );
     }
     heldBy.set(name, held + 1);
-    const stream = new RoomEventStream(res, log, {
-      room,
-      after: last,
-      slowReaderMs: deps.slowReaderMs ?? SLOW_READER_MS,
-      ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
-      onCut: () => {
-        if (cuts.note(name, { room })) {
-          logger.warn(
-            { room, token: name, code: 'RELAY_ERR_SEND_QUEUE_FULL' },
-            'event stream reader too slow: cut (logged once while the cuts of its token go on)',
-          );
-        }
+    // Read through the relay, whose pages are bounded in bytes whatever maxContentBytes allows.
+    const stream = new RoomEventStream(
+      res,
+      { read: (query) => deps.relay.readHistory(query) },
+      {
+        room,
+        after: last,
+        slowReaderMs: deps.slowReaderMs ?? SLOW_READER_MS,
+        ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
+        onCut: () => {
+          if (cuts.note(name, { room })) {
+            logger.warn(
+              { room, token: name, code: 'RELAY_ERR_SEND_QUEUE_FULL' },
+              'event stream reader too slow: cut (logged once while the cuts of its token go on)',
+            );
+          }
+        },
       },
-    });
+    );
     streams.add(stream);
     res.on('close', () => {
       streams.delete(stream);

@@ -1,6 +1,5 @@
 import type { Response } from 'express';
 import type { MessageRedactedEvent } from '../relay/events.js';
-import { fitPage } from '../relay/history-cost.js';
 import type { HistoryReader } from '../relay/message-log.js';
 
 /** How often an idle stream sends a comment line, so that proxies and clients see it is alive. */
@@ -97,9 +96,8 @@ export class RoomEventStream {
       this.#last ??= newest?.meta.id ?? BEFORE_EVERYTHING;
     }
     for (;;) {
-      const query = { room: this.room, after: this.#last, limit: PAGE };
-      // At most ~1 MiB of content held at once per stream, whatever maxContentBytes allows.
-      const page = fitPage(await this.#log.read(query), query);
+      // Through the relay's reads (routes give it `relay.readHistory`): at most ~1 MiB of content a page.
+      const page = await this.#log.read({ room: this.room, after: this.#last, limit: PAGE });
       if (this.#closed) return;
       // A heartbeat or a redaction sent while the page was read may have started a wait already.
       if (this.#waiting !== undefined) return;

@@ -156,7 +156,8 @@ export function createConnectionHandler(deps: {
     connection.readInTurn(relay, 'members', reply, () =>
       listMembers(socket.nsp, room).then(
         (page) => {
-          connection.limiter?.charge(extraMembersTokens(page.total));
+          // A bot's bucket is its send limit: a list of a large room must not stop its answers.
+          if (!connection.isBot) connection.limiter?.charge(extraMembersTokens(page.total));
           reply({ ok: true, room, ...page });
         },
         // An ack is owed whatever happened: an adapter that failed is the relay's fault, and logged.

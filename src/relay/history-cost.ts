@@ -6,15 +6,29 @@ export const HISTORY_BYTES_PER_TOKEN = 256 * 1024;
 /** The content a history page holds at most (counted as {@link extraHistoryTokens} does), past its first message. */
 export const MAX_PAGE_CHARS = 1024 * 1024;
 
-// What a message's content costs an answer: characters of text, or of an object's JSON.
-const contentChars = ({ content }: Pick<LoggedMessage, 'content'>): number =>
-  typeof content === 'string' ? content.length : JSON.stringify(content).length;
+// What a message's content costs an answer: the characters of its JSON, as it goes on the wire (text
+// of control characters or quotes is up to 6 times as long escaped).
+const contentChars = ({ content }: Pick<LoggedMessage, 'content'>): number => JSON.stringify(content).length;
 
 /**
- * `page` cut to `maxChars` of content (default {@link MAX_PAGE_CHARS}): the messages nearest the cursor
- * are kept (the oldest for a read `after` one, else the newest), at least one, and `more` says the rest
- * is still to be read. With the default `maxContentBytes` (4 KiB) a page of 200 is ~800 KB and never
- * cut; with it raised to 1 MiB, a page of 200 would hold 200 MiB for one request.
+ * The most messages a page may ask the log for, so that a read holds at most about
+ * {@link MAX_PAGE_CHARS} of content before {@link fitPage} trims it: 256 at the default
+ * `maxContentBytes` (4 KiB), past the 200 a request may ask; 1 at its largest (1 MiB).
+ *
+ * @example
+ * ```ts
+ * const page = await log.read({ ...query, limit: Math.min(query.limit, maxPageMessages(maxContentBytes)) });
+ * ```
+ */
+export function maxPageMessages(maxContentBytes: number): number {
+  return Math.max(1, Math.floor(MAX_PAGE_CHARS / maxContentBytes));
+}
+
+/**
+ * `page` cut to `maxChars` of content as sent (default {@link MAX_PAGE_CHARS}): the messages nearest the
+ * cursor are kept (the oldest for a read `after` one, else the newest), at least one, and `more` says
+ * the rest is still to be read. A page of 200 plain messages of the default `maxContentBytes` (4 KiB)
+ * is ~800 KB and never cut; 200 of escaped text (control characters) would be ~5 MB.
  *
  * @example
  * ```ts

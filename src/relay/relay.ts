@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { withUserId } from './default-user-id.js';
 import { emitMessage } from './emit-message.js';
 import type { MessageContent, MessageMeta, Sender } from './events.js';
-import { fitPage } from './history-cost.js';
+import { fitPage, maxPageMessages } from './history-cost.js';
 import { InFlight } from './in-flight.js';
 import { IsoClock } from './iso-clock.js';
 import { newMessageId } from './message-id.js';
@@ -122,14 +122,15 @@ export class Relay {
 
   /**
    * A page of the history of `query.room` (checked with `checkHistoryQuery`), oldest first, at most
-   * `query.limit` messages and about 1 MiB of content (see fitPage: `more` then says so); rejects with
-   * `RELAY_ERR_HISTORY_OFF` on a relay that keeps none.
+   * `query.limit` messages and about 1 MiB of content as sent (see maxPageMessages and fitPage: `more`
+   * then says so); rejects with `RELAY_ERR_HISTORY_OFF` on a relay that keeps none.
    */
   async readHistory(query: HistoryQuery): Promise<HistoryPage> {
     if (this.#messageLog === undefined) {
       throw new RelayError('RELAY_ERR_HISTORY_OFF', 'this relay keeps no history (history: false)');
     }
-    return fitPage(await this.#messageLog.read(query), query);
+    const limit = Math.min(query.limit, maxPageMessages(this.#maxContentBytes));
+    return fitPage(await this.#messageLog.read({ ...query, limit }), query);
   }
 
   /** Registers an observer of every publish and refusal; returns a function that removes it. */

@@ -53,8 +53,8 @@ export function bufferedBytes(connection: EngineConnection): number {
  * measurements at least `bufferCheckIntervalMs` apart, and no less at the second, is disconnected (a
  * warn line, and `relay_slow_consumers_disconnected_total`): a client that stops reading cannot make the
  * node's memory grow without bound, while one that is working through a burst (e.g. what recovery replays
- * to it) is left to drain, up to 4 × `maxBufferedBytes` once connected: past that, it is cut as the
- * packet is queued. Measurements are taken every `bufferCheckIntervalMs` and also when a packet is
+ * to it) is left to drain, up to 4 × `maxBufferedBytes` waiting once connected: a packet queued behind
+ * that much is cut at once. Measurements are taken every `bufferCheckIntervalMs` and also when a packet is
  * queued for a connected socket over the cap, so an event loop kept busy (by a flood, say) cannot postpone
  * the cut while the buffer grows. Below the cap, queuing a packet costs one addition. The cut is a transport
  * close, so the client reconnects by itself and, with connection state recovery, gets what it missed.
@@ -118,12 +118,14 @@ export function watchSlowConsumers(server: RelayCore): void {
     connection.on('packetCreate', (packet) => {
       // 'packetCreate' comes before the packet joins the buffer, and engine.io empties the buffer whole
       // when the transport takes it: an empty buffer means everything counted so far was sent on.
-      state.queued = (connection.writeBuffer.length === 0 ? 0 : state.queued) + packetBytes(packet.data);
+      const size = packetBytes(packet.data);
+      state.queued = (connection.writeBuffer.length === 0 ? 0 : state.queued) + size;
       if (state.queued <= maxBufferedBytes || !state.connected) return;
       const bytes = state.queued + socketBytes(connection);
       // Past the hard cap, at once: what one event loop turn queues (a burst of large answers) must not
-      // wait for a second measurement.
-      if (bytes <= hardCap && !measure(state, bytes, Date.now())) return;
+      // wait for a second measurement. Counted without this packet: one large answer alone (a history
+      // page of escaped text) is sent, however large; what is queued behind it is not.
+      if (bytes - size <= hardCap && !measure(state, bytes, Date.now())) return;
       // Cut here, not later: while the event loop is busy, "later" is after the buffer has grown on. A
       // disconnect listener that throws must not fail the send (often a broadcast) that queued the packet.
       try {
