@@ -9,7 +9,7 @@ import { IsoClock } from './iso-clock.js';
 import { newMessageId } from './message-id.js';
 import type { HistoryPage, HistoryQuery, LoggedMessage, MessageLog } from './message-log.js';
 import type { PublishCommitter } from './publish-committer.js';
-import type { PublishObserver } from './publish-observer.js';
+import { type PublishObserver, PublishObservers } from './publish-observer.js';
 import {
   type AcceptedMessage,
   inLogOrder,
@@ -39,7 +39,7 @@ export class Relay {
   readonly #log: Logger;
   readonly #maxContentBytes: number;
   readonly #maxHops: number;
-  readonly #observers = new Set<PublishObserver>();
+  readonly #observers: PublishObservers;
   #committer: PublishCommitter | undefined;
   readonly #refusals: RefusalLog;
   #accepting = true;
@@ -60,6 +60,7 @@ export class Relay {
     this.#maxContentBytes = options.maxContentBytes;
     this.#maxHops = options.maxHops ?? 3;
     this.#refusals = new RefusalLog(options.logger, options.clientOf);
+    this.#observers = new PublishObservers(options.logger);
   }
 
   /**
@@ -135,8 +136,7 @@ export class Relay {
 
   /** Registers an observer of every publish and refusal; returns a function that removes it. */
   observe(observer: PublishObserver): () => void {
-    this.#observers.add(observer);
-    return () => this.#observers.delete(observer);
+    return this.#observers.add(observer);
   }
 
   /**
@@ -281,8 +281,7 @@ export class Relay {
   // The message is out: nothing from here on may turn it into an error, or its sender would retry and it
   // would be delivered twice.
   #announce({ meta, content }: AcceptedMessage, elapsedMs: number): void {
-    for (const observer of this.#observers)
-      this.#notify(observer, 'published', () => observer.published?.(meta, content, elapsedMs));
+    this.#observers.published(meta, content, elapsedMs);
     if (this.#log.isLevelEnabled('debug')) {
       this.#log.debug({ msg: 'message published', id: meta.id, from: meta.from, room: meta.room });
     }
@@ -292,16 +291,6 @@ export class Relay {
   #reject(error: RelayError, from: Sender, note: RefusalNote = {}): void {
     this.#refusals.refused(error, from, note);
     error.markReported();
-    for (const observer of this.#observers)
-      this.#notify(observer, 'rejected', () => observer.rejected?.(error, from));
-  }
-
-  // An observer (metrics, a user's hook) that throws is logged and skipped; the others still run.
-  #notify(observer: PublishObserver, event: 'published' | 'rejected', call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      this.#log.error({ err: error, event, observer: observer.constructor?.name }, 'publish observer failed');
-    }
+    this.#observers.rejected(error, from);
   }
 }
