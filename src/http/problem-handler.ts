@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { clientAddress } from '../relay/address-limit.js';
+import { clientKeyOf } from '../relay/address-limit.js';
 import { EpisodeLog } from '../relay/episode-log.js';
 import { forwardedFor } from '../relay/forwarded-request.js';
 import { RelayError } from '../relay/relay-error.js';
@@ -72,7 +72,7 @@ export function problemHandler(logger: Logger, options: { trustProxy?: boolean }
     } else if (!relayError.reported) {
       const address = forwardedFor(req.headers, trustProxy) ?? req.socket.remoteAddress ?? 'unknown';
       // By client, as addressLimit counts them: an IPv6 host has a whole /64 of addresses to rotate.
-      if (refusals.note(clientAddress(address)?.key ?? address, line)) {
+      if (refusals.note(clientKeyOf(req, trustProxy) ?? address, line)) {
         logger.warn({ ...line, address, err: relayError.message }, 'http request refused');
       }
     }

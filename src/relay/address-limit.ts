@@ -149,14 +149,9 @@ export class AddressLimit {
     this.#episodes.close();
   }
 
-  // Loopback is not limited only when it is the TCP peer: a header saying 127.0.0.1 proves nothing. A
-  // forwarded value that is no IP address counts under one key for all of them.
   #addressOf(req: IncomingMessage): string | undefined {
-    const forwarded = forwardedFor(req.headers, this.#trustProxy);
-    if (forwarded !== undefined) return clientAddress(forwarded)?.key ?? INVALID_FORWARDED;
-    const peer = req.socket.remoteAddress;
-    const address = peer === undefined ? undefined : clientAddress(peer);
-    return address === undefined || address.loopback ? undefined : address.key;
+    const client = requestClient(req, this.#trustProxy);
+    return client === undefined || client.exempt ? undefined : client.key;
   }
 
   #state(address: string): AddressState {
@@ -193,10 +188,22 @@ export interface ClientAddress {
  * ```
  */
 export function clientKeyOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  return requestClient(req, trustProxy)?.key;
+}
+
+// The client of `req` by its key, and whether addressLimit exempts it. Loopback is exempt only when it
+// is the TCP peer: a header saying 127.0.0.1 proves nothing. A forwarded value that is no IP address
+// counts under one key for all of them.
+function requestClient(
+  req: IncomingMessage,
+  trustProxy: boolean,
+): { key: string; exempt: boolean } | undefined {
   const forwarded = forwardedFor(req.headers, trustProxy);
-  if (forwarded !== undefined) return clientAddress(forwarded)?.key ?? INVALID_FORWARDED;
+  if (forwarded !== undefined)
+    return { key: clientAddress(forwarded)?.key ?? INVALID_FORWARDED, exempt: false };
   const peer = req.socket?.remoteAddress;
-  return peer === undefined ? undefined : clientAddress(peer)?.key;
+  const address = peer === undefined ? undefined : clientAddress(peer);
+  return address === undefined ? undefined : { key: address.key, exempt: address.loopback };
 }
 
 /**
