@@ -93,12 +93,12 @@ export class TokenBucket {
  * ```
  */
 export class TokenBuckets {
-  readonly #options: { burst: number; perSecond: number; now?: () => number };
+  readonly #options: ConstructorParameters<typeof TokenBucket>[0];
   readonly #sweepAbove: number;
   readonly #buckets = new Map<string, TokenBucket>();
   #nextSweep: number;
 
-  constructor(options: { burst: number; perSecond: number; now?: () => number }, sweepAbove = 1000) {
+  constructor(options: ConstructorParameters<typeof TokenBucket>[0], sweepAbove = 1000) {
     this.#options = options;
     this.#sweepAbove = sweepAbove;
     this.#nextSweep = sweepAbove;
@@ -113,6 +113,11 @@ export class TokenBuckets {
       this.#buckets.set(key, bucket);
     }
     return bucket;
+  }
+
+  /** Forgets the bucket of `key` (an endpoint that is gone). */
+  delete(key: string): void {
+    this.#buckets.delete(key);
   }
 
   /** Buckets kept now. */

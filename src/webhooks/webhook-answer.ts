@@ -1,6 +1,6 @@
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
-import { TokenBucket } from '../relay/token-bucket.js';
+import { type TokenBucket, TokenBuckets } from '../relay/token-bucket.js';
 import type { AttemptResult } from './post-webhook.js';
 import type { WebhookEndpoint } from './webhook-endpoint.js';
 
@@ -36,17 +36,16 @@ export function readWebhookAnswer(result: AttemptResult & { outcome: 'delivered'
  */
 export class WebhookAnswers {
   readonly #relay: Pick<Relay, 'publish'>;
-  readonly #rateLimit: { burst: number; perSecond: number } | false;
-  readonly #limiters = new Map<string, TokenBucket>();
+  readonly #limiters: TokenBuckets | undefined;
 
   constructor(relay: Pick<Relay, 'publish'>, rateLimit: { burst: number; perSecond: number } | false) {
     this.#relay = relay;
-    this.#rateLimit = rateLimit;
+    this.#limiters = rateLimit === false ? undefined : new TokenBuckets(rateLimit);
   }
 
   /** Drops the rate-limit bucket of an endpoint that is gone. */
   forget(endpointId: string): void {
-    this.#limiters.delete(endpointId);
+    this.#limiters?.delete(endpointId);
   }
 
   /** Publishes what `result` answers to the message of `delivery`; returns how it went, or undefined for no answer. */
@@ -75,12 +74,6 @@ export class WebhookAnswers {
   }
 
   #limiterOf(endpoint: WebhookEndpoint): { limiter?: TokenBucket } {
-    if (this.#rateLimit === false) return {};
-    let limiter = this.#limiters.get(endpoint.id);
-    if (!limiter) {
-      limiter = new TokenBucket(this.#rateLimit);
-      this.#limiters.set(endpoint.id, limiter);
-    }
-    return { limiter };
+    return this.#limiters === undefined ? {} : { limiter: this.#limiters.get(endpoint.id) };
   }
 }
