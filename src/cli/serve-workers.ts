@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { setupMaster } from '@socket.io/sticky';
 import type { Logger } from 'pino';
-import { HUB_SOURCE, type HubChannel, isHubMessage } from '../cluster/hub-messages.js';
+import { HUB_SOURCE, type HubChannel, type HubMessage, isHubMessage } from '../cluster/hub-messages.js';
 import { PrimaryHub } from '../cluster/primary-hub.js';
 import { stopReadingHandedSockets } from '../cluster/stop-reading-handed-sockets.js';
 import type { RelayConfig } from '../config/relay-config-schema.js';
@@ -104,12 +104,7 @@ export async function startPrimary(options: {
   const readyIds = new Set<number>();
   const hub = new PrimaryHub({
     workers: {
-      send: (id, message) => {
-        const worker = cluster.workers?.[id];
-        // A worker between its disconnect and its exit is still listed: a send to it would fail with an
-        // 'error' event nothing listens to, which ends the primary. With a callback, the failure is its.
-        if (worker?.isConnected()) worker.send(message, () => undefined);
-      },
+      send: (id, message) => sendIfConnected(cluster.workers?.[id], message),
       ids: () => Object.values(cluster.workers ?? {}).flatMap((worker) => (worker ? [worker.id] : [])),
       ready: () => [...readyIds].filter((id) => cluster.workers?.[id]?.isConnected()),
     },
@@ -159,10 +154,7 @@ export async function startPrimary(options: {
     const run = async () => {
       const alive = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
       const exited = alive.map((worker) => (worker.isDead() ? Promise.resolve() : once(worker, 'exit')));
-      for (const worker of alive) {
-        // One already on its way out has nothing to stop (and a send to it would fail; see the hub's).
-        if (worker.isConnected()) worker.send({ source: HUB_SOURCE, kind: 'stop', signal }, () => undefined);
-      }
+      for (const worker of alive) sendIfConnected(worker, { source: HUB_SOURCE, kind: 'stop', signal });
       // At most Node's longest timer: past it a timer fires at once, and the workers would be killed.
       const graceMs = Math.min(
         (signal === 'SIGTERM' ? config.drainDelayMs : 0) + config.shutdownTimeoutMs + 10_000,
@@ -244,4 +236,10 @@ export async function startWorker(
         if (isHubMessage(message) && message.kind === 'stop') stop(message.signal);
       }),
   };
+}
+
+// A worker between its disconnect and its exit is still listed: a send to it would fail with an 'error'
+// event nothing listens to, which ends the primary. With a callback, the failure is the callback's.
+function sendIfConnected(worker: Worker | undefined, message: HubMessage): void {
+  if (worker?.isConnected()) worker.send(message, () => undefined);
 }

@@ -24,7 +24,7 @@ interface Watched {
   connected: boolean;
 }
 
-// A connected socket with this many times maxBufferedBytes waiting is cut at once, draining or not.
+// A packet queued for a connected socket behind this many times maxBufferedBytes cuts it at once.
 const HARD_CAP_FACTOR = 4;
 
 const packetBytes = (data: unknown): number =>
