@@ -87,32 +87,38 @@ describe('adapterRedisClient', () => {
   });
 });
 
+// On fake time: a stand-in client that is down, its adapter's view, and a SET of each
+// [key, value, PX] refused; `back()` makes the client ready again.
+async function refusedWhileDown(...writes: Array<[key: string, value: string, px: number]>) {
+  vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+  const client = standIn();
+  const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
+  for (const [key, value, px] of writes) {
+    await expect(view.set(key, value, { PX: px })).rejects.toBeInstanceOf(RedisDownError);
+  }
+  const back = () => {
+    client.isReady = true;
+    client.emit('ready');
+  };
+  return { client, view, back };
+}
+
 describe('adapterRedisClient, as time passes', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('makes a refused SET with what is left of its expiry, and none once it would have expired', async () => {
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
-    const client = standIn();
-    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
-    await expect(view.set('kept', 'a', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
-    await expect(view.set('gone', 'a', { PX: 20_000 })).rejects.toBeInstanceOf(RedisDownError);
+    const { client, back } = await refusedWhileDown(['kept', 'a', 120_000], ['gone', 'a', 20_000]);
     vi.setSystemTime(Date.now() + 30_000);
-    client.isReady = true;
-    client.emit('ready');
+    back();
     expect(client.sent).toEqual(['set kept a PX 90000']);
   });
 
   it('tries a replayed write Redis refused (still loading) again a second later, unless the key was written since', async () => {
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
-    const client = standIn();
-    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
-    await expect(view.set('s1', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
-    await expect(view.set('s2', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    const { client, view, back } = await refusedWhileDown(['s1', 'old', 120_000], ['s2', 'old', 120_000]);
     client.loading = 2;
-    client.isReady = true;
-    client.emit('ready');
+    back();
     await vi.advanceTimersByTimeAsync(0);
     expect(client.sent).toEqual([]);
     // The adapter writes s2 anew meanwhile: that is what Redis must end with.
@@ -122,24 +128,14 @@ describe('adapterRedisClient, as time passes', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(client.sent).toHaveLength(2);
   });
-});
-
-describe('adapterRedisClient, replays on their way', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
 
   // The replay was sent and Redis refused it only after the adapter had written the key anew: tried
   // again, the old session overwrote the new one a second later.
   it('does not try a refused replay again once the adapter wrote its key meanwhile', async () => {
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
-    const client = standIn();
-    const view = adapterRedisClient(client as unknown as RedisLink, () => undefined);
-    await expect(view.set('s', 'old', { PX: 120_000 })).rejects.toBeInstanceOf(RedisDownError);
+    const { client, view, back } = await refusedWhileDown(['s', 'old', 120_000]);
     client.answerMs = 5;
     client.loading = 1;
-    client.isReady = true;
-    client.emit('ready'); // the replay is sent; Redis answers in 5 ms, refusing it
+    back(); // the replay is sent; Redis answers in 5 ms, refusing it
     const fresh = view.set('s', 'new', { PX: 120_000 });
     await vi.advanceTimersByTimeAsync(10);
     await fresh;

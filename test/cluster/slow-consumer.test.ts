@@ -16,6 +16,35 @@ function tcpSocketOf(client: { io: { engine: unknown } }): NetSocket {
   return socket;
 }
 
+const MAX_BUFFERED = 256 * 1024;
+const CHUNK = 'x'.repeat(60_000);
+
+// A relay (maxBufferedBytes 256 KiB) and one websocket client, sent messages of CHUNK in one synchronous
+// run, as when a flood keeps the loop busy, until the relay cuts it or `max` are sent: no timer and no
+// write completes inside the run, so every packet after the first stays queued. `busyMs` of busy work
+// follows each publish. History off: delivery is inside publish itself, not a commit's turn later.
+async function floodInOneRun(options: { bufferCheckIntervalMs: number; max: number; busyMs: number }) {
+  const { server, url, logs } = await startRelay({
+    greeting: 'none',
+    maxContentBytes: 65_536,
+    maxBufferedBytes: MAX_BUFFERED,
+    bufferCheckIntervalMs: options.bufferCheckIntervalMs,
+    history: false,
+  });
+  const client = await connectClient(url, { transports: ['websocket'] });
+  const id = client.id as string;
+  const connected = () => server.io.of('/').sockets.has(id);
+  const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+  let published = 0;
+  while (connected() && published < options.max) {
+    server.relay.publish(CHUNK, { from });
+    published += 1;
+    for (const until = Date.now() + options.busyMs; Date.now() < until; );
+  }
+  const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
+  return { id, published, connected: connected(), line };
+}
+
 describe('slow consumers', () => {
   it('cuts a client that stops reading once its buffer stays past the cap; it recovers everything on reconnect', async () => {
     const maxBufferedBytes = 256 * 1024;
@@ -77,72 +106,38 @@ describe('slow consumers', () => {
   });
 
   it('cuts a socket whose buffer keeps growing while the event loop is busy, without waiting for the timer', async () => {
-    const maxBufferedBytes = 256 * 1024;
     const bufferCheckIntervalMs = 100;
-    const { server, url, logs } = await startRelay({
-      greeting: 'none',
-      maxContentBytes: 65_536,
-      maxBufferedBytes,
+    // Each publish is followed by 10 ms of busy work.
+    const { id, published, connected, line } = await floodInOneRun({
       bufferCheckIntervalMs,
-      // Delivery inside publish itself: with history on, messages go out after their commit, a turn later.
-      history: false,
+      max: 200,
+      busyMs: 10,
     });
-    const client = await connectClient(url, { transports: ['websocket'] });
-    const id = client.id as string;
-    const connected = () => server.io.of('/').sockets.has(id);
-    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
-    const chunk = 'x'.repeat(60_000);
-    // One synchronous run, as when a flood keeps the loop busy: no timer and no write completes inside
-    // it, so every packet stays queued. Each publish is followed by 10 ms of busy work.
-    let published = 0;
-    while (connected() && published < 200) {
-      server.relay.publish(chunk, { from });
-      published += 1;
-      for (const until = Date.now() + 10; Date.now() < until; );
-    }
-    expect(connected()).toBe(false); // cut inside the run, not when the timer could next run
-    const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
-    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes });
+    expect(connected).toBe(false); // cut inside the run, not when the timer could next run
+    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes: MAX_BUFFERED });
     // Over the cap at the 5th chunk; cut at the first chunk queued an interval later, ~10 chunks on.
     const chunksPerInterval = bufferCheckIntervalMs / 10;
-    expect(published).toBeLessThanOrEqual(Math.ceil(maxBufferedBytes / chunk.length) + chunksPerInterval + 2);
-    expect(line?.bufferedBytes as number).toBeLessThan(
-      maxBufferedBytes + (chunksPerInterval + 3) * chunk.length,
-    );
+    expect(published).toBeLessThanOrEqual(Math.ceil(MAX_BUFFERED / CHUNK.length) + chunksPerInterval + 2);
+    expect(line?.bufferedBytes as number).toBeLessThan(MAX_BUFFERED + (chunksPerInterval + 3) * CHUNK.length);
   });
 
   // A socket only just over maxBufferedBytes waits for a second measurement; what one turn queues before
   // then (a burst of large history pages, say) could be many times the cap.
   it('cuts a socket at once past four times the cap, between two measurements', async () => {
-    const maxBufferedBytes = 256 * 1024;
-    const hardCap = 4 * maxBufferedBytes;
-    const { server, url, logs } = await startRelay({
-      greeting: 'none',
-      maxContentBytes: 65_536,
-      maxBufferedBytes,
-      // No second measurement within this test: only the hard cap can cut.
+    const hardCap = 4 * MAX_BUFFERED;
+    // No second measurement within this test: only the hard cap can cut.
+    const { id, published, connected, line } = await floodInOneRun({
       bufferCheckIntervalMs: 60_000,
-      history: false,
+      max: 100,
+      busyMs: 0,
     });
-    const client = await connectClient(url, { transports: ['websocket'] });
-    const id = client.id as string;
-    const connected = () => server.io.of('/').sockets.has(id);
-    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
-    const chunk = 'x'.repeat(60_000);
-    let published = 0;
-    // One synchronous run: every packet after the first stays queued.
-    while (connected() && published < 100) {
-      server.relay.publish(chunk, { from });
-      published += 1;
-    }
-    expect(connected()).toBe(false);
-    const line = logs.find((entry) => entry.msg === 'slow consumer disconnected');
-    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes });
+    expect(connected).toBe(false);
+    expect(line).toMatchObject({ level: WARN, socket: id, maxBufferedBytes: MAX_BUFFERED });
     // Cut by the first packet queued behind more than the hard cap: never at or under it.
-    const packet = chunk.length + 1000;
+    const packet = CHUNK.length + 1000;
     const bytes = line?.bufferedBytes as number;
-    expect(bytes).toBeGreaterThan(hardCap + chunk.length);
+    expect(bytes).toBeGreaterThan(hardCap + CHUNK.length);
     expect(bytes).toBeLessThanOrEqual(hardCap + 2 * packet);
-    expect(published).toBeLessThanOrEqual(Math.ceil(hardCap / chunk.length) + 3);
+    expect(published).toBeLessThanOrEqual(Math.ceil(hardCap / CHUNK.length) + 3);
   });
 });
