@@ -4,6 +4,7 @@
 // Relative paths, for the client and the socket alike: behind a proxy that serves the page under a
 // sub-path (https://example.com/chat/), both are that sub-path's, not the proxy's root.
 import { followOnline } from './online-list.js';
+import { retryWait } from './retry-wait.js';
 import { io } from './socket.io/socket.io.esm.min.js';
 
 const SOCKET_PATH = new URL('socket.io/', document.baseURI).pathname;
@@ -17,10 +18,6 @@ const HISTORY_PAGE = 50;
 const GAP_PAGES = 100;
 // Live messages held while a gap is read: past this many, the oldest go (the gap's read brings them).
 const MAX_HELD = 5000;
-// Refusals that pass (the socket's rate limit, the relay's outage): the read is asked again, up to
-// this many times, after the error's retryAfterMs or a growing wait.
-const TRANSIENT = new Set(['RELAY_ERR_RATE_LIMITED', 'RELAY_ERR_NOT_READY']);
-const RETRIES = 10;
 // Redacted ids remembered, so that a redacted message held or read again is never shown.
 const MAX_REDACTED = 1000;
 // The cursor before every message id: the gap of a room that was empty when the page joined.
@@ -258,13 +255,6 @@ function fillGap(current) {
 }
 
 // How long to wait before asking a refused history page again, or null to give up.
-function retryWait(error, answer, attempt) {
-  if (attempt >= RETRIES) return null;
-  if (!error && !TRANSIENT.has(answer.error.code)) return null;
-  const hinted = error ? 0 : (answer.error.retryAfterMs ?? 0);
-  return Math.min(30_000, Math.max(hinted, 100 * 2 ** attempt));
-}
-
 function why(error, answer) {
   return error ? 'the relay did not answer in time' : `${answer.error.message} (${answer.error.code})`;
 }

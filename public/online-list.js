@@ -1,6 +1,7 @@
 // The chat page's online list: who is in the room, one line per person however many tabs they have,
 // from the relay's `members` request and the `presence` events the page asks for (auth.watchPresence).
 // Apart from app.js: it needs only the socket and its list. Names only ever go in with textContent.
+import { retryWait } from './retry-wait.js';
 
 const ACK_TIMEOUT_MS = 5000;
 // The relay lists at most 500 people; the page keeps no more than that from presence events either.
@@ -29,9 +30,17 @@ export function followOnline(socket, list, title) {
     title.textContent = `Online (${known.size + unnamed})`;
   };
 
-  const refresh = () => {
+  // A refusal that passes (the rate limit, say, when the page's first requests come together) is asked
+  // again, else the list would stay empty until the next reconnection.
+  let asking = 0; // which refresh is current: a reconnection starts another
+  const refresh = (attempt = 0, current = ++asking) => {
     socket.timeout(ACK_TIMEOUT_MS).emit('members', {}, (error, answer) => {
-      if (error || !answer.ok) return;
+      if (current !== asking) return;
+      if (error || !answer.ok) {
+        const wait = socket.connected ? retryWait(error, answer, attempt) : null;
+        if (wait !== null) setTimeout(() => current === asking && refresh(attempt + 1, current), wait);
+        return;
+      }
       online.clear();
       known.clear();
       for (const member of answer.members) {
@@ -43,7 +52,7 @@ export function followOnline(socket, list, title) {
     });
   };
 
-  socket.on('connect', refresh);
+  socket.on('connect', () => refresh());
   socket.on('presence', (event) => {
     const { userId, name } = event.user;
     if (event.type === 'join' && !known.has(userId)) {

@@ -62,4 +62,44 @@ describe.skipIf(!CHROMIUM)('chat page online list', () => {
     await expect.poll(() => title.textContent(), { timeout: 10_000 }).toBe('Online (1)');
     expect(errors).toEqual([]);
   });
+
+  // A refusal that passes (Redis away in cluster mode: RELAY_ERR_NOT_READY) left the list as it was
+  // before the reconnection, stale until the next one. The page's module, driven by a socket that answers
+  // `members` as the relay does: refused once, then the room.
+  it('asks for the members again after a refusal that passes', async () => {
+    const { url } = await startRelay({ greeting: 'none' });
+    const browser = await launchChromium();
+    const { page, errors } = await openPage(browser);
+    await page.goto(url);
+    // A string, so that vitest does not rewrite the page's own dynamic import.
+    const asked = await page.evaluate(`(async () => {
+      const { followOnline } = await import('./online-list.js');
+      const list = document.createElement('ul');
+      const title = document.createElement('h2');
+      let asked = 0;
+      const answers = [
+        { ok: false, error: { code: 'RELAY_ERR_NOT_READY', message: 'Redis is away', retryAfterMs: 50 } },
+        { ok: true, room: 'general', members: [{ userId: 'u-1', name: 'Alice' }], total: 1 },
+      ];
+      const socket = {
+        connected: true,
+        on: () => socket,
+        timeout: () => ({
+          emit: (event, request, reply) => {
+            const answer = answers[Math.min(asked, answers.length - 1)];
+            asked += 1;
+            setTimeout(() => reply(null, answer), 0);
+          },
+        }),
+      };
+      followOnline(socket, list, title);
+      const deadline = Date.now() + 5000;
+      while (title.textContent !== 'Online (1)' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return { asked, names: [...list.children].map((item) => item.textContent), title: title.textContent };
+    })()`);
+    expect(asked).toEqual({ asked: 2, names: ['Alice'], title: 'Online (1)' });
+    expect(errors).toEqual([]);
+  });
 });
