@@ -7,7 +7,10 @@ export interface RemoteJwksOptions {
   readonly maxBytes?: number;
   /** After this, the next token fetches the keys again (and uses the old ones if that fails). */
   readonly maxAgeMs?: number;
-  /** At most one fetch this often for an unknown key id, so made-up ids cannot hammer the issuer. */
+  /**
+   * At most one fetch this often for an unknown key id, and after a failed fetch, so that made-up ids
+   * and a flood of handshakes cannot hammer an issuer, nor each wait for one that is down.
+   */
   readonly cooldownMs?: number;
 }
 
@@ -22,8 +25,8 @@ type LocalSet = ReturnType<typeof createLocalJWKSet>;
  * An issuer's JSON Web Key Set fetched over HTTP(S), for `jwtVerify`. Unlike jose 5's
  * `createRemoteJWKSet`, whose timeout ends at the response headers, a fetch here has one deadline for
  * the whole exchange and a size bound, so an issuer that stalls mid-body cannot hold every handshake;
- * keys past `maxAgeMs` stay in use while a fresh fetch fails, and one fetch serves every handshake
- * waiting for it.
+ * keys past `maxAgeMs` serve tokens while fresh ones are fetched (and while that fails), one fetch
+ * serves every handshake waiting for it, and a failed fetch is not tried again for `cooldownMs`.
  *
  * @example
  * ```ts
@@ -40,9 +43,14 @@ export class RemoteJwks {
   #keys: LocalSet | undefined;
   #fetchedAt = 0;
   #triedAt = Number.NEGATIVE_INFINITY;
+  #failure: JwksUnavailableError | undefined;
   #fetching: Promise<void> | undefined;
 
   constructor(url: URL, options: RemoteJwksOptions = {}) {
+    // fetch refuses such a URL, and the credential would be in every log line about it.
+    if (url.username !== '' || url.password !== '') {
+      throw new TypeError('a JWKS URL must not carry a user or password (the keys are public)');
+    }
     this.#url = url;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#maxBytes = options.maxBytes ?? 1024 * 1024;
@@ -52,8 +60,14 @@ export class RemoteJwks {
 
   /** The key of a token's header, as `jwtVerify` asks for it. */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
-    if (!this.#keys) await this.#refresh();
-    else if (Date.now() - this.#fetchedAt >= this.#maxAgeMs) await this.#refresh().catch(() => undefined);
+    const failure = this.#recentFailure();
+    if (!this.#keys) {
+      if (failure) throw failure;
+      await this.#refresh();
+    } else if (Date.now() - this.#fetchedAt >= this.#maxAgeMs && !failure) {
+      // Not awaited: an issuer that stalls must not hold every handshake; the next ones get the new keys.
+      this.#refresh().catch(() => undefined);
+    }
     const keys = this.#keys as LocalSet;
     try {
       return await keys(header, token);
@@ -65,6 +79,13 @@ export class RemoteJwks {
       return (this.#keys as LocalSet)(header, token);
     }
   };
+
+  // The last fetch's failure while it is younger than the cooldown: no fetch is tried meanwhile.
+  #recentFailure(): JwksUnavailableError | undefined {
+    return this.#failure !== undefined && Date.now() - this.#triedAt < this.#cooldownMs
+      ? this.#failure
+      : undefined;
+  }
 
   #refresh(): Promise<void> {
     this.#fetching ??= this.#fetch().finally(() => {
@@ -87,12 +108,14 @@ export class RemoteJwks {
       if (!Array.isArray(set?.keys)) throw new Error('the answer is not a JWKS: no "keys" array');
       this.#keys = createLocalJWKSet(set);
       this.#fetchedAt = Date.now();
+      this.#failure = undefined;
     } catch (error) {
       const why =
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${this.#timeoutMs} ms`
           : (error as Error).message;
-      throw new JwksUnavailableError(`${this.#url.href}: ${why}`, { cause: error });
+      this.#failure = new JwksUnavailableError(`${this.#url.href}: ${why}`, { cause: error });
+      throw this.#failure;
     }
   }
 

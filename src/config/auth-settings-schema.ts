@@ -29,6 +29,10 @@ export const authSettingSchema = z
       .describe('jwt mode: the PEM public key (RSA: RS256, P-256: ES256) tokens are signed for'),
     jwksUrl: z
       .url({ protocol: /^https?$/, error: 'an http(s) URL' })
+      // fetch refuses a URL with credentials, and they would be in every log line about the keys.
+      .refine((url) => !/^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(url), {
+        error: 'a URL without a user or password (a JWKS is public; fetch refuses credentials in a URL)',
+      })
       .optional()
       .describe('jwt mode: URL of the issuer JWKS (RS256/ES256 keys, cached and refreshed on rotation)'),
     issuer: z.string().min(1).optional().describe('jwt mode: the iss claim tokens must have (unset: any)'),

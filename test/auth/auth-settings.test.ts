@@ -38,6 +38,16 @@ describe('auth settings', () => {
       /\(2 set\)/,
     );
     expect(() => make({ mode: 'jwt', jwksUrl: 'ftp://id.example/jwks' })).toThrow(/auth.jwksUrl/);
+    // Such a URL could never be fetched, and its password was in the log of every failed fetch.
+    let refused: unknown;
+    try {
+      make({ mode: 'jwt', jwksUrl: 'https://svc:pa55word@id.example/jwks' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(String((refused as Error).message)).toMatch(/auth.jwksUrl.*without a user or password/);
+    expect(String((refused as Error).message)).not.toContain('pa55word');
   });
 
   it('refuses a public key it cannot use, naming the setting', () => {

@@ -64,11 +64,46 @@ describe('RemoteJwks', () => {
     const { jwk, token } = await signedBy('k1');
     const answer = { current: serve([jwk]) };
     const issuer = await startIssuer(answer);
-    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0 });
+    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, cooldownMs: 60_000 });
     await jwtVerify(token, jwks.getKey);
     answer.current = (res) => res.writeHead(503).end();
     await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+    await expect.poll(() => issuer.fetches()).toBe(2);
+    // The failure is not tried again within the cooldown, however many tokens come meanwhile.
+    for (let i = 0; i < 10; i += 1) {
+      await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+    }
     expect(issuer.fetches()).toBe(2);
+  });
+
+  it('does not hold a handshake on an issuer that stalls while its keys are past maxAgeMs', async () => {
+    const { jwk, token } = await signedBy('k1');
+    const answer = { current: serve([jwk]) };
+    const issuer = await startIssuer(answer);
+    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, timeoutMs: 30_000 });
+    await jwtVerify(token, jwks.getKey);
+    answer.current = (res) => res.writeHead(200).write('{"keys":[');
+    const started = Date.now();
+    await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  // Every handshake fetched again from an issuer that was down: made-up tokens could hammer it, and
+  // each waited for its answer.
+  it('fetches at most once a cooldown while the issuer fails, however many handshakes', async () => {
+    const { token } = await signedBy('k1');
+    const issuer = await startIssuer({ current: (res) => res.writeHead(500).end() });
+    const jwks = new RemoteJwks(issuer.url, { cooldownMs: 60_000 });
+    for (let i = 0; i < 20; i += 1) {
+      await expect(jwtVerify(token, jwks.getKey)).rejects.toThrow(/HTTP 500/);
+    }
+    expect(issuer.fetches()).toBe(1);
+  });
+
+  it('refuses a URL with a user or password, which fetch would refuse and logs would show', () => {
+    expect(() => new RemoteJwks(new URL('https://svc:s3cret@issuer.example/jwks.json'))).toThrow(
+      /must not carry a user or password/,
+    );
   });
 
   it('shares one fetch among the handshakes waiting for it', async () => {
