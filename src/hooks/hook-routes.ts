@@ -92,7 +92,7 @@ export function hookRoutes(deps: {
       let delivery: string | undefined;
       if (hook.signingSecret !== undefined) {
         delivery = verifyGithubSignature(body.raw, req.get('x-hub-signature-256'), hook.signingSecret);
-        limited(hook);
+        // A replay proves the secret too (it was captured): refused before it costs the bucket.
         if (seen.has(hook.id, delivery)) {
           const id = (req.get('x-github-delivery') ?? '').slice(0, 64);
           throw new RelayError(
@@ -100,6 +100,7 @@ export function hookRoutes(deps: {
             `this signed delivery${id === '' ? '' : ` (${id})`} was already accepted`,
           );
         }
+        limited(hook);
       }
       // Only now, for a signed hook: a delivery that does not prove the secret is never parsed.
       const parsed = parseHookBody(body);

@@ -236,7 +236,7 @@ describe('bad deliveries', () => {
     expect((await relay.deliver(other.url, { text: 'fine' })).status).toBe(200);
   });
 
-  it('a github hook: unsigned deliveries take none of its bucket, signed ones take it and hit its limit', async () => {
+  it('a github hook: unsigned and replayed deliveries take none of its bucket, new signed ones take it and hit its limit', async () => {
     const relay = await startHookRelay({ hooks: { rateLimit: { burst: 3, perSecond: 0.01 } } });
     const hook = await relay.addHook({ name: 'GitHub', format: 'github' });
     const raw = JSON.stringify(fixture('github-issues.json'));
@@ -260,7 +260,14 @@ describe('bad deliveries', () => {
       });
       expect(forged.status).toBe(401);
     }
-    for (let i = 0; i < 3; i++) {
+    // A captured delivery posted again proves the secret too: refused as a replay, it must not cost the
+    // bucket, or its replays would get GitHub's next real deliveries refused.
+    const first = signed('d-0');
+    expect((await relay.deliver(hook.url, undefined, first)).status).toBe(200);
+    for (let i = 0; i < 10; i++) {
+      expect((await relay.deliver(hook.url, undefined, first)).status).toBe(409);
+    }
+    for (let i = 1; i < 3; i++) {
       expect((await relay.deliver(hook.url, undefined, signed(`d-${i}`))).status).toBe(200);
     }
     const limited = await relay.deliver(hook.url, undefined, signed('d-3'));
