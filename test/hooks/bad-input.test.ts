@@ -183,7 +183,22 @@ describe('bad deliveries', () => {
       [{ ...base, groupLabels: 'x' }, 'groupLabels'],
       [{ ...base, alerts: [7] }, 'alerts[0]'],
     ];
+    // A grafana hook read any object without `alerts` as a legacy alert, and published a firing one.
+    const grafana = await relay.addHook({ name: 'gf', format: 'grafana' });
+    const grafanaCases: Array<[Record<string, unknown>, string]> = [
+      [{}, 'alerts'],
+      [{ text: 'just a slack message' }, 'alerts'],
+      [{ hello: 'world' }, 'alerts'],
+    ];
     const heard = await heardUntil(lobby, 'marker', async () => {
+      for (const [body, field] of grafanaCases) {
+        const response = await relay.deliver(grafana.url, body);
+        expect(response.status, JSON.stringify(body)).toBe(400);
+        expect(await problemOf(response), field).toMatchObject({ code: 'RELAY_ERR_HOOK_PAYLOAD', field });
+      }
+      // A legacy (dashboard) alert names its state or its rule.
+      const legacy = await relay.deliver(grafana.url, { state: 'ok', ruleName: 'CPU', message: 'marker' });
+      expect(legacy.status).toBe(200);
       for (const [body, field] of cases) {
         const response = await relay.deliver(hook.url, body);
         expect(response.status, field).toBe(400);
@@ -192,7 +207,8 @@ describe('bad deliveries', () => {
       const marker = await relay.addHook({ name: 'm', format: 'slack' });
       await relay.deliver(marker.url, { text: 'marker' });
     });
-    expect(heard).toHaveLength(1);
+    // The legacy Grafana alert and the marker.
+    expect(heard).toHaveLength(2);
   });
 
   it('a body at hooks.bodyLimitBytes is read, one byte more is 413 (declared or chunked)', async () => {

@@ -106,6 +106,10 @@ function readAlert(item: unknown, at: string, groupStatus: string): Alert {
 
 // Grafana's legacy (dashboard) alert notification: { title, ruleName, ruleUrl, state, message, evalMatches }.
 function renderLegacyGrafana(body: Record<string, unknown>, context: RenderContext): Rendered {
+  // Any other object (an empty one, a Slack body sent to the wrong hook) is not an alert to publish.
+  if (textAt(body.state, 'state') === undefined && textAt(body.ruleName, 'ruleName') === undefined) {
+    throw payloadError('alerts', 'expected an array of alerts, or a legacy Grafana alert (state, ruleName)');
+  }
   const state = textAt(body.state, 'state') ?? 'alerting';
   const title = clip(
     textAt(body.title, 'title') ?? textAt(body.ruleName, 'ruleName') ?? 'Grafana alert',
