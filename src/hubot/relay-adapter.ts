@@ -143,19 +143,26 @@ export class RelayAdapter extends Adapter {
   }
 
   /**
-   * Sends each string as its own message to the envelope's room, in order; one longer than the relay's
+   * Sends each string as its own message to the envelope's room (or privately to the person whose user id
+   * is that room, see #target), in order; one longer than the relay's
    * `maxContentBytes` (a long help) goes out in pieces cut at line breaks. Empty strings are skipped.
    * Resolves with the message ids, `undefined` for a message the relay refused (logged).
    */
   override async send(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
-    const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
+    const target = this.#target(envelope);
     const max = this.#options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
     const ids: Array<string | undefined> = [];
-    for (const value of strings) {
+    for (const value of strings as unknown[]) {
+      // An object (Slack-style attachments, say) goes as object content, for the relay to check: as a
+      // string it was "[object Object]".
+      if (typeof value === 'object' && value !== null) {
+        ids.push(await this.#send(value as MessageContent, target));
+        continue;
+      }
       // Scripts send numbers too; null and undefined say nothing.
       const text = value === null || value === undefined ? '' : String(value);
       if (text === '') continue;
-      for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, room));
+      for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, target));
     }
     return ids;
   }
@@ -270,7 +277,22 @@ export class RelayAdapter extends Adapter {
     if (scripted) commands.unregister('help');
   }
 
-  async #send(text: string, room: string): Promise<string | undefined> {
+  /**
+   * Where a send goes. Hubot scripts answer one person privately by naming their user id as the room
+   * (`robot.send({ room: user.id }, …)`, as hubot-help's HUBOT_HELP_REPLY_IN_PRIVATE does): a room that is
+   * the id of a person the robot knows is a private message to them, in the room they last spoke in. A
+   * token's `sub` may also be a valid room name: the person wins, so that what a script meant for one
+   * person never goes to a public room of the same name.
+   */
+  #target(envelope: Envelope): { room: string; to?: string } {
+    const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
+    const users = this.robot.brain.data.users as Record<string, User | undefined>;
+    const person = Object.hasOwn(users, room) ? users[room] : undefined;
+    if (person === undefined || person.kind === 'bot') return { room };
+    return { room: typeof person.room === 'string' ? person.room : LOBBY, to: room };
+  }
+
+  async #send(content: MessageContent, target: { room: string; to?: string }): Promise<string | undefined> {
     const scope = this.#runner.current();
     try {
       if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the robot is shut down');
@@ -278,14 +300,14 @@ export class RelayAdapter extends Adapter {
         throw new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned listener tried to send');
       }
       const options: BotSendOptions = {
-        room,
+        ...target,
         ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
       };
-      return (await this.#connection.send(text, options)).id;
+      return (await this.#connection.send(content, options)).id;
     } catch (error) {
       const code = (error as { code?: string }).code;
       const level = code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
-      this.#log[level]({ code, room, err: (error as Error).message }, 'message not sent');
+      this.#log[level]({ code, ...target, err: (error as Error).message }, 'message not sent');
       return undefined;
     }
   }

@@ -103,6 +103,48 @@ describe('Hubot adapter', () => {
     expect(meta).toMatchObject({ room: 'random', hops: 1 });
   });
 
+  // Hubot's private answer is a send to the person's user id as the room: refused as an invalid room
+  // for an anonymous person (after "I just replied to you in private."), and for a token's `sub` that
+  // is a valid room name, published to a public room of that name.
+  it("answers privately when a script sends to a person's user id, as hubot-help does", async () => {
+    const { url } = await relayWithHubot();
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    const bob = await connectClient(url, { auth: { name: 'bob', room: 'general' } });
+    const bobHeard: Array<[MessageContent, MessageMeta]> = [];
+    bob.on('sendMessageFromBack', (content: MessageContent, meta: MessageMeta) => {
+      // The fixtures' greeting aside.
+      if (meta.from.kind === 'bot' && !String(content).startsWith('welcome')) bobHeard.push([content, meta]);
+    });
+    const before = process.env.HUBOT_HELP_REPLY_IN_PRIVATE;
+    process.env.HUBOT_HELP_REPLY_IN_PRIVATE = '1';
+    try {
+      const help = botSays(alice, (text) => text.includes('ping'));
+      await alice.emitWithAck('sendMessage', 'hubot help');
+      const [content, meta] = await help;
+      expect(content).toContain('hubot ping');
+      expect(meta).toMatchObject({ room: 'general', to: expect.stringMatching(/^anon:/) });
+    } finally {
+      if (before === undefined) delete process.env.HUBOT_HELP_REPLY_IN_PRIVATE;
+      else process.env.HUBOT_HELP_REPLY_IN_PRIVATE = before;
+    }
+    // Bob hears the public part, and then PONG, but not the help meant for Alice.
+    const pong = botSays(bob, (text) => text === 'PONG');
+    await alice.emitWithAck('sendMessage', 'hubot ping');
+    await pong;
+    expect(bobHeard.map(([content]) => content)).toEqual([
+      'alice: I just replied to you in private.',
+      'PONG',
+    ]);
+  });
+
+  it('sends an object a script sends as object content, not as "[object Object]"', async () => {
+    const { url } = await relayWithHubot();
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    const card = botSays(alice, (text) => !text.startsWith('welcome'));
+    await alice.emitWithAck('sendMessage', 'hubot card');
+    expect((await card)[0]).toEqual({ text: 'deploy done', title: 'Deploy' });
+  });
+
   it('keeps what a script put on a user when the user speaks in another room', async () => {
     const { url } = await relayWithHubot();
     const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
