@@ -1,4 +1,5 @@
 import type { Authenticator, Identity } from './authenticator.js';
+import { isDefaultUserId } from './default-user-id.js';
 import { EpisodeLog } from './episode-log.js';
 import { isDisplayName } from './identify-socket.js';
 import { RelayError } from './relay-error.js';
@@ -36,6 +37,12 @@ export function checkIdentity(identity: unknown): Identity {
   if (!isUserId(userId)) {
     throw invalid(`userId ${showValue(userId)} is not 1 to ${MAX_USER_ID_LENGTH} printable characters`);
   }
+  // As a token's sub: a person must not carry the id of a bot, a service or another connection.
+  if (isDefaultUserId(userId)) {
+    throw invalid(
+      `userId ${showValue(userId)} starts with one of RelayKit's own prefixes (anon:, bot:, system:, http:, schedule:)`,
+    );
+  }
   if (!isDisplayName(name)) throw invalid(`name ${showValue(name)} is not 1 to 40 printable characters`);
   if (roles !== undefined && !listOf(roles, MAX_ROLES, isRoleName)) {
     throw invalid(`roles ${showValue(roles)} is not an array of at most ${MAX_ROLES} role names`);
@@ -57,8 +64,11 @@ export function checkIdentity(identity: unknown): Identity {
 
 /**
  * Wraps an authenticator so that what it answers is checked ({@link checkIdentity}) before the relay
- * trusts it: a handshake it answered wrongly is refused with `RELAY_ERR_INVALID_IDENTITY`, and `onInvalid`
- * logs it, once per episode (`close()` writes the summary of the episode still open).
+ * trusts it: a handshake it answered wrongly is refused with `RELAY_ERR_INVALID_IDENTITY`; one it failed
+ * on (it threw something other than a `RelayError`, or did not answer within the deadline) with
+ * `RELAY_ERR_AUTH_UNAVAILABLE`, which clients may retry. `onInvalid` logs both, once per episode of each
+ * (`close()` writes the summary of the episodes still open), with what failed as the error's `cause`. A
+ * `RelayError` it throws is its own refusal, passed on as it is.
  *
  * @example
  * ```ts
@@ -73,15 +83,22 @@ export function checkedAuthenticator(
   const episodes = new EpisodeLog<RelayError>({ ended: ({ first, count }) => onInvalid(first, count) });
   return {
     authenticate: async (request) => {
-      const answer = await withDeadline(
-        authenticator(request),
-        deadlineMs,
-        () =>
-          new RelayError(
-            'RELAY_ERR_AUTH_UNAVAILABLE',
-            `the authenticator did not answer within ${deadlineMs} ms`,
-          ),
-      );
+      let answer: unknown;
+      try {
+        answer = await withDeadline(authenticator(request), deadlineMs, () => new Unanswered(deadlineMs));
+      } catch (error) {
+        if (error instanceof RelayError) throw error;
+        // The operator's to fix (a session store that is down, a bug): the client was told a RelayKit
+        // bug with nothing in the log before.
+        // What failed is for the log (the cause): it may name internal hosts, so the client is not told.
+        const failure = new RelayError(
+          'RELAY_ERR_AUTH_UNAVAILABLE',
+          error instanceof Unanswered ? error.message : "the authenticator failed (the relay's log says why)",
+          { cause: error },
+        );
+        if (episodes.note('failed', failure)) onInvalid(failure);
+        throw failure;
+      }
       try {
         return checkIdentity(answer);
       } catch (error) {
@@ -92,6 +109,12 @@ export function checkedAuthenticator(
     },
     close: () => episodes.close(),
   };
+}
+
+class Unanswered extends Error {
+  constructor(deadlineMs: number) {
+    super(`the authenticator did not answer within ${deadlineMs} ms`);
+  }
 }
 
 /**

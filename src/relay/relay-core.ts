@@ -130,7 +130,10 @@ export class RelayCore implements RelayLifecycle {
     if (this.#authenticator !== undefined) throw new Error('this relay already has an authenticator');
     // The relay trusts what it answers on every message: checked once here, whoever wrote it.
     const checked = checkedAuthenticator(authenticator, (error, count) =>
-      this.#log.error({ code: error.code, err: error.detail, refused: count }, 'connection refused'),
+      this.#log.error(
+        { code: error.code, err: error.cause ?? error.detail, refused: count },
+        'connection refused',
+      ),
     );
     this.#authenticator = checked.authenticate;
     this.onClose(() => checked.close());

@@ -87,7 +87,7 @@ export const SERVICE_ERRORS = {
   RELAY_ERR_AUTH_UNAVAILABLE: {
     status: 503,
     title: 'Authentication unavailable',
-    fix: "the relay could not check the credentials in time (the keys of auth.jwksUrl, RELAY_AUTH_JWKS_URL, could not be fetched, or the relay's authenticator did not answer): check that the URL answers from the relay's host; clients may retry shortly",
+    fix: "the relay could not check the credentials in time (the keys of auth.jwksUrl, RELAY_AUTH_JWKS_URL, could not be fetched, or the relay's authenticator failed or did not answer): check that the URL answers from the relay's host, and the relay's log; clients may retry shortly",
   },
   RELAY_ERR_INTERNAL: {
     status: 500,

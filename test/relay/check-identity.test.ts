@@ -39,6 +39,9 @@ describe('checkIdentity', () => {
       [{ ...ann, rooms: ['team-*-x'] }, /rooms \["team-\*-x"\]/],
       [{ ...ann, expiresAt: '2030-01-01' }, /expiresAt "2030-01-01"/],
       [{ ...ann, expiresAt: Number.NaN }, /expiresAt /],
+      // A person carrying a bot's, a service's or a connection's id, as a token's sub may not.
+      [{ ...ann, userId: 'bot:help' }, /userId "bot:help" starts with one of RelayKit's own prefixes/],
+      [{ ...ann, userId: 'anon:abc' }, /userId "anon:abc"/],
     ];
     for (const [identity, field] of cases) {
       expect(() => checkIdentity(identity), String(field)).toThrow(invalid(field));
@@ -91,5 +94,41 @@ describe('an authenticator of your own (authenticateWith)', () => {
     await server.close();
     const lines = logs.filter((line) => line.code === 'RELAY_ERR_INVALID_IDENTITY');
     expect(lines.map(({ refused }) => refused)).toEqual([undefined, 3]);
+  });
+
+  // An authenticator that throws (its session store is down, a bug) refused the handshake as a
+  // RelayKit bug, "see the log line", with no log line at all.
+  it('refuses a handshake it failed on with RELAY_ERR_AUTH_UNAVAILABLE, logged once per episode', async () => {
+    const { server, url, logs } = await startRelay();
+    const failures: Array<() => never> = [
+      () => {
+        throw new Error('session store unreachable');
+      },
+      () => {
+        throw new TypeError('cannot read properties of undefined');
+      },
+      () => {
+        throw 'a string';
+      },
+    ];
+    server.authenticateWith(async () => (failures.shift() as () => never)());
+    for (let i = 0; i < 3; i += 1) {
+      const [error] = await waitForEvent<[Error & { data?: unknown }]>(
+        openClient(url, { auth: { token: 'x' } }),
+        'connect_error',
+      );
+      // What failed may name internal hosts: the log says it, not the client.
+      expect(error.data).toEqual(
+        expect.objectContaining({
+          code: 'RELAY_ERR_AUTH_UNAVAILABLE',
+          message: expect.stringMatching(/^the authenticator failed \(the relay's log says why\)/),
+        }),
+      );
+    }
+    await server.close();
+    const lines = logs.filter((line) => line.code === 'RELAY_ERR_AUTH_UNAVAILABLE');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 50, err: { message: 'session store unreachable' } });
+    expect(lines[1]).toMatchObject({ refused: 3 });
   });
 });
