@@ -93,6 +93,15 @@ export function tokenCommand(context: CliContext): CommandModule {
               .filter((item) => item !== '');
       const rooms = list(argv.rooms);
       const roles = list(argv.roles);
+      // An empty rooms claim grants nothing: every connection with the token would be refused.
+      if (rooms?.length === 0) {
+        failCommand(
+          context,
+          'the relay would refuse this token: --rooms names no room; leave it out for every room, or name one',
+          2,
+        );
+        return;
+      }
       // The relay's own check of a token's claims, before signing: a token it would refuse at connect
       // (an empty --sub, a room grant with a space) is a usage error here, where the cause is.
       try {

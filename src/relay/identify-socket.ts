@@ -141,6 +141,9 @@ function person(socket: RelaySocket, identity: Identity, room: unknown): void {
 // The lobby when the identity may be there, else the first room it names exactly.
 function firstRoom(rooms: readonly string[] | undefined): string {
   if (grantsRoom(rooms, LOBBY)) return LOBBY;
+  if (rooms?.length === 0) {
+    throw new RelayError('RELAY_ERR_FORBIDDEN', "the token's rooms claim is empty: it grants no room");
+  }
   const named = rooms?.find((grant) => !grant.endsWith('*'));
   if (named === undefined) {
     throw new RelayError(

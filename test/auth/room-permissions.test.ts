@@ -47,6 +47,12 @@ describe('jwt auth mode: room permissions', () => {
       data: { code: 'RELAY_ERR_FORBIDDEN', message: expect.stringContaining('auth.room') },
     });
     await connectClient(url, { auth: { token: await signToken({ rooms: ['team-*'] }), room: 'team-a' } });
+    // One that grants none is told so, not to name a room (any would be refused).
+    await expect(
+      connectClient(url, { auth: { token: await signToken({ rooms: [] }) } }),
+    ).rejects.toMatchObject({
+      data: { code: 'RELAY_ERR_FORBIDDEN', message: expect.stringContaining('rooms claim is empty') },
+    });
   });
 
   it('keeps a person out of a room they cannot join: they never hear it', async () => {

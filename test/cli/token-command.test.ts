@@ -105,6 +105,9 @@ describe('relay token', () => {
       [['--sub', 'u-1', '--name', ''], '--name must be a display name'],
       [['--sub', 'u-1', '--rooms', 'bad room!'], '--rooms'],
       [['--sub', 'u-1', '--roles', 'x y'], '--roles'],
+      // A token that grants no room could never connect.
+      [['--sub', 'u-1', '--rooms', ''], '--rooms names no room'],
+      [['--sub', 'u-1', '--rooms', ' , ,'], '--rooms names no room'],
     ] as const) {
       const ctx = createCliContext({ env, cwd });
       await runCli(['token', ...args], ctx);
