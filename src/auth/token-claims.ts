@@ -39,8 +39,10 @@ export function identityFromClaims(payload: JWTPayload, clockToleranceSec: numbe
   if (!Number.isSafeInteger(Math.ceil((exp + clockToleranceSec) * 1000))) {
     throw refused('claim "exp" must be a date in seconds since the epoch');
   }
-  // Without a name, the person is shown by their sub: its first 40 characters, trimmed.
-  const shownAs = typeof name === 'string' ? name.trim() : sub.trim().slice(0, 40).trim();
+  // Without a name, the person is shown by their sub: its first 40 characters (code points, as the
+  // name check counts them: a cut between UTF-16 units would end in half an emoji), trimmed.
+  const shownAs =
+    typeof name === 'string' ? name.trim() : Array.from(sub.trim()).slice(0, 40).join('').trim();
   if (shownAs === '') throw refused('claim "name" is needed when "sub" is only spaces');
   return {
     userId: sub,

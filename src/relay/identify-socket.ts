@@ -12,8 +12,8 @@ import { showValue } from './show-value.js';
 
 type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-// Printable, no control characters; display names are shown to other people.
-const NAME_PATTERN = /^[^\p{Cc}\p{Cf}]{1,40}$/u;
+// Printable, no control characters nor lone surrogates; display names are shown to other people.
+const NAME_PATTERN = /^[^\p{Cc}\p{Cf}\p{Cs}]{1,40}$/u;
 
 /** Whether `value` is a display name: 1 to 40 printable characters once trimmed. */
 export function isDisplayName(value: unknown): value is string {

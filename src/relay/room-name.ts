@@ -36,8 +36,8 @@ export function roomKey(name: unknown): string {
 
 /** Longest user id: a jwt `sub`, `anon:<socket id>`, `bot:<name>`. */
 export const MAX_USER_ID_LENGTH = 200;
-// Printable: no control or format characters.
-const USER_ID_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}]{1,${MAX_USER_ID_LENGTH}}$`, 'u');
+// Printable: no control or format characters, no lone surrogates (half an emoji).
+const USER_ID_PATTERN = new RegExp(`^[^\\p{Cc}\\p{Cf}\\p{Cs}]{1,${MAX_USER_ID_LENGTH}}$`, 'u');
 
 /** Whether `value` can be a user id: 1 to {@link MAX_USER_ID_LENGTH} printable characters. */
 export function isUserId(value: unknown): value is string {

@@ -60,6 +60,12 @@ describe('jwt auth mode: the handshake', () => {
     const heard = waitForEvent<[string, MessageMeta]>(bob, 'sendMessageFromBack');
     bob.emit('sendMessage', 'hi');
     expect((await heard)[1].from).toEqual({ id: bob.id, userId: 'u-bob', name: 'u-bob', kind: 'user' });
+    // Its first 40 characters, not UTF-16 units: one cut there ended in half an emoji.
+    const sub = `${'u'.repeat(39)}🦊 and more`;
+    const fox = await connectClient(url, { auth: { token: await signToken({ sub, name: undefined }) } });
+    const said = waitForEvent<[string, MessageMeta]>(fox, 'sendMessageFromBack');
+    fox.emit('sendMessage', 'hi');
+    expect((await said)[1].from.name).toBe(`${'u'.repeat(39)}🦊`);
   });
 
   it('refuses every bad token with a typed connect_error saying which check failed, logged once per episode', async () => {

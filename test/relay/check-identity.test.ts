@@ -32,6 +32,9 @@ describe('checkIdentity', () => {
       [{ ...ann, name: 'n'.repeat(41) }, /name "n+/],
       [{ ...ann, name: '   ' }, /name " {3}"/],
       [{ ...ann, name: undefined }, /name undefined/],
+      // Half an emoji: not well-formed text, shown as U+FFFD once encoded.
+      [{ ...ann, name: 'Ann \uD83D' }, /name "Ann /],
+      [{ ...ann, userId: 'u-\uDE0A' }, /userId "u-/],
       [{ ...ann, roles: Array.from({ length: 33 }, (_, i) => `r${i}`) }, /roles \[/],
       [{ ...ann, roles: ['ad min'] }, /roles \["ad min"\]/],
       [{ ...ann, roles: 'admin' }, /roles "admin"/],
