@@ -14,7 +14,8 @@ const HOOKS_DEFAULTS = {
 };
 
 // Outgoing webhooks' defaults: their queue's file, each attempt's limits, retries (1 s doubling up to
-// 5 minutes, 8 attempts: about 10 minutes of retries) and how much one endpoint may hold.
+// 5 minutes, 8 attempts: the 7 waits add up to 64–127 s with jitter, as a chat answer much later than
+// that would be out of place; dead letters can be replayed) and how much one endpoint may hold.
 const WEBHOOK_DEFAULTS = {
   store: '.relaykit/webhooks.db',
   allowPrivateNetworks: false,
