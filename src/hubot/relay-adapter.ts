@@ -1,23 +1,14 @@
-import {
-  Adapter,
-  EnterMessage,
-  type Envelope,
-  LeaveMessage,
-  type Robot,
-  TextMessage,
-  type User,
-} from 'hubot';
+import { Adapter, EnterMessage, type Envelope, LeaveMessage, type Robot, TextMessage } from 'hubot';
 import type { Logger } from 'pino';
 import { BotConnection } from '../bots/bot-connection.js';
 import { HandlerRunner } from '../bots/handler-runner.js';
 import { messageText } from '../bots/message-text.js';
-import { isAnonymousUserId } from '../relay/default-user-id.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
-import { CONNECTION_USER, ConnectionUsers } from './connection-users.js';
 import type { HubotBrainStore } from './hubot-brain-store.js';
+import { RelayUsers } from './relay-users.js';
 import { splitMessage } from './split-message.js';
 
 /** How a {@link RelayAdapter} reaches its relay and behaves there. */
@@ -67,7 +58,7 @@ export class RelayAdapter extends Adapter {
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
   readonly #options: RelayAdapterOptions;
-  readonly #connectionUsers: ConnectionUsers;
+  readonly #users: RelayUsers;
   #closed = false;
   #announced = false;
 
@@ -76,7 +67,7 @@ export class RelayAdapter extends Adapter {
     this.#options = options;
     this.#log = (options.logger ?? robot.logger).child({ bot: robot.name, adapter: 'relaykit' });
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs ?? 5000 });
-    this.#connectionUsers = new ConnectionUsers(robot.brain, options.maxConnectionUsers ?? 1000);
+    this.#users = new RelayUsers(robot.brain, options.maxConnectionUsers ?? 1000);
     this.#connection = new BotConnection({
       url: options.url,
       token: options.token,
@@ -114,7 +105,7 @@ export class RelayAdapter extends Adapter {
     if (brain) {
       const data = brain.load();
       if (data) this.robot.brain.mergeData(data);
-      this.#connectionUsers.adopt();
+      this.#users.adopt();
       this.robot.brain.on('save', (saved: Record<string, unknown>) => brain.save(saved));
       // Hubot closes the brain after the adapter, saving once more: the store goes after that save.
       // A save that fails at the close is logged by the store; it must not be an unhandled rejection.
@@ -144,12 +135,12 @@ export class RelayAdapter extends Adapter {
 
   /**
    * Sends each string as its own message to the envelope's room (or privately to the person whose user id
-   * is that room, see #target), in order; one longer than the relay's
+   * is that room, see RelayUsers.target), in order; one longer than the relay's
    * `maxContentBytes` (a long help) goes out in pieces cut at line breaks. Empty strings are skipped.
    * Resolves with the message ids, `undefined` for a message the relay refused (logged).
    */
   override async send(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
-    const target = this.#target(envelope);
+    const target = this.#users.target(envelope);
     const max = this.#options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
     const ids: Array<string | undefined> = [];
     for (const value of strings as unknown[]) {
@@ -203,7 +194,7 @@ export class RelayAdapter extends Adapter {
     if (this.#closed || !meta?.from || this.#ignored(meta.from)) return;
     const text = messageText(content);
     if (text === '') return;
-    const user = this.#user(meta.from, meta.room ?? LOBBY);
+    const user = this.#users.user(meta.from, meta.room ?? LOBBY);
     const message: RelayTextMessage = new TextMessage(user, text, meta.id);
     message.relayMeta = meta;
     this.#yieldHelpToScripts();
@@ -217,7 +208,7 @@ export class RelayAdapter extends Adapter {
     if (this.#closed || !event?.user || this.#ignored(event.user)) return;
     // Someone coming back (after a relay restart) entered once already: scripts would greet them again.
     if (event.type === 'join' && event.resumed) return;
-    const user = this.#user(event.user, event.room);
+    const user = this.#users.user(event.user, event.room);
     const message = event.type === 'join' ? new EnterMessage(user) : new LeaveMessage(user);
     void this.#runner.run(`hubot ${event.type === 'join' ? 'enter' : 'leave'}`, () =>
       this.robot.receive(message),
@@ -228,36 +219,6 @@ export class RelayAdapter extends Adapter {
   #ignored(from: Sender): boolean {
     if (from.kind === 'system') return true;
     return from.kind === 'bot' && (from.name === this.robot.name || this.#options.hearBots !== true);
-  }
-
-  #user(from: Sender, room: string): User {
-    // The relay's user id: stable for verified people, bots and services; an anonymous person's
-    // (`anon:<socket id>`) lasts one connection, so those users are kept only up to a bound.
-    const id = from.userId ?? from.id;
-    const perConnection = from.userId === undefined || isAnonymousUserId(from.userId);
-    // No `room` here: Hubot's userForId makes a new User whenever the room differs, which would drop
-    // what scripts keep on the user (hubot-auth's roles) each time the person speaks in another room.
-    // The user is updated in place instead, and each message gets a view of it whose `room` is that
-    // message's: `robot.messageRoom(res.message.user.room, …)` after an await must not answer in the
-    // room of the person's next message. What a script sets on the view lands on the user.
-    const user = this.robot.brain.userForId(id, {
-      name: from.name,
-      kind: from.kind,
-      ...(perConnection ? { [CONNECTION_USER]: true } : {}),
-    });
-    user.name = from.name;
-    user.room = room;
-    user.kind = from.kind;
-    if (perConnection) this.#connectionUsers.touch(id);
-    let here = room;
-    return new Proxy(user, {
-      get: (target, key, receiver) => (key === 'room' ? here : Reflect.get(target, key, receiver)),
-      set: (target, key, value, receiver) => {
-        if (key !== 'room') return Reflect.set(target, key, value, receiver);
-        here = value as string;
-        return true;
-      },
-    });
   }
 
   /**
@@ -275,21 +236,6 @@ export class RelayAdapter extends Adapter {
       return listener.regex.test(probe);
     });
     if (scripted) commands.unregister('help');
-  }
-
-  /**
-   * Where a send goes. Hubot scripts answer one person privately by naming their user id as the room
-   * (`robot.send({ room: user.id }, …)`, as hubot-help's HUBOT_HELP_REPLY_IN_PRIVATE does): a room that is
-   * the id of a person the robot knows is a private message to them, in the room they last spoke in. A
-   * token's `sub` may also be a valid room name: the person wins, so that what a script meant for one
-   * person never goes to a public room of the same name.
-   */
-  #target(envelope: Envelope): { room: string; to?: string } {
-    const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
-    const users = this.robot.brain.data.users as Record<string, User | undefined>;
-    const person = Object.hasOwn(users, room) ? users[room] : undefined;
-    if (person === undefined || person.kind === 'bot') return { room };
-    return { room: typeof person.room === 'string' ? person.room : LOBBY, to: room };
   }
 
   async #send(content: MessageContent, target: { room: string; to?: string }): Promise<string | undefined> {
