@@ -72,7 +72,8 @@ export class RelayUsers {
     const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
     const users = this.#brain.data.users as Record<string, User | undefined>;
     const person = Object.hasOwn(users, room) ? users[room] : undefined;
-    if (person === undefined || person.kind === 'bot') return { room };
+    // People only: a bot or a service (an HTTP sender, a schedule) gets no private message.
+    if (person === undefined || (person.kind !== undefined && person.kind !== 'user')) return { room };
     return { room: typeof person.room === 'string' ? person.room : LOBBY, to: room };
   }
 }
