@@ -123,9 +123,11 @@ export class RedisMessageLog implements HistoryStore {
     const ms = cursor === undefined ? 0 : msOf(cursor);
     // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
     const count = String(limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0));
+    // Forward from the cursor, but no further back than the age limit: expired entries the trim has not
+    // deleted yet would fill the page, which then came back empty with `more: false`.
     const range =
       query.after !== undefined
-        ? ['XRANGE', at === undefined ? `${ms}-0` : `(${at}`, '+']
+        ? ['XRANGE', forwardFrom(at, ms, since), '+']
         : [
             'XREVRANGE',
             query.before === undefined ? '+' : at === undefined ? `(${ms + 1}-0` : `(${at}`,
@@ -295,4 +297,11 @@ export class RedisMessageLog implements HistoryStore {
       for (const listener of this.#redactedListeners) listener(notice.redacted);
     }
   }
+}
+
+// Where a forward read starts: after the cursor's entry (or at its millisecond, for a cursor no longer
+// stored), or at the age limit when that is later.
+function forwardFrom(at: string | undefined, ms: number, since: number): string {
+  if (at === undefined) return `${Math.max(ms, since)}-0`;
+  return Number(at.slice(0, at.indexOf('-'))) < since ? `${since}-0` : `(${at}`;
 }
