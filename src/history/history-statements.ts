@@ -68,7 +68,8 @@ export function prepareHistoryStatements(db: Database.Database): HistoryStatemen
     seqOf: db.prepare('SELECT seq FROM messages WHERE id = ?'),
     firstAfterId: db.prepare('SELECT seq FROM messages WHERE id > ? ORDER BY id LIMIT 1'),
     lastBeforeId: db.prepare('SELECT seq FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1'),
-    redact: db.prepare('DELETE FROM messages WHERE id = ? RETURNING room'),
+    // Not one past maxAgeMs that the trim has not deleted yet: that one is already gone for readers.
+    redact: db.prepare('DELETE FROM messages WHERE id = ? AND at >= ? RETURNING room'),
     // Age trims walk the log from its oldest seq in slices (publish order is time order), without an
     // index on `at`: the last seq of the slice after `from`, then the expired ones up to it.
     sliceEnd: db.prepare('SELECT seq FROM messages WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?'),

@@ -159,6 +159,8 @@ export class RedisMessageLog implements HistoryStore {
 
   async redact(id: string): Promise<{ room: string | null } | undefined> {
     this.#assertReadable();
+    // Not one past maxAgeMs that the trim has not deleted yet: that one is already gone for readers.
+    if ((await this.get(id)) === undefined) return undefined;
     const found = await this.#find(id, true);
     if (found === undefined) return undefined;
     const { room } = (JSON.parse(found.json) as LoggedMessage).meta;

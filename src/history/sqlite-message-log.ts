@@ -177,7 +177,8 @@ export class SqliteMessageLog implements MessageLog {
     const problem = this.#availability?.check();
     if (problem !== undefined) throw this.#refuse(problem);
     try {
-      return this.#statements.redact.get(id) as { room: string | null } | undefined;
+      const since = this.#now() - this.#settings.maxAgeMs;
+      return this.#statements.redact.get(id, since) as { room: string | null } | undefined;
     } catch (error) {
       throw this.#refuse(`SQLite could not write (${(error as Error).message})`, error);
     }

@@ -326,11 +326,15 @@ describe('SqliteMessageLog', () => {
     let now = Date.now();
     const { log } = await openLog({ maxAgeMs: 60_000, now: () => now });
     const start = now;
-    await log.append([message('old', 'ops', start), message('newer', 'ops', start + 1)]);
+    const old = message('old', 'ops', start);
+    await log.append([old, message('newer', 'ops', start + 1)]);
     now = start + 60_000;
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['old', 'newer']);
     now = start + 60_001;
     expect(texts(log.read({ room: 'ops', limit: 10 }).messages)).toEqual(['newer']);
+    // Gone for readers before the trim deletes it: not found to redact either (404, as GET answers).
+    expect(log.get(old.meta.id)).toBeUndefined();
+    expect(log.redact(old.meta.id)).toBeUndefined();
     expect(log.trimExpired()).toBe(1);
     now = start + 120_000;
     expect(log.trimExpired()).toBe(1);

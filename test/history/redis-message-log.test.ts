@@ -82,6 +82,9 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
       expect(page, after).toMatchObject(expected);
     }
     expect(texts(await log.read({ room: 'ops', after: young[0]?.meta.id, limit: 1 }))).toEqual(['young1']);
+    // Gone for readers before the trim deletes it: not found to redact either (404, as GET answers).
+    expect(await log.redact(old[1]?.meta.id as string)).toBeUndefined();
+    expect(await log.redact(young[0]?.meta.id as string)).toEqual({ room: 'ops' });
   });
 
   // A tick scans ~1 000 room streams; one that started over each time never got past the rooms that keep
