@@ -1,4 +1,4 @@
-import type { LoggedMessage } from '../relay/message-log.js';
+import type { HistoryQuery, LoggedMessage } from '../relay/message-log.js';
 
 // How the cluster's history lies in Redis: its keys, and a stream entry as the log reads it back. The
 // scripts that write them are in redis-history-scripts.ts.
@@ -51,3 +51,29 @@ export const entry = ({ id, message: fields }: StreamEntry): Entry => ({
 
 /** The message an entry holds. */
 export const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as LoggedMessage;
+
+/**
+ * The XRANGE (reading after a cursor) or XREVRANGE (the newest, or before a cursor) bounds of a page,
+ * without its COUNT: `at` is the cursor's entry while it is stored, else it is placed by `ms`, its id's
+ * time. Never further back than `since`, the age limit: expired entries the trim has not deleted yet
+ * would fill a page, which then came back empty with `more: false`.
+ */
+export function readRange(
+  query: Pick<HistoryQuery, 'after' | 'before'>,
+  at: string | undefined,
+  ms: number,
+  since: number,
+): string[] {
+  const floor = `${since}-0`;
+  if (query.after !== undefined) {
+    const start =
+      at === undefined
+        ? `${Math.max(ms, since)}-0`
+        : Number(at.slice(0, at.indexOf('-'))) < since
+          ? floor
+          : `(${at}`;
+    return ['XRANGE', start, '+'];
+  }
+  const end = query.before === undefined ? '+' : at === undefined ? `(${ms + 1}-0` : `(${at}`;
+  return ['XREVRANGE', end, floor];
+}

@@ -18,6 +18,7 @@ import {
   INDEX,
   message,
   rawEntries,
+  readRange,
   STREAMS,
   streamOf,
 } from './redis-history-layout.js';
@@ -115,7 +116,6 @@ export class RedisMessageLog implements HistoryStore {
     this.#assertReadable();
     const { limit } = query;
     const since = this.#now() - this.#settings.maxAgeMs;
-    const floor = `${since}-0`;
     const keys = [streamOf(query.room), EVERYONE];
     const cursor = query.after ?? query.before;
     // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
@@ -123,16 +123,7 @@ export class RedisMessageLog implements HistoryStore {
     const ms = cursor === undefined ? 0 : msOf(cursor);
     // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
     const count = String(limit + 1 + (cursor !== undefined && at === undefined ? SAME_MS_SLACK : 0));
-    // Forward from the cursor, but no further back than the age limit: expired entries the trim has not
-    // deleted yet would fill the page, which then came back empty with `more: false`.
-    const range =
-      query.after !== undefined
-        ? ['XRANGE', forwardFrom(at, ms, since), '+']
-        : [
-            'XREVRANGE',
-            query.before === undefined ? '+' : at === undefined ? `(${ms + 1}-0` : `(${at}`,
-            floor,
-          ];
+    const range = readRange(query, at, ms, since);
     const reply = await this.#run(() => runScript(this.#redis, READ, keys, [...range, count]));
     const replies = Array.isArray(reply) ? reply.map(rawEntries) : [];
     const placed = (e: Entry) =>
@@ -299,11 +290,4 @@ export class RedisMessageLog implements HistoryStore {
       for (const listener of this.#redactedListeners) listener(notice.redacted);
     }
   }
-}
-
-// Where a forward read starts: after the cursor's entry (or at its millisecond, for a cursor no longer
-// stored), or at the age limit when that is later.
-function forwardFrom(at: string | undefined, ms: number, since: number): string {
-  if (at === undefined) return `${Math.max(ms, since)}-0`;
-  return Number(at.slice(0, at.indexOf('-'))) < since ? `${since}-0` : `(${at}`;
 }
