@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MessageMeta } from '../relay/events.js';
+import { handshakeFlags } from '../relay/handshake-flags.js';
 import type { HistoryReader } from '../relay/message-log.js';
 import type { RelayIo } from '../relay/relay-io.js';
 
@@ -16,7 +17,8 @@ type Socket = Parameters<Parameters<RelayIo['on']>[1]>[0];
 type Writer = { writeToEngine(packets: unknown, options: unknown): void };
 
 /**
- * Sends each new person's connection (not a recovered one, not a bot) the last `count` messages of its
+ * Sends each new person's connection (not one that continues an earlier one, see handshakeFlags; not
+ * a bot) the last `count` messages of its
  * room (relay-wide announcements included) as ordinary `sendMessageFromBack(content, meta)`, oldest
  * first, after the greeting (sent by the relay's connection handler, before this one runs) and before
  * any other live message, with none missed or sent twice. The socket is in its room before the
@@ -38,7 +40,10 @@ export function replayOnConnect(deps: {
 }): void {
   const { io, log, logger, count } = deps;
   io.on('connection', (socket) => {
-    if (socket.recovered || socket.data.kind === 'bot') return;
+    // A connection that continues an earlier one (recovered, or it says so: the client kit after a relay
+    // restart fills its own gap) got its replay when it first came: again, the same messages would come
+    // twice (a seed client keeps no ids), or after newer ones (the kit releases them after its gap).
+    if (handshakeFlags(socket).reconnect || socket.data.kind === 'bot') return;
     replayTo(socket, log, logger, count);
   });
 }

@@ -96,6 +96,23 @@ describe('replay on connect', () => {
     expect(heard.map(([content]) => content)).toEqual(['old', 'while you were away']);
   });
 
+  // The client kit's reconnection after a relay restart (not recovered; it says `resumed`) got the room's
+  // last N again: it holds them while filling its gap and released them after it, out of order.
+  it('replays nothing to a connection that says it continues an earlier one', async () => {
+    const { url } = await start({ history: { replayOnConnect: 5 } });
+    await announce(url, 'old');
+    for (const auth of [{ resumed: true }, { pid: 'a-session-that-expired' }]) {
+      const { heard } = await connectHearing(url, { room: 'ops', ...auth });
+      const live = await announce(url, `live after ${Object.keys(auth)[0]}`);
+      await until(() => heard.some(([, meta]) => meta.id === live));
+      expect(heard.map(([content]) => content)).toEqual([`live after ${Object.keys(auth)[0]}`]);
+    }
+    // A first connection still gets it.
+    const { heard } = await connectHearing(url, { room: 'ops' });
+    await until(() => heard.length >= 3);
+    expect(heard.map(([content]) => content)).toEqual(['old', 'live after resumed', 'live after pid']);
+  });
+
   it('takes up to 200 messages (one past is a configuration error)', async () => {
     const { server } = await start({ history: { replayOnConnect: 200 } });
     expect(server.config.history).toMatchObject({ replayOnConnect: 200 });
