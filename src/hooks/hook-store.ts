@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { RelayError } from '../relay/relay-error.js';
 import { openSqliteStore } from '../sqlite/open-sqlite-store.js';
 import type { Hook, HookFormat } from './hook.js';
 
@@ -39,7 +40,10 @@ export class HookStore {
     this.#byId = db.prepare('SELECT * FROM hooks WHERE id = ?');
   }
 
-  /** Opens (creating it and its folder if needed) the store at `file`; `:memory:` keeps nothing. */
+  /**
+   * Opens (creating it and its folder if needed) the store at `file`; `:memory:` keeps nothing. Throws
+   * `RELAY_ERR_HOOK_STORE`, naming the file, when it cannot.
+   */
   static open(file: string): HookStore {
     return openSqliteStore(file, {
       synchronous: 'FULL',
@@ -57,6 +61,10 @@ export class HookStore {
     )`);
         return new HookStore(db);
       },
+      fail: (resolved, error) =>
+        new RelayError('RELAY_ERR_HOOK_STORE', `cannot open the hook store ${resolved}: ${error.message}`, {
+          cause: error,
+        }),
     });
   }
 

@@ -39,6 +39,11 @@ export const SERVICE_ERRORS = {
     title: 'Schedule store failed',
     fix: 'check that scheduler.store names a writable file (RELAY_SCHEDULER_STORE); the log line says more',
   },
+  RELAY_ERR_HOOK_STORE: {
+    status: 500,
+    title: 'Hook store failed',
+    fix: 'check that hooks.store names a writable file (RELAY_HOOKS_STORE); the log line says more',
+  },
   RELAY_ERR_WEBHOOK_STORE: {
     status: 500,
     title: 'Webhook store failed',
