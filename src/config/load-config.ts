@@ -60,12 +60,18 @@ export async function loadConfig(
     const names = [leaf.env, ...(ALIASES[leaf.key] ? [ALIASES[leaf.key] as string] : [])];
     const name = names.find((candidate) => env[candidate] !== undefined && env[candidate] !== '');
     if (name) {
-      setPath(merged, leaf.path, coerce(leaf, env[name] as string));
+      setPath(merged, leaf.path, coerce(leaf, env[name] as string), `environment variable ${name}`, origin);
       origin.set(leaf.key, `environment variable ${name}`);
     }
     const flag = flagValue(leaf, sources.flags?.[leaf.key]);
     if (flag !== undefined) {
-      setPath(merged, leaf.path, typeof flag === 'string' ? coerce(leaf, flag) : flag);
+      setPath(
+        merged,
+        leaf.path,
+        typeof flag === 'string' ? coerce(leaf, flag) : flag,
+        `flag ${leaf.flag}`,
+        origin,
+      );
       origin.set(leaf.key, `flag ${leaf.flag}`);
     }
   }
@@ -168,11 +174,29 @@ function coerce(leaf: SettingLeaf, value: string): unknown {
   }
 }
 
-function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+// Sets one setting given by `by` (a variable, a flag). A parent set to something else than an object (a
+// feature turned off with `false`, a mistyped value) is a conflict: quietly replaced, `history: false` in
+// the file came back on from a leftover RELAY_HISTORY_STORE.
+function setPath(
+  target: Record<string, unknown>,
+  keys: readonly string[],
+  value: unknown,
+  by: string,
+  origin: ReadonlyMap<string, string>,
+): void {
   let node = target;
-  for (const key of keys.slice(0, -1)) {
+  for (const [index, key] of keys.slice(0, -1).entries()) {
     const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    if (next === undefined) node[key] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      const parent = keys.slice(0, index + 1).join('.');
+      const from = sourceOf(parent, origin) ?? 'the config file';
+      throw new ConfigError(
+        keys.join('.'),
+        by,
+        `is set while "${parent}" is ${JSON.stringify(next)} (${from}); remove one of the two`,
+      );
+    }
     node = node[key] as Record<string, unknown>;
   }
   node[keys[keys.length - 1] as string] = value;

@@ -41,6 +41,20 @@ describe('loadConfig', () => {
     });
   });
 
+  // A leftover variable under a feature the file turned off turned it back on, silently.
+  it('refuses a variable or flag under a setting the file turned off, naming both', async () => {
+    const cwd = await tempDir({ 'relay.config.yaml': 'history: false\nrateLimit: false\n' });
+    await expect(loadConfig({ cwd, env: { RELAY_HISTORY_STORE: 'h.db' } })).rejects.toThrow(
+      'environment variable RELAY_HISTORY_STORE: setting "history.store" is invalid: is set while "history" is false (relay.config.yaml); remove one of the two',
+    );
+    await expect(loadConfig({ cwd, env: {}, flags: { 'rateLimit.burst': 5 } })).rejects.toThrow(
+      /flag --rate-limit-burst: setting "rateLimit.burst" is invalid: is set while "rateLimit" is false \(relay.config.yaml\)/,
+    );
+    // Without one, the file's false stands.
+    const { config } = await loadConfig({ cwd, env: {} });
+    expect(config).toMatchObject({ history: false, rateLimit: false });
+  });
+
   it('prefers RELAY_PORT over PORT, reads JSON files and --config paths', async () => {
     const cwd = await tempDir({ 'custom.json': '{ "greetingText": "Salut", "rateLimit": false }' });
     const { config } = await loadConfig({
