@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { RelayError } from '../relay/relay-error.js';
 import { announceCommand } from './announce-command.js';
@@ -37,7 +38,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .strict()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(relaykitVersion())
     .wrap(Math.min(110, (context.stdout as { columns?: number }).columns ?? 110))
     .exitProcess(false)
     .fail((message, error, usage: unknown) => {
@@ -66,3 +67,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 }
 
 class UsageError extends Error {}
+
+// RelayKit's own version: yargs's default reads the package.json above the last node_modules of its own
+// path, which, once RelayKit is installed in a project, is that project's (src/cli and dist/cli alike
+// are two folders below RelayKit's package.json).
+function relaykitVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}

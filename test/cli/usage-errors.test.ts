@@ -1,5 +1,6 @@
 // Helpful usage errors: "did you mean" for unknown options and commands, and subcommand help with
 // defaults and an example.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { createCliContext } from '../support/cli-context.js';
@@ -56,5 +57,14 @@ describe('relay usage errors', () => {
     );
     const announce = (await relay(['announce', '--help'])).out().replace(/\s+/g, ' ');
     expect(announce).toContain('Examples: relay announce "Deploy done" --room ops');
+  });
+
+  // Installed in a project, yargs's default printed that project's version (checked from a packed
+  // tarball: in the checkout both are RelayKit's).
+  it("prints RelayKit's own version for --version", async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const ctx = await relay(['--version']);
+    expect(ctx.out().trim()).toBe(version);
+    expect(ctx.exitCode ?? 0).toBe(0);
   });
 });
