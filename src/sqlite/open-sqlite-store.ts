@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -42,7 +42,7 @@ export function openSqliteStore<T>(file: string, options: SqliteStoreOptions<T>)
       // Stores hold secrets (a GitHub hook's, webhook signing keys) and the history: folders the relay
       // makes are its own (0700), a file it makes is 0600, and SQLite gives its -wal and -shm files the
       // mode of the database. What exists already keeps the mode its owner gave it.
-      mkdirSync(path.dirname(resolved), { recursive: true, mode: 0o700 });
+      makeFolder(path.dirname(resolved));
       createPrivately(resolved);
     }
     db = new Database(resolved);
@@ -53,6 +53,24 @@ export function openSqliteStore<T>(file: string, options: SqliteStoreOptions<T>)
   } catch (error) {
     db?.close();
     throw options.fail ? options.fail(resolved, error as Error) : error;
+  }
+}
+
+// Each missing folder on its own, not `recursive: true`: Node 20's recursive mkdirSync never returns for
+// a path under /proc (it takes the ENOENT it gets there for a missing parent, again and again), which
+// left `relay serve` spinning, deaf to SIGTERM. A sibling process making one first (--workers) is fine.
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 

@@ -81,6 +81,32 @@ describe('openSqliteStore', () => {
     expect(outputs.flat()).toHaveLength(200);
   });
 
+  // Node 20's recursive mkdir never returns under /proc: `relay serve` with a store there spun at 100 %
+  // CPU, deaf to SIGTERM. In a child with a deadline, so that a return of the bug fails, not hangs.
+  it.runIf(process.platform === 'linux')(
+    'refuses a folder it cannot make under /proc, at once',
+    {
+      timeout: 20_000,
+    },
+    async () => {
+      const child = fileURLToPath(new URL('./open-race-child.ts', import.meta.url));
+      const run = spawn(
+        process.execPath,
+        ['--import', 'tsx', child, '/proc/relaykit-nope/deeper', String(Date.now()), '0', '1'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const deadline = setTimeout(() => run.kill('SIGKILL'), 15_000);
+      let out = '';
+      run.stdout.on('data', (chunk) => {
+        out += String(chunk);
+      });
+      const [code] = await once(run, 'close');
+      clearTimeout(deadline);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^ENOENT: no such file or directory, mkdir '\/proc\/relaykit-nope'/);
+    },
+  );
+
   it('keeps nothing for :memory:', () => {
     const db = track(
       openSqliteStore(':memory:', { synchronous: 'NORMAL', prepare: (opened) => opened }),
