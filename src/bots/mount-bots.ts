@@ -55,7 +55,17 @@ export function mountBots(deps: MountBotsDeps): void {
       cwd,
       scheduler: deps.scheduler,
     });
-    await host.startDir(dir);
+    const { started } = await host.startDir(dir);
+    // A misspelled name in `bots:` configures nothing and would go unnoticed: its bot runs on defaults.
+    const unknown = Object.keys(settings.bots ?? {}).filter((name) => !started.includes(name));
+    if (unknown.length > 0) {
+      deps.logger
+        .child({ part: 'bots' })
+        .warn(
+          { settings: unknown.map((name) => `bots.${name}`), started },
+          'bot settings name no bot that started; check the names against the bots of the plugins folder',
+        );
+    }
     if (deps.watch) host.watch(dir);
   });
   lifecycle.onPreClose(() => host?.close());

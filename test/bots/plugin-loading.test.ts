@@ -87,6 +87,14 @@ export default defineBot({ name: 'nightly', description: 'x', setup(bot) { bot.e
     expect(logs.some((line) => line.msg === 'bot stopped' && line.bot === 'nightly')).toBe(true);
   });
 
+  // `bots: { welcom: … }` configured nothing, silently: the welcome bot ran on its defaults.
+  it('warns once about bot settings that name no bot that started', async () => {
+    const dir = await pluginDir({ 'good.ts': plugin('good', 'yes') });
+    const { logs } = await startRelay({ plugins: dir, bots: { goood: { greeting: 'hi' } } });
+    const warned = logs.filter((line) => String(line.msg).startsWith('bot settings name no bot'));
+    expect(warned).toEqual([expect.objectContaining({ settings: ['bots.goood'], started: ['good'] })]);
+  });
+
   it('refuses a plugins folder that does not exist, naming the setting', async () => {
     await expect(
       startRelay({ plugins: path.join(REPO, '.relaykit', 'no-such-folder') }),
