@@ -44,6 +44,7 @@ export class RemoteJwks {
   #fetchedAt = 0;
   #triedAt = Number.NEGATIVE_INFINITY;
   #failure: JwksUnavailableError | undefined;
+  #failedAt = Number.NEGATIVE_INFINITY;
   #fetching: Promise<void> | undefined;
 
   constructor(url: URL, options: RemoteJwksOptions = {}) {
@@ -74,15 +75,21 @@ export class RemoteJwks {
     } catch (error) {
       // A key id the set lacks: the issuer may have rotated.
       if ((error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw error;
+      // A fetch under way (keys past their age, another handshake's unknown kid) may bring the key.
+      if (this.#fetching !== undefined) {
+        await this.#fetching.catch(() => undefined);
+        return (this.#keys as LocalSet)(header, token);
+      }
       if (Date.now() - this.#triedAt < this.#cooldownMs) throw error;
       await this.#refresh();
       return (this.#keys as LocalSet)(header, token);
     }
   };
 
-  // The last fetch's failure while it is younger than the cooldown: no fetch is tried meanwhile.
+  // The last fetch's failure while it is younger than the cooldown, counted from when it failed (a
+  // timeout takes as long as the cooldown): no fetch is tried meanwhile.
   #recentFailure(): JwksUnavailableError | undefined {
-    return this.#failure !== undefined && Date.now() - this.#triedAt < this.#cooldownMs
+    return this.#failure !== undefined && Date.now() - this.#failedAt < this.#cooldownMs
       ? this.#failure
       : undefined;
   }
@@ -115,6 +122,7 @@ export class RemoteJwks {
           ? `no answer within ${this.#timeoutMs} ms`
           : (error as Error).message;
       this.#failure = new JwksUnavailableError(`${this.#url.href}: ${why}`, { cause: error });
+      this.#failedAt = Date.now();
       throw this.#failure;
     }
   }

@@ -100,6 +100,32 @@ describe('RemoteJwks', () => {
     expect(issuer.fetches()).toBe(1);
   });
 
+  // The refresh of keys past maxAgeMs runs in the background: a token signed with the issuer's new key
+  // was looked up in the old set meanwhile and refused, since a fetch had "just" been tried.
+  it('waits for the fetch under way for a key id its keys lack, as after a rotation', async () => {
+    const first = await signedBy('k1');
+    const second = await signedBy('k2');
+    const answer = { current: serve([first.jwk]) };
+    const issuer = await startIssuer(answer);
+    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, cooldownMs: 60_000 });
+    await jwtVerify(first.token, jwks.getKey);
+    answer.current = serve([first.jwk, second.jwk]);
+    await expect(jwtVerify(second.token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
+  });
+
+  // Counted from the start of the fetch, a cooldown no longer than the timeout had run out when the
+  // timeout was recorded: an issuer that drops packets was asked again by the very next handshake.
+  it('counts the cooldown from when a fetch failed, so a timeout holds it too', async () => {
+    const { token } = await signedBy('k1');
+    const issuer = await startIssuer({ current: (res) => res.writeHead(200).write('{"keys":[') });
+    const jwks = new RemoteJwks(issuer.url, { timeoutMs: 300, cooldownMs: 300 });
+    await expect(jwtVerify(token, jwks.getKey)).rejects.toThrow(/no answer within 300 ms/);
+    const started = Date.now();
+    await expect(jwtVerify(token, jwks.getKey)).rejects.toThrow(/no answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(250);
+    expect(issuer.fetches()).toBe(1);
+  });
+
   it('refuses a URL with a user or password, which fetch would refuse and logs would show', () => {
     expect(() => new RemoteJwks(new URL('https://svc:s3cret@issuer.example/jwks.json'))).toThrow(
       /must not carry a user or password/,
