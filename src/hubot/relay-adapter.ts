@@ -161,12 +161,15 @@ export class RelayAdapter extends Adapter {
   /** Like `send`, each string prefixed with the name of the person answered (`alice: …`). */
   override reply(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
     const name = envelope.user?.name;
-    return this.send(envelope, ...strings.map((text) => (name ? `${name}: ${text}` : text)));
+    // An object (see send) goes as it is: "alice: [object Object]" says nothing.
+    const named = (text: unknown) => (name && typeof text !== 'object' ? `${name}: ${text}` : text);
+    return this.send(envelope, ...(strings as unknown[]).map(named as (text: unknown) => string));
   }
 
   /** An action, written as `*text*`: a relay has no emote message of its own. */
   override emote(envelope: Envelope, ...strings: string[]): Promise<Array<string | undefined>> {
-    return this.send(envelope, ...strings.map((text) => `*${text}*`));
+    const acted = (text: unknown) => (typeof text === 'object' && text !== null ? text : `*${text}*`);
+    return this.send(envelope, ...(strings as unknown[]).map(acted as (text: unknown) => string));
   }
 
   /** Rooms of a relay have no topic: logged at debug and ignored. */

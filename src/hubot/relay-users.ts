@@ -65,11 +65,15 @@ export class RelayUsers {
    * Where a send goes. Hubot scripts answer one person privately by naming their user id as the room
    * (`robot.send({ room: user.id }, …)`, as hubot-help's HUBOT_HELP_REPLY_IN_PRIVATE does): a room that is
    * the id of a person the robot knows is a private message to them, in the room they last spoke in. A
-   * token's `sub` may also be a valid room name: the person wins, so that what a script meant for one
-   * person never goes to a public room of the same name.
+   * token's `sub` may also be a valid room name: for such a send the person wins, so that what a script
+   * meant for one person never goes to a public room of the same name; an answer to a message in that
+   * room stays in it.
    */
   target(envelope: Envelope): { room: string; to?: string } {
     const room = envelope.room ?? envelope.message?.room ?? envelope.user?.room ?? LOBBY;
+    // An answer in the room of the message it answers (res.send, res.reply) is for that room, whoever
+    // else shares its name: only a send naming someone, without a message, goes private.
+    if (envelope.message !== undefined && room === envelope.message.room) return { room };
     const users = this.#brain.data.users as Record<string, User | undefined>;
     const person = Object.hasOwn(users, room) ? users[room] : undefined;
     // People only: a bot or a service (an HTTP sender, a schedule) gets no private message.

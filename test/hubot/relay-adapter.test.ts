@@ -137,12 +137,28 @@ describe('Hubot adapter', () => {
     ]);
   });
 
+  // A person whose user id is also a room's name (a token's sub, numeric ids): answers to messages in
+  // that room went privately to that person.
+  it('answers a message in its room even when a person has the room name as user id', async () => {
+    const { url, hubot } = await relayWithHubot();
+    hubot.robot.brain.userForId('general', { name: 'General Lee', kind: 'user' });
+    const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
+    const answer = await ask(alice, 'hubot ping');
+    expect(answer.answer).toBe('PONG');
+    expect(answer.meta.to).toBeUndefined();
+    expect(answer.meta.room).toBe('general');
+  });
+
   it('sends an object a script sends as object content, not as "[object Object]"', async () => {
     const { url } = await relayWithHubot();
     const alice = await connectClient(url, { auth: { name: 'alice', room: 'general' } });
     const card = botSays(alice, (text) => !text.startsWith('welcome'));
     await alice.emitWithAck('sendMessage', 'hubot card');
     expect((await card)[0]).toEqual({ text: 'deploy done', title: 'Deploy' });
+    // A reply of an object: no "alice: [object Object]".
+    const reply = botSays(alice, (text) => !text.startsWith('welcome'));
+    await alice.emitWithAck('sendMessage', 'hubot card reply');
+    expect((await reply)[0]).toEqual({ text: 'for you' });
   });
 
   it('keeps what a script put on a user when the user speaks in another room', async () => {
