@@ -187,14 +187,18 @@ function setPath(
   let node = target;
   for (const [index, key] of keys.slice(0, -1).entries()) {
     const next = node[key];
-    if (next === undefined) node[key] = {};
-    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+    // `history:` with every child commented out is null in YAML: nothing was turned off.
+    if (next === undefined || next === null) node[key] = {};
+    else if (typeof next !== 'object' || Array.isArray(next)) {
       const parent = keys.slice(0, index + 1).join('.');
       const from = sourceOf(parent, origin) ?? 'the config file';
+      // Only a switch is shown: a string or an array there may be a secret put at the wrong level.
+      const shown =
+        typeof next === 'boolean' ? String(next) : Array.isArray(next) ? 'an array' : `a ${typeof next}`;
       throw new ConfigError(
         keys.join('.'),
         by,
-        `is set while "${parent}" is ${JSON.stringify(next)} (${from}); remove one of the two`,
+        `is set while "${parent}" is ${shown} (${from}); remove one of the two`,
       );
     }
     node = node[key] as Record<string, unknown>;

@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     // Without one, the file's false stands.
     const { config } = await loadConfig({ cwd, env: {} });
     expect(config).toMatchObject({ history: false, rateLimit: false });
+    // A value at the wrong level is named by its type only: it may be a secret.
+    const misplaced = await tempDir({ 'relay.config.yaml': 'api: ["ci:s3cr3t-token-value:publish"]\n' });
+    const refused = loadConfig({ cwd: misplaced, env: { RELAY_API_BODY_LIMIT_BYTES: '1000' } });
+    await expect(refused).rejects.toThrow(/is set while "api" is an array \(relay.config.yaml\)/);
+    await expect(refused).rejects.not.toThrow(/s3cr3t/);
+    // `history:` with its children commented out turned nothing off.
+    const empty = await tempDir({ 'relay.config.yaml': 'history:\n  # store: h.db\n' });
+    const loaded = await loadConfig({ cwd: empty, env: { RELAY_HISTORY_STORE: 'h.db' } });
+    expect(loaded.config.history).toMatchObject({ store: 'h.db' });
   });
 
   it('prefers RELAY_PORT over PORT, reads JSON files and --config paths', async () => {
