@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { MessageMeta } from '../relay/events.js';
-import { handshakeFlags } from '../relay/handshake-flags.js';
 import type { HistoryReader } from '../relay/message-log.js';
 import type { RelayIo } from '../relay/relay-io.js';
 
@@ -17,8 +16,8 @@ type Socket = Parameters<Parameters<RelayIo['on']>[1]>[0];
 type Writer = { writeToEngine(packets: unknown, options: unknown): void };
 
 /**
- * Sends each new person's connection (not one that continues an earlier one, see handshakeFlags; not
- * a bot) the last `count` messages of its
+ * Sends each new person's connection (not a recovered one, nor one that fills its own gap, saying
+ * `auth.resumed`; not a bot) the last `count` messages of its
  * room (relay-wide announcements included) as ordinary `sendMessageFromBack(content, meta)`, oldest
  * first, after the greeting (sent by the relay's connection handler, before this one runs) and before
  * any other live message, with none missed or sent twice. The socket is in its room before the
@@ -40,10 +39,12 @@ export function replayOnConnect(deps: {
 }): void {
   const { io, log, logger, count } = deps;
   io.on('connection', (socket) => {
-    // A connection that continues an earlier one (recovered, or it says so: the client kit after a relay
-    // restart fills its own gap) got its replay when it first came: again, the same messages would come
-    // twice (a seed client keeps no ids), or after newer ones (the kit releases them after its gap).
-    if (handshakeFlags(socket).reconnect || socket.data.kind === 'bot') return;
+    // Recovered: it gets what it missed from the recovery. `auth.resumed` (the client kit, the chat page
+    // after a relay restart): it fills its own gap, and a replay would come after newer messages. A seed
+    // client coming back with only socket.io's `pid` fills nothing: it gets the replay again, since
+    // seeing a few messages twice beats missing what was said while it was away.
+    const resumed = (socket.handshake.auth as { resumed?: unknown } | undefined)?.resumed === true;
+    if (socket.recovered || resumed || socket.data.kind === 'bot') return;
     replayTo(socket, log, logger, count);
   });
 }
