@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MessageMeta } from '../relay/events.js';
+import { handshakeFlags } from '../relay/handshake-flags.js';
 import type { HistoryReader } from '../relay/message-log.js';
 import type { RelayIo } from '../relay/relay-io.js';
 
@@ -43,8 +44,7 @@ export function replayOnConnect(deps: {
     // after a relay restart): it fills its own gap, and a replay would come after newer messages. A seed
     // client coming back with only socket.io's `pid` fills nothing: it gets the replay again, since
     // seeing a few messages twice beats missing what was said while it was away.
-    const resumed = (socket.handshake.auth as { resumed?: unknown } | undefined)?.resumed === true;
-    if (socket.recovered || resumed || socket.data.kind === 'bot') return;
+    if (socket.recovered || handshakeFlags(socket).resumed || socket.data.kind === 'bot') return;
     replayTo(socket, log, logger, count);
   });
 }

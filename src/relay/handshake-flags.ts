@@ -8,6 +8,11 @@ export interface HandshakeFlags {
    * for it, and its presence `join` carries `resumed: true`, so that bots do not welcome it again.
    */
   readonly reconnect: boolean;
+  /**
+   * The client itself says it comes back (`auth.resumed: true`): the client kit and the chat page, which
+   * then read what they missed from the history themselves.
+   */
+  readonly resumed: boolean;
   /** The client wants the relay's greeting for itself (`auth.greet` is not `false`). */
   readonly greetSelf: boolean;
 }
@@ -32,8 +37,10 @@ export interface HandshakeFlags {
  */
 export function handshakeFlags(socket: Pick<Socket, 'recovered' | 'handshake'>): HandshakeFlags {
   const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+  const resumed = auth.resumed === true;
   return {
-    reconnect: socket.recovered || auth.resumed === true || typeof auth.pid === 'string',
+    reconnect: socket.recovered || resumed || typeof auth.pid === 'string',
+    resumed,
     greetSelf: auth.greet !== false,
   };
 }
