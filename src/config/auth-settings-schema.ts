@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasUserinfo } from '../relay/hide-userinfo.js';
 
 // How people prove who they are (see docs/identity.md). Part of relayConfigSchema
 // (relay-config-schema.ts).
@@ -30,7 +31,7 @@ export const authSettingSchema = z
     jwksUrl: z
       .url({ protocol: /^https?$/, error: 'an http(s) URL' })
       // fetch refuses a URL with credentials, and they would be in every log line about the keys.
-      .refine((url) => !/^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(url), {
+      .refine((url) => !hasUserinfo(url), {
         error: 'a URL without a user or password (a JWKS is public; fetch refuses credentials in a URL)',
       })
       .optional()

@@ -9,5 +9,20 @@
  * ```
  */
 export function hideUserinfo(url: string): string {
-  return url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+  return url.replace(USERINFO, '$1***@');
 }
+
+/**
+ * Whether `url` carries a user or password, as {@link hideUserinfo} would hide it.
+ *
+ * @example
+ * ```ts
+ * hasUserinfo('https://svc:pw@issuer.example/jwks'); // true
+ * ```
+ */
+export function hasUserinfo(url: string): boolean {
+  return USERINFO.test(url);
+}
+
+// What comes before `@` in a URL's authority, after its scheme.
+const USERINFO = /^([a-z][\w+.-]*:\/\/)[^/?#]*@/i;
