@@ -2,7 +2,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { JwksUnavailableError, RemoteJwks } from '../../src/auth/remote-jwks.js';
+import { JwksUnavailableError, RemoteJwks, type RemoteJwksOptions } from '../../src/auth/remote-jwks.js';
 import { track } from '../support/cleanup.js';
 
 type Answer = (res: ServerResponse) => void;
@@ -37,6 +37,19 @@ const serve =
   (res) =>
     res.end(JSON.stringify({ keys }));
 
+/**
+ * A RemoteJwks whose keys (k1's, fetched once and checked with `token`) are always past maxAgeMs, and the
+ * issuer's answer from now on, for the test to set.
+ */
+async function withStaleKeys(options: RemoteJwksOptions) {
+  const { jwk, token } = await signedBy('k1');
+  const answer = { current: serve([jwk]) };
+  const issuer = await startIssuer(answer);
+  const jwks = new RemoteJwks(issuer.url, { ...options, maxAgeMs: 0 });
+  await jwtVerify(token, jwks.getKey);
+  return { jwk, token, answer, issuer, jwks };
+}
+
 describe('RemoteJwks', () => {
   it('gives up on an issuer that sends headers and then stalls, and fetches again once it answers', async () => {
     const { jwk, token } = await signedBy('k1');
@@ -61,11 +74,7 @@ describe('RemoteJwks', () => {
   });
 
   it('keeps using its keys past maxAgeMs while a fresh fetch fails', async () => {
-    const { jwk, token } = await signedBy('k1');
-    const answer = { current: serve([jwk]) };
-    const issuer = await startIssuer(answer);
-    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, cooldownMs: 60_000 });
-    await jwtVerify(token, jwks.getKey);
+    const { token, answer, issuer, jwks } = await withStaleKeys({ cooldownMs: 60_000 });
     answer.current = (res) => res.writeHead(503).end();
     await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
     await expect.poll(() => issuer.fetches()).toBe(2);
@@ -77,11 +86,7 @@ describe('RemoteJwks', () => {
   });
 
   it('does not hold a handshake on an issuer that stalls while its keys are past maxAgeMs', async () => {
-    const { jwk, token } = await signedBy('k1');
-    const answer = { current: serve([jwk]) };
-    const issuer = await startIssuer(answer);
-    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, timeoutMs: 30_000 });
-    await jwtVerify(token, jwks.getKey);
+    const { token, answer, jwks } = await withStaleKeys({ timeoutMs: 30_000 });
     answer.current = (res) => res.writeHead(200).write('{"keys":[');
     const started = Date.now();
     await expect(jwtVerify(token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
@@ -103,13 +108,9 @@ describe('RemoteJwks', () => {
   // The refresh of keys past maxAgeMs runs in the background: a token signed with the issuer's new key
   // was looked up in the old set meanwhile and refused, since a fetch had "just" been tried.
   it('waits for the fetch under way for a key id its keys lack, as after a rotation', async () => {
-    const first = await signedBy('k1');
+    const { jwk, answer, jwks } = await withStaleKeys({ cooldownMs: 60_000 });
     const second = await signedBy('k2');
-    const answer = { current: serve([first.jwk]) };
-    const issuer = await startIssuer(answer);
-    const jwks = new RemoteJwks(issuer.url, { maxAgeMs: 0, cooldownMs: 60_000 });
-    await jwtVerify(first.token, jwks.getKey);
-    answer.current = serve([first.jwk, second.jwk]);
+    answer.current = serve([jwk, second.jwk]);
     await expect(jwtVerify(second.token, jwks.getKey)).resolves.toMatchObject({ payload: { sub: 'u-ann' } });
   });
 

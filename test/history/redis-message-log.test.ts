@@ -29,6 +29,18 @@ async function connectRedis() {
   return track(client, (c) => c.destroy());
 }
 
+// Redis's clock now (ms), once it has moved past it: entries appended after get a later millisecond in
+// their stream ids (Redis's time), so a test can expire everything before them.
+async function passMillisecond(client: Awaited<ReturnType<typeof connectRedis>>): Promise<number> {
+  const redisMs = async () => {
+    const [seconds = '0', micros = '0'] = await client.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  };
+  const now = await redisMs();
+  await expect.poll(redisMs).toBeGreaterThan(now);
+  return now;
+}
+
 describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
   it('reads in the order Redis stored messages, even when a node with an earlier id stores later', async () => {
     const client = await connectRedis();
@@ -63,12 +75,7 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
     const log = track(new RedisMessageLog(client as never, SETTINGS, { now: () => now }), (l) => l.close());
     const old = Array.from({ length: 300 }, (_, i) => message(`old${i}`, i % 2 ? 'ops' : null));
     await log.append(old);
-    const redisMs = async () => {
-      const [seconds = '0', micros = '0'] = await client.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    };
-    const lastOld = await redisMs();
-    await expect.poll(redisMs).toBeGreaterThan(lastOld);
+    const lastOld = await passMillisecond(client);
     const young = [message('young0', 'ops'), message('young1', null), message('young2', 'ops')];
     await log.append(young);
     now = lastOld + 1 + SETTINGS.maxAgeMs;
@@ -98,12 +105,7 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
     const rooms = (prefix: string) => Array.from({ length: 2500 }, (_, i) => message('x', `${prefix}-${i}`));
     await log.append(rooms('old'));
     // The young rooms' entries get a later millisecond of Redis's clock than every old one.
-    const redisMs = async () => {
-      const [seconds = '0', micros = '0'] = await client.time();
-      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    };
-    const lastOld = await redisMs();
-    await expect.poll(redisMs).toBeGreaterThan(lastOld);
+    const lastOld = await passMillisecond(client);
     await log.append(rooms('young'));
     now = lastOld + 1 + SETTINGS.maxAgeMs;
     for (let tick = 0; tick < 12; tick += 1) await log.trimExpired();
