@@ -33,6 +33,10 @@ export function explainUsageError(message: string, argv: readonly string[], usag
     if (typo) return explainUnknown(typo, argv, options, commands);
     return names.map((name) => explainUnknown(name, argv, options, commands)).join('; ');
   }
+  // `relay schedule`: the `<command>` positional is checked before demandCommand's own message.
+  if (commands.length > 0 && /^Not enough non-option arguments: got 0,/.test(message)) {
+    return `name a ${argv[0] ?? 'relay'} command: ${commands.join(', ')}`;
+  }
   // `schedule lst`: yargs takes "lst" for the subcommand's name and then finds no subcommand.
   if (commands.length > 0) {
     for (const token of argv.filter((arg) => !arg.startsWith('-'))) {
@@ -65,4 +69,32 @@ function explainUnknown(
   const meant = closestName(name, commands);
   if (meant) return `unknown command "${name}"; did you mean "${meant}"?`;
   return `unexpected argument "${name}" (put text with spaces in quotes)`;
+}
+
+/**
+ * The command whose `--help` a usage error should point at: `schedule add` when yargs failed inside that
+ * subcommand (its usage lists no further commands), `schedule` when it failed choosing one, the bare
+ * `relay` when the first word is no command. `commands` are the top-level command strings
+ * (`schedule <command>` has subcommands).
+ *
+ * @example
+ * ```ts
+ * helpCommandPath(['schedule', 'add', 'x'], ['serve', 'schedule <command>'], usage); // 'schedule add'
+ * ```
+ */
+export function helpCommandPath(
+  argv: readonly string[],
+  commands: readonly string[],
+  usage: unknown,
+): string {
+  const [first, second] = argv;
+  const top = commands.find((command) => command.split(' ')[0] === first);
+  if (first === undefined || top === undefined) return '';
+  const { getCommands } = (usage ?? {}) as CommandUsage;
+  const insideSubcommand =
+    top.includes('<command>') &&
+    second !== undefined &&
+    !second.startsWith('-') &&
+    (getCommands?.call(usage) ?? []).length === 0;
+  return insideSubcommand ? `${first} ${second}` : first;
 }

@@ -4,7 +4,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { announceCommand } from './announce-command.js';
 import { botsCommand } from './bots-command.js';
 import type { CliContext } from './cli-context.js';
-import { explainUsageError } from './explain-usage-error.js';
+import { explainUsageError, helpCommandPath } from './explain-usage-error.js';
 import { hooksCommand } from './hooks-command.js';
 import { hubotCommand } from './hubot-command.js';
 import { newBotCommand } from './new-bot-command.js';
@@ -44,7 +44,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     .fail((message, error, usage: unknown) => {
       // yargs's own errors (a flag without its value) are usage errors too: exit code 2.
       if (error && error.name !== 'YError') throw error;
-      throw new UsageError(explainUsageError(message ?? error?.message ?? '', argv, usage));
+      const names = commands.map((command) => String(command.command));
+      throw new UsageError(
+        explainUsageError(message ?? error?.message ?? '', argv, usage),
+        helpCommandPath(argv, names, usage),
+      );
     });
   try {
     // With a callback yargs hands over what it would print (help, version): to the command's stdout.
@@ -57,16 +61,23 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     const code = error instanceof RelayError ? `${error.code}: ` : '';
     context.stderr.write(`relay: ${code}${(error as Error).message}\n`);
     if (error instanceof UsageError) {
-      // `relay serve --help` when the command is known: its options and an example.
-      const names = commands.map((command) => String(command.command).split(' ')[0]);
-      const named = argv[0] !== undefined && names.includes(argv[0]) ? `${argv[0]} ` : '';
+      // `relay schedule add --help` when the command is known: its options and an example.
+      const named = error.helpCommand ? `${error.helpCommand} ` : '';
       context.stderr.write(`run "relay ${named}--help" for usage\n`);
     }
   }
   return context;
 }
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose `--help` would have helped: `schedule add`, `serve`, or '' for `relay`. */
+    readonly helpCommand: string,
+  ) {
+    super(message);
+  }
+}
 
 // RelayKit's own version: yargs's default reads the package.json above the last node_modules of its own
 // path, which, once RelayKit is installed in a project, is that project's (src/cli and dist/cli alike

@@ -35,10 +35,10 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         })
         .option('watch', { type: 'boolean', describe: 'reload a bot plugin when its file changes' })
         .option('workers', {
-          type: 'number',
+          // Untyped, as the config's number flags are: yargs's number type read `--workers abc` as NaN.
           requiresArg: true,
           describe:
-            'processes serving clients on this machine (node:cluster, sticky sessions); bots and jobs run once',
+            'processes serving clients on this machine (node:cluster, sticky sessions); bots and jobs run once [number]',
           defaultDescription: '1',
         });
       for (const leaf of leaves) {
@@ -97,7 +97,7 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         throw new ConfigError(
           'workers',
           '--workers',
-          `expected an integer from 1 to ${MAX_WORKERS}, got ${String(argv.workers)}`,
+          `expected an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(argv.workers)}`,
         );
       }
       // Held in workers too: Ctrl-C reaches every process of the terminal, and a worker's stops come from

@@ -306,6 +306,21 @@ describe('relay serve, in-process', () => {
     }
   });
 
+  // yargs's number type turned `--workers abc` into NaN, and the message said "got NaN".
+  it('names what --workers was given when it is no whole number from 1 to 64', async () => {
+    for (const [value, shown] of [
+      ['abc', '"abc"'],
+      ['2.5', '2.5'],
+      ['65', '65'],
+    ]) {
+      const ctx = createCliContext();
+      await runCli(['serve', '--workers', value as string], ctx);
+      expect(ctx.exitCode, value).toBe(2);
+      expect(ctx.err()).toContain(`expected an integer from 1 to 64, got ${shown};`);
+      expect(ctx.running).toBeUndefined();
+    }
+  });
+
   it('reads number and boolean flags as their RELAY_* variables are read, and refuses what they refuse', async () => {
     const cwd = await emptyDir();
     const env = { RELAY_LOG_LEVEL: 'silent' };

@@ -30,6 +30,21 @@ describe('relay usage errors', () => {
     expect(ctx.err()).toBe(`${first}\nrun "relay ${command ? `${command} ` : ''}--help" for usage\n`);
   });
 
+  it.each([
+    [
+      ['schedule', 'add', 'standup'],
+      'relay: Not enough non-option arguments: got 1, need at least 3',
+      'schedule add',
+    ],
+    [['hooks', 'rm'], 'relay: Not enough non-option arguments: got 0, need at least 1', 'hooks rm'],
+    [['schedule'], 'relay: name a schedule command: next, list, add, rm, run, pause, resume', 'schedule'],
+    [['webhooks'], 'relay: name a webhooks command: add, list, rm, test', 'webhooks'],
+  ])('%j points at the help of the command it failed in', async (args, first, command) => {
+    const ctx = await relay(args);
+    expect(ctx.exitCode).toBe(2);
+    expect(ctx.err()).toBe(`${first}\nrun "relay ${command} --help" for usage\n`);
+  });
+
   it('suggests the subcommand of schedule, and nothing for names far from every option', async () => {
     const sub = await relay(['schedule', 'lsit']);
     expect(sub.exitCode).toBe(2);
