@@ -14,7 +14,7 @@ import type { RelayIo } from '../relay/relay-io.js';
 import type { RelayLifecycle } from '../relay/relay-lifecycle.js';
 import { BOTS_ROOM, roomKey } from '../relay/room-name.js';
 import type { HistoryStore } from './history-store.js';
-import { RoomEventStream } from './room-event-stream.js';
+import { RoomEventStream, setEventStreamHeaders } from './room-event-stream.js';
 
 type HistoryPage = components['schemas']['HistoryPage'];
 type Message = components['schemas']['Message'];
@@ -113,6 +113,11 @@ export function historyRoutes(deps: {
     const last = req.get('last-event-id') ?? pick(req.query).lastEventId;
     if (last !== undefined && !isMessageId(last)) {
       throw new RelayError('RELAY_ERR_INVALID_CURSOR', 'Last-Event-ID must be the id of a message (a UUID)');
+    }
+    if (req.method === 'HEAD') {
+      setEventStreamHeaders(res);
+      res.end();
+      return;
     }
     const { name } = authenticatedToken(res) as ApiToken;
     const held = heldBy.get(name) ?? 0;

@@ -53,10 +53,7 @@ export class RoomEventStream {
     this.#slowReaderMs = options.slowReaderMs;
     this.#onCut = options.onCut;
     this.#last = options.after;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('X-Accel-Buffering', 'no');
+    setEventStreamHeaders(res);
     res.flushHeaders();
     res.write('retry: 2000\n\n');
     this.#heartbeat = setInterval(
@@ -147,4 +144,15 @@ export class RoomEventStream {
       this.pump();
     });
   }
+}
+
+/**
+ * The status and headers of an event stream, the whole answer to a `HEAD` (Express routes it to the
+ * `GET` handler, whose stream would otherwise hold the connection and a slot of its token forever).
+ */
+export function setEventStreamHeaders(res: Response): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('X-Accel-Buffering', 'no');
 }

@@ -1,7 +1,9 @@
 // GET /v1/rooms/{room}/events: Server-Sent Events read with a real fetch stream.
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { MAX_STREAMS_PER_TOKEN } from '../../src/history/history-routes.js';
 import { ADMIN, PUBLISHER, problemOf, READER, startApiRelay } from '../http/api-relay.js';
+import { track } from '../support/cleanup.js';
 import { openStream } from '../support/open-event-stream.js';
 
 describe('GET /v1/rooms/{room}/events', () => {
@@ -55,6 +57,38 @@ describe('GET /v1/rooms/{room}/events', () => {
     const told = await stream.next();
     expect(told.event).toBe('redacted');
     expect(JSON.parse(told.data as string)).toEqual({ id, room: 'ops' });
+  });
+
+  // Express routes HEAD to the GET handler: the stream began, never ended, held its token's slot and
+  // left the keep-alive connection deaf to the next request.
+  it('answers a HEAD with the headers alone, taking no slot and leaving the connection usable', async () => {
+    const { url } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN], rateLimit: false } });
+    const { port } = new URL(url);
+    const socket = track(net.connect(Number(port), '127.0.0.1'), (s) => s.destroy());
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    // Each answer on this one connection, within a deadline: its status line and headers.
+    const answer = async (request: string) => {
+      const from = received.length;
+      socket.write(request);
+      await expect.poll(() => received.indexOf('\r\n\r\n', from) >= 0, { timeout: 3000 }).toBe(true);
+      return received.slice(from, received.indexOf('\r\n\r\n', from));
+    };
+    const head = (headers = '') =>
+      answer(
+        `HEAD /v1/rooms/ops/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ops-s3cr3t\r\n${headers}\r\n`,
+      );
+    for (let i = 0; i <= MAX_STREAMS_PER_TOKEN; i += 1) {
+      const headers = await head();
+      expect(headers).toMatch(/^HTTP\/1\.1 200 /);
+      expect(headers).toMatch(/\r\nContent-Type: text\/event-stream/i);
+    }
+    expect(await answer('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await head('Last-Event-ID: x\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    const stream = await openStream(`${url}/v1/rooms/ops/events`);
+    expect(stream.response.status).toBe(200);
   });
 });
 
