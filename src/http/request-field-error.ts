@@ -14,7 +14,7 @@ export class RequestFieldError extends RelayError {
   readonly field: string;
 
   constructor(code: RelayErrorCode, field: string, detail: string, options?: { cause?: unknown }) {
-    super(code, detail.startsWith(field) ? detail : `${field}: ${detail}`, options);
+    super(code, namesField(detail, field) ? detail : `${field}: ${detail}`, options);
     this.name = 'RequestFieldError';
     this.field = field;
   }
@@ -26,4 +26,18 @@ export class RequestFieldError extends RelayError {
       ? relayError
       : new RequestFieldError(relayError.code, field, relayError.detail, { cause: error });
   }
+}
+
+// Whether `detail` already says which field it is about (`job "x": cron must be…`): a second prefix read
+// "id: body: id must be…".
+function namesField(detail: string, field: string): boolean {
+  const wordChar = /[\w$]/;
+  for (let at = detail.indexOf(field); at >= 0; at = detail.indexOf(field, at + 1)) {
+    const before = detail[at - 1];
+    const after = detail[at + field.length];
+    if ((before === undefined || !wordChar.test(before)) && (after === undefined || !wordChar.test(after))) {
+      return true;
+    }
+  }
+  return false;
 }

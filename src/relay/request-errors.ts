@@ -111,7 +111,7 @@ export const REQUEST_ERRORS = {
   RELAY_ERR_HISTORY_OFF: {
     status: 404,
     title: 'History off',
-    fix: 'this relay keeps no history (history: false); turn it on to read or redact messages',
+    fix: 'turn the history on (remove history: false from the config) to read or redact messages',
   },
   RELAY_ERR_INVALID_CURSOR: {
     status: 400,
@@ -171,7 +171,7 @@ export const REQUEST_ERRORS = {
   RELAY_ERR_BODY_TOO_LARGE: {
     status: 413,
     title: 'Request body too large',
-    fix: 'send at most api.bodyLimitBytes bytes (RELAY_API_BODY_LIMIT_BYTES raises it), or split the batch',
+    fix: 'send a smaller body, or split the batch: /v1 takes at most api.bodyLimitBytes bytes (RELAY_API_BODY_LIMIT_BYTES), /hooks at most hooks.bodyLimitBytes (RELAY_HOOKS_BODY_LIMIT_BYTES)',
   },
   RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -196,7 +196,7 @@ export const REQUEST_ERRORS = {
   RELAY_ERR_INVALID_OPTIONS: {
     status: 400,
     title: 'Invalid options',
-    fix: 'pass botMessage options as { room?, causedBy?, hops? } and history options as { room?, before?, after?, limit? }: a valid room, a message id, a whole number in range',
+    fix: 'correct the option the message names as the call documents it: docs/wire-contract.md for socket events, docs/bots.md for bots, /openapi.json for HTTP query parameters',
   },
   RELAY_ERR_SEND_QUEUE_FULL: {
     status: 429,

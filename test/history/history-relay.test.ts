@@ -138,6 +138,11 @@ describe('message history', () => {
     expect(await code({ limit: 0 })).toBe('RELAY_ERR_INVALID_OPTIONS');
     expect(await code({ limit: 1.5 })).toBe('RELAY_ERR_INVALID_OPTIONS');
     expect(await code({ room: 'no such room!' })).toBe('RELAY_ERR_INVALID_ROOM');
+    // Over HTTP, the fix no longer tells a curl user about botMessage options.
+    const zero = await problemOf(await adminCall(url)('GET', '/v1/rooms/ops/messages?limit=0'));
+    expect(zero).toMatchObject({ code: 'RELAY_ERR_INVALID_OPTIONS' });
+    expect(zero.detail).not.toContain('botMessage');
+    expect(zero.detail).toContain('/openapi.json');
     // The socket is still fine.
     expect(await send(client, 'still here')).toMatchObject({ ok: true });
   });
@@ -350,7 +355,10 @@ describe('message history', () => {
     for (const [method, path] of calls) {
       const response = await adminCall(url)(method, path);
       expect(response.status, `${method} ${path}`).toBe(404);
-      expect(await problemOf(response)).toMatchObject({ code: 'RELAY_ERR_HISTORY_OFF' });
+      const problem = await problemOf(response);
+      expect(problem).toMatchObject({ code: 'RELAY_ERR_HISTORY_OFF' });
+      // The detail said "this relay keeps no history (history: false)" twice, as message and as fix.
+      expect(String(problem.detail).split('keeps no history')).toHaveLength(2);
     }
   });
 });

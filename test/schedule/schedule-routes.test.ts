@@ -153,6 +153,11 @@ describe('HTTP API: /v1/schedules', () => {
       title: 'Invalid schedule',
     });
     expect(problem.detail).toContain('job "lunch": cron "0 0 25 * * *" is invalid: hours field');
+    // The detail names its field once: it read "cron: job …" and "id: body: id must be …".
+    expect(problem.detail).toMatch(/^job "lunch": cron /);
+    const badId = await problemOf(await call('POST', '/v1/schedules', { ...job, id: 'a b' }));
+    expect(badId).toMatchObject({ field: 'id', code: 'RELAY_ERR_INVALID_SCHEDULE' });
+    expect(badId.detail).toMatch(/^body: id must be /);
     // What was sent is shown shortened, however long: the answer stays small.
     for (const [cron, why] of [
       [`0 0 ${'1,'.repeat(50_000)}1 * *`, 'is longer than 1024 characters'],
