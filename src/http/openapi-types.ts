@@ -955,7 +955,8 @@ export interface components {
         };
         /**
          * @description The body, a header or a path parameter is wrong (`field` names it): `RELAY_ERR_INVALID_REQUEST`,
-         *     `RELAY_ERR_INVALID_CONTENT`, `RELAY_ERR_INVALID_ROOM`, or `RELAY_ERR_MALFORMED_JSON`.
+         *     `RELAY_ERR_INVALID_CONTENT`, `RELAY_ERR_INVALID_ROOM`, `RELAY_ERR_INVALID_USER_ID`, or
+         *     `RELAY_ERR_MALFORMED_JSON`.
          */
         BadRequest: {
             headers: {
@@ -1100,10 +1101,11 @@ export interface components {
         /**
          * @description The relay is closing (`RELAY_ERR_SHUTTING_DOWN`), or its schedule or history store cannot keep the change
          *     (`RELAY_ERR_STORE_UNAVAILABLE`: the file was deleted, replaced or made read-only while
-         *     the relay ran); nothing was changed.
+         *     the relay ran); nothing was changed. Retry after `Retry-After` seconds.
          */
         StoreUnavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
