@@ -70,10 +70,16 @@ export function problemHandler(logger: Logger, options: { trustProxy?: boolean }
     if (relayError.status >= 500 && !CONDITIONS.has(relayError.code)) {
       logger.error({ ...line, err: error }, 'http request failed');
     } else if (!relayError.reported) {
-      const address = forwardedFor(req.headers, trustProxy) ?? req.socket.remoteAddress ?? 'unknown';
+      const peer = forwardedFor(req.headers, trustProxy) ?? req.socket.remoteAddress ?? 'unknown';
       // By client, as addressLimit counts them: an IPv6 host has a whole /64 of addresses to rotate.
-      if (refusals.note(clientKeyOf(req, trustProxy) ?? address, line)) {
-        logger.warn({ ...line, address, err: relayError.message }, 'http request refused');
+      // `address` is that client in this line and in its `ended` line alike (a dual-stack listener's
+      // ::ffff:127.0.0.1 is 127.0.0.1 in both); `peer` is the exact address when it is another.
+      const address = clientKeyOf(req, trustProxy) ?? peer;
+      if (refusals.note(address, line)) {
+        logger.warn(
+          { ...line, address, ...(peer === address ? {} : { peer }), err: relayError.message },
+          'http request refused',
+        );
       }
     }
     if (relayError.code === 'RELAY_ERR_SHUTTING_DOWN') res.set({ 'Retry-After': '5', Connection: 'close' });

@@ -94,7 +94,30 @@ describe('HTTP API authentication', () => {
       expect(await refuse(`2001:db8:1:2::${host.toString(16)}`)).toBe(401);
     expect(await refuse('2001:db8:1:3::1')).toBe(401);
     const refusedLines = logs.filter((line) => line.msg === 'http request refused');
-    expect(refusedLines.map((line) => line.address)).toEqual(['2001:db8:1:2::1', '2001:db8:1:3::1']);
+    expect(refusedLines.map(({ address, peer }) => [address, peer])).toEqual([
+      ['2001:db8:1:2::/64', '2001:db8:1:2::1'],
+      ['2001:db8:1:3::/64', '2001:db8:1:3::1'],
+    ]);
+  });
+
+  // The first line gave the address as it came (::ffff:203.0.113.7), the ended line as counted.
+  it('names a client the same way in its refused and ended lines, an IPv4-mapped address included', async () => {
+    const { logs, url, server } = await startApiRelay({ trustProxy: true });
+    for (let i = 0; i < 2; i += 1) {
+      const refused = await fetch(`${url}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer not-a-token', 'x-forwarded-for': '::ffff:203.0.113.7' },
+      });
+      expect(refused.status).toBe(401);
+    }
+    await server.close();
+    const lines = logs.filter(
+      (line) => line.msg === 'http request refused' || line.msg === 'http refusals ended',
+    );
+    expect(lines.map(({ msg, address, peer }) => [msg, address, peer])).toEqual([
+      ['http request refused', '203.0.113.7', '::ffff:203.0.113.7'],
+      ['http refusals ended', '203.0.113.7', undefined],
+    ]);
   });
 
   it('lets an admin token publish: admin grants every scope', async () => {
