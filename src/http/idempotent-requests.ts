@@ -221,7 +221,25 @@ export class IdempotentRequests {
   }
 }
 
-// What makes two requests "the same" for an Idempotency-Key: method, route and body.
+// What makes two requests "the same" for an Idempotency-Key: method, route and body, as Express read
+// them: the route's pattern and parameters, not the path as written (routing ignores case and a trailing
+// slash), and the body's JSON with its object keys in order (it is parsed, so spacing never counted).
 function fingerprint(req: Request): string {
-  return hash('sha256', `${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`, 'base64url');
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  const path =
+    typeof route === 'string'
+      ? `${req.baseUrl.toLowerCase()}${route} ${JSON.stringify(req.params)}`
+      : `${req.baseUrl}${req.path}`;
+  return hash('sha256', `${req.method} ${path}\n${JSON.stringify(sortedKeys(req.body))}`, 'base64url');
+}
+
+// A copy of a parsed JSON value whose objects list their keys in order; the depth is the body parser's.
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  // No prototype: a "__proto__" key of the body is then a key like any other, not a setter.
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort())
+    sorted[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  return sorted;
 }

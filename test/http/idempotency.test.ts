@@ -39,6 +39,43 @@ describe('Idempotency-Key', () => {
     expect(heard).toEqual(['Release 42 shipped', 'marker']);
   });
 
+  // The path as written and the body's key order made a retry through /v1/messages/ or with its keys
+  // reordered a 422, though Express routed it to the same place and it asked for the same thing.
+  it('takes a retry by its route and parsed body: trailing slash, case and key order are the same request', async () => {
+    const { url, send } = await startApiRelay();
+    const client = await listener(url, 'ops');
+    const heard: unknown[] = [];
+    client.on('sendMessageFromBack', (content) => heard.push(content));
+    const headers = { 'idempotency-key': 'case-1' };
+    const first = await send('/v1/messages', {
+      raw: '{"content":{"a":1,"b":[{"y":2,"x":1}]},"room":"ops"}',
+      headers,
+    });
+    expect(first.status).toBe(202);
+    const { id } = (await first.json()) as { id: string };
+    for (const [path, raw] of [
+      ['/v1/messages/', '{"content":{"a":1,"b":[{"y":2,"x":1}]},"room":"ops"}'],
+      ['/V1/Messages', '{"room":"ops","content":{"b":[{"x":1,"y":2}],"a":1}}'],
+    ] as const) {
+      const retry = await send(path, { raw, headers });
+      expect(retry.status, path).toBe(202);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await retry.json()) as { id: string }).id).toBe(id);
+    }
+    // Still another request: another value, another array order, a "__proto__" key.
+    for (const raw of [
+      '{"content":{"a":2,"b":[{"y":2,"x":1}]},"room":"ops"}',
+      '{"content":{"a":1,"b":[{"x":1},{"y":2}]},"room":"ops"}',
+      '{"content":{"a":1,"b":[{"y":2,"x":1}],"__proto__":{"a":1}},"room":"ops"}',
+    ]) {
+      expect((await send('/v1/messages', { raw, headers })).status, raw).toBe(422);
+    }
+    const marker = nextMessage(client);
+    await send('/v1/messages', { body: { content: 'marker', room: 'ops' } });
+    await marker;
+    expect(heard).toEqual([{ a: 1, b: [{ y: 2, x: 1 }] }, 'marker']);
+  });
+
   it('keys are per token: another token with the same key publishes its own message', async () => {
     const { send } = await startApiRelay();
     const headers = { 'idempotency-key': 'same-key' };
