@@ -26,7 +26,7 @@ export const apiSettingSchema = z
       )
       .default([])
       .describe(
-        'HTTP API bearer tokens, name:secret:scope+scope, comma-separated (scopes: publish, admin); none: an admin token is generated and logged at start-up',
+        'HTTP API bearer tokens, name:secret:scope+scope, comma-separated (scopes: publish, read, admin); none: an admin token is generated and logged at start-up',
       ),
     bodyLimitBytes: z
       .int()
