@@ -43,7 +43,9 @@ export const authSettingSchema = z
       .min(256)
       .max(65_536)
       .default(AUTH_DEFAULTS.maxTokenBytes)
-      .describe('jwt mode: longest token accepted, in bytes (a JWT is ASCII); a longer one is refused unread'),
+      .describe(
+        'jwt mode: longest token accepted, in bytes (a JWT is ASCII); a longer one is refused unread',
+      ),
     clockToleranceSec: z
       .int()
       .min(0)
