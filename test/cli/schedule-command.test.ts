@@ -170,7 +170,7 @@ describe('relay schedule list | add | run | pause | resume | rm', () => {
     ]);
     expect(badJob.exitCode).toBe(1);
     expect(badJob.err()).toContain(
-      'Invalid schedule (RELAY_ERR_INVALID_SCHEDULE): cron: job "x": cron "0 0 32 * *" is invalid: day-of-month field',
+      'Invalid schedule (RELAY_ERR_INVALID_SCHEDULE): job "x": cron "0 0 32 * *" is invalid: day-of-month field',
     );
     const noToken = await relay(['schedule', 'list', '--url', url]);
     expect(noToken.exitCode).toBe(2);

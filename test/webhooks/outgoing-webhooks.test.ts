@@ -61,6 +61,28 @@ describe('outgoing webhooks', () => {
     expect(receiver.received.map((d) => d.body.content)).toEqual(['well, PING!']);
   });
 
+  // Each connection's "New user connected" (greeting self, the default) was POSTed to an endpoint
+  // watching every message of the room, though no one in the room heard it: a client reconnecting in a
+  // loop cost a POST each time.
+  it.each(['self', 'all'] as const)(
+    "sends no greeting (greeting %s): the relay's notices are not the room's",
+    async (greeting) => {
+      const receiver = await startReceiver();
+      const { url } = await startRelay({
+        greeting,
+        webhooks: {
+          allowPrivateNetworks: true,
+          endpoints: [endpoint(receiver.url, { trigger: { all: true } })],
+        },
+      });
+      for (let i = 0; i < 3; i += 1) await connectClient(url, { auth: { room: 'ops' } });
+      const alice = await connectClient(url, { auth: { room: 'ops' } });
+      alice.emit('sendMessage', 'a real message');
+      await receiver.waitFor(1);
+      expect(receiver.received.map((d) => d.body.content)).toEqual(['a real message']);
+    },
+  );
+
   it('never sends an endpoint its own answers, and two webhook bots answering each other stop at maxBotHops', async () => {
     const a = await startReceiver({ answer: json({ text: 'from a' }) });
     const b = await startReceiver({ answer: json({ text: 'from b' }) });
