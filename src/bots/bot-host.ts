@@ -57,6 +57,14 @@ export class BotHost {
   /** Starts in progress, which close() waits for: a bot must not come up after the host closed. */
   readonly #starting = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
+  #resolveRefused: () => void = () => {};
+  /**
+   * Resolves once the relay refused its bots for good (a relay restarted with another bot token) and
+   * none of them runs any more: `relay bots` then exits 1, for a supervisor to restart it.
+   */
+  readonly refused = new Promise<void>((resolve) => {
+    this.#resolveRefused = resolve;
+  });
 
   constructor(options: BotHostOptions) {
     this.#options = options;
@@ -124,7 +132,10 @@ export class BotHost {
       registry: this.#registry,
       connectTimeoutMs: options.connectTimeoutMs,
       setupTimeoutMs: this.#settings.botSetupTimeoutMs,
-      onRefused: () => this.#bots.get(definition.name) === bot && this.#bots.delete(definition.name),
+      onRefused: () => {
+        if (this.#bots.get(definition.name) === bot) this.#bots.delete(definition.name);
+        if (this.#bots.size === 0 && this.#closing === undefined) this.#resolveRefused();
+      },
     });
     this.#bots.set(definition.name, bot);
     this.#definitions.set(bot, definition);

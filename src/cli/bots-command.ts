@@ -4,7 +4,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BotHost } from '../bots/bot-host.js';
 import { listPluginFiles } from '../bots/list-plugin-files.js';
 import { RelayError } from '../relay/relay-error.js';
-import { type CliContext, DEFAULT_RELAY_URL } from './cli-context.js';
+import { type CliContext, DEFAULT_RELAY_URL, type Running } from './cli-context.js';
 import { createCliLogger } from './create-cli-logger.js';
 import { loadBotConfig } from './load-bot-config.js';
 
@@ -69,7 +69,13 @@ export function botsCommand(context: CliContext): CommandModule {
         throw refused?.error ?? new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', 'no bot could start');
       }
       if (argv.watch === true && given.length === 0) host.watch(dir);
-      context.running = host;
+      const running: Running & { readonly host: BotHost } = {
+        close: () => host.close(),
+        // Exit 1 (logged as "the relay refused the bot for good"), for a supervisor to restart it.
+        ended: host.refused.then(() => 1),
+        host,
+      };
+      context.running = running;
     },
   };
 }
