@@ -1,7 +1,7 @@
 import type { Hook } from '../hooks/hook.js';
 import type { HookDirectory } from '../hooks/hook-directory.js';
-import { RelayError } from '../relay/relay-error.js';
 import type { RedisLink } from './redis-links.js';
+import { whileRedisReachable } from './while-redis-reachable.js';
 
 // Hooks by id (JSON), and hook ids by the SHA-256 of their keys: a delivery is two HGETs.
 const HOOKS_KEY = 'relaykit:hooks';
@@ -27,56 +27,52 @@ export class RedisHookDirectory implements HookDirectory {
   }
 
   async byKeyHash(keyHash: string): Promise<Hook | undefined> {
-    this.#assertReady();
-    const id = await this.#redis.hGet(KEYS_KEY, keyHash);
+    const id = await this.#call(() => this.#redis.hGet(KEYS_KEY, keyHash));
     const hook = id === null ? undefined : await this.byId(id);
     // A rotation between the two reads: the hook no longer has this key.
     return hook?.keyHash === keyHash ? hook : undefined;
   }
 
   async byId(id: string): Promise<Hook | undefined> {
-    this.#assertReady();
-    const text = await this.#redis.hGet(HOOKS_KEY, id);
+    const text = await this.#call(() => this.#redis.hGet(HOOKS_KEY, id));
     return text === null ? undefined : (JSON.parse(text) as Hook);
   }
 
   async list(): Promise<Hook[]> {
-    this.#assertReady();
-    const all = Object.values(await this.#redis.hGetAll(HOOKS_KEY)).map((text) => JSON.parse(text) as Hook);
+    const all = Object.values(await this.#call(() => this.#redis.hGetAll(HOOKS_KEY))).map(
+      (text) => JSON.parse(text) as Hook,
+    );
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async insert(hook: Hook): Promise<void> {
-    this.#assertReady();
-    await this.#redis
-      .multi()
-      .hSet(HOOKS_KEY, hook.id, JSON.stringify(hook))
-      .hSet(KEYS_KEY, hook.keyHash, hook.id)
-      .exec();
+    await this.#call(() =>
+      this.#redis
+        .multi()
+        .hSet(HOOKS_KEY, hook.id, JSON.stringify(hook))
+        .hSet(KEYS_KEY, hook.keyHash, hook.id)
+        .exec(),
+    );
   }
 
   async rekey(old: Hook, next: Hook): Promise<void> {
-    this.#assertReady();
-    await this.#redis
-      .multi()
-      .hDel(KEYS_KEY, old.keyHash)
-      .hSet(HOOKS_KEY, next.id, JSON.stringify(next))
-      .hSet(KEYS_KEY, next.keyHash, next.id)
-      .exec();
+    await this.#call(() =>
+      this.#redis
+        .multi()
+        .hDel(KEYS_KEY, old.keyHash)
+        .hSet(HOOKS_KEY, next.id, JSON.stringify(next))
+        .hSet(KEYS_KEY, next.keyHash, next.id)
+        .exec(),
+    );
   }
 
   async remove(hook: Hook): Promise<void> {
-    this.#assertReady();
-    await this.#redis.multi().hDel(HOOKS_KEY, hook.id).hDel(KEYS_KEY, hook.keyHash).exec();
+    await this.#call(() => this.#redis.multi().hDel(HOOKS_KEY, hook.id).hDel(KEYS_KEY, hook.keyHash).exec());
   }
 
-  // Commands would queue until Redis is back: a sender gets a 503 now instead of waiting.
-  #assertReady(): void {
-    if (!this.#redis.isReady) {
-      throw new RelayError(
-        'RELAY_ERR_NOT_READY',
-        'Redis is unreachable: hooks cannot be looked up or changed',
-      );
-    }
+  // Commands would queue until Redis is back: a sender gets a 503 now instead of waiting, and a 503 too
+  // when a command sent fails (the connection cut, Redis LOADING after a restart).
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    return whileRedisReachable(this.#redis, 'hooks cannot be looked up or changed', run);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IdempotencyStore, StoredAnswer } from '../http/idempotency-store.js';
-import { RelayError } from '../relay/relay-error.js';
+import { whileRedisReachable } from './while-redis-reachable.js';
 
 // A claim is extended or deleted only by the node whose token it still holds: one whose claim lapsed
 // (Redis away longer than the claim) must not keep or drop the claim another node took since.
@@ -44,8 +44,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async get(key: string): Promise<StoredAnswer | undefined> {
-    this.#assertReady();
-    const text = await this.#redis.get(this.#prefix + key);
+    const text = await this.#call(() => this.#redis.get(this.#prefix + key));
     return text === null ? undefined : (JSON.parse(text) as StoredAnswer);
   }
 
@@ -53,20 +52,22 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     // The claim stays until it expires (a node that looked before the answer must fail to claim), but
     // this node is done with it.
     this.#tokens.delete(key);
-    this.#assertReady();
-    await this.#redis.set(this.#prefix + key, JSON.stringify(answer), {
-      condition: 'NX',
-      expiration: { type: 'PX', value: ttlMs },
-    });
+    await this.#call(() =>
+      this.#redis.set(this.#prefix + key, JSON.stringify(answer), {
+        condition: 'NX',
+        expiration: { type: 'PX', value: ttlMs },
+      }),
+    );
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    this.#assertReady();
     const token = randomUUID();
-    const reply = await this.#redis.set(`${this.#prefix}claim:${key}`, token, {
-      condition: 'NX',
-      expiration: { type: 'PX', value: ttlMs },
-    });
+    const reply = await this.#call(() =>
+      this.#redis.set(`${this.#prefix}claim:${key}`, token, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: ttlMs },
+      }),
+    );
     if (reply !== 'OK') return false;
     this.#tokens.set(key, token);
     return true;
@@ -75,15 +76,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async extend(key: string, ttlMs: number): Promise<void> {
     const token = this.#tokens.get(key);
     if (token === undefined) return;
-    this.#assertReady();
-    const kept = await this.#redis.sendCommand([
-      'EVAL',
-      EXTEND_OWN,
-      '1',
-      this.#claimKey(key),
-      token,
-      String(ttlMs),
-    ]);
+    const kept = await this.#call(() =>
+      this.#redis.sendCommand(['EVAL', EXTEND_OWN, '1', this.#claimKey(key), token, String(ttlMs)]),
+    );
     // Lapsed (Redis was away too long): another node may hold it now, and this one no longer does.
     if (kept !== 1) this.#tokens.delete(key);
   }
@@ -92,8 +87,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const token = this.#tokens.get(key);
     this.#tokens.delete(key);
     if (token === undefined) return;
-    this.#assertReady();
-    await this.#redis.sendCommand(['EVAL', DELETE_OWN, '1', this.#claimKey(key), token]);
+    await this.#call(() => this.#redis.sendCommand(['EVAL', DELETE_OWN, '1', this.#claimKey(key), token]));
   }
 
   #claimKey(key: string): string {
@@ -101,13 +95,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   // While Redis is away, node-redis queues commands until it is back: a request with a key would hang for
-  // the whole outage, where one without gets RELAY_ERR_NOT_READY at once. Refuse it the same way.
-  #assertReady(): void {
-    if (this.#redis.isReady === false) {
-      throw new RelayError(
-        'RELAY_ERR_NOT_READY',
-        'Redis is unreachable, so Idempotency-Key cannot be checked',
-      );
-    }
+  // the whole outage, where one without gets RELAY_ERR_NOT_READY at once. Refused the same way, and so is
+  // a command that fails once sent (the connection cut, Redis LOADING after a restart).
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    return whileRedisReachable(this.#redis, 'Idempotency-Key cannot be checked', run);
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { RelayError } from '../relay/relay-error.js';
 import type { StoredWebhook, WebhookDirectory } from '../webhooks/webhook-directory.js';
 import type { RedisLinks } from './redis-links.js';
+import { whileRedisReachable } from './while-redis-reachable.js';
 
 // Endpoints by id (JSON of { spec, createdAt }), and the channel that says they changed.
 const WEBHOOKS_KEY = 'relaykit:webhooks';
@@ -37,8 +37,7 @@ export class RedisWebhookDirectory implements WebhookDirectory {
   }
 
   async list(): Promise<{ spec: unknown; createdAt: string }[]> {
-    this.#assertReady();
-    const all = await this.#links.client.hGetAll(WEBHOOKS_KEY);
+    const all = await this.#call(() => this.#links.client.hGetAll(WEBHOOKS_KEY));
     const listed: { spec: unknown; createdAt: string }[] = [];
     for (const text of Object.values(all)) {
       // An entry that is not ours (written by hand) is skipped; the registry checks the others' specs.
@@ -52,26 +51,26 @@ export class RedisWebhookDirectory implements WebhookDirectory {
   }
 
   async put(webhook: StoredWebhook, limit: number): Promise<boolean> {
-    this.#assertReady();
     const { id } = webhook.spec;
-    const kept: unknown = await this.#links.client.sendCommand([
-      'EVAL',
-      PUT_WITHIN_LIMIT,
-      '1',
-      WEBHOOKS_KEY,
-      id,
-      JSON.stringify(webhook),
-      String(limit),
-    ]);
+    const kept: unknown = await this.#call(() =>
+      this.#links.client.sendCommand([
+        'EVAL',
+        PUT_WITHIN_LIMIT,
+        '1',
+        WEBHOOKS_KEY,
+        id,
+        JSON.stringify(webhook),
+        String(limit),
+      ]),
+    );
     if (kept !== 1) return false;
-    await this.#links.client.publish(CHANNEL, id);
+    await this.#call(() => this.#links.client.publish(CHANNEL, id));
     return true;
   }
 
   async remove(id: string): Promise<void> {
-    this.#assertReady();
-    await this.#links.client.hDel(WEBHOOKS_KEY, id);
-    await this.#links.client.publish(CHANNEL, id);
+    await this.#call(() => this.#links.client.hDel(WEBHOOKS_KEY, id));
+    await this.#call(() => this.#links.client.publish(CHANNEL, id));
   }
 
   follow(changed: () => void): () => void {
@@ -94,13 +93,9 @@ export class RedisWebhookDirectory implements WebhookDirectory {
     };
   }
 
-  // Commands would queue until Redis is back: a change is refused now instead of waiting.
-  #assertReady(): void {
-    if (!this.#links.client.isReady) {
-      throw new RelayError(
-        'RELAY_ERR_NOT_READY',
-        'Redis is unreachable: webhook endpoints cannot be listed or changed',
-      );
-    }
+  // Commands would queue until Redis is back: a change is refused now instead of waiting, and refused
+  // too when a command sent fails (the connection cut, Redis LOADING after a restart).
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    return whileRedisReachable(this.#links.client, 'webhook endpoints cannot be listed or changed', run);
   }
 }
