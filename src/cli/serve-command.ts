@@ -148,7 +148,15 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
         return;
       }
       const server = createRelayServer(serverOptions);
-      const { url } = await server.listen();
+      let url: string;
+      try {
+        ({ url } = await server.listen());
+      } catch (error) {
+        // What it opened before listening (Redis connections, stores) would keep the process running,
+        // serving nothing, instead of exiting with the error (a port in use, say).
+        await server.close();
+        throw error;
+      }
       const devRelayFile = await recordDevRelay(context, {
         url,
         apiToken: server.generatedApiToken,

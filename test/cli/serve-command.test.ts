@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import socketIOClient from 'socket.io-client';
@@ -72,6 +73,22 @@ describe('relay serve', () => {
     expect(await relay.exited).toBe(0);
     expect(relay.stderr).toContain('relay: SIGTERM while starting; stopping once started');
     await relay.waitForLog((line) => line.msg === 'relay closed');
+  });
+
+  // What the relay opened before listening (its Redis links, reconnecting) kept the process alive,
+  // serving nothing, after it printed RELAY_ERR_PORT_IN_USE.
+  it('exits 1 when its port is taken, in cluster mode too', { timeout: 30_000 }, async () => {
+    const taken = track(net.createServer(), (s) => s.close());
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    const relay = spawnRelayCli(
+      ['serve', '--port', String(port), '--host', '127.0.0.1', '--redis-url', redisUrl],
+      { cwd: await emptyDir() },
+    );
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000));
+    expect(await Promise.race([relay.exited, deadline])).toBe(1);
+    expect(relay.stderr.join('\n')).toContain('RELAY_ERR_PORT_IN_USE');
   });
 
   it('closes everything on SIGTERM while its Redis is away: the close does not end half-way', {
