@@ -34,6 +34,14 @@ const IDLE_TIMEOUT_MS = 5000;
 // A ready connection pings this often, so that only a stalled connection is ever idle that long (the
 // adapter's blocking stream read answers within its block time, 1 s, and a ping waits behind it).
 const PING_INTERVAL_MS = 1000;
+/**
+ * The main connection takes every write of the node, so under traffic it is never idle and the idle cut
+ * above never finds a stalled Redis (SIGSTOP, a partition): commands kept going out unanswered, acks
+ * hung and their messages piled up in the node's memory. A ping of its own that waits this long for its
+ * answer cuts it too: what waited is refused (RELAY_ERR_NOT_READY), and the node is not ready until
+ * Redis answers again.
+ */
+const STALL_TIMEOUT_MS = 5000;
 
 /**
  * The Redis connections of one relay node: a main client made from `url`, and every client duplicated
@@ -59,9 +67,19 @@ export class RedisLinks {
   #errors = 0;
   #down = false;
   #closing: Promise<void> | undefined;
+  readonly #stallTimeoutMs: number;
+  readonly #stallWatch: NodeJS.Timeout;
+  #probing = false;
 
-  constructor(options: { url: string; logger: Logger; connectTimeoutMs?: number; idleTimeoutMs?: number }) {
+  constructor(options: {
+    url: string;
+    logger: Logger;
+    connectTimeoutMs?: number;
+    idleTimeoutMs?: number;
+    stallTimeoutMs?: number;
+  }) {
     this.#log = options.logger;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? STALL_TIMEOUT_MS;
     const client = createClient({
       url: options.url,
       pingInterval: PING_INTERVAL_MS,
@@ -81,6 +99,8 @@ export class RedisLinks {
     }) as typeof client.duplicate;
     this.client = client;
     this.#watch(client);
+    this.#stallWatch = setInterval(() => this.#probeMain(), PING_INTERVAL_MS);
+    this.#stallWatch.unref();
   }
 
   /** Connects the main client; resolves once connected (retrying while Redis is unreachable). */
@@ -133,6 +153,7 @@ export class RedisLinks {
   }
 
   async #close(): Promise<void> {
+    clearInterval(this.#stallWatch);
     const main = this.client;
     const copies = [...this.#links].filter((link) => link !== main);
     // The adapter's own connections hold no writes of ours; a blocking read may wait seconds: cut them.
@@ -151,6 +172,40 @@ export class RedisLinks {
       this.#log.warn('Redis did not answer while closing; dropping its pending commands');
       main.destroy();
     }
+  }
+
+  // One probe at a time: a ping behind commands Redis does not answer, and the cut if it waits too long
+  // (node-redis's own command timeout ends once a command is written, so it cannot tell).
+  #probeMain(): void {
+    const main = this.client;
+    if (this.#probing || this.#closing || !main.isReady) return;
+    this.#probing = true;
+    const stalled = setTimeout(() => this.#cutStalled(main), this.#stallTimeoutMs);
+    stalled.unref();
+    main
+      .sendCommand(['PING'])
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(stalled);
+        this.#probing = false;
+      });
+  }
+
+  #cutStalled(main: RedisLink): void {
+    if (this.#closing || !main.isReady) return;
+    this.#errors += 1;
+    if (!this.#down) {
+      this.#down = true;
+      this.#log.error(
+        { timeoutMs: this.#stallTimeoutMs },
+        'Redis did not answer a ping: connection cut (commands waiting for it are refused); reconnecting',
+      );
+    }
+    // destroy() rejects every command waiting for a reply, the ping too; connect() opens the client again,
+    // with the same back-off as any reconnection, and it stays listed among the links.
+    main.destroy();
+    this.#links.add(main);
+    main.connect().catch(() => {});
   }
 
   #watch(link: RedisLink): void {

@@ -21,6 +21,8 @@ export interface RedisProcess {
    * `stop('SIGKILL')` then ends it with those commands in flight.
    */
   pause(): void;
+  /** Lets a paused server go on (SIGCONT), answering what waited. */
+  resume(): void;
   readonly running: boolean;
 }
 
@@ -129,6 +131,9 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
     start: launch,
     pause() {
       child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
   };
   return track(redis, (r) => r.stop('SIGKILL'));
