@@ -15,6 +15,7 @@ import type {
 } from '../relay/events.js';
 import { hideUserinfo } from '../relay/hide-userinfo.js';
 import { RelayError } from '../relay/relay-error.js';
+import { validateContent } from '../relay/validate-content.js';
 import type { BotHistoryPage, BotMembersPage, SendResult } from './bot-context.js';
 
 /** What a bot connection reports to its bot; each is registered once, for the connection's life. */
@@ -40,6 +41,7 @@ export class BotConnection {
   readonly #name: string;
   readonly #log: Logger;
   readonly #sendTimeoutMs: number;
+  readonly #maxContentBytes: number | undefined;
   #closed = false;
   /** Settles a pending `open()` when the connection is closed before it connected. */
   #abandonOpen: (() => void) | undefined;
@@ -51,10 +53,13 @@ export class BotConnection {
     log: Logger;
     events: BotConnectionEvents;
     sendTimeoutMs?: number;
+    /** The relay's `maxContentBytes`: larger content is refused here, before it is sent. */
+    maxContentBytes?: number;
   }) {
     this.#name = options.name;
     this.#log = options.log;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? 5000;
+    this.#maxContentBytes = options.maxContentBytes;
     this.#socket = io(options.url, {
       autoConnect: false,
       forceNew: true,
@@ -159,6 +164,16 @@ export class BotConnection {
 
   /** Sends through `botMessage`; resolves with the message id, rejects with the relay's `code`. */
   send(content: MessageContent, options: BotSendOptions): Promise<SendResult> {
+    // Checked as the relay checks it, before it goes out: a packet over the relay's maxHttpBufferSize
+    // drops the whole connection, and content JSON cannot encode (a cycle, a BigInt) throws in the
+    // encoder; both came back as "did not acknowledge" with no code.
+    if (this.#maxContentBytes !== undefined) {
+      try {
+        validateContent(content, this.#maxContentBytes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const timeoutMs = this.#sendTimeoutMs;
     const ack: Promise<SendAck> = this.#socket.timeout(timeoutMs).emitWithAck('botMessage', content, options);
     return answered(ack, 'acknowledge the message', timeoutMs, ({ id }) => ({ id }));
@@ -209,8 +224,12 @@ function answered<A extends { readonly ok: true } | { readonly ok: false; readon
       const { error } = answer as Extract<A, { readonly ok: false }>;
       throw Object.assign(new Error(error.message), { code: error.code });
     },
-    () => {
-      throw new Error(`the relay did not ${what} within ${timeoutMs} ms`);
+    (error: Error) => {
+      // socket.io's timeout() rejects with this message; anything else failed before the answer.
+      if (error.message === 'operation has timed out') {
+        throw new Error(`the relay did not ${what} within ${timeoutMs} ms`);
+      }
+      throw new Error(`the relay did not ${what}: ${error.message}`, { cause: error });
     },
   );
 }

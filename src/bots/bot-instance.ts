@@ -14,6 +14,7 @@ import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
 import { type Cause, HandlerRunner, type HandlerStats, markLogged } from './handler-runner.js';
 import { messageText } from './message-text.js';
 import { runSetup } from './run-setup.js';
+import { SendFailureLog } from './send-failure-log.js';
 import { validateBotSettings } from './validate-bot-settings.js';
 
 /** What a bot instance needs from its host. */
@@ -49,6 +50,7 @@ export class BotInstance {
   readonly file: string | undefined;
   readonly #options: BotInstanceOptions;
   readonly #log: Logger;
+  readonly #sendFailures: SendFailureLog;
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
   readonly #targets: DispatchTargets;
@@ -68,6 +70,7 @@ export class BotInstance {
     this.name = options.definition.name;
     this.file = options.file;
     this.#log = options.logger.child({ bot: this.name });
+    this.#sendFailures = new SendFailureLog(this.#log);
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs });
     const { message } = this.#handlers;
     this.#targets = {
@@ -83,6 +86,7 @@ export class BotInstance {
       name: this.name,
       log: this.#log,
       ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+      maxContentBytes: options.limits.maxContentBytes,
       events: {
         connect: () => this.#connected(),
         disconnect: (reason) => this.#disconnected(reason),
@@ -183,6 +187,7 @@ export class BotInstance {
   async #stop(): Promise<void> {
     await this.#release();
     this.#connection.close();
+    this.#sendFailures.close();
     await this.#options.store
       .flush()
       .catch((error: unknown) =>
@@ -285,8 +290,7 @@ export class BotInstance {
     });
     // Logged here so that a send nobody awaits is still reported, and never an unhandled rejection.
     sent.catch((error: Error & { code?: string }) => {
-      const level = error.code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
-      this.#log[level]({ code: error.code, room, err: error.message }, 'message not sent');
+      this.#sendFailures.note(error, room);
       markLogged(error);
     });
     return sent;

@@ -281,6 +281,72 @@ describe('reconnection', () => {
     expect((await person.ask('!echo still here')).content).toBe('still here');
   });
 
+  // One send over 64 KiB (socket.io's maxHttpBufferSize) dropped the bot's connection, and content
+  // JSON cannot encode failed in the encoder: both came back as "did not acknowledge", with no code.
+  it('refuses oversized and unencodable content before sending it, and stays connected', async () => {
+    let codes: string[] = [];
+    const done = gate();
+    const odd = defineBot({
+      name: 'odd',
+      description: 'sends what cannot go',
+      setup(bot) {
+        bot.command('odd', { description: 'three bad replies' }, async (msg) => {
+          const cyclic: Record<string, unknown> = { a: 1 };
+          cyclic.self = cyclic;
+          const results = await Promise.allSettled([
+            msg.reply('x'.repeat(1 << 20)),
+            msg.reply(cyclic as never),
+            msg.reply({ n: 1n } as never),
+          ]);
+          codes = results.map((r) =>
+            r.status === 'fulfilled' ? 'ok' : String((r.reason as { code?: string }).code),
+          );
+          done.open();
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [odd, echo] });
+    const person = await testbed.user('gina');
+    await person.say('!odd');
+    await within(done.promise, 5000, 'the odd command to finish');
+    expect(codes).toEqual([
+      'RELAY_ERR_CONTENT_TOO_LARGE',
+      'RELAY_ERR_INVALID_CONTENT',
+      'RELAY_ERR_INVALID_CONTENT',
+    ]);
+    expect(testbed.logs.filter((line) => line.msg === 'client disconnected')).toEqual([]);
+    expect((await person.ask('!echo still here')).content).toBe('still here');
+  });
+
+  // 2 000 refused replies were 2 000 warn lines: one per episode now, and a summary when it ends.
+  it('logs a flood of refused sends once, with a summary of the count', async () => {
+    const flooded = gate();
+    const flood = defineBot({
+      name: 'flood',
+      description: 'sends a lot',
+      setup(bot) {
+        bot.command('flood', { description: 'send 50 messages' }, async () => {
+          await Promise.allSettled(
+            Array.from({ length: 50 }, (_, i) => bot.send(`m${i}`, { room: 'lobby' })),
+          );
+          flooded.open();
+        });
+      },
+    });
+    const testbed = await startTestbed({
+      bots: [flood],
+      relay: { botRateLimit: { burst: 3, perSecond: 0.1 } },
+    });
+    await (await testbed.user()).say('!flood');
+    await within(flooded.promise, 5000, 'the flood command to finish');
+    await testbed.host.stop('flood');
+    const fromBot = testbed.logs.filter((line) => line.bot === 'flood');
+    expect(fromBot.filter((line) => line.msg === 'message not sent')).toHaveLength(1);
+    expect(fromBot.filter((line) => line.msg === 'messages not sent ended')).toEqual([
+      expect.objectContaining({ code: 'RELAY_ERR_RATE_LIMITED', failed: 47 }),
+    ]);
+  });
+
   it('logs a reply the relay refuses once, not again as a handler failure', async () => {
     const big = defineBot({
       name: 'big',
