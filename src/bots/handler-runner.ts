@@ -47,11 +47,14 @@ export class HandlerRunner {
     const controller = new AbortController();
     this.#running.add(controller);
     let timer: NodeJS.Timeout | undefined;
-    const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
-      await handler(controller.signal);
-    });
+    // Armed before the handler runs: its synchronous part counts, which the timer cannot interrupt but
+    // can end the handler after (a handler busy 1.8 s, then awaiting 1.8 s, ran 3.6 s untouched at 2 s).
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, 'timeout');
+    });
+    const startedAt = performance.now();
+    const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
+      await handler(controller.signal);
     });
     try {
       const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
@@ -70,6 +73,14 @@ export class HandlerRunner {
         });
       } else {
         this.stats.handled += 1;
+        const ranMs = Math.round(performance.now() - startedAt);
+        // Done before the timer could fire: it never yielded, and held up every bot and client meanwhile.
+        if (ranMs > this.#timeoutMs) {
+          this.#log.warn(
+            { code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT', handler: label, ranMs, timeoutMs: this.#timeoutMs },
+            `${label} ran ${ranMs} ms without yielding, past ${this.#timeoutMs} ms: it blocked the event loop meanwhile`,
+          );
+        }
       }
     } catch (error) {
       this.stats.failed += 1;

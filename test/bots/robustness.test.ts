@@ -183,6 +183,46 @@ describe('handlers that fail', () => {
   });
 });
 
+// The timer started once the handler's synchronous part returned, so that part never counted.
+describe('a handler that does not yield', () => {
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {}
+  };
+
+  it('counts its synchronous part: busy, then awaiting, it is abandoned at the timeout', async () => {
+    const finished = gate();
+    const blocking = defineBot({
+      name: 'blocking',
+      description: 'busy',
+      setup(bot) {
+        bot.command('busy', { description: 'busy, then waits' }, async (msg) => {
+          busy(250);
+          await settle(250);
+          await msg.reply('late').catch(() => undefined);
+          finished.open();
+        });
+        bot.command('frozen', { description: 'busy only' }, () => busy(400));
+      },
+    });
+    const testbed = await startTestbed({ bots: [blocking], relay: { botHandlerTimeoutMs: 300 } });
+    const person = await testbed.user();
+    const { id } = await person.say('!busy');
+    await within(finished.promise, 5000, 'the busy handler to finish');
+    expect(testbed.host.get('blocking')?.stats.timedOut).toBe(1);
+    expect(person.received.filter((m) => m.meta.causedBy === id)).toEqual([]);
+    // One that never yields cannot be abandoned: it is said, with how long it held the loop.
+    await person.say('!frozen');
+    await vi.waitUntil(() => testbed.host.get('blocking')?.stats.handled === 1, {
+      timeout: 5000,
+      interval: 20,
+    });
+    const line = testbed.logs.find((l) => l.handler === 'command !frozen');
+    expect(line).toMatchObject({ code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT', timeoutMs: 300 });
+    expect(Number(line?.ranMs)).toBeGreaterThanOrEqual(400);
+  });
+});
+
 describe('per-bot send rate limit', () => {
   it('refuses what a bot sends past its bucket with RELAY_ERR_RATE_LIMITED', async () => {
     let outcomes: string[] = [];
