@@ -219,12 +219,13 @@ export class BotHost {
     }
   }
 
-  /** Reloads plugins of `dir` when their files change, until the host closes. */
-  watch(dir: string): void {
+  /** Reloads plugins of `dir` (only the `files` given, if any) when their files change, until it closes. */
+  watch(dir: string, files?: ReadonlySet<string>): void {
     const pending = new Map<string, NodeJS.Timeout>();
     const watcher = watch(dir, (_event, name) => {
       if (!name || !isPluginFile(name)) return;
       const file = path.resolve(dir, name);
+      if (files && !files.has(file)) return;
       clearTimeout(pending.get(file));
       // Editors write a file in several steps; the last change within 150 ms counts.
       pending.set(

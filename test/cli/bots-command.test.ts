@@ -156,6 +156,38 @@ describe('relay bots, in-process', () => {
     await host.close();
   });
 
+  // --watch was ignored when files were named: only the plugins folder was ever watched.
+  it('reloads a plugin file named on the command line when it changes, and only the files named', async () => {
+    await mkdir(path.join(REPO, '.relaykit'), { recursive: true });
+    const dir = track(await mkdtemp(path.join(REPO, '.relaykit', 'cli-bots-watch-')), (d) =>
+      rm(d, { recursive: true, force: true }),
+    );
+    const plugin = (name: string, answer: string) =>
+      `import { defineBot } from 'relaykit';\nexport default defineBot({ name: '${name}', description: 'x', setup(bot) { bot.command('${name}', { description: 'x' }, (m) => m.reply('${answer}')); } });\n`;
+    await writeFile(path.join(dir, 'ver.ts'), plugin('ver', 'v1'));
+    const { url } = await startRelay({ botToken: TOKEN, greeting: 'none' });
+    const socket = await connectClient(url);
+    const ctx = createCliContext({ cwd: REPO, env: { ...quiet, RELAY_BOT_TOKEN: TOKEN } });
+    await runCli(['bots', '--url', url, '--watch', path.join(dir, 'ver.ts')], ctx);
+    expect(ctx.exitCode).toBe(0);
+    const { host } = ctx.running as Running & { host: BotHost };
+    track(host, (h) => h.close());
+    const answer = async (command: string) => {
+      const heard = waitForEvent<[string, MessageMeta]>(socket, 'sendMessageFromBack', {
+        timeoutMs: 3000,
+        filter: (_content: unknown, meta: MessageMeta) => meta.from.kind === 'bot',
+      });
+      socket.emit('sendMessage', command);
+      return (await heard)[0];
+    };
+    expect(await answer('!ver')).toBe('v1');
+    // Another plugin appearing in the same folder is not one of the files named: not started.
+    await writeFile(path.join(dir, 'other.ts'), plugin('other', 'other'));
+    await writeFile(path.join(dir, 'ver.ts'), plugin('ver', 'v2'));
+    await expect.poll(() => answer('!ver'), { timeout: 10_000, interval: 300 }).toBe('v2');
+    expect(host.bots().map((bot) => bot.name)).toEqual(['ver']);
+  });
+
   // It stopped its bots and ended with exit code 0 (nothing left on the event loop): a supervisor
   // restarting on failure left it down.
   it('ends with exit code 1 once a restarted relay refuses its token', async () => {
