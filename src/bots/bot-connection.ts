@@ -222,7 +222,9 @@ function answered<A extends { readonly ok: true } | { readonly ok: false; readon
     (answer) => {
       if (answer.ok) return pick(answer as Extract<A, { readonly ok: true }>);
       const { error } = answer as Extract<A, { readonly ok: false }>;
-      throw Object.assign(new Error(error.message), { code: error.code });
+      // retryAfterMs too, when the relay says it (a rate limit): when to send again.
+      const { message, ...fields } = error;
+      throw Object.assign(new Error(message), fields);
     },
     (error: Error) => {
       // socket.io's timeout() rejects with this message; anything else failed before the answer.

@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Adapter, EnterMessage, type Envelope, LeaveMessage, type Robot, TextMessage } from 'hubot';
 import type { Logger } from 'pino';
 import { BotConnection } from '../bots/bot-connection.js';
 import { HandlerRunner } from '../bots/handler-runner.js';
 import { messageText } from '../bots/message-text.js';
+import { SendFailureLog } from '../bots/send-failure-log.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
 import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
@@ -53,8 +55,12 @@ type RelayTextMessage = TextMessage & { relayMeta?: MessageMeta };
  * await robot.run();
  * ```
  */
+// Tries of one piece of a long text that the bot's rate limit refuses (each after the wait it names).
+const PACED_ATTEMPTS = 5;
+
 export class RelayAdapter extends Adapter {
   readonly #log: Logger;
+  readonly #sendFailures: SendFailureLog;
   readonly #runner: HandlerRunner;
   readonly #connection: BotConnection;
   readonly #options: RelayAdapterOptions;
@@ -66,6 +72,7 @@ export class RelayAdapter extends Adapter {
     super(robot);
     this.#options = options;
     this.#log = (options.logger ?? robot.logger).child({ bot: robot.name, adapter: 'relaykit' });
+    this.#sendFailures = new SendFailureLog(this.#log);
     this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs ?? 5000 });
     this.#users = new RelayUsers(robot.brain, options.maxConnectionUsers ?? 1000);
     this.#connection = new BotConnection({
@@ -153,7 +160,9 @@ export class RelayAdapter extends Adapter {
       // Scripts send numbers too; null and undefined say nothing.
       const text = value === null || value === undefined ? '' : String(value);
       if (text === '') continue;
-      for (const piece of splitMessage(text, max)) ids.push(await this.#send(piece, target));
+      // The pieces of one text come in a burst that can pass the bot's rate limit: each waits its turn.
+      const pieces = splitMessage(text, max);
+      for (const piece of pieces) ids.push(await this.#send(piece, target, pieces.length > 1));
     }
     return ids;
   }
@@ -183,6 +192,7 @@ export class RelayAdapter extends Adapter {
     this.#closed = true;
     this.#runner.abortAll('the robot is shutting down');
     this.#connection.close();
+    this.#sendFailures.close();
     super.close();
   }
 
@@ -241,22 +251,34 @@ export class RelayAdapter extends Adapter {
     if (scripted) commands.unregister('help');
   }
 
-  async #send(content: MessageContent, target: { room: string; to?: string }): Promise<string | undefined> {
+  async #send(
+    content: MessageContent,
+    target: { room: string; to?: string },
+    paced = false,
+  ): Promise<string | undefined> {
     const scope = this.#runner.current();
     try {
-      if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the robot is shut down');
-      if (scope?.signal.aborted) {
-        throw new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned listener tried to send');
+      for (let attempt = 1; ; attempt += 1) {
+        if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the robot is shut down');
+        if (scope?.signal.aborted) {
+          throw new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned listener tried to send');
+        }
+        const options: BotSendOptions = {
+          ...target,
+          ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
+        };
+        try {
+          return (await this.#connection.send(content, options)).id;
+        } catch (error) {
+          const { code, retryAfterMs } = error as { code?: string; retryAfterMs?: number };
+          // A piece of a long text refused by the rate limit waits until it may go, a few times at most;
+          // the listener's timeout still ends it.
+          if (!paced || code !== 'RELAY_ERR_RATE_LIMITED' || attempt === PACED_ATTEMPTS) throw error;
+          await delay(Math.min(Math.max(retryAfterMs ?? 200, 50), 2000));
+        }
       }
-      const options: BotSendOptions = {
-        ...target,
-        ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
-      };
-      return (await this.#connection.send(content, options)).id;
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const level = code === 'RELAY_ERR_LOOP_DETECTED' ? 'info' : 'warn';
-      this.#log[level]({ code, ...target, err: (error as Error).message }, 'message not sent');
+      this.#sendFailures.note(error as Error, target.room);
       return undefined;
     }
   }

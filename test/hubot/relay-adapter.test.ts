@@ -199,6 +199,28 @@ describe('Hubot adapter', () => {
     expect(causedBy(pastLimit.asked)).toEqual(['a'.repeat(100), 'a']);
   });
 
+  // The pieces went out back to back: past the bot's rate limit the tail was refused and lost.
+  it('sends every piece of a long text, each waiting its turn under the bot rate limit', async () => {
+    const relay = await startRelay({
+      botToken: TOKEN,
+      greeting: 'none',
+      maxContentBytes: 100,
+      botRateLimit: { burst: 3, perSecond: 10 },
+    });
+    const capture = captureLogs();
+    await runHubot(relay.url, capture.logger, { maxContentBytes: 100 });
+    const alice = await connectClient(relay.url, { auth: { name: 'alice', room: 'general' } });
+    const heard: Array<[MessageContent, MessageMeta]> = [];
+    alice.on('sendMessageFromBack', (content, meta) => heard.push([content, meta]));
+    const long = await ask(alice, 'hubot bytes 1000');
+    await expect
+      .poll(() => heard.filter(([, meta]) => meta.causedBy === long.asked).length, { timeout: 5000 })
+      .toBe(10);
+    const pieces = heard.filter(([, meta]) => meta.causedBy === long.asked).map(([content]) => content);
+    expect(pieces.join('')).toBe('a'.repeat(1000));
+    expect(capture.lines.filter((line) => line.msg === 'message not sent')).toEqual([]);
+  });
+
   it('keeps robot.brain in the bot store across a restart of the robot', async () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'relaykit-hubot-'));
     track(storeDir, (dir) => rm(dir, { recursive: true, force: true }));
