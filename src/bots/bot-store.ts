@@ -88,8 +88,18 @@ export class BotStore {
 
   /** Sets `key` and resolves once the file is saved. `value` must be JSON. */
   set(key: string, value: JsonValue): Promise<void> {
-    // Kept as JSON text and parsed back, so later changes to `value` by the caller do not leak in.
-    this.#data.set(key, copyOf(value));
+    // Kept as JSON text and parsed back, so later changes to `value` by the caller do not leak in. What
+    // JSON cannot hold rejects (undefined or a function read as '"undefined" is not valid JSON', thrown).
+    let copy: JsonValue;
+    try {
+      const text = JSON.stringify(value) as string | undefined;
+      if (text === undefined) throw new TypeError(`${typeof value} is not JSON`);
+      copy = JSON.parse(text) as JsonValue;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new TypeError(`bot.store.set("${key}"): the value must be JSON (${why})`));
+    }
+    this.#data.set(key, copy);
     return this.#save();
   }
 

@@ -64,6 +64,22 @@ describe('BotStore', () => {
     expect(store.get('v')).toEqual({ items: ['a'] });
   });
 
+  // It threw synchronously, and for undefined or a function with '"undefined" is not valid JSON'.
+  it('rejects a value JSON cannot hold, saying which key, and keeps what was there', async () => {
+    const store = await BotStore.open(await tempDir(), 'odd');
+    await store.set('v', 1);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const value of [undefined, () => 1, 10n, cyclic]) {
+      let set: Promise<void> | undefined;
+      expect(() => {
+        set = store.set('v', value as never);
+      }).not.toThrow();
+      await expect(set).rejects.toThrow(/^bot\.store\.set\("v"\): the value must be JSON \(/);
+    }
+    expect(store.get('v')).toBe(1);
+  });
+
   it('refuses a store file that is not a JSON object', async () => {
     const dir = await tempDir();
     const first = await BotStore.open(dir, 'bad');
