@@ -223,8 +223,12 @@ function answered<A extends { readonly ok: true } | { readonly ok: false; readon
       if (answer.ok) return pick(answer as Extract<A, { readonly ok: true }>);
       const { error } = answer as Extract<A, { readonly ok: false }>;
       // retryAfterMs too, when the relay says it (a rate limit): when to send again.
-      const { message, ...fields } = error;
-      throw Object.assign(new Error(message), fields);
+      throw Object.assign(
+        new Error(error.message),
+        error.retryAfterMs === undefined
+          ? { code: error.code }
+          : { code: error.code, retryAfterMs: error.retryAfterMs },
+      );
     },
     (error: Error) => {
       // socket.io's timeout() rejects with this message; anything else failed before the answer.

@@ -52,9 +52,13 @@ export class HandlerRunner {
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, 'timeout');
     });
-    const startedAt = performance.now();
+    // How long the handler ran before it first yielded: what it held the event loop for.
+    let syncMs = 0;
     const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
-      await handler(controller.signal);
+      const startedAt = performance.now();
+      const result = handler(controller.signal);
+      syncMs = Math.round(performance.now() - startedAt);
+      await result;
     });
     try {
       const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
@@ -73,12 +77,16 @@ export class HandlerRunner {
         });
       } else {
         this.stats.handled += 1;
-        const ranMs = Math.round(performance.now() - startedAt);
         // Done before the timer could fire: it never yielded, and held up every bot and client meanwhile.
-        if (ranMs > this.#timeoutMs) {
+        if (syncMs > this.#timeoutMs) {
           this.#log.warn(
-            { code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT', handler: label, ranMs, timeoutMs: this.#timeoutMs },
-            `${label} ran ${ranMs} ms without yielding, past ${this.#timeoutMs} ms: it blocked the event loop meanwhile`,
+            {
+              code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT',
+              handler: label,
+              ranMs: syncMs,
+              timeoutMs: this.#timeoutMs,
+            },
+            `${label} ran ${syncMs} ms without yielding, past ${this.#timeoutMs} ms: it blocked the event loop meanwhile`,
           );
         }
       }

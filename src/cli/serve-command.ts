@@ -154,7 +154,7 @@ export function serveCommand(context: CliContext, argvGiven: readonly string[] =
       } catch (error) {
         // What it opened before listening (Redis connections, stores) would keep the process running,
         // serving nothing, instead of exiting with the error (a port in use, say).
-        await server.close();
+        await server.close().catch(() => {});
         throw error;
       }
       const devRelayFile = await recordDevRelay(context, {

@@ -180,12 +180,19 @@ export class RedisLinks {
     const main = this.client;
     if (this.#probing || this.#closing || !main.isReady) return;
     this.#probing = true;
-    const stalled = setTimeout(() => this.#cutStalled(main), this.#stallTimeoutMs);
+    const probe = { answered: false };
+    // Timers run before sockets are read: after an event loop blocked for 5 s (a bot computing, a long
+    // GC) the answer may be waiting unread. setImmediate runs once they were read, so it can tell.
+    const stalled = setTimeout(
+      () => setImmediate(() => probe.answered || this.#cutStalled(main)),
+      this.#stallTimeoutMs,
+    );
     stalled.unref();
     main
       .sendCommand(['PING'])
       .catch(() => {})
       .finally(() => {
+        probe.answered = true;
         clearTimeout(stalled);
         this.#probing = false;
       });
@@ -193,7 +200,7 @@ export class RedisLinks {
 
   #cutStalled(main: RedisLink): void {
     if (this.#closing || !main.isReady) return;
-    this.#errors += 1;
+    this.#countError(new Error(`Redis did not answer a ping within ${this.#stallTimeoutMs} ms`));
     if (!this.#down) {
       this.#down = true;
       this.#log.error(
@@ -208,6 +215,11 @@ export class RedisLinks {
     main.connect().catch(() => {});
   }
 
+  #countError(error: Error): void {
+    this.#errors += 1;
+    for (const listener of this.#errorListeners) listener(error);
+  }
+
   #watch(link: RedisLink): void {
     this.#links.add(link);
     // The adapter disconnects its connections when socket.io closes, maybe after close() cut them:
@@ -217,8 +229,7 @@ export class RedisLinks {
       if (link.isOpen) destroy();
     };
     link.on('error', (error: Error) => {
-      this.#errors += 1;
-      for (const listener of this.#errorListeners) listener(error);
+      this.#countError(error);
       // A reply refusing a ping (LOADING while Redis reads its data back) is not a lost connection.
       if (!this.#down && !this.#closing && !(error instanceof ErrorReply)) {
         this.#down = true;

@@ -80,6 +80,7 @@ export class RelayAdapter extends Adapter {
       token: options.token,
       name: robot.name,
       log: this.#log,
+      maxContentBytes: options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES,
       events: {
         connect: () => this.#connected(),
         disconnect: (reason) => this.#log.warn({ reason }, 'hubot disconnected; reconnecting'),
@@ -274,11 +275,16 @@ export class RelayAdapter extends Adapter {
           // A piece of a long text refused by the rate limit waits until it may go, a few times at most;
           // the listener's timeout still ends it.
           if (!paced || code !== 'RELAY_ERR_RATE_LIMITED' || attempt === PACED_ATTEMPTS) throw error;
-          await delay(Math.min(Math.max(retryAfterMs ?? 200, 50), 2000));
+          // The loop's checks then refuse it, typed, if the listener was abandoned or the robot closed.
+          await delay(Math.min(Math.max(retryAfterMs ?? 200, 50), 2000), undefined, {
+            ref: false,
+            ...(scope ? { signal: scope.signal } : {}),
+          }).catch(() => {});
         }
       }
     } catch (error) {
-      this.#sendFailures.note(error as Error, target.room);
+      // A piece still waiting its turn when the robot closed: nothing to tell anyone any more.
+      if (!this.#closed) this.#sendFailures.note(error as Error, target.room);
       return undefined;
     }
   }

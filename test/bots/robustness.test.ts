@@ -197,8 +197,8 @@ describe('a handler that does not yield', () => {
       description: 'busy',
       setup(bot) {
         bot.command('busy', { description: 'busy, then waits' }, async (msg) => {
-          busy(250);
-          await settle(250);
+          busy(400);
+          await settle(50);
           await msg.reply('late').catch(() => undefined);
           finished.open();
         });

@@ -200,9 +200,10 @@ describe('relay bots, in-process', () => {
     track(running, (r) => r.close());
     await first.server.close();
     await startRelay({ botToken: 'another-bot-token-0123456789', greeting: 'none', port });
-    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 10_000));
+    // socket.io-client's reconnection back-off (up to 5 s) comes first.
+    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000));
     expect(await Promise.race([running.ended, deadline])).toBe(1);
-  }, 20_000);
+  }, 30_000);
 
   it('refuses to start without a token, without plugins, or with a wrong token', async () => {
     const { url } = await startRelay({ botToken: TOKEN });

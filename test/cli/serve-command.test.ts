@@ -199,7 +199,8 @@ describe('relay serve', () => {
     expect(relay.stderr.join('\n')).toMatch(/RELAY_ERR_/);
   });
 
-  it('exits 1 with a fix hint when the port is in use', async () => {
+  // Two relay processes, one after the other: well past 15 s on a loaded 2-core machine.
+  it('exits 1 with a fix hint when the port is in use', { timeout: 45_000 }, async () => {
     const cwd = await emptyDir();
     const first = spawnRelayCli(['serve', '--port', '0', '--host', '127.0.0.1'], { cwd });
     const { port } = await first.waitForLog((line) => line.msg === 'relay listening');

@@ -18,7 +18,7 @@ describe.runIf(HAS_REDIS)('a Redis that stalls while a client keeps sending', ()
     const alice = await connectClient(node.url, { auth: { name: 'alice' } });
     const send = (text: string) =>
       alice
-        .timeout(9000)
+        .timeout(15_000)
         .emitWithAck('sendMessage', text)
         .then(
           (ack: Ack) => ack,
@@ -31,7 +31,7 @@ describe.runIf(HAS_REDIS)('a Redis that stalls while a client keeps sending', ()
     // Traffic keeps the main connection busy writing to a Redis that never answers.
     const answers: Array<Promise<Ack & { at: number }>> = [];
     let refused = false;
-    while (!refused && Date.now() - pausedAt < 12_000) {
+    while (!refused && Date.now() - pausedAt < 14_000) {
       answers.push(
         send(`m${answers.length}`).then((ack) => {
           if (!ack.ok) refused = true;
@@ -46,10 +46,10 @@ describe.runIf(HAS_REDIS)('a Redis that stalls while a client keeps sending', ()
     expect(
       settled.map((ack) => ack.error?.code ?? 'ok').filter((code) => code !== 'RELAY_ERR_NOT_READY'),
     ).toEqual([]);
-    expect(Math.min(...settled.map((ack) => ack.at))).toBeLessThan(8000);
+    expect(Math.min(...settled.map((ack) => ack.at))).toBeLessThan(10_000);
     const startedAt = Date.now();
     expect(await send('later')).toMatchObject({ ok: false, error: { code: 'RELAY_ERR_NOT_READY' } });
-    expect(Date.now() - startedAt).toBeLessThan(1000);
+    expect(Date.now() - startedAt).toBeLessThan(3000);
     expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
 
     redis.resume();
