@@ -66,12 +66,20 @@ describe('relay hubot', () => {
 
   it('refuses to start without a token, with a wrong token, without scripts, or when no script loads', async () => {
     const { url } = await startRelay({ botToken: TOKEN });
-    const noToken = createCliContext({ cwd: FIXTURES, env: quiet });
+    // Each with a store folder of its own: a robot that closes saves its brain, which landed in the
+    // fixtures folder (.relaykit/bot-store) of the checkout.
+    const noToken = createCliContext({
+      cwd: FIXTURES,
+      env: { ...quiet, RELAY_BOT_STORE_DIR: await storeDir() },
+    });
     await runCli(['hubot', '--url', url, 'hubot-diagnostics'], noToken);
     expect(noToken.exitCode).toBe(1);
     expect(noToken.err()).toContain('RELAY_ERR_BOT_AUTH_FAILED: no bot token: pass --token');
 
-    const wrongToken = createCliContext({ cwd: FIXTURES, env: quiet });
+    const wrongToken = createCliContext({
+      cwd: FIXTURES,
+      env: { ...quiet, RELAY_BOT_STORE_DIR: await storeDir() },
+    });
     await runCli(
       ['hubot', '--url', url, '--token', 'a-wrong-token-0123456789', 'hubot-diagnostics'],
       wrongToken,
@@ -80,7 +88,10 @@ describe('relay hubot', () => {
     expect(wrongToken.err()).toContain('RELAY_ERR_BOT_AUTH_FAILED');
     expect(wrongToken.running).toBeUndefined();
 
-    const noScripts = createCliContext({ cwd: FIXTURES, env: quiet });
+    const noScripts = createCliContext({
+      cwd: FIXTURES,
+      env: { ...quiet, RELAY_BOT_STORE_DIR: await storeDir() },
+    });
     await runCli(['hubot', '--url', url, '--token', TOKEN], noScripts);
     expect(noScripts.exitCode).toBe(2);
 
