@@ -223,31 +223,37 @@ describe('a handler that does not yield', () => {
   });
 });
 
+/**
+ * A testbed whose bot `flood`, asked `!flood`, sends `count` messages at once through a bucket of 3;
+ * resolves once they all settled, with each send's outcome ('ok' or the refusal's code).
+ */
+async function flood(count: number) {
+  const outcomes: string[] = [];
+  const flooded = gate();
+  const bot = defineBot({
+    name: 'flood',
+    description: 'sends a lot',
+    setup(scope) {
+      scope.command('flood', { description: `send ${count} messages` }, async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: count }, (_, i) => scope.send(`message ${i}`, { room: 'lobby' })),
+        );
+        for (const r of results) {
+          outcomes.push(r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code);
+        }
+        flooded.open();
+      });
+    },
+  });
+  const testbed = await startTestbed({ bots: [bot], relay: { botRateLimit: { burst: 3, perSecond: 0.1 } } });
+  await (await testbed.user()).say('!flood');
+  await within(flooded.promise, 5000, 'the flood command to finish');
+  return { testbed, outcomes };
+}
+
 describe('per-bot send rate limit', () => {
   it('refuses what a bot sends past its bucket with RELAY_ERR_RATE_LIMITED', async () => {
-    let outcomes: string[] = [];
-    const flooded = gate();
-    const flood = defineBot({
-      name: 'flood',
-      description: 'sends a lot',
-      setup(bot) {
-        bot.command('flood', { description: 'send 6 messages' }, async () => {
-          const results = await Promise.allSettled(
-            Array.from({ length: 6 }, (_, i) => bot.send(`message ${i}`, { room: 'lobby' })),
-          );
-          outcomes = results.map((r) =>
-            r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code,
-          );
-          flooded.open();
-        });
-      },
-    });
-    const testbed = await startTestbed({
-      bots: [flood],
-      relay: { botRateLimit: { burst: 3, perSecond: 0.1 } },
-    });
-    await (await testbed.user()).say('!flood');
-    await within(flooded.promise, 5000, 'the flood command to finish');
+    const { outcomes } = await flood(6);
     expect(outcomes).toEqual([
       'ok',
       'ok',
@@ -360,25 +366,7 @@ describe('reconnection', () => {
 
   // 2 000 refused replies were 2 000 warn lines: one per episode now, and a summary when it ends.
   it('logs a flood of refused sends once, with a summary of the count', async () => {
-    const flooded = gate();
-    const flood = defineBot({
-      name: 'flood',
-      description: 'sends a lot',
-      setup(bot) {
-        bot.command('flood', { description: 'send 50 messages' }, async () => {
-          await Promise.allSettled(
-            Array.from({ length: 50 }, (_, i) => bot.send(`m${i}`, { room: 'lobby' })),
-          );
-          flooded.open();
-        });
-      },
-    });
-    const testbed = await startTestbed({
-      bots: [flood],
-      relay: { botRateLimit: { burst: 3, perSecond: 0.1 } },
-    });
-    await (await testbed.user()).say('!flood');
-    await within(flooded.promise, 5000, 'the flood command to finish');
+    const { testbed } = await flood(50);
     await testbed.host.stop('flood');
     const fromBot = testbed.logs.filter((line) => line.bot === 'flood');
     expect(fromBot.filter((line) => line.msg === 'message not sent')).toHaveLength(1);

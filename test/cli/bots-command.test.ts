@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { Running } from '../../src/cli/cli-context.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { BotHost, MessageMeta } from '../../src/index.js';
+import { endedAfterTokenChange } from '../support/after-token-change.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 import { connectClient, type TestClient } from '../support/connect-client.js';
-import { freePort } from '../support/free-port.js';
 import { SHIPPED_PLUGINS, workdirWithShippedPlugins } from '../support/shipped-plugins.js';
 import { spawnRelayCli } from '../support/spawn-relay-cli.js';
 import { startRelay } from '../support/start-relay.js';
@@ -191,18 +191,13 @@ describe('relay bots, in-process', () => {
   // It stopped its bots and ended with exit code 0 (nothing left on the event loop): a supervisor
   // restarting on failure left it down.
   it('ends with exit code 1 once a restarted relay refuses its token', async () => {
-    const port = await freePort();
-    const first = await startRelay({ botToken: TOKEN, greeting: 'none', port });
-    const ctx = createCliContext({ cwd: REPO, env: { ...quiet, RELAY_BOT_TOKEN: TOKEN } });
-    await runCli(['bots', '--url', first.url, 'plugins/echo.ts', 'plugins/ping.ts'], ctx);
-    const running = ctx.running;
-    if (!running?.ended) throw new Error('relay bots left nothing that can end');
-    track(running, (r) => r.close());
-    await first.server.close();
-    await startRelay({ botToken: 'another-bot-token-0123456789', greeting: 'none', port });
     // socket.io-client's reconnection back-off (up to 5 s) comes first.
-    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 20_000));
-    expect(await Promise.race([running.ended, deadline])).toBe(1);
+    const ended = await endedAfterTokenChange(TOKEN, 20_000, async (url) => {
+      const ctx = createCliContext({ cwd: REPO, env: { ...quiet, RELAY_BOT_TOKEN: TOKEN } });
+      await runCli(['bots', '--url', url, 'plugins/echo.ts', 'plugins/ping.ts'], ctx);
+      return ctx.running;
+    });
+    expect(ended).toBe(1);
   }, 30_000);
 
   it('refuses to start without a token, without plugins, or with a wrong token', async () => {

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { ask } from '../hubot/ask-hubot.js';
+import { endedAfterTokenChange } from '../support/after-token-change.js';
 import { track } from '../support/cleanup.js';
 import { createCliContext } from '../support/cli-context.js';
 import { connectClient } from '../support/connect-client.js';
-import { freePort } from '../support/free-port.js';
 import { startRelay } from '../support/start-relay.js';
 
 const TOKEN = 'cli-test-bot-token-0123456789';
@@ -49,19 +49,13 @@ describe('relay hubot', () => {
   });
 
   it('ends with exit code 1 once a restarted relay refuses its token, instead of running deaf', async () => {
-    const port = await freePort();
-    const first = await startRelay({ botToken: TOKEN, greeting: 'none', port });
     const env = { ...quiet, RELAY_BOT_TOKEN: TOKEN, RELAY_BOT_STORE_DIR: await storeDir() };
-    const ctx = createCliContext({ cwd: FIXTURES, env });
-    await runCli(['hubot', '--url', first.url, '--name', 'robo', 'scripts'], ctx);
-    const running = ctx.running;
-    if (!running?.ended) throw new Error('relay hubot left nothing that can end');
-    track(running, (r) => r.close());
-    await first.server.close();
-    // The relay comes back with another bot token (one made up at each start, say).
-    await startRelay({ botToken: 'another-bot-token-0123456789', greeting: 'none', port });
-    const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 10_000));
-    expect(await Promise.race([running.ended, deadline])).toBe(1);
+    const ended = await endedAfterTokenChange(TOKEN, 10_000, async (url) => {
+      const ctx = createCliContext({ cwd: FIXTURES, env });
+      await runCli(['hubot', '--url', url, '--name', 'robo', 'scripts'], ctx);
+      return ctx.running;
+    });
+    expect(ended).toBe(1);
   }, 20_000);
 
   it('refuses to start without a token, with a wrong token, without scripts, or when no script loads', async () => {
