@@ -8,7 +8,13 @@ import { BOT_SETTING_DEFAULTS } from './bot-settings.js';
 
 const ignore = () => {};
 // A value as its JSON text gives it back: what the store keeps or lends shares nothing with the caller.
-const copyOf = <T extends JsonValue>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+// A deep copy through JSON text; throws for what JSON cannot hold (a cycle, a BigInt), and for undefined or
+// a function, which JSON.stringify turns into nothing and JSON.parse would then misreport.
+function copyOf<T extends JsonValue>(value: T): T {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) throw new TypeError(`${typeof value} is not JSON`);
+  return JSON.parse(text) as T;
+}
 
 /**
  * A bot's small key-value store, kept in memory and saved to one JSON file per bot. Writes replace
@@ -88,13 +94,11 @@ export class BotStore {
 
   /** Sets `key` and resolves once the file is saved. `value` must be JSON. */
   set(key: string, value: JsonValue): Promise<void> {
-    // Kept as JSON text and parsed back, so later changes to `value` by the caller do not leak in. What
-    // JSON cannot hold rejects (undefined or a function read as '"undefined" is not valid JSON', thrown).
+    // Kept as a copy, so later changes to `value` by the caller do not leak in; what JSON cannot hold
+    // rejects, as a save that fails does, instead of throwing.
     let copy: JsonValue;
     try {
-      const text = JSON.stringify(value) as string | undefined;
-      if (text === undefined) throw new TypeError(`${typeof value} is not JSON`);
-      copy = JSON.parse(text) as JsonValue;
+      copy = copyOf(value);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return Promise.reject(new TypeError(`bot.store.set("${key}"): the value must be JSON (${why})`));

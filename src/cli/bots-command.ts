@@ -69,8 +69,8 @@ export function botsCommand(context: CliContext): CommandModule {
         throw refused?.error ?? new RelayError('RELAY_ERR_PLUGIN_LOAD_FAILED', 'no bot could start');
       }
       if (argv.watch === true && given.length === 0) host.watch(dir);
-      // Files named: their folders are watched, for those files alone.
-      if (argv.watch === true && given.length > 0) {
+      else if (argv.watch === true) {
+        // Files named: their folders are watched, for those files alone.
         const named = new Set(given);
         for (const folder of new Set(given.map((file) => path.dirname(file)))) host.watch(folder, named);
       }

@@ -63,7 +63,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const token = randomUUID();
     const reply = await this.#call(() =>
-      this.#redis.set(`${this.#prefix}claim:${key}`, token, {
+      this.#redis.set(this.#claimKey(key), token, {
         condition: 'NX',
         expiration: { type: 'PX', value: ttlMs },
       }),

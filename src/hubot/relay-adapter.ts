@@ -41,6 +41,9 @@ export interface RelayAdapterOptions {
 /** What an envelope's message carries when it came from the relay. */
 type RelayTextMessage = TextMessage & { relayMeta?: MessageMeta };
 
+// Tries of one piece of a long text that the bot's rate limit refuses (each after the wait it names).
+const PACED_ATTEMPTS = 5;
+
 /**
  * A Hubot adapter for a RelayKit relay: the robot connects as a bot (one socket, the relay's bot token),
  * hears every room, and answers through `botMessage` with the cause of each answer, so the relay's loop
@@ -55,9 +58,6 @@ type RelayTextMessage = TextMessage & { relayMeta?: MessageMeta };
  * await robot.run();
  * ```
  */
-// Tries of one piece of a long text that the bot's rate limit refuses (each after the wait it names).
-const PACED_ATTEMPTS = 5;
-
 export class RelayAdapter extends Adapter {
   readonly #log: Logger;
   readonly #sendFailures: SendFailureLog;
@@ -258,16 +258,16 @@ export class RelayAdapter extends Adapter {
     paced = false,
   ): Promise<string | undefined> {
     const scope = this.#runner.current();
+    const options: BotSendOptions = {
+      ...target,
+      ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
+    };
     try {
       for (let attempt = 1; ; attempt += 1) {
         if (this.#closed) throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'the robot is shut down');
         if (scope?.signal.aborted) {
           throw new RelayError('RELAY_ERR_BOT_HANDLER_TIMEOUT', 'an abandoned listener tried to send');
         }
-        const options: BotSendOptions = {
-          ...target,
-          ...(scope?.cause ? { causedBy: scope.cause.id, hops: scope.cause.hops } : {}),
-        };
         try {
           return (await this.#connection.send(content, options)).id;
         } catch (error) {
