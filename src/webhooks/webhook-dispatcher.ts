@@ -135,8 +135,8 @@ export class WebhookDispatcher {
 
   #published(meta: MessageMeta, content: MessageContent): void {
     // A private message (meta.to) is its user's only; its room is context, not an audience. A greeting
-    // (the relay's own notice of a connection) is not the room's conversation, as in the history: posted,
-    // a client reconnecting in a loop would cost a delivery each time.
+    // (the relay's own notice of a connection) is not the room's conversation, and the history does not
+    // keep it either: posted, a client reconnecting in a loop would cost a delivery each time.
     if (meta.room === null || meta.to !== undefined || meta.from.kind === 'system') return;
     const endpoints = this.#registry.watching(meta.room);
     if (endpoints === undefined) return;
