@@ -39,6 +39,8 @@ export interface BenchOptions {
   readonly bareMeta: boolean;
   /** The bare server's parser and its clients' (fan-out only), to measure a binary parser. */
   readonly bareParser: WireParser;
+  /** Control run: the bare server writes every message into SQLite before sending it (the least a durable history costs). */
+  readonly bareDurable: boolean;
 }
 
 /** All workloads, in the order they run. */
@@ -136,6 +138,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       describe:
         'the bare server and its clients use this parser (fan-out only): with --bare-meta, what socket.io-msgpack-parser would do to RelayKit-shaped frames',
     })
+    .option('bare-durable', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'control: the bare server inserts every message into a SQLite file (WAL, synchronous NORMAL) before its io.emit, the least a durable history costs, so the ratio shows RelayKit beyond that',
+    })
     .option('out', { type: 'string', default: 'bench/results', describe: 'where results go' })
     .option('name', { type: 'string', describe: 'result file name (default full, or quick)' })
     .strict()
@@ -184,5 +192,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     relayOptions: args['relay-options'] ? (JSON.parse(args['relay-options']) as Record<string, unknown>) : {},
     bareMeta: args['bare-meta'],
     bareParser: args['bare-parser'],
+    bareDurable: args['bare-durable'],
   };
 }

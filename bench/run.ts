@@ -49,22 +49,32 @@ const meta: Record<string, unknown> = {
 if (Object.keys(options.relayOptions).length > 0) meta.relayOptions = options.relayOptions;
 if (options.bareMeta) meta.bareMeta = true;
 if (options.bareParser !== 'json') meta.bareParser = options.bareParser;
+if (options.bareDurable) meta.bareDurable = true;
 
-// --relay-options: the same extra RelayKit settings in every case, named in the notes. --bare-meta: the
-// bare server's control mode, also named.
+// --relay-options: the same extra RelayKit settings in every case, named in the notes. --bare-meta and
+// --bare-durable: the bare server's control modes, also named.
 function withRunOptions(setup: ServerSetup, target: Target): ServerSetup {
-  if (target === 'bare' && (options.bareMeta || options.bareParser !== 'json')) {
+  if (target === 'bare' && (options.bareMeta || options.bareDurable || options.bareParser !== 'json')) {
     const notes = [...setup.notes];
     if (options.bareMeta)
       notes.push(
         'control run (--bare-meta): the bare server sends a RelayKit-shaped meta and offset after every message',
+      );
+    if (options.bareDurable)
+      notes.push(
+        'control run (--bare-durable): the bare server inserts every message into a SQLite file before sending it',
       );
     if (options.bareParser !== 'json')
       notes.push(
         `the bare server and its clients use socket.io-msgpack-parser (--bare-parser ${options.bareParser})`,
       );
     return {
-      options: { ...setup.options, meta: options.bareMeta, parser: options.bareParser },
+      options: {
+        ...setup.options,
+        meta: options.bareMeta,
+        parser: options.bareParser,
+        durable: options.bareDurable,
+      },
       notes,
     };
   }

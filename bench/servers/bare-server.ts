@@ -1,8 +1,12 @@
 // The baseline: the seed tutorial's server, bare. Express + socket.io, `io.emit('sendMessageFromBack', m)`
 // on every `sendMessage`, and an `app.post` that calls `io.emit` — no validation, metadata, limits or logs.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import express from 'express';
 import { Server } from 'socket.io';
 import msgpackParser from 'socket.io-msgpack-parser';
@@ -18,6 +22,12 @@ interface BareOptions {
   readonly meta: boolean;
   /** Bench-only (`--bare-parser`): socket.io's packet encoding, to measure a binary parser. */
   readonly parser: 'json' | 'msgpack';
+  /**
+   * Bench-only control (`--bare-durable`): insert every message into a SQLite file (WAL,
+   * `synchronous = NORMAL`, one row, no index, no trim, no check) before sending it: the floor under any
+   * history that keeps a message before it is delivered, to tell that floor from RelayKit's own work.
+   */
+  readonly durable: boolean;
 }
 
 // As long as socket.io's connection-recovery offsets: yeast ids, 7 characters of the time in ms.
@@ -28,8 +38,15 @@ await runServerChild(async () => {
   const app = express();
   const server = createServer(app);
   const io = new Server(server, options.parser === 'msgpack' ? { parser: msgpackParser } : {});
+  const dir = options.durable ? mkdtempSync(join(tmpdir(), 'relaykit-bench-bare-')) : undefined;
+  const db = dir === undefined ? undefined : new Database(join(dir, 'history.db'));
+  db?.pragma('journal_mode = WAL');
+  db?.pragma('synchronous = NORMAL');
+  db?.exec('CREATE TABLE messages (seq INTEGER PRIMARY KEY, content TEXT NOT NULL)');
+  const insert = db?.prepare('INSERT INTO messages (content) VALUES (?)');
   // The seed's io.emit; with --bare-meta, RelayKit's bytes after the content, without its work.
   const broadcast = (content: unknown, from: { id: string; name: string; kind: string }) => {
+    insert?.run(JSON.stringify(content));
     if (!options.meta) return io.emit('sendMessageFromBack', content);
     const meta = { id: randomUUID(), from, room: null, at: new Date().toISOString() };
     return io.emit('sendMessageFromBack', content, meta, offset());
@@ -53,6 +70,10 @@ await runServerChild(async () => {
   return {
     port: (server.address() as AddressInfo).port,
     notes: [],
-    close: () => io.close().then(() => undefined),
+    close: async () => {
+      await io.close();
+      db?.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    },
   };
 });
