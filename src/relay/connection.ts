@@ -144,6 +144,9 @@ export class Connection {
   // socket.io-client does not reconnect after a server disconnect. What those answers cost in memory is
   // still bounded, by the slow-consumer cut, which measures as each packet is queued.
   refuse(relay: Relay, event: string, error: RelayError, reply: Reply | undefined): void {
+    // The publish path logs and counts its refusals; the others (a room not granted, a bad history
+    // query) are, here. A RELAY_ERR_INTERNAL is the relay's fault, logged at error where it happened.
+    if (!error.reported && error.code !== 'RELAY_ERR_INTERNAL') relay.reportRejected(error, this.from);
     if (!this.socket.connected) return;
     let answer = error;
     if (!this.isBot) this.#refusals ??= new RefusalWindow();

@@ -72,7 +72,7 @@ export function createConnectionHandler(deps: {
         limiter: connection.limiter,
       });
     } catch (error) {
-      // publish has logged and counted the refusal; only the answer is left to give.
+      // Logged and counted once: by publish, or by refuse for the room check.
       connection.refuse(relay, 'sendMessage', RelayError.from(error, 'publish failed'), reply);
       return;
     }

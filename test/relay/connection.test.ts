@@ -1,5 +1,7 @@
 // What one socket's reads (history pages, members lists) may cost the relay: a real relay, real clients.
 import { describe, expect, it } from 'vitest';
+import { WARN } from '../support/capture-logs.js';
+import { metricValue } from '../support/check-metrics.js';
 import { connectClient } from '../support/connect-client.js';
 import { startRelay } from '../support/start-relay.js';
 
@@ -75,5 +77,31 @@ describe('reads of one socket', () => {
     // Paged back to the first one, none skipped or repeated, and the reader never cut.
     expect(seen).toEqual(ids);
     expect(client.connected).toBe(true);
+  });
+
+  // Only the publish path used to log and count: refused joins and reads left no trace until the
+  // flooding cut, so a client could try a hundred rooms it may not enter unseen.
+  it('logs and counts refused joins and reads as it does refused messages: one line an episode', async () => {
+    const { server, url, logs } = await startRelay({ greeting: 'none', rateLimit: false });
+    const client = await connectClient(url, { transports: ['websocket'] });
+    const codes: string[] = [];
+    for (const room of [42, '', 'a/b']) {
+      const answer = (await client.emitWithAck('join', room as string)) as Answer;
+      codes.push(answer.error?.code ?? 'ok');
+    }
+    const read = (await client.emitWithAck('history', { limit: -1 })) as Answer;
+    codes.push(read.error?.code ?? 'ok');
+    expect(codes).toEqual([
+      'RELAY_ERR_INVALID_ROOM',
+      'RELAY_ERR_INVALID_ROOM',
+      'RELAY_ERR_INVALID_ROOM',
+      'RELAY_ERR_INVALID_OPTIONS',
+    ]);
+    const metrics = await server.metricsRegistry.metrics();
+    expect(metricValue(metrics, 'relay_publish_errors_total{code="RELAY_ERR_INVALID_ROOM"}')).toBe(3);
+    expect(metricValue(metrics, 'relay_publish_errors_total{code="RELAY_ERR_INVALID_OPTIONS"}')).toBe(1);
+    const lines = logs.filter((line) => line.msg === 'input refused' && line.level === WARN);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ code: 'RELAY_ERR_INVALID_ROOM' });
   });
 });
