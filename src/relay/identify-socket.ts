@@ -41,6 +41,11 @@ type Middleware = (socket: RelaySocket, next: (err?: Error) => void) => void;
 export function identifySocket(options: {
   botToken: string;
   authenticator?: () => Authenticator | undefined;
+  /**
+   * Told of each handshake these checks refuse (a wrong bot token, another user's session, a room not
+   * granted, a bad name), to log it; not of the authenticator's refusals, which it reports itself.
+   */
+  onRefused?: (error: RelayError, socket: RelaySocket) => void;
 }): Middleware {
   const expected = digest(options.botToken);
   return (socket, next) => {
@@ -48,6 +53,11 @@ export function identifySocket(options: {
       settleConnect(socket);
       if (error === undefined) next();
       else next(RelayError.from(error, 'handshake failed').toConnectError());
+    };
+    const refuse = (error: unknown) => {
+      const relayError = RelayError.from(error, 'handshake failed');
+      options.onRefused?.(relayError, socket);
+      done(relayError);
     };
     // Accepted: a recovered socket gets what its session missed only now (defer-recovered-packets.ts).
     const accept = () => {
@@ -65,12 +75,15 @@ export function identifySocket(options: {
       }
       const authenticate = isBot ? undefined : options.authenticator?.();
       if (authenticate) {
-        authenticate({ auth, address: socket.handshake.address })
-          .then((identity) => {
+        authenticate({ auth, address: socket.handshake.address }).then((identity) => {
+          try {
             person(socket, identity, pick(auth.room, socket.handshake.query.room));
-            accept();
-          })
-          .catch(done);
+          } catch (error) {
+            refuse(error);
+            return;
+          }
+          accept();
+        }, done);
         return;
       }
       // A recovered socket keeps the identity it had; its data was restored by socket.io. A bot's session
@@ -100,7 +113,7 @@ export function identifySocket(options: {
       socket.data.room = typeof room === 'string' ? room : LOBBY;
       accept();
     } catch (error) {
-      done(error);
+      refuse(error);
     }
   };
 }

@@ -10,6 +10,7 @@ import { closeTransports } from './close-transports.js';
 import type { ConnectionSettings } from './connection.js';
 import { createConnectionHandler } from './create-connection-handler.js';
 import type { HostGuard } from './create-host-guard.js';
+import { handshakeRefusalLog } from './handshake-refusal-log.js';
 import { identifySocket } from './identify-socket.js';
 import { listenHttp } from './listen-http.js';
 import { logUnsupportedClients } from './log-unsupported-clients.js';
@@ -107,7 +108,15 @@ export class RelayCore implements RelayLifecycle {
       },
     });
     this.botToken = config.botToken ?? randomBytes(24).toString('base64url');
-    this.io.use(identifySocket({ botToken: this.botToken, authenticator: () => this.#authenticator }));
+    const refusals = handshakeRefusalLog(log, config.trustProxy ?? false);
+    this.onClose(() => refusals.close());
+    this.io.use(
+      identifySocket({
+        botToken: this.botToken,
+        authenticator: () => this.#authenticator,
+        onRefused: (error, socket) => refusals.refused(error, socket.request),
+      }),
+    );
     this.io.on('connection', createConnectionHandler({ relay: this.relay, config, logger: log }));
     // socket.io 2.x clients are refused by engine.io (allowEIO3 stays off) and would retry unseen.
     const unsupported = logUnsupportedClients(this.io, log);
