@@ -9,12 +9,23 @@ export const STREAMS = `${PREFIX}streams`;
 export const INDEX = `${PREFIX}index`;
 /** One counter for the entry ids of every stream: one order across rooms. */
 export const COUNTER = `${PREFIX}seq`;
+/**
+ * Redacted message id -> the entry id it had, so that a cursor naming it is placed exactly (its
+ * neighbours may have been stored in later milliseconds than its id says); kept until the age trim.
+ */
+export const GONE = `${PREFIX}gone`;
+/** The redacted ids of {@link GONE} by the millisecond of their entry, for the age trim. */
+export const GONE_AGE = `${PREFIX}gone-age`;
 /** The last millisecond used in an entry id: Redis's clock, never going back. */
 export const CLOCK = `${PREFIX}clock`;
 /** The stream of relay-wide announcements. */
 export const EVERYONE = `${PREFIX}everyone`;
 /** Where nodes tell each other what they wrote and redacted. */
 export const CHANNEL = `${PREFIX}events`;
+/** The keys of the scripts that find (FIND), place (PLACE) and age out (EXPIRE) entries, in order. */
+export const FIND_KEYS = [INDEX, GONE, GONE_AGE];
+export const PLACE_KEYS = [INDEX, GONE];
+export const EXPIRE_KEYS = [STREAMS, INDEX, GONE, GONE_AGE];
 /** The stream of `room` (`null`: relay-wide announcements). */
 export const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
 
@@ -54,8 +65,8 @@ export const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as L
 
 /**
  * The XRANGE (reading after a cursor) or XREVRANGE (the newest, or before a cursor) bounds of a page,
- * without its COUNT: `at` is the cursor's entry while it is stored, else it is placed by `ms`, its id's
- * time. Never further back than `since`, the age limit: expired entries the trim has not deleted yet
+ * without its COUNT: `at` is the cursor's entry while it is stored or since it was redacted, else (it was
+ * trimmed) it is placed by `ms`, its id's time. Never further back than `since`, the age limit: expired entries the trim has not deleted yet
  * would fill a page, which then came back empty with `more: false`.
  */
 export function readRange(

@@ -74,7 +74,8 @@ redis.call('PUBLISH', ARGV[2], ARGV[3])
 return #KEYS - 4
 `);
 
-// The entry of message ARGV[1] (KEYS[1] the index): its JSON, or false; with ARGV[2] = '1' deletes it.
+// The entry of message ARGV[1] (KEYS[1] the index): its JSON, or false; with ARGV[2] = '1' deletes it,
+// keeping where it was in KEYS[2] (and by its millisecond in KEYS[3], for the age trim) for cursors.
 export const FIND = script(`
 local where = redis.call('HGET', KEYS[1], ARGV[1])
 if not where then return false end
@@ -85,15 +86,31 @@ local entry = redis.call('XRANGE', key, id, id)[1]
 if ARGV[2] == '1' then
   redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('XDEL', key, id)
+  redis.call('HSET', KEYS[2], ARGV[1], id)
+  redis.call('ZADD', KEYS[3], tonumber(string.match(id, '^(%d+)')), ARGV[1])
 end
 if not entry then return false end
 return { id, entry[2][4] }
 `);
 
+// Where message ARGV[1] is or was in its stream: its entry id from the index (KEYS[1]), else from the
+// redacted ones (KEYS[2]), else false (never kept, or trimmed).
+export const PLACE = script(`
+local where = redis.call('HGET', KEYS[1], ARGV[1])
+if where then return string.sub(where, string.find(where, ' ', 1, true) + 1) end
+return redis.call('HGET', KEYS[2], ARGV[1])
+`);
+
 // One slice of age retention: the streams SSCAN finds from cursor ARGV[1] (KEYS[1] the set, KEYS[2] the
 // index) lose up to 1000 entries each from before ARGV[2] (an entry id); an emptied stream is deleted
-// and leaves the set. Answers the next cursor.
+// and leaves the set; up to 1000 redacted ids from before it leave KEYS[3] and KEYS[4]. Answers the next
+// cursor.
 export const EXPIRE = script(`
+local before = tonumber(string.match(ARGV[2], '^(%d+)'))
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. before, 'LIMIT', 0, 1000)) do
+  redis.call('HDEL', KEYS[3], gone)
+  redis.call('ZREM', KEYS[4], gone)
+end
 local scan = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', 100)
 for _, key in ipairs(scan[2]) do
   for _, entry in ipairs(redis.call('XRANGE', key, '-', '(' .. ARGV[2], 'COUNT', 1000)) do

@@ -14,15 +14,18 @@ import {
   COUNTER,
   type Entry,
   EVERYONE,
+  EXPIRE_KEYS,
   entry,
+  FIND_KEYS,
   INDEX,
   message,
+  PLACE_KEYS,
   rawEntries,
   readRange,
   STREAMS,
   streamOf,
 } from './redis-history-layout.js';
-import { APPEND, EXPIRE, FIND, READ, runScript } from './redis-history-scripts.js';
+import { APPEND, EXPIRE, FIND, PLACE, READ, runScript } from './redis-history-scripts.js';
 import type { HistorySettings } from './sqlite-message-log.js';
 import { type PendingAppend, refuseAppends, TurnBatch } from './turn-batch.js';
 
@@ -118,7 +121,7 @@ export class RedisMessageLog implements HistoryStore {
     const since = this.#now() - this.#settings.maxAgeMs;
     const keys = [streamOf(query.room), EVERYONE];
     const cursor = query.after ?? query.before;
-    // A cursor is the entry of its message; one redacted or trimmed since is placed by its id's time.
+    // A cursor is the entry of its message (kept, or redacted since); one trimmed is placed by its id's time.
     const at = cursor === undefined ? undefined : await this.#entryOf(cursor);
     const ms = cursor === undefined ? 0 : msOf(cursor);
     // Placed by time, a cursor's own millisecond is read too, and sorted out by message id below.
@@ -169,7 +172,7 @@ export class RedisMessageLog implements HistoryStore {
       // young messages (never emptied, never removed from the set) would be all a tick ever reached.
       for (let slice = 0; slice < EXPIRE_SLICES_PER_TICK; slice += 1) {
         this.#expireCursor = String(
-          await runScript(this.#redis, EXPIRE, [STREAMS, INDEX], [this.#expireCursor, before]),
+          await runScript(this.#redis, EXPIRE, EXPIRE_KEYS, [this.#expireCursor, before]),
         );
         if (this.#expireCursor === '0') break;
       }
@@ -245,15 +248,15 @@ export class RedisMessageLog implements HistoryStore {
 
   // The entry id and JSON of message `id`, deleting it with `remove`.
   async #find(id: string, remove: boolean): Promise<{ entry: string; json: string } | undefined> {
-    const found = await this.#run(() => runScript(this.#redis, FIND, [INDEX], [id, remove ? '1' : '0']));
+    const found = await this.#run(() => runScript(this.#redis, FIND, FIND_KEYS, [id, remove ? '1' : '0']));
     if (!Array.isArray(found)) return undefined;
     return { entry: String(found[0]), json: String(found[1]) };
   }
 
-  // The entry id of message `id` while it is kept.
+  // The entry id of message `id` while it is kept, and after it was redacted.
   async #entryOf(id: string): Promise<string | undefined> {
-    const where: unknown = await this.#run(() => this.#redis.sendCommand(['HGET', INDEX, id]));
-    return typeof where === 'string' ? where.slice(where.indexOf(' ') + 1) : undefined;
+    const where: unknown = await this.#run(() => runScript(this.#redis, PLACE, PLACE_KEYS, [id]));
+    return typeof where === 'string' ? where : undefined;
   }
 
   // What Redis refused or could not answer is refused as the cluster refuses it: its Redis is away.

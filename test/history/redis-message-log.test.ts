@@ -67,6 +67,36 @@ describe.runIf(HAS_REDIS)('RedisMessageLog', () => {
     });
   });
 
+  // Entries take Redis's millisecond when their batch is stored, later than their ids say: a redacted
+  // cursor placed by its id's time repeated older messages after it and left them out before it.
+  it('places a redacted cursor where its message was, and forgets the place when it expires', async () => {
+    const client = await connectRedis();
+    let now = Date.now();
+    const log = track(new RedisMessageLog(client as never, SETTINGS, { now: () => now }), (l) => l.close());
+    const later = async () => {
+      const start = Date.now();
+      await expect.poll(() => Date.now()).toBeGreaterThan(start + 2);
+    };
+    const first = message('first', 'ops');
+    await later();
+    const secret = message('secret', 'ops');
+    await later();
+    const last = message('last', 'ops');
+    await log.append([first, secret, last]);
+    expect(await log.redact(secret.meta.id)).toEqual({ room: 'ops' });
+    const texts = (page: { messages: readonly { content: unknown }[] }) =>
+      page.messages.map(({ content }) => content);
+    expect(texts(await log.read({ room: 'ops', after: secret.meta.id, limit: 10 }))).toEqual(['last']);
+    expect(texts(await log.read({ room: 'ops', before: secret.meta.id, limit: 10 }))).toEqual(['first']);
+    expect(await log.get(secret.meta.id)).toBeUndefined();
+    expect(await client.hLen('relaykit:history:gone')).toBe(1);
+    const stored = await passMillisecond(client);
+    now = stored + 1 + SETTINGS.maxAgeMs;
+    await log.trimExpired();
+    expect(await client.hLen('relaykit:history:gone')).toBe(0);
+    expect(await client.zCard('relaykit:history:gone-age')).toBe(0);
+  });
+
   // Expired entries stay in a stream until the next trim tick (up to a minute): a forward read from an
   // old cursor got a page of them, dropped them all, and answered nothing more while young ones waited.
   it('reads forward past expired entries the trim has not deleted yet', async () => {
