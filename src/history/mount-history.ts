@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { HttpApi } from '../http/mount-http-api.js';
+import type { HistoryQuery } from '../relay/message-log.js';
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { RelayIo } from '../relay/relay-io.js';
@@ -66,7 +67,9 @@ export function mountHistory(deps: HistoryDeps): HistoryStore {
   });
   deps.api.v1.use(routes.router);
   const replayCount = deps.settings.replayOnConnect ?? 0;
-  if (replayCount > 0) replayOnConnect({ io: deps.io, log, logger, count: replayCount });
+  // Through the relay, as the other readers: a replay is one page, held to its size bound (~1 MiB).
+  const reader = { read: (query: HistoryQuery) => deps.relay.readHistory(query) };
+  if (replayCount > 0) replayOnConnect({ io: deps.io, log: reader, logger, count: replayCount });
   const registry = deps.metricsRegistry;
   new Gauge({
     name: 'relay_history_store_available',

@@ -79,6 +79,36 @@ describe('replay on connect', () => {
     expect(await collectEvents(bot, 'sendMessageFromBack', 500)).toEqual([]);
   });
 
+  // The replay read the store itself, past the relay's page bound: 100 messages of 64 KiB (6.5 MB) went
+  // to a brand-new socket at once, which the relay then cut as a slow consumer.
+  it('replays one page at most, ~1 MiB, the newest messages, and never cuts the new connection', async () => {
+    const { url, server, logs } = await start({
+      maxContentBytes: 65_536,
+      history: { replayOnConnect: 100 },
+    });
+    const from = { id: 'feed', name: 'feed', kind: 'http' } as const;
+    const published = Array.from({ length: 100 }, (_, i) =>
+      server.relay.publish(`${i}:${'x'.repeat(60_000)}`, { from, room: 'big' }),
+    );
+    await Promise.all(published.map((message) => message.committed));
+    const { client, heard } = await connectHearing(url, { room: 'big', name: 'late' });
+    const live = waitForEvent<Heard>(client, 'sendMessageFromBack', {
+      filter: (content) => content === 'live',
+      timeoutMs: 5000,
+    });
+    await announce(url, 'live', 'big');
+    await live;
+    const replayed = heard.map(([content]) => String(content).split(':')[0]).slice(0, -1);
+    // 17 of 60 000 characters fit in 1 MiB: the newest, oldest first.
+    expect(replayed.length).toBeGreaterThan(1);
+    expect(replayed.length).toBeLessThanOrEqual(17);
+    expect(replayed).toEqual(
+      Array.from({ length: replayed.length }, (_, i) => String(100 - replayed.length + i)),
+    );
+    expect(client.connected).toBe(true);
+    expect(logs.filter((line) => line.msg === 'slow consumer disconnected')).toEqual([]);
+  });
+
   it('replays nothing to a connection socket.io recovered: it gets what it missed, once', async () => {
     const { url } = await start({ history: { replayOnConnect: 5 } });
     await announce(url, 'old');
