@@ -63,7 +63,16 @@ export function fanOutCase(
         better: 'lower',
         digits: 1,
       },
-      { key: 'serverCpuPct', headline: true, label: 'server CPU', unit: '%', better: 'lower' },
+      // Both servers deliver the offered load (deliveries/s 1.00), so CPU % compares CPU per delivery,
+      // which the history's target holds within 10 % of the bare server's.
+      {
+        key: 'serverCpuPct',
+        headline: true,
+        label: 'server CPU',
+        unit: '%',
+        better: 'lower',
+        target: { max: 1.1 },
+      },
       RECEIVER_CPU_METRIC,
     ],
     setup: (target) =>
