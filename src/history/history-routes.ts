@@ -7,7 +7,7 @@ import { RequestFieldError } from '../http/request-field-error.js';
 import { requireScope } from '../http/require-scope.js';
 import { EpisodeLog } from '../relay/episode-log.js';
 import type { MessageRedactedEvent } from '../relay/events.js';
-import { checkHistoryQuery, isMessageId } from '../relay/history-query.js';
+import { checkCursor, checkHistoryQuery, isMessageId } from '../relay/history-query.js';
 import type { Relay } from '../relay/relay.js';
 import { RelayError } from '../relay/relay-error.js';
 import type { RelayIo } from '../relay/relay-io.js';
@@ -111,9 +111,7 @@ export function historyRoutes(deps: {
     const room = String(req.params.room);
     roomKey(room);
     const last = req.get('last-event-id') ?? pick(req.query).lastEventId;
-    if (last !== undefined && !isMessageId(last)) {
-      throw new RelayError('RELAY_ERR_INVALID_CURSOR', 'Last-Event-ID must be the id of a message (a UUID)');
-    }
+    if (last !== undefined) checkCursor(last, 'Last-Event-ID');
     if (req.method === 'HEAD') {
       setEventStreamHeaders(res);
       res.end();

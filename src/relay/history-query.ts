@@ -1,3 +1,4 @@
+import { messageIdTime } from './message-id.js';
 import type { HistoryQuery } from './message-log.js';
 import { RelayError } from './relay-error.js';
 import { roomKey } from './room-name.js';
@@ -16,10 +17,42 @@ export function isMessageId(value: unknown): value is string {
   return typeof value === 'string' && MESSAGE_ID.test(value);
 }
 
+// How far past this relay's clock a cursor's time may be: nodes' clocks differ by far less, and one set
+// back keeps making ids from where it stood; past it, no relay made the id, and a read or an event
+// stream from it would wait for ever without a word.
+const CURSOR_AHEAD_MS = 86_400_000;
+
+/**
+ * `value` as a cursor: the id of a message, made no more than a day past `now` (its first 48 bits are
+ * its time); else throws `RELAY_ERR_INVALID_CURSOR`, naming `what` (`after`, `Last-Event-ID`).
+ *
+ * @example
+ * ```ts
+ * const after = checkCursor(req.get('last-event-id'), 'Last-Event-ID');
+ * ```
+ */
+export function checkCursor(value: unknown, what: string, now = Date.now()): string {
+  if (!isMessageId(value)) {
+    throw new RelayError(
+      'RELAY_ERR_INVALID_CURSOR',
+      `${what} must be the id of a message (a UUID such as meta.id), got ${showValue(value)}`,
+    );
+  }
+  const at = messageIdTime(value);
+  if (at > now + CURSOR_AHEAD_MS) {
+    throw new RelayError(
+      'RELAY_ERR_INVALID_CURSOR',
+      `${what} ${value} would be a message of ${new Date(at).toISOString()}, more than a day past this relay's clock: no message has that id`,
+    );
+  }
+  return value;
+}
+
 /**
  * Checks what a client asked of the history (a socket's `history` event, an HTTP query) and returns the
  * query, or throws a `RelayError` naming what is wrong: `RELAY_ERR_INVALID_ROOM`,
- * `RELAY_ERR_INVALID_CURSOR` (not a message id, or both `before` and `after`), `RELAY_ERR_INVALID_OPTIONS`
+ * `RELAY_ERR_INVALID_CURSOR` (not a message id, one of more than a day ahead, or both `before` and
+ * `after`), `RELAY_ERR_INVALID_OPTIONS`
  * (a limit that is not a whole number from 1 to {@link HISTORY_MAX_LIMIT}). `limit` may be the text of
  * a number (an HTTP query string).
  *
@@ -39,12 +72,7 @@ export function checkHistoryQuery(input: unknown, defaultRoom: string): HistoryQ
     ['before', before],
     ['after', after],
   ] as const) {
-    if (cursor !== undefined && !isMessageId(cursor)) {
-      throw new RelayError(
-        'RELAY_ERR_INVALID_CURSOR',
-        `${key} must be the id of a message (a UUID such as meta.id), got ${showValue(cursor)}`,
-      );
-    }
+    if (cursor !== undefined) checkCursor(cursor, key);
   }
   if (before !== undefined && after !== undefined) {
     throw new RelayError('RELAY_ERR_INVALID_CURSOR', 'give before or after, not both');

@@ -34,13 +34,22 @@ describe('GET /v1/rooms/{room}/events', () => {
     expect((await resumed.next()).id).toBe(live);
   });
 
-  it('refuses a malformed Last-Event-ID and a token without the read scope', async () => {
+  it('refuses a malformed Last-Event-ID, one of no message yet, and a token without the read scope', async () => {
     const { url } = await startApiRelay({ api: { tokens: [PUBLISHER, ADMIN] } });
     const bad = await fetch(`${url}/v1/rooms/ops/events`, {
       headers: { authorization: 'Bearer ops-s3cr3t', 'last-event-id': 'x' },
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { code: string }).code).toBe('RELAY_ERR_INVALID_CURSOR');
+    // Well formed, but of the year 10889: a stream from it would never deliver anything.
+    const ahead = await fetch(`${url}/v1/rooms/ops/events`, {
+      headers: {
+        authorization: 'Bearer ops-s3cr3t',
+        'last-event-id': 'ffffffff-ffff-7fff-bfff-ffffffffffff',
+      },
+    });
+    expect(ahead.status).toBe(400);
+    expect(((await ahead.json()) as { detail: string }).detail).toContain('more than a day past');
     const forbidden = await fetch(`${url}/v1/rooms/ops/events`, {
       headers: { authorization: 'Bearer ci-s3cr3t' },
     });
