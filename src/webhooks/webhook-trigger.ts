@@ -10,6 +10,8 @@ export type WebhookTrigger =
 
 /** Longest `regex` trigger accepted, in characters. */
 export const MAX_TRIGGER_REGEX_LENGTH = 200;
+/** Largest RE2 program a `regex` trigger may compile to (`.{400}` is about 400 steps). */
+export const MAX_TRIGGER_REGEX_STEPS = 400;
 const MAX_WORDS = 100;
 const MAX_PREFIX_LENGTH = 64;
 
@@ -26,8 +28,8 @@ export type TriggerMatcher = (content: MessageContent) => boolean;
  * not enough (`a*a*a*a*a*a*b` passes any such check and took 32 s on 100 characters). A pattern must
  * parse as a JavaScript expression (`u` flag), with at most {@link MAX_TRIGGER_REGEX_LENGTH} characters,
  * no backreferences and no lookarounds, and no quantifier applied to a group that holds a quantifier or
- * an alternation (`(a+)+`, `(a|ab)*`). One that uses JavaScript-only syntax RE2 cannot read runs on V8's
- * engine, guarded by those checks only.
+ * an alternation (`(a+)+`, `(a|ab)*`). JavaScript-only syntax is rewritten for RE2 with the same meaning
+ * (`[^]`, `\u00e9`, `\p{Script=Greek}`); what RE2 cannot run is refused, never matched by V8.
  *
  * @example
  * ```ts
@@ -87,9 +89,12 @@ export function compileTrigger(
       };
     }
     case 'regex': {
-      const problem = typeof value === 'string' ? unsafeRegex(value) : 'regex: expected a string';
+      if (typeof value !== 'string') return { ok: false, problem: 'regex: expected a string' };
+      const problem = unsafeRegex(value);
       if (problem) return { ok: false, problem };
-      return { ok: true, trigger: { regex: value as string }, matcher: regexMatcher(value as string) };
+      const matcher = re2Matcher(value);
+      if (typeof matcher === 'string') return { ok: false, problem: matcher };
+      return { ok: true, trigger: { regex: value }, matcher };
     }
     default:
       return { ok: false, problem: `unknown trigger "${keys[0]}"; expected prefix, words, regex or all` };
@@ -167,51 +172,127 @@ function unsafeRegex(source: string): string | undefined {
   return undefined;
 }
 
-// RE2's algorithm where RE2 reads the pattern; V8's own engine for the JavaScript-only syntax RE2 lacks
-// (`\u00e9`, `\u{1F680}`, `\p{Script=Greek}`, `\cJ`, `[^]`), which such patterns had before, with the
-// shape check above as their only guard, so that no trigger accepted before is refused now.
-function regexMatcher(source: string): TriggerMatcher {
+// RE2's algorithm for every pattern, never V8's backtracking engine, which a pattern that passes the
+// shape check can still hold for seconds (`[^]*[^]*[^]*[^]*[^]*[^]*b`): what RE2 cannot run is refused.
+function re2Matcher(source: string): TriggerMatcher | string {
+  let translated: string;
   try {
-    const regex = RE2JS.compile(asRe2(source));
-    return (content) => regex.matcher(textOf(content)).find();
-  } catch {
-    const regex = new RegExp(source, 'u');
-    return (content) => regex.test(textOf(content));
+    translated = asRe2(source);
+  } catch (error) {
+    return `regex: ${(error as Error).message}`;
   }
+  let regex: RE2JS;
+  try {
+    regex = RE2JS.compile(translated);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error parsing regexp: /, '');
+    return `regex: RE2 cannot run it (${reason}); use a smaller count, or + and *`;
+  }
+  // RE2's time is linear in the text but also in the program, which a count multiplies: `.{1000}` took
+  // 23 ms on 4 KiB, twenty of them 226 ms. Patterns without counts stay near 200 steps.
+  if (regex.programSize() > MAX_TRIGGER_REGEX_STEPS) {
+    return `regex: ${regex.programSize()} steps for RE2, at most ${MAX_TRIGGER_REGEX_STEPS}: each repeat a count asks for is a step; use a smaller count, or + and *`;
+  }
+  return (content) => regex.matcher(textOf(content)).find();
 }
 
 // JavaScript's `\s` and `.` are Unicode-aware where RE2's are not (its `\s` misses the no-break space,
-// its `.` takes `\r`): spelled out, so that a pattern matches the same text on either engine. `\S`
-// inside a class has no such spelling: RE2 is not used for it.
+// its `.` takes `\r`): spelled out, so that a pattern matches the same text on either engine.
 const JS_SPACES =
   '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+// `\S` inside a class, where `[^…]` cannot be nested: every code point JS_SPACES lacks.
+const JS_NON_SPACES =
+  '\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}' +
+  '\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}';
+const ANY = '\\x{0}-\\x{10FFFF}';
+const hex = (code: number) => `\\x{${code.toString(16).toUpperCase()}}`;
+
+// Rewrites a pattern JavaScript has read (`u` flag) in RE2's syntax with the same meaning, or throws
+// with how to write what has none. Only the syntax listed here is passed on, so that RE2 never reads
+// a JavaScript pattern its own way (`[[:alpha:]`, inline flags).
 function asRe2(source: string): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i] as string;
     if (c === '\\') {
-      const next = source[i + 1] ?? '';
-      i++;
-      if (next === 's') out += inClass ? JS_SPACES : `[${JS_SPACES}]`;
-      else if (next === 'S' && !inClass) out += `[^${JS_SPACES}]`;
-      else if (next === 'S') throw new Error('\\S in a class');
-      else out += `\\${next}`;
-      continue;
-    }
-    if (inClass) {
+      const [re2, length] = escapeAsRe2(source, i, inClass);
+      out += re2;
+      i += length - 1;
+    } else if (inClass) {
       if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      // A leading `]` or `^]` is a literal in RE2 but an empty class in JavaScript: left to V8.
-      if (source[i + 1] === ']' || source.startsWith('^]', i + 1)) throw new Error('empty class');
-      continue;
-    }
-    out += c === '.' ? '[^\\n\\r\\x{2028}\\x{2029}]' : c;
+      // Escaped so that RE2 does not read `[:alpha:]` as a POSIX class.
+      out += c === '[' ? '\\[' : c;
+    } else if (c === '[') {
+      // JavaScript's `[]` matches nothing and `[^]` anything; RE2 reads a leading `]` as a literal.
+      if (source.startsWith('[]', i)) out += `[^${ANY}]`;
+      else if (source.startsWith('[^]', i)) out += `[${ANY}]`;
+      else {
+        inClass = true;
+        out += c;
+        continue;
+      }
+      i += source[i + 1] === ']' ? 1 : 2;
+    } else if (c === '(' && source[i + 1] === '?') {
+      // Groups only decide whether a pattern matches (backreferences are refused): a named one is a group.
+      const name = /^\(\?<[^>=!]*>/.exec(source.slice(i));
+      if (name) {
+        out += '(?:';
+        i += name[0].length - 1;
+      } else if (source.startsWith('(?:', i)) {
+        out += '(?:';
+        i += 2;
+      } else {
+        throw new Error('inline flags such as (?i:…) are not supported; spell the cases out, e.g. [Dd]eploy');
+      }
+    } else out += c === '.' ? '[^\\n\\r\\x{2028}\\x{2029}]' : c;
   }
   return out;
+}
+
+// The RE2 spelling of the escape at `source[at]` and how many characters it takes.
+function escapeAsRe2(source: string, at: number, inClass: boolean): [string, number] {
+  const next = source[at + 1] ?? '';
+  if (next === 's') return [inClass ? JS_SPACES : `[${JS_SPACES}]`, 2];
+  if (next === 'S') return [inClass ? JS_NON_SPACES : `[^${JS_SPACES}]`, 2];
+  if (next === 'b' && inClass) return ['\\x{8}', 2];
+  if (next === '0') return ['\\x{0}', 2];
+  // The same in both (`\x41` too: its digits follow as they are).
+  if (/[dDwWbBfnrtvx^$\\.*+?()[\]{}|/-]/.test(next)) return [`\\${next}`, 2];
+  if (next === 'c') return [hex((source.charCodeAt(at + 2) as number) % 32), 3];
+  if (next === 'u') {
+    const braced = /^\\u\{([0-9a-fA-F]+)\}/.exec(source.slice(at));
+    if (braced) return [hex(Number.parseInt(braced[1] as string, 16)), braced[0].length];
+    const high = Number.parseInt(source.slice(at + 2, at + 6), 16);
+    const low = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(source.slice(at + 6));
+    // With the `u` flag a pair of escaped surrogates is one code point, as in the text.
+    if (high >= 0xd800 && high <= 0xdbff && low) {
+      const code = 0x10000 + (high - 0xd800) * 0x400 + (Number.parseInt(low[1] as string, 16) - 0xdc00);
+      return [hex(code), 12];
+    }
+    return [hex(high), 6];
+  }
+  if (next === 'p' || next === 'P') {
+    const end = source.indexOf('}', at);
+    return [propertyAsRe2(next, source.slice(at + 3, end)), end - at + 1];
+  }
+  throw new Error(`\\${next} is not supported`);
+}
+
+// JavaScript's `\p{Script=Greek}` is RE2's `\p{Greek}`, its `\p{gc=Lu}` RE2's `\p{Lu}`; the names RE2
+// knows are the one- and two-letter categories and the scripts' long names.
+function propertyAsRe2(p: string, name: string): string {
+  const [key, value] = name.includes('=') ? name.split('=') : [undefined, name];
+  const re2 = `\\${p}{${value}}`;
+  try {
+    if (key === undefined || ['Script', 'sc', 'General_Category', 'gc'].includes(key)) {
+      RE2JS.compile(re2);
+      return re2;
+    }
+  } catch {
+    // RE2 lacks the name (`Letter`, `ASCII`, `Grek`): refused below, with the names that do work.
+  }
+  throw new Error(
+    `\\${p}{${name}} is not supported; use a one- or two-letter category (\\p{L}, \\p{Lu}, \\p{Nd}) or \\p{Script=Name} with a script's long name (\\p{Script=Greek})`,
+  );
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageContent, MessageMeta } from '../../src/index.js';
 import { problemOf, startApiRelay } from '../http/api-relay.js';
 import { connectClient } from '../support/connect-client.js';
+import { startRelay } from '../support/start-relay.js';
 import { collectEvents, waitForEvent } from '../support/wait-for-event.js';
 import { json, startReceiver, verifySignature } from './webhook-receiver.js';
 
@@ -109,6 +110,42 @@ describe('/v1/webhooks', () => {
     expect((await send(`/v1/webhooks/${gone}`, { ...admin, method: 'DELETE' })).status).toBe(204);
     expect(await series(gone)).toEqual([]);
     expect(await counted(kept)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('takes a regex RE2 runs, `[^]` included, and refuses one it cannot, over the API and in the config file', async () => {
+    const { send } = await startApiRelay({ webhooks: { allowPrivateNetworks: true } });
+    const hook = (regex: string) => ({ url: 'http://127.0.0.1:9/hook', rooms: ['ops'], trigger: { regex } });
+    for (const regex of ['[^]*[^]*[^]*[^]*[^]*[^]*b', '\\p{Script=Greek}', 'a{398}']) {
+      expect((await send('/v1/webhooks', { ...admin, body: hook(regex) })).status, regex).toBe(201);
+    }
+    for (const [regex, detail] of [
+      ['\\p{Letter}', /\\p\{Letter\} is not supported; use .*\\p\{L\}/],
+      ['a{399}', /401 steps for RE2, at most 400.*smaller count/],
+      ['a{1001}', /RE2 cannot run it/],
+    ] as const) {
+      const response = await send('/v1/webhooks', { ...admin, body: hook(regex) });
+      expect(await problemOf(response), regex).toMatchObject({
+        status: 400,
+        code: 'RELAY_ERR_INVALID_WEBHOOK',
+        field: 'trigger',
+        detail: expect.stringMatching(detail),
+      });
+    }
+    const configured = (regex: string) =>
+      startRelay({
+        webhooks: {
+          allowPrivateNetworks: true,
+          endpoints: [
+            { id: 'cfg', ...hook(regex), secret: `whsec_${Buffer.alloc(24, 1).toString('base64')}` },
+          ],
+        },
+      });
+    await expect(configured('\\p{Letter}')).rejects.toMatchObject({
+      code: 'RELAY_ERR_CONFIG_INVALID',
+      key: 'webhooks.endpoints.0.trigger',
+      message: expect.stringMatching(/\\p\{Letter\} is not supported; use/),
+    });
+    await expect(configured('[^]*b')).resolves.toBeDefined();
   });
 
   it('refuses bad endpoints naming the field, a publish-scope token, and deleting a config-file endpoint', async () => {
