@@ -843,8 +843,10 @@ export interface components {
         };
         /**
          * @description What sends a message: its text starts with `prefix`; holds one of `words` (whole words, any
-         *     case); matches `regex` (at most 200 characters, no backreferences, lookarounds, or repeated
-         *     groups holding a quantifier or an alternation); or every message (`all: true`).
+         *     case); matches `regex` (JavaScript syntax, `u` flag, matched by RE2: at most 200 characters and
+         *     400 RE2 steps, no backreferences, lookarounds, inline flags, property names RE2 lacks such as
+         *     `\p{Letter}`, or repeated groups holding a quantifier or an alternation; see docs/webhooks.md);
+         *     or every message (`all: true`).
          */
         WebhookTrigger: {
             prefix: string;
