@@ -11,6 +11,7 @@ import type { CommandRegistry } from './command-registry.js';
 import { type BotHandlers, type BotHear, type BotScope, createBotContext } from './create-bot-context.js';
 import type { BotDefinition } from './define-bot.js';
 import { type DispatchTargets, dispatchMessage } from './dispatch-message.js';
+import { HandlerFailureLog } from './handler-failure-log.js';
 import { type Cause, HandlerRunner, type HandlerStats, markLogged } from './handler-runner.js';
 import { messageText } from './message-text.js';
 import { runSetup } from './run-setup.js';
@@ -71,7 +72,8 @@ export class BotInstance {
     this.file = options.file;
     this.#log = options.logger.child({ bot: this.name });
     this.#sendFailures = new SendFailureLog(this.#log);
-    this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs });
+    const failures = new HandlerFailureLog(this.#log);
+    this.#runner = new HandlerRunner({ failures, timeoutMs: options.handlerTimeoutMs });
     const { message } = this.#handlers;
     this.#targets = {
       message,
@@ -215,9 +217,9 @@ export class BotInstance {
     }
   }
 
-  // A question to the relay (history, members): refused once the bot is stopped.
-  // An answer nobody awaits that fails (`void bot.members(args[0]).then(…)` with a bad room) must not be an
-  // unhandled rejection, which would end the relay's process: whoever awaits still gets the error.
+  // A question to the relay (history, members), refused once the bot is stopped. One nobody awaits that
+  // fails (`void bot.members(args[0]).then(…)`, a bad room) must not be an unhandled rejection, which
+  // would end the relay's process: whoever awaits still gets the error.
   #ask<T>(question: () => Promise<T>): Promise<T> {
     const asked = this.#stopped ? Promise.reject(new Error(`bot "${this.name}" is stopped`)) : question();
     asked.catch((error: Error & { code?: string }) =>

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Logger } from 'pino';
 import { RelayError } from '../relay/relay-error.js';
+import type { HandlerFailureLog } from './handler-failure-log.js';
 
 /** The message a handler is answering: what its sends carry as their cause. */
 export interface Cause {
@@ -23,17 +23,19 @@ interface Scope {
 /**
  * Runs a bot's handlers so that none can hurt the host: a throw or a rejection is logged with the bot's
  * name and counted, a handler past the timeout is abandoned (its signal aborts, its later sends are
- * refused) and logged. Sends made while a handler runs find its cause through {@link current}.
+ * refused) and logged, once per episode of a handler (see {@link HandlerFailureLog}). Sends made while a
+ * handler runs find its cause through {@link current}.
  */
 export class HandlerRunner {
   readonly stats: HandlerStats = { handled: 0, failed: 0, timedOut: 0 };
   readonly #scopes = new AsyncLocalStorage<Scope>();
-  readonly #log: Logger;
+  readonly #failures: HandlerFailureLog;
   readonly #timeoutMs: number;
   readonly #running = new Set<AbortController>();
 
-  constructor(options: { log: Logger; timeoutMs: number }) {
-    this.#log = options.log;
+  /** `failures`: where failures are logged (a Hubot robot's scripts log theirs there too). */
+  constructor(options: { failures: HandlerFailureLog; timeoutMs: number }) {
+    this.#failures = options.failures;
     this.#timeoutMs = options.timeoutMs;
   }
 
@@ -46,19 +48,31 @@ export class HandlerRunner {
   async run(label: string, handler: (signal: AbortSignal) => unknown, cause?: Cause): Promise<void> {
     const controller = new AbortController();
     this.#running.add(controller);
+    // The message a failure was answering, for the log line.
+    const where = cause === undefined ? {} : { message: cause.id };
     let timer: NodeJS.Timeout | undefined;
     // Armed before the handler runs: its synchronous part counts, which the timer cannot interrupt but
     // can end the handler after (a handler busy 1.8 s, then awaiting 1.8 s, ran 3.6 s untouched at 2 s).
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, 'timeout');
     });
-    // How long the handler ran before it first yielded: what it held the event loop for.
-    let syncMs = 0;
+    // How long the handler held the event loop: its synchronous part and, when it settles before the loop
+    // turns at all, the promise jobs after it too. The timer cannot fire between those either, and a
+    // Hubot listener runs entirely in them (robot.receive awaits middleware before calling it).
+    let heldMs = 0;
+    let turned = false;
+    const turn = setImmediate(() => {
+      turned = true;
+    });
     const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
       const startedAt = performance.now();
-      const result = handler(controller.signal);
-      syncMs = Math.round(performance.now() - startedAt);
-      await result;
+      try {
+        const result = handler(controller.signal);
+        heldMs = Math.round(performance.now() - startedAt);
+        await result;
+      } finally {
+        if (!turned) heldMs = Math.round(performance.now() - startedAt);
+      }
     });
     try {
       const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
@@ -69,24 +83,31 @@ export class HandlerRunner {
         );
         controller.abort(error);
         this.stats.timedOut += 1;
-        this.#log.warn({ code: error.code, handler: label, timeoutMs: this.#timeoutMs }, error.detail);
+        this.#failures.failed(
+          'warn',
+          { code: error.code, handler: label, ...where, timeoutMs: this.#timeoutMs },
+          error.detail,
+        );
         work.catch((late: unknown) => {
           // Its late send, refused for that very reason, was logged where it was refused.
           if (wasLogged(late)) return;
-          this.#log.warn({ handler: label, err: late }, 'abandoned handler failed after its timeout');
+          const fields = { code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, ...where, err: late };
+          this.#failures.failed('warn', fields, 'abandoned handler failed after its timeout');
         });
       } else {
         this.stats.handled += 1;
         // Done before the timer could fire: it never yielded, and held up every bot and client meanwhile.
-        if (syncMs > this.#timeoutMs) {
-          this.#log.warn(
+        if (heldMs > this.#timeoutMs) {
+          this.#failures.failed(
+            'warn',
             {
               code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT',
               handler: label,
-              ranMs: syncMs,
+              ...where,
+              ranMs: heldMs,
               timeoutMs: this.#timeoutMs,
             },
-            `${label} ran ${syncMs} ms without yielding, past ${this.#timeoutMs} ms: it blocked the event loop meanwhile`,
+            `${label} ran ${heldMs} ms without yielding, past ${this.#timeoutMs} ms: it blocked the event loop meanwhile`,
           );
         }
       }
@@ -95,20 +116,20 @@ export class HandlerRunner {
       // A send the relay refused (rate limit, too large, a loop) was logged where it was refused: one
       // line for it, not a second one as a handler failure.
       if (!wasLogged(error)) {
-        this.#log.error(
-          { code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, err: error },
-          'handler failed',
-        );
+        const fields = { code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: label, ...where, err: error };
+        this.#failures.failed('error', fields, 'handler failed');
       }
     } finally {
       clearTimeout(timer);
+      clearImmediate(turn);
       this.#running.delete(controller);
     }
   }
 
-  /** Aborts every running handler: the bot is stopping. */
+  /** Aborts every running handler and writes the counts of open failure episodes: the bot is stopping. */
   abortAll(reason: string): void {
     for (const controller of this.#running) controller.abort(new Error(reason));
+    this.#failures.close();
   }
 }
 

@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Adapter, EnterMessage, type Envelope, LeaveMessage, type Robot, TextMessage } from 'hubot';
 import type { Logger } from 'pino';
 import { BotConnection } from '../bots/bot-connection.js';
-import { HandlerRunner } from '../bots/handler-runner.js';
+import { HandlerFailureLog } from '../bots/handler-failure-log.js';
+import { type Cause, HandlerRunner } from '../bots/handler-runner.js';
 import { messageText } from '../bots/message-text.js';
 import { SendFailureLog } from '../bots/send-failure-log.js';
 import type { BotSendOptions, MessageContent, MessageMeta, PresenceEvent, Sender } from '../relay/events.js';
@@ -10,6 +11,7 @@ import { RelayError } from '../relay/relay-error.js';
 import { LOBBY } from '../relay/room-name.js';
 import { DEFAULT_MAX_CONTENT_BYTES } from '../relay/validate-content.js';
 import type { HubotBrainStore } from './hubot-brain-store.js';
+import { HubotFailures } from './hubot-failures.js';
 import { RelayUsers } from './relay-users.js';
 import { splitMessage } from './split-message.js';
 
@@ -62,6 +64,7 @@ export class RelayAdapter extends Adapter {
   readonly #log: Logger;
   readonly #sendFailures: SendFailureLog;
   readonly #runner: HandlerRunner;
+  readonly #failures: HubotFailures;
   readonly #connection: BotConnection;
   readonly #options: RelayAdapterOptions;
   readonly #users: RelayUsers;
@@ -73,7 +76,10 @@ export class RelayAdapter extends Adapter {
     this.#options = options;
     this.#log = (options.logger ?? robot.logger).child({ bot: robot.name, adapter: 'relaykit' });
     this.#sendFailures = new SendFailureLog(this.#log);
-    this.#runner = new HandlerRunner({ log: this.#log, timeoutMs: options.handlerTimeoutMs ?? 5000 });
+    // One log of failures: the runner's, and the robot's listeners' (Hubot catches what they throw).
+    const failures = new HandlerFailureLog(this.#log);
+    this.#runner = new HandlerRunner({ failures, timeoutMs: options.handlerTimeoutMs ?? 5000 });
+    this.#failures = new HubotFailures(robot, failures);
     this.#users = new RelayUsers(robot.brain, options.maxConnectionUsers ?? 1000);
     this.#connection = new BotConnection({
       url: options.url,
@@ -212,10 +218,7 @@ export class RelayAdapter extends Adapter {
     const message: RelayTextMessage = new TextMessage(user, text, meta.id);
     message.relayMeta = meta;
     this.#yieldHelpToScripts();
-    void this.#runner.run(`hubot message ${meta.id}`, () => this.robot.receive(message), {
-      id: meta.id,
-      hops: (meta.hops ?? 0) + 1,
-    });
+    this.#receive('hubot message', message, { id: meta.id, hops: (meta.hops ?? 0) + 1 });
   }
 
   #presence(event: PresenceEvent): void {
@@ -224,9 +227,13 @@ export class RelayAdapter extends Adapter {
     if (event.type === 'join' && event.resumed) return;
     const user = this.#users.user(event.user, event.room);
     const message = event.type === 'join' ? new EnterMessage(user) : new LeaveMessage(user);
-    void this.#runner.run(`hubot ${event.type === 'join' ? 'enter' : 'leave'}`, () =>
-      this.robot.receive(message),
-    );
+    this.#receive(`hubot ${event.type === 'join' ? 'enter' : 'leave'}`, message);
+  }
+
+  #receive(label: string, message: TextMessage | EnterMessage | LeaveMessage, cause?: Cause): void {
+    // Listeners scripts added since the last message, too, fail into the relay's log, once an episode.
+    this.#failures.guard();
+    void this.#runner.run(label, () => this.robot.receive(message), cause);
   }
 
   /** The robot's own messages, the relay's, and (unless `hearBots`) other bots' never reach scripts. */

@@ -145,6 +145,29 @@ describe('handlers that fail', () => {
     expect(testbed.host.get('grumpy')?.stats).toMatchObject({ failed: 2, handled: 1 });
   });
 
+  // One line a failure was one line a message for a handler that fails on each: a log flood.
+  it('logs a handler failing on every message once per episode, and the count when the bot stops', async () => {
+    const grumpy = defineBot({
+      name: 'grumpy',
+      description: 'fails',
+      setup(bot) {
+        bot.command('boom', { description: 'throws' }, () => {
+          throw new Error('boom again');
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [grumpy] });
+    for (let i = 0; i < 5; i += 1) expect(await testbed.repliesTo('!boom')).toEqual([]);
+    await vi.waitUntil(() => testbed.host.get('grumpy')?.stats.failed === 5, { timeout: 5000, interval: 20 });
+    const failed = () => testbed.logs.filter((line) => line.code === 'RELAY_ERR_BOT_HANDLER_FAILED');
+    expect(failed()).toEqual([expect.objectContaining({ msg: 'handler failed', handler: 'command !boom' })]);
+    await testbed.host.stop('grumpy');
+    expect(failed()).toEqual([
+      expect.objectContaining({ msg: 'handler failed' }),
+      expect.objectContaining({ msg: 'handler failures ended', handler: 'command !boom', failed: 5 }),
+    ]);
+  });
+
   it('abandons a handler that runs past the timeout: logged, counted, its late reply dropped', async () => {
     let aborted = false;
     let laterRefused: string | undefined;
