@@ -41,8 +41,9 @@ export class HandlerFailureLog {
   /** Logs `fields` with `message` at `level` when this failure starts an episode; else counts it. */
   failed(level: 'warn' | 'error', fields: FailureFields, message: string): void {
     const { code, handler } = fields;
-    if (this.#episodes.note(`${code} ${handler}`, { level, code, handler }))
-      this.#log[level](fields, message);
+    // By level too: a late failure of an abandoned handler (warn) must not hide its real failures (error).
+    const key = `${level} ${code} ${handler}`;
+    if (this.#episodes.note(key, { level, code, handler })) this.#log[level](fields, message);
   }
 
   /** Writes the counts of the episodes still open. Idempotent. */

@@ -18,6 +18,8 @@ export interface HandlerStats {
 interface Scope {
   readonly cause: Cause | undefined;
   readonly signal: AbortSignal;
+  /** The longest stretch the handler held the event loop without yielding, as far as it is known. */
+  held: number;
 }
 
 /**
@@ -44,6 +46,16 @@ export class HandlerRunner {
     return this.#scopes.getStore();
   }
 
+  /**
+   * Tells the handler running now that it held the event loop `ms` without yielding, in a part the
+   * runner does not time itself (a Hubot listener's callback): past the timeout, it is logged as a
+   * handler that never yielded.
+   */
+  noteHeld(ms: number): void {
+    const scope = this.#scopes.getStore();
+    if (scope !== undefined) scope.held = Math.max(scope.held, ms);
+  }
+
   /** Runs `handler`; never rejects. `label` names the handler in logs (e.g. `command !ping`). */
   async run(label: string, handler: (signal: AbortSignal) => unknown, cause?: Cause): Promise<void> {
     const controller = new AbortController();
@@ -56,23 +68,14 @@ export class HandlerRunner {
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, 'timeout');
     });
-    // How long the handler held the event loop: its synchronous part and, when it settles before the loop
-    // turns at all, the promise jobs after it too. The timer cannot fire between those either, and a
-    // Hubot listener runs entirely in them (robot.receive awaits middleware before calling it).
-    let heldMs = 0;
-    let turned = false;
-    const turn = setImmediate(() => {
-      turned = true;
-    });
-    const work = this.#scopes.run({ cause, signal: controller.signal }, async () => {
+    // How long the handler held the event loop: its synchronous part, or a longer stretch found later in
+    // its scope (noteHeld: a Hubot listener runs in promise jobs after robot.receive's synchronous part).
+    const scope: Scope = { cause, signal: controller.signal, held: 0 };
+    const work = this.#scopes.run(scope, async () => {
       const startedAt = performance.now();
-      try {
-        const result = handler(controller.signal);
-        heldMs = Math.round(performance.now() - startedAt);
-        await result;
-      } finally {
-        if (!turned) heldMs = Math.round(performance.now() - startedAt);
-      }
+      const result = handler(controller.signal);
+      scope.held = Math.max(scope.held, performance.now() - startedAt);
+      await result;
     });
     try {
       const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
@@ -83,10 +86,15 @@ export class HandlerRunner {
         );
         controller.abort(error);
         this.stats.timedOut += 1;
+        // It may have held the event loop past the limit before the timer could fire: said, with how long.
+        const ranMs = Math.round(scope.held);
+        const held = ranMs > this.#timeoutMs ? { ranMs } : {};
         this.#failures.failed(
           'warn',
-          { code: error.code, handler: label, ...where, timeoutMs: this.#timeoutMs },
-          error.detail,
+          { code: error.code, handler: label, ...where, ...held, timeoutMs: this.#timeoutMs },
+          ranMs > this.#timeoutMs
+            ? `${error.detail}, after holding the event loop ${ranMs} ms`
+            : error.detail,
         );
         work.catch((late: unknown) => {
           // Its late send, refused for that very reason, was logged where it was refused.
@@ -97,6 +105,7 @@ export class HandlerRunner {
       } else {
         this.stats.handled += 1;
         // Done before the timer could fire: it never yielded, and held up every bot and client meanwhile.
+        const heldMs = Math.round(scope.held);
         if (heldMs > this.#timeoutMs) {
           this.#failures.failed(
             'warn',
@@ -121,7 +130,6 @@ export class HandlerRunner {
       }
     } finally {
       clearTimeout(timer);
-      clearImmediate(turn);
       this.#running.delete(controller);
     }
   }

@@ -24,26 +24,29 @@ const CODE = 'RELAY_ERR_BOT_HANDLER_FAILED';
  * Logs a failing script the relay's way, in the robot's {@link HandlerFailureLog}: one `error` line with
  * `RELAY_ERR_BOT_HANDLER_FAILED` per episode of one listener, and a count when the episode ends. Hubot
  * logs every failure twice, untyped (Listener.call, then the robot's own `error` listener): a listener
- * throwing on each message was two lines a message. Scripts' `robot.error` handlers and `robot.on('error')` listeners still get every
- * error, as under Hubot.
+ * throwing on each message was two lines a message. Scripts' `robot.error` handlers and
+ * `robot.on('error')` listeners still get every error, as under Hubot.
  *
  * @example
  * ```ts
- * const failures = new HubotFailures(robot, new HandlerFailureLog(log));
+ * const failures = new HubotFailures(robot, new HandlerFailureLog(log), (ms) => runner.noteHeld(ms));
  * failures.guard(); // before each robot.receive, for listeners added since
  * ```
  */
 export class HubotFailures {
   readonly #robot: Robot;
   readonly #failures: HandlerFailureLog;
+  readonly #held: (ms: number) => void;
   readonly #guarded = new WeakSet<object>();
   #unnamed = 0;
   // The listener whose error is being emitted (emit is synchronous): its episode's key.
   #failing: string | undefined;
 
-  constructor(robot: Robot, failures: HandlerFailureLog) {
+  /** `held`: told how long each listener's callback held the event loop (HandlerRunner.noteHeld). */
+  constructor(robot: Robot, failures: HandlerFailureLog, held: (ms: number) => void) {
     this.#robot = robot;
     this.#failures = failures;
+    this.#held = held;
     // robot.on and robot.emit are those of robot.events. Hubot's own listener, registered first in Robot's
     // constructor, logs each error's stack before calling the robot.error handlers (invokeErrorHandlers):
     // this one takes its place.
@@ -66,10 +69,19 @@ export class HubotFailures {
       this.#unnamed += 1;
       const key = `hubot listener ${listener.options?.id ?? listener.regex ?? `#${this.#unnamed}`}`;
       const emit = (error: unknown, res: Response) => this.#emit(key, error, res);
+      const held = this.#held;
       // A function, not an arrow: Listener.call calls it as a method of the listener.
       listener.callback = async function guarded(this: unknown, res: Response) {
         try {
-          return await callback.call(this, res);
+          // Timed here: it runs in promise jobs the handler runner's own timing cannot see.
+          const startedAt = performance.now();
+          let result: unknown;
+          try {
+            result = callback.call(this, res);
+          } finally {
+            held(performance.now() - startedAt);
+          }
+          return await result;
         } catch (error) {
           emit(error, res);
           return null;
@@ -78,11 +90,14 @@ export class HubotFailures {
     }
   }
 
-  // What Listener.call does with a callback's error, less its log line.
+  // What Listener.call does with a callback's error, less its log line. A script's own 'error' listener
+  // that throws must not reach Listener.call either, which would log it and emit it again.
   #emit(key: string, error: unknown, res: Response): void {
     this.#failing = key;
     try {
       this.#robot.emit('error', error, res);
+    } catch (thrown) {
+      this.#note('hubot error listener', thrown, whereOf(res));
     } finally {
       this.#failing = undefined;
     }

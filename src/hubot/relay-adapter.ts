@@ -79,7 +79,7 @@ export class RelayAdapter extends Adapter {
     // One log of failures: the runner's, and the robot's listeners' (Hubot catches what they throw).
     const failures = new HandlerFailureLog(this.#log);
     this.#runner = new HandlerRunner({ failures, timeoutMs: options.handlerTimeoutMs ?? 5000 });
-    this.#failures = new HubotFailures(robot, failures);
+    this.#failures = new HubotFailures(robot, failures, (ms) => this.#runner.noteHeld(ms));
     this.#users = new RelayUsers(robot.brain, options.maxConnectionUsers ?? 1000);
     this.#connection = new BotConnection({
       url: options.url,

@@ -244,6 +244,54 @@ describe('a handler that does not yield', () => {
     expect(line).toMatchObject({ code: 'RELAY_ERR_BOT_HANDLER_TIMEOUT', timeoutMs: 300 });
     expect(Number(line?.ranMs)).toBeGreaterThanOrEqual(400);
   });
+
+  // Both were RELAY_ERR_BOT_HANDLER_FAILED of one handler: the late failure's warn line opened the
+  // episode, and the real failure after it, at error, was only counted.
+  it('logs a real failure after a late one of an abandoned handler', async () => {
+    const blocking = defineBot({
+      name: 'flaky',
+      description: 'fails late, then at once',
+      setup(bot) {
+        bot.command('flaky', { description: 'fails' }, async (msg) => {
+          if (msg.args[0] === 'late') await settle(500);
+          throw new Error(`failed ${msg.args[0]}`);
+        });
+      },
+    });
+    const testbed = await startTestbed({ bots: [blocking], relay: { botHandlerTimeoutMs: 300 } });
+    const person = await testbed.user();
+    await person.say('!flaky late');
+    const lateLine = () => testbed.logs.find((l) => l.msg === 'abandoned handler failed after its timeout');
+    await vi.waitUntil(lateLine, { timeout: 5000, interval: 20 });
+    await person.say('!flaky now');
+    await vi.waitUntil(() => testbed.logs.find((l) => l.msg === 'handler failed'), {
+      timeout: 5000,
+      interval: 20,
+    });
+  });
+
+  // Handlers of one message start in one loop: one that blocks must not be blamed on the others.
+  it('blames the handler that held the loop, not the others of the same message', async () => {
+    const blocking = defineBot({
+      name: 'blocking',
+      description: 'one of two blocks',
+      setup(bot) {
+        bot.on('message', async () => {
+          await Promise.resolve();
+        });
+        bot.command('frozen', { description: 'busy only' }, () => busy(400));
+      },
+    });
+    const testbed = await startTestbed({ bots: [blocking], relay: { botHandlerTimeoutMs: 300 } });
+    const person = await testbed.user();
+    await person.say('!frozen');
+    await vi.waitUntil(() => testbed.host.get('blocking')?.stats.handled === 2, {
+      timeout: 5000,
+      interval: 20,
+    });
+    const timedOut = testbed.logs.filter((l) => l.code === 'RELAY_ERR_BOT_HANDLER_TIMEOUT');
+    expect(timedOut.map((l) => l.handler)).toEqual(['command !frozen']);
+  });
 });
 
 /**

@@ -101,4 +101,21 @@ describe('Hubot listeners that fail', () => {
       }),
     ]);
   });
+
+  // Emitted from the adapter's wrapper, an 'error' listener's throw reached Listener.call, which logged
+  // Hubot's untyped line and emitted the error again: robot.error handlers ran twice for one failure.
+  it("contains a script's 'error' listener that throws: each failure is handled once", async () => {
+    const { hubot, capture, alice } = await relayWithFaults({
+      scripts: [path.join(FIXTURES, 'faults.js'), path.join(FIXTURES, 'error-listener-throws.js')],
+    });
+    const errorsSeen = () => (hubot.robot.brain.get('errors seen') as string[] | undefined) ?? [];
+    expect(await alice.emitWithAck('sendMessage', 'hubot crash')).toMatchObject({ ok: true });
+    await expect.poll(() => errorsSeen().length, { timeout: 3000 }).toBe(1);
+    expect((await ask(alice, 'hubot block 1')).answer).toBe('sent after blocking');
+    expect(errorsSeen()).toEqual(['crash from a script']);
+    expect(mentions(capture.lines, 'Error executing listener callback')).toEqual([]);
+    expect(mentions(capture.lines, 'the error listener broke')).toEqual([
+      expect.objectContaining({ code: 'RELAY_ERR_BOT_HANDLER_FAILED', handler: 'hubot error listener' }),
+    ]);
+  });
 });
