@@ -22,9 +22,11 @@ export const CLOCK = `${PREFIX}clock`;
 export const EVERYONE = `${PREFIX}everyone`;
 /** Where nodes tell each other what they wrote and redacted. */
 export const CHANNEL = `${PREFIX}events`;
-/** The keys of the scripts that find (FIND), place (PLACE) and age out (EXPIRE) entries, in order. */
+/** The keys of the script that finds (and redacts) an entry, FIND, in its order. */
 export const FIND_KEYS = [INDEX, GONE, GONE_AGE];
+/** The keys of the script that places a cursor, PLACE, in its order. */
 export const PLACE_KEYS = [INDEX, GONE];
+/** The keys of the age trim's script, EXPIRE, in its order. */
 export const EXPIRE_KEYS = [STREAMS, INDEX, GONE, GONE_AGE];
 /** The stream of `room` (`null`: relay-wide announcements). */
 export const streamOf = (room: string | null) => (room === null ? EVERYONE : `${PREFIX}room:${room}`);
@@ -65,9 +67,10 @@ export const message = ({ json }: Entry): LoggedMessage => JSON.parse(json) as L
 
 /**
  * The XRANGE (reading after a cursor) or XREVRANGE (the newest, or before a cursor) bounds of a page,
- * without its COUNT: `at` is the cursor's entry while it is stored or since it was redacted, else (it was
- * trimmed) it is placed by `ms`, its id's time. Never further back than `since`, the age limit: expired entries the trim has not deleted yet
- * would fill a page, which then came back empty with `more: false`.
+ * without its COUNT: `at` is the cursor's entry while it is stored or since it was redacted, else (it
+ * was trimmed) it is placed by `ms`, its id's time. Never further back than `since`, the age limit:
+ * expired entries the trim has not deleted yet would fill a page, which then came back empty with
+ * `more: false`.
  */
 export function readRange(
   query: Pick<HistoryQuery, 'after' | 'before'>,

@@ -56,7 +56,11 @@ export function identifySocket(options: {
     };
     const refuse = (error: unknown) => {
       const relayError = RelayError.from(error, 'handshake failed');
-      options.onRefused?.(relayError, socket);
+      try {
+        options.onRefused?.(relayError, socket);
+      } catch {
+        // A log line that cannot be written must not leave the handshake unanswered.
+      }
       done(relayError);
     };
     // Accepted: a recovered socket gets what its session missed only now (defer-recovered-packets.ts).
@@ -75,15 +79,17 @@ export function identifySocket(options: {
       }
       const authenticate = isBot ? undefined : options.authenticator?.();
       if (authenticate) {
-        authenticate({ auth, address: socket.handshake.address }).then((identity) => {
-          try {
-            person(socket, identity, pick(auth.room, socket.handshake.query.room));
-          } catch (error) {
-            refuse(error);
-            return;
-          }
-          accept();
-        }, done);
+        authenticate({ auth, address: socket.handshake.address })
+          .then((identity) => {
+            try {
+              person(socket, identity, pick(auth.room, socket.handshake.query.room));
+            } catch (error) {
+              refuse(error);
+              return;
+            }
+            accept();
+          })
+          .catch(done);
         return;
       }
       // A recovered socket keeps the identity it had; its data was restored by socket.io. A bot's session

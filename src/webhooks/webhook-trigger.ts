@@ -279,8 +279,8 @@ function escapeAsRe2(source: string, at: number, inClass: boolean): [string, num
   throw new Error(`\\${next} is not supported`);
 }
 
-// JavaScript's `\p{Script=Greek}` is RE2's `\p{Greek}`, its `\p{gc=Lu}` RE2's `\p{Lu}`; the names RE2
-// knows are the one- and two-letter categories and the scripts' long names.
+// JavaScript's `\p{Script=Greek}` is RE2's `\p{Greek}`, its `\p{gc=Lu}` RE2's `\p{Lu}`; RE2 knows the
+// one- and two-letter categories, the scripts' long names and a few binary properties (`Emoji`).
 function propertyAsRe2(p: string, name: string): string {
   const [key, value] = name.includes('=') ? name.split('=') : [undefined, name];
   const re2 = `\\${p}{${value}}`;
