@@ -52,9 +52,8 @@ export function checkCursor(value: unknown, what: string, now = Date.now()): str
  * Checks what a client asked of the history (a socket's `history` event, an HTTP query) and returns the
  * query, or throws a `RelayError` naming what is wrong: `RELAY_ERR_INVALID_ROOM`,
  * `RELAY_ERR_INVALID_CURSOR` (not a message id, one of more than a day ahead, or both `before` and
- * `after`), `RELAY_ERR_INVALID_OPTIONS`
- * (a limit that is not a whole number from 1 to {@link HISTORY_MAX_LIMIT}). `limit` may be the text of
- * a number (an HTTP query string).
+ * `after`), `RELAY_ERR_INVALID_OPTIONS` (a limit that is not a whole number from 1 to
+ * {@link HISTORY_MAX_LIMIT}). `limit` may be the text of a number (an HTTP query string).
  *
  * @example
  * ```ts
